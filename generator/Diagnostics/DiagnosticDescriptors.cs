@@ -1,0 +1,118 @@
+using System.Collections.Generic;
+using Microsoft.CodeAnalysis;
+
+namespace SymDiff.Generator.Diagnostics;
+
+/// <summary>
+/// Every diagnostic SymDiff reports. Errors are <c>SD0xxx</c>, warnings <c>SD1xxx</c>; the catalogue with
+/// examples and fixes is docs/diagnostics.md.
+/// </summary>
+internal static class DiagnosticDescriptors
+{
+    private const string Category = "SymDiff";
+
+    public static readonly DiagnosticDescriptor UnsupportedStatement = Error(
+        "SD0001",
+        "Statement not supported in a differentiable method",
+        "{0} is not supported in a [Differentiable] method; {1}");
+
+    public static readonly DiagnosticDescriptor UnsupportedExpression = Error(
+        "SD0002",
+        "Expression not supported in a differentiable method",
+        "{0} is not supported in a [Differentiable] method; {1}");
+
+    public static readonly DiagnosticDescriptor NoDerivative = Error(
+        "SD0003",
+        "No derivative known for a call",
+        "'{0}' has no known derivative, so the gradient cannot flow through it; mark it [Differentiable] (its body is then differentiated), or compute its arguments from [NoDiff] inputs only");
+
+    public static readonly DiagnosticDescriptor WriteToNonLocal = Error(
+        "SD0004",
+        "Write to something other than a local variable",
+        "Writing to {0} '{1}' is not supported in a [Differentiable] method, because the generated gradient replays the body and the write would happen again; assign to a local variable and return the value instead");
+
+    public static readonly DiagnosticDescriptor ByReferenceParameter = Error(
+        "SD0005",
+        "Parameter passed by reference",
+        "Parameter '{0}' is passed by reference ('{1}'); parameters of a [Differentiable] method must be passed by value. Remove '{1}' and return the value instead.");
+
+    public static readonly DiagnosticDescriptor MethodNotStatic = Error(
+        "SD0006",
+        "Differentiable method is not static",
+        "[Differentiable] method '{0}' must be static; add the 'static' modifier");
+
+    public static readonly DiagnosticDescriptor TypeNotPartial = Error(
+        "SD0007",
+        "Containing type is not partial",
+        "Type '{0}' must be partial so that SymDiff can add the gradient of '{1}' to it; add the 'partial' modifier");
+
+    public static readonly DiagnosticDescriptor UnsupportedReturnType = Error(
+        "SD0008",
+        "Unsupported return type",
+        "[Differentiable] method '{0}' returns '{1}'; it must return double or float");
+
+    public static readonly DiagnosticDescriptor Recursion = Error(
+        "SD0009",
+        "Recursive differentiable method",
+        "'{0}' calls itself; recursion is not supported in a [Differentiable] method. Rewrite it without the recursive call.");
+
+    public static readonly DiagnosticDescriptor GenericMethod = Error(
+        "SD0010",
+        "Generic differentiable method",
+        "[Differentiable] method '{0}' is generic; write one non-generic method per element type (double or float)");
+
+    public static readonly DiagnosticDescriptor GeneratedNameTaken = Error(
+        "SD0011",
+        "Generated member name already taken",
+        "'{0}' already declares a member named '{1}', which SymDiff generates for '{2}'; rename the existing member");
+
+    public static readonly DiagnosticDescriptor MissingBody = Error(
+        "SD0012",
+        "Differentiable method has no body",
+        "[Differentiable] method '{0}' has no body to differentiate");
+
+    public static readonly DiagnosticDescriptor ZeroGradientFunction = Warning(
+        "SD1001",
+        "Gradient through a piecewise-constant function is zero",
+        "'{0}' is piecewise constant, so the gradient through it is zero almost everywhere; if that is intended, compute it from [NoDiff] inputs or ignore this warning");
+
+    public static readonly DiagnosticDescriptor InternalError = Error(
+        "SD9999",
+        "SymDiff internal error",
+        "SymDiff could not generate the gradient of '{0}' because of an internal error: {1}. Please report it with this method's source.");
+
+    private static readonly Dictionary<string, DiagnosticDescriptor> ById = Index(
+        UnsupportedStatement,
+        UnsupportedExpression,
+        NoDerivative,
+        WriteToNonLocal,
+        ByReferenceParameter,
+        MethodNotStatic,
+        TypeNotPartial,
+        UnsupportedReturnType,
+        Recursion,
+        GenericMethod,
+        GeneratedNameTaken,
+        MissingBody,
+        ZeroGradientFunction,
+        InternalError);
+
+    public static DiagnosticDescriptor Get(string id) => ById[id];
+
+    private static DiagnosticDescriptor Error(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    private static DiagnosticDescriptor Warning(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
+
+    private static Dictionary<string, DiagnosticDescriptor> Index(params DiagnosticDescriptor[] descriptors)
+    {
+        var map = new Dictionary<string, DiagnosticDescriptor>();
+        foreach (var descriptor in descriptors)
+        {
+            map.Add(descriptor.Id, descriptor);
+        }
+
+        return map;
+    }
+}

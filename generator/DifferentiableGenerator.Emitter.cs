@@ -1,0 +1,56 @@
+using System;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using SymDiff.Generator.Diagnostics;
+using SymDiff.Generator.Emission;
+using SymDiff.Generator.Helpers;
+using SymDiff.Generator.Ir;
+
+namespace SymDiff.Generator;
+
+public sealed partial class DifferentiableGenerator
+{
+    /// <summary>Differentiates the IR and writes the C# file. Never throws: a failure becomes an SD9999 error.</summary>
+    private static GeneratedFile Emit(MethodModel model, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            return new GeneratedFile(model.HintName, SourceEmitter.Emit(model), null);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            return new GeneratedFile(model.HintName, null, InternalError(model.MethodName, exception));
+        }
+    }
+
+    private static void AddSource(SourceProductionContext context, GeneratedFile file)
+    {
+        if (file.Error is not null)
+        {
+            context.ReportDiagnostic(file.Error.ToDiagnostic());
+            return;
+        }
+
+        try
+        {
+            context.AddSource(file.HintName, file.Source!);
+        }
+        catch (ArgumentException exception)
+        {
+            // Hint names collide only when type or method names differ just by case; report, do not crash.
+            context.ReportDiagnostic(InternalError(file.HintName, exception).ToDiagnostic());
+        }
+    }
+
+    private static void ReportDiagnostics(SourceProductionContext context, EquatableArray<DiagnosticInfo> diagnostics)
+    {
+        foreach (var diagnostic in diagnostics)
+        {
+            context.ReportDiagnostic(diagnostic.ToDiagnostic());
+        }
+    }
+
+    private static DiagnosticInfo InternalError(string method, Exception exception) =>
+        new(DiagnosticDescriptors.InternalError.Id, null, new EquatableArray<string>(new[] { method, exception.GetType().Name + ": " + exception.Message }));
+}

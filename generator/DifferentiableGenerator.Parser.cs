@@ -1,0 +1,281 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+using SymDiff.Generator.Diagnostics;
+using SymDiff.Generator.Helpers;
+using SymDiff.Generator.Ir;
+using SymDiff.Generator.Lowering;
+
+namespace SymDiff.Generator;
+
+public sealed partial class DifferentiableGenerator
+{
+    private const string NoDiffAttributeName = "SymDiff.NoDiffAttribute";
+
+    /// <summary>
+    /// The pipeline's transform: checks the declaration, lowers the body to IR, and returns only equatable data.
+    /// Never throws: failures become diagnostics.
+    /// </summary>
+    private static LoweringResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        var syntax = (MethodDeclarationSyntax)context.TargetNode;
+        var method = (IMethodSymbol)context.TargetSymbol;
+        try
+        {
+            return ParseMethod(context.SemanticModel, syntax, method, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch (InsufficientExecutionStackException)
+        {
+            return Failure(DiagnosticInfo.Create(
+                DiagnosticDescriptors.UnsupportedExpression,
+                syntax.Identifier.GetLocation(),
+                "An expression nested this deeply",
+                "split it into local variables"));
+        }
+        catch (Exception exception)
+        {
+            return Failure(DiagnosticInfo.Create(
+                DiagnosticDescriptors.InternalError,
+                syntax.Identifier.GetLocation(),
+                method.Name,
+                exception.GetType().Name + ": " + exception.Message));
+        }
+    }
+
+    private static LoweringResult Failure(DiagnosticInfo diagnostic) =>
+        new(null, new EquatableArray<DiagnosticInfo>(new[] { diagnostic }));
+
+    private static LoweringResult ParseMethod(
+        SemanticModel semanticModel,
+        MethodDeclarationSyntax syntax,
+        IMethodSymbol method,
+        CancellationToken cancellationToken)
+    {
+        var diagnostics = CheckDeclaration(syntax, method);
+        if (diagnostics.Count > 0)
+        {
+            return new LoweringResult(null, diagnostics.ToEquatableArray());
+        }
+
+        // A body that does not compile is the compiler's to report; adding our errors would only be noise.
+        if (semanticModel.GetDiagnostics(syntax.Span, cancellationToken).Any(d => d.Severity == DiagnosticSeverity.Error)
+            || semanticModel.GetOperation(syntax, cancellationToken) is not IMethodBodyOperation { } bodyOperation
+            || (bodyOperation.BlockBody ?? bodyOperation.ExpressionBody) is not { } body)
+        {
+            return new LoweringResult(null, EquatableArray<DiagnosticInfo>.Empty);
+        }
+
+        var compilation = semanticModel.Compilation;
+        var mathPrefix = MathPrefix(semanticModel, body.Syntax.SpanStart);
+        var lowerer = new BodyLowerer(
+            method,
+            compilation.GetTypeByMetadataName(DifferentiableAttributeName),
+            compilation.GetTypeByMetadataName(NoDiffAttributeName),
+            mathPrefix);
+        var lowered = lowerer.Lower(body);
+        var bodyDiagnostics = lowerer.Diagnostics.ToEquatableArray();
+        if (lowerer.HasErrors || lowered is null)
+        {
+            return new LoweringResult(null, bodyDiagnostics);
+        }
+
+        var parameters = method.Parameters
+            .Select(p => new ParameterFacts(p.Name, TypeMapper.Map(p.Type), lowerer.IsDifferentiableParameter(p)))
+            .ToList();
+
+        // Generated locals must not shadow members the generated code calls by simple name.
+        var reserved = method.ContainingType.MemberNames.AsEnumerable();
+        if (mathPrefix.Length == 0)
+        {
+            reserved = reserved.Concat(new[] { "Math", "MathF" });
+        }
+
+        var ir = IrFinisher.Finish(lowered, parameters, TypeMapper.Map(method.ReturnType), reserved);
+        var model = new MethodModel(
+            HintName(method, compilation.GetTypeByMetadataName(DifferentiableAttributeName)),
+            method.ContainingNamespace.IsGlobalNamespace ? null : method.ContainingNamespace.ToDisplayString(),
+            ContainingTypes(method.ContainingType).ToEquatableArray(),
+            Accessibility(method.DeclaredAccessibility),
+            method.Name,
+            MethodReference(method),
+            method.Name + "Gradient",
+            method.Name + "Pullback",
+            mathPrefix.Length == 0,
+            ir);
+        return new LoweringResult(model, bodyDiagnostics);
+    }
+
+    /// <summary>Declaration rules: static, partial containers, double/float return, by-value parameters, free names.</summary>
+    private static List<DiagnosticInfo> CheckDeclaration(MethodDeclarationSyntax syntax, IMethodSymbol method)
+    {
+        var diagnostics = new List<DiagnosticInfo>();
+        if (!method.IsStatic)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MethodNotStatic, syntax.Identifier.GetLocation(), method.Name));
+        }
+
+        if (method.IsGenericMethod)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GenericMethod, (syntax.TypeParameterList ?? (SyntaxNode)syntax).GetLocation(), method.Name));
+        }
+
+        foreach (var type in syntax.Ancestors().OfType<TypeDeclarationSyntax>())
+        {
+            if (!type.Modifiers.Any(SyntaxKind.PartialKeyword))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TypeNotPartial, type.Identifier.GetLocation(), type.Identifier.Text, method.Name));
+            }
+        }
+
+        if (!TypeMapper.Map(method.ReturnType).IsDifferentiable || method.ReturnsByRef || method.ReturnsByRefReadonly)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(
+                DiagnosticDescriptors.UnsupportedReturnType,
+                syntax.ReturnType.GetLocation(),
+                method.Name,
+                syntax.ReturnType.ToString()));
+        }
+
+        for (var i = 0; i < method.Parameters.Length; i++)
+        {
+            var parameter = method.Parameters[i];
+            if (parameter.RefKind != RefKind.None && i < syntax.ParameterList.Parameters.Count)
+            {
+                var parameterSyntax = syntax.ParameterList.Parameters[i];
+                var modifier = parameterSyntax.Modifiers.FirstOrDefault(m => m.IsKind(SyntaxKind.RefKeyword) || m.IsKind(SyntaxKind.OutKeyword) || m.IsKind(SyntaxKind.InKeyword));
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.ByReferenceParameter,
+                    parameterSyntax.GetLocation(),
+                    parameter.Name,
+                    modifier.Text.Length > 0 ? modifier.Text : parameter.RefKind.ToString().ToLowerInvariant()));
+            }
+        }
+
+        if (syntax.Body is null && syntax.ExpressionBody is null)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingBody, syntax.Identifier.GetLocation(), method.Name));
+        }
+
+        foreach (var generated in new[] { method.Name + "Gradient", method.Name + "Pullback" })
+        {
+            if (method.ContainingType.GetMembers(generated).Length > 0)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.GeneratedNameTaken,
+                    syntax.Identifier.GetLocation(),
+                    method.ContainingType.Name,
+                    generated,
+                    method.Name));
+            }
+        }
+
+        return diagnostics;
+    }
+
+    /// <summary>
+    /// <c>""</c> when <c>Math</c> and <c>MathF</c> can be written unqualified in the generated file (which then says
+    /// <c>using System;</c>), or <c>global::System.</c> when something in scope would capture those names.
+    /// </summary>
+    private static string MathPrefix(SemanticModel semanticModel, int position)
+    {
+        foreach (var name in new[] { "Math", "MathF" })
+        {
+            var symbols = semanticModel.LookupSymbols(position, name: name);
+            var isSystemType = symbols.Length == 1
+                && symbols[0] is INamedTypeSymbol { ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } };
+            if (symbols.Length > 0 && !isSystemType)
+            {
+                return "global::System.";
+            }
+        }
+
+        return string.Empty;
+    }
+
+    private static IEnumerable<ContainingType> ContainingTypes(INamedTypeSymbol type)
+    {
+        var chain = new List<ContainingType>();
+        for (var current = type; current is not null; current = current.ContainingType)
+        {
+            var keyword = current.IsRecord
+                ? current.TypeKind == TypeKind.Struct ? "record struct" : "record"
+                : current.TypeKind switch
+                {
+                    TypeKind.Struct => "struct",
+                    TypeKind.Interface => "interface",
+                    _ => "class",
+                };
+            var name = current.Name;
+            if (current.TypeParameters.Length > 0)
+            {
+                name += "<" + string.Join(", ", current.TypeParameters.Select(t => t.Name)) + ">";
+            }
+
+            chain.Add(new ContainingType((current.IsRefLikeType ? "ref " : string.Empty) + "partial " + keyword, name));
+        }
+
+        chain.Reverse();
+        return chain;
+    }
+
+    /// <summary><c>Namespace.Type.Method.g.cs</c>, made unique among differentiable overloads of the same name.</summary>
+    private static string HintName(IMethodSymbol method, INamedTypeSymbol? differentiable)
+    {
+        var parts = new List<string>();
+        if (!method.ContainingNamespace.IsGlobalNamespace)
+        {
+            parts.Add(method.ContainingNamespace.ToDisplayString());
+        }
+
+        var types = new List<string>();
+        for (var type = method.ContainingType; type is not null; type = type.ContainingType)
+        {
+            types.Insert(0, type.Arity > 0 ? type.Name + "_" + type.Arity : type.Name);
+        }
+
+        parts.AddRange(types);
+        var name = method.Name;
+        var siblings = method.ContainingType.GetMembers()
+            .OfType<IMethodSymbol>()
+            .Where(m => string.Equals(m.Name, method.Name, StringComparison.OrdinalIgnoreCase)
+                && m.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, differentiable)))
+            .ToList();
+        if (siblings.Count > 1)
+        {
+            name += "_" + (siblings.FindIndex(m => SymbolEqualityComparer.Default.Equals(m, method)) + 1);
+        }
+
+        parts.Add(name);
+        return string.Join(".", parts) + ".g.cs";
+    }
+
+    private static string MethodReference(IMethodSymbol method)
+    {
+        if (method.Parameters.All(p => p.Type.SpecialType != SpecialType.None))
+        {
+            var types = string.Join(", ", method.Parameters.Select(p => p.Type.ToDisplayString()));
+            return "<see cref=\"" + method.Name + "(" + types + ")\"/>";
+        }
+
+        return "<c>" + method.Name + "</c>";
+    }
+
+    private static string Accessibility(Accessibility accessibility) => accessibility switch
+    {
+        Microsoft.CodeAnalysis.Accessibility.Public => "public",
+        Microsoft.CodeAnalysis.Accessibility.Internal => "internal",
+        Microsoft.CodeAnalysis.Accessibility.Protected => "protected",
+        Microsoft.CodeAnalysis.Accessibility.ProtectedOrInternal => "protected internal",
+        Microsoft.CodeAnalysis.Accessibility.ProtectedAndInternal => "private protected",
+        _ => "private",
+    };
+}

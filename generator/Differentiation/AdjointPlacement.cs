@@ -1,0 +1,116 @@
+using System.Collections.Generic;
+using System.Linq;
+using SymDiff.Generator.Ir;
+
+namespace SymDiff.Generator.Differentiation;
+
+/// <summary>
+/// Decides where each adjoint is declared. The first contribution to an adjoint, when it happens directly in the
+/// adjoint's home block, becomes its declaration (<c>double dh = ...;</c>); when it happens inside a nested branch or
+/// through a <c>ref</c> argument, the adjoint is declared as zero just before. Later contributions are <c>+=</c>.
+/// In a pullback, parameter adjoints are the caller's accumulators and are only ever added to.
+/// </summary>
+internal sealed class AdjointPlacement
+{
+    private readonly ReverseSweep _sweep;
+    private readonly HashSet<int> _declared = new();
+
+    private AdjointPlacement(ReverseSweep sweep, IEnumerable<int> predeclared)
+    {
+        _sweep = sweep;
+        _declared.UnionWith(predeclared);
+    }
+
+    /// <summary>Rewrites <paramref name="root"/> in place; returns the set of values whose adjoint was declared.</summary>
+    public static HashSet<int> Resolve(RBlock root, ReverseSweep sweep, IEnumerable<int> predeclared)
+    {
+        var placement = new AdjointPlacement(sweep, predeclared);
+        placement.ResolveBlock(root);
+        return placement._declared;
+    }
+
+    private void ResolveBlock(RBlock block)
+    {
+        var resolved = new List<RStatement>();
+        foreach (var statement in block.Statements)
+        {
+            switch (statement)
+            {
+                case RAccumulate accumulate when !_declared.Contains(accumulate.Value) && _sweep.Home(accumulate.Value) == block:
+                    _declared.Add(accumulate.Value);
+                    resolved.Add(new RDeclare(accumulate.Value, accumulate.Contribution));
+                    break;
+
+                case RAccumulate accumulate:
+                    DeclareZeros(new[] { accumulate.Value }, block, resolved);
+                    resolved.Add(new RAddAssign(accumulate.Value, accumulate.Contribution));
+                    break;
+
+                case RCall call:
+                    DeclareZeros(call.RefValues.Where(v => v.HasValue).Select(v => v!.Value), block, resolved);
+                    resolved.Add(call);
+                    break;
+
+                case RIf branch:
+                    DeclareZeros(Accumulated(branch.Then).Concat(Accumulated(branch.Else)), block, resolved);
+                    ResolveBlock(branch.Then);
+                    ResolveBlock(branch.Else);
+                    resolved.Add(branch);
+                    break;
+
+                default:
+                    resolved.Add(statement);
+                    break;
+            }
+        }
+
+        block.Statements.Clear();
+        block.Statements.AddRange(resolved);
+    }
+
+    /// <summary>Declares as zero, in <paramref name="block"/>, the adjoints homed here that are not declared yet.</summary>
+    private void DeclareZeros(IEnumerable<int> values, RBlock block, List<RStatement> output)
+    {
+        // Declarations go above the comment that introduces the statement needing them.
+        var position = output.Count > 0 && output[output.Count - 1] is RComment ? output.Count - 1 : output.Count;
+        foreach (var value in values.Distinct())
+        {
+            if (!_declared.Contains(value) && _sweep.Home(value) == block)
+            {
+                _declared.Add(value);
+                output.Insert(position++, new RDeclare(value, Emission.C.Number(0, IrTypeKind.Double)));
+            }
+        }
+    }
+
+    /// <summary>Every value a block contributes to, in order of first contribution.</summary>
+    private static IEnumerable<int> Accumulated(RBlock block)
+    {
+        foreach (var statement in block.Statements)
+        {
+            switch (statement)
+            {
+                case RAccumulate accumulate:
+                    yield return accumulate.Value;
+                    break;
+                case RCall call:
+                    foreach (var value in call.RefValues)
+                    {
+                        if (value.HasValue)
+                        {
+                            yield return value.Value;
+                        }
+                    }
+
+                    break;
+                case RIf branch:
+                    foreach (var value in Accumulated(branch.Then).Concat(Accumulated(branch.Else)))
+                    {
+                        yield return value;
+                    }
+
+                    break;
+            }
+        }
+    }
+}

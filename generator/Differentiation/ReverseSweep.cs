@@ -1,0 +1,409 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using SymDiff.Generator.Emission;
+using SymDiff.Generator.Ir;
+using SymDiff.Generator.Lowering;
+
+namespace SymDiff.Generator.Differentiation;
+
+/// <summary>Which generated method a reverse sweep is for.</summary>
+internal enum SweepMode
+{
+    /// <summary><c>FGradient</c>: seed 1, derivatives written to <c>out</c> parameters.</summary>
+    Gradient,
+
+    /// <summary><c>FPullback</c>: seed <c>dResult</c>, derivatives added to <c>ref</c> parameters.</summary>
+    Pullback,
+}
+
+/// <summary>
+/// Reverse-mode differentiation of an <see cref="IrMethod"/>: walks the statements backwards and applies each one's
+/// rule, accumulating adjoints. Values that never receive a contribution have no adjoint and are skipped, so only
+/// the derivatives that reach the differentiable parameters are computed. Branches replay the branch the forward
+/// sweep took; phis route a merged value's adjoint to the branch's source.
+/// </summary>
+internal sealed class ReverseSweep
+{
+    private readonly IrMethod _ir;
+    private readonly SweepMode _mode;
+    private readonly string _mathPrefix;
+    private readonly NameAllocator _names;
+    private readonly string?[] _adjointNames;
+    private readonly bool[] _hasAdjoint;
+    private readonly CExpr?[] _known;
+    private readonly RBlock?[] _home;
+    private readonly int[] _useCount;
+    private readonly Dictionary<int, IrParameter> _parameters;
+    private readonly Dictionary<IrTypeKind, string> _discards = new();
+    private RBlock _root = new();
+
+    public ReverseSweep(IrMethod ir, SweepMode mode, string mathPrefix)
+    {
+        _ir = ir;
+        _mode = mode;
+        _mathPrefix = mathPrefix;
+        var count = ir.Values.Count;
+        _adjointNames = new string?[count];
+        _hasAdjoint = new bool[count];
+        _known = new CExpr?[count];
+        _home = new RBlock?[count];
+        _useCount = new int[count];
+        CountUses(ir.Body);
+        _parameters = ir.Parameters.ToDictionary(p => p.Value);
+        _names = new NameAllocator(
+            ir.ReservedNames
+                .Concat(ir.Values.Select(v => v.Name))
+                .Concat(ir.Parameters.Select(p => p.AdjointName))
+                .Append(ir.SeedName));
+        foreach (var parameter in ir.Parameters)
+        {
+            _adjointNames[parameter.Value] = parameter.AdjointName;
+        }
+    }
+
+    /// <summary>The adjoint's C# name for a value (allocated on first use: <c>dh</c> for <c>h</c>).</summary>
+    public string AdjointName(int value) => _adjointNames[value] ??= _names.AllocateAdjoint(_ir.Values[value].Name);
+
+    /// <summary>The reverse block in which a value's adjoint is declared.</summary>
+    public RBlock? Home(int value) => _home[value];
+
+    /// <summary>Locals declared for derivatives nobody reads, by element type.</summary>
+    public IReadOnlyDictionary<IrTypeKind, string> Discards => _discards;
+
+    public RBlock Run()
+    {
+        _root = new RBlock();
+        foreach (var parameter in _ir.Parameters)
+        {
+            _home[parameter.Value] = _root;
+        }
+
+        SetHomes(_ir.Body, _root);
+        var seed = _mode == SweepMode.Gradient ? (CExpr)C.Number(1, _ir.ReturnType.Kind) : new CName(_ir.SeedName);
+        if (_ir.Result is IrRef { Value: var result } && _ir.Values[result].Active)
+        {
+            if (_parameters.ContainsKey(result))
+            {
+                Accumulate(_root, result, seed);
+            }
+            else
+            {
+                _known[result] = seed;
+                _hasAdjoint[result] = true;
+            }
+        }
+
+        ReverseBlock(_ir.Body, _root);
+        return _root;
+    }
+
+    private void SetHomes(IrBlock block, RBlock home)
+    {
+        foreach (var statement in block.Statements)
+        {
+            switch (statement)
+            {
+                case IrAssign assign:
+                    _home[assign.Target] = home;
+                    break;
+                case IrIf branch:
+                    foreach (var phi in branch.Phis)
+                    {
+                        _home[phi.Target] = home;
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    private void ReverseBlock(IrBlock block, RBlock output)
+    {
+        string? lastComment = null;
+        for (var i = block.Statements.Count - 1; i >= 0; i--)
+        {
+            var statement = block.Statements[i];
+            var start = output.Count;
+            switch (statement)
+            {
+                case IrAssign assign when _ir.Values[assign.Target].Active && _hasAdjoint[assign.Target]:
+                    if (statement.Source != lastComment)
+                    {
+                        output.Add(new RComment(statement.Source));
+                    }
+
+                    Differentiate(assign, output);
+                    break;
+
+                case IrIf branch:
+                    var then = new RBlock();
+                    var @else = new RBlock();
+                    SetHomes(branch.Then, then);
+                    SetHomes(branch.Else, @else);
+                    foreach (var phi in branch.Phis)
+                    {
+                        if (_ir.Values[phi.Target].Active && _hasAdjoint[phi.Target])
+                        {
+                            var adjoint = Adjoint(phi.Target);
+                            AccumulateInto(then, phi.WhenTrue, adjoint);
+                            AccumulateInto(@else, phi.WhenFalse, adjoint);
+                        }
+                    }
+
+                    ReverseBlock(branch.Then, then);
+                    ReverseBlock(branch.Else, @else);
+                    if (then.Count == 0 && @else.Count == 0)
+                    {
+                        break;
+                    }
+
+                    output.Add(new RComment(statement.Source));
+                    CExpr condition = new CValue(branch.Condition);
+                    if (then.Count == 0)
+                    {
+                        (then, @else) = (@else, then);
+                        condition = new CUnary("!", condition);
+                    }
+
+                    output.Add(new RIf(condition, then, @else));
+                    lastComment = null;
+                    continue;
+
+                default:
+                    continue;
+            }
+
+            if (output.Count == start + 1 && output.Statements[start] is RComment)
+            {
+                output.Statements.RemoveAt(start); // the rule contributed nothing
+            }
+            else if (output.Count > start)
+            {
+                lastComment = statement.Source;
+            }
+        }
+    }
+
+    private void AccumulateInto(RBlock block, IrExpr? source, CExpr adjoint)
+    {
+        if (source is IrRef r && _ir.Values[r.Value].Active)
+        {
+            Accumulate(block, r.Value, adjoint);
+        }
+    }
+
+    private void Accumulate(RBlock block, int value, CExpr contribution)
+    {
+        if (C.IsZero(contribution))
+        {
+            return;
+        }
+
+        if (_known[value] is not null)
+        {
+            throw new InvalidOperationException("a value with a single use received a second adjoint contribution");
+        }
+
+        // A value used once, directly in its adjoint's home block, aliases its only contribution when that is
+        // cheap: `dy` instead of `double dt2 = dy;`. Adjoints it refers to are final by then (each adjoint is read
+        // only after all of its own contributions).
+        if (!_hasAdjoint[value] && _useCount[value] <= 1 && !_parameters.ContainsKey(value) && _home[value] == block && IsStable(contribution))
+        {
+            _known[value] = contribution;
+            _hasAdjoint[value] = true;
+            return;
+        }
+
+        block.Add(new RAccumulate(value, contribution));
+        _hasAdjoint[value] = true;
+    }
+
+    private CExpr Adjoint(int value) => _known[value] ?? new CAdjoint(value);
+
+    /// <summary>
+    /// Counts, per value, the statements that can contribute to its adjoint (active statements using it). A value
+    /// with one such use receives exactly one contribution, so a cheap one can stand in for its adjoint.
+    /// </summary>
+    private void CountUses(IrBlock block)
+    {
+        foreach (var statement in block.Statements)
+        {
+            switch (statement)
+            {
+                case IrAssign assign when _ir.Values[assign.Target].Active:
+                    foreach (var id in IrWalker.References(assign.Value).Distinct())
+                    {
+                        _useCount[id]++;
+                    }
+
+                    break;
+                case IrIf branch:
+                    CountUses(branch.Then);
+                    CountUses(branch.Else);
+                    foreach (var phi in branch.Phis.Where(p => _ir.Values[p.Target].Active))
+                    {
+                        foreach (var id in IrWalker.References(phi.WhenTrue).Concat(IrWalker.References(phi.WhenFalse)))
+                        {
+                            _useCount[id]++;
+                        }
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Expressions cheap and stable enough to stand in for an adjoint instead of a new local.</summary>
+    private static bool IsStable(CExpr e) =>
+        e is CNumber or CName or CAdjoint or CValue || (e is CUnary { Op: "-" } u && IsStable(u.Operand));
+
+    /// <summary>Applies the rule of one forward statement.</summary>
+    private void Differentiate(IrAssign assign, RBlock output)
+    {
+        var kind = _ir.Values[assign.Target].Type.Kind;
+        var g = Adjoint(assign.Target);
+        switch (assign.Value)
+        {
+            case IrRef source:
+                AccumulateInto(output, source, g);
+                break;
+
+            case IrBinary binary:
+                ScalarRules.Operator(binary.Op, new Context(this, output, assign, new[] { binary.Left, binary.Right }, g, OwnerFor(kind)));
+                break;
+
+            case IrUnary { Op: IrUnaryOp.Negate } unary:
+                ScalarRules.Negate(new Context(this, output, assign, new[] { unary.Operand }, g, OwnerFor(kind)));
+                break;
+
+            case IrUnary { Op: IrUnaryOp.Plus } unary:
+                AccumulateInto(output, unary.Operand, g);
+                break;
+
+            case IrConvert convert when convert.Operand is IrRef operand:
+                var operandType = _ir.Values[operand.Value].Type.Name;
+                ScalarRules.Convert(new Context(this, output, assign, new[] { convert.Operand }, g, OwnerFor(kind)), operandType);
+                break;
+
+            case IrCall { Callee.Kind: IrCalleeKind.Intrinsic } call:
+                ScalarRules.Intrinsic(call.Callee.Name, call.Arguments.Count, new Context(this, output, assign, call.Arguments.ToArray(), g, call.Callee.Owner));
+                break;
+
+            case IrCall { Callee.Kind: IrCalleeKind.Differentiable } call:
+                CallPullback(call, g, output);
+                break;
+
+            default:
+                throw new InvalidOperationException("no derivative rule for " + assign.Value.GetType().Name);
+        }
+    }
+
+    /// <summary><c>GPullback(args..., g, ref dArg...)</c>: the callee's own vector-Jacobian product.</summary>
+    private void CallPullback(IrCall call, CExpr g, RBlock output)
+    {
+        var arguments = call.Arguments.Select(CExprPrinter.FromIr).ToList();
+        arguments.Add(g);
+        var refs = new List<int?>();
+        var discards = new List<string?>();
+        for (var i = 0; i < call.Arguments.Count && i < call.Callee.DifferentiableParameters.Count; i++)
+        {
+            if (!call.Callee.DifferentiableParameters[i])
+            {
+                continue;
+            }
+
+            if (call.Arguments[i] is IrRef r && _ir.Values[r.Value].Active)
+            {
+                refs.Add(r.Value);
+                discards.Add(null);
+                _hasAdjoint[r.Value] = true;
+            }
+            else
+            {
+                refs.Add(null);
+                var kind = call.Arguments[i] switch
+                {
+                    IrRef passive => _ir.Values[passive.Value].Type.Kind,
+                    IrConstant constant => constant.Type.Kind,
+                    _ => _ir.ReturnType.Kind,
+                };
+                if (!_discards.TryGetValue(kind, out var discard))
+                {
+                    discard = _discards[kind] = _names.Allocate(kind == IrTypeKind.Float ? "unusedFloat" : "unused");
+                }
+
+                discards.Add(discard);
+            }
+        }
+
+        output.Add(new RCall(call.Callee.Pullback!, arguments, refs, discards));
+    }
+
+    private string OwnerFor(IrTypeKind kind) => _mathPrefix + (kind == IrTypeKind.Float ? "MathF" : "Math");
+
+    /// <summary>The rule context of one statement.</summary>
+    private sealed class Context : IRuleContext
+    {
+        private readonly ReverseSweep _sweep;
+        private readonly IrExpr[] _operands;
+        private RBlock _output;
+
+        public Context(ReverseSweep sweep, RBlock output, IrAssign assign, IrExpr[] operands, CExpr g, string owner)
+        {
+            _sweep = sweep;
+            _output = output;
+            _operands = operands;
+            G = g;
+            Y = new CValue(assign.Target);
+            Kind = sweep._ir.Values[assign.Target].Type.Kind;
+            Owner = owner;
+        }
+
+        public CExpr G { get; }
+
+        public CExpr Y { get; }
+
+        public IrTypeKind Kind { get; }
+
+        public string Owner { get; }
+
+        public CExpr Arg(int index) => CExprPrinter.FromIr(_operands[index]);
+
+        public bool IsActive(int index) => _operands[index] is IrRef r && _sweep._ir.Values[r.Value].Active;
+
+        public bool SameOperands(int first, int second) => _operands[first] is IrRef a && Equals(a, _operands[second]);
+
+        public void Accumulate(int index, CExpr contribution)
+        {
+            if (IsActive(index))
+            {
+                _sweep.Accumulate(_output, ((IrRef)_operands[index]).Value, contribution);
+            }
+        }
+
+        public void Branch(CExpr condition, Action then, Action? @else)
+        {
+            var outer = _output;
+            var thenBlock = new RBlock();
+            var elseBlock = new RBlock();
+            _output = thenBlock;
+            then();
+            _output = elseBlock;
+            @else?.Invoke();
+            _output = outer;
+            if (thenBlock.Count == 0 && elseBlock.Count == 0)
+            {
+                return;
+            }
+
+            if (thenBlock.Count == 0)
+            {
+                (thenBlock, elseBlock) = (elseBlock, thenBlock);
+                condition = new CUnary("!", condition);
+            }
+
+            outer.Add(new RIf(condition, thenBlock, elseBlock));
+        }
+    }
+}

@@ -1,0 +1,340 @@
+using System;
+using System.Collections.Generic;
+using SymDiff.Generator.Ir;
+using SymDiff.Generator.Lowering;
+
+namespace SymDiff.Generator.Emission;
+
+/// <summary>
+/// A C# expression to print: forward statements and reverse-sweep derivative formulas are both built from these.
+/// The factory methods of <see cref="C"/> simplify as they build (<c>x * 1</c> is <c>x</c>, <c>x + 0</c> is <c>x</c>,
+/// constants fold), so derivative rules can be written plainly.
+/// </summary>
+internal abstract class CExpr
+{
+}
+
+/// <summary>An SSA value, printed by its name.</summary>
+internal sealed class CValue : CExpr
+{
+    public CValue(int id) => Id = id;
+
+    public int Id { get; }
+}
+
+/// <summary>The adjoint of an SSA value, printed by its adjoint's name (or the expression it aliases).</summary>
+internal sealed class CAdjoint : CExpr
+{
+    public CAdjoint(int id) => Id = id;
+
+    public int Id { get; }
+}
+
+/// <summary>A name or any other atomic text (a non-numeric literal, <c>dResult</c>, an adjoint).</summary>
+internal sealed class CName : CExpr
+{
+    public CName(string text) => Text = text;
+
+    public string Text { get; }
+}
+
+/// <summary>A numeric literal whose value is known, so it can be folded.</summary>
+internal sealed class CNumber : CExpr
+{
+    public CNumber(double value, IrTypeKind kind, string? text = null)
+    {
+        Value = value;
+        Kind = kind;
+        Text = text ?? Literals.Number(value, kind);
+    }
+
+    public double Value { get; }
+
+    public IrTypeKind Kind { get; }
+
+    public string Text { get; }
+}
+
+internal sealed class CUnary : CExpr
+{
+    public CUnary(string op, CExpr operand)
+    {
+        Op = op;
+        Operand = operand;
+    }
+
+    public string Op { get; }
+
+    public CExpr Operand { get; }
+}
+
+internal sealed class CBinary : CExpr
+{
+    public CBinary(IrBinaryOp op, CExpr left, CExpr right)
+    {
+        Op = op;
+        Left = left;
+        Right = right;
+    }
+
+    public IrBinaryOp Op { get; }
+
+    public CExpr Left { get; }
+
+    public CExpr Right { get; }
+}
+
+internal sealed class CCall : CExpr
+{
+    public CCall(CExpr? receiver, string name, IReadOnlyList<CExpr> arguments)
+    {
+        Receiver = receiver;
+        Name = name;
+        Arguments = arguments;
+    }
+
+    public CExpr? Receiver { get; }
+
+    public string Name { get; }
+
+    public IReadOnlyList<CExpr> Arguments { get; }
+}
+
+internal sealed class CCast : CExpr
+{
+    public CCast(string type, CExpr operand)
+    {
+        Type = type;
+        Operand = operand;
+    }
+
+    public string Type { get; }
+
+    public CExpr Operand { get; }
+}
+
+internal sealed class CConditional : CExpr
+{
+    public CConditional(CExpr condition, CExpr whenTrue, CExpr whenFalse)
+    {
+        Condition = condition;
+        WhenTrue = whenTrue;
+        WhenFalse = whenFalse;
+    }
+
+    public CExpr Condition { get; }
+
+    public CExpr WhenTrue { get; }
+
+    public CExpr WhenFalse { get; }
+}
+
+internal sealed class CMember : CExpr
+{
+    public CMember(CExpr? receiver, string name)
+    {
+        Receiver = receiver;
+        Name = name;
+    }
+
+    public CExpr? Receiver { get; }
+
+    public string Name { get; }
+}
+
+internal sealed class CIndex : CExpr
+{
+    public CIndex(CExpr receiver, IReadOnlyList<CExpr> indices)
+    {
+        Receiver = receiver;
+        Indices = indices;
+    }
+
+    public CExpr Receiver { get; }
+
+    public IReadOnlyList<CExpr> Indices { get; }
+}
+
+internal sealed class CNew : CExpr
+{
+    public CNew(string type, IReadOnlyList<CExpr> arguments)
+    {
+        Type = type;
+        Arguments = arguments;
+    }
+
+    public string Type { get; }
+
+    public IReadOnlyList<CExpr> Arguments { get; }
+}
+
+/// <summary>Simplifying constructors for <see cref="CExpr"/>.</summary>
+internal static class C
+{
+    public static CNumber Number(double value, IrTypeKind kind) => new(value, kind);
+
+    public static bool IsZero(CExpr e) => e is CNumber { Value: 0 };
+
+    private static bool IsOne(CExpr e) => e is CNumber { Value: 1 };
+
+    public static CExpr Negate(CExpr e) => e switch
+    {
+        CNumber n => new CNumber(-n.Value, n.Kind),
+        CUnary { Op: "-" } u => u.Operand,
+        CBinary { Op: IrBinaryOp.Multiply, Left: CNumber n } b => Multiply(new CNumber(-n.Value, n.Kind), b.Right),
+        CBinary { Op: IrBinaryOp.Multiply } b when b.Left is CName or CValue => new CBinary(IrBinaryOp.Multiply, new CUnary("-", b.Left), b.Right),
+        CBinary { Op: IrBinaryOp.Divide } b when b.Left is CName or CValue => new CBinary(IrBinaryOp.Divide, new CUnary("-", b.Left), b.Right),
+        _ => new CUnary("-", e),
+    };
+
+    public static CExpr Add(CExpr a, CExpr b)
+    {
+        if (a is CNumber x && b is CNumber y)
+        {
+            return Fold(x.Value + y.Value, x, y);
+        }
+
+        if (IsZero(a))
+        {
+            return b;
+        }
+
+        if (IsZero(b))
+        {
+            return a;
+        }
+
+        return b is CUnary { Op: "-" } negated ? new CBinary(IrBinaryOp.Subtract, a, negated.Operand) : new CBinary(IrBinaryOp.Add, a, b);
+    }
+
+    public static CExpr Subtract(CExpr a, CExpr b)
+    {
+        if (a is CNumber x && b is CNumber y)
+        {
+            return Fold(x.Value - y.Value, x, y);
+        }
+
+        if (IsZero(b))
+        {
+            return a;
+        }
+
+        if (IsZero(a))
+        {
+            return Negate(b);
+        }
+
+        return b is CUnary { Op: "-" } negated ? new CBinary(IrBinaryOp.Add, a, negated.Operand) : new CBinary(IrBinaryOp.Subtract, a, b);
+    }
+
+    public static CExpr Multiply(CExpr a, CExpr b)
+    {
+        if (a is CNumber x && b is CNumber y)
+        {
+            return Fold(x.Value * y.Value, x, y);
+        }
+
+        if (IsZero(a) || IsZero(b))
+        {
+            return IsZero(a) ? a : b;
+        }
+
+        if (IsOne(a))
+        {
+            return b;
+        }
+
+        if (IsOne(b))
+        {
+            return a;
+        }
+
+        if (a is CNumber { Value: -1 })
+        {
+            return Negate(b);
+        }
+
+        if (b is CNumber { Value: -1 })
+        {
+            return Negate(a);
+        }
+
+        if (a is CUnary { Op: "-" } na && b is CUnary { Op: "-" } nb)
+        {
+            return Multiply(na.Operand, nb.Operand);
+        }
+
+        return new CBinary(IrBinaryOp.Multiply, a, b);
+    }
+
+    public static CExpr Divide(CExpr a, CExpr b)
+    {
+        if (a is CNumber x && b is CNumber y && y.Value != 0)
+        {
+            return Fold(x.Value / y.Value, x, y);
+        }
+
+        if (IsZero(a))
+        {
+            return a;
+        }
+
+        return IsOne(b) ? a : new CBinary(IrBinaryOp.Divide, a, b);
+    }
+
+    public static CExpr Binary(IrBinaryOp op, CExpr a, CExpr b) => new CBinary(op, a, b);
+
+    public static CExpr Call(string target, params CExpr[] arguments) => new CCall(null, target, arguments);
+
+    public static CExpr Cast(string type, CExpr e) => e is CNumber n ? n : new CCast(type, e);
+
+    public static CExpr Conditional(CExpr condition, CExpr whenTrue, CExpr whenFalse) =>
+        new CConditional(condition, whenTrue, whenFalse);
+
+    private static CNumber Fold(double value, CNumber x, CNumber y)
+    {
+        var kind = x.Kind == IrTypeKind.Float && y.Kind == IrTypeKind.Float ? IrTypeKind.Float : IrTypeKind.Double;
+        return new CNumber(kind == IrTypeKind.Float ? (float)value : value, kind);
+    }
+
+    /// <summary>Every value an expression reads.</summary>
+    public static IEnumerable<int> Values(CExpr? e)
+    {
+        switch (e)
+        {
+            case null:
+                yield break;
+            case CValue v:
+                yield return v.Id;
+                yield break;
+        }
+
+        foreach (var child in Children(e))
+        {
+            foreach (var id in Values(child))
+            {
+                yield return id;
+            }
+        }
+    }
+
+    private static IEnumerable<CExpr> Children(CExpr e) => e switch
+    {
+        CUnary u => new[] { u.Operand },
+        CBinary b => new[] { b.Left, b.Right },
+        CCall c => c.Receiver is null ? c.Arguments : Prepend(c.Receiver, c.Arguments),
+        CCast c => new[] { c.Operand },
+        CConditional c => new[] { c.Condition, c.WhenTrue, c.WhenFalse },
+        CMember { Receiver: { } r } => new[] { r },
+        CIndex i => Prepend(i.Receiver, i.Indices),
+        CNew n => n.Arguments,
+        _ => Array.Empty<CExpr>(),
+    };
+
+    private static List<CExpr> Prepend(CExpr first, IReadOnlyList<CExpr> rest)
+    {
+        var list = new List<CExpr> { first };
+        list.AddRange(rest);
+        return list;
+    }
+}

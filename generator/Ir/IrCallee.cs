@@ -1,0 +1,30 @@
+using SymDiff.Generator.Helpers;
+
+namespace SymDiff.Generator.Ir;
+
+internal enum IrCalleeKind
+{
+    /// <summary>A <c>System.Math</c>/<c>System.MathF</c> function whose rule lives in <c>ScalarRules</c>.</summary>
+    Intrinsic,
+
+    /// <summary>Another <c>[Differentiable]</c> method: its generated pullback is called in the reverse sweep.</summary>
+    Differentiable,
+
+    /// <summary>A call whose result does not depend on active values: evaluated, never differentiated.</summary>
+    Passive,
+}
+
+/// <summary>The target of a call.</summary>
+/// <param name="Kind">How the call is differentiated.</param>
+/// <param name="Target">The C# text that names the method at the call site (for example <c>Math.Tanh</c>).</param>
+/// <param name="Name">The method's simple name (the key of intrinsic rules).</param>
+/// <param name="Owner">For intrinsics, the C# text of the declaring class (<c>Math</c> or <c>MathF</c>), used by rules.</param>
+/// <param name="Pullback">For differentiable callees, the C# text naming the generated pullback.</param>
+/// <param name="DifferentiableParameters">For differentiable callees, which parameters take an adjoint.</param>
+internal sealed record IrCallee(
+    IrCalleeKind Kind,
+    string Target,
+    string Name,
+    string Owner,
+    string? Pullback,
+    EquatableArray<bool> DifferentiableParameters);

@@ -1,0 +1,85 @@
+using System.Collections.Generic;
+using System.Linq;
+
+namespace SymDiff.Generator.Ir;
+
+/// <summary>Traversals of IR expressions.</summary>
+internal static class IrWalker
+{
+    /// <summary>The expression and all its sub-expressions, pre-order.</summary>
+    public static IEnumerable<IrExpr> Descendants(IrExpr? expr)
+    {
+        if (expr is null)
+        {
+            yield break;
+        }
+
+        var stack = new Stack<IrExpr>();
+        stack.Push(expr);
+        while (stack.Count > 0)
+        {
+            var current = stack.Pop();
+            yield return current;
+            foreach (var child in Children(current).Reverse())
+            {
+                stack.Push(child);
+            }
+        }
+    }
+
+    /// <summary>The SSA values the expression reads.</summary>
+    public static IEnumerable<int> References(IrExpr? expr) =>
+        Descendants(expr).OfType<IrRef>().Select(r => r.Value);
+
+    public static IEnumerable<IrExpr> Children(IrExpr expr)
+    {
+        switch (expr)
+        {
+            case IrUnary unary:
+                yield return unary.Operand;
+                break;
+            case IrBinary binary:
+                yield return binary.Left;
+                yield return binary.Right;
+                break;
+            case IrConvert convert:
+                yield return convert.Operand;
+                break;
+            case IrConditional conditional:
+                yield return conditional.Condition;
+                yield return conditional.WhenTrue;
+                yield return conditional.WhenFalse;
+                break;
+            case IrCall call:
+                if (call.Receiver is not null)
+                {
+                    yield return call.Receiver;
+                }
+
+                foreach (var argument in call.Arguments)
+                {
+                    yield return argument;
+                }
+
+                break;
+            case IrMember { Receiver: { } receiver }:
+                yield return receiver;
+                break;
+            case IrIndex index:
+                yield return index.Receiver;
+                foreach (var i in index.Indices)
+                {
+                    yield return i;
+                }
+
+                break;
+            case IrNew creation:
+                foreach (var argument in creation.Arguments)
+                {
+                    yield return argument;
+                }
+
+                break;
+        }
+    }
+}

@@ -1,0 +1,29 @@
+using SymDiff.Generator.Diagnostics;
+using SymDiff.Generator.Helpers;
+
+namespace SymDiff.Generator.Ir;
+
+/// <summary>A type that encloses the method: its keyword (<c>class</c>, <c>record struct</c>, ...) and name.</summary>
+internal sealed record ContainingType(string Keyword, string Name);
+
+/// <summary>
+/// Everything the emitter needs about one <c>[Differentiable]</c> method: where the generated code goes, what it is
+/// called, and the lowered body. Only strings and records: nothing here holds a symbol, a node or a location.
+/// </summary>
+internal sealed record MethodModel(
+    string HintName,
+    string? Namespace,
+    EquatableArray<ContainingType> ContainingTypes,
+    string Accessibility,
+    string MethodName,
+    string MethodReference,
+    string GradientName,
+    string PullbackName,
+    bool NeedsUsingSystem,
+    IrMethod Ir);
+
+/// <summary>The output of the lowering step: a model when the method can be differentiated, and its diagnostics.</summary>
+internal sealed record LoweringResult(MethodModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);
+
+/// <summary>A generated file, or the reason it could not be generated.</summary>
+internal sealed record GeneratedFile(string HintName, string? Source, DiagnosticInfo? Error);

@@ -1,0 +1,193 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+using SymDiff.Generator.Diagnostics;
+using SymDiff.Generator.Differentiation;
+using SymDiff.Generator.Helpers;
+using SymDiff.Generator.Ir;
+
+namespace SymDiff.Generator.Lowering;
+
+internal sealed partial class BodyLowerer
+{
+    /// <summary>
+    /// A call is one of: a Math/MathF function with a rule in <see cref="ScalarRules"/>; another [Differentiable]
+    /// method (its pullback is called in the reverse sweep); or a passive call whose result does not depend on
+    /// active values. Anything else that receives an active value and returns a float is an error.
+    /// </summary>
+    private IrExpr LowerInvocation(IInvocationOperation invocation)
+    {
+        var method = invocation.TargetMethod;
+        var receiver = invocation.Instance is null ? null : LowerValue(invocation.Instance);
+        var arguments = LowerArguments(invocation.Arguments, method);
+        if (arguments is null)
+        {
+            return Unsupported(invocation, null, null);
+        }
+
+        var anyActive = arguments.Any(IsActive) || IsActive(receiver);
+        var returnType = TypeMapper.Map(method.ReturnType);
+        var owner = MathOwner(method);
+
+        if (owner is not null && ScalarRules.IsPiecewiseConstant(method.Name) && anyActive && returnType.IsDifferentiable)
+        {
+            Report(DiagnosticDescriptors.ZeroGradientFunction, invocation.Syntax.GetLocation(), owner.Name + "." + method.Name);
+            return new IrCall(MathCallee(IrCalleeKind.Passive, owner, method), null, arguments.ToEquatableArray());
+        }
+
+        if (owner is not null && ScalarRules.Has(method.Name, method.Parameters.Length))
+        {
+            var kind = anyActive && returnType.IsDifferentiable ? IrCalleeKind.Intrinsic : IrCalleeKind.Passive;
+            var call = new IrCall(MathCallee(kind, owner, method), null, AtomizeIf(kind == IrCalleeKind.Intrinsic, arguments, method).ToEquatableArray());
+            return kind == IrCalleeKind.Intrinsic ? NewActive(call, returnType) : call;
+        }
+
+        if (IsDifferentiableMethod(method))
+        {
+            if (SymbolEqualityComparer.Default.Equals(method.OriginalDefinition, _method.OriginalDefinition))
+            {
+                Report(DiagnosticDescriptors.Recursion, invocation.Syntax.GetLocation(), _method.Name);
+                return Unsupported(invocation, null, null);
+            }
+
+            if (anyActive && returnType.IsDifferentiable)
+            {
+                var callee = new IrCallee(
+                    IrCalleeKind.Differentiable,
+                    MemberTarget(method, method.Name),
+                    method.Name,
+                    string.Empty,
+                    MemberTarget(method, method.Name + "Pullback"),
+                    method.Parameters.Select(IsDifferentiableCalleeParameter).ToEquatableArray());
+                return NewActive(new IrCall(callee, null, AtomizeIf(true, arguments, method).ToEquatableArray()), returnType);
+            }
+        }
+        else if (anyActive && returnType.IsDifferentiable)
+        {
+            return NoDerivative(invocation, method);
+        }
+
+        // Passive: evaluated as written, never differentiated.
+        return new IrCall(PassiveCallee(method), receiver, arguments.ToEquatableArray());
+    }
+
+    /// <summary>Lowers arguments in evaluation order and returns them in parameter order (params arrays expanded).</summary>
+    private List<IrExpr>? LowerArguments(IEnumerable<IArgumentOperation> arguments, IMethodSymbol method)
+    {
+        var slots = new IrExpr?[method.Parameters.Length];
+        List<IrExpr>? paramsValues = null;
+        foreach (var argument in arguments)
+        {
+            var parameter = argument.Parameter;
+            if (parameter is null)
+            {
+                Unsupported(argument, "This argument", null);
+                return null;
+            }
+
+            if (parameter.RefKind is RefKind.Ref or RefKind.Out)
+            {
+                Unsupported(argument, "An argument passed by reference", "pass values and use return values");
+                return null;
+            }
+
+            if (argument.ArgumentKind == ArgumentKind.ParamArray)
+            {
+                if (argument.Value is IArrayCreationOperation { Initializer: { } initializer })
+                {
+                    paramsValues = initializer.ElementValues.Select(LowerValue).ToList();
+                    continue;
+                }
+
+                Unsupported(argument, "A params array", "pass the elements separately");
+                return null;
+            }
+
+            slots[parameter.Ordinal] = LowerValue(argument.Value);
+        }
+
+        var list = slots.Where(s => s is not null).Select(s => s!).ToList();
+        if (paramsValues is not null)
+        {
+            list.AddRange(paramsValues);
+        }
+
+        return list;
+    }
+
+    private List<IrExpr> AtomizeIf(bool atomize, List<IrExpr> arguments, IMethodSymbol method)
+    {
+        if (!atomize)
+        {
+            return arguments;
+        }
+
+        return arguments
+            .Select((a, i) => Atomize(a, TypeMapper.Map(i < method.Parameters.Length ? method.Parameters[i].Type : null)))
+            .ToList();
+    }
+
+    private bool IsDifferentiableMethod(IMethodSymbol method) =>
+        method.IsStatic && HasAttribute(method.OriginalDefinition, _differentiableAttribute);
+
+    private bool IsDifferentiableCalleeParameter(IParameterSymbol parameter) => IsDifferentiableParameter(parameter);
+
+    /// <summary>The text that names a member of <paramref name="method"/>'s type from the generated code.</summary>
+    private string MemberTarget(IMethodSymbol method, string name) =>
+        SymbolEqualityComparer.Default.Equals(method.ContainingType, _method.ContainingType)
+            ? Escape(name)
+            : QualifiedType(method.ContainingType) + "." + Escape(name);
+
+    private IrCallee PassiveCallee(IMethodSymbol method)
+    {
+        var owner = MathOwner(method);
+        if (owner is not null)
+        {
+            return MathCallee(IrCalleeKind.Passive, owner, method);
+        }
+
+        var name = Escape(method.Name);
+        if (method.IsGenericMethod)
+        {
+            name += "<" + string.Join(", ", method.TypeArguments.Select(t => t.ToDisplayString(TypeMapper.Format))) + ">";
+        }
+
+        if (method.MethodKind is MethodKind.UserDefinedOperator or MethodKind.Conversion)
+        {
+            // Called through its metadata name (op_Addition); valid C# for user-defined operators.
+            name = method.Name;
+        }
+
+        var target = !method.IsStatic ? name
+            : SymbolEqualityComparer.Default.Equals(method.ContainingType, _method.ContainingType) ? name
+            : QualifiedType(method.ContainingType) + "." + name;
+        return new IrCallee(IrCalleeKind.Passive, target, method.Name, string.Empty, null, EquatableArray<bool>.Empty);
+    }
+
+    private IrCallee MathCallee(IrCalleeKind kind, MathClass owner, IMethodSymbol method) =>
+        new(kind, owner.Text + "." + method.Name, method.Name, owner.Text, null, EquatableArray<bool>.Empty);
+
+    private MathClass? MathOwner(IMethodSymbol method)
+    {
+        if (!method.IsStatic || method.ContainingType is not { ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } type)
+        {
+            return null;
+        }
+
+        return type.Name is "Math" or "MathF" ? new MathClass(type.Name, _mathPrefix + type.Name) : null;
+    }
+
+    private sealed class MathClass
+    {
+        public MathClass(string name, string text)
+        {
+            Name = name;
+            Text = text;
+        }
+
+        public string Name { get; }
+
+        public string Text { get; }
+    }
+}

@@ -1,0 +1,381 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+using SymDiff.Generator.Diagnostics;
+using SymDiff.Generator.Helpers;
+using SymDiff.Generator.Ir;
+
+namespace SymDiff.Generator.Lowering;
+
+internal sealed partial class BodyLowerer
+{
+    /// <summary>
+    /// Lowers an expression. Active results are always atoms (<see cref="IrRef"/>); passive results may be trees,
+    /// which are materialized only where an atom is needed.
+    /// </summary>
+    private IrExpr LowerValue(IOperation operation)
+    {
+        EnsureStack();
+        if (operation.ConstantValue.HasValue)
+        {
+            return Literals.FromConstant(operation.ConstantValue.Value, operation.Type, TypeMapper.Map(operation.Type))!;
+        }
+
+        switch (operation)
+        {
+            case IConversionOperation conversion:
+                return LowerConversion(conversion);
+            case IParameterReferenceOperation parameter:
+                return Read(parameter.Parameter, operation);
+            case ILocalReferenceOperation local:
+                return Read(local.Local, operation);
+            case IBinaryOperation binary:
+                return LowerBinary(binary);
+            case IUnaryOperation unary:
+                return LowerUnary(unary);
+            case IInvocationOperation invocation:
+                return LowerInvocation(invocation);
+            case IConditionalOperation conditional:
+                return LowerConditionalExpression(conditional);
+            case ISimpleAssignmentOperation or ICompoundAssignmentOperation or IIncrementOrDecrementOperation:
+                return LowerAssignment(operation);
+            case IParenthesizedOperation parenthesized:
+                return LowerValue(parenthesized.Operand);
+            case IFieldReferenceOperation field:
+                return field.Field.IsStatic
+                    ? new IrMember(null, QualifiedType(field.Field.ContainingType) + "." + Escape(field.Field.Name))
+                    : new IrMember(LowerValue(field.Instance!), Escape(field.Field.Name));
+            case IPropertyReferenceOperation property:
+                return LowerProperty(property);
+            case IArrayElementReferenceOperation element:
+                return new IrIndex(LowerValue(element.ArrayReference), element.Indices.Select(LowerValue).ToEquatableArray());
+            case IObjectCreationOperation creation when creation.Initializer is null && creation.Constructor is not null:
+                return new IrNew(TypeMapper.Map(creation.Type).Name, (LowerArguments(creation.Arguments, creation.Constructor) ?? new List<IrExpr>()).ToEquatableArray());
+            case IThrowOperation:
+                return Unsupported(operation, "A throw expression", "use an if statement that throws");
+            case IAnonymousFunctionOperation or IDelegateCreationOperation:
+                return Unsupported(operation, "A lambda", "declare a static [Differentiable] method and call it");
+            case ITupleOperation:
+                return Unsupported(operation, "A tuple", "use separate local variables");
+            case IDeclarationExpressionOperation:
+                return Unsupported(operation, "An 'out' variable", "return the value instead");
+            case ISwitchExpressionOperation:
+                return Unsupported(operation, "A switch expression", "use if/else or ?:");
+            case IIsPatternOperation or IIsTypeOperation:
+                return Unsupported(operation, "A pattern test", "use comparison operators");
+            case IInterpolatedStringOperation:
+                return Unsupported(operation, "An interpolated string", "use string.Concat or a constant message");
+            case IInstanceReferenceOperation:
+                return Unsupported(operation, "'this'", "[Differentiable] methods are static");
+            case IAwaitOperation:
+                return Unsupported(operation, "'await'", "[Differentiable] methods are synchronous");
+            default:
+                return Unsupported(operation, "This expression", null);
+        }
+    }
+
+    private IrExpr LowerConversion(IConversionOperation conversion)
+    {
+        var operand = LowerValue(conversion.Operand);
+        var to = TypeMapper.Map(conversion.Type);
+        if (conversion.Conversion.IsIdentity
+            || (conversion.IsImplicit && !conversion.Conversion.IsUserDefined && conversion.Type?.IsReferenceType == true))
+        {
+            return operand; // the generated code converts implicitly, exactly as the source did
+        }
+
+        if (conversion.OperatorMethod is not null && IsActive(operand))
+        {
+            return NoDerivative(conversion, conversion.OperatorMethod);
+        }
+
+        if (to.IsDifferentiable && IsActive(operand))
+        {
+            return NewActive(new IrConvert(to, operand), to);
+        }
+
+        // A cast of an active value to an integer type (or any passive conversion): no derivative flows through.
+        return new IrConvert(to, operand);
+    }
+
+    private IrExpr LowerBinary(IBinaryOperation binary)
+    {
+        var left = LowerValue(binary.LeftOperand);
+        var right = LowerValue(binary.RightOperand);
+        var type = TypeMapper.Map(binary.Type);
+        if (binary.OperatorMethod is not null)
+        {
+            return IsActive(left) || IsActive(right)
+                ? NoDerivative(binary, binary.OperatorMethod)
+                : new IrCall(PassiveCallee(binary.OperatorMethod), null, new EquatableArray<IrExpr>(new[] { left, right }));
+        }
+
+        IrBinaryOp? op = binary.OperatorKind switch
+        {
+            BinaryOperatorKind.Add => IrBinaryOp.Add,
+            BinaryOperatorKind.Subtract => IrBinaryOp.Subtract,
+            BinaryOperatorKind.Multiply => IrBinaryOp.Multiply,
+            BinaryOperatorKind.Divide => IrBinaryOp.Divide,
+            BinaryOperatorKind.Remainder => IrBinaryOp.Remainder,
+            BinaryOperatorKind.Equals => IrBinaryOp.Equals,
+            BinaryOperatorKind.NotEquals => IrBinaryOp.NotEquals,
+            BinaryOperatorKind.LessThan => IrBinaryOp.LessThan,
+            BinaryOperatorKind.LessThanOrEqual => IrBinaryOp.LessThanOrEqual,
+            BinaryOperatorKind.GreaterThan => IrBinaryOp.GreaterThan,
+            BinaryOperatorKind.GreaterThanOrEqual => IrBinaryOp.GreaterThanOrEqual,
+            BinaryOperatorKind.And => IrBinaryOp.And,
+            BinaryOperatorKind.Or => IrBinaryOp.Or,
+            BinaryOperatorKind.ExclusiveOr => IrBinaryOp.ExclusiveOr,
+            BinaryOperatorKind.ConditionalAnd => IrBinaryOp.ConditionalAnd,
+            BinaryOperatorKind.ConditionalOr => IrBinaryOp.ConditionalOr,
+            BinaryOperatorKind.LeftShift => IrBinaryOp.LeftShift,
+            BinaryOperatorKind.RightShift => IrBinaryOp.RightShift,
+            _ => null,
+        };
+
+        if (op is null)
+        {
+            return Unsupported(binary, "The operator '" + binary.OperatorKind + "'", null);
+        }
+
+        return MakeBinary(op.Value, left, right, type);
+    }
+
+    private IrExpr MakeBinary(IrBinaryOp op, IrExpr left, IrExpr right, IrType type)
+    {
+        if (type.IsDifferentiable && (IsActive(left) || IsActive(right)))
+        {
+            return NewActive(new IrBinary(op, Atomize(left, type), Atomize(right, type)), type);
+        }
+
+        return new IrBinary(op, left, right);
+    }
+
+    private IrExpr LowerUnary(IUnaryOperation unary)
+    {
+        var operand = LowerValue(unary.Operand);
+        var type = TypeMapper.Map(unary.Type);
+        if (unary.OperatorMethod is not null)
+        {
+            return IsActive(operand)
+                ? NoDerivative(unary, unary.OperatorMethod)
+                : new IrCall(PassiveCallee(unary.OperatorMethod), null, new EquatableArray<IrExpr>(new[] { operand }));
+        }
+
+        IrUnaryOp? op = unary.OperatorKind switch
+        {
+            UnaryOperatorKind.Minus => IrUnaryOp.Negate,
+            UnaryOperatorKind.Plus => IrUnaryOp.Plus,
+            UnaryOperatorKind.Not => IrUnaryOp.Not,
+            UnaryOperatorKind.BitwiseNegation => IrUnaryOp.BitwiseNot,
+            _ => null,
+        };
+
+        if (op is null)
+        {
+            return Unsupported(unary, "The operator '" + unary.OperatorKind + "'", null);
+        }
+
+        if (type.IsDifferentiable && IsActive(operand))
+        {
+            return op == IrUnaryOp.Plus ? operand : NewActive(new IrUnary(op.Value, operand), type);
+        }
+
+        return new IrUnary(op.Value, operand);
+    }
+
+    /// <summary>
+    /// <c>c ? a : b</c>. Passive branches without statements stay an expression (evaluated lazily); otherwise the
+    /// branches become an <see cref="IrIf"/> whose phi is the value.
+    /// </summary>
+    private IrExpr LowerConditionalExpression(IConditionalOperation conditional)
+    {
+        if (conditional.WhenFalse is null || conditional.IsRef)
+        {
+            return Unsupported(conditional, "This conditional expression", null);
+        }
+
+        var type = TypeMapper.Map(conditional.Type);
+        var condition = LowerValue(conditional.Condition);
+        IrExpr? whenTrue = null;
+        IrExpr? whenFalse = null;
+        var pair = LowerBoth(
+            () =>
+            {
+                whenTrue = LowerValue(conditional.WhenTrue);
+                return Exit.FallThrough;
+            },
+            () =>
+            {
+                whenFalse = LowerValue(conditional.WhenFalse!);
+                return Exit.FallThrough;
+            });
+
+        if (pair.Then.Count == 0 && pair.Else.Count == 0 && !IsActive(whenTrue) && !IsActive(whenFalse))
+        {
+            return new IrConditional(condition, whenTrue!, whenFalse!);
+        }
+
+        // Trees are atomized inside their own branch, so they are evaluated only when taken.
+        var phis = new List<IrPhi>();
+        var outer = _block;
+        _block = pair.Then;
+        whenTrue = Atomize(whenTrue!, type);
+        _block = pair.Else;
+        whenFalse = Atomize(whenFalse!, type);
+        _block = outer;
+
+        var conditionValue = Materialize(condition, IrType.Bool, ValueKind.Condition);
+        Join(pair.ThenEnv, pair.ElseEnv, phis);
+        var phi = NewValue(ValueKind.Temporary, null, type, IsActive(whenTrue) || IsActive(whenFalse));
+        phis.Add(new IrPhi(phi, whenTrue, whenFalse));
+        Emit(new IrIf(conditionValue, new IrBlock(pair.Then.ToEquatableArray()), new IrBlock(pair.Else.ToEquatableArray()), phis.ToEquatableArray(), _source));
+        return new IrRef(phi);
+    }
+
+    /// <summary>Lowers an assignment, compound assignment or increment; returns the expression's value.</summary>
+    private IrExpr LowerAssignment(IOperation operation)
+    {
+        switch (operation)
+        {
+            case ISimpleAssignmentOperation assignment:
+            {
+                if (assignment.IsRef)
+                {
+                    return Unsupported(assignment, "A ref assignment", "assign values, not references");
+                }
+
+                if (!CheckWritable(assignment.Target))
+                {
+                    return LowerValue(assignment.Value);
+                }
+
+                var mark = _values.Count;
+                var value = LowerValue(assignment.Value);
+                return Write(assignment.Target, value, mark);
+            }
+
+            case ICompoundAssignmentOperation compound:
+            {
+                if (!CheckWritable(compound.Target))
+                {
+                    return LowerValue(compound.Value);
+                }
+
+                if (!compound.InConversion.IsIdentity || !compound.OutConversion.IsIdentity || compound.OperatorMethod is not null)
+                {
+                    return Unsupported(compound, "This compound assignment", "write it out as 'x = x op y' with explicit casts");
+                }
+
+                var current = LowerValue(compound.Target);
+                var mark = _values.Count;
+                var right = LowerValue(compound.Value);
+                var op = compound.OperatorKind switch
+                {
+                    BinaryOperatorKind.Add => IrBinaryOp.Add,
+                    BinaryOperatorKind.Subtract => IrBinaryOp.Subtract,
+                    BinaryOperatorKind.Multiply => IrBinaryOp.Multiply,
+                    BinaryOperatorKind.Divide => IrBinaryOp.Divide,
+                    BinaryOperatorKind.Remainder => IrBinaryOp.Remainder,
+                    BinaryOperatorKind.And => IrBinaryOp.And,
+                    BinaryOperatorKind.Or => IrBinaryOp.Or,
+                    BinaryOperatorKind.ExclusiveOr => IrBinaryOp.ExclusiveOr,
+                    BinaryOperatorKind.LeftShift => IrBinaryOp.LeftShift,
+                    BinaryOperatorKind.RightShift => IrBinaryOp.RightShift,
+                    _ => (IrBinaryOp?)null,
+                };
+
+                if (op is null)
+                {
+                    return Unsupported(compound, "The operator '" + compound.OperatorKind + "'", null);
+                }
+
+                return Write(compound.Target, MakeBinary(op.Value, current, right, TypeMapper.Map(compound.Type)), mark);
+            }
+
+            case IIncrementOrDecrementOperation increment:
+            {
+                if (!CheckWritable(increment.Target))
+                {
+                    return LowerValue(increment.Target);
+                }
+
+                var type = TypeMapper.Map(increment.Type);
+                var current = Atomize(LowerValue(increment.Target), type);
+                var mark = _values.Count;
+                var one = new IrConstant(type, "1", 1);
+                var op = increment.Kind == OperationKind.Increment ? IrBinaryOp.Add : IrBinaryOp.Subtract;
+                var updated = Write(increment.Target, MakeBinary(op, current, one, type), mark);
+                return increment.IsPostfix ? current : updated;
+            }
+
+            default:
+                return Unsupported(operation, "This assignment", null);
+        }
+    }
+
+    /// <summary>Reports writes to anything but a local, a by-value parameter or a discard.</summary>
+    private bool CheckWritable(IOperation target)
+    {
+        var (kind, name) = target switch
+        {
+            ILocalReferenceOperation => (null, null),
+            IParameterReferenceOperation { Parameter.RefKind: RefKind.None } => (null, null),
+            IDiscardOperation => (null, null),
+            IParameterReferenceOperation p => ("the by-reference parameter", p.Parameter.Name),
+            IFieldReferenceOperation f => ("the field", f.Field.Name),
+            IPropertyReferenceOperation p => ("the property", p.Property.Name),
+            IArrayElementReferenceOperation => ("the array element", SourceText.Of(target.Syntax)),
+            _ => ((string?)"the target", (string?)SourceText.Of(target.Syntax)),
+        };
+
+        if (kind is null)
+        {
+            return true;
+        }
+
+        Report(DiagnosticDescriptors.WriteToNonLocal, target.Syntax.GetLocation(), kind, name!);
+        return false;
+    }
+
+    private IrExpr Write(IOperation target, IrExpr value, int mark)
+    {
+        switch (target)
+        {
+            case ILocalReferenceOperation local:
+                WriteLocal(local.Local, value, mark);
+                return Read(local.Local, target);
+            case IParameterReferenceOperation parameter:
+                WriteLocal(parameter.Parameter, value, mark);
+                return Read(parameter.Parameter, target);
+            default:
+                return value; // discard
+        }
+    }
+
+    private IrExpr LowerProperty(IPropertyReferenceOperation property)
+    {
+        var symbol = property.Property;
+        if (symbol.IsIndexer)
+        {
+            var receiver = LowerValue(property.Instance!);
+            return new IrIndex(receiver, property.Arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0).Select(a => LowerValue(a.Value)).ToEquatableArray());
+        }
+
+        return symbol.IsStatic
+            ? new IrMember(null, QualifiedType(symbol.ContainingType) + "." + Escape(symbol.Name))
+            : new IrMember(LowerValue(property.Instance!), Escape(symbol.Name));
+    }
+
+    private IrExpr NoDerivative(IOperation operation, IMethodSymbol method)
+    {
+        Report(DiagnosticDescriptors.NoDerivative, operation.Syntax.GetLocation(), method.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat));
+        return Unsupported(operation, null, null);
+    }
+
+    private static string QualifiedType(ITypeSymbol type) => type.ToDisplayString(TypeMapper.Format);
+
+    private static string Escape(string name) =>
+        Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? "@" + name : name;
+}

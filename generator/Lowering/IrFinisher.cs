@@ -1,0 +1,123 @@
+using System.Collections.Generic;
+using System.Linq;
+using SymDiff.Generator.Helpers;
+using SymDiff.Generator.Ir;
+
+namespace SymDiff.Generator.Lowering;
+
+/// <summary>
+/// Turns a <see cref="LoweredBody"/> into the final <see cref="IrMethod"/>: removes values nothing needs (dead-code
+/// elimination, so the forward sweep computes only what the result depends on), then names every remaining value.
+/// </summary>
+internal static class IrFinisher
+{
+    public static IrMethod Finish(
+        LoweredBody body,
+        IReadOnlyList<ParameterFacts> parameters,
+        IrType returnType,
+        IEnumerable<string> reservedNames)
+    {
+        var live = new bool[body.Values.Count];
+        IrLiveness.Mark(body.Result, live);
+        var statements = IrLiveness.Prune(body.Statements, live);
+
+        // Names: parameters, then the first version of each local under its own name, then everything else.
+        var reserved = reservedNames.Concat(parameters.Select(p => p.Name)).ToList();
+        var allocator = new NameAllocator(reserved);
+        var adjointNames = parameters.Select(p => p.Differentiable ? allocator.AllocateAdjoint(p.Name) : string.Empty).ToList();
+        var seedName = allocator.Allocate("dResult");
+
+        if (body.Result is IrRef { Value: var resultId } && body.Values[resultId].Kind == ValueKind.Temporary)
+        {
+            body.Values[resultId].Kind = ValueKind.Result;
+        }
+
+        var names = new string?[body.Values.Count];
+        for (var i = 0; i < body.Parameters.Count; i++)
+        {
+            names[body.Parameters[i]] = NameAllocator.Escape(parameters[i].Name);
+        }
+
+        // Numbering follows the order in which values appear in the generated forward sweep.
+        var order = DefinitionOrder(statements).ToList();
+        foreach (var id in order)
+        {
+            var value = body.Values[id];
+            if (names[id] is null && value.Kind == ValueKind.Local && !allocator.IsTaken(value.BaseName!))
+            {
+                names[id] = allocator.Allocate(value.BaseName!);
+            }
+        }
+
+        var temporary = 0;
+        var condition = 0;
+        foreach (var id in order)
+        {
+            var value = body.Values[id];
+            if (names[id] is not null)
+            {
+                continue;
+            }
+
+            names[id] = value.Kind switch
+            {
+                ValueKind.Local => allocator.Allocate(value.BaseName!),
+                ValueKind.Condition => allocator.AllocateNumbered("cond", ref condition),
+                ValueKind.Result => allocator.Allocate("result"),
+                _ => allocator.AllocateNumbered("t", ref temporary),
+            };
+        }
+
+        var values = body.Values
+            .Select((v, id) => new IrValue(names[id] ?? "unused" + id, v.Type, v.Active))
+            .ToEquatableArray();
+        var irParameters = parameters
+            .Select((p, i) => new IrParameter(names[body.Parameters[i]]!, p.Type, body.Parameters[i], p.Differentiable, adjointNames[i]))
+            .ToEquatableArray();
+
+        return new IrMethod(irParameters, values, new IrBlock(statements.ToEquatableArray()), body.Result, returnType, seedName, reserved.ToEquatableArray());
+    }
+
+    /// <summary>Values in the order the forward sweep defines them (a branch's condition, its blocks, its phis).</summary>
+    private static IEnumerable<int> DefinitionOrder(IEnumerable<IrStatement> statements)
+    {
+        foreach (var statement in statements)
+        {
+            switch (statement)
+            {
+                case IrAssign assign:
+                    yield return assign.Target;
+                    break;
+                case IrIf branch:
+                    foreach (var id in DefinitionOrder(branch.Then.Statements).Concat(DefinitionOrder(branch.Else.Statements)))
+                    {
+                        yield return id;
+                    }
+
+                    foreach (var phi in branch.Phis)
+                    {
+                        yield return phi.Target;
+                    }
+
+                    break;
+            }
+        }
+    }
+}
+
+/// <summary>Facts about a parameter gathered before lowering.</summary>
+internal sealed class ParameterFacts
+{
+    public ParameterFacts(string name, IrType type, bool differentiable)
+    {
+        Name = name;
+        Type = type;
+        Differentiable = differentiable;
+    }
+
+    public string Name { get; }
+
+    public IrType Type { get; }
+
+    public bool Differentiable { get; }
+}

@@ -1,0 +1,74 @@
+using System.Collections.Generic;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace SymDiff.Generator.Lowering;
+
+/// <summary>Hands out unique, valid C# identifiers: the wanted name if free, else <c>name_1</c>, <c>name_2</c>, ...</summary>
+internal sealed class NameAllocator
+{
+    private readonly HashSet<string> _taken = new();
+
+    public NameAllocator(IEnumerable<string> reserved)
+    {
+        foreach (var name in reserved)
+        {
+            _taken.Add(Unescape(name));
+        }
+    }
+
+    public bool IsTaken(string name) => _taken.Contains(Unescape(name));
+
+    public void Reserve(string name) => _taken.Add(Unescape(name));
+
+    /// <summary>Allocates <paramref name="wanted"/>, or <c>wanted_k</c> for the smallest free k.</summary>
+    public string Allocate(string wanted)
+    {
+        wanted = Unescape(wanted);
+        var candidate = wanted;
+        for (var k = 1; _taken.Contains(candidate); k++)
+        {
+            candidate = wanted + "_" + k;
+        }
+
+        _taken.Add(candidate);
+        return Escape(candidate);
+    }
+
+    /// <summary>Allocates <c>prefix0</c>, <c>prefix1</c>, ...: the smallest free number from <paramref name="next"/>.</summary>
+    public string AllocateNumbered(string prefix, ref int next)
+    {
+        string candidate;
+        do
+        {
+            candidate = prefix + next++;
+        }
+        while (_taken.Contains(candidate));
+
+        _taken.Add(candidate);
+        return candidate;
+    }
+
+    /// <summary>The adjoint name for <paramref name="name"/>: <c>dx</c> for <c>x</c>, <c>dO</c> when <c>do</c> is a keyword.</summary>
+    public string AllocateAdjoint(string name)
+    {
+        name = Unescape(name);
+        var wanted = "d" + name;
+        if (IsKeyword(wanted) || _taken.Contains(wanted))
+        {
+            var capitalized = "d" + char.ToUpperInvariant(name[0]) + name.Substring(1);
+            if (!IsKeyword(capitalized) && !_taken.Contains(capitalized))
+            {
+                wanted = capitalized;
+            }
+        }
+
+        return Allocate(wanted);
+    }
+
+    public static string Escape(string name) => IsKeyword(name) ? "@" + name : name;
+
+    public static string Unescape(string name) => name.StartsWith("@", System.StringComparison.Ordinal) ? name.Substring(1) : name;
+
+    private static bool IsKeyword(string name) =>
+        SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) is SyntaxKind.VarKeyword;
+}

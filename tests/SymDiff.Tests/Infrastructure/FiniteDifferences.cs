@@ -1,0 +1,35 @@
+namespace SymDiff.Tests.Infrastructure;
+
+/// <summary>Central finite differences in double precision, the reference every gradient test compares against.</summary>
+public static class FiniteDifferences
+{
+    /// <summary>∂f/∂x_i ≈ (f(x + h e_i) − f(x − h e_i)) / 2h, with h scaled to |x_i|.</summary>
+    public static double[] Gradient(Func<double[], double> f, double[] x, double step = 1e-6)
+    {
+        var gradient = new double[x.Length];
+        for (var i = 0; i < x.Length; i++)
+        {
+            var h = step * Math.Max(1, Math.Abs(x[i]));
+            var plus = (double[])x.Clone();
+            var minus = (double[])x.Clone();
+            plus[i] += h;
+            minus[i] -= h;
+            gradient[i] = (f(plus) - f(minus)) / (plus[i] - minus[i]);
+        }
+
+        return gradient;
+    }
+
+    /// <summary>Asserts that two gradients agree to a relative tolerance (absolute near zero).</summary>
+    public static void AssertClose(double[] expected, double[] actual, double tolerance = 1e-6, string? context = null)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (var i = 0; i < expected.Length; i++)
+        {
+            var scale = Math.Max(1, Math.Abs(expected[i]));
+            Assert.True(
+                Math.Abs(expected[i] - actual[i]) <= tolerance * scale,
+                $"{context} component {i}: expected {expected[i]:R}, got {actual[i]:R}");
+        }
+    }
+}
