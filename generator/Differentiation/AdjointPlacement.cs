@@ -73,7 +73,8 @@ internal sealed class AdjointPlacement
     {
         // Declarations go above the comment that introduces the statement needing them.
         var position = output.Count > 0 && output[output.Count - 1] is RComment ? output.Count - 1 : output.Count;
-        foreach (var value in values.Distinct())
+        // Value order: parameters first, in parameter order, then intermediates in forward order.
+        foreach (var value in values.Distinct().OrderBy(v => v))
         {
             if (!_declared.Contains(value) && _sweep.Home(value) == block)
             {

@@ -94,7 +94,7 @@ internal sealed class ReverseSweep
             }
         }
 
-        ReverseBlock(_ir.Body, _root);
+        ReverseBlock(_ir.Body, _root, null);
         return _root;
     }
 
@@ -118,9 +118,8 @@ internal sealed class ReverseSweep
         }
     }
 
-    private void ReverseBlock(IrBlock block, RBlock output)
+    private void ReverseBlock(IrBlock block, RBlock output, string? lastComment)
     {
-        string? lastComment = null;
         for (var i = block.Statements.Count - 1; i >= 0; i--)
         {
             var statement = block.Statements[i];
@@ -151,8 +150,8 @@ internal sealed class ReverseSweep
                         }
                     }
 
-                    ReverseBlock(branch.Then, then);
-                    ReverseBlock(branch.Else, @else);
+                    ReverseBlock(branch.Then, then, statement.Source);
+                    ReverseBlock(branch.Else, @else, statement.Source);
                     if (then.Count == 0 && @else.Count == 0)
                     {
                         break;
@@ -222,7 +221,7 @@ internal sealed class ReverseSweep
     private CExpr Adjoint(int value) => _known[value] ?? new CAdjoint(value);
 
     /// <summary>
-    /// Counts, per value, the statements that can contribute to its adjoint (active statements using it). A value
+    /// Counts, per value, the operand positions that can contribute to its adjoint (in active statements). A value
     /// with one such use receives exactly one contribution, so a cheap one can stand in for its adjoint.
     /// </summary>
     private void CountUses(IrBlock block)
@@ -232,7 +231,7 @@ internal sealed class ReverseSweep
             switch (statement)
             {
                 case IrAssign assign when _ir.Values[assign.Target].Active:
-                    foreach (var id in IrWalker.References(assign.Value).Distinct())
+                    foreach (var id in IrWalker.References(assign.Value))
                     {
                         _useCount[id]++;
                     }
@@ -384,6 +383,14 @@ internal sealed class ReverseSweep
 
         public void Branch(CExpr condition, Action then, Action? @else)
         {
+            // x >= x and the like (Math.Max(c, c)) are decided here; the compiler would flag them (CS1718).
+            if (condition is CBinary { Left: CValue left, Right: CValue right } comparison && left.Id == right.Id)
+            {
+                var holds = comparison.Op is IrBinaryOp.GreaterThanOrEqual or IrBinaryOp.LessThanOrEqual or IrBinaryOp.Equals;
+                (holds ? then : @else)?.Invoke();
+                return;
+            }
+
             var outer = _output;
             var thenBlock = new RBlock();
             var elseBlock = new RBlock();

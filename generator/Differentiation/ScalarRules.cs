@@ -102,9 +102,14 @@ internal static class ScalarRules
         var g = c.G;
         switch (op)
         {
+            case IrBinaryOp.Add when c.SameOperands(0, 1): // y = a + a: ∂/∂a = 2
+                c.Accumulate(0, C.Multiply(g, C.Number(2, c.Kind)));
+                break;
             case IrBinaryOp.Add: // ∂/∂a = 1, ∂/∂b = 1
                 c.Accumulate(0, g);
                 c.Accumulate(1, g);
+                break;
+            case IrBinaryOp.Subtract when c.SameOperands(0, 1): // y = a - a = 0
                 break;
             case IrBinaryOp.Subtract: // ∂/∂a = 1, ∂/∂b = -1
                 c.Accumulate(0, g);

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using SymDiff.Generator.Ir;
 using SymDiff.Generator.Lowering;
 
@@ -168,6 +169,22 @@ internal sealed class CNew : CExpr
     public IReadOnlyList<CExpr> Arguments { get; }
 }
 
+internal sealed class CNewArray : CExpr
+{
+    public CNewArray(string elementType, IReadOnlyList<CExpr> sizes, IReadOnlyList<CExpr>? elements)
+    {
+        ElementType = elementType;
+        Sizes = sizes;
+        Elements = elements;
+    }
+
+    public string ElementType { get; }
+
+    public IReadOnlyList<CExpr> Sizes { get; }
+
+    public IReadOnlyList<CExpr>? Elements { get; }
+}
+
 /// <summary>Simplifying constructors for <see cref="CExpr"/>.</summary>
 internal static class C
 {
@@ -328,6 +345,7 @@ internal static class C
         CMember { Receiver: { } r } => new[] { r },
         CIndex i => Prepend(i.Receiver, i.Indices),
         CNew n => n.Arguments,
+        CNewArray a => a.Elements is null ? a.Sizes : a.Sizes.Concat(a.Elements),
         _ => Array.Empty<CExpr>(),
     };
 

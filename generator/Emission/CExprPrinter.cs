@@ -112,6 +112,15 @@ internal sealed class CExprPrinter
                 b.Append("new ").Append(n.Type);
                 WriteList(b, "(", n.Arguments, ")");
                 break;
+            case CNewArray a:
+                b.Append("new ").Append(a.ElementType);
+                WriteList(b, "[", a.Sizes, "]");
+                if (a.Elements is not null)
+                {
+                    WriteList(b, " { ", a.Elements, " }");
+                }
+
+                break;
             default:
                 throw new InvalidOperationException("Unknown expression " + e.GetType().Name);
         }
@@ -208,6 +217,7 @@ internal sealed class CExprPrinter
         IrMember m => new CMember(m.Receiver is null ? null : FromIr(m.Receiver), m.Member),
         IrIndex i => new CIndex(FromIr(i.Receiver), i.Indices.Select(FromIr).ToList()),
         IrNew n => new CNew(n.Type, n.Arguments.Select(FromIr).ToList()),
+        IrNewArray a => new CNewArray(a.ElementType, a.Sizes.Select(FromIr).ToList(), a.HasInitializer ? a.Elements.Select(FromIr).ToList() : null),
         _ => throw new InvalidOperationException("Unknown IR expression " + expr.GetType().Name),
     };
 }

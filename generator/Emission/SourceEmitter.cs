@@ -139,24 +139,43 @@ internal static class SourceEmitter
             var withRespectTo = names.Count == 0 ? "no parameter" : Join(names);
             var parameters = _ir.Parameters.Select(p => p.Type.Name + " " + p.Name).ToList();
             var type = _ir.ReturnType.Name;
-            _writer.WriteLine("/// <summary>");
             if (_mode == SweepMode.Gradient)
             {
-                _writer.WriteLine("/// Computes " + _model.MethodReference + " and its partial derivatives with respect to " + withRespectTo + ",");
-                _writer.WriteLine("/// written to the <c>out</c> parameters of the same names prefixed with <c>d</c>.");
-                _writer.WriteLine("/// </summary>");
+                WriteSummary(
+                    "Computes " + _model.MethodReference + " and its partial derivatives with respect to " + withRespectTo
+                    + ", written to the <c>out</c> parameters of the same names prefixed with <c>d</c>.");
                 parameters.AddRange(Differentiable.Select(p => "out " + p.Type.Name + " " + p.AdjointName));
                 WriteHeader(type + " " + _model.GradientName, parameters);
             }
             else
             {
-                _writer.WriteLine("/// Pullback (vector-Jacobian product) of " + _model.MethodReference + ": adds <paramref name=\"" + _ir.SeedName + "\"/>");
-                _writer.WriteLine("/// times its partial derivative with respect to " + withRespectTo + " to the <c>ref</c> parameters.");
-                _writer.WriteLine("/// </summary>");
+                WriteSummary(
+                    "Pullback (vector-Jacobian product) of " + _model.MethodReference + ": adds <paramref name=\"" + _ir.SeedName
+                    + "\"/> times its partial derivative with respect to " + withRespectTo + " to the <c>ref</c> parameters.");
                 parameters.Add(type + " " + _ir.SeedName);
                 parameters.AddRange(Differentiable.Select(p => "ref " + p.Type.Name + " " + p.AdjointName));
                 WriteHeader("void " + _model.PullbackName, parameters);
             }
+        }
+
+        /// <summary>Writes an XML doc summary, wrapped at word boundaries.</summary>
+        private void WriteSummary(string text)
+        {
+            _writer.WriteLine("/// <summary>");
+            var line = new System.Text.StringBuilder();
+            foreach (var word in text.Split(' '))
+            {
+                if (line.Length > 0 && line.Length + word.Length > 100)
+                {
+                    _writer.WriteLine("/// " + line);
+                    line.Clear();
+                }
+
+                line.Append(line.Length > 0 ? " " : string.Empty).Append(word);
+            }
+
+            _writer.WriteLine("/// " + line);
+            _writer.WriteLine("/// </summary>");
         }
 
         private void WriteHeader(string returnAndName, List<string> parameters)
@@ -281,6 +300,10 @@ internal static class SourceEmitter
                         _writer.WriteLine(_parameterValues.Contains(declare.Value)
                             ? _sweep.AdjointName(declare.Value) + " = " + initializer + ";"
                             : TypeOf(declare.Value) + " " + _sweep.AdjointName(declare.Value) + " = " + initializer + ";");
+                        break;
+
+                    case RAddAssign { Contribution: CUnary { Op: "-" } negated } add:
+                        _writer.WriteLine(_sweep.AdjointName(add.Value) + " -= " + _printer.Print(negated.Operand) + ";");
                         break;
 
                     case RAddAssign add:

@@ -66,3 +66,12 @@ internal sealed record IrIndex(IrExpr Receiver, EquatableArray<IrExpr> Indices) 
 
 /// <summary><c>new T(args)</c> (only in passive positions, such as a thrown exception).</summary>
 internal sealed record IrNew(string Type, EquatableArray<IrExpr> Arguments) : IrExpr;
+
+/// <summary><c>new T[sizes]</c> or <c>new T[] { elements }</c> (passive only).</summary>
+internal sealed record IrNewArray(string ElementType, EquatableArray<IrExpr> Sizes, EquatableArray<IrExpr> Elements, bool HasInitializer) : IrExpr;
+
+/// <summary>
+/// Stands for an expression already reported as unsupported, so that nothing derived from it is reported again.
+/// Never reaches emission: a method with errors generates no code.
+/// </summary>
+internal sealed record IrError(IrType Type) : IrExpr;

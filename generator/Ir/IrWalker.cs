@@ -73,6 +73,18 @@ internal static class IrWalker
                 }
 
                 break;
+            case IrNewArray array:
+                foreach (var size in array.Sizes)
+                {
+                    yield return size;
+                }
+
+                foreach (var element in array.Elements)
+                {
+                    yield return element;
+                }
+
+                break;
             case IrNew creation:
                 foreach (var argument in creation.Arguments)
                 {

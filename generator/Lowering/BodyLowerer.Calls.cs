@@ -21,9 +21,9 @@ internal sealed partial class BodyLowerer
         var method = invocation.TargetMethod;
         var receiver = invocation.Instance is null ? null : LowerValue(invocation.Instance);
         var arguments = LowerArguments(invocation.Arguments, method);
-        if (arguments is null)
+        if (arguments is null || arguments.Any(IsError) || IsError(receiver) || method.MethodKind == MethodKind.LocalFunction)
         {
-            return Unsupported(invocation, null, null);
+            return Unsupported(invocation, null, null); // already reported
         }
 
         var anyActive = arguments.Any(IsActive) || IsActive(receiver);
@@ -63,7 +63,7 @@ internal sealed partial class BodyLowerer
                 return NewActive(new IrCall(callee, null, AtomizeIf(true, arguments, method).ToEquatableArray()), returnType);
             }
         }
-        else if (anyActive && returnType.IsDifferentiable)
+        else if (anyActive && (returnType.IsDifferentiable || !CanDropDerivative(method.ReturnType)))
         {
             return NoDerivative(invocation, method);
         }
@@ -115,6 +115,15 @@ internal sealed partial class BodyLowerer
 
         return list;
     }
+
+    /// <summary>
+    /// Results that cannot carry a derivative anyway (flags, counts, text, nothing): passing an active value to such
+    /// a call is fine. Any other type (a struct, an object) could carry the value on, so its derivative would be lost.
+    /// </summary>
+    private static bool CanDropDerivative(ITypeSymbol type) =>
+        type.SpecialType == SpecialType.System_Void
+        || type.SpecialType == SpecialType.System_String
+        || TypeMapper.Map(type).Kind is IrTypeKind.Boolean or IrTypeKind.Integer;
 
     private List<IrExpr> AtomizeIf(bool atomize, List<IrExpr> arguments, IMethodSymbol method)
     {

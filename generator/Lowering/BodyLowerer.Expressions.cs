@@ -51,7 +51,9 @@ internal sealed partial class BodyLowerer
             case IArrayElementReferenceOperation element:
                 return new IrIndex(LowerValue(element.ArrayReference), element.Indices.Select(LowerValue).ToEquatableArray());
             case IObjectCreationOperation creation when creation.Initializer is null && creation.Constructor is not null:
-                return new IrNew(TypeMapper.Map(creation.Type).Name, (LowerArguments(creation.Arguments, creation.Constructor) ?? new List<IrExpr>()).ToEquatableArray());
+                return LowerObjectCreation(creation, creation.Constructor);
+            case IArrayCreationOperation array:
+                return LowerArrayCreation(array);
             case IThrowOperation:
                 return Unsupported(operation, "A throw expression", "use an if statement that throws");
             case IAnonymousFunctionOperation or IDelegateCreationOperation:
@@ -75,9 +77,45 @@ internal sealed partial class BodyLowerer
         }
     }
 
+    private IrExpr LowerObjectCreation(IObjectCreationOperation creation, IMethodSymbol constructor)
+    {
+        var arguments = LowerArguments(creation.Arguments, constructor);
+        if (arguments is null || arguments.Any(IsError))
+        {
+            return Unsupported(creation, null, null);
+        }
+
+        return arguments.Any(IsActive)
+            ? NoDerivative(creation, constructor)
+            : new IrNew(TypeMapper.Map(creation.Type).Name, arguments.ToEquatableArray());
+    }
+
+    private IrExpr LowerArrayCreation(IArrayCreationOperation array)
+    {
+        var sizes = array.DimensionSizes.Select(LowerValue).ToList();
+        var elements = array.Initializer?.ElementValues.Select(LowerValue).ToList() ?? new List<IrExpr>();
+        if (sizes.Concat(elements).Any(IsError))
+        {
+            return Unsupported(array, null, null);
+        }
+
+        if (elements.Any(IsActive))
+        {
+            return Unsupported(array, "An array of differentiated values", "arrays are not differentiated; keep the values in local variables");
+        }
+
+        var elementType = ((IArrayTypeSymbol)array.Type!).ElementType.ToDisplayString(TypeMapper.Format);
+        return new IrNewArray(elementType, sizes.ToEquatableArray(), elements.ToEquatableArray(), array.Initializer is not null);
+    }
+
     private IrExpr LowerConversion(IConversionOperation conversion)
     {
         var operand = LowerValue(conversion.Operand);
+        if (IsError(operand))
+        {
+            return operand;
+        }
+
         var to = TypeMapper.Map(conversion.Type);
         if (conversion.Conversion.IsIdentity
             || (conversion.IsImplicit && !conversion.Conversion.IsUserDefined && conversion.Type?.IsReferenceType == true))
@@ -104,6 +142,11 @@ internal sealed partial class BodyLowerer
         var left = LowerValue(binary.LeftOperand);
         var right = LowerValue(binary.RightOperand);
         var type = TypeMapper.Map(binary.Type);
+        if (IsError(left) || IsError(right))
+        {
+            return new IrError(type);
+        }
+
         if (binary.OperatorMethod is not null)
         {
             return IsActive(left) || IsActive(right)
@@ -156,6 +199,11 @@ internal sealed partial class BodyLowerer
     {
         var operand = LowerValue(unary.Operand);
         var type = TypeMapper.Map(unary.Type);
+        if (IsError(operand))
+        {
+            return operand;
+        }
+
         if (unary.OperatorMethod is not null)
         {
             return IsActive(operand)

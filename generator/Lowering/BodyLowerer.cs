@@ -208,8 +208,11 @@ internal sealed partial class BodyLowerer
                 ReportStatement(statement, "'" + branch.Syntax.GetFirstToken().Text + "'", "use if/else and return instead");
                 break;
 
+            case ILabeledOperation { Operation: { } labeled }:
+                LowerStatement(labeled); // the 'goto' that targets it is what gets reported
+                break;
+
             case ILabeledOperation:
-                ReportStatement(statement, "A label", "use if/else and return instead");
                 break;
 
             case ISwitchOperation:
@@ -474,6 +477,8 @@ internal sealed partial class BodyLowerer
 
     private bool IsActive(IrExpr? expr) => expr is IrRef r && _values[r.Value].Active;
 
+    private static bool IsError(IrExpr? expr) => expr is IrError;
+
     private void Emit(IrStatement statement) => _block.Add(statement);
 
     /// <summary>Defines a new active temporary for <paramref name="expr"/>, or reuses an identical one in scope.</summary>
@@ -512,6 +517,12 @@ internal sealed partial class BodyLowerer
     /// <summary>Points <paramref name="symbol"/> at <paramref name="value"/>, naming a fresh temporary after it.</summary>
     private void WriteLocal(ISymbol symbol, IrExpr value, int mark)
     {
+        if (value is IrError)
+        {
+            _env.Set(symbol, value); // uses of the local are not reported again
+            return;
+        }
+
         if (value is IrRef r)
         {
             var info = _values[r.Value];
@@ -563,8 +574,7 @@ internal sealed partial class BodyLowerer
             Report(DiagnosticDescriptors.UnsupportedExpression, operation.Syntax.GetLocation(), what, fix ?? SupportedSubsetHint);
         }
 
-        var type = TypeMapper.Map(operation.Type);
-        return new IrConstant(type, type.DefaultValueText, null);
+        return new IrError(TypeMapper.Map(operation.Type));
     }
 
     private const string SupportedSubsetHint =

@@ -1,3 +1,89 @@
+using System.Globalization;
 using TanhNetwork;
-Console.WriteLine(TanhNet.LossGradient(0.5, 0.3, 1, 0.2, out var d1, out var d2));
-Console.WriteLine($"{d1} {d2}");
+
+// Trains the textbook network h = tanh(w1·x), o = tanh(w2·h) by gradient descent on L = ½(y − o)², with the
+// gradient SymDiff generated from TanhNet.Loss at compile time (see obj/.../generated/.../TanhNet.Loss.g.cs).
+var options = Options.Parse(args);
+if (options is null)
+{
+    return 1;
+}
+
+// A small data set from a teacher network with known weights, so we can see them recovered.
+const double teacherW1 = 1.5, teacherW2 = -2.0;
+var random = new Random(options.Seed);
+var inputs = new double[32];
+var targets = new double[inputs.Length];
+for (var i = 0; i < inputs.Length; i++)
+{
+    inputs[i] = (random.NextDouble() * 4) - 2;
+    targets[i] = Math.Tanh(teacherW2 * Math.Tanh(teacherW1 * inputs[i]));
+}
+
+Console.WriteLine($"Data: {inputs.Length} points from a teacher with w1 = {teacherW1}, w2 = {teacherW2}.");
+Console.WriteLine($"Training w1, w2 from ({options.W1}, {options.W2}) with learning rate {options.LearningRate} for {options.Steps} steps.");
+Console.WriteLine();
+Console.WriteLine(" step        loss          w1          w2");
+
+double w1 = options.W1, w2 = options.W2;
+for (var step = 0; step <= options.Steps; step++)
+{
+    // Mean loss and mean gradient over the data set; LossGradient returns the loss and writes dL/dw1, dL/dw2.
+    double loss = 0, gradW1 = 0, gradW2 = 0;
+    for (var i = 0; i < inputs.Length; i++)
+    {
+        loss += TanhNet.LossGradient(w1, w2, inputs[i], targets[i], out var dw1, out var dw2);
+        gradW1 += dw1;
+        gradW2 += dw2;
+    }
+
+    loss /= inputs.Length;
+    if (step % options.PrintEvery == 0 || step == options.Steps)
+    {
+        Console.WriteLine($"{step,5} {loss,11:0.000e+00} {w1,11:F5} {w2,11:F5}");
+    }
+
+    w1 -= options.LearningRate * gradW1 / inputs.Length;
+    w2 -= options.LearningRate * gradW2 / inputs.Length;
+}
+
+Console.WriteLine();
+Console.WriteLine($"Learned w1 = {w1:F4}, w2 = {w2:F4} (teacher: {teacherW1}, {teacherW2}; the sign-flipped pair fits equally well).");
+
+// The generated dL/dw2 is exactly the hand derivation −(y − o)(1 − o²)h.
+var (x, y) = (inputs[0], targets[0]);
+TanhNet.LossGradient(w1, w2, x, y, out _, out var generated);
+var h = Math.Tanh(w1 * x);
+var o = Math.Tanh(w2 * h);
+var byHand = -(y - o) * (1 - (o * o)) * h;
+Console.WriteLine($"At x = {x:F3}: generated dL/dw2 = {generated:R}, by hand -(y - o)(1 - o^2)h = {byHand:R}, equal: {generated == byHand}");
+return 0;
+
+/// <summary>Command-line options of the sample.</summary>
+internal sealed record Options(double LearningRate, int Steps, double W1, double W2, int Seed, int PrintEvery)
+{
+    public static Options? Parse(string[] args)
+    {
+        var options = new Options(LearningRate: 0.5, Steps: 500, W1: 0.5, W2: 0.5, Seed: 1, PrintEvery: 25);
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            double Number() => double.Parse(Next(), CultureInfo.InvariantCulture);
+            switch (args[i])
+            {
+                case "--lr": options = options with { LearningRate = Number() }; break;
+                case "--steps": options = options with { Steps = (int)Number() }; break;
+                case "--w1": options = options with { W1 = Number() }; break;
+                case "--w2": options = options with { W2 = Number() }; break;
+                case "--seed": options = options with { Seed = (int)Number() }; break;
+                case "--print-every": options = options with { PrintEvery = Math.Max(1, (int)Number()) }; break;
+                default:
+                    Console.Error.WriteLine($"Unknown option {args[i]}.");
+                    Console.Error.WriteLine("Usage: dotnet run --project samples/TanhNetwork -- [--lr 0.5] [--steps 500] [--w1 0.5] [--w2 0.5] [--seed 1] [--print-every 25]");
+                    return null;
+            }
+        }
+
+        return options;
+    }
+}

@@ -1,0 +1,167 @@
+using Microsoft.CodeAnalysis;
+using SymDiff.Tests.Infrastructure;
+
+namespace SymDiff.Tests.Diagnostics;
+
+/// <summary>
+/// One test per unsupported construct: the generator reports the right ID and severity at the smallest offending
+/// syntax, with a message that says what to do, never throws, and generates nothing for the method.
+/// </summary>
+public sealed class DiagnosticTests
+{
+    private const string Header = """
+        using System;
+        using SymDiff;
+
+        public static partial class C
+        {
+            private static double field;
+            private static double Property { get; set; }
+            private static double Helper(double x) => x;
+
+        """;
+
+    private const string Footer = "\n}\n";
+
+    public static TheoryData<string, string, string> BodyCases => new()
+    {
+        // statement, expected id, expected location text
+        { "for (var i = 0; i < 3; i++) { a += 1; }", "SD0001", "for" },
+        { "foreach (var v in new[] { 1.0 }) { a += v; }", "SD0001", "foreach" },
+        { "while (a < 10) { a *= 2; }", "SD0001", "while" },
+        { "do { a *= 2; } while (a < 10);", "SD0001", "do" },
+        { "try { a = Math.Sqrt(a); } catch (Exception) { }", "SD0001", "try" },
+        { "goto end; end: a += 1;", "SD0001", "goto" },
+        { "switch ((int)a) { case 1: a = 2; break; }", "SD0001", "switch" },
+        { "lock (typeof(C)) { a += 1; }", "SD0001", "lock" },
+        { "using (var s = new System.IO.MemoryStream()) { a += 1; }", "SD0001", "using" },
+        { "double Twice(double v) => 2 * v; a = Twice(a);", "SD0001", "double" },
+        { "Func<double, double> f = v => v * v; a = f(a);", "SD0002", "v => v * v" },
+        { "var t = (a, a); a = t.Item1;", "SD0002", "(a, a)" },
+        { "double.TryParse(\"1\", out var parsed); a += parsed;", "SD0002", "out var parsed" },
+        { "a = (int)a switch { 1 => 2.0, _ => a };", "SD0002", "(int)a switch { 1 => 2.0, _ => a }" },
+        { "if (a is > 1) { a = 1; }", "SD0002", "a is > 1" },
+        { "Console.WriteLine($\"{a}\");", "SD0002", "$\"{a}\"" },
+        { "a = Helper(a);", "SD0003", "Helper(a)" },
+        { "a = Math.Log(a, 3);", "SD0003", "Math.Log(a, 3)" },
+        { "a = Math.ScaleB(a, 2);", "SD0003", "Math.ScaleB(a, 2)" },
+        { "field = a;", "SD0004", "field" },
+        { "Property = a;", "SD0004", "Property" },
+        { "var arr = new double[1]; arr[0] = a;", "SD0004", "arr[0]" },
+        { "var arr = new[] { a, 2.0 }; a = arr[1];", "SD0002", "new[] { a, 2.0 }" },
+        { "var v = new System.Numerics.Vector2((float)a, 0); a = v.X;", "SD0003", "new System.Numerics.Vector2((float)a, 0)" },
+        { "var s = TimeSpan.FromSeconds(a); a = s.TotalSeconds;", "SD0003", "TimeSpan.FromSeconds(a)" },
+        { "a = F(a - 1);", "SD0009", "F(a - 1)" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BodyCases))]
+    public void UnsupportedBodyConstructIsAnErrorAtItsLocation(string statement, string id, string locationText)
+    {
+        var source = Header + "    [Differentiable]\n    public static double F(double a)\n    {\n        " + statement + "\n        return a;\n    }" + Footer;
+        var (diagnostic, run) = SingleGeneratorDiagnostic(source, id);
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        Assert.Equal(locationText, LocationText(run, diagnostic));
+    }
+
+    public static TheoryData<string, string, string> DeclarationCases => new()
+    {
+        { "[Differentiable] public double F(double a) => a;", "SD0006", "F" },
+        { "[Differentiable] public static double F(ref double a) => a;", "SD0005", "ref double a" },
+        { "[Differentiable] public static double F(out double a) { a = 1; return a; }", "SD0005", "out double a" },
+        { "[Differentiable] public static double F(in double a) => a;", "SD0005", "in double a" },
+        { "[Differentiable] public static int F(double a) => (int)a;", "SD0008", "int" },
+        { "[Differentiable] public static void F(double a) { }", "SD0008", "void" },
+        { "[Differentiable] public static double F<T>(double a) => a;", "SD0010", "<T>" },
+        { "[Differentiable] public static double F(double a) => a; public static void FGradient() { }", "SD0011", "F" },
+        { "[Differentiable] public static extern double F(double a);", "SD0012", "F" },
+    };
+
+    [Theory]
+    [MemberData(nameof(DeclarationCases))]
+    public void DeclarationMisuseIsAnErrorAtTheDeclaration(string member, string id, string locationText)
+    {
+        var (diagnostic, run) = SingleGeneratorDiagnostic(Header + "    " + member + Footer, id);
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        Assert.Equal(locationText, LocationText(run, diagnostic));
+    }
+
+    [Fact]
+    public void NonPartialContainingTypeIsAnError()
+    {
+        const string source = """
+            using SymDiff;
+
+            public static partial class Outer
+            {
+                public static class Inner
+                {
+                    [Differentiable]
+                    public static double F(double a) => a * a;
+                }
+            }
+            """;
+        var (diagnostic, run) = SingleGeneratorDiagnostic(source, "SD0007");
+        Assert.Equal("Inner", LocationText(run, diagnostic));
+        Assert.Contains("add the 'partial' modifier", diagnostic.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PiecewiseConstantFunctionIsAWarningAndItsGradientIsZero()
+    {
+        var source = Header + "    [Differentiable]\n    public static double F(double a) => Math.Round(a) * a;" + Footer;
+        var run = GeneratorHarness.Run(source);
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("SD1001", diagnostic.Id);
+        Assert.Equal(DiagnosticSeverity.Warning, diagnostic.DefaultSeverity); // the harness builds with warnings as errors
+        Assert.Equal("Math.Round(a)", LocationText(run, diagnostic));
+        Assert.Single(run.Sources); // still generated: the warning is about a zero derivative, not an error
+        Assert.Contains("Math.Round(a)", run.Sources.Values.Single(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MessagesSayWhatToDoInstead()
+    {
+        var source = Header + "    [Differentiable]\n    public static double F(double a)\n    {\n        for (var i = 0; i < 3; i++) { a += 1; }\n        a = Helper(a);\n        field = a;\n        return a;\n    }" + Footer;
+        var messages = GeneratorHarness.Run(source).GeneratorDiagnostics.ToDictionary(d => d.Id, d => d.GetMessage());
+        Assert.Contains("unroll the loop", messages["SD0001"], StringComparison.Ordinal);
+        Assert.Contains("mark it [Differentiable]", messages["SD0003"], StringComparison.Ordinal);
+        Assert.Contains("'C.Helper(double)'", messages["SD0003"], StringComparison.Ordinal);
+        Assert.Contains("assign to a local variable", messages["SD0004"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EveryProblemOfAMethodIsReportedInOneBuild()
+    {
+        var source = Header + "    [Differentiable]\n    public static double F(double a)\n    {\n        while (a < 1) { a *= 2; }\n        field = a;\n        return Helper(a);\n    }" + Footer;
+        var ids = GeneratorHarness.Run(source).GeneratorDiagnostics.Select(d => d.Id).OrderBy(i => i).ToArray();
+        Assert.Equal(new[] { "SD0001", "SD0003", "SD0004" }, ids);
+    }
+
+    [Fact]
+    public void BodiesWithCompilerErrorsGetNoExtraDiagnostics()
+    {
+        var source = Header + "    [Differentiable]\n    public static double F(double a) => a * undefinedName;" + Footer;
+        var run = GeneratorHarness.Run(source);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.Sources);
+    }
+
+    private static (Diagnostic Diagnostic, GeneratorRun Run) SingleGeneratorDiagnostic(string source, string id)
+    {
+        var run = GeneratorHarness.Run(source); // throws if the generator threw
+        var diagnostics = run.GeneratorDiagnostics;
+        Assert.True(diagnostics.Length == 1 && diagnostics[0].Id == id, $"Expected one {id}, got: {string.Join("; ", diagnostics)}");
+        Assert.Empty(run.Sources); // nothing is generated for a method with errors
+        Assert.DoesNotContain(run.Compilation.GetDiagnostics(), d => d.Id == "CS8785"); // the generator never crashes
+        return (diagnostics[0], run);
+    }
+
+    /// <summary>The source text a diagnostic points at (generator diagnostics carry a path and span, not a tree).</summary>
+    private static string LocationText(GeneratorRun run, Diagnostic diagnostic)
+    {
+        var path = diagnostic.Location.GetLineSpan().Path;
+        var tree = run.Compilation.SyntaxTrees.Single(t => t.FilePath == path);
+        return tree.GetText().ToString(diagnostic.Location.SourceSpan);
+    }
+}

@@ -1,0 +1,122 @@
+using System.Globalization;
+using CsCheck;
+
+namespace SymDiff.Tests.Properties;
+
+/// <summary>
+/// Random programs from the supported subset: locals, reassignments, compound assignments, branches, early
+/// returns, ?:, Math functions and calls to another [Differentiable] method, over differentiable inputs a, b, c and a
+/// [NoDiff] input k. Functions are smooth where defined (domains are kept safe), so that central finite differences
+/// are a valid reference away from branch boundaries.
+/// </summary>
+public static class RandomPrograms
+{
+    private static readonly string[] Inputs = { "a", "b", "c", "k" };
+
+    public static readonly Gen<string> Program =
+        Gen.Int[1, 5].SelectMany(count => Statements(count).Select(statements => Render(statements)));
+
+    /// <summary>An expression over the given variables, at most <paramref name="depth"/> levels deep.</summary>
+    public static Gen<string> Expression(string[] variables, int depth)
+    {
+        var leaf = Gen.Frequency(
+            (4, Gen.OneOf(variables)),
+            (1, Gen.Double[-2, 2].Select(v => Literal(Math.Round(v, 2)))));
+        if (depth <= 0)
+        {
+            return leaf;
+        }
+
+        var sub = Expression(variables, depth - 1);
+        return Gen.Frequency(
+            (3, leaf),
+            (3, Gen.Select(sub, Gen.OneOf("+", "-", "*"), sub, (l, op, r) => $"({l} {op} {r})")),
+            (1, Gen.Select(sub, sub, (l, r) => $"({l} / ({r} * {r} + 1.0))")),
+            (1, Gen.Select(sub, u => $"(-{u})")),
+            (3, Gen.Select(Gen.OneOf("Math.Tanh", "Math.Sin", "Math.Cos", "Math.Atan"), sub, (f, u) => $"{f}({u})")),
+            (1, Gen.Select(sub, u => $"Math.Exp(Math.Tanh({u}))")),
+            (1, Gen.Select(sub, u => $"Math.Sqrt({u} * {u} + 1.0)")),
+            (1, Gen.Select(sub, u => $"Math.Log({u} * {u} + 0.5)")),
+            (1, Gen.Select(sub, u => $"Math.Pow({u} * {u} + 1.0, 0.75)")),
+            (1, Gen.Select(Gen.OneOf("Math.Max", "Math.Min"), sub, sub, (f, l, r) => $"{f}({l}, {r})")),
+            (1, Gen.Select(sub, sub, (l, r) => $"Helper({l}, {r})")),
+            (1, Gen.Select(Comparison(sub, ">"), sub, sub, (condition, t, f) => $"({condition} ? {t} : {f})")));
+    }
+
+    /// <summary>Whether an expression reads a variable (a constant condition makes unreachable code, CS0162).</summary>
+    private static bool Mentions(string expression, string[] variables) =>
+        variables.Any(v => System.Text.RegularExpressions.Regex.IsMatch(expression, $@"\b{v}\b"));
+
+    /// <summary><c>l op r</c> with different sides (<c>x &gt; x</c> is a compiler warning, CS1718).</summary>
+    private static Gen<string> Comparison(Gen<string> operand, string op) =>
+        Gen.Select(operand, operand).Where(t => t.Item1 != t.Item2 && !(IsConstant(t.Item1) && IsConstant(t.Item2))).Select(t => $"{t.Item1} {op} {t.Item2}");
+
+    private static Gen<List<string>> Statements(int count)
+    {
+        Gen<List<string>> Build(int index, string[] variables, string[] locals)
+        {
+            if (index == count)
+            {
+                return Squash(Expression(variables, 3)).Select(e => new List<string> { $"return {e};" });
+            }
+
+            var name = "v" + index;
+            var declare = Squash(Expression(variables, 2)).Select(e => $"var {name} = {e};");
+            var withLocal = variables.Append(name).ToArray();
+            var nextLocals = locals.Append(name).ToArray();
+            var statement = declare;
+            if (locals.Length > 0)
+            {
+                var target = Gen.OneOf(locals);
+                statement = Gen.Frequency(
+                    (3, declare),
+                    (1, Gen.Select(declare, target, Squash(Expression(variables, 2)), (d, t, e) => $"{d}\n{t} += {e};")),
+                    (1, Gen.Select(declare, target, Expression(variables, 1), (d, t, e) => $"{d}\n{t} = {t} * Math.Tanh({e});")),
+                    (1, Gen.Select(declare, target, Expression(variables, 1), Expression(variables, 1), Squash(Expression(variables, 2)), Squash(Expression(variables, 2)),
+                        (d, t, l, r, x, y) => l == r || (IsConstant(l) && IsConstant(r)) ? $"{d}\n{t} = {x};" : $"{d}\nif ({l} < {r})\n{{\n    {t} = {x};\n}}\nelse\n{{\n    {t} = {t} - {y};\n}}")),
+                    (1, Gen.Select(declare, Expression(variables, 1).Where(e => Mentions(e, variables)), Squash(Expression(variables, 2)),
+                        (d, l, e) => $"{d}\nif ({l} > 1.5)\n{{\n    return {e};\n}}")));
+            }
+
+            return statement.SelectMany(s => Build(index + 1, withLocal, nextLocals).Select(rest =>
+            {
+                rest.Insert(0, s);
+                return rest;
+            }));
+        }
+
+        return Build(0, Inputs, Array.Empty<string>());
+    }
+
+    /// <summary>Keeps statement values bounded so that chains of locals do not overflow.</summary>
+    private static Gen<string> Squash(Gen<string> expression) => Gen.Frequency(
+        (2, expression.Select(e => $"Math.Tanh({e})")),
+        (1, expression.Select(e => $"Math.Sin({e})")),
+        (1, expression.Select(e => $"({e}) / (1.0 + Math.Abs({e}))")));
+
+    private static string Render(List<string> statements)
+    {
+        var body = string.Join("\n", statements.SelectMany(s => s.Split('\n')).Select(line => "        " + line));
+        return $$"""
+            using System;
+            using SymDiff;
+
+            public static partial class Program
+            {
+                [Differentiable]
+                public static double Helper(double x, double y) => Math.Sin(x) * y + x;
+
+                [Differentiable]
+                public static double F(double a, double b, double c, [NoDiff] double k)
+                {
+            {{body}}
+                }
+            }
+            """;
+    }
+
+    private static bool IsConstant(string expression) => !Mentions(expression, Inputs.Concat(Enumerable.Range(0, 8).Select(i => "v" + i)).ToArray());
+
+    private static string Literal(double value) =>
+        value.ToString("0.0#", CultureInfo.InvariantCulture) is var text && text.StartsWith('-') ? "(" + text + ")" : text;
+}

@@ -1,0 +1,151 @@
+using SymDiff.Tests.Infrastructure;
+
+namespace SymDiff.Tests.Snapshots;
+
+/// <summary>
+/// The generated code is a product surface: these snapshots pin it down. A change shows up as a
+/// <c>.received.cs</c> file next to the <c>.verified.cs</c> one, to review and accept.
+/// </summary>
+public sealed class GeneratedCodeSnapshots
+{
+    [Fact]
+    public void TanhNetwork() => VerifySingle("""
+        using System;
+        using SymDiff;
+
+        namespace Samples;
+
+        public static partial class TanhNet
+        {
+            [Differentiable]
+            public static double Loss(double w1, double w2, double x, double y)
+            {
+                var h = Math.Tanh(w1 * x);
+                var o = Math.Tanh(w2 * h);
+                return 0.5 * (y - o) * (y - o);
+            }
+        }
+        """);
+
+    [Fact]
+    public void EarlyReturnAndBranches() => VerifySingle("""
+        using System;
+        using SymDiff;
+
+        public static partial class Piecewise
+        {
+            [Differentiable]
+            public static double Huber(double residual, [NoDiff] double delta)
+            {
+                var size = Math.Abs(residual);
+                if (size <= delta)
+                {
+                    return 0.5 * residual * residual;
+                }
+
+                return delta * (size - (0.5 * delta));
+            }
+        }
+        """);
+
+    [Fact]
+    public void LocalsReassignedInBranches() => VerifySingle("""
+        using SymDiff;
+
+        namespace Samples.Nested;
+
+        internal static partial class Outer
+        {
+            internal partial class Inner
+            {
+                [Differentiable]
+                internal static double Accumulate(double a, double b, bool twice)
+                {
+                    var s = a * b;
+                    if (twice)
+                    {
+                        s += a * b;
+                    }
+                    else
+                    {
+                        s = s - b;
+                    }
+
+                    s *= a;
+                    return s;
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public void Composition() => VerifySingle("""
+        using System;
+        using SymDiff;
+
+        namespace Samples;
+
+        public static partial class Layers
+        {
+            [Differentiable]
+            public static double Neuron(double w, double b, double x) => Math.Tanh((w * x) + b);
+
+            [Differentiable]
+            public static double TwoNeurons(double w1, double w2, double b, [NoDiff] double x) => Neuron(w2, b, Neuron(w1, 0.0, x));
+        }
+        """);
+
+    [Fact]
+    public void FloatWithMathF() => VerifySingle("""
+        using System;
+        using SymDiff;
+
+        public static partial class FloatModel
+        {
+            [Differentiable]
+            public static float Softplus(float x, float beta) => MathF.Log(1f + MathF.Exp(beta * x)) / beta;
+        }
+        """);
+
+    [Fact]
+    public void SelectionRulesAndConditional() => VerifySingle("""
+        using System;
+        using SymDiff;
+
+        public static partial class Selection
+        {
+            [Differentiable]
+            public static double Clip(double x, double lo, double hi) => x > 0 ? Math.Min(Math.Max(x, lo), hi) : Math.Abs(x) * lo;
+        }
+        """);
+
+    [Fact]
+    public void GuardThrowsAndPassiveValues() => VerifySingle("""
+        using System;
+        using SymDiff;
+
+        public static partial class Scaled
+        {
+            [Differentiable]
+            public static double Power(double x, int n, double scale)
+            {
+                if (n < 0)
+                {
+                    throw new ArgumentOutOfRangeException(nameof(n));
+                }
+
+                var factor = n * 0.5;
+                return Math.Pow(x, n) * factor * scale;
+            }
+        }
+        """);
+
+    /// <summary>Runs the generator on one [Differentiable] method and verifies its single generated file.</summary>
+    private static void VerifySingle(string source, [System.Runtime.CompilerServices.CallerMemberName] string method = "")
+    {
+        var run = GeneratorHarness.Run(source);
+        run.AssertNoDiagnostics();
+        Assert.NotEmpty(run.Sources);
+        Snapshot.VerifyAll(run.Sources, method: method);
+    }
+}
