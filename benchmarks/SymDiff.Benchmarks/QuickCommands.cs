@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace SymDiff.Benchmarks;
+
+/// <summary>
+/// Quick comparisons outside BenchmarkDotNet: warm up (TensorPrimitives and tiered JIT are slow at first), time at
+/// least 20 repetitions, print the median, and end with a <c>RESULT</c> line.
+/// </summary>
+internal static class QuickCommands
+{
+    public static bool TryRun(string[] args, out int exitCode)
+    {
+        exitCode = 0;
+        switch (args[0])
+        {
+            case "gemm":
+                Gemm(Options.Parse(args.Skip(1)));
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary><c>gemm --m 512 --k 512 --n 512 --threads 1 [--ta] [--tb] [--double]</c></summary>
+    private static void Gemm(Options options)
+    {
+        var m = options.Int("m", 512);
+        var k = options.Int("k", 512);
+        var n = options.Int("n", 512);
+        var ta = options.Flag("ta");
+        var tb = options.Flag("tb");
+        Compute.Threads = options.Int("threads", 1);
+        var flops = 2.0 * m * n * k;
+        var random = new Random(1);
+        double[] seconds;
+        if (options.Flag("double"))
+        {
+            var a = Tensor.RandomUniform(random, -1.0, 1.0, ta ? k : m, ta ? m : k);
+            var b = Tensor.RandomUniform(random, -1.0, 1.0, tb ? n : k, tb ? k : n);
+            Tensor<double>? c = null;
+            seconds = Measure(() => Tensor.MatMul(a, b, ta, tb, ref c), flops);
+        }
+        else
+        {
+            var a = Tensor.RandomUniform(random, -1f, 1f, ta ? k : m, ta ? m : k);
+            var b = Tensor.RandomUniform(random, -1f, 1f, tb ? n : k, tb ? k : n);
+            Tensor<float>? c = null;
+            seconds = Measure(() => Tensor.MatMul(a, b, ta, tb, ref c), flops);
+        }
+
+        var median = Median(seconds);
+        Console.WriteLine($"gemm {m}x{k}x{n} ta={ta} tb={tb} threads={Compute.Threads} {(options.Flag("double") ? "double" : "float")}: " +
+            $"median {median * 1e3:F3} ms over {seconds.Length} runs");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RESULT gflops={flops / median / 1e9:F2}"));
+    }
+
+    /// <summary>Warms up for about a second, then times runs until 20 runs and half a second have passed.</summary>
+    internal static double[] Measure(Action action, double flops)
+    {
+        var warmup = Stopwatch.StartNew();
+        while (warmup.Elapsed.TotalSeconds < 1.0)
+        {
+            action();
+        }
+
+        var times = new List<double>();
+        var total = Stopwatch.StartNew();
+        while (times.Count < 20 || total.Elapsed.TotalSeconds < 0.5)
+        {
+            var start = Stopwatch.GetTimestamp();
+            action();
+            times.Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
+        }
+
+        return times.ToArray();
+    }
+
+    internal static double Median(double[] values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+}
+
+/// <summary><c>--name value</c> and <c>--flag</c> options.</summary>
+internal sealed class Options
+{
+    private readonly Dictionary<string, string?> _values = new(StringComparer.Ordinal);
+
+    public static Options Parse(IEnumerable<string> args)
+    {
+        var options = new Options();
+        var list = args.ToList();
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (!list[i].StartsWith("--", StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"Unexpected argument '{list[i]}'.");
+            }
+
+            var name = list[i][2..];
+            var hasValue = i + 1 < list.Count && !list[i + 1].StartsWith("--", StringComparison.Ordinal);
+            options._values[name] = hasValue ? list[++i] : null;
+        }
+
+        return options;
+    }
+
+    public int Int(string name, int fallback) =>
+        _values.TryGetValue(name, out var value) && value is not null ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
+
+    public string String(string name, string fallback) =>
+        _values.TryGetValue(name, out var value) && value is not null ? value : fallback;
+
+    public bool Flag(string name) => _values.ContainsKey(name);
+}

@@ -1,0 +1,417 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace SymDiff.Kernels;
+
+/// <summary>
+/// General matrix multiply, C (+)= op(A)·op(B), for row-major float and double matrices. TensorPrimitives has no
+/// GEMM, so this is one in the BLIS style: the operands are packed into cache-sized blocks (A into panels of
+/// <see cref="MR"/> rows, B into panels of NR columns; transposition happens for free while packing), and a
+/// register-tiled micro-kernel keeps an MR×NR tile of C in 12 vector registers, updating it with one fused
+/// multiply-add per vector per step of k. Without hardware SIMD a scalar loop is used. Large products are split
+/// over threads by <see cref="Parallelism"/>.
+/// </summary>
+internal static class Gemm
+{
+    /// <summary>Rows of A per micro-panel (6 rows × 2 vectors = 12 accumulators: fits 16 vector registers).</summary>
+    public const int MR = 6;
+
+    /// <summary>Depth of a packed block: an MR×KC panel of A plus a KC×NR panel of B stay in L1.</summary>
+    public const int KC = 256;
+
+    /// <summary>Rows of a packed block of A (kept in L2).</summary>
+    public const int MC = 96;
+
+    /// <summary>Columns of a packed block of B (kept in L3).</summary>
+    public const int NC = 1024;
+
+    /// <summary>Below this many multiply-adds a product runs on the calling thread only.</summary>
+    public const long ParallelThreshold = 1L << 21;
+
+    /// <summary>
+    /// C[m×n] = op(A)[m×k]·op(B)[k×n] (+ C when <paramref name="accumulate"/>), where op(A) = Aᵀ when
+    /// <paramref name="transposeA"/>. Matrices are row-major with leading dimensions lda, ldb, ldc.
+    /// </summary>
+    public static void Multiply<T>(
+        bool transposeA, bool transposeB, int m, int n, int k,
+        T[] a, int aOffset, int lda,
+        T[] b, int bOffset, int ldb,
+        T[] c, int cOffset, int ldc,
+        bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (m == 0 || n == 0)
+        {
+            return;
+        }
+
+        if (k == 0)
+        {
+            if (!accumulate)
+            {
+                for (var i = 0; i < m; i++)
+                {
+                    c.AsSpan(cOffset + (i * ldc), n).Clear();
+                }
+            }
+
+            return;
+        }
+
+        var job = new GemmJob<T>(transposeA, transposeB, m, n, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc, accumulate);
+        if ((long)m * n * k >= ParallelThreshold && Parallelism.Threads > 1)
+        {
+            Parallelism.Run(job);
+        }
+        else
+        {
+            job.Run(0, n);
+        }
+    }
+
+    /// <summary>Computes columns [<paramref name="columnStart"/>, <paramref name="columnEnd"/>) of C.</summary>
+    internal static void RunColumns<T>(in GemmJob<T> job, int columnStart, int columnEnd)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!Vector256.IsHardwareAccelerated || !Vector256<T>.IsSupported)
+        {
+            Scalar(job, columnStart, columnEnd);
+            return;
+        }
+
+        var nr = 2 * Vector256<T>.Count;
+        var packedA = PackBuffers<T>.A(MC * KC);
+        var packedB = PackBuffers<T>.B(KC * NC);
+        for (var jc = columnStart; jc < columnEnd; jc += NC)
+        {
+            var nc = Math.Min(NC, columnEnd - jc);
+            for (var pc = 0; pc < job.K; pc += KC)
+            {
+                var kc = Math.Min(KC, job.K - pc);
+                PackB(job, pc, kc, jc, nc, nr, packedB);
+                var addToC = pc > 0 || job.Accumulate;
+                for (var ic = 0; ic < job.M; ic += MC)
+                {
+                    var mc = Math.Min(MC, job.M - ic);
+                    PackA(job, ic, mc, pc, kc, packedA);
+                    for (var jr = 0; jr < nc; jr += nr)
+                    {
+                        var columns = Math.Min(nr, nc - jr);
+                        ref var bPanel = ref packedB[(jr / nr) * kc * nr];
+                        for (var ir = 0; ir < mc; ir += MR)
+                        {
+                            var rows = Math.Min(MR, mc - ir);
+                            ref var aPanel = ref packedA[(ir / MR) * kc * MR];
+                            var cStart = job.COffset + ((ic + ir) * job.Ldc) + jc + jr;
+                            MicroKernel(kc, ref aPanel, ref bPanel, job.C, cStart, job.Ldc, rows, columns, addToC);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The MR×NR tile update: for each step p of k, broadcast one element of each of the MR rows of A and
+    /// multiply-add it with the two vectors of B's row p.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MicroKernel<T>(int kc, ref T a, ref T b, T[] c, int cStart, int ldc, int rows, int columns, bool addToC)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var w = Vector256<T>.Count;
+        var nr = 2 * w;
+        Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector256<T> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        nuint bIndex = 0;
+        nuint aIndex = 0;
+        var p = 0;
+
+        // Two steps of k per iteration: fewer loop overheads between the FMAs (about 10% faster on Zen 3).
+        for (; p + 1 < kc; p += 2)
+        {
+            Step(ref a, ref b, aIndex, bIndex, w, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
+            Step(ref a, ref b, aIndex + MR, bIndex + (nuint)nr, w, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
+            bIndex += (nuint)(2 * nr);
+            aIndex += 2 * MR;
+        }
+
+        if (p < kc)
+        {
+            Step(ref a, ref b, aIndex, bIndex, w, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
+        }
+
+        if (rows == MR && columns == nr)
+        {
+            ref var cRef = ref MemoryMarshal.GetArrayDataReference(c);
+            Store(ref cRef, cStart, w, c00, c01, addToC);
+            Store(ref cRef, cStart + ldc, w, c10, c11, addToC);
+            Store(ref cRef, cStart + (2 * ldc), w, c20, c21, addToC);
+            Store(ref cRef, cStart + (3 * ldc), w, c30, c31, addToC);
+            Store(ref cRef, cStart + (4 * ldc), w, c40, c41, addToC);
+            Store(ref cRef, cStart + (5 * ldc), w, c50, c51, addToC);
+            return;
+        }
+
+        // Edge tile: spill the accumulators, then write only the rows and columns that exist.
+        Span<T> tile = stackalloc T[MR * 32];
+        ref var tileRef = ref MemoryMarshal.GetReference(tile);
+        c00.StoreUnsafe(ref tileRef, 0);
+        c01.StoreUnsafe(ref tileRef, (nuint)w);
+        c10.StoreUnsafe(ref tileRef, (nuint)nr);
+        c11.StoreUnsafe(ref tileRef, (nuint)(nr + w));
+        c20.StoreUnsafe(ref tileRef, (nuint)(2 * nr));
+        c21.StoreUnsafe(ref tileRef, (nuint)((2 * nr) + w));
+        c30.StoreUnsafe(ref tileRef, (nuint)(3 * nr));
+        c31.StoreUnsafe(ref tileRef, (nuint)((3 * nr) + w));
+        c40.StoreUnsafe(ref tileRef, (nuint)(4 * nr));
+        c41.StoreUnsafe(ref tileRef, (nuint)((4 * nr) + w));
+        c50.StoreUnsafe(ref tileRef, (nuint)(5 * nr));
+        c51.StoreUnsafe(ref tileRef, (nuint)((5 * nr) + w));
+        for (var r = 0; r < rows; r++)
+        {
+            var row = c.AsSpan(cStart + (r * ldc), columns);
+            var values = tile.Slice(r * nr, columns);
+            if (addToC)
+            {
+                TensorPrimitives.Add<T>(row, values, row);
+            }
+            else
+            {
+                values.CopyTo(row);
+            }
+        }
+    }
+
+    /// <summary>One step of k: C[r, :] += A[r, p] · B[p, :] for the MR rows, as 2·MR fused multiply-adds.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Step<T>(
+        ref T a, ref T b, nuint aIndex, nuint bIndex, int w,
+        ref Vector256<T> c00, ref Vector256<T> c01, ref Vector256<T> c10, ref Vector256<T> c11, ref Vector256<T> c20, ref Vector256<T> c21,
+        ref Vector256<T> c30, ref Vector256<T> c31, ref Vector256<T> c40, ref Vector256<T> c41, ref Vector256<T> c50, ref Vector256<T> c51)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var b0 = Vector256.LoadUnsafe(ref b, bIndex);
+        var b1 = Vector256.LoadUnsafe(ref b, bIndex + (nuint)w);
+        var a0 = Vector256.Create(Unsafe.Add(ref a, aIndex));
+        c00 = Fma(a0, b0, c00);
+        c01 = Fma(a0, b1, c01);
+        var a1 = Vector256.Create(Unsafe.Add(ref a, aIndex + 1));
+        c10 = Fma(a1, b0, c10);
+        c11 = Fma(a1, b1, c11);
+        var a2 = Vector256.Create(Unsafe.Add(ref a, aIndex + 2));
+        c20 = Fma(a2, b0, c20);
+        c21 = Fma(a2, b1, c21);
+        var a3 = Vector256.Create(Unsafe.Add(ref a, aIndex + 3));
+        c30 = Fma(a3, b0, c30);
+        c31 = Fma(a3, b1, c31);
+        var a4 = Vector256.Create(Unsafe.Add(ref a, aIndex + 4));
+        c40 = Fma(a4, b0, c40);
+        c41 = Fma(a4, b1, c41);
+        var a5 = Vector256.Create(Unsafe.Add(ref a, aIndex + 5));
+        c50 = Fma(a5, b0, c50);
+        c51 = Fma(a5, b1, c51);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store<T>(ref T c, int start, int w, Vector256<T> low, Vector256<T> high, bool addToC)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var offset = (nuint)start;
+        if (addToC)
+        {
+            low += Vector256.LoadUnsafe(ref c, offset);
+            high += Vector256.LoadUnsafe(ref c, offset + (nuint)w);
+        }
+
+        low.StoreUnsafe(ref c, offset);
+        high.StoreUnsafe(ref c, offset + (nuint)w);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<T> Fma<T>(Vector256<T> a, Vector256<T> b, Vector256<T> c)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float))
+        {
+            return Vector256.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
+        }
+
+        if (typeof(T) == typeof(double))
+        {
+            return Vector256.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
+        }
+
+        return (a * b) + c;
+    }
+
+    /// <summary>Packs op(A)[ic..ic+mc, pc..pc+kc] into MR-row panels: panel-major, then k, then row; zero-padded.</summary>
+    private static void PackA<T>(in GemmJob<T> job, int ic, int mc, int pc, int kc, T[] packed)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref var source = ref MemoryMarshal.GetArrayDataReference(job.A);
+        ref var target = ref MemoryMarshal.GetArrayDataReference(packed);
+        var lda = job.Lda;
+        for (var ir = 0; ir < mc; ir += MR)
+        {
+            var rows = Math.Min(MR, mc - ir);
+            ref var panel = ref Unsafe.Add(ref target, ir * kc);
+            if (rows < MR)
+            {
+                new Span<T>(packed, ir * kc, MR * kc).Clear();
+            }
+
+            for (var r = 0; r < rows; r++)
+            {
+                var row = ic + ir + r;
+                if (job.TransposeA)
+                {
+                    // op(A)[row, pc + p] = A[pc + p, row]: a column of A, stride lda.
+                    ref var element = ref Unsafe.Add(ref source, job.AOffset + (pc * lda) + row);
+                    for (var p = 0; p < kc; p++)
+                    {
+                        Unsafe.Add(ref panel, (p * MR) + r) = Unsafe.Add(ref element, p * lda);
+                    }
+                }
+                else
+                {
+                    // op(A)[row, pc + p] = A[row, pc + p]: contiguous along the row.
+                    ref var element = ref Unsafe.Add(ref source, job.AOffset + (row * lda) + pc);
+                    for (var p = 0; p < kc; p++)
+                    {
+                        Unsafe.Add(ref panel, (p * MR) + r) = Unsafe.Add(ref element, p);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Packs op(B)[pc..pc+kc, jc..jc+nc] into NR-column panels: panel-major, then k, then column; zero-padded.</summary>
+    private static void PackB<T>(in GemmJob<T> job, int pc, int kc, int jc, int nc, int nr, T[] packed)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var b = job.B;
+        var index = 0;
+        for (var jr = 0; jr < nc; jr += nr)
+        {
+            var columns = Math.Min(nr, nc - jr);
+            for (var p = 0; p < kc; p++)
+            {
+                if (!job.TransposeB && columns == nr)
+                {
+                    b.AsSpan(job.BOffset + ((pc + p) * job.Ldb) + jc + jr, nr).CopyTo(packed.AsSpan(index, nr));
+                    index += nr;
+                    continue;
+                }
+
+                for (var j = 0; j < nr; j++)
+                {
+                    packed[index++] = j < columns
+                        ? job.TransposeB
+                            ? b[job.BOffset + ((jc + jr + j) * job.Ldb) + pc + p]
+                            : b[job.BOffset + ((pc + p) * job.Ldb) + jc + jr + j]
+                        : T.Zero;
+                }
+            }
+        }
+    }
+
+    /// <summary>The fallback without SIMD: i-p-j loops, so the inner loop runs along rows of B and C.</summary>
+    private static void Scalar<T>(in GemmJob<T> job, int columnStart, int columnEnd)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (var i = 0; i < job.M; i++)
+        {
+            var cRow = job.C.AsSpan(job.COffset + (i * job.Ldc) + columnStart, columnEnd - columnStart);
+            if (!job.Accumulate)
+            {
+                cRow.Clear();
+            }
+
+            for (var p = 0; p < job.K; p++)
+            {
+                var aValue = job.TransposeA ? job.A[job.AOffset + (p * job.Lda) + i] : job.A[job.AOffset + (i * job.Lda) + p];
+                for (var j = columnStart; j < columnEnd; j++)
+                {
+                    var bValue = job.TransposeB ? job.B[job.BOffset + (j * job.Ldb) + p] : job.B[job.BOffset + (p * job.Ldb) + j];
+                    cRow[j - columnStart] += aValue * bValue;
+                }
+            }
+        }
+    }
+}
+
+/// <summary>The arguments of one GEMM, shareable with worker threads.</summary>
+internal readonly struct GemmJob<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public GemmJob(
+        bool transposeA, bool transposeB, int m, int n, int k,
+        T[] a, int aOffset, int lda, T[] b, int bOffset, int ldb, T[] c, int cOffset, int ldc, bool accumulate)
+    {
+        TransposeA = transposeA;
+        TransposeB = transposeB;
+        M = m;
+        N = n;
+        K = k;
+        A = a;
+        AOffset = aOffset;
+        Lda = lda;
+        B = b;
+        BOffset = bOffset;
+        Ldb = ldb;
+        C = c;
+        COffset = cOffset;
+        Ldc = ldc;
+        Accumulate = accumulate;
+    }
+
+    public bool TransposeA { get; }
+
+    public bool TransposeB { get; }
+
+    public int M { get; }
+
+    public int N { get; }
+
+    public int K { get; }
+
+    public T[] A { get; }
+
+    public int AOffset { get; }
+
+    public int Lda { get; }
+
+    public T[] B { get; }
+
+    public int BOffset { get; }
+
+    public int Ldb { get; }
+
+    public T[] C { get; }
+
+    public int COffset { get; }
+
+    public int Ldc { get; }
+
+    public bool Accumulate { get; }
+
+    public void Run(int columnStart, int columnEnd) => Gemm.RunColumns(this, columnStart, columnEnd);
+}
+
+/// <summary>Per-thread packing buffers, allocated once per thread and size.</summary>
+internal static class PackBuffers<T>
+    where T : unmanaged
+{
+    [ThreadStatic]
+    private static T[]? s_a;
+
+    [ThreadStatic]
+    private static T[]? s_b;
+
+    public static T[] A(int length) => s_a is { } buffer && buffer.Length >= length ? buffer : s_a = new T[length];
+
+    public static T[] B(int length) => s_b is { } buffer && buffer.Length >= length ? buffer : s_b = new T[length];
+}

@@ -1,0 +1,146 @@
+using System.Numerics;
+
+namespace SymDiff.Kernels;
+
+/// <summary>
+/// Runs large kernels on several cores without allocating: a fixed set of background worker threads waits on a
+/// semaphore; the caller publishes the job, computes its own share, and waits for the others. One caller at a
+/// time uses the workers; a second concurrent caller simply runs on its own thread.
+/// </summary>
+internal static class Parallelism
+{
+    private static readonly object Gate = new();
+    private static Worker[] s_workers = Array.Empty<Worker>();
+    private static int s_threads = Environment.ProcessorCount;
+    private static int s_pending;
+
+    /// <summary>How many threads kernels may use (the caller included); at least 1.</summary>
+    public static int Threads
+    {
+        get => s_threads;
+        set => s_threads = Math.Max(1, value);
+    }
+
+    /// <summary>Splits C's columns among the threads and runs the GEMM.</summary>
+    public static void Run<T>(GemmJob<T> job)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var parts = Math.Min(Threads, Math.Max(1, job.N / 64));
+        if (parts <= 1 || !Monitor.TryEnter(Gate))
+        {
+            job.Run(0, job.N);
+            return;
+        }
+
+        try
+        {
+            EnsureWorkers(parts - 1);
+            var work = GemmWork<T>.Instance;
+            work.Job = job;
+            work.Parts = parts;
+            Volatile.Write(ref s_pending, parts - 1);
+            for (var i = 0; i < parts - 1; i++)
+            {
+                s_workers[i].Start(work, i + 1);
+            }
+
+            work.Execute(0);
+            var spin = default(SpinWait);
+            while (Volatile.Read(ref s_pending) > 0)
+            {
+                spin.SpinOnce(sleep1Threshold: -1);
+            }
+
+            work.Job = default;
+        }
+        finally
+        {
+            Monitor.Exit(Gate);
+        }
+    }
+
+    private static void EnsureWorkers(int count)
+    {
+        if (s_workers.Length >= count)
+        {
+            return;
+        }
+
+        var workers = new Worker[count];
+        Array.Copy(s_workers, workers, s_workers.Length);
+        for (var i = s_workers.Length; i < count; i++)
+        {
+            workers[i] = new Worker(i);
+        }
+
+        s_workers = workers;
+    }
+
+    /// <summary>Column range of part <paramref name="part"/> of <paramref name="parts"/>, aligned to 16 columns.</summary>
+    internal static (int Start, int End) Range(int n, int part, int parts)
+    {
+        var chunk = ((n + parts - 1) / parts + 15) / 16 * 16;
+        var start = Math.Min(n, part * chunk);
+        var end = part == parts - 1 ? n : Math.Min(n, start + chunk);
+        return (start, end);
+    }
+
+    private abstract class WorkItem
+    {
+        public abstract void Execute(int part);
+    }
+
+    private sealed class GemmWork<T> : WorkItem
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static readonly GemmWork<T> Instance = new();
+
+        public GemmJob<T> Job;
+        public int Parts;
+
+        public override void Execute(int part)
+        {
+            var (start, end) = Range(Job.N, part, Parts);
+            if (start < end)
+            {
+                Job.Run(start, end);
+            }
+        }
+    }
+
+    private sealed class Worker
+    {
+        private readonly SemaphoreSlim _start = new(0);
+        private WorkItem? _work;
+        private int _part;
+
+        public Worker(int index)
+        {
+            var thread = new Thread(Loop) { IsBackground = true, Name = "SymDiff worker " + index };
+            thread.Start();
+        }
+
+        public void Start(WorkItem work, int part)
+        {
+            _work = work;
+            _part = part;
+            _start.Release();
+        }
+
+        private void Loop()
+        {
+            while (true)
+            {
+                _start.Wait();
+                try
+                {
+                    _work!.Execute(_part);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref s_pending);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,71 @@
+namespace SymDiff;
+
+/// <summary>
+/// Argument validation shared by the ops. Every op validates before it writes anything, and a shape error names
+/// the op and both shapes.
+/// </summary>
+internal static class Check
+{
+    public static void SameShape<T>(string op, Tensor<T> a, Tensor<T> b)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        if (!a.HasSameShape(b))
+        {
+            throw new ArgumentException($"{op}: shapes {a.ShapeText} and {b.ShapeText} differ.");
+        }
+    }
+
+    public static void Rank<T>(string op, Tensor<T> a, int rank, string what)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        if (a.Rank != rank)
+        {
+            throw new ArgumentException($"{op}: {what} must have rank {rank}, but has shape {a.ShapeText}.");
+        }
+    }
+
+    public static void AtLeastRank<T>(string op, Tensor<T> a, int rank, string what)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        if (a.Rank < rank)
+        {
+            throw new ArgumentException($"{op}: {what} must have rank {rank} or more, but has shape {a.ShapeText}.");
+        }
+    }
+
+    /// <summary>The target shape of a reshape, with one -1 inferred; throws if the element counts differ.</summary>
+    public static int[] ReshapeTarget<T>(string op, Tensor<T> source, ReadOnlySpan<int> shape)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var result = shape.ToArray();
+        var inferred = -1;
+        var known = 1;
+        for (var i = 0; i < result.Length; i++)
+        {
+            if (result[i] == -1 && inferred < 0)
+            {
+                inferred = i;
+            }
+            else if (result[i] < 0)
+            {
+                throw new ArgumentException($"{op}: cannot reshape {source.ShapeText} to [{string.Join(", ", result)}].");
+            }
+            else
+            {
+                known *= result[i];
+            }
+        }
+
+        if (inferred >= 0)
+        {
+            result[inferred] = known == 0 ? 0 : source.Length / known;
+        }
+
+        if (Tensor<T>.ElementCount(result) != source.Length)
+        {
+            throw new ArgumentException($"{op}: cannot reshape {source.ShapeText} to [{string.Join(", ", shape.ToArray())}]: the element counts differ.");
+        }
+
+        return result;
+    }
+}

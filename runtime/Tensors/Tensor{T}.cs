@@ -1,0 +1,172 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace SymDiff;
+
+/// <summary>
+/// A dense, row-major tensor of <see cref="float"/> or <see cref="double"/> over a managed array. Views (reshapes)
+/// share storage with the tensor they were made from. Ops live on <see cref="Tensor"/>.
+/// </summary>
+/// <typeparam name="T">The element type: <see cref="float"/> for training, <see cref="double"/> for gradient checks.</typeparam>
+public sealed class Tensor<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private T[] _data;
+    private int _offset;
+    private int[] _shape;
+    private int _length;
+
+    /// <summary>Creates a zero-filled tensor of the given shape.</summary>
+    /// <param name="shape">The length of each dimension; a scalar has no dimensions.</param>
+    public Tensor(params int[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        _shape = (int[])shape.Clone();
+        _length = ElementCount(_shape);
+        _data = new T[_length];
+    }
+
+    private Tensor(T[] data, int offset, int[] shape)
+    {
+        _data = data;
+        _offset = offset;
+        _shape = shape;
+        _length = ElementCount(shape);
+    }
+
+    /// <summary>The length of each dimension.</summary>
+    public ReadOnlySpan<int> Shape => _shape;
+
+    /// <summary>The number of dimensions.</summary>
+    public int Rank => _shape.Length;
+
+    /// <summary>The number of elements.</summary>
+    public int Length => _length;
+
+    /// <summary>The elements, row-major.</summary>
+    public Span<T> Span => new(_data, _offset, _length);
+
+    /// <summary>The element at flat (row-major) index <paramref name="index"/>.</summary>
+    public ref T this[int index] => ref Span[index];
+
+    /// <summary>The element at row <paramref name="row"/>, column <paramref name="column"/> of a matrix.</summary>
+    public ref T this[int row, int column]
+    {
+        get
+        {
+            if (Rank != 2 || (uint)row >= (uint)_shape[0] || (uint)column >= (uint)_shape[1])
+            {
+                throw new IndexOutOfRangeException($"[{row}, {column}] is outside a tensor of shape {ShapeText}.");
+            }
+
+            return ref _data[_offset + (row * _shape[1]) + column];
+        }
+    }
+
+    /// <summary>The shape as text, for messages: <c>[2, 3]</c>.</summary>
+    public string ShapeText => "[" + string.Join(", ", _shape) + "]";
+
+    /// <summary>The size of dimension <paramref name="axis"/>; negative axes count from the end.</summary>
+    public int Dimension(int axis) => _shape[axis < 0 ? _shape.Length + axis : axis];
+
+    /// <summary>Wraps <paramref name="data"/> (no copy) as a tensor of the given shape.</summary>
+    public static Tensor<T> FromArray(T[] data, params int[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(shape);
+        var count = ElementCount(shape);
+        if (count != data.Length)
+        {
+            throw new ArgumentException($"FromArray: shape [{string.Join(", ", shape)}] holds {count} elements but the array has {data.Length}.", nameof(shape));
+        }
+
+        return new Tensor<T>(data, 0, (int[])shape.Clone());
+    }
+
+    /// <summary>Whether this tensor has exactly <paramref name="shape"/>.</summary>
+    public bool HasShape(ReadOnlySpan<int> shape) => shape.SequenceEqual(_shape);
+
+    /// <summary>Whether both tensors have the same shape.</summary>
+    public bool HasSameShape(Tensor<T> other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return HasShape(other._shape);
+    }
+
+    /// <summary>Sets every element to zero.</summary>
+    public void Clear() => Span.Clear();
+
+    /// <summary>Sets every element to <paramref name="value"/>.</summary>
+    public void Fill(T value) => Span.Fill(value);
+
+    /// <summary>Copies <paramref name="source"/>'s elements into this tensor (shapes must match).</summary>
+    public void CopyFrom(Tensor<T> source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        Check.SameShape("CopyFrom", this, source);
+        source.Span.CopyTo(Span);
+    }
+
+    /// <summary>A copy with its own storage.</summary>
+    public Tensor<T> Clone()
+    {
+        var copy = new Tensor<T>(_shape);
+        Span.CopyTo(copy.Span);
+        return copy;
+    }
+
+    /// <summary>The elements as a new array.</summary>
+    public T[] ToArray() => Span.ToArray();
+
+    /// <inheritdoc/>
+    public override string ToString() => $"Tensor<{typeof(T).Name}>{ShapeText}";
+
+    /// <summary>A view of the same elements with another shape (one dimension may be -1: inferred).</summary>
+    internal Tensor<T> View(ReadOnlySpan<int> shape) => new(_data, _offset, Check.ReshapeTarget("Reshape", this, shape));
+
+    /// <summary>Makes this (workspace) view show <paramref name="source"/>'s elements with <paramref name="shape"/>.</summary>
+    internal void Rebind(Tensor<T> source, int[] shape)
+    {
+        _data = source._data;
+        _offset = source._offset;
+        _shape = shape;
+        _length = ElementCount(shape);
+    }
+
+    /// <summary>Whether this tensor views <paramref name="source"/>'s storage with <paramref name="shape"/>.</summary>
+    internal bool Views(Tensor<T> source, ReadOnlySpan<int> shape) =>
+        ReferenceEquals(_data, source._data) && _offset == source._offset && HasShape(shape);
+
+    /// <summary>Gives this tensor a new shape with the same element count (workspace reuse).</summary>
+    internal void SetShape(ReadOnlySpan<int> shape)
+    {
+        if (!HasShape(shape))
+        {
+            _shape = shape.ToArray();
+        }
+    }
+
+    /// <summary>The storage, offset included, for kernels that need an array (threaded GEMM).</summary>
+    internal T[] Data => _data;
+
+    internal int Offset => _offset;
+
+    internal static int ElementCount(ReadOnlySpan<int> shape)
+    {
+        var count = 1;
+        foreach (var dimension in shape)
+        {
+            if (dimension < 0)
+            {
+                throw new ArgumentException($"Shape [{string.Join(", ", shape.ToArray())}] has a negative dimension.");
+            }
+
+            count = checked(count * dimension);
+        }
+
+        return count;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal ref T Reference() => ref _data[_offset];
+}

@@ -1,0 +1,129 @@
+using SymDiff.Kernels;
+
+namespace SymDiff.Tests.Runtime;
+
+/// <summary>The GEMM kernel against a naive triple loop, over odd shapes, transposes, block edges and threads.</summary>
+public sealed class GemmTests
+{
+    public static TheoryData<int, int, int> Shapes => new()
+    {
+        { 1, 1, 1 },
+        { 7, 13, 5 },
+        { 129, 65, 33 },
+        { 6, 256, 16 },
+        { 97, 300, 1100 }, // crosses the MC, KC and NC block edges
+        { 300, 300, 300 }, // large enough to run on several threads
+    };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void FloatMatchesNaiveProduct(int m, int k, int n)
+    {
+        foreach (var (ta, tb) in Transposes(m * k * n))
+        {
+            Compare<float>(m, k, n, ta, tb, accumulate: false, tolerance: 1e-4);
+            Compare<float>(m, k, n, ta, tb, accumulate: true, tolerance: 1e-4);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void DoubleMatchesNaiveProduct(int m, int k, int n)
+    {
+        foreach (var (ta, tb) in Transposes(m * k * n))
+        {
+            Compare<double>(m, k, n, ta, tb, accumulate: false, tolerance: 1e-12);
+            Compare<double>(m, k, n, ta, tb, accumulate: true, tolerance: 1e-12);
+        }
+    }
+
+    /// <summary>All four transpose combinations for small shapes; two for the large ones (they take longer to check).</summary>
+    private static (bool, bool)[] Transposes(int size) => size < 1_000_000
+        ? new[] { (false, false), (true, false), (false, true), (true, true) }
+        : new[] { (false, false), (true, true) };
+
+    [Fact]
+    public void ResultDoesNotDependOnTheNumberOfThreads()
+    {
+        var random = new Random(3);
+        var a = Tensor.RandomUniform(random, -1f, 1f, 300, 200);
+        var b = Tensor.RandomUniform(random, -1f, 1f, 200, 500);
+        var saved = Compute.Threads;
+        try
+        {
+            Compute.Threads = 1;
+            var one = Tensor.MatMul(a, b).ToArray();
+            Compute.Threads = 2;
+            var two = Tensor.MatMul(a, b).ToArray();
+            Assert.Equal(one, two);
+        }
+        finally
+        {
+            Compute.Threads = saved;
+        }
+    }
+
+    [Fact]
+    public void ZeroDepthProductIsZeroOrLeavesTheAccumulator()
+    {
+        var c = new[] { 1f, 2f, 3f, 4f };
+        Gemm.Multiply(false, false, 2, 2, 0, Array.Empty<float>(), 0, 0, Array.Empty<float>(), 0, 2, c, 0, 2, accumulate: true);
+        Assert.Equal(new[] { 1f, 2f, 3f, 4f }, c);
+        Gemm.Multiply(false, false, 2, 2, 0, Array.Empty<float>(), 0, 0, Array.Empty<float>(), 0, 2, c, 0, 2, accumulate: false);
+        Assert.Equal(new[] { 0f, 0f, 0f, 0f }, c);
+    }
+
+    private static void Compare<T>(int m, int k, int n, bool transposeA, bool transposeB, bool accumulate, double tolerance)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var random = new Random((m * 31) + (k * 17) + n);
+        var a = Tensor.RandomUniform(random, -T.One, T.One, transposeA ? k : m, transposeA ? m : k);
+        var b = Tensor.RandomUniform(random, -T.One, T.One, transposeB ? n : k, transposeB ? k : n);
+        var c = Tensor.RandomUniform(random, -T.One, T.One, m, n);
+        // The reference, in double over plain arrays: op(A) as m×k and op(B) as k×n, row-major.
+        var opA = new double[m * k];
+        var opB = new double[k * n];
+        for (var i = 0; i < m; i++)
+        {
+            for (var p = 0; p < k; p++)
+            {
+                opA[(i * k) + p] = double.CreateChecked(transposeA ? a[p, i] : a[i, p]);
+            }
+        }
+
+        for (var p = 0; p < k; p++)
+        {
+            for (var j = 0; j < n; j++)
+            {
+                opB[(p * n) + j] = double.CreateChecked(transposeB ? b[j, p] : b[p, j]);
+            }
+        }
+
+        var expected = new double[m * n];
+        for (var i = 0; i < m; i++)
+        {
+            for (var p = 0; p < k; p++)
+            {
+                var x = opA[(i * k) + p];
+                for (var j = 0; j < n; j++)
+                {
+                    expected[(i * n) + j] += x * opB[(p * n) + j];
+                }
+            }
+
+            for (var j = 0; accumulate && j < n; j++)
+            {
+                expected[(i * n) + j] += double.CreateChecked(c[i, j]);
+            }
+        }
+
+        Gemm.Multiply(transposeA, transposeB, m, n, k, a.Data, 0, a.Dimension(1), b.Data, 0, b.Dimension(1), c.Data, 0, n, accumulate);
+        for (var i = 0; i < expected.Length; i++)
+        {
+            var actual = double.CreateChecked(c[i]);
+            Assert.True(
+                Math.Abs(actual - expected[i]) <= tolerance * Math.Max(1, Math.Abs(expected[i])) * Math.Sqrt(k + 1),
+                $"{typeof(T).Name} {m}x{k}x{n} ta={transposeA} tb={transposeB} acc={accumulate}: element {i} is {actual}, expected {expected[i]}");
+        }
+    }
+}
