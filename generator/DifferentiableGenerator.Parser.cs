@@ -75,12 +75,15 @@ public sealed partial class DifferentiableGenerator
         }
 
         var compilation = semanticModel.Compilation;
-        var mathPrefix = MathPrefix(semanticModel, body.Syntax.SpanStart);
+        var mathPrefix = CanShorten(semanticModel, body.Syntax.SpanStart, "System", "Math", "MathF") ? string.Empty : "global::System.";
+        var symDiffPrefix = CanShorten(semanticModel, body.Syntax.SpanStart, "SymDiff", "Tensor") ? string.Empty : "global::SymDiff.";
         var lowerer = new BodyLowerer(
             method,
             compilation.GetTypeByMetadataName(DifferentiableAttributeName),
             compilation.GetTypeByMetadataName(NoDiffAttributeName),
-            mathPrefix);
+            compilation.GetTypeByMetadataName(DerivativeRules.AttributeName),
+            mathPrefix,
+            new TypeMapper(symDiffPrefix));
         var lowered = lowerer.Lower(body);
         var bodyDiagnostics = lowerer.Diagnostics.ToEquatableArray();
         if (lowerer.HasErrors || lowered is null)
@@ -89,17 +92,23 @@ public sealed partial class DifferentiableGenerator
         }
 
         var parameters = method.Parameters
-            .Select(p => new ParameterFacts(p.Name, TypeMapper.Map(p.Type), lowerer.IsDifferentiableParameter(p)))
+            .Select(p => new ParameterFacts(p.Name, new TypeMapper(symDiffPrefix).Map(p.Type), lowerer.IsDifferentiableParameter(p)))
             .ToList();
 
         // Generated locals must not shadow members the generated code calls by simple name.
-        var reserved = method.ContainingType.MemberNames.AsEnumerable();
+        var reserved = method.ContainingType.MemberNames.Concat(new[] { "Math", "MathF", "Tensor", "workspace" });
+        var usings = new List<string>();
         if (mathPrefix.Length == 0)
         {
-            reserved = reserved.Concat(new[] { "Math", "MathF" });
+            usings.Add("System");
         }
 
-        var ir = IrFinisher.Finish(lowered, parameters, TypeMapper.Map(method.ReturnType), reserved);
+        var ir = IrFinisher.Finish(lowered, parameters, new TypeMapper(symDiffPrefix).Map(method.ReturnType), reserved);
+        if (symDiffPrefix.Length == 0 && ir.Values.Any(v => v.Type.IsTensor))
+        {
+            usings.Add("SymDiff");
+        }
+
         var model = new MethodModel(
             HintName(method, compilation.GetTypeByMetadataName(DifferentiableAttributeName)),
             method.ContainingNamespace.IsGlobalNamespace ? null : method.ContainingNamespace.ToDisplayString(),
@@ -109,7 +118,7 @@ public sealed partial class DifferentiableGenerator
             MethodReference(method),
             method.Name + "Gradient",
             method.Name + "Pullback",
-            mathPrefix.Length == 0,
+            usings.ToEquatableArray(),
             ir);
         return new LoweringResult(model, bodyDiagnostics);
     }
@@ -136,7 +145,7 @@ public sealed partial class DifferentiableGenerator
             }
         }
 
-        if (!TypeMapper.Map(method.ReturnType).IsDifferentiable || method.ReturnsByRef || method.ReturnsByRefReadonly)
+        if (!TypeMapper.Qualified.Map(method.ReturnType).IsDifferentiable || method.ReturnsByRef || method.ReturnsByRefReadonly)
         {
             diagnostics.Add(DiagnosticInfo.Create(
                 DiagnosticDescriptors.UnsupportedReturnType,
@@ -165,7 +174,7 @@ public sealed partial class DifferentiableGenerator
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingBody, syntax.Identifier.GetLocation(), method.Name));
         }
 
-        foreach (var generated in new[] { method.Name + "Gradient", method.Name + "Pullback" })
+        foreach (var generated in new[] { method.Name + "Gradient", method.Name + "Pullback", method.Name + "GradientWorkspace", method.Name + "PullbackWorkspace" })
         {
             if (method.ContainingType.GetMembers(generated).Length > 0)
             {
@@ -182,23 +191,22 @@ public sealed partial class DifferentiableGenerator
     }
 
     /// <summary>
-    /// <c>""</c> when <c>Math</c> and <c>MathF</c> can be written unqualified in the generated file (which then says
-    /// <c>using System;</c>), or <c>global::System.</c> when something in scope would capture those names.
+    /// Whether the generated file can say <c>using {namespace};</c> and write <paramref name="names"/> unqualified:
+    /// true when, at the method, each name is unknown or means only types of that namespace. Anything else in
+    /// scope with that name (a member, a type of the user's namespace, a global using) keeps the names qualified.
     /// </summary>
-    private static string MathPrefix(SemanticModel semanticModel, int position)
+    private static bool CanShorten(SemanticModel semanticModel, int position, string @namespace, params string[] names)
     {
-        foreach (var name in new[] { "Math", "MathF" })
+        foreach (var name in names)
         {
             var symbols = semanticModel.LookupSymbols(position, name: name);
-            var isSystemType = symbols.Length == 1
-                && symbols[0] is INamedTypeSymbol { ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } };
-            if (symbols.Length > 0 && !isSystemType)
+            if (!symbols.All(s => s is INamedTypeSymbol { ContainingNamespace: { ContainingNamespace.IsGlobalNamespace: true } ns } && ns.Name == @namespace))
             {
-                return "global::System.";
+                return false;
             }
         }
 
-        return string.Empty;
+        return true;
     }
 
     private static IEnumerable<ContainingType> ContainingTypes(INamedTypeSymbol type)

@@ -1,6 +1,5 @@
 using System.Collections.Generic;
 using System.Linq;
-using SymDiff.Generator.Ir;
 
 namespace SymDiff.Generator.Differentiation;
 
@@ -47,7 +46,7 @@ internal sealed class AdjointPlacement
                     break;
 
                 case RCall call:
-                    DeclareZeros(call.RefValues.Where(v => v.HasValue).Select(v => v!.Value), block, resolved);
+                    DeclareZeros(call.Accumulated, block, resolved);
                     resolved.Add(call);
                     break;
 
@@ -79,7 +78,7 @@ internal sealed class AdjointPlacement
             if (!_declared.Contains(value) && _sweep.Home(value) == block)
             {
                 _declared.Add(value);
-                output.Insert(position++, new RDeclare(value, Emission.C.Number(0, IrTypeKind.Double)));
+                output.Insert(position++, new RZero(value));
             }
         }
     }
@@ -95,12 +94,9 @@ internal sealed class AdjointPlacement
                     yield return accumulate.Value;
                     break;
                 case RCall call:
-                    foreach (var value in call.RefValues)
+                    foreach (var value in call.Accumulated)
                     {
-                        if (value.HasValue)
-                        {
-                            yield return value.Value;
-                        }
+                        yield return value;
                     }
 
                     break;

@@ -44,27 +44,62 @@ internal sealed class RAccumulate : RStatement
 }
 
 /// <summary>
-/// A call to a pullback: <c>G(args..., seed, ref dA, ref dB)</c>. <see cref="RefValues"/> names the value whose adjoint
-/// each <c>ref</c> argument accumulates into, or null for a derivative nobody needs, which goes to the local
-/// named in <see cref="Discards"/>.
+/// A call in the reverse sweep: a generated pullback <c>GPullback(args..., seed, ref dA, ...)</c> or a
+/// <c>[DerivativeOf]</c> rule <c>Rule(args..., result, dResult, dA, ...)</c>.
 /// </summary>
 internal sealed class RCall : RStatement
 {
-    public RCall(string target, IReadOnlyList<CExpr> arguments, IReadOnlyList<int?> refValues, IReadOnlyList<string?> discards)
+    public RCall(string target, IReadOnlyList<RArgument> arguments)
     {
         Target = target;
         Arguments = arguments;
-        RefValues = refValues;
-        Discards = discards;
     }
 
     public string Target { get; }
 
-    public IReadOnlyList<CExpr> Arguments { get; }
+    public IReadOnlyList<RArgument> Arguments { get; }
 
-    public IReadOnlyList<int?> RefValues { get; }
+    /// <summary>The values whose adjoints the call adds to (they must be declared before it).</summary>
+    public IEnumerable<int> Accumulated
+    {
+        get
+        {
+            foreach (var argument in Arguments)
+            {
+                if (argument.AdjointOf is { } value)
+                {
+                    yield return value;
+                }
+            }
+        }
+    }
+}
 
-    public IReadOnlyList<string?> Discards { get; }
+/// <summary>An argument of an <see cref="RCall"/>: a value, an adjoint to add to (by <c>ref</c> for scalars), or a discard.</summary>
+internal sealed class RArgument
+{
+    private RArgument(CExpr? expression, int? adjointOf, bool byRef, string? discard)
+    {
+        Expression = expression;
+        AdjointOf = adjointOf;
+        ByRef = byRef;
+        Discard = discard;
+    }
+
+    public CExpr? Expression { get; }
+
+    public int? AdjointOf { get; }
+
+    public bool ByRef { get; }
+
+    /// <summary>The local that receives a derivative nobody needs (a <c>ref</c> argument for a constant input).</summary>
+    public string? Discard { get; }
+
+    public static RArgument Value(CExpr expression) => new(expression, null, false, null);
+
+    public static RArgument Adjoint(int value, bool byRef) => new(null, value, byRef, null);
+
+    public static RArgument Discarded(string local) => new(null, null, true, local);
 }
 
 /// <summary>A branch of the reverse sweep (the branch the forward sweep took, or a rule's case split).</summary>
@@ -96,6 +131,14 @@ internal sealed class RDeclare : RStatement
     public int Value { get; }
 
     public CExpr Initializer { get; }
+}
+
+/// <summary>Resolved: the adjoint declared as zero (<c>double dv = 0;</c>, or a zeroed workspace tensor).</summary>
+internal sealed class RZero : RStatement
+{
+    public RZero(int value) => Value = value;
+
+    public int Value { get; }
 }
 
 /// <summary>Resolved: <c>dv += e;</c>.</summary>

@@ -293,6 +293,10 @@ internal sealed class ReverseSweep
                 CallPullback(call, g, output);
                 break;
 
+            case IrCall { Callee.Kind: IrCalleeKind.Rule } call:
+                CallRule(assign, call, g, output);
+                break;
+
             default:
                 throw new InvalidOperationException("no derivative rule for " + assign.Value.GetType().Name);
         }
@@ -301,10 +305,28 @@ internal sealed class ReverseSweep
     /// <summary><c>GPullback(args..., g, ref dArg...)</c>: the callee's own vector-Jacobian product.</summary>
     private void CallPullback(IrCall call, CExpr g, RBlock output)
     {
-        var arguments = call.Arguments.Select(CExprPrinter.FromIr).ToList();
-        arguments.Add(g);
-        var refs = new List<int?>();
-        var discards = new List<string?>();
+        var arguments = call.Arguments.Select(a => RArgument.Value(CExprPrinter.FromIr(a))).ToList();
+        arguments.Add(RArgument.Value(g));
+        AddAdjointArguments(call, arguments);
+        output.Add(new RCall(call.Callee.Pullback!, arguments));
+    }
+
+    /// <summary><c>Rule(args..., result, dResult, dArg...)</c>: a <c>[DerivativeOf]</c> rule.</summary>
+    private void CallRule(IrAssign assign, IrCall call, CExpr g, RBlock output)
+    {
+        var arguments = call.Arguments.Select(a => RArgument.Value(CExprPrinter.FromIr(a))).ToList();
+        arguments.Add(RArgument.Value(new CValue(assign.Target)));
+        arguments.Add(RArgument.Value(g));
+        AddAdjointArguments(call, arguments);
+        output.Add(new RCall(call.Callee.Pullback!, arguments));
+    }
+
+    /// <summary>
+    /// One adjoint argument per differentiable parameter of the callee: the argument's adjoint when it is active;
+    /// otherwise <c>null</c> for a tensor (the rule skips it) or a discard local for a scalar <c>ref</c>.
+    /// </summary>
+    private void AddAdjointArguments(IrCall call, List<RArgument> arguments)
+    {
         for (var i = 0; i < call.Arguments.Count && i < call.Callee.DifferentiableParameters.Count; i++)
         {
             if (!call.Callee.DifferentiableParameters[i])
@@ -312,32 +334,35 @@ internal sealed class ReverseSweep
                 continue;
             }
 
+            var type = TypeOf(call.Arguments[i]);
             if (call.Arguments[i] is IrRef r && _ir.Values[r.Value].Active)
             {
-                refs.Add(r.Value);
-                discards.Add(null);
+                arguments.Add(RArgument.Adjoint(r.Value, byRef: !type.IsTensor));
                 _hasAdjoint[r.Value] = true;
+            }
+            else if (type.IsTensor)
+            {
+                arguments.Add(RArgument.Value(new CName("null")));
             }
             else
             {
-                refs.Add(null);
-                var kind = call.Arguments[i] switch
+                if (!_discards.TryGetValue(type.Kind, out var discard))
                 {
-                    IrRef passive => _ir.Values[passive.Value].Type.Kind,
-                    IrConstant constant => constant.Type.Kind,
-                    _ => _ir.ReturnType.Kind,
-                };
-                if (!_discards.TryGetValue(kind, out var discard))
-                {
-                    discard = _discards[kind] = _names.Allocate(kind == IrTypeKind.Float ? "unusedFloat" : "unused");
+                    discard = _discards[type.Kind] = _names.Allocate(type.Kind == IrTypeKind.Float ? "unusedFloat" : "unused");
                 }
 
-                discards.Add(discard);
+                arguments.Add(RArgument.Discarded(discard));
             }
         }
-
-        output.Add(new RCall(call.Callee.Pullback!, arguments, refs, discards));
     }
+
+    private IrType TypeOf(IrExpr expr) => expr switch
+    {
+        IrRef r => _ir.Values[r.Value].Type,
+        IrConstant c => c.Type,
+        IrConvert c => c.To,
+        _ => _ir.ReturnType,
+    };
 
     private string OwnerFor(IrTypeKind kind) => _mathPrefix + (kind == IrTypeKind.Float ? "MathF" : "Math");
 

@@ -7,9 +7,10 @@ using SymDiff.Generator.Ir;
 namespace SymDiff.Generator.Emission;
 
 /// <summary>
-/// Writes the generated file of one <c>[Differentiable]</c> method: its <c>Gradient</c> and <c>Pullback</c>, each a
-/// forward sweep (the original computation, keeping what the reverse sweep reads) followed by a reverse sweep whose
-/// every step sits under a comment quoting the forward statement it differentiates.
+/// Writes the generated file of one <c>[Differentiable]</c> method: its <c>Gradient</c> (for a scalar result) and
+/// <c>Pullback</c>, each a forward sweep (the original computation, keeping what the reverse sweep reads) followed
+/// by a reverse sweep whose every step sits under a comment quoting the forward statement it differentiates.
+/// Tensor intermediates and adjoints live in a per-method workspace reused across calls.
 /// </summary>
 internal static class SourceEmitter
 {
@@ -22,9 +23,9 @@ internal static class SourceEmitter
         writer.WriteLine("// SymDiff: derivatives of " + model.MethodName + ", derived at compile time from its body (reverse mode).");
         writer.WriteLine("// Do not edit: change the [Differentiable] method and rebuild.");
         writer.WriteLine("#nullable enable");
-        if (model.NeedsUsingSystem)
+        foreach (var name in model.Usings)
         {
-            writer.WriteLine("using System;");
+            writer.WriteLine("using " + name + ";");
         }
 
         writer.WriteLine();
@@ -39,10 +40,16 @@ internal static class SourceEmitter
             scopes.Add(writer.WriteBlock(type.Keyword + " " + type.Name));
         }
 
-        var mathPrefix = model.NeedsUsingSystem ? string.Empty : "global::System.";
-        new MethodWriter(model, SweepMode.Gradient, mathPrefix, writer).Write();
-        writer.WriteLine();
-        new MethodWriter(model, SweepMode.Pullback, mathPrefix, writer).Write();
+        var prefixes = new Prefixes(
+            model.Usings.Contains("System") ? string.Empty : "global::System.",
+            model.Usings.Contains("SymDiff") ? string.Empty : "global::SymDiff.");
+        if (model.Ir.ReturnType.IsScalar)
+        {
+            new MethodWriter(model, SweepMode.Gradient, prefixes, writer).Write();
+            writer.WriteLine();
+        }
+
+        new MethodWriter(model, SweepMode.Pullback, prefixes, writer).Write();
 
         for (var i = scopes.Count - 1; i >= 0; i--)
         {
@@ -52,40 +59,70 @@ internal static class SourceEmitter
         return writer.ToString();
     }
 
-    /// <summary>Writes one generated method.</summary>
+    /// <summary>How the file spells <c>System.</c> and <c>SymDiff.</c> names (empty when it imports them).</summary>
+    private sealed class Prefixes
+    {
+        public Prefixes(string system, string symDiff)
+        {
+            System = system;
+            SymDiff = symDiff;
+        }
+
+        public string System { get; }
+
+        public string SymDiff { get; }
+    }
+
+    /// <summary>Writes one generated method (and its workspace class, if it has tensor buffers).</summary>
     private sealed class MethodWriter
     {
+        private const string WorkspaceLocal = "workspace";
+
         private readonly MethodModel _model;
         private readonly IrMethod _ir;
         private readonly SweepMode _mode;
+        private readonly Prefixes _prefixes;
         private readonly IndentedTextWriter _writer;
         private readonly ReverseSweep _sweep;
         private readonly CExprPrinter _printer;
         private readonly HashSet<int> _parameterValues;
+        private readonly List<string> _workspaceFields = new();
         private HashSet<int> _hoisted = new();
 
-        public MethodWriter(MethodModel model, SweepMode mode, string mathPrefix, IndentedTextWriter writer)
+        public MethodWriter(MethodModel model, SweepMode mode, Prefixes prefixes, IndentedTextWriter writer)
         {
             _model = model;
             _ir = model.Ir;
             _mode = mode;
+            _prefixes = prefixes;
             _writer = writer;
-            _sweep = new ReverseSweep(_ir, mode, mathPrefix);
+            _sweep = new ReverseSweep(_ir, mode, prefixes.System);
             _printer = new CExprPrinter(id => _ir.Values[id].Name, _sweep.AdjointName);
             _parameterValues = new HashSet<int>(_ir.Parameters.Select(p => p.Value));
         }
 
         private IEnumerable<IrParameter> Differentiable => _ir.Parameters.Where(p => p.Differentiable);
 
+        private string MethodName => _mode == SweepMode.Gradient ? _model.GradientName : _model.PullbackName;
+
+        private string WorkspaceClass => MethodName + "Workspace";
+
+        private string TensorClass => _prefixes.SymDiff + "Tensor";
+
         public void Write()
         {
             var reverse = _ir.Result is null ? new RBlock() : _sweep.Run();
-            var predeclared = _mode == SweepMode.Pullback ? Differentiable.Select(p => p.Value) : Enumerable.Empty<int>();
+
+            // Adjoints the caller owns: every one in a pullback; tensors in a gradient (accumulated into).
+            var predeclared = Differentiable
+                .Where(p => _mode == SweepMode.Pullback || p.Type.IsTensor)
+                .Select(p => p.Value);
             var declared = AdjointPlacement.Resolve(reverse, _sweep, predeclared);
 
             // The forward sweep keeps what the reverse sweep reads (and, in the gradient, the result).
+            var reverseReads = new HashSet<int>(ReadValues(reverse));
             var live = new bool[_ir.Values.Count];
-            foreach (var id in ReadValues(reverse))
+            foreach (var id in reverseReads)
             {
                 live[id] = true;
             }
@@ -95,41 +132,49 @@ internal static class SourceEmitter
                 IrLiveness.Mark(_ir.Result, live);
             }
 
-            var reverseReads = new HashSet<int>(ReadValues(reverse));
             var forward = IrLiveness.Prune(_ir.Body.Statements.ToList(), live);
             _hoisted = new HashSet<int>(forward.OfType<IrIf>().SelectMany(DefinedWithin).Where(reverseReads.Contains));
+            var usesWorkspace = forward.Any(UsesDestination) || UsesTensorAdjoints(reverse);
 
             WriteSignature();
             using (_writer.WriteBlock())
             {
+                if (usesWorkspace)
+                {
+                    _writer.WriteLine("var " + WorkspaceLocal + " = " + WorkspaceClass + ".Current; // buffers reused from call to call");
+                }
+
                 _writer.WriteLine(_mode == SweepMode.Gradient
                     ? "// forward sweep: every intermediate the reverse sweep needs is kept"
                     : "// forward sweep: recomputes the intermediates the reverse sweep needs");
                 WriteForward(forward, depth: 0);
-                if (_ir.Result is null)
+                if (_ir.Result is not null)
                 {
-                    return; // every path throws
-                }
-
-                _writer.WriteLine();
-                _writer.WriteLine(_mode == SweepMode.Gradient
-                    ? "// reverse sweep (dResult = 1)"
-                    : "// reverse sweep (seeded with " + _ir.SeedName + ")");
-                foreach (var discard in _sweep.Discards.OrderBy(d => d.Key))
-                {
-                    _writer.WriteLine((discard.Key == IrTypeKind.Float ? "float " : "double ") + discard.Value + " = 0; // receives derivatives of constant arguments");
-                }
-
-                WriteReverse(reverse);
-                if (_mode == SweepMode.Gradient)
-                {
-                    foreach (var parameter in Differentiable.Where(p => !declared.Contains(p.Value)))
+                    _writer.WriteLine();
+                    _writer.WriteLine(_mode == SweepMode.Gradient
+                        ? "// reverse sweep (dResult = 1)"
+                        : "// reverse sweep (seeded with " + _ir.SeedName + ")");
+                    foreach (var discard in _sweep.Discards.OrderBy(d => d.Key))
                     {
-                        _writer.WriteLine(parameter.AdjointName + " = 0; // " + parameter.Name + " does not reach the result");
+                        _writer.WriteLine((discard.Key == IrTypeKind.Float ? "float " : "double ") + discard.Value + " = 0; // receives derivatives of constant arguments");
                     }
 
-                    _writer.WriteLine("return " + _printer.Print(CExprPrinter.FromIr(_ir.Result)) + ";");
+                    WriteReverse(reverse);
+                    if (_mode == SweepMode.Gradient)
+                    {
+                        foreach (var parameter in Differentiable.Where(p => p.Type.IsScalar && !declared.Contains(p.Value)))
+                        {
+                            _writer.WriteLine(parameter.AdjointName + " = 0; // " + parameter.Name + " does not reach the result");
+                        }
+
+                        _writer.WriteLine("return " + _printer.Print(CExprPrinter.FromIr(_ir.Result)) + ";");
+                    }
                 }
+            }
+
+            if (usesWorkspace)
+            {
+                WriteWorkspace();
             }
         }
 
@@ -139,22 +184,26 @@ internal static class SourceEmitter
             var withRespectTo = names.Count == 0 ? "no parameter" : Join(names);
             var parameters = _ir.Parameters.Select(p => p.Type.Name + " " + p.Name).ToList();
             var type = _ir.ReturnType.Name;
+            var hasTensors = Differentiable.Any(p => p.Type.IsTensor);
             if (_mode == SweepMode.Gradient)
             {
                 WriteSummary(
                     "Computes " + _model.MethodReference + " and its partial derivatives with respect to " + withRespectTo
-                    + ", written to the <c>out</c> parameters of the same names prefixed with <c>d</c>.");
-                parameters.AddRange(Differentiable.Select(p => "out " + p.Type.Name + " " + p.AdjointName));
-                WriteHeader(type + " " + _model.GradientName, parameters);
+                    + (hasTensors
+                        ? ": each is added (+=) to the parameter of the same name prefixed with <c>d</c> (tensors of the same shapes, which the caller owns and zeroes), or written to it for scalars."
+                        : ", written to the <c>out</c> parameters of the same names prefixed with <c>d</c>."));
+                parameters.AddRange(Differentiable.Select(p => (p.Type.IsTensor ? string.Empty : "out ") + p.Type.Name + " " + p.AdjointName));
+                WriteHeader(type + " " + MethodName, parameters);
             }
             else
             {
                 WriteSummary(
                     "Pullback (vector-Jacobian product) of " + _model.MethodReference + ": adds <paramref name=\"" + _ir.SeedName
-                    + "\"/> times its partial derivative with respect to " + withRespectTo + " to the <c>ref</c> parameters.");
+                    + "\"/> times its partial derivative with respect to " + withRespectTo
+                    + (hasTensors ? " to the parameters of the same names prefixed with <c>d</c> (a null tensor is skipped)." : " to the <c>ref</c> parameters."));
                 parameters.Add(type + " " + _ir.SeedName);
-                parameters.AddRange(Differentiable.Select(p => "ref " + p.Type.Name + " " + p.AdjointName));
-                WriteHeader("void " + _model.PullbackName, parameters);
+                parameters.AddRange(Differentiable.Select(p => p.Type.IsTensor ? p.Type.Name + "? " + p.AdjointName : "ref " + p.Type.Name + " " + p.AdjointName));
+                WriteHeader("void " + MethodName, parameters);
             }
         }
 
@@ -184,7 +233,43 @@ internal static class SourceEmitter
             _writer.WriteLine(_model.Accessibility + " static " + returnAndName + "(" + string.Join(", ", parameters) + ")");
         }
 
+        private void WriteWorkspace()
+        {
+            _writer.WriteLine();
+            WriteSummary("Tensors that <see cref=\"" + MethodName + "\"/> reuses from call to call on each thread, so that after the first call it allocates nothing.");
+            using (_writer.WriteBlock("private sealed class " + WorkspaceClass))
+            {
+                _writer.WriteLine("[global::System.ThreadStatic]");
+                _writer.WriteLine("private static " + WorkspaceClass + "? s_current;");
+                _writer.WriteLine();
+                _writer.WriteLine("public static " + WorkspaceClass + " Current => s_current ??= new " + WorkspaceClass + "();");
+                _writer.WriteLine();
+                foreach (var field in _workspaceFields)
+                {
+                    _writer.WriteLine(field);
+                }
+            }
+        }
+
+        private string WorkspaceField(string type, string name)
+        {
+            var field = "public " + type + "? " + name + ";";
+            if (!_workspaceFields.Contains(field))
+            {
+                _workspaceFields.Add(field);
+            }
+
+            return WorkspaceLocal + "." + name;
+        }
+
         // ----- forward sweep ------------------------------------------------------------------------------------
+
+        private static bool UsesDestination(IrStatement statement) => statement switch
+        {
+            IrAssign { Value: IrCall { Callee.HasDestination: true } } => true,
+            IrIf branch => branch.Then.Statements.Any(UsesDestination) || branch.Else.Statements.Any(UsesDestination),
+            _ => false,
+        };
 
         private void WriteForward(IReadOnlyList<IrStatement> statements, int depth)
         {
@@ -193,7 +278,7 @@ internal static class SourceEmitter
                 switch (statement)
                 {
                     case IrAssign assign:
-                        var value = _printer.Print(CExprPrinter.FromIr(assign.Value));
+                        var value = _printer.Print(ForwardValue(assign));
                         _writer.WriteLine(_hoisted.Contains(assign.Target)
                             ? Name(assign.Target) + " = " + value + ";"
                             : TypeOf(assign.Target) + " " + Name(assign.Target) + " = " + value + ";");
@@ -212,6 +297,19 @@ internal static class SourceEmitter
                         break;
                 }
             }
+        }
+
+        /// <summary>A call with a destination-passing overload writes into its workspace buffer: <c>Op(x, ref workspace.h)</c>.</summary>
+        private CExpr ForwardValue(IrAssign assign)
+        {
+            var value = CExprPrinter.FromIr(assign.Value);
+            if (assign.Value is IrCall { Callee.HasDestination: true } && value is CCall call)
+            {
+                var destination = WorkspaceField(_ir.Values[assign.Target].Type.Name, Name(assign.Target));
+                return new CCall(call.Receiver, call.Name, call.Arguments.Append(new CName("ref " + destination)).ToList());
+            }
+
+            return value;
         }
 
         private void WriteForwardIf(IrIf branch, int depth)
@@ -285,6 +383,14 @@ internal static class SourceEmitter
 
         // ----- reverse sweep ------------------------------------------------------------------------------------
 
+        private bool UsesTensorAdjoints(RBlock block) => block.Statements.Any(s => s switch
+        {
+            RZero zero => IsTensor(zero.Value) && !_parameterValues.Contains(zero.Value),
+            RDeclare declare => IsTensor(declare.Value) && !_parameterValues.Contains(declare.Value),
+            RIf branch => UsesTensorAdjoints(branch.Then) || UsesTensorAdjoints(branch.Else),
+            _ => false,
+        });
+
         private void WriteReverse(RBlock block)
         {
             foreach (var statement in block.Statements)
@@ -295,11 +401,24 @@ internal static class SourceEmitter
                         _writer.WriteLine("// " + comment.Text);
                         break;
 
+                    case RZero zero:
+                        WriteZero(zero.Value);
+                        break;
+
+                    case RDeclare declare when IsTensor(declare.Value):
+                        WriteZero(declare.Value);
+                        WriteTensorAccumulate(declare.Value, declare.Initializer);
+                        break;
+
                     case RDeclare declare:
                         var initializer = _printer.Print(declare.Initializer);
                         _writer.WriteLine(_parameterValues.Contains(declare.Value)
                             ? _sweep.AdjointName(declare.Value) + " = " + initializer + ";"
                             : TypeOf(declare.Value) + " " + _sweep.AdjointName(declare.Value) + " = " + initializer + ";");
+                        break;
+
+                    case RAddAssign add when IsTensor(add.Value):
+                        WriteTensorAccumulate(add.Value, add.Contribution);
                         break;
 
                     case RAddAssign { Contribution: CUnary { Op: "-" } negated } add:
@@ -311,9 +430,7 @@ internal static class SourceEmitter
                         break;
 
                     case RCall call:
-                        var arguments = call.Arguments.Select(_printer.Print).ToList();
-                        arguments.AddRange(call.RefValues.Select((v, i) => "ref " + (v.HasValue ? _sweep.AdjointName(v.Value) : call.Discards[i])));
-                        _writer.WriteLine(call.Target + "(" + string.Join(", ", arguments) + ");");
+                        _writer.WriteLine(call.Target + "(" + string.Join(", ", call.Arguments.Select(Argument)) + ");");
                         break;
 
                     case RIf branch:
@@ -335,17 +452,51 @@ internal static class SourceEmitter
             }
         }
 
-        /// <summary>The forward values a reverse sweep reads.</summary>
-        private static IEnumerable<int> ReadValues(RBlock block)
+        /// <summary>An adjoint declared as zero: <c>double dx = 0;</c>, or a zeroed tensor from the workspace.</summary>
+        private void WriteZero(int value)
+        {
+            var name = _sweep.AdjointName(value);
+            if (IsTensor(value))
+            {
+                var buffer = WorkspaceField(TypeOf(value), name);
+                _writer.WriteLine(TypeOf(value) + " " + name + " = " + TensorClass + ".EnsureZeroed(ref " + buffer + ", " + Name(value) + ");");
+            }
+            else
+            {
+                _writer.WriteLine(_parameterValues.Contains(value) ? name + " = 0;" : TypeOf(value) + " " + name + " = 0;");
+            }
+        }
+
+        private void WriteTensorAccumulate(int value, CExpr contribution) =>
+            _writer.WriteLine(TensorClass + ".AccumulateInto(" + _sweep.AdjointName(value) + ", " + _printer.Print(contribution) + ");");
+
+        private string Argument(RArgument argument)
+        {
+            if (argument.Discard is not null)
+            {
+                return "ref " + argument.Discard;
+            }
+
+            if (argument.AdjointOf is { } value)
+            {
+                return (argument.ByRef ? "ref " : string.Empty) + _sweep.AdjointName(value);
+            }
+
+            return _printer.Print(argument.Expression!);
+        }
+
+        /// <summary>The forward values a reverse sweep reads (a zeroed tensor adjoint reads its value's shape).</summary>
+        private IEnumerable<int> ReadValues(RBlock block)
         {
             foreach (var statement in block.Statements)
             {
                 var values = statement switch
                 {
                     RAccumulate a => C.Values(a.Contribution),
-                    RDeclare d => C.Values(d.Initializer),
+                    RDeclare d => C.Values(d.Initializer).Concat(IsTensor(d.Value) ? new[] { d.Value } : Enumerable.Empty<int>()),
+                    RZero z when IsTensor(z.Value) => new[] { z.Value },
                     RAddAssign a => C.Values(a.Contribution),
-                    RCall call => call.Arguments.SelectMany(C.Values),
+                    RCall call => call.Arguments.SelectMany(a => C.Values(a.Expression)),
                     RIf branch => C.Values(branch.Condition).Concat(ReadValues(branch.Then)).Concat(ReadValues(branch.Else)),
                     _ => Enumerable.Empty<int>(),
                 };
@@ -356,6 +507,8 @@ internal static class SourceEmitter
                 }
             }
         }
+
+        private bool IsTensor(int id) => _ir.Values[id].Type.IsTensor;
 
         private string Name(int id) => _ir.Values[id].Name;
 

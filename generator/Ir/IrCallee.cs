@@ -10,6 +10,9 @@ internal enum IrCalleeKind
     /// <summary>Another <c>[Differentiable]</c> method: its generated pullback is called in the reverse sweep.</summary>
     Differentiable,
 
+    /// <summary>A function with a <c>[DerivativeOf]</c> rule (tensor ops, user functions): the rule is called in the reverse sweep.</summary>
+    Rule,
+
     /// <summary>A call whose result does not depend on active values: evaluated, never differentiated.</summary>
     Passive,
 }
@@ -19,12 +22,14 @@ internal enum IrCalleeKind
 /// <param name="Target">The C# text that names the method at the call site (for example <c>Math.Tanh</c>).</param>
 /// <param name="Name">The method's simple name (the key of intrinsic rules).</param>
 /// <param name="Owner">For intrinsics, the C# text of the declaring class (<c>Math</c> or <c>MathF</c>), used by rules.</param>
-/// <param name="Pullback">For differentiable callees, the C# text naming the generated pullback.</param>
-/// <param name="DifferentiableParameters">For differentiable callees, which parameters take an adjoint.</param>
+/// <param name="Pullback">For differentiable callees the generated pullback, for rule callees the rule: C# text naming it.</param>
+/// <param name="DifferentiableParameters">For differentiable and rule callees, which parameters take an adjoint.</param>
+/// <param name="HasDestination">Whether a destination-passing overload (trailing <c>ref Tensor&lt;T&gt;? destination</c>) exists.</param>
 internal sealed record IrCallee(
     IrCalleeKind Kind,
     string Target,
     string Name,
     string Owner,
     string? Pullback,
-    EquatableArray<bool> DifferentiableParameters);
+    EquatableArray<bool> DifferentiableParameters,
+    bool HasDestination = false);

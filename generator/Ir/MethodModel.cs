@@ -19,7 +19,7 @@ internal sealed record MethodModel(
     string MethodReference,
     string GradientName,
     string PullbackName,
-    bool NeedsUsingSystem,
+    EquatableArray<string> Usings,
     IrMethod Ir);
 
 /// <summary>The output of the lowering step: a model when the method can be differentiated, and its diagnostics.</summary>

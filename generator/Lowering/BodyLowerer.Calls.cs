@@ -27,7 +27,7 @@ internal sealed partial class BodyLowerer
         }
 
         var anyActive = arguments.Any(IsActive) || IsActive(receiver);
-        var returnType = TypeMapper.Map(method.ReturnType);
+        var returnType = _types.Map(method.ReturnType);
         var owner = MathOwner(method);
 
         if (owner is not null && ScalarRules.IsPiecewiseConstant(method.Name) && anyActive && returnType.IsDifferentiable)
@@ -55,22 +55,65 @@ internal sealed partial class BodyLowerer
             {
                 var callee = new IrCallee(
                     IrCalleeKind.Differentiable,
-                    MemberTarget(method, method.Name),
+                    MemberTarget(method, Escape(method.Name)),
                     method.Name,
                     string.Empty,
-                    MemberTarget(method, method.Name + "Pullback"),
+                    MemberTarget(method, Escape(method.Name + "Pullback")),
                     method.Parameters.Select(IsDifferentiableCalleeParameter).ToEquatableArray());
                 return NewActive(new IrCall(callee, null, AtomizeIf(true, arguments, method).ToEquatableArray()), returnType);
             }
+        }
+        else if (anyActive && DerivativeRules.Find(method, _method.ContainingType, _derivativeOfAttribute) is { } rule && returnType.IsDifferentiable)
+        {
+            var callee = new IrCallee(
+                IrCalleeKind.Rule,
+                MemberTarget(method, Escape(method.Name) + TypeArgumentsIfNeeded(method)),
+                method.Name,
+                string.Empty,
+                MemberTarget(rule, Escape(rule.Name) + TypeArgumentsIfNeeded(rule)),
+                method.Parameters.Select(p => _types.Map(p.Type).IsDifferentiable).ToEquatableArray(),
+                DerivativeRules.FindDestination(method) is not null);
+            return NewActive(new IrCall(callee, null, AtomizeIf(true, arguments, method).ToEquatableArray()), returnType);
         }
         else if (anyActive && (returnType.IsDifferentiable || !CanDropDerivative(method.ReturnType)))
         {
             return NoDerivative(invocation, method);
         }
 
-        // Passive: evaluated as written, never differentiated.
-        return new IrCall(PassiveCallee(method), receiver, arguments.ToEquatableArray());
+        // Passive: evaluated as written, never differentiated (into a reused buffer when the function can).
+        var passive = PassiveCallee(method);
+        if (receiver is null && DerivativeRules.FindDestination(method) is not null)
+        {
+            passive = passive with { HasDestination = true };
+            return Atomize(new IrCall(passive, null, arguments.ToEquatableArray()), returnType);
+        }
+
+        return new IrCall(passive, receiver, arguments.ToEquatableArray());
     }
+
+    /// <summary>
+    /// Explicit type arguments when C# could not infer them from the arguments (a type parameter that no parameter
+    /// mentions); inferred calls read better.
+    /// </summary>
+    private static string TypeArgumentsIfNeeded(IMethodSymbol method)
+    {
+        if (!method.IsGenericMethod)
+        {
+            return string.Empty;
+        }
+
+        var definition = method.OriginalDefinition;
+        var inferable = definition.TypeParameters.All(t => definition.Parameters.Any(p => Mentions(p.Type, t)));
+        return inferable ? string.Empty : "<" + string.Join(", ", method.TypeArguments.Select(t => t.ToDisplayString(TypeMapper.Format))) + ">";
+    }
+
+    private static bool Mentions(ITypeSymbol type, ITypeParameterSymbol parameter) => type switch
+    {
+        ITypeParameterSymbol t => SymbolEqualityComparer.Default.Equals(t, parameter),
+        INamedTypeSymbol named => named.TypeArguments.Any(a => Mentions(a, parameter)),
+        IArrayTypeSymbol array => Mentions(array.ElementType, parameter),
+        _ => false,
+    };
 
     /// <summary>Lowers arguments in evaluation order and returns them in parameter order (params arrays expanded).</summary>
     private List<IrExpr>? LowerArguments(IEnumerable<IArgumentOperation> arguments, IMethodSymbol method)
@@ -123,7 +166,7 @@ internal sealed partial class BodyLowerer
     private static bool CanDropDerivative(ITypeSymbol type) =>
         type.SpecialType == SpecialType.System_Void
         || type.SpecialType == SpecialType.System_String
-        || TypeMapper.Map(type).Kind is IrTypeKind.Boolean or IrTypeKind.Integer;
+        || TypeMapper.Qualified.Map(type).Kind is IrTypeKind.Boolean or IrTypeKind.Integer;
 
     private List<IrExpr> AtomizeIf(bool atomize, List<IrExpr> arguments, IMethodSymbol method)
     {
@@ -133,7 +176,7 @@ internal sealed partial class BodyLowerer
         }
 
         return arguments
-            .Select((a, i) => Atomize(a, TypeMapper.Map(i < method.Parameters.Length ? method.Parameters[i].Type : null)))
+            .Select((a, i) => Atomize(a, _types.Map(i < method.Parameters.Length ? method.Parameters[i].Type : null)))
             .ToList();
     }
 
@@ -145,8 +188,8 @@ internal sealed partial class BodyLowerer
     /// <summary>The text that names a member of <paramref name="method"/>'s type from the generated code.</summary>
     private string MemberTarget(IMethodSymbol method, string name) =>
         SymbolEqualityComparer.Default.Equals(method.ContainingType, _method.ContainingType)
-            ? Escape(name)
-            : QualifiedType(method.ContainingType) + "." + Escape(name);
+            ? name
+            : QualifiedType(method.ContainingType) + "." + name;
 
     private IrCallee PassiveCallee(IMethodSymbol method)
     {

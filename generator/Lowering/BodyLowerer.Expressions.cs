@@ -19,7 +19,7 @@ internal sealed partial class BodyLowerer
         EnsureStack();
         if (operation.ConstantValue.HasValue)
         {
-            return Literals.FromConstant(operation.ConstantValue.Value, operation.Type, TypeMapper.Map(operation.Type))!;
+            return Literals.FromConstant(operation.ConstantValue.Value, operation.Type, _types.Map(operation.Type))!;
         }
 
         switch (operation)
@@ -87,7 +87,7 @@ internal sealed partial class BodyLowerer
 
         return arguments.Any(IsActive)
             ? NoDerivative(creation, constructor)
-            : new IrNew(TypeMapper.Map(creation.Type).Name, arguments.ToEquatableArray());
+            : new IrNew(_types.Map(creation.Type).Name, arguments.ToEquatableArray());
     }
 
     private IrExpr LowerArrayCreation(IArrayCreationOperation array)
@@ -116,7 +116,7 @@ internal sealed partial class BodyLowerer
             return operand;
         }
 
-        var to = TypeMapper.Map(conversion.Type);
+        var to = _types.Map(conversion.Type);
         if (conversion.Conversion.IsIdentity
             || (conversion.IsImplicit && !conversion.Conversion.IsUserDefined && conversion.Type?.IsReferenceType == true))
         {
@@ -141,7 +141,7 @@ internal sealed partial class BodyLowerer
     {
         var left = LowerValue(binary.LeftOperand);
         var right = LowerValue(binary.RightOperand);
-        var type = TypeMapper.Map(binary.Type);
+        var type = _types.Map(binary.Type);
         if (IsError(left) || IsError(right))
         {
             return new IrError(type);
@@ -198,7 +198,7 @@ internal sealed partial class BodyLowerer
     private IrExpr LowerUnary(IUnaryOperation unary)
     {
         var operand = LowerValue(unary.Operand);
-        var type = TypeMapper.Map(unary.Type);
+        var type = _types.Map(unary.Type);
         if (IsError(operand))
         {
             return operand;
@@ -244,7 +244,7 @@ internal sealed partial class BodyLowerer
             return Unsupported(conditional, "This conditional expression", null);
         }
 
-        var type = TypeMapper.Map(conditional.Type);
+        var type = _types.Map(conditional.Type);
         var condition = LowerValue(conditional.Condition);
         IrExpr? whenTrue = null;
         IrExpr? whenFalse = null;
@@ -339,7 +339,7 @@ internal sealed partial class BodyLowerer
                     return Unsupported(compound, "The operator '" + compound.OperatorKind + "'", null);
                 }
 
-                return Write(compound.Target, MakeBinary(op.Value, current, right, TypeMapper.Map(compound.Type)), mark);
+                return Write(compound.Target, MakeBinary(op.Value, current, right, _types.Map(compound.Type)), mark);
             }
 
             case IIncrementOrDecrementOperation increment:
@@ -349,7 +349,7 @@ internal sealed partial class BodyLowerer
                     return LowerValue(increment.Target);
                 }
 
-                var type = TypeMapper.Map(increment.Type);
+                var type = _types.Map(increment.Type);
                 var current = Atomize(LowerValue(increment.Target), type);
                 var mark = _values.Count;
                 var one = new IrConstant(type, "1", 1);
@@ -422,7 +422,12 @@ internal sealed partial class BodyLowerer
         return Unsupported(operation, null, null);
     }
 
-    private static string QualifiedType(ITypeSymbol type) => type.ToDisplayString(TypeMapper.Format);
+    /// <summary>A type's name for generated code; the <c>Tensor</c> ops class is short when the file imports SymDiff.</summary>
+    private string QualifiedType(ITypeSymbol type)
+    {
+        var text = type.ToDisplayString(TypeMapper.Format);
+        return text == "global::SymDiff.Tensor" ? _types.SymDiffPrefix + "Tensor" : text;
+    }
 
     private static string Escape(string name) =>
         Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? "@" + name : name;

@@ -25,7 +25,9 @@ internal sealed partial class BodyLowerer
     private readonly IMethodSymbol _method;
     private readonly INamedTypeSymbol? _differentiableAttribute;
     private readonly INamedTypeSymbol? _noDiffAttribute;
+    private readonly INamedTypeSymbol? _derivativeOfAttribute;
     private readonly string _mathPrefix;
+    private readonly TypeMapper _types;
     private readonly List<DiagnosticInfo> _diagnostics = new();
     private readonly List<ValueInfo> _values = new();
     private List<IrStatement> _block = new();
@@ -38,9 +40,13 @@ internal sealed partial class BodyLowerer
         IMethodSymbol method,
         INamedTypeSymbol? differentiableAttribute,
         INamedTypeSymbol? noDiffAttribute,
-        string mathPrefix)
+        INamedTypeSymbol? derivativeOfAttribute,
+        string mathPrefix,
+        TypeMapper types)
     {
+        _derivativeOfAttribute = derivativeOfAttribute;
         _method = method;
+        _types = types;
         _differentiableAttribute = differentiableAttribute;
         _noDiffAttribute = noDiffAttribute;
         _mathPrefix = mathPrefix;
@@ -57,7 +63,7 @@ internal sealed partial class BodyLowerer
         var parameterValues = new List<int>();
         foreach (var parameter in _method.Parameters)
         {
-            var type = TypeMapper.Map(parameter.Type);
+            var type = _types.Map(parameter.Type);
             var id = NewValue(ValueKind.Parameter, parameter.Name, type, IsDifferentiableParameter(parameter));
             _env.Set(parameter, new IrRef(id));
             parameterValues.Add(id);
@@ -82,9 +88,13 @@ internal sealed partial class BodyLowerer
 
     /// <summary>Whether <paramref name="parameter"/> gets a derivative: by-value double/float without [NoDiff].</summary>
     public bool IsDifferentiableParameter(IParameterSymbol parameter) =>
+        IsDifferentiableParameter(parameter, _noDiffAttribute);
+
+    /// <summary>Whether <paramref name="parameter"/> gets a derivative: by-value double/float/tensor without [NoDiff].</summary>
+    public static bool IsDifferentiableParameter(IParameterSymbol parameter, INamedTypeSymbol? noDiffAttribute) =>
         parameter.RefKind == RefKind.None
-        && TypeMapper.Map(parameter.Type).IsDifferentiable
-        && !HasAttribute(parameter, _noDiffAttribute);
+        && TypeMapper.Qualified.Map(parameter.Type).IsDifferentiable
+        && !HasAttribute(parameter, noDiffAttribute);
 
     private static bool HasAttribute(ISymbol symbol, INamedTypeSymbol? attribute) =>
         attribute is not null
@@ -136,7 +146,7 @@ internal sealed partial class BodyLowerer
             switch (statement)
             {
                 case IReturnOperation { Kind: OperationKind.Return, ReturnedValue: { } returned }:
-                    return new ReturnExit(Atomize(LowerValue(returned), TypeMapper.Map(returned.Type)));
+                    return new ReturnExit(Atomize(LowerValue(returned), _types.Map(returned.Type)));
 
                 case IConditionalOperation conditional:
                     var exit = LowerIfStatement(conditional, statements, i + 1);
@@ -370,7 +380,7 @@ internal sealed partial class BodyLowerer
             }
             else
             {
-                var type = TypeMapper.Map(_method.ReturnType);
+                var type = _types.Map(_method.ReturnType);
                 var phi = NewValue(ValueKind.Result, null, type, IsActive(whenTrue) || IsActive(whenFalse));
                 phis.Add(new IrPhi(phi, whenTrue, whenFalse));
                 exit = new ReturnExit(new IrRef(phi));
@@ -428,7 +438,7 @@ internal sealed partial class BodyLowerer
             }
             else
             {
-                var phi = NewValue(ValueKind.Local, symbol.Name, TypeMapper.Map(SymbolType(symbol)), IsActive(whenTrue) || IsActive(whenFalse));
+                var phi = NewValue(ValueKind.Local, symbol.Name, _types.Map(SymbolType(symbol)), IsActive(whenTrue) || IsActive(whenFalse));
                 phis.Add(new IrPhi(phi, whenTrue, whenFalse));
                 _env.Set(symbol, new IrRef(phi));
             }
@@ -536,7 +546,7 @@ internal sealed partial class BodyLowerer
             return;
         }
 
-        var id = NewValue(ValueKind.Local, symbol.Name, TypeMapper.Map(SymbolType(symbol)), active: false);
+        var id = NewValue(ValueKind.Local, symbol.Name, _types.Map(SymbolType(symbol)), active: false);
         Emit(new IrAssign(id, value, _source));
         _env.Set(symbol, new IrRef(id));
     }
@@ -574,7 +584,7 @@ internal sealed partial class BodyLowerer
             Report(DiagnosticDescriptors.UnsupportedExpression, operation.Syntax.GetLocation(), what, fix ?? SupportedSubsetHint);
         }
 
-        return new IrError(TypeMapper.Map(operation.Type));
+        return new IrError(_types.Map(operation.Type));
     }
 
     private const string SupportedSubsetHint =

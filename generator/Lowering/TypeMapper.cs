@@ -4,17 +4,37 @@ using SymDiff.Generator.Ir;
 namespace SymDiff.Generator.Lowering;
 
 /// <summary>Maps Roslyn types to <see cref="IrType"/> and spells them for generated code.</summary>
-internal static class TypeMapper
+internal sealed class TypeMapper
 {
+    /// <summary>Spells SymDiff types fully qualified (for checks that only need the kind).</summary>
+    public static readonly TypeMapper Qualified = new("global::SymDiff.");
+
+    private readonly string _symDiffPrefix;
+
+    /// <param name="symDiffPrefix"><c>""</c> when the generated file says <c>using SymDiff;</c>, else <c>global::SymDiff.</c>.</param>
+    public TypeMapper(string symDiffPrefix) => _symDiffPrefix = symDiffPrefix;
+
+    public string SymDiffPrefix => _symDiffPrefix;
+
     /// <summary>Fully qualified, with keywords for special types and nullable annotations kept.</summary>
     public static readonly SymbolDisplayFormat Format = SymbolDisplayFormat.FullyQualifiedFormat
         .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
 
-    public static IrType Map(ITypeSymbol? type)
+    private string TensorName(IrTypeKind element) =>
+        _symDiffPrefix + "Tensor<" + (element == IrTypeKind.Float ? "float" : "double") + ">";
+
+    public IrType Map(ITypeSymbol? type)
     {
         if (type is null)
         {
             return new IrType(IrTypeKind.Other, "object", false);
+        }
+
+        if (type is INamedTypeSymbol { Name: "Tensor", Arity: 1, ContainingNamespace: { Name: "SymDiff", ContainingNamespace.IsGlobalNamespace: true } } tensor
+            && tensor.TypeArguments[0].SpecialType is SpecialType.System_Single or SpecialType.System_Double)
+        {
+            var element = tensor.TypeArguments[0].SpecialType == SpecialType.System_Single ? IrTypeKind.Float : IrTypeKind.Double;
+            return new IrType(IrTypeKind.Tensor, TensorName(element), false, element);
         }
 
         return type.SpecialType switch

@@ -60,10 +60,18 @@ public static partial class Tensor
         ds += TensorPrimitives.Sum<T>(dResult.Span);
     }
 
+    /// <summary>
+    /// target += source, elementwise; a null target is skipped. Generated reverse sweeps use it where a tensor's
+    /// adjoint flows unchanged into another's (branches that merge tensors).
+    /// </summary>
+    public static void AccumulateInto<T>(Tensor<T>? target, Tensor<T> source)
+        where T : unmanaged, IFloatingPointIeee754<T> => Accumulate(nameof(AccumulateInto), target, source);
+
     /// <summary>target += source (shapes must match); a null target is skipped. Shared by the rules.</summary>
     internal static void Accumulate<T>(string op, Tensor<T>? target, Tensor<T> source)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(source);
         if (target is null)
         {
             return;

@@ -1,0 +1,170 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+
+namespace SymDiff.Generator.Lowering;
+
+/// <summary>
+/// Finds and checks <c>[DerivativeOf]</c> rules. For a function <c>R F(P1 p1, ..., Pn pn)</c> a rule is
+/// <c>void Rule(P1 p1, ..., Pn pn, R result, R dResult, adjoints...)</c> with one adjoint per differentiable input, in
+/// order: <c>Tensor&lt;T&gt;?</c> for a tensor input, <c>ref float</c>/<c>ref double</c> for a scalar input. Rules live in
+/// the function's type, or in the calling <c>[Differentiable]</c> method's type with <c>[DerivativeOf(typeof(F's type), ...)]</c>.
+/// </summary>
+internal static class DerivativeRules
+{
+    public const string AttributeName = "SymDiff.DerivativeOfAttribute";
+
+    /// <summary>The rule for <paramref name="function"/> (constructed like it), or null.</summary>
+    public static IMethodSymbol? Find(IMethodSymbol function, INamedTypeSymbol callerType, INamedTypeSymbol? attribute)
+    {
+        if (attribute is null)
+        {
+            return null;
+        }
+
+        var types = new List<INamedTypeSymbol> { function.ContainingType };
+        if (!SymbolEqualityComparer.Default.Equals(callerType.OriginalDefinition, function.ContainingType.OriginalDefinition))
+        {
+            types.Add(callerType);
+        }
+
+        foreach (var type in types)
+        {
+            foreach (var rule in RulesIn(type, attribute))
+            {
+                if (Targets(rule.Attribute, rule.Method, function) && Fits(function, rule.Method, out var constructed) is null)
+                {
+                    return constructed;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The methods of <paramref name="type"/> carrying the attribute, with each attribute instance.</summary>
+    public static IEnumerable<(IMethodSymbol Method, AttributeData Attribute)> RulesIn(INamedTypeSymbol type, INamedTypeSymbol attribute) =>
+        type.GetMembers()
+            .OfType<IMethodSymbol>()
+            .SelectMany(m => m.GetAttributes()
+                .Where(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, attribute))
+                .Select(a => (m, a)));
+
+    /// <summary>The function a rule's attribute names: (declaring type, name).</summary>
+    public static (INamedTypeSymbol? Type, string? Name) Target(AttributeData attribute, IMethodSymbol rule)
+    {
+        var arguments = attribute.ConstructorArguments;
+        return arguments.Length switch
+        {
+            1 => (rule.ContainingType, arguments[0].Value as string),
+            2 => (arguments[0].Value as INamedTypeSymbol, arguments[1].Value as string),
+            _ => (null, null),
+        };
+    }
+
+    private static bool Targets(AttributeData attribute, IMethodSymbol rule, IMethodSymbol function)
+    {
+        var (type, name) = Target(attribute, rule);
+        return name == function.Name
+            && type is not null
+            && SymbolEqualityComparer.Default.Equals(type.OriginalDefinition, function.ContainingType.OriginalDefinition);
+    }
+
+    /// <summary>Null if <paramref name="rule"/> fits <paramref name="function"/>, else why not.</summary>
+    public static string? Fits(IMethodSymbol function, IMethodSymbol rule, out IMethodSymbol constructed)
+    {
+        constructed = rule;
+        if (rule.Arity != function.Arity)
+        {
+            return $"it has {rule.Arity} type parameters but the function has {function.Arity}";
+        }
+
+        if (rule.Arity > 0)
+        {
+            var arguments = function.IsDefinition ? function.TypeParameters.Cast<ITypeSymbol>() : function.TypeArguments;
+            constructed = rule.Construct(arguments.ToArray());
+        }
+
+        if (!constructed.ReturnsVoid)
+        {
+            return "it must return void";
+        }
+
+        if (!TypeMapper.Qualified.Map(function.ReturnType).IsDifferentiable)
+        {
+            return $"the function returns '{function.ReturnType.ToDisplayString()}', not a tensor, float or double";
+        }
+
+        var expected = ExpectedParameters(function).ToList();
+        var actual = constructed.Parameters;
+        if (actual.Length != expected.Count)
+        {
+            return $"it has {actual.Length} parameters but needs {expected.Count}";
+        }
+
+        for (var i = 0; i < expected.Count; i++)
+        {
+            var (type, refKind, role) = expected[i];
+            if (!SymbolEqualityComparer.Default.Equals(actual[i].Type, type) || actual[i].RefKind != refKind)
+            {
+                return $"parameter {i + 1} ('{actual[i].Name}') must be '{(refKind == RefKind.Ref ? "ref " : string.Empty)}{type.ToDisplayString()}' ({role})";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The parameters a rule must have, with what each one is, for messages.</summary>
+    public static IEnumerable<(ITypeSymbol Type, RefKind RefKind, string Role)> ExpectedParameters(IMethodSymbol function)
+    {
+        foreach (var parameter in function.Parameters)
+        {
+            yield return (parameter.Type, RefKind.None, "the input '" + parameter.Name + "'");
+        }
+
+        yield return (function.ReturnType, RefKind.None, "the result");
+        yield return (function.ReturnType, RefKind.None, "the derivative of the result");
+        foreach (var parameter in function.Parameters)
+        {
+            var type = TypeMapper.Qualified.Map(parameter.Type);
+            if (type.IsTensor)
+            {
+                yield return (parameter.Type, RefKind.None, "the adjoint of '" + parameter.Name + "'");
+            }
+            else if (type.IsScalar)
+            {
+                yield return (parameter.Type, RefKind.Ref, "the adjoint of '" + parameter.Name + "', by ref");
+            }
+        }
+    }
+
+    /// <summary>The destination-passing overload of a tensor function (trailing <c>ref Tensor&lt;T&gt;? destination</c>), or null.</summary>
+    public static IMethodSymbol? FindDestination(IMethodSymbol function)
+    {
+        if (!TypeMapper.Qualified.Map(function.ReturnType).IsTensor)
+        {
+            return null;
+        }
+
+        foreach (var candidate in function.ContainingType.GetMembers(function.Name).OfType<IMethodSymbol>())
+        {
+            if (candidate.Parameters.Length != function.Parameters.Length + 1 || candidate.Arity != function.Arity)
+            {
+                continue;
+            }
+
+            var constructed = candidate.Arity > 0 && !function.IsDefinition ? candidate.Construct(function.TypeArguments.ToArray()) : candidate;
+            var last = constructed.Parameters[constructed.Parameters.Length - 1];
+            if (last.RefKind == RefKind.Ref
+                && SymbolEqualityComparer.Default.Equals(last.Type, function.ReturnType)
+                && constructed.Parameters.Take(function.Parameters.Length)
+                    .Zip(function.Parameters, (a, b) => SymbolEqualityComparer.Default.Equals(a.Type, b.Type) && a.RefKind == b.RefKind)
+                    .All(x => x))
+            {
+                return constructed;
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,168 @@
+namespace SymDiff.Tests.TensorGradients;
+
+/// <summary>Generated gradients of tensor models against central finite differences (<see cref="GradientCheck"/>).</summary>
+public sealed class TensorGradientTests
+{
+    private static readonly int[] Labels = { 2, 0, 1, 2, 1 };
+
+    [Fact]
+    public void MlpWithSoftmaxCrossEntropyMatchesFiniteDifferences()
+    {
+        var (w1, b1, w2, b2, x) = MlpParameters(new Random(1));
+        var gradients = new[] { w1, b1, w2, b2 }.Select(p => Tensor.Zeros<double>(p.Shape.ToArray())).ToArray();
+        var loss = TensorModels.MlpGradient(w1, b1, w2, b2, x, Labels, gradients[0], gradients[1], gradients[2], gradients[3]);
+
+        Assert.Equal(TensorModels.Mlp(w1, b1, w2, b2, x, Labels), loss);
+        var check = GradientCheck.Run(() => TensorModels.Mlp(w1, b1, w2, b2, x, Labels), new[] { w1, b1, w2, b2 }, gradients);
+        Assert.True(check.Passed, check.ToString());
+        Assert.Equal(4 * 6 + 6 + (6 * 3) + 3, check.CheckedElements);
+    }
+
+    [Fact]
+    public void GradientAccumulatesIntoCallerTensorsAndPullbackScales()
+    {
+        var (w1, b1, w2, b2, x) = MlpParameters(new Random(2));
+        var once = new[] { w1, b1, w2, b2 }.Select(p => Tensor.Zeros<double>(p.Shape.ToArray())).ToArray();
+        TensorModels.MlpGradient(w1, b1, w2, b2, x, Labels, once[0], once[1], once[2], once[3]);
+
+        var twice = new[] { w1, b1, w2, b2 }.Select(p => Tensor.Zeros<double>(p.Shape.ToArray())).ToArray();
+        TensorModels.MlpGradient(w1, b1, w2, b2, x, Labels, twice[0], twice[1], twice[2], twice[3]);
+        TensorModels.MlpGradient(w1, b1, w2, b2, x, Labels, twice[0], twice[1], twice[2], twice[3]);
+
+        var pulled = new[] { w1, b1, w2, b2 }.Select(p => Tensor.Zeros<double>(p.Shape.ToArray())).ToArray();
+        TensorModels.MlpPullback(w1, b1, w2, b2, x, Labels, 3.0, pulled[0], null, pulled[2], pulled[3]);
+        for (var i = 0; i < 4; i++)
+        {
+            for (var j = 0; j < once[i].Length; j++)
+            {
+                Assert.Equal(2 * once[i][j], twice[i][j], 12);
+                Assert.Equal(i == 1 ? 0 : 3 * once[i][j], pulled[i][j], 12); // a null adjoint is skipped
+            }
+        }
+    }
+
+    [Fact]
+    public void FloatMlpMatchesTheDoubleOne()
+    {
+        var (w1, b1, w2, b2, x) = MlpParameters(new Random(3));
+        var doubles = new[] { w1, b1, w2, b2 }.Select(p => Tensor.Zeros<double>(p.Shape.ToArray())).ToArray();
+        var expected = TensorModels.MlpGradient(w1, b1, w2, b2, x, Labels, doubles[0], doubles[1], doubles[2], doubles[3]);
+
+        var floats = new[] { w1, b1, w2, b2, x }.Select(ToFloat).ToArray();
+        var gradients = floats.Take(4).Select(p => Tensor.Zeros<float>(p.Shape.ToArray())).ToArray();
+        var loss = TensorModels.MlpFloatGradient(floats[0], floats[1], floats[2], floats[3], floats[4], Labels, gradients[0], gradients[1], gradients[2], gradients[3]);
+        Assert.Equal(expected, loss, 5);
+        for (var i = 0; i < 4; i++)
+        {
+            for (var j = 0; j < doubles[i].Length; j++)
+            {
+                Assert.Equal(doubles[i][j], gradients[i][j], 5);
+            }
+        }
+    }
+
+    [Fact]
+    public void EmbeddingConcatenationTanhLayerMatchesFiniteDifferences()
+    {
+        var random = new Random(4);
+        var table = Tensor.RandomUniform(random, -1.0, 1.0, 7, 3);
+        var w = Tensor.RandomUniform(random, -0.5, 0.5, (2 * 3) + 2, 4);
+        var b = Tensor.RandomUniform(random, -0.5, 0.5, 4);
+        var extra = Tensor.RandomUniform(random, -1.0, 1.0, 3, 2);
+        var context = new[] { 1, 4, 4, 0, 6, 1 }; // 3 examples × 2 context words; word 4 twice, words 2, 3, 5 never
+        var gradients = new[] { table, w, b }.Select(p => Tensor.Zeros<double>(p.Shape.ToArray())).ToArray();
+        TensorModels.EmbeddingLayerGradient(table, w, b, extra, context, 3, gradients[0], gradients[1], gradients[2]);
+
+        var check = GradientCheck.Run(() => TensorModels.EmbeddingLayer(table, w, b, extra, context, 3), new[] { table, w, b }, gradients);
+        Assert.True(check.Passed, check.ToString());
+        foreach (var unused in new[] { 2, 3, 5 })
+        {
+            Assert.All(Enumerable.Range(0, 3), j => Assert.Equal(0.0, gradients[0][unused, j]));
+        }
+    }
+
+    [Fact]
+    public void ScalarParametersMixedWithTensorsMatchFiniteDifferences()
+    {
+        var random = new Random(5);
+        var x = Tensor.RandomUniform(random, -1.0, 1.0, 2, 5);
+        var weights = Tensor.RandomUniform(random, 0.0, 1.0, 2, 5);
+        var temperature = Tensor.Full(1.7, 1);
+        var dx = Tensor.Zeros<double>(2, 5);
+        TensorModels.ScaledSoftmaxGradient(x, temperature[0], weights, dx, out var dTemperature);
+
+        var check = GradientCheck.Run(
+            () => TensorModels.ScaledSoftmax(x, temperature[0], weights),
+            new[] { x, temperature },
+            new[] { dx, Tensor.Full(dTemperature, 1) });
+        Assert.True(check.Passed, check.ToString());
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void CustomOpsWithTheirOwnRulesMatchFiniteDifferences(bool cube)
+    {
+        var random = new Random(6);
+        var x = Tensor.RandomUniform(random, -1.0, 1.0, 3, 4);
+        var s = Tensor.Full(0.8, 1);
+        var dx = Tensor.Zeros<double>(3, 4);
+        TensorModels.CustomGradient(x, s[0], cube, dx, out var ds);
+
+        var check = GradientCheck.Run(() => TensorModels.Custom(x, s[0], cube), new[] { x, s }, new[] { dx, Tensor.Full(ds, 1) });
+        Assert.True(check.Passed, check.ToString());
+    }
+
+    [Fact]
+    public void RuleDeclaredForAFunctionOfAnotherType()
+    {
+        TensorModels.ScaleBGradient(1.5, out var dx);
+        Assert.Equal(9.0, dx);
+    }
+
+    [Fact]
+    public void TrainingStepAllocatesNothingAfterTheFirstCall()
+    {
+        var random = new Random(7);
+        var parameters = new[]
+        {
+            Tensor.RandomUniform(random, -0.5f, 0.5f, 64, 128),
+            Tensor.RandomUniform(random, -0.5f, 0.5f, 128),
+            Tensor.RandomUniform(random, -0.5f, 0.5f, 128, 50),
+            Tensor.RandomUniform(random, -0.5f, 0.5f, 50),
+        };
+        var x = Tensor.RandomUniform(random, -1f, 1f, 32, 64);
+        var labels = Enumerable.Range(0, 32).Select(i => i % 50).ToArray();
+        var gradients = parameters.Select(p => Tensor.Zeros<float>(p.Shape.ToArray())).ToArray();
+
+        float Step()
+        {
+            foreach (var g in gradients)
+            {
+                g.Clear();
+            }
+
+            return TensorModels.MlpFloatGradient(parameters[0], parameters[1], parameters[2], parameters[3], x, labels, gradients[0], gradients[1], gradients[2], gradients[3]);
+        }
+
+        Step();
+        Step();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 10; i++)
+        {
+            Step();
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    private static (Tensor<double> W1, Tensor<double> B1, Tensor<double> W2, Tensor<double> B2, Tensor<double> X) MlpParameters(Random random) => (
+        Tensor.RandomUniform(random, -1.0, 1.0, 4, 6),
+        Tensor.RandomUniform(random, -0.5, 0.5, 6),
+        Tensor.RandomUniform(random, -1.0, 1.0, 6, 3),
+        Tensor.RandomUniform(random, -0.5, 0.5, 3),
+        Tensor.RandomUniform(random, -1.0, 1.0, 5, 4));
+
+    private static Tensor<float> ToFloat(Tensor<double> tensor) =>
+        Tensor<float>.FromArray(tensor.ToArray().Select(v => (float)v).ToArray(), tensor.Shape.ToArray());
+}
