@@ -7,7 +7,7 @@ namespace SymDiff.Generator;
 /// <summary>
 /// Adds <c>{Method}Gradient</c> and <c>{Method}Pullback</c> to every <c>[Differentiable]</c> method's type: reverse-mode
 /// derivatives derived at compile time. Stages: <see cref="Parse"/> (semantic analysis, lowering to IR),
-/// <see cref="Emit"/> (differentiation, C# text), and output.
+/// <see cref="Emit"/> (differentiation, C# text), and output; <see cref="CheckRule"/> checks <c>[DerivativeOf]</c> rules.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed partial class DifferentiableGenerator : IIncrementalGenerator
@@ -37,5 +37,13 @@ public sealed partial class DifferentiableGenerator : IIncrementalGenerator
             .Select(static (model, ct) => Emit(model!, ct))
             .WithTrackingName(WellKnownTrackingNames.Emit);
         context.RegisterSourceOutput(files, static (spc, file) => AddSource(spc, file));
+
+        var rules = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                Lowering.DerivativeRules.AttributeName,
+                predicate: static (node, _) => node is MethodDeclarationSyntax,
+                transform: static (ctx, ct) => CheckRule(ctx, ct))
+            .WithTrackingName(WellKnownTrackingNames.Rules);
+        context.RegisterSourceOutput(rules, static (spc, list) => ReportDiagnostics(spc, list));
     }
 }

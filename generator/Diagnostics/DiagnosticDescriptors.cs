@@ -24,7 +24,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor NoDerivative = Error(
         "SD0003",
         "No derivative known for a call",
-        "'{0}' has no known derivative, so the gradient cannot flow through it; mark it [Differentiable] (its body is then differentiated), or compute its arguments from [NoDiff] inputs only");
+        "'{0}' has no known derivative, so the gradient cannot flow through it; mark it [Differentiable] (its body is then differentiated), declare its rule next to it with [DerivativeOf(nameof({1}))] on 'void {1}Backward(inputs..., result, dResult, adjoints...)', or compute its arguments from [NoDiff] inputs only");
 
     public static readonly DiagnosticDescriptor WriteToNonLocal = Error(
         "SD0004",
@@ -71,6 +71,16 @@ internal static class DiagnosticDescriptors
         "Differentiable method has no body",
         "[Differentiable] method '{0}' has no body to differentiate");
 
+    public static readonly DiagnosticDescriptor RuleTargetMissing = Error(
+        "SD0013",
+        "Derivative rule names no function",
+        "[DerivativeOf] on '{0}' names '{1}', but '{2}' has no method of that name");
+
+    public static readonly DiagnosticDescriptor RuleSignatureMismatch = Error(
+        "SD0014",
+        "Derivative rule signature does not fit its function",
+        "Rule '{0}' does not fit '{1}': {2}. The rule for it is 'static void {0}({3})'.");
+
     public static readonly DiagnosticDescriptor ZeroGradientFunction = Warning(
         "SD1001",
         "Gradient through a piecewise-constant function is zero",
@@ -94,6 +104,8 @@ internal static class DiagnosticDescriptors
         GenericMethod,
         GeneratedNameTaken,
         MissingBody,
+        RuleTargetMissing,
+        RuleSignatureMismatch,
         ZeroGradientFunction,
         InternalError);
 

@@ -157,7 +157,11 @@ internal sealed class ReverseSweep
                         break;
                     }
 
-                    output.Add(new RComment(statement.Source));
+                    if (statement.Source != lastComment)
+                    {
+                        output.Add(new RComment(statement.Source));
+                    }
+
                     CExpr condition = new CValue(branch.Condition);
                     if (then.Count == 0)
                     {

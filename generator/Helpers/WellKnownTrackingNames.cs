@@ -12,6 +12,9 @@ internal static class WellKnownTrackingNames
     /// <summary>Differentiation of the IR and emission of the C# text.</summary>
     public const string Emit = nameof(Emit);
 
+    /// <summary>The check of one <c>[DerivativeOf]</c> rule's signature.</summary>
+    public const string Rules = nameof(Rules);
+
     /// <summary>The diagnostics of one method.</summary>
     public const string Diagnostics = nameof(Diagnostics);
 }

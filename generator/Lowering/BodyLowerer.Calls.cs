@@ -71,7 +71,7 @@ internal sealed partial class BodyLowerer
                 method.Name,
                 string.Empty,
                 MemberTarget(rule, Escape(rule.Name) + TypeArgumentsIfNeeded(rule)),
-                method.Parameters.Select(p => _types.Map(p.Type).IsDifferentiable).ToEquatableArray(),
+                method.Parameters.Select(p => DerivativeRules.KindOf(p.Type) != AdjointKind.None).ToEquatableArray(),
                 DerivativeRules.FindDestination(method) is not null);
             return NewActive(new IrCall(callee, null, AtomizeIf(true, arguments, method).ToEquatableArray()), returnType);
         }

@@ -418,7 +418,7 @@ internal sealed partial class BodyLowerer
 
     private IrExpr NoDerivative(IOperation operation, IMethodSymbol method)
     {
-        Report(DiagnosticDescriptors.NoDerivative, operation.Syntax.GetLocation(), method.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat));
+        Report(DiagnosticDescriptors.NoDerivative, operation.Syntax.GetLocation(), method.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat), method.Name);
         return Unsupported(operation, null, null);
     }
 

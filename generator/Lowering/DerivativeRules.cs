@@ -14,6 +14,20 @@ internal static class DerivativeRules
 {
     public const string AttributeName = "SymDiff.DerivativeOfAttribute";
 
+    /// <summary>What a parameter or result is to a rule: a tensor, a scalar (float, double, or the element type T), or neither.</summary>
+    public static AdjointKind KindOf(ITypeSymbol type)
+    {
+        if (type is INamedTypeSymbol { Name: "Tensor", Arity: 1, ContainingNamespace: { Name: "SymDiff", ContainingNamespace.IsGlobalNamespace: true } } tensor
+            && (tensor.TypeArguments[0].SpecialType is SpecialType.System_Single or SpecialType.System_Double || tensor.TypeArguments[0] is ITypeParameterSymbol))
+        {
+            return AdjointKind.Tensor;
+        }
+
+        return type.SpecialType is SpecialType.System_Single or SpecialType.System_Double || type is ITypeParameterSymbol
+            ? AdjointKind.Scalar
+            : AdjointKind.None;
+    }
+
     /// <summary>The rule for <paramref name="function"/> (constructed like it), or null.</summary>
     public static IMethodSymbol? Find(IMethodSymbol function, INamedTypeSymbol callerType, INamedTypeSymbol? attribute)
     {
@@ -90,7 +104,7 @@ internal static class DerivativeRules
             return "it must return void";
         }
 
-        if (!TypeMapper.Qualified.Map(function.ReturnType).IsDifferentiable)
+        if (KindOf(function.ReturnType) == AdjointKind.None)
         {
             return $"the function returns '{function.ReturnType.ToDisplayString()}', not a tensor, float or double";
         }
@@ -126,12 +140,12 @@ internal static class DerivativeRules
         yield return (function.ReturnType, RefKind.None, "the derivative of the result");
         foreach (var parameter in function.Parameters)
         {
-            var type = TypeMapper.Qualified.Map(parameter.Type);
-            if (type.IsTensor)
+            var kind = KindOf(parameter.Type);
+            if (kind == AdjointKind.Tensor)
             {
                 yield return (parameter.Type, RefKind.None, "the adjoint of '" + parameter.Name + "'");
             }
-            else if (type.IsScalar)
+            else if (kind == AdjointKind.Scalar)
             {
                 yield return (parameter.Type, RefKind.Ref, "the adjoint of '" + parameter.Name + "', by ref");
             }
@@ -141,7 +155,7 @@ internal static class DerivativeRules
     /// <summary>The destination-passing overload of a tensor function (trailing <c>ref Tensor&lt;T&gt;? destination</c>), or null.</summary>
     public static IMethodSymbol? FindDestination(IMethodSymbol function)
     {
-        if (!TypeMapper.Qualified.Map(function.ReturnType).IsTensor)
+        if (KindOf(function.ReturnType) != AdjointKind.Tensor)
         {
             return null;
         }
@@ -167,4 +181,12 @@ internal static class DerivativeRules
 
         return null;
     }
+}
+
+/// <summary>What kind of adjoint a rule takes for an input.</summary>
+internal enum AdjointKind
+{
+    None,
+    Scalar,
+    Tensor,
 }

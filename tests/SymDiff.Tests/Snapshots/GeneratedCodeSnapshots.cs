@@ -140,6 +140,61 @@ public sealed class GeneratedCodeSnapshots
         }
         """);
 
+    [Fact]
+    public void TensorMlp() => VerifySingle("""
+        using System;
+        using SymDiff;
+
+        namespace Samples;
+
+        public static partial class Mlp
+        {
+            [Differentiable]
+            public static float Loss(Tensor<float> w1, Tensor<float> b1, Tensor<float> w2, Tensor<float> b2, [NoDiff] Tensor<float> x, [NoDiff] ReadOnlySpan<int> y)
+            {
+                var h = Tensor.Tanh(Tensor.AddRowBias(Tensor.MatMul(x, w1), b1));
+                var logits = Tensor.AddRowBias(Tensor.MatMul(h, w2), b2);
+                return Tensor.CrossEntropy(logits, y);
+            }
+        }
+        """);
+
+    [Fact]
+    public void TensorEmbeddingConcatenation() => VerifySingle("""
+        using System;
+        using SymDiff;
+
+        public static partial class Language
+        {
+            [Differentiable]
+            public static float Loss(Tensor<float> c, Tensor<float> h, Tensor<float> d, Tensor<float> u, [NoDiff] ReadOnlySpan<int> context, [NoDiff] ReadOnlySpan<int> next, int batch)
+            {
+                var x = Tensor.Reshape(Tensor.Embedding(c, context), batch, -1);
+                var hidden = Tensor.Tanh(Tensor.AddRowBias(Tensor.MatMul(x, h), d));
+                return Tensor.CrossEntropy(Tensor.MatMul(hidden, u), next);
+            }
+        }
+        """);
+
+    [Fact]
+    public void CustomRulesAndTensorBranches() => VerifySingle("""
+        using System;
+        using SymDiff;
+
+        public static partial class Custom
+        {
+            [Differentiable]
+            public static double Loss(Tensor<double> x, double s, bool squash) =>
+                Tensor.Mean(squash ? Tensor.Sigmoid(x) : Tensor.Relu(x)) * SoftSign(s);
+
+            public static double SoftSign(double v) => v / (1 + Math.Abs(v));
+
+            [DerivativeOf(nameof(SoftSign))]
+            public static void SoftSignBackward(double v, double result, double dResult, ref double dv) =>
+                dv += dResult / ((1 + Math.Abs(v)) * (1 + Math.Abs(v)));
+        }
+        """);
+
     /// <summary>Runs the generator on one [Differentiable] method and verifies its single generated file.</summary>
     private static void VerifySingle(string source, [System.Runtime.CompilerServices.CallerMemberName] string method = "")
     {

@@ -1,0 +1,101 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using SymDiff.Generator.Diagnostics;
+using SymDiff.Generator.Helpers;
+using SymDiff.Generator.Lowering;
+
+namespace SymDiff.Generator;
+
+public sealed partial class DifferentiableGenerator
+{
+    /// <summary>
+    /// Checks one <c>[DerivativeOf]</c> rule: it must name an existing function and fit one of its overloads
+    /// (<see cref="DerivativeRules.Fits"/>). Errors are reported at the rule, where the fix is.
+    /// </summary>
+    private static EquatableArray<DiagnosticInfo> CheckRule(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        var syntax = (MethodDeclarationSyntax)context.TargetNode;
+        var rule = (IMethodSymbol)context.TargetSymbol;
+        var location = syntax.Identifier.GetLocation();
+        var diagnostics = new List<DiagnosticInfo>();
+        try
+        {
+            foreach (var attribute in context.Attributes)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var (type, name) = DerivativeRules.Target(attribute, rule);
+                var functions = type is null || name is null
+                    ? new List<IMethodSymbol>()
+                    : type.GetMembers(name).OfType<IMethodSymbol>().Where(f => !IsDestinationForm(f)).ToList();
+                if (functions.Count == 0)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(
+                        DiagnosticDescriptors.RuleTargetMissing, location, rule.Name, name ?? "?", type?.ToDisplayString() ?? "?"));
+                    continue;
+                }
+
+                var reasons = functions.Select(f => (Function: f, Reason: rule.IsStatic ? DerivativeRules.Fits(f, rule, out _) : "it must be static")).ToList();
+                if (reasons.Any(r => r.Reason is null))
+                {
+                    continue;
+                }
+
+                // Explain against the overload whose rule would have as many parameters as this one, else the first.
+                var closest = reasons.FirstOrDefault(r => DerivativeRules.ExpectedParameters(r.Function).Count() == rule.Parameters.Length);
+                if (closest.Function is null)
+                {
+                    closest = reasons[0];
+                }
+
+                var expected = string.Join(", ", DerivativeRules.ExpectedParameters(closest.Function).Select((p, i) =>
+                    (p.RefKind == RefKind.Ref ? "ref " : string.Empty) + p.Type.ToDisplayString() + " " + ParameterName(closest.Function, i)));
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.RuleSignatureMismatch,
+                    location,
+                    rule.Name,
+                    closest.Function.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat),
+                    closest.Reason!,
+                    expected));
+            }
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, location, rule.Name, exception.GetType().Name + ": " + exception.Message));
+        }
+
+        return diagnostics.ToEquatableArray();
+    }
+
+    /// <summary>A destination-passing overload (trailing <c>ref Tensor&lt;T&gt;</c>) is not a function rules target.</summary>
+    private static bool IsDestinationForm(IMethodSymbol method) =>
+        method.Parameters.Length > 0 && method.Parameters[method.Parameters.Length - 1].RefKind == RefKind.Ref
+        && DerivativeRules.KindOf(method.Parameters[method.Parameters.Length - 1].Type) == AdjointKind.Tensor;
+
+    /// <summary>Names for the expected rule parameters: the inputs' own names, result, dResult, d + input.</summary>
+    private static string ParameterName(IMethodSymbol function, int index)
+    {
+        var inputs = function.Parameters;
+        if (index < inputs.Length)
+        {
+            return inputs[index].Name;
+        }
+
+        if (index == inputs.Length)
+        {
+            return "result";
+        }
+
+        if (index == inputs.Length + 1)
+        {
+            return "dResult";
+        }
+
+        var differentiable = inputs.Where(p => DerivativeRules.KindOf(p.Type) != AdjointKind.None).ToList();
+        var adjoint = index - inputs.Length - 2;
+        return adjoint < differentiable.Count ? "d" + differentiable[adjoint].Name : "d" + adjoint;
+    }
+}
