@@ -72,6 +72,7 @@ internal static class Gemm
     }
 
     /// <summary>Computes columns [<paramref name="columnStart"/>, <paramref name="columnEnd"/>) of C.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void RunColumns<T>(in GemmJob<T> job, int columnStart, int columnEnd)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -90,12 +91,12 @@ internal static class Gemm
             for (var pc = 0; pc < job.K; pc += KC)
             {
                 var kc = Math.Min(KC, job.K - pc);
-                PackB(job, pc, kc, jc, nc, nr, packedB);
+                PackB(job, pc, kc, jc, nc, nr, packedB.Array, packedB.Offset);
                 var addToC = pc > 0 || job.Accumulate;
                 for (var ic = 0; ic < job.M; ic += MC)
                 {
                     var mc = Math.Min(MC, job.M - ic);
-                    PackA(job, ic, mc, pc, kc, packedA);
+                    PackA(job, ic, mc, pc, kc, packedA.Array, packedA.Offset);
                     for (var jr = 0; jr < nc; jr += nr)
                     {
                         var columns = Math.Min(nr, nc - jr);
@@ -248,11 +249,12 @@ internal static class Gemm
     }
 
     /// <summary>Packs op(A)[ic..ic+mc, pc..pc+kc] into MR-row panels: panel-major, then k, then row; zero-padded.</summary>
-    private static void PackA<T>(in GemmJob<T> job, int ic, int mc, int pc, int kc, T[] packed)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackA<T>(in GemmJob<T> job, int ic, int mc, int pc, int kc, T[] packed, int offset)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ref var source = ref MemoryMarshal.GetArrayDataReference(job.A);
-        ref var target = ref MemoryMarshal.GetArrayDataReference(packed);
+        ref var target = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(packed), offset);
         var lda = job.Lda;
         for (var ir = 0; ir < mc; ir += MR)
         {
@@ -260,7 +262,26 @@ internal static class Gemm
             ref var panel = ref Unsafe.Add(ref target, ir * kc);
             if (rows < MR)
             {
-                new Span<T>(packed, ir * kc, MR * kc).Clear();
+                new Span<T>(packed, offset + (ir * kc), MR * kc).Clear();
+            }
+
+            if (rows == MR && !job.TransposeA)
+            {
+                // Full panel of a row-major A: walk k once, reading the MR rows side by side, writing sequentially.
+                ref var row0 = ref Unsafe.Add(ref source, job.AOffset + ((ic + ir) * lda) + pc);
+                for (var p = 0; p < kc; p++)
+                {
+                    ref var column = ref Unsafe.Add(ref row0, p);
+                    ref var output = ref Unsafe.Add(ref panel, p * MR);
+                    output = column;
+                    Unsafe.Add(ref output, 1) = Unsafe.Add(ref column, lda);
+                    Unsafe.Add(ref output, 2) = Unsafe.Add(ref column, 2 * lda);
+                    Unsafe.Add(ref output, 3) = Unsafe.Add(ref column, 3 * lda);
+                    Unsafe.Add(ref output, 4) = Unsafe.Add(ref column, 4 * lda);
+                    Unsafe.Add(ref output, 5) = Unsafe.Add(ref column, 5 * lda);
+                }
+
+                continue;
             }
 
             for (var r = 0; r < rows; r++)
@@ -289,11 +310,12 @@ internal static class Gemm
     }
 
     /// <summary>Packs op(B)[pc..pc+kc, jc..jc+nc] into NR-column panels: panel-major, then k, then column; zero-padded.</summary>
-    private static void PackB<T>(in GemmJob<T> job, int pc, int kc, int jc, int nc, int nr, T[] packed)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackB<T>(in GemmJob<T> job, int pc, int kc, int jc, int nc, int nr, T[] packed, int offset)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var b = job.B;
-        var index = 0;
+        var index = offset;
         for (var jr = 0; jr < nc; jr += nr)
         {
             var columns = Math.Min(nr, nc - jr);
@@ -301,7 +323,11 @@ internal static class Gemm
             {
                 if (!job.TransposeB && columns == nr)
                 {
-                    b.AsSpan(job.BOffset + ((pc + p) * job.Ldb) + jc + jr, nr).CopyTo(packed.AsSpan(index, nr));
+                    // A full row of the panel: two vector copies.
+                    ref var from = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(b), job.BOffset + ((pc + p) * job.Ldb) + jc + jr);
+                    ref var to = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(packed), index);
+                    Vector256.LoadUnsafe(ref from).StoreUnsafe(ref to);
+                    Vector256.LoadUnsafe(ref from, (nuint)Vector256<T>.Count).StoreUnsafe(ref to, (nuint)Vector256<T>.Count);
                     index += nr;
                     continue;
                 }
@@ -401,17 +427,48 @@ internal readonly struct GemmJob<T>
     public void Run(int columnStart, int columnEnd) => Gemm.RunColumns(this, columnStart, columnEnd);
 }
 
-/// <summary>Per-thread packing buffers, allocated once per thread and size.</summary>
+/// <summary>
+/// Per-thread packing buffers, allocated once per thread and size. They are pinned and start on a 64-byte boundary,
+/// so that the micro-kernel's 32-byte vector loads never straddle cache lines.
+/// </summary>
 internal static class PackBuffers<T>
     where T : unmanaged
 {
     [ThreadStatic]
-    private static T[]? s_a;
+    private static PackBuffer<T>? s_a;
 
     [ThreadStatic]
-    private static T[]? s_b;
+    private static PackBuffer<T>? s_b;
 
-    public static T[] A(int length) => s_a is { } buffer && buffer.Length >= length ? buffer : s_a = new T[length];
+    public static PackBuffer<T> A(int length) => s_a is { } buffer && buffer.Length >= length ? buffer : s_a = new PackBuffer<T>(length);
 
-    public static T[] B(int length) => s_b is { } buffer && buffer.Length >= length ? buffer : s_b = new T[length];
+    public static PackBuffer<T> B(int length) => s_b is { } buffer && buffer.Length >= length ? buffer : s_b = new PackBuffer<T>(length);
+}
+
+/// <summary>A pinned array and the offset of its first 64-byte-aligned element.</summary>
+internal sealed class PackBuffer<T>
+    where T : unmanaged
+{
+    public PackBuffer(int length)
+    {
+        var size = Unsafe.SizeOf<T>();
+        Array = GC.AllocateUninitializedArray<T>(length + (64 / size), pinned: true);
+        unsafe
+        {
+            var address = (nuint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(Array));
+            Offset = (int)((64 - (address % 64)) % 64) / size;
+        }
+
+        Length = length;
+    }
+
+    public T[] Array { get; }
+
+    public int Offset { get; }
+
+    public int Length { get; }
+
+    public Span<T> Span => Array.AsSpan(Offset, Length);
+
+    public ref T this[int index] => ref Array[Offset + index];
 }

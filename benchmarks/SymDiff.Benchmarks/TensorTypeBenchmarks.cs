@@ -1,0 +1,72 @@
+using BenchmarkDotNet.Attributes;
+using Snt = System.Numerics.Tensors;
+
+namespace SymDiff.Benchmarks;
+
+/// <summary>
+/// Should SymDiff use System.Numerics.Tensors' own Tensor&lt;T&gt;? The same elementwise work (y = tanh(a + b)) into
+/// preallocated destinations, through both types, at a small and an MLP-sized shape.
+/// </summary>
+[MemoryDiagnoser]
+public class TensorTypeBenchmarks
+{
+    private Tensor<float> _a = null!;
+    private Tensor<float> _b = null!;
+    private Tensor<float>? _sum;
+    private Tensor<float>? _out;
+    private Snt.Tensor<float> _sntA = null!;
+    private Snt.Tensor<float> _sntB = null!;
+    private Snt.Tensor<float> _sntSum = null!;
+    private Snt.Tensor<float> _sntOut = null!;
+    private Tensor<float> _bias = null!;
+    private Snt.Tensor<float> _sntBias = null!;
+
+    [Params(32, 256)]
+    public int Columns { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var random = new Random(1);
+        _a = Tensor.RandomUniform(random, -1f, 1f, 128, Columns);
+        _b = Tensor.RandomUniform(random, -1f, 1f, 128, Columns);
+        _sum = Tensor.Zeros<float>(128, Columns);
+        _out = Tensor.Zeros<float>(128, Columns);
+        ReadOnlySpan<nint> lengths = [128, Columns];
+        _sntA = Snt.Tensor.Create(_a.ToArray(), lengths);
+        _sntB = Snt.Tensor.Create(_b.ToArray(), lengths);
+        _sntSum = Snt.Tensor.Create(new float[128 * Columns], lengths);
+        _sntOut = Snt.Tensor.Create(new float[128 * Columns], lengths);
+        _bias = Tensor.RandomUniform(random, -1f, 1f, Columns);
+        _sntBias = Snt.Tensor.Create(_bias.ToArray(), [1, Columns]);
+    }
+
+    [Benchmark(Baseline = true)]
+    public void SymDiffTensor()
+    {
+        Tensor.Add(_a, _b, ref _sum);
+        Tensor.Tanh(_sum!, ref _out);
+    }
+
+    [Benchmark]
+    public void SystemNumericsTensor()
+    {
+        Snt.Tensor.Add(_sntA.AsReadOnlyTensorSpan(), _sntB.AsReadOnlyTensorSpan(), _sntSum.AsTensorSpan());
+        Snt.Tensor.Tanh(_sntSum.AsReadOnlyTensorSpan(), _sntOut.AsTensorSpan());
+    }
+
+    /// <summary>Row-wise work (a bias per row, as AddRowBias does): SymDiff slices spans, S.N.T slices tensor spans.</summary>
+    [Benchmark]
+    public void SymDiffRowBias() => Tensor.AddRowBias(_a, _bias, ref _sum);
+
+    [Benchmark]
+    public void SystemNumericsRowBias()
+    {
+        for (var row = 0; row < 128; row++)
+        {
+            var slice = _sntA.AsReadOnlyTensorSpan()[row..(row + 1), ..];
+            var target = _sntSum.AsTensorSpan()[row..(row + 1), ..];
+            Snt.Tensor.Add(slice, _sntBias.AsReadOnlyTensorSpan(), target);
+        }
+    }
+}
