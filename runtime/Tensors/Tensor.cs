@@ -42,6 +42,36 @@ public static partial class Tensor
         return tensor;
     }
 
+    /// <summary>A tensor of normally distributed values from a reproducible <see cref="Rng"/>.</summary>
+    public static Tensor<T> RandomNormal<T>(Rng random, T standardDeviation, params int[] shape)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        var tensor = new Tensor<T>(shape);
+        var span = tensor.Span;
+        for (var i = 0; i < span.Length; i++)
+        {
+            span[i] = T.CreateChecked(random.NextNormal()) * standardDeviation;
+        }
+
+        return tensor;
+    }
+
+    /// <summary>A tensor of values drawn uniformly from [low, high) with a reproducible <see cref="Rng"/>.</summary>
+    public static Tensor<T> RandomUniform<T>(Rng random, T low, T high, params int[] shape)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        var tensor = new Tensor<T>(shape);
+        var span = tensor.Span;
+        for (var i = 0; i < span.Length; i++)
+        {
+            span[i] = low + ((high - low) * T.CreateChecked(random.NextDouble()));
+        }
+
+        return tensor;
+    }
+
     /// <summary>A tensor of values drawn uniformly from [<paramref name="low"/>, <paramref name="high"/>).</summary>
     public static Tensor<T> RandomUniform<T>(Random random, T low, T high, params int[] shape)
         where T : unmanaged, IFloatingPointIeee754<T>

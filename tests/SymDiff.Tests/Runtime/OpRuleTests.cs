@@ -51,7 +51,7 @@ public sealed class OpRuleTests
         }
     }
 
-    public static TheoryData<string> ScalarOperandOps => new() { "Add", "Multiply", "Divide" };
+    public static TheoryData<string> ScalarOperandOps => new() { "Add", "Subtract", "Multiply", "Divide" };
 
     [Theory]
     [MemberData(nameof(ScalarOperandOps))]
@@ -65,6 +65,7 @@ public sealed class OpRuleTests
             Func<Tensor<double>> forward = op switch
             {
                 "Add" => () => Tensor.Add(a, s[0]),
+                "Subtract" => () => Tensor.Subtract(a, s[0]),
                 "Multiply" => () => Tensor.Multiply(a, s[0]),
                 _ => () => Tensor.Divide(a, s[0]),
             };
@@ -75,6 +76,9 @@ public sealed class OpRuleTests
                 {
                     case "Add":
                         Tensor.AddBackward(a, s[0], y, dy, d[0], ref ds);
+                        break;
+                    case "Subtract":
+                        Tensor.SubtractBackward(a, s[0], y, dy, d[0], ref ds);
                         break;
                     case "Multiply":
                         Tensor.MultiplyBackward(a, s[0], y, dy, d[0], ref ds);
@@ -213,6 +217,22 @@ public sealed class OpRuleTests
             var targets = Enumerable.Range(0, 4).Select(_ => random.Next(n + 1)).ToArray();
             RuleChecker.CheckScalarOp(random, new[] { logits }, () => Tensor.CrossEntropy(logits, targets), (y, dy, d) => Tensor.CrossEntropyBackward(logits, targets, y, dy, d[0]), $"classes {n + 1}");
         }
+    }
+
+    [Fact]
+    public void SquareLoss()
+    {
+        var random = new Random(10);
+        foreach (var n in Sizes)
+        {
+            var prediction = Tensor.RandomUniform(random, -2.0, 2.0, 3, n);
+            var target = Tensor.RandomUniform(random, -2.0, 2.0, 3, n);
+            RuleChecker.CheckScalarOp(random, new[] { prediction, target }, () => Tensor.SquareLoss(prediction, target), (y, dy, d) => Tensor.SquareLossBackward(prediction, target, y, dy, d[0], d[1]), $"n={n}");
+        }
+
+        var p = Tensor<double>.FromArray(new[] { 1.0, 2.0, 3.0, 4.0 }, 2, 2);
+        var t = Tensor<double>.FromArray(new[] { 0.0, 2.0, 1.0, 4.0 }, 2, 2);
+        Assert.Equal((0.5 * (1 + 4)) / 2, Tensor.SquareLoss(p, t)); // mean over the 2 rows of ½‖p − t‖²
     }
 
     [Theory]

@@ -1,0 +1,106 @@
+using System.Numerics;
+
+namespace SymDiff;
+
+/// <summary>
+/// Adam (Kingma &amp; Ba, 2015): m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ),
+/// θ ← θ − η m̂/(√v̂ + ε), with ε outside the square root as in the paper. Weight decay is either L2 (added to the
+/// gradient, <c>torch.optim.Adam</c>) or decoupled (θ ← θ − ηλθ first, AdamW of Loshchilov &amp; Hutter, 2019).
+/// </summary>
+public class Adam<T> : Optimizer<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly Tensor<T>[] _m;
+    private readonly Tensor<T>[] _v;
+    private readonly bool _decoupled;
+
+    /// <summary>Creates Adam with L2 weight decay.</summary>
+    public Adam(ParameterSet<T> parameters, double learningRate = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8, double weightDecay = 0)
+        : this(parameters, learningRate, beta1, beta2, epsilon, weightDecay, decoupled: false)
+    {
+    }
+
+    /// <summary>Creates Adam; <paramref name="decoupled"/> selects AdamW's weight decay.</summary>
+    protected Adam(ParameterSet<T> parameters, double learningRate, double beta1, double beta2, double epsilon, double weightDecay, bool decoupled)
+        : base(parameters, learningRate)
+    {
+        if (beta1 is < 0 or >= 1 || beta2 is < 0 or >= 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(beta1), "β₁ and β₂ must be in [0, 1).");
+        }
+
+        Beta1 = beta1;
+        Beta2 = beta2;
+        Epsilon = epsilon;
+        WeightDecay = weightDecay;
+        _decoupled = decoupled;
+        _m = parameters.Select(p => AddState(p, "m", p.Value.Shape.ToArray())).ToArray();
+        _v = parameters.Select(p => AddState(p, "v", p.Value.Shape.ToArray())).ToArray();
+    }
+
+    /// <summary>β₁.</summary>
+    public double Beta1 { get; }
+
+    /// <summary>β₂.</summary>
+    public double Beta2 { get; }
+
+    /// <summary>ε.</summary>
+    public double Epsilon { get; }
+
+    /// <summary>λ.</summary>
+    public double WeightDecay { get; }
+
+    /// <inheritdoc/>
+    protected override void Update(int index, Parameter<T> parameter)
+    {
+        var theta = parameter.Value.Span;
+        ReadOnlySpan<T> gradient = parameter.Gradient.Span;
+        var work = Work.AsSpan(0, theta.Length);
+        if (WeightDecay != 0)
+        {
+            if (_decoupled)
+            {
+                TensorPrimitives.Multiply<T>(theta, T.One - T.CreateChecked(LearningRate * WeightDecay), theta);
+            }
+            else
+            {
+                var decayed = Scratch<T>.Get(theta.Length);
+                TensorPrimitives.FusedMultiplyAdd<T>(theta, T.CreateChecked(WeightDecay), gradient, decayed);
+                gradient = decayed;
+            }
+        }
+
+        var m = _m[index].Span;
+        var v = _v[index].Span;
+        var beta1 = T.CreateChecked(Beta1);
+        var beta2 = T.CreateChecked(Beta2);
+
+        // m ← β₁m + (1−β₁)g ; v ← β₂v + (1−β₂)g²
+        TensorPrimitives.Multiply<T>(m, beta1, m);
+        TensorPrimitives.FusedMultiplyAdd<T>(gradient, T.One - beta1, m, m);
+        TensorPrimitives.Multiply<T>(gradient, gradient, work);
+        TensorPrimitives.Multiply<T>(v, beta2, v);
+        TensorPrimitives.FusedMultiplyAdd<T>(work, T.One - beta2, v, v);
+
+        // θ ← θ − (η/(1−β₁ᵗ)) m / (√v/√(1−β₂ᵗ) + ε)
+        var t = StepCount;
+        var correction1 = 1 - Math.Pow(Beta1, t);
+        var correction2 = 1 - Math.Pow(Beta2, t);
+        TensorPrimitives.Sqrt<T>(v, work);
+        TensorPrimitives.Multiply<T>(work, T.CreateChecked(1 / Math.Sqrt(correction2)), work);
+        TensorPrimitives.Add<T>(work, T.CreateChecked(Epsilon), work);
+        TensorPrimitives.Divide<T>(m, work, work);
+        TensorPrimitives.FusedMultiplyAdd<T>(work, T.CreateChecked(-LearningRate / correction1), theta, theta);
+    }
+}
+
+/// <summary>AdamW: Adam with decoupled weight decay, θ ← θ − ηλθ before the Adam step (Loshchilov &amp; Hutter, 2019).</summary>
+public sealed class AdamW<T> : Adam<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>Creates AdamW.</summary>
+    public AdamW(ParameterSet<T> parameters, double learningRate = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8, double weightDecay = 1e-2)
+        : base(parameters, learningRate, beta1, beta2, epsilon, weightDecay, decoupled: true)
+    {
+    }
+}

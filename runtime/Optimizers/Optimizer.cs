@@ -1,0 +1,70 @@
+using System.Numerics;
+
+namespace SymDiff;
+
+/// <summary>
+/// Updates parameters in place from their gradients. Each optimizer keeps its state per parameter, allocated when
+/// it is created, so a step allocates nothing; the state is exposed by name for checkpoints.
+/// </summary>
+public abstract class Optimizer<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly List<(string Name, Tensor<T> Tensor)> _state = new();
+
+    /// <summary>Creates an optimizer for <paramref name="parameters"/>.</summary>
+    protected Optimizer(ParameterSet<T> parameters, double learningRate)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentOutOfRangeException.ThrowIfNegative(learningRate);
+        Parameters = parameters;
+        LearningRate = learningRate;
+        Work = new T[parameters.Count == 0 ? 0 : parameters.Max(p => p.Value.Length)];
+    }
+
+    /// <summary>The parameters this optimizer updates.</summary>
+    public ParameterSet<T> Parameters { get; }
+
+    /// <summary>The learning rate of the next step (a schedule may change it between steps).</summary>
+    public double LearningRate { get; set; }
+
+    /// <summary>How many steps have been taken; the step in progress is number <c>StepCount</c> (1-based) in the papers.</summary>
+    public long StepCount { get; private set; }
+
+    /// <summary>The per-parameter state tensors, by name, for checkpoints.</summary>
+    public IReadOnlyList<(string Name, Tensor<T> Tensor)> State => _state;
+
+    /// <summary>A scratch buffer as long as the largest parameter.</summary>
+    protected T[] Work { get; }
+
+    /// <summary>Applies one update to every parameter from its gradient.</summary>
+    public void Step()
+    {
+        StepCount++;
+        for (var i = 0; i < Parameters.Count; i++)
+        {
+            Update(i, Parameters[i]);
+        }
+    }
+
+    /// <summary>Restores the step count (from a checkpoint; the state tensors are restored through <see cref="State"/>).</summary>
+    public void RestoreStepCount(long stepCount)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(stepCount);
+        StepCount = stepCount;
+    }
+
+    /// <summary>Updates one parameter; <see cref="StepCount"/> is already the current step (1 on the first).</summary>
+    protected abstract void Update(int index, Parameter<T> parameter);
+
+    /// <summary>Registers a zero-filled state tensor for a parameter.</summary>
+    protected Tensor<T> AddState(Parameter<T> parameter, string kind, params int[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(parameter);
+        var tensor = new Tensor<T>(shape);
+        _state.Add((parameter.Name + "/" + kind, tensor));
+        return tensor;
+    }
+
+    /// <summary>The learning rate as T.</summary>
+    protected T Rate => T.CreateChecked(LearningRate);
+}

@@ -1,0 +1,106 @@
+using System.Collections;
+using System.Numerics;
+
+namespace SymDiff;
+
+/// <summary>A trainable tensor and the gradient accumulated for it (same shape).</summary>
+public sealed class Parameter<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    internal Parameter(string name, Tensor<T> value)
+    {
+        Name = name;
+        Value = value;
+        Gradient = new Tensor<T>(value.Shape.ToArray());
+    }
+
+    /// <summary>The parameter's name (stable across runs: checkpoints match tensors by name).</summary>
+    public string Name { get; }
+
+    /// <summary>The current value, updated in place by optimizers.</summary>
+    public Tensor<T> Value { get; }
+
+    /// <summary>∂loss/∂value, accumulated by generated gradients and zeroed between steps.</summary>
+    public Tensor<T> Gradient { get; }
+}
+
+/// <summary>The parameters of a model, in a fixed order, with their gradients.</summary>
+public sealed class ParameterSet<T> : IReadOnlyList<Parameter<T>>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly List<Parameter<T>> _parameters = new();
+
+    /// <summary>Adds a parameter (and a zero gradient of its shape); names must be unique.</summary>
+    public Parameter<T> Add(string name, Tensor<T> value)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(value);
+        if (_parameters.Any(p => p.Name == name))
+        {
+            throw new ArgumentException($"A parameter named '{name}' already exists.", nameof(name));
+        }
+
+        var parameter = new Parameter<T>(name, value);
+        _parameters.Add(parameter);
+        return parameter;
+    }
+
+    /// <inheritdoc/>
+    public int Count => _parameters.Count;
+
+    /// <inheritdoc/>
+    public Parameter<T> this[int index] => _parameters[index];
+
+    /// <summary>The parameter named <paramref name="name"/>.</summary>
+    public Parameter<T> this[string name] =>
+        _parameters.FirstOrDefault(p => p.Name == name) ?? throw new KeyNotFoundException($"No parameter named '{name}'.");
+
+    /// <summary>The total number of scalars in all parameters.</summary>
+    public long ElementCount => _parameters.Sum(p => (long)p.Value.Length);
+
+    /// <summary>Sets every gradient to zero (generated gradients accumulate).</summary>
+    public void ZeroGradients()
+    {
+        foreach (var parameter in _parameters)
+        {
+            parameter.Gradient.Clear();
+        }
+    }
+
+    /// <summary>The global L2 norm of all gradients, √(Σ g²).</summary>
+    public T GradientNorm()
+    {
+        var sum = T.Zero;
+        foreach (var parameter in _parameters)
+        {
+            var span = parameter.Gradient.Span;
+            sum += TensorPrimitives.Dot<T>(span, span);
+        }
+
+        return T.Sqrt(sum);
+    }
+
+    /// <summary>
+    /// Scales all gradients by <c>maxNorm / norm</c> when their global norm exceeds <paramref name="maxNorm"/> (as
+    /// <c>torch.nn.utils.clip_grad_norm_</c>); returns the norm before clipping.
+    /// </summary>
+    public T ClipGradientNorm(T maxNorm)
+    {
+        var norm = GradientNorm();
+        if (norm > maxNorm)
+        {
+            var scale = maxNorm / (norm + T.CreateChecked(1e-6));
+            foreach (var parameter in _parameters)
+            {
+                TensorPrimitives.Multiply<T>(parameter.Gradient.Span, scale, parameter.Gradient.Span);
+            }
+        }
+
+        return norm;
+    }
+
+    /// <inheritdoc/>
+    public IEnumerator<Parameter<T>> GetEnumerator() => _parameters.GetEnumerator();
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+}

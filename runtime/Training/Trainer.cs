@@ -1,0 +1,378 @@
+using System.Diagnostics;
+using System.Numerics;
+
+namespace SymDiff;
+
+/// <summary>Computes the loss of one minibatch (given by example indices) and adds its gradients to the parameters'.</summary>
+public delegate T BatchStep<T>(ReadOnlySpan<int> batch);
+
+/// <summary>How to train.</summary>
+public sealed record TrainingOptions
+{
+    /// <summary>Passes over the training examples.</summary>
+    public int Epochs { get; init; } = 1;
+
+    /// <summary>Examples per minibatch (the last one of an epoch may be smaller).</summary>
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>Seeds the shuffling RNG: the same seed gives the same batches (and, on one thread, the same losses).</summary>
+    public ulong Seed { get; init; } = 1;
+
+    /// <summary>Clip the gradients' global L2 norm to this value before each update; null: no clipping.</summary>
+    public double? ClipGradientNorm { get; init; }
+
+    /// <summary>Evaluate every this many steps; 0: at the end of each epoch.</summary>
+    public long EvaluateEvery { get; init; }
+
+    /// <summary>Stop after this many evaluations without improvement; 0: never stop early.</summary>
+    public int Patience { get; init; }
+
+    /// <summary>Stop after this many steps in total.</summary>
+    public long? MaxSteps { get; init; }
+
+    /// <summary>Stop once training has run this long (checked after each step).</summary>
+    public TimeSpan? MaxDuration { get; init; }
+
+    /// <summary>At the end, put back the parameters of the best evaluation.</summary>
+    public bool RestoreBest { get; init; } = true;
+
+    /// <summary>Write a checkpoint here after each evaluation (and every <see cref="CheckpointEvery"/> steps).</summary>
+    public string? CheckpointPath { get; init; }
+
+    /// <summary>Also checkpoint every this many steps; 0: only after evaluations.</summary>
+    public long CheckpointEvery { get; init; }
+}
+
+/// <summary>What a training step reports to observers.</summary>
+/// <param name="Step">Steps completed.</param>
+/// <param name="TotalSteps">Steps planned.</param>
+/// <param name="Epoch">The epoch in progress (0-based).</param>
+/// <param name="Epochs">Epochs planned.</param>
+/// <param name="Loss">This step's minibatch loss.</param>
+/// <param name="LearningRate">The rate used by this step.</param>
+/// <param name="ExamplesPerSecond">Throughput since training (or resuming) started.</param>
+/// <param name="Elapsed">Time since training (or resuming) started.</param>
+public readonly record struct TrainingProgress(
+    long Step, long TotalSteps, int Epoch, int Epochs, double Loss, double LearningRate, double ExamplesPerSecond, TimeSpan Elapsed);
+
+/// <summary>The outcome of <see cref="Trainer{T}.Train"/>.</summary>
+/// <param name="Steps">Steps completed in total.</param>
+/// <param name="BestMetric">The best validation metric (+∞ without evaluation).</param>
+/// <param name="BestStep">The step of the best evaluation.</param>
+/// <param name="StopReason">Why training stopped.</param>
+/// <param name="Elapsed">Time spent in this call.</param>
+public sealed record TrainingResult(long Steps, double BestMetric, long BestStep, string StopReason, TimeSpan Elapsed);
+
+/// <summary>Receives training progress (a progress bar, log lines, a plot).</summary>
+public interface ITrainingObserver
+{
+    /// <summary>Training starts (or resumes) with <paramref name="totalSteps"/> steps planned.</summary>
+    void OnStart(long totalSteps, int epochs, int exampleCount, int batchSize);
+
+    /// <summary>A step finished.</summary>
+    void OnStep(in TrainingProgress progress);
+
+    /// <summary>An evaluation finished; <paramref name="improved"/> if it is the best so far.</summary>
+    void OnEvaluation(long step, int epoch, double metric, bool improved);
+
+    /// <summary>Training stopped.</summary>
+    void OnEnd(TrainingResult result);
+}
+
+/// <summary>
+/// The minibatch training loop: shuffled batches from a seed, zeroed gradients, a gradient step, optional clipping
+/// by global norm, a learning-rate schedule, periodic evaluation, early stopping on the validation metric (lower
+/// is better), and checkpoints that resume to exactly the same losses.
+/// </summary>
+public sealed class Trainer<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly Rng _rng;
+    private Tensor<T>[]? _best;
+    private int _epoch;
+    private int _nextBatch;
+    private RngState _epochRng;
+    private double _bestMetric = double.PositiveInfinity;
+    private long _bestStep;
+    private int _evaluationsSinceBest;
+
+    /// <summary>Creates a trainer.</summary>
+    public Trainer(ParameterSet<T> parameters, Optimizer<T> optimizer, LearningRateSchedule schedule, TrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentNullException.ThrowIfNull(schedule);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.BatchSize);
+        Parameters = parameters;
+        Optimizer = optimizer;
+        Schedule = schedule;
+        Options = options;
+        _rng = new Rng(options.Seed);
+        _epochRng = _rng.State;
+    }
+
+    /// <summary>The parameters trained.</summary>
+    public ParameterSet<T> Parameters { get; }
+
+    /// <summary>The optimizer.</summary>
+    public Optimizer<T> Optimizer { get; }
+
+    /// <summary>The learning-rate schedule, applied before every step.</summary>
+    public LearningRateSchedule Schedule { get; }
+
+    /// <summary>The options.</summary>
+    public TrainingOptions Options { get; }
+
+    /// <summary>The loss of every step so far.</summary>
+    public List<double> Losses { get; } = new();
+
+    /// <summary>Every evaluation so far: (step, metric).</summary>
+    public List<(long Step, double Metric)> Evaluations { get; } = new();
+
+    /// <summary>Extra settings stored in checkpoints (and checked on resume by the caller).</summary>
+    public Dictionary<string, string> Metadata { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Trains on examples 0..<paramref name="exampleCount"/>−1.</summary>
+    /// <param name="exampleCount">How many training examples there are.</param>
+    /// <param name="step">Computes a batch's loss and adds its gradients (which the trainer zeroes first).</param>
+    /// <param name="evaluate">The validation metric, lower is better (for example perplexity); null: none.</param>
+    /// <param name="observer">Progress reporting; null: silent.</param>
+    public TrainingResult Train(int exampleCount, BatchStep<T> step, Func<double>? evaluate = null, ITrainingObserver? observer = null)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        var batchSize = Options.BatchSize;
+        var batches = (exampleCount + batchSize - 1) / batchSize;
+        var totalSteps = (long)batches * Options.Epochs;
+        if (Options.MaxSteps is { } maxSteps)
+        {
+            totalSteps = Math.Min(totalSteps, maxSteps);
+        }
+
+        Losses.EnsureCapacity((int)Math.Min(int.MaxValue, totalSteps));
+        observer?.OnStart(totalSteps, Options.Epochs, exampleCount, batchSize);
+        var order = new int[exampleCount];
+        var clock = Stopwatch.StartNew();
+        var examples = 0L;
+        var reason = "finished all epochs";
+        var stop = false;
+
+        for (; _epoch < Options.Epochs && !stop; _epoch++, _nextBatch = 0)
+        {
+            // The same permutation again when resuming mid-epoch: restore the RNG to before this epoch's shuffle.
+            if (_nextBatch == 0)
+            {
+                _epochRng = _rng.State;
+            }
+            else
+            {
+                _rng.State = _epochRng;
+            }
+
+            for (var i = 0; i < order.Length; i++)
+            {
+                order[i] = i;
+            }
+
+            _rng.Shuffle(order.AsSpan());
+            for (; _nextBatch < batches; _nextBatch++)
+            {
+                var start = _nextBatch * batchSize;
+                var batch = order.AsSpan(start, Math.Min(batchSize, exampleCount - start));
+
+                Parameters.ZeroGradients();
+                var loss = double.CreateChecked(step(batch));
+                if (Options.ClipGradientNorm is { } clip)
+                {
+                    Parameters.ClipGradientNorm(T.CreateChecked(clip));
+                }
+
+                Optimizer.LearningRate = Schedule.At(Optimizer.StepCount);
+                Optimizer.Step();
+                Losses.Add(loss);
+                examples += batch.Length;
+                observer?.OnStep(new TrainingProgress(
+                    Optimizer.StepCount, totalSteps, _epoch, Options.Epochs, loss, Optimizer.LearningRate,
+                    examples / Math.Max(1e-9, clock.Elapsed.TotalSeconds), clock.Elapsed));
+
+                var evaluateNow = evaluate is not null && Options.EvaluateEvery > 0 && Optimizer.StepCount % Options.EvaluateEvery == 0;
+                var endOfEpoch = _nextBatch == batches - 1;
+                if (evaluate is not null && (evaluateNow || (Options.EvaluateEvery == 0 && endOfEpoch)))
+                {
+                    if (Evaluate(evaluate, observer))
+                    {
+                        reason = $"no improvement in {Options.Patience} evaluations";
+                        stop = true;
+                    }
+
+                    SaveCheckpointIfAsked(afterEvaluation: true, finishedBatch: true);
+                }
+                else
+                {
+                    SaveCheckpointIfAsked(afterEvaluation: false, finishedBatch: true);
+                }
+
+                if (Options.MaxSteps is { } max && Optimizer.StepCount >= max)
+                {
+                    (reason, stop) = ($"reached {max} steps", true);
+                }
+                else if (Options.MaxDuration is { } duration && clock.Elapsed >= duration)
+                {
+                    (reason, stop) = ($"reached the time limit of {duration.TotalMinutes:0.##} minutes", true);
+                }
+
+                if (stop)
+                {
+                    _nextBatch++;
+                    break;
+                }
+            }
+
+            if (stop && _nextBatch < batches)
+            {
+                break; // keep the position inside this epoch for a checkpoint
+            }
+        }
+
+        if (Options.RestoreBest && _best is not null)
+        {
+            for (var i = 0; i < Parameters.Count; i++)
+            {
+                Parameters[i].Value.CopyFrom(_best[i]);
+            }
+        }
+
+        var result = new TrainingResult(Optimizer.StepCount, _bestMetric, _bestStep, reason, clock.Elapsed);
+        observer?.OnEnd(result);
+        return result;
+    }
+
+    /// <summary>Runs an evaluation; returns true when early stopping should stop training.</summary>
+    private bool Evaluate(Func<double> evaluate, ITrainingObserver? observer)
+    {
+        var metric = evaluate();
+        Evaluations.Add((Optimizer.StepCount, metric));
+        var improved = metric < _bestMetric;
+        if (improved)
+        {
+            _bestMetric = metric;
+            _bestStep = Optimizer.StepCount;
+            _evaluationsSinceBest = 0;
+            _best ??= Parameters.Select(p => new Tensor<T>(p.Value.Shape.ToArray())).ToArray();
+            for (var i = 0; i < Parameters.Count; i++)
+            {
+                _best[i].CopyFrom(Parameters[i].Value);
+            }
+        }
+        else
+        {
+            _evaluationsSinceBest++;
+        }
+
+        observer?.OnEvaluation(Optimizer.StepCount, _epoch, metric, improved);
+        return Options.Patience > 0 && _evaluationsSinceBest >= Options.Patience;
+    }
+
+    private void SaveCheckpointIfAsked(bool afterEvaluation, bool finishedBatch)
+    {
+        if (Options.CheckpointPath is not { } path)
+        {
+            return;
+        }
+
+        var periodic = Options.CheckpointEvery > 0 && Optimizer.StepCount % Options.CheckpointEvery == 0;
+        if (afterEvaluation || periodic)
+        {
+            // The batch just run is done: a resume starts at the next one.
+            var saved = _nextBatch;
+            _nextBatch += finishedBatch ? 1 : 0;
+            CheckpointFile.Save(path, CreateCheckpoint());
+            _nextBatch = saved;
+        }
+    }
+
+    /// <summary>A checkpoint of the current state (parameters, optimizer state, position, RNG, history).</summary>
+    public Checkpoint<T> CreateCheckpoint()
+    {
+        var checkpoint = new Checkpoint<T>
+        {
+            Step = Optimizer.StepCount,
+            Epoch = _epoch,
+            NextBatch = _nextBatch,
+            EpochRng = _nextBatch == 0 ? _rng.State : _epochRng,
+            BestMetric = _bestMetric,
+            EvaluationsSinceBest = _evaluationsSinceBest,
+        };
+        checkpoint.Losses.AddRange(Losses);
+        checkpoint.Evaluations.AddRange(Evaluations);
+        foreach (var (key, value) in Metadata)
+        {
+            checkpoint.Metadata[key] = value;
+        }
+
+        checkpoint.Metadata["bestStep"] = _bestStep.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var parameter in Parameters)
+        {
+            checkpoint.Tensors.Add(("parameter/" + parameter.Name, parameter.Value.Clone()));
+        }
+
+        foreach (var (name, tensor) in Optimizer.State)
+        {
+            checkpoint.Tensors.Add(("optimizer/" + name, tensor.Clone()));
+        }
+
+        for (var i = 0; _best is not null && i < _best.Length; i++)
+        {
+            checkpoint.Tensors.Add(("best/" + Parameters[i].Name, _best[i].Clone()));
+        }
+
+        return checkpoint;
+    }
+
+    /// <summary>Restores a checkpoint written by <see cref="CreateCheckpoint"/>; training then continues exactly where it stopped.</summary>
+    public void Restore(Checkpoint<T> checkpoint)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        foreach (var parameter in Parameters)
+        {
+            CopyChecked(checkpoint.Get("parameter/" + parameter.Name), parameter.Value, parameter.Name);
+        }
+
+        foreach (var (name, tensor) in Optimizer.State)
+        {
+            CopyChecked(checkpoint.Get("optimizer/" + name), tensor, name);
+        }
+
+        if (checkpoint.Tensors.Any(t => t.Name.StartsWith("best/", StringComparison.Ordinal)))
+        {
+            _best = Parameters.Select(p => checkpoint.Get("best/" + p.Name).Clone()).ToArray();
+        }
+
+        Optimizer.RestoreStepCount(checkpoint.Step);
+        _epoch = checkpoint.Epoch;
+        _nextBatch = checkpoint.NextBatch;
+        _epochRng = checkpoint.EpochRng;
+        _rng.State = checkpoint.EpochRng;
+        _bestMetric = checkpoint.BestMetric;
+        _evaluationsSinceBest = checkpoint.EvaluationsSinceBest;
+        _bestStep = checkpoint.Metadata.TryGetValue("bestStep", out var best) ? long.Parse(best, System.Globalization.CultureInfo.InvariantCulture) : 0;
+        Losses.Clear();
+        Losses.AddRange(checkpoint.Losses);
+        Evaluations.Clear();
+        Evaluations.AddRange(checkpoint.Evaluations);
+        foreach (var (key, value) in checkpoint.Metadata)
+        {
+            Metadata[key] = value;
+        }
+    }
+
+    private static void CopyChecked(Tensor<T> source, Tensor<T> target, string name)
+    {
+        if (!source.HasSameShape(target))
+        {
+            throw new InvalidDataException($"The checkpoint's '{name}' is {source.ShapeText} but the model's is {target.ShapeText}.");
+        }
+
+        target.CopyFrom(source);
+    }
+}

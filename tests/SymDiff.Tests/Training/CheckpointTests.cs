@@ -1,0 +1,95 @@
+namespace SymDiff.Tests.Training;
+
+/// <summary>Checkpoint files: round trip, atomic writes, and clear errors for damaged files.</summary>
+public sealed class CheckpointTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("symdiff-checkpoints").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public void RoundTripsEverything()
+    {
+        var path = Write(out var original);
+        var loaded = CheckpointFile.Load<float>(path);
+        Assert.Equal(original.Step, loaded.Step);
+        Assert.Equal(original.Epoch, loaded.Epoch);
+        Assert.Equal(original.NextBatch, loaded.NextBatch);
+        Assert.Equal(original.EpochRng, loaded.EpochRng);
+        Assert.Equal(original.Losses, loaded.Losses);
+        Assert.Equal(original.Evaluations, loaded.Evaluations);
+        Assert.Equal(original.Metadata, loaded.Metadata);
+        Assert.Equal(original.Tensors.Select(t => t.Name), loaded.Tensors.Select(t => t.Name));
+        Assert.Equal(original.Get("parameter/w").ToArray(), loaded.Get("parameter/w").ToArray());
+        Assert.Equal(new[] { 2, 3 }, loaded.Get("parameter/w").Shape.ToArray());
+    }
+
+    [Fact]
+    public void WritesAtomicallyWithoutLeavingTemporaryFiles()
+    {
+        var path = Write(out _);
+        Write(out _); // overwrite
+        Assert.Equal(new[] { path }, Directory.GetFiles(_directory));
+    }
+
+    [Fact]
+    public void TruncatedFileIsAClearError()
+    {
+        var path = Write(out _);
+        var bytes = File.ReadAllBytes(path);
+        foreach (var length in new[] { 5, 20, bytes.Length - 1, bytes.Length / 2 })
+        {
+            File.WriteAllBytes(path, bytes[..length]);
+            var error = Assert.Throws<InvalidDataException>(() => CheckpointFile.Load<float>(path));
+            Assert.Contains(length < 12 ? "not a SymDiff checkpoint" : "truncated", error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void CorruptedByteIsACorruptionError()
+    {
+        var path = Write(out _);
+        var bytes = File.ReadAllBytes(path);
+        bytes[bytes.Length / 2] ^= 0x40;
+        File.WriteAllBytes(path, bytes);
+        var error = Assert.Throws<InvalidDataException>(() => CheckpointFile.Load<float>(path));
+        Assert.Contains("corrupted", error.Message, StringComparison.Ordinal);
+        Assert.Contains("checksum", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ForeignFileAndWrongElementTypeAreClearErrors()
+    {
+        var foreign = Path.Combine(_directory, "foreign.ckpt");
+        File.WriteAllText(foreign, "hello, this is not a checkpoint at all");
+        Assert.Contains("not a SymDiff checkpoint", Assert.Throws<InvalidDataException>(() => CheckpointFile.Load<float>(foreign)).Message, StringComparison.Ordinal);
+
+        var path = Write(out _);
+        Assert.Contains("holds Single tensors", Assert.Throws<InvalidDataException>(() => CheckpointFile.Load<double>(path)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RestoringIntoAModelOfAnotherShapeIsAClearError()
+    {
+        var path = Write(out _);
+        var parameters = new ParameterSet<float>();
+        parameters.Add("w", Tensor.Zeros<float>(3, 3));
+        var trainer = new Trainer<float>(parameters, new Sgd<float>(parameters, 0.1), new ConstantSchedule(0.1), new TrainingOptions());
+        var error = Assert.Throws<InvalidDataException>(() => trainer.Restore(CheckpointFile.Load<float>(path)));
+        Assert.Contains("[2, 3]", error.Message, StringComparison.Ordinal);
+        Assert.Contains("[3, 3]", error.Message, StringComparison.Ordinal);
+    }
+
+    private string Write(out Checkpoint<float> checkpoint)
+    {
+        checkpoint = new Checkpoint<float> { Step = 41, Epoch = 2, NextBatch = 5, EpochRng = new Rng(9).State, BestMetric = 3.25, EvaluationsSinceBest = 1 };
+        checkpoint.Losses.AddRange(new[] { 4.0, 3.5, 3.25 });
+        checkpoint.Evaluations.Add((40, 3.25));
+        checkpoint.Metadata["model"] = "test";
+        checkpoint.Tensors.Add(("parameter/w", Tensor<float>.FromArray(new float[] { 1, 2, 3, 4, 5, 6 }, 2, 3)));
+        checkpoint.Tensors.Add(("optimizer/w/m", Tensor.Full(0.5f, 2, 3)));
+        var path = Path.Combine(_directory, "model.ckpt");
+        CheckpointFile.Save(path, checkpoint);
+        return path;
+    }
+}
