@@ -20,6 +20,9 @@ internal static class QuickCommands
             case "clock":
                 Clock();
                 return true;
+            case "nlm-step":
+                NlmStep(Options.Parse(args.Skip(1)));
+                return true;
             default:
                 return false;
         }
@@ -56,6 +59,86 @@ internal static class QuickCommands
         Console.WriteLine($"gemm {m}x{k}x{n} ta={ta} tb={tb} threads={Compute.Threads} {(options.Flag("double") ? "double" : "float")}: " +
             $"median {median * 1e3:F3} ms (fastest {seconds.Min() * 1e3:F3}, slowest {seconds.Max() * 1e3:F3}) over {seconds.Length} runs");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RESULT gflops={flops / median / 1e9:F2}"));
+    }
+
+    /// <summary>
+    /// <c>nlm-step --vocab 10000 --context 3 --embed 64 --hidden 256 --batch 128 --optimizer adam --threads 1 [--direct]</c>:
+    /// one training step of the concatenation language model (generated gradient + optimizer) on synthetic ids.
+    /// </summary>
+    private static void NlmStep(Options options)
+    {
+        var vocabulary = options.Int("vocab", 10000);
+        var context = options.Int("context", 3);
+        var batchSize = options.Int("batch", 128);
+        var direct = options.Flag("direct");
+        Compute.Threads = options.Int("threads", 1);
+        var shape = new NeuralLM.ModelShape(context + 1, options.Int("embed", 64), options.Int("hidden", 256), direct, vocabulary);
+        var rng = new Rng(1);
+        var parameters = NeuralLM.LanguageModel.CreateParameters(shape, rng);
+        Optimizer<float> optimizer = options.String("optimizer", "adam") switch
+        {
+            "sgd" => new Sgd<float>(parameters, 0.1),
+            "adafactor" => new Adafactor<float>(parameters, beta1: 0.9),
+            _ => new Adam<float>(parameters, 1e-3),
+        };
+
+        var tokens = Enumerable.Range(0, 200_000).Select(_ => rng.NextInt(vocabulary)).ToArray();
+        var batches = new NeuralLM.Batches(tokens, context, batchSize);
+        var examples = new int[batchSize];
+        var (c, h, d, u, b, w) = (parameters["C"], parameters["H"], parameters["d"], parameters["U"], parameters["b"], parameters["W"]);
+        var next = 0;
+        var handWritten = options.Flag("hand-written") || options.Flag("profile") ? new HandWrittenNlm(shape, parameters) { Profile = options.Flag("profile") } : null;
+        var phases = new Dictionary<string, Stopwatch> { ["zero gradients"] = new(), ["optimizer"] = new() };
+        void Step()
+        {
+            for (var i = 0; i < batchSize; i++)
+            {
+                examples[i] = (next++ * 7919) % batches.Count;
+            }
+
+            var (contextIds, nextIds) = batches.Gather(examples);
+            phases["zero gradients"].Start();
+            parameters.ZeroGradients();
+            phases["zero gradients"].Stop();
+            if (handWritten is not null)
+            {
+                handWritten.Step(contextIds.Span, nextIds.Span);
+            }
+            else
+            {
+                NeuralLM.LanguageModel.LossGradient(
+                    c.Value, h.Value, d.Value, u.Value, b.Value, w.Value, contextIds.Span, nextIds.Span, direct,
+                    c.Gradient, h.Gradient, d.Gradient, u.Gradient, b.Gradient, w.Gradient);
+            }
+
+            phases["optimizer"].Start();
+            optimizer.Step();
+            phases["optimizer"].Stop();
+        }
+
+        var seconds = Measure(Step, 0);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 20; i++)
+        {
+            Step();
+        }
+
+        var allocated = (GC.GetAllocatedBytesForCurrentThread() - before) / 20;
+        var median = Median(seconds);
+        if (options.Flag("profile"))
+        {
+            var all = handWritten!.Phases.Concat(phases).ToList();
+            var total = all.Sum(p => p.Value.Elapsed.TotalMilliseconds);
+            foreach (var (phase, watch) in all.OrderByDescending(p => p.Value.Elapsed))
+            {
+                Console.WriteLine($"  {phase,-26} {100 * watch.Elapsed.TotalMilliseconds / total,5:F1}%");
+            }
+        }
+
+        Console.WriteLine($"nlm-step{(handWritten is null ? string.Empty : " (hand-written)")} {shape} batch={batchSize} optimizer={options.String("optimizer", "adam")} threads={Compute.Threads}: " +
+            $"median {median * 1e3:F3} ms per step (fastest {seconds.Min() * 1e3:F3}) over {seconds.Length} steps");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"RESULT tokens_per_s={batchSize / median:F0} steps_per_s={1 / median:F2} alloc_bytes_per_step={allocated}"));
     }
 
     /// <summary>

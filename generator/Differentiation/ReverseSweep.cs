@@ -319,6 +319,11 @@ internal sealed class ReverseSweep
     private void CallRule(IrAssign assign, IrCall call, CExpr g, RBlock output)
     {
         var arguments = call.Arguments.Select(a => RArgument.Value(CExprPrinter.FromIr(a))).ToList();
+        if (call.Callee.SavedType is not null)
+        {
+            arguments.Add(RArgument.Value(new CSaved(assign.Target)));
+        }
+
         arguments.Add(RArgument.Value(new CValue(assign.Target)));
         arguments.Add(RArgument.Value(g));
         AddAdjointArguments(call, arguments);

@@ -31,6 +31,14 @@ internal sealed class CAdjoint : CExpr
     public int Id { get; }
 }
 
+/// <summary>The state a call saved for its rule (printed as the workspace buffer the forward sweep filled).</summary>
+internal sealed class CSaved : CExpr
+{
+    public CSaved(int id) => Id = id;
+
+    public int Id { get; }
+}
+
 /// <summary>A name or any other atomic text (a non-numeric literal, <c>dResult</c>, an adjoint).</summary>
 internal sealed class CName : CExpr
 {

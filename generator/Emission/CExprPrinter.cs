@@ -18,11 +18,13 @@ internal sealed class CExprPrinter
 
     private readonly Func<int, string> _valueName;
     private readonly Func<int, string> _adjointName;
+    private readonly Func<int, string> _savedName;
 
-    public CExprPrinter(Func<int, string> valueName, Func<int, string> adjointName)
+    public CExprPrinter(Func<int, string> valueName, Func<int, string> adjointName, Func<int, string>? savedName = null)
     {
         _valueName = valueName;
         _adjointName = adjointName;
+        _savedName = savedName ?? (id => valueName(id) + "Saved");
     }
 
     public string Print(CExpr e)
@@ -48,6 +50,9 @@ internal sealed class CExprPrinter
                 break;
             case CAdjoint a:
                 b.Append(_adjointName(a.Id));
+                break;
+            case CSaved saved:
+                b.Append(_savedName(saved.Id));
                 break;
             case CName n:
                 b.Append(n.Text);

@@ -97,7 +97,7 @@ internal static class SourceEmitter
             _prefixes = prefixes;
             _writer = writer;
             _sweep = new ReverseSweep(_ir, mode, prefixes.System);
-            _printer = new CExprPrinter(id => _ir.Values[id].Name, _sweep.AdjointName);
+            _printer = new CExprPrinter(id => _ir.Values[id].Name, _sweep.AdjointName, id => WorkspaceLocal + "." + _ir.Values[id].Name + "Saved!");
             _parameterValues = new HashSet<int>(_ir.Parameters.Select(p => p.Value));
         }
 
@@ -267,6 +267,7 @@ internal static class SourceEmitter
         private static bool UsesDestination(IrStatement statement) => statement switch
         {
             IrAssign { Value: IrCall { Callee.HasDestination: true } } => true,
+            IrAssign { Value: IrCall { Callee.SavedType: not null } } => true,
             IrIf branch => branch.Then.Statements.Any(UsesDestination) || branch.Else.Statements.Any(UsesDestination),
             _ => false,
         };
@@ -307,6 +308,13 @@ internal static class SourceEmitter
             {
                 var destination = WorkspaceField(_ir.Values[assign.Target].Type.Name, Name(assign.Target));
                 return new CCall(call.Receiver, call.Name, call.Arguments.Append(new CName("ref " + destination)).ToList());
+            }
+
+            if (assign.Value is IrCall { Callee.SavedType: { } savedType } && value is CCall saving)
+            {
+                // The call saves state for its rule into a workspace buffer.
+                var saved = WorkspaceField(savedType, Name(assign.Target) + "Saved");
+                return new CCall(saving.Receiver, saving.Name, saving.Arguments.Append(new CName("ref " + saved)).ToList());
             }
 
             return value;

@@ -25,6 +25,7 @@ internal enum IrCalleeKind
 /// <param name="Pullback">For differentiable callees the generated pullback, for rule callees the rule: C# text naming it.</param>
 /// <param name="DifferentiableParameters">For differentiable and rule callees, which parameters take an adjoint.</param>
 /// <param name="HasDestination">Whether a destination-passing overload (trailing <c>ref Tensor&lt;T&gt;? destination</c>) exists.</param>
+/// <param name="SavedType">For a rule that takes saved state, the C# type of that state (the forward call fills it).</param>
 internal sealed record IrCallee(
     IrCalleeKind Kind,
     string Target,
@@ -32,4 +33,5 @@ internal sealed record IrCallee(
     string Owner,
     string? Pullback,
     EquatableArray<bool> DifferentiableParameters,
-    bool HasDestination = false);
+    bool HasDestination = false,
+    string? SavedType = null);

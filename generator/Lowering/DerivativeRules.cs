@@ -42,19 +42,30 @@ internal static class DerivativeRules
             types.Add(callerType);
         }
 
+        // A rule that takes saved state wins when the function can save it: its backward pass does less work.
+        IMethodSymbol? plain = null;
         foreach (var type in types)
         {
             foreach (var rule in RulesIn(type, attribute))
             {
-                if (Targets(rule.Attribute, rule.Method, function) && Fits(function, rule.Method, out var constructed) is null)
+                if (Targets(rule.Attribute, rule.Method, function) && Fits(function, rule.Method, out var constructed, out var saved) is null)
                 {
-                    return constructed;
+                    if (saved)
+                    {
+                        return constructed;
+                    }
+
+                    plain ??= constructed;
                 }
             }
         }
 
-        return null;
+        return plain;
     }
+
+    /// <summary>Whether a (fitting) rule takes saved state after the inputs.</summary>
+    public static bool TakesSavedState(IMethodSymbol function, IMethodSymbol rule) =>
+        Fits(function, rule, out _, out var saved) is null && saved;
 
     /// <summary>The methods of <paramref name="type"/> carrying the attribute, with each attribute instance.</summary>
     public static IEnumerable<(IMethodSymbol Method, AttributeData Attribute)> RulesIn(INamedTypeSymbol type, INamedTypeSymbol attribute) =>
@@ -85,9 +96,17 @@ internal static class DerivativeRules
     }
 
     /// <summary>Null if <paramref name="rule"/> fits <paramref name="function"/>, else why not.</summary>
-    public static string? Fits(IMethodSymbol function, IMethodSymbol rule, out IMethodSymbol constructed)
+    public static string? Fits(IMethodSymbol function, IMethodSymbol rule, out IMethodSymbol constructed) =>
+        Fits(function, rule, out constructed, out _);
+
+    /// <summary>
+    /// Null if <paramref name="rule"/> fits <paramref name="function"/>, else why not; <paramref name="saved"/> tells
+    /// whether it is the variant that takes saved state (a tensor right after the inputs).
+    /// </summary>
+    public static string? Fits(IMethodSymbol function, IMethodSymbol rule, out IMethodSymbol constructed, out bool saved)
     {
         constructed = rule;
+        saved = false;
         if (rule.Arity != function.Arity)
         {
             return $"it has {rule.Arity} type parameters but the function has {function.Arity}";
@@ -96,7 +115,7 @@ internal static class DerivativeRules
         if (rule.Arity > 0)
         {
             var arguments = function.IsDefinition ? function.TypeParameters.Cast<ITypeSymbol>() : function.TypeArguments;
-            constructed = rule.Construct(arguments.ToArray());
+            constructed = rule.OriginalDefinition.Construct(arguments.ToArray());
         }
 
         if (!constructed.ReturnsVoid)
@@ -111,6 +130,19 @@ internal static class DerivativeRules
 
         var expected = ExpectedParameters(function).ToList();
         var actual = constructed.Parameters;
+        var inputs = function.Parameters.Length;
+        if (actual.Length == expected.Count + 1 && KindOf(function.ReturnType) == AdjointKind.Scalar
+            && KindOf(actual[inputs].Type) == AdjointKind.Tensor && actual[inputs].RefKind == RefKind.None)
+        {
+            if (FindSavedForm(function) is null)
+            {
+                return $"it takes saved state ('{actual[inputs].Name}') but '{function.Name}' has no overload with a trailing 'ref {actual[inputs].Type.ToDisplayString()}? saved' to fill it";
+            }
+
+            saved = true;
+            expected.Insert(inputs, (actual[inputs].Type, RefKind.None, "the saved state"));
+        }
+
         if (actual.Length != expected.Count)
         {
             return $"it has {actual.Length} parameters but needs {expected.Count}";
@@ -150,6 +182,40 @@ internal static class DerivativeRules
                 yield return (parameter.Type, RefKind.Ref, "the adjoint of '" + parameter.Name + "', by ref");
             }
         }
+    }
+
+    /// <summary>
+    /// The state-saving overload of a scalar-valued function (a trailing <c>ref Tensor&lt;T&gt;? saved</c>), or null.
+    /// </summary>
+    public static IMethodSymbol? FindSavedForm(IMethodSymbol function)
+    {
+        if (KindOf(function.ReturnType) != AdjointKind.Scalar)
+        {
+            return null;
+        }
+
+        foreach (var candidate in function.ContainingType.GetMembers(function.Name).OfType<IMethodSymbol>())
+        {
+            if (candidate.Parameters.Length != function.Parameters.Length + 1 || candidate.Arity != function.Arity)
+            {
+                continue;
+            }
+
+            var constructed = candidate.Arity > 0 && !function.IsDefinition ? candidate.Construct(function.TypeArguments.ToArray()) : candidate;
+            var last = constructed.Parameters[constructed.Parameters.Length - 1];
+            // Unconstructed generic overloads have distinct type parameters: compare them by how they print.
+            bool Same(ITypeSymbol a, ITypeSymbol b) =>
+                function.IsDefinition ? a.ToDisplayString() == b.ToDisplayString() : SymbolEqualityComparer.Default.Equals(a, b);
+            var sameInputs = constructed.Parameters.Take(function.Parameters.Length)
+                .Zip(function.Parameters, (a, b) => a.RefKind == b.RefKind && Same(a.Type, b.Type))
+                .All(x => x);
+            if (last.RefKind == RefKind.Ref && KindOf(last.Type) == AdjointKind.Tensor && sameInputs && Same(constructed.ReturnType, function.ReturnType))
+            {
+                return constructed;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The destination-passing overload of a tensor function (trailing <c>ref Tensor&lt;T&gt;? destination</c>), or null.</summary>

@@ -15,6 +15,11 @@ namespace SymDiff;
 /// <para>A function returning a tensor should also have a destination-passing overload with a trailing
 /// <c>ref Tensor&lt;T&gt;? destination</c> parameter that reuses the destination when it has the right shape; generated
 /// gradients call it so that a training step allocates nothing.</para>
+/// <para>A function returning a scalar may save state for its rule (as PyTorch's <c>save_for_backward</c>): an
+/// overload with a trailing <c>ref Tensor&lt;T&gt;? saved</c> fills it, and the rule takes it right after the inputs,
+/// <c>void Rule(P1 p1, ..., Pn pn, Tensor&lt;T&gt; saved, R result, R dResult, adjoints...)</c>. Generated code then
+/// calls that overload into a workspace buffer and passes the buffer to the rule (cross-entropy saves its softmax
+/// this way).</para>
 /// <para>The rule lives in the function's own type (<c>[DerivativeOf(nameof(F))]</c>), or in the type of the
 /// <see cref="DifferentiableAttribute"/> method that calls it, for functions declared elsewhere
 /// (<c>[DerivativeOf(typeof(Other), nameof(Other.F))]</c>). A rule whose signature does not fit is a compile-time

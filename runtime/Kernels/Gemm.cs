@@ -67,18 +67,18 @@ internal static class Gemm
         }
         else
         {
-            job.Run(0, n);
+            job.Run(0, m, 0, n);
         }
     }
 
-    /// <summary>Computes columns [<paramref name="columnStart"/>, <paramref name="columnEnd"/>) of C.</summary>
+    /// <summary>Computes the block [rowStart, rowEnd) × [columnStart, columnEnd) of C.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void RunColumns<T>(in GemmJob<T> job, int columnStart, int columnEnd)
+    internal static void RunBlock<T>(in GemmJob<T> job, int rowStart, int rowEnd, int columnStart, int columnEnd)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (!Vector256.IsHardwareAccelerated || !Vector256<T>.IsSupported)
         {
-            Scalar(job, columnStart, columnEnd);
+            Scalar(job, rowStart, rowEnd, columnStart, columnEnd);
             return;
         }
 
@@ -93,9 +93,9 @@ internal static class Gemm
                 var kc = Math.Min(KC, job.K - pc);
                 PackB(job, pc, kc, jc, nc, nr, packedB.Array, packedB.Offset);
                 var addToC = pc > 0 || job.Accumulate;
-                for (var ic = 0; ic < job.M; ic += MC)
+                for (var ic = rowStart; ic < rowEnd; ic += MC)
                 {
-                    var mc = Math.Min(MC, job.M - ic);
+                    var mc = Math.Min(MC, rowEnd - ic);
                     PackA(job, ic, mc, pc, kc, packedA.Array, packedA.Offset);
                     for (var jr = 0; jr < nc; jr += nr)
                     {
@@ -314,41 +314,61 @@ internal static class Gemm
     private static void PackB<T>(in GemmJob<T> job, int pc, int kc, int jc, int nc, int nr, T[] packed, int offset)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var b = job.B;
-        var index = offset;
+        ref var source = ref MemoryMarshal.GetArrayDataReference(job.B);
+        ref var target = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(packed), offset);
+        var ldb = job.Ldb;
         for (var jr = 0; jr < nc; jr += nr)
         {
             var columns = Math.Min(nr, nc - jr);
-            for (var p = 0; p < kc; p++)
+            ref var panel = ref Unsafe.Add(ref target, jr * kc);
+            if (columns < nr)
             {
-                if (!job.TransposeB && columns == nr)
+                new Span<T>(packed, offset + (jr * kc), nr * kc).Clear();
+            }
+
+            if (!job.TransposeB && columns == nr)
+            {
+                // A full row of the panel per step of k: two vector copies.
+                ref var row = ref Unsafe.Add(ref source, job.BOffset + (pc * ldb) + jc + jr);
+                for (var p = 0; p < kc; p++)
                 {
-                    // A full row of the panel: two vector copies.
-                    ref var from = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(b), job.BOffset + ((pc + p) * job.Ldb) + jc + jr);
-                    ref var to = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(packed), index);
+                    ref var from = ref Unsafe.Add(ref row, p * ldb);
+                    ref var to = ref Unsafe.Add(ref panel, p * nr);
                     Vector256.LoadUnsafe(ref from).StoreUnsafe(ref to);
                     Vector256.LoadUnsafe(ref from, (nuint)Vector256<T>.Count).StoreUnsafe(ref to, (nuint)Vector256<T>.Count);
-                    index += nr;
-                    continue;
                 }
 
-                for (var j = 0; j < nr; j++)
+                continue;
+            }
+
+            for (var j = 0; j < columns; j++)
+            {
+                if (job.TransposeB)
                 {
-                    packed[index++] = j < columns
-                        ? job.TransposeB
-                            ? b[job.BOffset + ((jc + jr + j) * job.Ldb) + pc + p]
-                            : b[job.BOffset + ((pc + p) * job.Ldb) + jc + jr + j]
-                        : T.Zero;
+                    // op(B)[pc + p, column] = B[column, pc + p]: contiguous along a row of B; write with stride nr.
+                    ref var element = ref Unsafe.Add(ref source, job.BOffset + ((jc + jr + j) * ldb) + pc);
+                    for (var p = 0; p < kc; p++)
+                    {
+                        Unsafe.Add(ref panel, (p * nr) + j) = Unsafe.Add(ref element, p);
+                    }
+                }
+                else
+                {
+                    ref var element = ref Unsafe.Add(ref source, job.BOffset + (pc * ldb) + jc + jr + j);
+                    for (var p = 0; p < kc; p++)
+                    {
+                        Unsafe.Add(ref panel, (p * nr) + j) = Unsafe.Add(ref element, p * ldb);
+                    }
                 }
             }
         }
     }
 
     /// <summary>The fallback without SIMD: i-p-j loops, so the inner loop runs along rows of B and C.</summary>
-    private static void Scalar<T>(in GemmJob<T> job, int columnStart, int columnEnd)
+    private static void Scalar<T>(in GemmJob<T> job, int rowStart, int rowEnd, int columnStart, int columnEnd)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (var i = 0; i < job.M; i++)
+        for (var i = rowStart; i < rowEnd; i++)
         {
             var cRow = job.C.AsSpan(job.COffset + (i * job.Ldc) + columnStart, columnEnd - columnStart);
             if (!job.Accumulate)
@@ -424,7 +444,7 @@ internal readonly struct GemmJob<T>
 
     public bool Accumulate { get; }
 
-    public void Run(int columnStart, int columnEnd) => Gemm.RunColumns(this, columnStart, columnEnd);
+    public void Run(int rowStart, int rowEnd, int columnStart, int columnEnd) => Gemm.RunBlock(this, rowStart, rowEnd, columnStart, columnEnd);
 }
 
 /// <summary>

@@ -21,14 +21,19 @@ internal static class Parallelism
         set => s_threads = Math.Max(1, value);
     }
 
-    /// <summary>Splits C's columns among the threads and runs the GEMM.</summary>
+    /// <summary>
+    /// Splits C among the threads, by columns when it is wide enough and by rows otherwise (a product with few
+    /// columns, such as the gradient of a narrow layer), and runs the GEMM. Each element is computed by the same
+    /// sequence of operations whatever the split, so results do not depend on the number of threads.
+    /// </summary>
     public static void Run<T>(GemmJob<T> job)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var parts = Math.Min(Threads, Math.Max(1, job.N / 64));
+        var byColumns = job.N >= 64 * Threads || job.N >= job.M;
+        var parts = Math.Min(Threads, Math.Max(1, byColumns ? job.N / 64 : job.M / (4 * Gemm.MR)));
         if (parts <= 1 || !Monitor.TryEnter(Gate))
         {
-            job.Run(0, job.N);
+            job.Run(0, job.M, 0, job.N);
             return;
         }
 
@@ -38,6 +43,7 @@ internal static class Parallelism
             var work = GemmWork<T>.Instance;
             work.Job = job;
             work.Parts = parts;
+            work.ByColumns = byColumns;
             Volatile.Write(ref s_pending, parts - 1);
             for (var i = 0; i < parts - 1; i++)
             {
@@ -76,10 +82,10 @@ internal static class Parallelism
         s_workers = workers;
     }
 
-    /// <summary>Column range of part <paramref name="part"/> of <paramref name="parts"/>, aligned to 16 columns.</summary>
-    internal static (int Start, int End) Range(int n, int part, int parts)
+    /// <summary>Range of part <paramref name="part"/> of <paramref name="parts"/> over n, in chunks aligned to <paramref name="alignment"/>.</summary>
+    internal static (int Start, int End) Range(int n, int part, int parts, int alignment)
     {
-        var chunk = ((n + parts - 1) / parts + 15) / 16 * 16;
+        var chunk = ((n + parts - 1) / parts + alignment - 1) / alignment * alignment;
         var start = Math.Min(n, part * chunk);
         var end = part == parts - 1 ? n : Math.Min(n, start + chunk);
         return (start, end);
@@ -97,13 +103,25 @@ internal static class Parallelism
 
         public GemmJob<T> Job;
         public int Parts;
+        public bool ByColumns;
 
         public override void Execute(int part)
         {
-            var (start, end) = Range(Job.N, part, Parts);
-            if (start < end)
+            if (ByColumns)
             {
-                Job.Run(start, end);
+                var (start, end) = Range(Job.N, part, Parts, 16);
+                if (start < end)
+                {
+                    Job.Run(0, Job.M, start, end);
+                }
+            }
+            else
+            {
+                var (start, end) = Range(Job.M, part, Parts, Gemm.MR);
+                if (start < end)
+                {
+                    Job.Run(start, end, 0, Job.N);
+                }
             }
         }
     }

@@ -65,8 +65,6 @@ public static partial class Tensor
         }
 
         var max = TensorPrimitives.Max<T>(x);
-        TensorPrimitives.Subtract<T>(x, max, scratch);
-        TensorPrimitives.Exp<T>(scratch, scratch);
-        return max + T.Log(TensorPrimitives.Sum<T>(scratch));
+        return max + T.Log(Kernels.ExpKernel.ShiftedExpSum(x, max, scratch));
     }
 }

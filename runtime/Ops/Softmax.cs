@@ -64,8 +64,6 @@ public static partial class Tensor
         }
 
         var max = TensorPrimitives.Max<T>(x);
-        TensorPrimitives.Subtract<T>(x, max, y);
-        TensorPrimitives.Exp<T>(y, y);
-        TensorPrimitives.Divide<T>(y, TensorPrimitives.Sum<T>(y), y);
+        TensorPrimitives.Multiply<T>(y, T.One / Kernels.ExpKernel.ShiftedExpSum(x, max, y), y);
     }
 }

@@ -55,7 +55,6 @@ public class Adam<T> : Optimizer<T>
     {
         var theta = parameter.Value.Span;
         ReadOnlySpan<T> gradient = parameter.Gradient.Span;
-        var work = Work.AsSpan(0, theta.Length);
         if (WeightDecay != 0)
         {
             if (_decoupled)
@@ -70,27 +69,18 @@ public class Adam<T> : Optimizer<T>
             }
         }
 
-        var m = _m[index].Span;
-        var v = _v[index].Span;
-        var beta1 = T.CreateChecked(Beta1);
-        var beta2 = T.CreateChecked(Beta2);
-
-        // m ← β₁m + (1−β₁)g ; v ← β₂v + (1−β₂)g²
-        TensorPrimitives.Multiply<T>(m, beta1, m);
-        TensorPrimitives.FusedMultiplyAdd<T>(gradient, T.One - beta1, m, m);
-        TensorPrimitives.Multiply<T>(gradient, gradient, work);
-        TensorPrimitives.Multiply<T>(v, beta2, v);
-        TensorPrimitives.FusedMultiplyAdd<T>(work, T.One - beta2, v, v);
-
-        // θ ← θ − (η/(1−β₁ᵗ)) m / (√v/√(1−β₂ᵗ) + ε)
+        // m ← β₁m + (1−β₁)g ; v ← β₂v + (1−β₂)g² ; θ ← θ − (η/(1−β₁ᵗ)) m / (√v/√(1−β₂ᵗ) + ε), in one pass.
         var t = StepCount;
-        var correction1 = 1 - Math.Pow(Beta1, t);
-        var correction2 = 1 - Math.Pow(Beta2, t);
-        TensorPrimitives.Sqrt<T>(v, work);
-        TensorPrimitives.Multiply<T>(work, T.CreateChecked(1 / Math.Sqrt(correction2)), work);
-        TensorPrimitives.Add<T>(work, T.CreateChecked(Epsilon), work);
-        TensorPrimitives.Divide<T>(m, work, work);
-        TensorPrimitives.FusedMultiplyAdd<T>(work, T.CreateChecked(-LearningRate / correction1), theta, theta);
+        AdamKernel.Update(
+            theta,
+            gradient,
+            _m[index].Span,
+            _v[index].Span,
+            T.CreateChecked(Beta1),
+            T.CreateChecked(Beta2),
+            T.CreateChecked(1 / Math.Sqrt(1 - Math.Pow(Beta2, t))),
+            T.CreateChecked(Epsilon),
+            T.CreateChecked(LearningRate / (1 - Math.Pow(Beta1, t))));
     }
 }
 

@@ -15,6 +15,8 @@ public sealed class TensorDiagnosticTests
             public static Tensor<float> Scale2(Tensor<float> x) => Tensor.Multiply(x, 2f);
 
             public static Tensor<float> Shift(Tensor<float> x, float s) => Tensor.Add(x, s);
+
+            public static float Total(Tensor<float> x) => Tensor.Sum(x);
         }
 
         """;
@@ -62,6 +64,11 @@ public sealed class TensorDiagnosticTests
             "[DerivativeOf(typeof(MyOps), \"Missing\")] public static void Rule(Tensor<float> x, Tensor<float> result, Tensor<float> dResult, Tensor<float>? dx) { }",
             "SD0013",
             "'MyOps' has no method of that name"
+        },
+        {
+            "[DerivativeOf(typeof(MyOps), nameof(MyOps.Total))] public static void Rule(Tensor<float> x, Tensor<float> saved, float result, float dResult, Tensor<float>? dx) { }",
+            "SD0014",
+            "has no overload with a trailing 'ref SymDiff.Tensor<float>? saved'"
         },
     };
 

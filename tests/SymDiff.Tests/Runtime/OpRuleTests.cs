@@ -235,6 +235,43 @@ public sealed class OpRuleTests
         Assert.Equal((0.5 * (1 + 4)) / 2, Tensor.SquareLoss(p, t)); // mean over the 2 rows of ½‖p − t‖²
     }
 
+    [Fact]
+    public void CrossEntropyWithSavedSoftmax()
+    {
+        var random = new Random(12);
+        foreach (var n in Sizes)
+        {
+            var logits = Tensor.RandomUniform(random, -3.0, 3.0, 4, n + 1);
+            var targets = Enumerable.Range(0, 4).Select(_ => random.Next(n + 1)).ToArray();
+            Tensor<double>? saved = null;
+            RuleChecker.CheckScalarOp(
+                random,
+                new[] { logits },
+                () => Tensor.CrossEntropy(logits, targets, ref saved),
+                (y, dy, d) => Tensor.CrossEntropyBackward(logits, targets, saved!, y, dy, d[0]),
+                $"classes {n + 1}");
+            Assert.Equal(Tensor.CrossEntropy(logits, targets), Tensor.CrossEntropy(logits, targets, ref saved), 12);
+        }
+    }
+
+    [Fact]
+    public void FloatSoftmaxUsesAnAccurateFastExp()
+    {
+        var random = new Random(13);
+        var x = Tensor.RandomUniform(random, -60f, 60f, 3, 1000);
+        var y = Tensor.Softmax(x);
+        for (var row = 0; row < 3; row++)
+        {
+            var max = Enumerable.Range(0, 1000).Max(j => (double)x[row, j]);
+            var sum = Enumerable.Range(0, 1000).Sum(j => Math.Exp(x[row, j] - max));
+            for (var j = 0; j < 1000; j++)
+            {
+                var expected = Math.Exp(x[row, j] - max) / sum;
+                Assert.True(Math.Abs(y[row, j] - expected) <= (1e-6 * expected) + 1e-30, $"{y[row, j]} vs {expected}");
+            }
+        }
+    }
+
     [Theory]
     [InlineData(false, false)]
     [InlineData(true, false)]

@@ -24,12 +24,12 @@ partial class Language
         Tensor<float> t2 = Tensor.AddRowBias(t1, d, ref workspace.t2);
         Tensor<float> hidden = Tensor.Tanh(t2, ref workspace.hidden);
         Tensor<float> t3 = Tensor.MatMul(hidden, u, false, false, ref workspace.t3);
-        float result = Tensor.CrossEntropy(t3, next);
+        float result = Tensor.CrossEntropy(t3, next, ref workspace.resultSaved);
 
         // reverse sweep (dResult = 1)
         Tensor<float> dt3 = Tensor.EnsureZeroed(ref workspace.dt3, t3);
         // return Tensor.CrossEntropy(Tensor.MatMul(hidden, u), next);
-        Tensor.CrossEntropyBackward(t3, next, result, 1, dt3);
+        Tensor.CrossEntropyBackward(t3, next, workspace.resultSaved!, result, 1, dt3);
         Tensor<float> dhidden = Tensor.EnsureZeroed(ref workspace.dhidden, hidden);
         Tensor.MatMulBackward(hidden, u, false, false, t3, dt3, dhidden, du);
         Tensor<float> dt2 = Tensor.EnsureZeroed(ref workspace.dt2, t2);
@@ -63,6 +63,7 @@ partial class Language
         public Tensor<float>? t2;
         public Tensor<float>? hidden;
         public Tensor<float>? t3;
+        public Tensor<float>? resultSaved;
         public Tensor<float>? dt3;
         public Tensor<float>? dhidden;
         public Tensor<float>? dt2;
@@ -88,12 +89,12 @@ partial class Language
         Tensor<float> t2 = Tensor.AddRowBias(t1, d, ref workspace.t2);
         Tensor<float> hidden = Tensor.Tanh(t2, ref workspace.hidden);
         Tensor<float> t3 = Tensor.MatMul(hidden, u, false, false, ref workspace.t3);
-        float result = Tensor.CrossEntropy(t3, next);
+        float result = Tensor.CrossEntropy(t3, next, ref workspace.resultSaved);
 
         // reverse sweep (seeded with dResult)
         Tensor<float> dt3 = Tensor.EnsureZeroed(ref workspace.dt3, t3);
         // return Tensor.CrossEntropy(Tensor.MatMul(hidden, u), next);
-        Tensor.CrossEntropyBackward(t3, next, result, dResult, dt3);
+        Tensor.CrossEntropyBackward(t3, next, workspace.resultSaved!, result, dResult, dt3);
         Tensor<float> dhidden = Tensor.EnsureZeroed(ref workspace.dhidden, hidden);
         Tensor.MatMulBackward(hidden, u, false, false, t3, dt3, dhidden, du);
         Tensor<float> dt2 = Tensor.EnsureZeroed(ref workspace.dt2, t2);
@@ -126,6 +127,7 @@ partial class Language
         public Tensor<float>? t2;
         public Tensor<float>? hidden;
         public Tensor<float>? t3;
+        public Tensor<float>? resultSaved;
         public Tensor<float>? dt3;
         public Tensor<float>? dhidden;
         public Tensor<float>? dt2;

@@ -25,12 +25,12 @@ namespace Samples
             Tensor<float> h = Tensor.Tanh(t1, ref workspace.h);
             Tensor<float> t2 = Tensor.MatMul(h, w2, false, false, ref workspace.t2);
             Tensor<float> logits = Tensor.AddRowBias(t2, b2, ref workspace.logits);
-            float result = Tensor.CrossEntropy(logits, y);
+            float result = Tensor.CrossEntropy(logits, y, ref workspace.resultSaved);
 
             // reverse sweep (dResult = 1)
             Tensor<float> dlogits = Tensor.EnsureZeroed(ref workspace.dlogits, logits);
             // return Tensor.CrossEntropy(logits, y);
-            Tensor.CrossEntropyBackward(logits, y, result, 1, dlogits);
+            Tensor.CrossEntropyBackward(logits, y, workspace.resultSaved!, result, 1, dlogits);
             Tensor<float> dt2 = Tensor.EnsureZeroed(ref workspace.dt2, t2);
             // var logits = Tensor.AddRowBias(Tensor.MatMul(h, w2), b2);
             Tensor.AddRowBiasBackward(t2, b2, logits, dlogits, dt2, db2);
@@ -61,6 +61,7 @@ namespace Samples
             public Tensor<float>? h;
             public Tensor<float>? t2;
             public Tensor<float>? logits;
+            public Tensor<float>? resultSaved;
             public Tensor<float>? dlogits;
             public Tensor<float>? dt2;
             public Tensor<float>? dh;
@@ -84,12 +85,12 @@ namespace Samples
             Tensor<float> h = Tensor.Tanh(t1, ref workspace.h);
             Tensor<float> t2 = Tensor.MatMul(h, w2, false, false, ref workspace.t2);
             Tensor<float> logits = Tensor.AddRowBias(t2, b2, ref workspace.logits);
-            float result = Tensor.CrossEntropy(logits, y);
+            float result = Tensor.CrossEntropy(logits, y, ref workspace.resultSaved);
 
             // reverse sweep (seeded with dResult)
             Tensor<float> dlogits = Tensor.EnsureZeroed(ref workspace.dlogits, logits);
             // return Tensor.CrossEntropy(logits, y);
-            Tensor.CrossEntropyBackward(logits, y, result, dResult, dlogits);
+            Tensor.CrossEntropyBackward(logits, y, workspace.resultSaved!, result, dResult, dlogits);
             Tensor<float> dt2 = Tensor.EnsureZeroed(ref workspace.dt2, t2);
             // var logits = Tensor.AddRowBias(Tensor.MatMul(h, w2), b2);
             Tensor.AddRowBiasBackward(t2, b2, logits, dlogits, dt2, db2);
@@ -119,6 +120,7 @@ namespace Samples
             public Tensor<float>? h;
             public Tensor<float>? t2;
             public Tensor<float>? logits;
+            public Tensor<float>? resultSaved;
             public Tensor<float>? dlogits;
             public Tensor<float>? dt2;
             public Tensor<float>? dh;

@@ -1,0 +1,167 @@
+using SymDiff;
+
+namespace NeuralLM;
+
+/// <summary>The size of a model: the paper's n (context words + 1), m, h and whether it has direct connections.</summary>
+/// <param name="Order">n: the model reads the previous n − 1 words.</param>
+/// <param name="Embed">m: the size of a word vector (a row of C).</param>
+/// <param name="Hidden">h: the number of hidden units.</param>
+/// <param name="Direct">Whether the output also gets W·x (the paper's direct connections).</param>
+/// <param name="Vocabulary">|V|.</param>
+public sealed record ModelShape(int Order, int Embed, int Hidden, bool Direct, int Vocabulary)
+{
+    /// <summary>n − 1.</summary>
+    public int Context => Order - 1;
+
+    /// <summary>The length of x, the concatenated context vectors: (n − 1)·m.</summary>
+    public int Input => Context * Embed;
+
+    public override string ToString() => $"n={Order} m={Embed} h={Hidden}{(Direct ? " direct" : string.Empty)} |V|={Vocabulary}";
+}
+
+/// <summary>
+/// The fixed-window "concatenation" neural language model of Bengio et al. (2003): the previous n − 1 word ids
+/// index the embedding matrix C, the rows are concatenated into x, h = tanh(H·x + d), and the next word's logits are
+/// y = U·h + b (+ W·x with direct connections). Its forward pass over a minibatch is one [Differentiable] method;
+/// SymDiff generates every gradient, the sparse embedding update included.
+/// </summary>
+public static partial class LanguageModel
+{
+    /// <summary>The mean cross-entropy of the next words given their contexts (batch × (n − 1) ids).</summary>
+    [Differentiable]
+    public static float Loss(
+        Tensor<float> c, Tensor<float> h, Tensor<float> d, Tensor<float> u, Tensor<float> b, Tensor<float> w,
+        [NoDiff] ReadOnlySpan<int> context, [NoDiff] ReadOnlySpan<int> next, bool direct)
+    {
+        var x = Tensor.Reshape(Tensor.Embedding(c, context), next.Length, -1); // the context vectors, concatenated
+        var hidden = Tensor.Tanh(Tensor.AddRowBias(Tensor.MatMul(x, h), d));
+        var logits = Tensor.AddRowBias(Tensor.MatMul(hidden, u), b);
+        if (direct)
+        {
+            logits = Tensor.Add(logits, Tensor.MatMul(x, w));
+        }
+
+        return Tensor.CrossEntropy(logits, next);
+    }
+
+    /// <summary>The parameters, initialized from <paramref name="rng"/>: C ~ N(0, 0.1²), matrices ~ U(±1/√fan-in), biases 0.</summary>
+    public static ParameterSet<float> CreateParameters(ModelShape shape, Rng rng)
+    {
+        var parameters = new ParameterSet<float>();
+        parameters.Add("C", Tensor.RandomNormal(rng, 0.1f, shape.Vocabulary, shape.Embed));
+        parameters.Add("H", Uniform(rng, shape.Input, shape.Hidden));
+        parameters.Add("d", Tensor.Zeros<float>(shape.Hidden));
+        parameters.Add("U", Uniform(rng, shape.Hidden, shape.Vocabulary));
+        parameters.Add("b", Tensor.Zeros<float>(shape.Vocabulary));
+        parameters.Add("W", shape.Direct ? Uniform(rng, shape.Input, shape.Vocabulary) : Tensor.Zeros<float>(0, shape.Vocabulary));
+        return parameters;
+    }
+
+    private static Tensor<float> Uniform(Rng rng, int fanIn, int fanOut)
+    {
+        var limit = 1f / MathF.Sqrt(fanIn);
+        return Tensor.RandomUniform(rng, -limit, limit, fanIn, fanOut);
+    }
+}
+
+/// <summary>
+/// Gathers minibatches of (context, next word) examples from a token stream into reused buffers: example i
+/// predicts token i + n − 1 from the n − 1 tokens before it.
+/// </summary>
+public sealed class Batches
+{
+    private readonly int[] _tokens;
+    private readonly int _context;
+    private readonly int[] _contextIds;
+    private readonly int[] _nextIds;
+
+    public Batches(int[] tokens, int context, int maxBatch)
+    {
+        _tokens = tokens;
+        _context = context;
+        _contextIds = new int[maxBatch * context];
+        _nextIds = new int[maxBatch];
+    }
+
+    /// <summary>How many examples the stream holds.</summary>
+    public int Count => Math.Max(0, _tokens.Length - _context);
+
+    /// <summary>Fills the buffers for the given examples; returns (contexts, next words).</summary>
+    public (ReadOnlyMemory<int> Context, ReadOnlyMemory<int> Next) Gather(ReadOnlySpan<int> examples)
+    {
+        for (var k = 0; k < examples.Length; k++)
+        {
+            var start = examples[k];
+            _tokens.AsSpan(start, _context).CopyTo(_contextIds.AsSpan(k * _context, _context));
+            _nextIds[k] = _tokens[start + _context];
+        }
+
+        return (_contextIds.AsMemory(0, examples.Length * _context), _nextIds.AsMemory(0, examples.Length));
+    }
+
+    /// <summary>Fills the buffers with examples [<paramref name="start"/>, start + count) in order.</summary>
+    public (ReadOnlyMemory<int> Context, ReadOnlyMemory<int> Next) Range(int start, int count)
+    {
+        for (var k = 0; k < count; k++)
+        {
+            _tokens.AsSpan(start + k, _context).CopyTo(_contextIds.AsSpan(k * _context, _context));
+            _nextIds[k] = _tokens[start + k + _context];
+        }
+
+        return (_contextIds.AsMemory(0, count * _context), _nextIds.AsMemory(0, count));
+    }
+}
+
+/// <summary>
+/// Perplexity and next-word probabilities without gradients: the model's forward pass written with the ops'
+/// destination-passing forms, so evaluating a split reuses the same buffers for every batch.
+/// </summary>
+public sealed class Evaluator
+{
+    private readonly ModelShape _shape;
+    private readonly ParameterSet<float> _parameters;
+    private Tensor<float>? _rows;
+    private Tensor<float>? _x;
+    private Tensor<float>? _preActivation;
+    private Tensor<float>? _hidden;
+    private Tensor<float>? _logits;
+    private Tensor<float>? _direct;
+
+    public Evaluator(ModelShape shape, ParameterSet<float> parameters)
+    {
+        _shape = shape;
+        _parameters = parameters;
+    }
+
+    /// <summary>exp of the mean cross-entropy of every example of <paramref name="tokens"/>.</summary>
+    public double Perplexity(int[] tokens, int batchSize = 512)
+    {
+        var batches = new Batches(tokens, _shape.Context, batchSize);
+        double total = 0;
+        for (var start = 0; start < batches.Count; start += batchSize)
+        {
+            var count = Math.Min(batchSize, batches.Count - start);
+            var (context, next) = batches.Range(start, count);
+            total += Tensor.CrossEntropy(Logits(context.Span, count), next.Span) * (double)count;
+        }
+
+        return Math.Exp(total / Math.Max(1, batches.Count));
+    }
+
+    /// <summary>The logits of the next word for <paramref name="count"/> contexts (count × (n − 1) ids).</summary>
+    public Tensor<float> Logits(ReadOnlySpan<int> context, int count)
+    {
+        var rows = Tensor.Embedding(_parameters["C"].Value, context, ref _rows);
+        var x = Tensor.Reshape(rows, count, -1, ref _x);
+        var pre = Tensor.MatMul(x, _parameters["H"].Value, false, false, ref _preActivation);
+        var hidden = Tensor.Tanh(Tensor.AddRowBias(pre, _parameters["d"].Value, ref _preActivation), ref _hidden);
+        var logits = Tensor.MatMul(hidden, _parameters["U"].Value, false, false, ref _logits);
+        Tensor.AddRowBias(logits, _parameters["b"].Value, ref _logits);
+        if (_shape.Direct)
+        {
+            Tensor.Add(logits, Tensor.MatMul(x, _parameters["W"].Value, false, false, ref _direct), ref _logits);
+        }
+
+        return _logits!;
+    }
+}
