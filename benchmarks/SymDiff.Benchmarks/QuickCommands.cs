@@ -107,7 +107,7 @@ internal static class QuickCommands
             else
             {
                 NeuralLM.LanguageModel.LossGradient(
-                    c.Value, h.Value, d.Value, u.Value, b.Value, w.Value, contextIds.Span, nextIds.Span, direct,
+                    c.Value, h.Value, d.Value, u.Value, b.Value, w.Value, contextIds.Span, nextIds.Span, direct, 0f, 0UL,
                     c.Gradient, h.Gradient, d.Gradient, u.Gradient, b.Gradient, w.Gradient);
             }
 

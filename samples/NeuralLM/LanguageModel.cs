@@ -27,14 +27,27 @@ public sealed record ModelShape(int Order, int Embed, int Hidden, bool Direct, i
 /// </summary>
 public static partial class LanguageModel
 {
-    /// <summary>The mean cross-entropy of the next words given their contexts (batch × (n − 1) ids).</summary>
+    /// <summary>
+    /// The mean cross-entropy of the next words given their contexts (batch × (n − 1) ids). With a dropout rate
+    /// above 0, units of x and of the hidden layer are dropped (training only; masks are a function of the seed).
+    /// </summary>
     [Differentiable]
     public static float Loss(
         Tensor<float> c, Tensor<float> h, Tensor<float> d, Tensor<float> u, Tensor<float> b, Tensor<float> w,
-        [NoDiff] ReadOnlySpan<int> context, [NoDiff] ReadOnlySpan<int> next, bool direct)
+        [NoDiff] ReadOnlySpan<int> context, [NoDiff] ReadOnlySpan<int> next, bool direct, [NoDiff] float dropout, ulong seed)
     {
         var x = Tensor.Reshape(Tensor.Embedding(c, context), next.Length, -1); // the context vectors, concatenated
+        if (dropout > 0)
+        {
+            x = Tensor.Dropout(x, dropout, seed);
+        }
+
         var hidden = Tensor.Tanh(Tensor.AddRowBias(Tensor.MatMul(x, h), d));
+        if (dropout > 0)
+        {
+            hidden = Tensor.Dropout(hidden, dropout, seed + 1);
+        }
+
         var logits = Tensor.AddRowBias(Tensor.MatMul(hidden, u), b);
         if (direct)
         {

@@ -49,6 +49,8 @@ public sealed record Options
 
     public double? ClipNorm { get; init; }
 
+    public double Dropout { get; init; }
+
     /// <summary>The learning rate: the option, or a default that suits the optimizer.</summary>
     public double Rate => LearningRate ?? Optimizer switch
     {
@@ -60,7 +62,7 @@ public sealed record Options
     public const string Usage =
         "usage: dotnet run -c Release --project samples/NeuralLM -- [--order n] [--embed m] [--hidden h] [--direct] " +
         "[--epochs n] [--batch n] [--optimizer sgd|adam|adamw|adafactor] [--lr x] [--schedule constant|inverse|step|cosine] " +
-        "[--weight-decay x] [--clip-norm x] [--threads n] [--seed n] [--corpus path.tgz] [--vocab-from all|train|train+valid] " +
+        "[--weight-decay x] [--clip-norm x] [--dropout p] [--threads n] [--seed n] [--corpus path.tgz] [--vocab-from all|train|train+valid] " +
         "[--max-minutes x] [--patience n] [--checkpoint path] [--resume] [--generate \"prompt\"] [--words n] [--plot path.png]";
 
     /// <summary>Parses the arguments; throws <see cref="OptionException"/> with a one-line message.</summary>
@@ -90,6 +92,8 @@ public sealed record Options
                     ? v
                     : throw new OptionException($"{name} needs a non-negative number, not '{args[i]}'");
 
+            double Rate() => Number() is var rate && rate < 1 ? rate : throw new OptionException($"{name} needs a rate in [0, 1), not '{args[i]}'");
+
             string OneOf(params string[] choices)
             {
                 var value = Value();
@@ -109,6 +113,7 @@ public sealed record Options
                 "--schedule" => options with { Schedule = OneOf("constant", "inverse", "step", "cosine") },
                 "--weight-decay" => options with { WeightDecay = Number() },
                 "--clip-norm" => options with { ClipNorm = Number() },
+                "--dropout" => options with { Dropout = Rate() },
                 "--threads" => options with { Threads = Int(1) },
                 "--seed" => options with { Seed = (ulong)Int(0) },
                 "--corpus" => options with { Corpus = Value() },

@@ -59,7 +59,7 @@ static int Run(Options options)
         CheckpointPath = options.Checkpoint,
         RestoreBest = true,
     });
-    var settings = $"{shape} {options.Optimizer} lr={options.Rate.ToString(CultureInfo.InvariantCulture)} corpus={corpus.Source} vocab-from={data.VocabularyScope}";
+    var settings = $"{shape} {options.Optimizer} lr={options.Rate.ToString(CultureInfo.InvariantCulture)} dropout={options.Dropout.ToString(CultureInfo.InvariantCulture)} corpus={corpus.Source} vocab-from={data.VocabularyScope}";
     trainer.Metadata["model"] = settings;
     if (options.Resume && File.Exists(options.Checkpoint))
     {
@@ -81,8 +81,9 @@ static int Run(Options options)
     {
         computing.Start();
         var (context, next) = train.Gather(batch);
+        var seed = (options.Seed * 1_000_003UL) + (2 * (ulong)optimizer.StepCount); // dropout masks follow the step, so resuming replays them
         var loss = LanguageModel.LossGradient(
-            c.Value, h.Value, d.Value, u.Value, b.Value, w.Value, context.Span, next.Span, shape.Direct,
+            c.Value, h.Value, d.Value, u.Value, b.Value, w.Value, context.Span, next.Span, shape.Direct, (float)options.Dropout, seed,
             c.Gradient, h.Gradient, d.Gradient, u.Gradient, b.Gradient, w.Gradient);
         computing.Stop();
         tokens += batch.Length;
@@ -101,7 +102,7 @@ static int Run(Options options)
         return validation;
     }
 
-    Console.WriteLine($"model: {shape}, {parameters.ElementCount:N0} parameters; {options.Optimizer} lr {options.Rate:G3} ({options.Schedule}), batch {options.Batch}, {options.Threads} thread(s)");
+    Console.WriteLine($"model: {shape}, {parameters.ElementCount:N0} parameters; {options.Optimizer} lr {options.Rate:G3} ({options.Schedule}), weight decay {options.WeightDecay:G3}, dropout {options.Dropout:G3}, batch {options.Batch}, {options.Threads} thread(s)");
     var result = options.Epochs == 0
         ? new TrainingResult(optimizer.StepCount, double.PositiveInfinity, 0, "no training asked", TimeSpan.Zero)
         : TrainingConsole.Run(observer => trainer.Train(train.Count, Step, Evaluate, observer), "tokens", "validation perplexity");

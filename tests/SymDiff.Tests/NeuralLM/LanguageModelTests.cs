@@ -7,9 +7,10 @@ namespace SymDiff.Tests.NeuralLM;
 public sealed class LanguageModelTests
 {
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void GeneratedGradientMatchesFiniteDifferences(bool direct)
+    [InlineData(false, 0f)]
+    [InlineData(true, 0f)]
+    [InlineData(true, 0.3f)]
+    public void GeneratedGradientMatchesFiniteDifferences(bool direct, float dropout)
     {
         // A tiny configuration; the model is float, so central differences use a larger step and tolerance.
         var shape = new ModelShape(Order: 3, Embed: 4, Hidden: 5, Direct: direct, Vocabulary: 11);
@@ -17,8 +18,8 @@ public sealed class LanguageModelTests
         var context = new[] { 1, 2, 3, 4, 10, 0, 7, 7 };
         var next = new[] { 5, 6, 9, 2 };
         var (c, h, d, u, b, w) = (parameters["C"], parameters["H"], parameters["d"], parameters["U"], parameters["b"], parameters["W"]);
-        var loss = LanguageModel.LossGradient(c.Value, h.Value, d.Value, u.Value, b.Value, w.Value, context, next, direct, c.Gradient, h.Gradient, d.Gradient, u.Gradient, b.Gradient, w.Gradient);
-        Assert.Equal(LanguageModel.Loss(c.Value, h.Value, d.Value, u.Value, b.Value, w.Value, context, next, direct), loss, 5);
+        var loss = LanguageModel.LossGradient(c.Value, h.Value, d.Value, u.Value, b.Value, w.Value, context, next, direct, dropout, 5UL, c.Gradient, h.Gradient, d.Gradient, u.Gradient, b.Gradient, w.Gradient);
+        Assert.Equal(LanguageModel.Loss(c.Value, h.Value, d.Value, u.Value, b.Value, w.Value, context, next, direct, dropout, 5UL), loss, 5);
 
         var checkedElements = 0;
         foreach (var parameter in parameters)
@@ -28,9 +29,9 @@ public sealed class LanguageModelTests
                 var original = parameter.Value[i];
                 const float step = 1e-2f;
                 parameter.Value[i] = original + step;
-                var plus = (double)LanguageModel.Loss(c.Value, h.Value, d.Value, u.Value, b.Value, w.Value, context, next, direct);
+                var plus = (double)LanguageModel.Loss(c.Value, h.Value, d.Value, u.Value, b.Value, w.Value, context, next, direct, dropout, 5UL);
                 parameter.Value[i] = original - step;
-                var minus = (double)LanguageModel.Loss(c.Value, h.Value, d.Value, u.Value, b.Value, w.Value, context, next, direct);
+                var minus = (double)LanguageModel.Loss(c.Value, h.Value, d.Value, u.Value, b.Value, w.Value, context, next, direct, dropout, 5UL);
                 parameter.Value[i] = original;
                 var numeric = (plus - minus) / (2 * step);
                 Assert.True(
@@ -56,7 +57,7 @@ public sealed class LanguageModelTests
         trainer.Train(batches.Count, batch =>
         {
             var (context, next) = batches.Gather(batch);
-            return LanguageModel.LossGradient(c.Value, h.Value, d.Value, u.Value, b.Value, w.Value, context.Span, next.Span, false, c.Gradient, h.Gradient, d.Gradient, u.Gradient, b.Gradient, w.Gradient);
+            return LanguageModel.LossGradient(c.Value, h.Value, d.Value, u.Value, b.Value, w.Value, context.Span, next.Span, false, 0f, 0UL, c.Gradient, h.Gradient, d.Gradient, u.Gradient, b.Gradient, w.Gradient);
         });
 
         var model = new Evaluator(shape, parameters).Perplexity(data.Valid);
@@ -73,7 +74,7 @@ public sealed class LanguageModelTests
         var batches = new Batches(tokens, shape.Context, 16);
         var (context, next) = batches.Range(0, batches.Count);
         var (c, h, d, u, b, w) = (parameters["C"], parameters["H"], parameters["d"], parameters["U"], parameters["b"], parameters["W"]);
-        var loss = LanguageModel.Loss(c.Value, h.Value, d.Value, u.Value, b.Value, w.Value, context.Span, next.Span, true);
+        var loss = LanguageModel.Loss(c.Value, h.Value, d.Value, u.Value, b.Value, w.Value, context.Span, next.Span, true, 0f, 0UL);
         Assert.Equal(Math.Exp(loss), new Evaluator(shape, parameters).Perplexity(tokens), 4);
     }
 
@@ -100,7 +101,7 @@ public sealed class LanguageModelTests
             trainer.Train(batches.Count, batch =>
             {
                 var (context, next) = batches.Gather(batch);
-                return LanguageModel.LossGradient(c.Value, h.Value, d.Value, u.Value, b.Value, w.Value, context.Span, next.Span, true, c.Gradient, h.Gradient, d.Gradient, u.Gradient, b.Gradient, w.Gradient);
+                return LanguageModel.LossGradient(c.Value, h.Value, d.Value, u.Value, b.Value, w.Value, context.Span, next.Span, true, 0f, 0UL, c.Gradient, h.Gradient, d.Gradient, u.Gradient, b.Gradient, w.Gradient);
             });
             return trainer.Losses;
         }

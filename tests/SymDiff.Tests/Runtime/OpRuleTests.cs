@@ -255,6 +255,30 @@ public sealed class OpRuleTests
     }
 
     [Fact]
+    public void DropoutMasksAreReproducibleAndItsRuleMatchesFiniteDifferences()
+    {
+        var random = new Random(14);
+        foreach (var n in Sizes)
+        {
+            var x = Tensor.RandomUniform(random, -2.0, 2.0, 3, n);
+            RuleChecker.CheckTensorOp(random, new[] { x }, () => Tensor.Dropout(x, 0.4, 99UL), (y, dy, d) =>
+            {
+                var unused = 0.0;
+                Tensor.DropoutBackward(x, 0.4, 99UL, y, dy, d[0], ref unused);
+            }, $"n={n}");
+        }
+
+        var ones = Tensor.Full(1.0, 100_000);
+        var dropped = Tensor.Dropout(ones, 0.25, 7UL);
+        Assert.Equal(dropped.ToArray(), Tensor.Dropout(ones, 0.25, 7UL).ToArray());
+        Assert.NotEqual(dropped.ToArray(), Tensor.Dropout(ones, 0.25, 8UL).ToArray());
+        var keptShare = dropped.ToArray().Count(v => v != 0) / 100_000.0;
+        Assert.InRange(keptShare, 0.74, 0.76);
+        Assert.All(dropped.ToArray(), v => Assert.True(v == 0 || Math.Abs(v - (1 / 0.75)) < 1e-12));
+        Assert.Equal(ones.ToArray(), Tensor.Dropout(ones, 0.0, 7UL).ToArray());
+    }
+
+    [Fact]
     public void FloatSoftmaxUsesAnAccurateFastExp()
     {
         var random = new Random(13);
