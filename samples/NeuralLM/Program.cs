@@ -61,8 +61,13 @@ static int Run(Options options)
     });
     var settings = $"{shape} {options.Optimizer} lr={options.Rate.ToString(CultureInfo.InvariantCulture)} dropout={options.Dropout.ToString(CultureInfo.InvariantCulture)} corpus={corpus.Source} vocab-from={data.VocabularyScope}";
     trainer.Metadata["model"] = settings;
-    if (options.Resume && File.Exists(options.Checkpoint))
+    if (options.Resume)
     {
+        if (!File.Exists(options.Checkpoint))
+        {
+            throw new InvalidDataException($"--resume: no checkpoint at '{options.Checkpoint}'");
+        }
+
         var checkpoint = CheckpointFile.Load<float>(options.Checkpoint!);
         if (checkpoint.Metadata.GetValueOrDefault("model") != settings)
         {
