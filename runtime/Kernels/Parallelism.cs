@@ -128,7 +128,8 @@ internal static class Parallelism
 
     private sealed class Worker
     {
-        private readonly SemaphoreSlim _start = new(0);
+        private readonly object _signal = new();
+        private bool _started;
         private WorkItem? _work;
         private int _part;
 
@@ -140,16 +141,30 @@ internal static class Parallelism
 
         public void Start(WorkItem work, int part)
         {
-            _work = work;
-            _part = part;
-            _start.Release();
+            // Monitor.Pulse, unlike SemaphoreSlim.Release, does not allocate.
+            lock (_signal)
+            {
+                _work = work;
+                _part = part;
+                _started = true;
+                Monitor.Pulse(_signal);
+            }
         }
 
         private void Loop()
         {
             while (true)
             {
-                _start.Wait();
+                lock (_signal)
+                {
+                    while (!_started)
+                    {
+                        Monitor.Wait(_signal);
+                    }
+
+                    _started = false;
+                }
+
                 try
                 {
                     _work!.Execute(_part);
