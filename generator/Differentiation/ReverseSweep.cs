@@ -211,7 +211,7 @@ internal sealed class ReverseSweep
         // A value used once, directly in its adjoint's home block, aliases its only contribution when that is
         // cheap: `dy` instead of `double dt2 = dy;`. Adjoints it refers to are final by then (each adjoint is read
         // only after all of its own contributions).
-        if (!_hasAdjoint[value] && _useCount[value] <= 1 && !_parameters.ContainsKey(value) && _home[value] == block && IsStable(contribution))
+        if (CanAlias(value, block, contribution))
         {
             _known[value] = contribution;
             _hasAdjoint[value] = true;
@@ -326,7 +326,7 @@ internal sealed class ReverseSweep
 
         arguments.Add(RArgument.Value(new CValue(assign.Target)));
         arguments.Add(RArgument.Value(g));
-        AddAdjointArguments(call, arguments);
+        AddAdjointArguments(call, arguments, g, output);
         output.Add(new RCall(call.Callee.Pullback!, arguments));
     }
 
@@ -334,7 +334,7 @@ internal sealed class ReverseSweep
     /// One adjoint argument per differentiable parameter of the callee: the argument's adjoint when it is active;
     /// otherwise <c>null</c> for a tensor (the rule skips it) or a discard local for a scalar <c>ref</c>.
     /// </summary>
-    private void AddAdjointArguments(IrCall call, List<RArgument> arguments)
+    private void AddAdjointArguments(IrCall call, List<RArgument> arguments, CExpr? g = null, RBlock? block = null)
     {
         for (var i = 0; i < call.Arguments.Count && i < call.Callee.DifferentiableParameters.Count; i++)
         {
@@ -344,7 +344,15 @@ internal sealed class ReverseSweep
             }
 
             var type = TypeOf(call.Arguments[i]);
-            if (call.Arguments[i] is IrRef r && _ir.Values[r.Value].Active)
+            var passThrough = call.Callee.PassThrough.Count > i && call.Callee.PassThrough[i];
+            if (passThrough && call.Arguments[i] is IrRef alias && CanAlias(alias.Value, block, g))
+            {
+                // The rule would add exactly dResult: let this input's adjoint be the result's.
+                _known[alias.Value] = g;
+                _hasAdjoint[alias.Value] = true;
+                arguments.Add(RArgument.Value(new CName("null")));
+            }
+            else if (call.Arguments[i] is IrRef r && _ir.Values[r.Value].Active)
             {
                 arguments.Add(RArgument.Adjoint(r.Value, byRef: !type.IsTensor));
                 _hasAdjoint[r.Value] = true;
@@ -364,6 +372,11 @@ internal sealed class ReverseSweep
             }
         }
     }
+
+    /// <summary>Whether a value's adjoint can simply be <paramref name="contribution"/> (its only one, in its home block).</summary>
+    private bool CanAlias(int value, RBlock? block, CExpr? contribution) =>
+        block is not null && contribution is not null && IsStable(contribution) && _ir.Values[value].Active
+        && !_hasAdjoint[value] && _useCount[value] <= 1 && !_parameters.ContainsKey(value) && _home[value] == block;
 
     private IrType TypeOf(IrExpr expr) => expr switch
     {

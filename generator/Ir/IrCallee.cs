@@ -26,6 +26,7 @@ internal enum IrCalleeKind
 /// <param name="DifferentiableParameters">For differentiable and rule callees, which parameters take an adjoint.</param>
 /// <param name="HasDestination">Whether a destination-passing overload (trailing <c>ref Tensor&lt;T&gt;? destination</c>) exists.</param>
 /// <param name="SavedType">For a rule that takes saved state, the C# type of that state (the forward call fills it).</param>
+/// <param name="PassThrough">For rule callees, per parameter: whether its adjoint receives exactly dResult.</param>
 internal sealed record IrCallee(
     IrCalleeKind Kind,
     string Target,
@@ -34,4 +35,5 @@ internal sealed record IrCallee(
     string? Pullback,
     EquatableArray<bool> DifferentiableParameters,
     bool HasDestination = false,
-    string? SavedType = null);
+    string? SavedType = null,
+    EquatableArray<bool> PassThrough = default);

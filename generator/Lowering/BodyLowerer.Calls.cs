@@ -73,7 +73,8 @@ internal sealed partial class BodyLowerer
                 MemberTarget(rule, Escape(rule.Name) + TypeArgumentsIfNeeded(rule)),
                 method.Parameters.Select(p => DerivativeRules.KindOf(p.Type) != AdjointKind.None).ToEquatableArray(),
                 DerivativeRules.FindDestination(method) is not null,
-                DerivativeRules.TakesSavedState(method, rule) ? _types.Map(rule.Parameters[method.Parameters.Length].Type).Name : null);
+                DerivativeRules.TakesSavedState(method, rule) ? _types.Map(rule.Parameters[method.Parameters.Length].Type).Name : null,
+                DerivativeRules.PassThroughInputs(method, rule).ToEquatableArray());
             return NewActive(new IrCall(callee, null, AtomizeIf(true, arguments, method).ToEquatableArray()), returnType);
         }
         else if (anyActive && (returnType.IsDifferentiable || !CanDropDerivative(method.ReturnType)))

@@ -63,6 +63,29 @@ internal static class DerivativeRules
         return plain;
     }
 
+    /// <summary>
+    /// Per input of <paramref name="function"/>: whether the rule's adjoint parameter for it is marked
+    /// <c>[PassThrough]</c> (it receives exactly dResult).
+    /// </summary>
+    public static bool[] PassThroughInputs(IMethodSymbol function, IMethodSymbol rule)
+    {
+        var result = new bool[function.Parameters.Length];
+        var next = function.Parameters.Length + 2 + (TakesSavedState(function, rule) ? 1 : 0);
+        for (var i = 0; i < function.Parameters.Length && next < rule.Parameters.Length; i++)
+        {
+            if (KindOf(function.Parameters[i].Type) == AdjointKind.None)
+            {
+                continue;
+            }
+
+            result[i] = KindOf(function.Parameters[i].Type) == AdjointKind.Tensor
+                && rule.Parameters[next].GetAttributes().Any(a => a.AttributeClass is { Name: "PassThroughAttribute", ContainingNamespace.Name: "SymDiff" });
+            next++;
+        }
+
+        return result;
+    }
+
     /// <summary>Whether a (fitting) rule takes saved state after the inputs.</summary>
     public static bool TakesSavedState(IMethodSymbol function, IMethodSymbol rule) =>
         Fits(function, rule, out _, out var saved) is null && saved;

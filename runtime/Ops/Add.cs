@@ -26,7 +26,7 @@ public static partial class Tensor
 
     /// <summary>y = a + b: ∂y/∂a = 1, ∂y/∂b = 1.</summary>
     [DerivativeOf(nameof(Add))]
-    public static void AddBackward<T>(Tensor<T> a, Tensor<T> b, Tensor<T> result, Tensor<T> dResult, Tensor<T>? da, Tensor<T>? db)
+    public static void AddBackward<T>(Tensor<T> a, Tensor<T> b, Tensor<T> result, Tensor<T> dResult, [PassThrough] Tensor<T>? da, [PassThrough] Tensor<T>? db)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Accumulate(nameof(AddBackward), da, dResult);
@@ -53,7 +53,7 @@ public static partial class Tensor
 
     /// <summary>y = a + s: ∂y/∂a = 1, ∂y/∂s = Σ dy.</summary>
     [DerivativeOf(nameof(Add))]
-    public static void AddBackward<T>(Tensor<T> a, T s, Tensor<T> result, Tensor<T> dResult, Tensor<T>? da, ref T ds)
+    public static void AddBackward<T>(Tensor<T> a, T s, Tensor<T> result, Tensor<T> dResult, [PassThrough] Tensor<T>? da, ref T ds)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Accumulate(nameof(AddBackward), da, dResult);

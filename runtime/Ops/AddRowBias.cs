@@ -30,7 +30,7 @@ public static partial class Tensor
 
     /// <summary>y = x + b per row: ∂L/∂x = dy, ∂L/∂b = Σ over rows of dy.</summary>
     [DerivativeOf(nameof(AddRowBias))]
-    public static void AddRowBiasBackward<T>(Tensor<T> x, Tensor<T> b, Tensor<T> result, Tensor<T> dResult, Tensor<T>? dx, Tensor<T>? db)
+    public static void AddRowBiasBackward<T>(Tensor<T> x, Tensor<T> b, Tensor<T> result, Tensor<T> dResult, [PassThrough] Tensor<T>? dx, Tensor<T>? db)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var columns = RowBiasColumns(x, b);

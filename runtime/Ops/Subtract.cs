@@ -26,7 +26,7 @@ public static partial class Tensor
 
     /// <summary>y = a − b: ∂y/∂a = 1, ∂y/∂b = −1.</summary>
     [DerivativeOf(nameof(Subtract))]
-    public static void SubtractBackward<T>(Tensor<T> a, Tensor<T> b, Tensor<T> result, Tensor<T> dResult, Tensor<T>? da, Tensor<T>? db)
+    public static void SubtractBackward<T>(Tensor<T> a, Tensor<T> b, Tensor<T> result, Tensor<T> dResult, [PassThrough] Tensor<T>? da, Tensor<T>? db)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Accumulate(nameof(SubtractBackward), da, dResult);

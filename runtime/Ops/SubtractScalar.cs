@@ -24,7 +24,7 @@ public static partial class Tensor
 
     /// <summary>y = a − s: ∂y/∂a = 1, ∂y/∂s = −Σ dy.</summary>
     [DerivativeOf(nameof(Subtract))]
-    public static void SubtractBackward<T>(Tensor<T> a, T s, Tensor<T> result, Tensor<T> dResult, Tensor<T>? da, ref T ds)
+    public static void SubtractBackward<T>(Tensor<T> a, T s, Tensor<T> result, Tensor<T> dResult, [PassThrough] Tensor<T>? da, ref T ds)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Accumulate(nameof(SubtractBackward), da, dResult);

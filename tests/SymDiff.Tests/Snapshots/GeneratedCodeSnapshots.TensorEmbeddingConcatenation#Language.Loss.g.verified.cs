@@ -35,10 +35,9 @@ partial class Language
         Tensor<float> dt2 = Tensor.EnsureZeroed(ref workspace.dt2, t2);
         // var hidden = Tensor.Tanh(Tensor.AddRowBias(Tensor.MatMul(x, h), d));
         Tensor.TanhBackward(t2, hidden, dhidden, dt2);
-        Tensor<float> dt1 = Tensor.EnsureZeroed(ref workspace.dt1, t1);
-        Tensor.AddRowBiasBackward(t1, d, t2, dt2, dt1, dd);
+        Tensor.AddRowBiasBackward(t1, d, t2, dt2, null, dd);
         Tensor<float> dx = Tensor.EnsureZeroed(ref workspace.dx, x);
-        Tensor.MatMulBackward(x, h, false, false, t1, dt1, dx, dh);
+        Tensor.MatMulBackward(x, h, false, false, t1, dt2, dx, dh);
         Tensor<float> dt0 = Tensor.EnsureZeroed(ref workspace.dt0, t0);
         // var x = Tensor.Reshape(Tensor.Embedding(c, context), batch, -1);
         Tensor.ReshapeBackward(t0, batch, -1, x, dx, dt0);
@@ -67,7 +66,6 @@ partial class Language
         public Tensor<float>? dt3;
         public Tensor<float>? dhidden;
         public Tensor<float>? dt2;
-        public Tensor<float>? dt1;
         public Tensor<float>? dx;
         public Tensor<float>? dt0;
     }
@@ -100,10 +98,9 @@ partial class Language
         Tensor<float> dt2 = Tensor.EnsureZeroed(ref workspace.dt2, t2);
         // var hidden = Tensor.Tanh(Tensor.AddRowBias(Tensor.MatMul(x, h), d));
         Tensor.TanhBackward(t2, hidden, dhidden, dt2);
-        Tensor<float> dt1 = Tensor.EnsureZeroed(ref workspace.dt1, t1);
-        Tensor.AddRowBiasBackward(t1, d, t2, dt2, dt1, dd);
+        Tensor.AddRowBiasBackward(t1, d, t2, dt2, null, dd);
         Tensor<float> dx = Tensor.EnsureZeroed(ref workspace.dx, x);
-        Tensor.MatMulBackward(x, h, false, false, t1, dt1, dx, dh);
+        Tensor.MatMulBackward(x, h, false, false, t1, dt2, dx, dh);
         Tensor<float> dt0 = Tensor.EnsureZeroed(ref workspace.dt0, t0);
         // var x = Tensor.Reshape(Tensor.Embedding(c, context), batch, -1);
         Tensor.ReshapeBackward(t0, batch, -1, x, dx, dt0);
@@ -131,7 +128,6 @@ partial class Language
         public Tensor<float>? dt3;
         public Tensor<float>? dhidden;
         public Tensor<float>? dt2;
-        public Tensor<float>? dt1;
         public Tensor<float>? dx;
         public Tensor<float>? dt0;
     }

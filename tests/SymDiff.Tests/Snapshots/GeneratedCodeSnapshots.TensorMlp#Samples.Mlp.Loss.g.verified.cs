@@ -31,17 +31,15 @@ namespace Samples
             Tensor<float> dlogits = Tensor.EnsureZeroed(ref workspace.dlogits, logits);
             // return Tensor.CrossEntropy(logits, y);
             Tensor.CrossEntropyBackward(logits, y, workspace.resultSaved!, result, 1, dlogits);
-            Tensor<float> dt2 = Tensor.EnsureZeroed(ref workspace.dt2, t2);
             // var logits = Tensor.AddRowBias(Tensor.MatMul(h, w2), b2);
-            Tensor.AddRowBiasBackward(t2, b2, logits, dlogits, dt2, db2);
+            Tensor.AddRowBiasBackward(t2, b2, logits, dlogits, null, db2);
             Tensor<float> dh = Tensor.EnsureZeroed(ref workspace.dh, h);
-            Tensor.MatMulBackward(h, w2, false, false, t2, dt2, dh, dw2);
+            Tensor.MatMulBackward(h, w2, false, false, t2, dlogits, dh, dw2);
             Tensor<float> dt1 = Tensor.EnsureZeroed(ref workspace.dt1, t1);
             // var h = Tensor.Tanh(Tensor.AddRowBias(Tensor.MatMul(x, w1), b1));
             Tensor.TanhBackward(t1, h, dh, dt1);
-            Tensor<float> dt0 = Tensor.EnsureZeroed(ref workspace.dt0, t0);
-            Tensor.AddRowBiasBackward(t0, b1, t1, dt1, dt0, db1);
-            Tensor.MatMulBackward(x, w1, false, false, t0, dt0, null, dw1);
+            Tensor.AddRowBiasBackward(t0, b1, t1, dt1, null, db1);
+            Tensor.MatMulBackward(x, w1, false, false, t0, dt1, null, dw1);
             return result;
         }
 
@@ -63,10 +61,8 @@ namespace Samples
             public Tensor<float>? logits;
             public Tensor<float>? resultSaved;
             public Tensor<float>? dlogits;
-            public Tensor<float>? dt2;
             public Tensor<float>? dh;
             public Tensor<float>? dt1;
-            public Tensor<float>? dt0;
         }
 
         /// <summary>
@@ -91,17 +87,15 @@ namespace Samples
             Tensor<float> dlogits = Tensor.EnsureZeroed(ref workspace.dlogits, logits);
             // return Tensor.CrossEntropy(logits, y);
             Tensor.CrossEntropyBackward(logits, y, workspace.resultSaved!, result, dResult, dlogits);
-            Tensor<float> dt2 = Tensor.EnsureZeroed(ref workspace.dt2, t2);
             // var logits = Tensor.AddRowBias(Tensor.MatMul(h, w2), b2);
-            Tensor.AddRowBiasBackward(t2, b2, logits, dlogits, dt2, db2);
+            Tensor.AddRowBiasBackward(t2, b2, logits, dlogits, null, db2);
             Tensor<float> dh = Tensor.EnsureZeroed(ref workspace.dh, h);
-            Tensor.MatMulBackward(h, w2, false, false, t2, dt2, dh, dw2);
+            Tensor.MatMulBackward(h, w2, false, false, t2, dlogits, dh, dw2);
             Tensor<float> dt1 = Tensor.EnsureZeroed(ref workspace.dt1, t1);
             // var h = Tensor.Tanh(Tensor.AddRowBias(Tensor.MatMul(x, w1), b1));
             Tensor.TanhBackward(t1, h, dh, dt1);
-            Tensor<float> dt0 = Tensor.EnsureZeroed(ref workspace.dt0, t0);
-            Tensor.AddRowBiasBackward(t0, b1, t1, dt1, dt0, db1);
-            Tensor.MatMulBackward(x, w1, false, false, t0, dt0, null, dw1);
+            Tensor.AddRowBiasBackward(t0, b1, t1, dt1, null, db1);
+            Tensor.MatMulBackward(x, w1, false, false, t0, dt1, null, dw1);
         }
 
         /// <summary>
@@ -122,10 +116,8 @@ namespace Samples
             public Tensor<float>? logits;
             public Tensor<float>? resultSaved;
             public Tensor<float>? dlogits;
-            public Tensor<float>? dt2;
             public Tensor<float>? dh;
             public Tensor<float>? dt1;
-            public Tensor<float>? dt0;
         }
     }
 }
