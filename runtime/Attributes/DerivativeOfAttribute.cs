@@ -20,6 +20,7 @@ namespace SymDiff;
 /// <c>void Rule(P1 p1, ..., Pn pn, Tensor&lt;T&gt; saved, R result, R dResult, adjoints...)</c>. Generated code then
 /// calls that overload into a workspace buffer and passes the buffer to the rule (cross-entropy saves its softmax
 /// this way).</para>
+/// <para>Mark an adjoint parameter <see cref="PassThroughAttribute"/> when the rule adds exactly <c>dResult</c> to it.</para>
 /// <para>The rule lives in the function's own type (<c>[DerivativeOf(nameof(F))]</c>), or in the type of the
 /// <see cref="DifferentiableAttribute"/> method that calls it, for functions declared elsewhere
 /// (<c>[DerivativeOf(typeof(Other), nameof(Other.F))]</c>). A rule whose signature does not fit is a compile-time
