@@ -107,7 +107,7 @@ public sealed class Adafactor<T> : Optimizer<T>
         var beta2 = T.CreateChecked(1 - Math.Pow(t, -DecayExponent));
         var rho = Math.Min(LearningRate, 1 / Math.Sqrt(t));
         var alpha = T.CreateChecked(Math.Max(Epsilon2, double.CreateChecked(Rms(theta))) * rho);
-        if (WeightDecay != 0)
+        if (WeightDecay != 0 && parameter.Decays)
         {
             TensorPrimitives.Multiply<T>(theta, T.One - T.CreateChecked(LearningRate * WeightDecay), theta);
         }

@@ -55,7 +55,7 @@ public class Adam<T> : Optimizer<T>
     {
         var theta = parameter.Value.Span;
         ReadOnlySpan<T> gradient = parameter.Gradient.Span;
-        if (WeightDecay != 0)
+        if (WeightDecay != 0 && parameter.Decays)
         {
             if (_decoupled)
             {

@@ -45,7 +45,7 @@ public sealed class Sgd<T> : Optimizer<T>
     {
         var theta = parameter.Value.Span;
         ReadOnlySpan<T> gradient = parameter.Gradient.Span;
-        if (WeightDecay != 0)
+        if (WeightDecay != 0 && parameter.Decays)
         {
             var decayed = Work.AsSpan(0, theta.Length);
             TensorPrimitives.FusedMultiplyAdd<T>(theta, T.CreateChecked(WeightDecay), gradient, decayed);

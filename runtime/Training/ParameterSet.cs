@@ -7,10 +7,11 @@ namespace SymDiff;
 public sealed class Parameter<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    internal Parameter(string name, Tensor<T> value)
+    internal Parameter(string name, Tensor<T> value, bool decays)
     {
         Name = name;
         Value = value;
+        Decays = decays;
         Gradient = new Tensor<T>(value.Shape.ToArray());
     }
 
@@ -22,6 +23,9 @@ public sealed class Parameter<T>
 
     /// <summary>∂loss/∂value, accumulated by generated gradients and zeroed between steps.</summary>
     public Tensor<T> Gradient { get; }
+
+    /// <summary>Whether optimizers apply their weight decay to this parameter (usually not to biases).</summary>
+    public bool Decays { get; }
 }
 
 /// <summary>The parameters of a model, in a fixed order, with their gradients.</summary>
@@ -31,7 +35,10 @@ public sealed class ParameterSet<T> : IReadOnlyList<Parameter<T>>
     private readonly List<Parameter<T>> _parameters = new();
 
     /// <summary>Adds a parameter (and a zero gradient of its shape); names must be unique.</summary>
-    public Parameter<T> Add(string name, Tensor<T> value)
+    /// <param name="name">A unique, stable name (checkpoints match tensors by name).</param>
+    /// <param name="value">The initial value, updated in place by optimizers.</param>
+    /// <param name="decays">Whether optimizers' weight decay applies to it; pass false for biases.</param>
+    public Parameter<T> Add(string name, Tensor<T> value, bool decays = true)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(value);
@@ -40,7 +47,7 @@ public sealed class ParameterSet<T> : IReadOnlyList<Parameter<T>>
             throw new ArgumentException($"A parameter named '{name}' already exists.", nameof(name));
         }
 
-        var parameter = new Parameter<T>(name, value);
+        var parameter = new Parameter<T>(name, value, decays);
         _parameters.Add(parameter);
         return parameter;
     }

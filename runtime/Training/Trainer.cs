@@ -27,6 +27,15 @@ public sealed record TrainingOptions
     /// <summary>Stop after this many evaluations without improvement; 0: never stop early.</summary>
     public int Patience { get; init; }
 
+    /// <summary>
+    /// Reduce on plateau: when an evaluation does not beat the best metric by <see cref="PlateauThreshold"/>, the
+    /// learning rate (the schedule's value) is multiplied by this factor from then on; 1: never.
+    /// </summary>
+    public double PlateauFactor { get; init; } = 1;
+
+    /// <summary>The relative improvement an evaluation needs to count as progress for <see cref="PlateauFactor"/> (0.01: 1 %).</summary>
+    public double PlateauThreshold { get; init; }
+
     /// <summary>Stop after this many steps in total.</summary>
     public long? MaxSteps { get; init; }
 
@@ -95,6 +104,7 @@ public sealed class Trainer<T>
     private double _bestMetric = double.PositiveInfinity;
     private long _bestStep;
     private int _evaluationsSinceBest;
+    private double _rateScale = 1;
 
     /// <summary>Creates a trainer.</summary>
     public Trainer(ParameterSet<T> parameters, Optimizer<T> optimizer, LearningRateSchedule schedule, TrainingOptions options)
@@ -104,6 +114,11 @@ public sealed class Trainer<T>
         ArgumentNullException.ThrowIfNull(schedule);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.BatchSize);
+        if (!(options.PlateauFactor is > 0 and <= 1) || !(options.PlateauThreshold is >= 0 and < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "PlateauFactor must be in (0, 1] and PlateauThreshold in [0, 1).");
+        }
+
         Parameters = parameters;
         Optimizer = optimizer;
         Schedule = schedule;
@@ -123,6 +138,9 @@ public sealed class Trainer<T>
 
     /// <summary>The options.</summary>
     public TrainingOptions Options { get; }
+
+    /// <summary>The multiplier reduce-on-plateau applies to the schedule's rate (1 until the first plateau).</summary>
+    public double RateScale => _rateScale;
 
     /// <summary>The loss of every step so far.</summary>
     public List<double> Losses { get; } = new();
@@ -187,7 +205,7 @@ public sealed class Trainer<T>
                     Parameters.ClipGradientNorm(T.CreateChecked(clip));
                 }
 
-                Optimizer.LearningRate = Schedule.At(Optimizer.StepCount);
+                Optimizer.LearningRate = Schedule.At(Optimizer.StepCount) * _rateScale;
                 Optimizer.Step();
                 Losses.Add(loss);
                 examples += batch.Length;
@@ -252,6 +270,11 @@ public sealed class Trainer<T>
     {
         var metric = evaluate();
         Evaluations.Add((Optimizer.StepCount, metric));
+        if (!(metric < _bestMetric * (1 - Options.PlateauThreshold)))
+        {
+            _rateScale *= Options.PlateauFactor;
+        }
+
         var improved = metric < _bestMetric;
         if (improved)
         {
@@ -311,6 +334,7 @@ public sealed class Trainer<T>
         }
 
         checkpoint.Metadata["bestStep"] = _bestStep.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        checkpoint.Metadata["rateScale"] = _rateScale.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
         foreach (var parameter in Parameters)
         {
             checkpoint.Tensors.Add(("parameter/" + parameter.Name, parameter.Value.Clone()));
@@ -356,6 +380,7 @@ public sealed class Trainer<T>
         _bestMetric = checkpoint.BestMetric;
         _evaluationsSinceBest = checkpoint.EvaluationsSinceBest;
         _bestStep = checkpoint.Metadata.TryGetValue("bestStep", out var best) ? long.Parse(best, System.Globalization.CultureInfo.InvariantCulture) : 0;
+        _rateScale = checkpoint.Metadata.TryGetValue("rateScale", out var scale) ? double.Parse(scale, System.Globalization.CultureInfo.InvariantCulture) : 1;
         Losses.Clear();
         Losses.AddRange(checkpoint.Losses);
         Evaluations.Clear();

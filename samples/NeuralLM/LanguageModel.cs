@@ -63,9 +63,9 @@ public static partial class LanguageModel
         var parameters = new ParameterSet<float>();
         parameters.Add("C", Tensor.RandomNormal(rng, 0.1f, shape.Vocabulary, shape.Embed));
         parameters.Add("H", Uniform(rng, shape.Input, shape.Hidden));
-        parameters.Add("d", Tensor.Zeros<float>(shape.Hidden));
+        parameters.Add("d", Tensor.Zeros<float>(shape.Hidden), decays: false); // the paper decays weights and C, not biases
         parameters.Add("U", Uniform(rng, shape.Hidden, shape.Vocabulary));
-        parameters.Add("b", Tensor.Zeros<float>(shape.Vocabulary));
+        parameters.Add("b", Tensor.Zeros<float>(shape.Vocabulary), decays: false);
         parameters.Add("W", shape.Direct ? Uniform(rng, shape.Input, shape.Vocabulary) : Tensor.Zeros<float>(0, shape.Vocabulary));
         return parameters;
     }

@@ -51,6 +51,15 @@ public sealed record Options
 
     public double Dropout { get; init; }
 
+    /// <summary>The r of the inverse schedule ε₀/(1 + r·t), t counting updates.</summary>
+    public double DecayRate { get; init; } = 1e-4;
+
+    /// <summary>Reduce on plateau: multiply the rate by this when validation stops improving; 1: off.</summary>
+    public double PlateauFactor { get; init; } = 1;
+
+    /// <summary>The relative validation improvement that counts as progress for <see cref="PlateauFactor"/>.</summary>
+    public double PlateauThreshold { get; init; } = 0.01;
+
     /// <summary>The learning rate: the option, or a default that suits the optimizer.</summary>
     public double Rate => LearningRate ?? Optimizer switch
     {
@@ -61,8 +70,8 @@ public sealed record Options
 
     public const string Usage =
         "usage: dotnet run -c Release --project samples/NeuralLM -- [--order n] [--embed m] [--hidden h] [--direct] " +
-        "[--epochs n] [--batch n] [--optimizer sgd|adam|adamw|adafactor] [--lr x] [--schedule constant|inverse|step|cosine] " +
-        "[--weight-decay x] [--clip-norm x] [--dropout p] [--threads n] [--seed n] [--corpus path.tgz] [--vocab-from all|train|train+valid] " +
+        "[--epochs n] [--batch n] [--optimizer sgd|adam|adamw|adafactor] [--lr x] [--schedule constant|inverse|step|cosine] [--decay-rate r] " +
+        "[--plateau factor] [--plateau-threshold x] [--weight-decay x] [--clip-norm x] [--dropout p] [--threads n] [--seed n] [--corpus path.tgz] [--vocab-from all|train|train+valid] " +
         "[--max-minutes x] [--patience n] [--checkpoint path] [--resume] [--generate \"prompt\"] [--words n] [--plot path.png]";
 
     /// <summary>Parses the arguments; throws <see cref="OptionException"/> with a one-line message.</summary>
@@ -111,6 +120,9 @@ public sealed record Options
                 "--optimizer" => options with { Optimizer = OneOf("sgd", "adam", "adamw", "adafactor") },
                 "--lr" => options with { LearningRate = Number() },
                 "--schedule" => options with { Schedule = OneOf("constant", "inverse", "step", "cosine") },
+                "--decay-rate" => options with { DecayRate = Number() },
+                "--plateau" => options with { PlateauFactor = Number() is var f && f is > 0 and <= 1 ? f : throw new OptionException($"--plateau needs a factor in (0, 1], not '{args[i]}'") },
+                "--plateau-threshold" => options with { PlateauThreshold = Rate() },
                 "--weight-decay" => options with { WeightDecay = Number() },
                 "--clip-norm" => options with { ClipNorm = Number() },
                 "--dropout" => options with { Dropout = Rate() },

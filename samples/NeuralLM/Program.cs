@@ -42,7 +42,7 @@ static int Run(Options options)
     var stepsPerEpoch = (train.Count + options.Batch - 1) / options.Batch;
     LearningRateSchedule schedule = options.Schedule switch
     {
-        "inverse" => new InverseDecaySchedule(options.Rate, 1e-4),
+        "inverse" => new InverseDecaySchedule(options.Rate, options.DecayRate),
         "step" => new StepDecaySchedule(options.Rate, 0.5, Math.Max(1, stepsPerEpoch)),
         "cosine" => new WarmupCosineSchedule(options.Rate, Math.Min(500, stepsPerEpoch), (long)stepsPerEpoch * Math.Max(1, options.Epochs)),
         _ => new ConstantSchedule(options.Rate),
@@ -58,6 +58,8 @@ static int Run(Options options)
         MaxDuration = options.MaxMinutes is { } minutes ? TimeSpan.FromMinutes(minutes) : null,
         CheckpointPath = options.Checkpoint,
         RestoreBest = true,
+        PlateauFactor = options.PlateauFactor,
+        PlateauThreshold = options.PlateauThreshold,
     });
     var settings = $"{shape} {options.Optimizer} lr={options.Rate.ToString(CultureInfo.InvariantCulture)} dropout={options.Dropout.ToString(CultureInfo.InvariantCulture)} corpus={corpus.Source} vocab-from={data.VocabularyScope}";
     trainer.Metadata["model"] = settings;
@@ -107,7 +109,7 @@ static int Run(Options options)
         return validation;
     }
 
-    Console.WriteLine($"model: {shape}, {parameters.ElementCount:N0} parameters; {options.Optimizer} lr {options.Rate:G3} ({options.Schedule}), weight decay {options.WeightDecay:G3}, dropout {options.Dropout:G3}, batch {options.Batch}, {options.Threads} thread(s)");
+    Console.WriteLine($"model: {shape}, {parameters.ElementCount:N0} parameters; {options.Optimizer} lr {options.Rate:G3} ({options.Schedule}{(options.PlateauFactor < 1 ? $", ×{options.PlateauFactor:G3} on plateau" : "")}), weight decay {options.WeightDecay:G3}, dropout {options.Dropout:G3}, batch {options.Batch}, {options.Threads} thread(s)");
     var result = options.Epochs == 0
         ? new TrainingResult(optimizer.StepCount, double.PositiveInfinity, 0, "no training asked", TimeSpan.Zero)
         : TrainingConsole.Run(observer => trainer.Train(train.Count, Step, Evaluate, observer), "tokens", "validation perplexity");

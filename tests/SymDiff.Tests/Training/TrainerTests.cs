@@ -166,6 +166,69 @@ public sealed class TrainerTests
         Assert.Equal(Enumerable.Range(0, 13).Select(t => 0.1 / (1 + (0.5 * t))), rates);
     }
 
+    [Fact]
+    public void ReduceOnPlateauScalesTheRateAfterEachEvaluationWithoutEnoughProgress()
+    {
+        // Evaluations every 4 steps: 10 (progress), 9.95 (< 1 % better: plateau), 8 (progress), 8.5 (worse: plateau).
+        var setup = new RegressionSetup();
+        var rates = new List<double>();
+        var metrics = new Queue<double>(new[] { 10.0, 9.95, 8.0, 8.5 });
+        var trainer = new Trainer<float>(
+            setup.Parameters, new Sgd<float>(setup.Parameters, 1), new ConstantSchedule(0.1),
+            Options with { Epochs = 2, EvaluateEvery = 4, MaxSteps = 17, PlateauFactor = 0.5, PlateauThreshold = 0.01 });
+        trainer.Train(setup.Count, setup.Step, metrics.Dequeue, new RecordingObserver(rates));
+
+        double[] expected = [.. Enumerable.Repeat(0.1, 8), .. Enumerable.Repeat(0.05, 8), 0.025];
+        Assert.Equal(expected, rates);
+        Assert.Equal(0.25, trainer.RateScale);
+    }
+
+    [Fact]
+    public void ResumingKeepsTheRateReducedOnPlateau()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "symdiff-plateau-" + Guid.NewGuid().ToString("N") + ".ckpt");
+        try
+        {
+            var options = Options with { Epochs = 1, EvaluateEvery = 4, PlateauFactor = 0.5, CheckpointPath = path };
+            var first = new RegressionSetup();
+            var metric = 1.0;
+            new Trainer<float>(first.Parameters, new Sgd<float>(first.Parameters, 1), new ConstantSchedule(0.1), options with { MaxSteps = 8 })
+                .Train(first.Count, first.Step, () => metric++); // the second evaluation is worse: the rate halves
+
+            var second = new RegressionSetup();
+            var rates = new List<double>();
+            var resumed = new Trainer<float>(second.Parameters, new Sgd<float>(second.Parameters, 1), new ConstantSchedule(0.1), options with { CheckpointPath = null });
+            resumed.Restore(CheckpointFile.Load<float>(path));
+            resumed.Train(second.Count, second.Step, () => 0, new RecordingObserver(rates));
+            Assert.Equal(0.05, rates[0]);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void ParametersAddedWithoutDecayAreNotDecayed()
+    {
+        foreach (var make in new Func<ParameterSet<double>, Optimizer<double>>[]
+        {
+            p => new Sgd<double>(p, 0.1, weightDecay: 0.5),
+            p => new Adam<double>(p, 0.1, weightDecay: 0.5),
+            p => new AdamW<double>(p, 0.1, weightDecay: 0.5),
+            p => new Adafactor<double>(p, 0.1, weightDecay: 0.5),
+        })
+        {
+            var parameters = new ParameterSet<double>();
+            var weight = parameters.Add("w", Tensor<double>.FromArray(new[] { 1.0, -2.0 }, 2));
+            var bias = parameters.Add("b", Tensor<double>.FromArray(new[] { 1.0, -2.0 }, 2), decays: false);
+            var optimizer = make(parameters);
+            optimizer.Step(); // zero gradients: only decay can move a value
+            Assert.Equal(new[] { 1.0, -2.0 }, bias.Value.ToArray());
+            Assert.NotEqual(new[] { 1.0, -2.0 }, weight.Value.ToArray());
+        }
+    }
+
     private sealed class RecordingObserver(List<double> rates) : ITrainingObserver
     {
         public void OnStart(long totalSteps, int epochs, int exampleCount, int batchSize)
