@@ -57,6 +57,17 @@ internal sealed class AdjointPlacement
                     resolved.Add(branch);
                     break;
 
+                case RLoop loop:
+                    DeclareZeros(Accumulated(loop.Body), block, resolved);
+                    ResolveBlock(loop.Body);
+                    resolved.Add(loop);
+                    break;
+
+                case RReset reset:
+                    DeclareZeros(new[] { reset.Value }, block, resolved);
+                    resolved.Add(reset);
+                    break;
+
                 default:
                     resolved.Add(statement);
                     break;
@@ -106,6 +117,16 @@ internal sealed class AdjointPlacement
                         yield return value;
                     }
 
+                    break;
+                case RLoop loop:
+                    foreach (var value in Accumulated(loop.Body))
+                    {
+                        yield return value;
+                    }
+
+                    break;
+                case RReset reset:
+                    yield return reset.Value;
                     break;
             }
         }

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using SymDiff.Generator.Emission;
+using SymDiff.Generator.Ir;
 
 namespace SymDiff.Generator.Differentiation;
 
@@ -153,4 +154,31 @@ internal sealed class RAddAssign : RStatement
     public int Value { get; }
 
     public CExpr Contribution { get; }
+}
+
+/// <summary>
+/// The reverse of a loop: runs the iterations backwards (the cursor counts down to where this execution started),
+/// each reading its taped values, handing the carried adjoints to the values the body defined, and then reversing
+/// the body.
+/// </summary>
+internal sealed class RLoop : RStatement
+{
+    public RLoop(IrLoop loop, RBlock body)
+    {
+        Loop = loop;
+        Body = body;
+    }
+
+    /// <summary>The forward loop (its cursor, start and the values its body defines).</summary>
+    public IrLoop Loop { get; }
+
+    public RBlock Body { get; }
+}
+
+/// <summary><c>dv = 0;</c> (a tensor is cleared): a carried adjoint starting over for the previous iteration.</summary>
+internal sealed class RReset : RStatement
+{
+    public RReset(int value) => Value = value;
+
+    public int Value { get; }
 }

@@ -34,6 +34,8 @@ internal sealed class ReverseSweep
     private readonly CExpr?[] _known;
     private readonly RBlock?[] _home;
     private readonly int[] _useCount;
+    private readonly bool[] _useful;
+    private readonly bool[] _noAlias;
     private readonly Dictionary<int, IrParameter> _parameters;
     private readonly Dictionary<IrTypeKind, string> _discards = new();
     private RBlock _root = new();
@@ -49,7 +51,10 @@ internal sealed class ReverseSweep
         _known = new CExpr?[count];
         _home = new RBlock?[count];
         _useCount = new int[count];
+        _useful = new bool[count];
+        _noAlias = new bool[count];
         CountUses(ir.Body);
+        MarkUseful(ir);
         _parameters = ir.Parameters.ToDictionary(p => p.Value);
         _names = new NameAllocator(
             ir.ReservedNames
@@ -114,6 +119,17 @@ internal sealed class ReverseSweep
                     }
 
                     break;
+                case IrLoop loop:
+                    foreach (var carried in loop.Carried)
+                    {
+                        _home[carried.Phi] = home; // carried adjoints live across the reverse iterations
+                        if (carried.Exit >= 0)
+                        {
+                            _home[carried.Exit] = home;
+                        }
+                    }
+
+                    break;
             }
         }
     }
@@ -134,6 +150,14 @@ internal sealed class ReverseSweep
 
                     Differentiate(assign, output);
                     break;
+
+                case IrLoop loop:
+                    if (ReverseLoop(loop, output, lastComment))
+                    {
+                        lastComment = null;
+                    }
+
+                    continue;
 
                 case IrIf branch:
                     var then = new RBlock();
@@ -188,6 +212,136 @@ internal sealed class ReverseSweep
         }
     }
 
+    /// <summary>
+    /// The reverse of a loop. Before it, exit adjoints become the carried (phi) adjoints; each reverse iteration hands
+    /// the carried adjoints to the values the body assigned to the variables (<c>dh_2 = dh_1; dh_1 = 0;</c>) and then
+    /// reverses the body, whose uses of the phis add to the carried adjoints again; after it, the carried adjoints
+    /// belong to the initial values. Returns whether anything was written.
+    /// </summary>
+    private bool ReverseLoop(IrLoop loop, RBlock output, string? lastComment)
+    {
+        var carried = loop.Carried.Where(c => _useful[c.Phi]).ToList();
+        var start = output.Count;
+        if (loop.Source != lastComment)
+        {
+            output.Add(new RComment(loop.Source));
+        }
+
+        foreach (var c in carried.Where(c => c.Exit >= 0 && _hasAdjoint[c.Exit]))
+        {
+            Accumulate(output, c.Phi, Adjoint(c.Exit));
+        }
+
+        var body = new RBlock();
+        SetHomes(loop.Body, body);
+        foreach (var c in carried)
+        {
+            AccumulateInto(body, c.Next, new CAdjoint(c.Phi));
+            _hasAdjoint[c.Phi] = true;
+        }
+
+        foreach (var c in carried)
+        {
+            body.Add(new RReset(c.Phi));
+        }
+
+        ReverseBlock(loop.Body, body, loop.Source);
+        if (carried.Count == 0 && body.Count == 0)
+        {
+            // Nothing in the body reaches a derivative: no reverse loop.
+            output.Statements.RemoveRange(start, output.Count - start);
+            return false;
+        }
+
+        output.Add(new RLoop(loop, body));
+        foreach (var c in carried)
+        {
+            AccumulateInto(output, c.Initial, new CAdjoint(c.Phi));
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Marks the active values whose adjoint can be nonzero (they reach the result through active operations),
+    /// iterating loops to a fixed point: a carried variable used by a later iteration matters too.
+    /// </summary>
+    private void MarkUseful(IrMethod ir)
+    {
+        if (ir.Result is IrRef { Value: var result } && ir.Values[result].Active)
+        {
+            _useful[result] = true;
+        }
+
+        UsefulBlock(ir.Body);
+    }
+
+    private void UsefulBlock(IrBlock block)
+    {
+        for (var i = block.Statements.Count - 1; i >= 0; i--)
+        {
+            switch (block.Statements[i])
+            {
+                case IrAssign assign when _useful[assign.Target]:
+                    MarkUsefulRefs(assign.Value);
+                    break;
+
+                case IrIf branch:
+                    foreach (var phi in branch.Phis.Where(p => _useful[p.Target]))
+                    {
+                        MarkUsefulRefs(phi.WhenTrue);
+                        MarkUsefulRefs(phi.WhenFalse);
+                    }
+
+                    UsefulBlock(branch.Then);
+                    UsefulBlock(branch.Else);
+                    break;
+
+                case IrLoop loop:
+                    foreach (var c in loop.Carried.Where(c => c.Exit >= 0 && _useful[c.Exit]))
+                    {
+                        _useful[c.Phi] = true;
+                    }
+
+                    int before;
+                    do
+                    {
+                        before = _useful.Count(u => u);
+                        foreach (var c in loop.Carried.Where(c => _useful[c.Phi]))
+                        {
+                            MarkUsefulRefs(c.Next);
+                        }
+
+                        UsefulBlock(loop.Body);
+                    }
+                    while (_useful.Count(u => u) != before);
+
+                    foreach (var c in loop.Carried.Where(c => _useful[c.Phi]))
+                    {
+                        MarkUsefulRefs(c.Initial);
+                        _noAlias[c.Phi] = true;
+                        if (c.Next is IrRef { Value: var next })
+                        {
+                            _noAlias[next] = true; // its first contribution is the carried adjoint, reset right after
+                        }
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    private void MarkUsefulRefs(IrExpr? expr)
+    {
+        foreach (var id in IrWalker.References(expr))
+        {
+            if (_ir.Values[id].Active)
+            {
+                _useful[id] = true;
+            }
+        }
+    }
+
     private void AccumulateInto(RBlock block, IrExpr? source, CExpr adjoint)
     {
         if (source is IrRef r && _ir.Values[r.Value].Active)
@@ -238,6 +392,17 @@ internal sealed class ReverseSweep
                     foreach (var id in IrWalker.References(assign.Value))
                     {
                         _useCount[id]++;
+                    }
+
+                    break;
+                case IrLoop loop:
+                    CountUses(loop.Body);
+                    foreach (var c in loop.Carried.Where(c => _ir.Values[c.Phi].Active))
+                    {
+                        foreach (var id in IrWalker.References(c.Initial).Concat(IrWalker.References(c.Next)))
+                        {
+                            _useCount[id]++;
+                        }
                     }
 
                     break;
@@ -312,7 +477,7 @@ internal sealed class ReverseSweep
         var arguments = call.Arguments.Select(a => RArgument.Value(CExprPrinter.FromIr(a))).ToList();
         arguments.Add(RArgument.Value(g));
         AddAdjointArguments(call, arguments);
-        output.Add(new RCall(call.Callee.Pullback!, arguments));
+        AddUnlessNoOp(output, new RCall(call.Callee.Pullback!, arguments));
     }
 
     /// <summary><c>Rule(args..., result, dResult, dArg...)</c>: a <c>[DerivativeOf]</c> rule.</summary>
@@ -327,7 +492,16 @@ internal sealed class ReverseSweep
         arguments.Add(RArgument.Value(new CValue(assign.Target)));
         arguments.Add(RArgument.Value(g));
         AddAdjointArguments(call, arguments, g, output);
-        output.Add(new RCall(call.Callee.Pullback!, arguments));
+        AddUnlessNoOp(output, new RCall(call.Callee.Pullback!, arguments));
+    }
+
+    /// <summary>A rule or pullback only adds into adjoints: with none to add to (all null or discarded) it is left out.</summary>
+    private static void AddUnlessNoOp(RBlock output, RCall call)
+    {
+        if (call.Accumulated.Any())
+        {
+            output.Add(call);
+        }
     }
 
     /// <summary>
@@ -336,6 +510,7 @@ internal sealed class ReverseSweep
     /// </summary>
     private void AddAdjointArguments(IrCall call, List<RArgument> arguments, CExpr? g = null, RBlock? block = null)
     {
+        var discarded = new List<(int Index, IrTypeKind Kind)>();
         for (var i = 0; i < call.Arguments.Count && i < call.Callee.DifferentiableParameters.Count; i++)
         {
             if (!call.Callee.DifferentiableParameters[i])
@@ -363,12 +538,22 @@ internal sealed class ReverseSweep
             }
             else
             {
-                if (!_discards.TryGetValue(type.Kind, out var discard))
+                discarded.Add((arguments.Count, type.Kind));
+                arguments.Add(RArgument.Value(new CName("null")));
+            }
+        }
+
+        // Discard locals are declared only for calls that are kept (a call adding to no adjoint is left out).
+        if (arguments.Any(a => a.AdjointOf is not null))
+        {
+            foreach (var (index, kind) in discarded)
+            {
+                if (!_discards.TryGetValue(kind, out var discard))
                 {
-                    discard = _discards[type.Kind] = _names.Allocate(type.Kind == IrTypeKind.Float ? "unusedFloat" : "unused");
+                    discard = _discards[kind] = _names.Allocate(kind == IrTypeKind.Float ? "unusedFloat" : "unused");
                 }
 
-                arguments.Add(RArgument.Discarded(discard));
+                arguments[index] = RArgument.Discarded(discard);
             }
         }
     }
@@ -376,7 +561,7 @@ internal sealed class ReverseSweep
     /// <summary>Whether a value's adjoint can simply be <paramref name="contribution"/> (its only one, in its home block).</summary>
     private bool CanAlias(int value, RBlock? block, CExpr? contribution) =>
         block is not null && contribution is not null && IsStable(contribution) && _ir.Values[value].Active
-        && !_hasAdjoint[value] && _useCount[value] <= 1 && !_parameters.ContainsKey(value) && _home[value] == block;
+        && !_noAlias[value] && !_hasAdjoint[value] && _useCount[value] <= 1 && !_parameters.ContainsKey(value) && _home[value] == block;
 
     private IrType TypeOf(IrExpr expr) => expr switch
     {

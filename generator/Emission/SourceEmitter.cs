@@ -88,6 +88,12 @@ internal static class SourceEmitter
         private readonly HashSet<int> _parameterValues;
         private readonly List<string> _workspaceFields = new();
         private HashSet<int> _hoisted = new();
+        private HashSet<int> _reverseReads = new();
+        private int[] _owner = [];
+        private readonly Dictionary<int, IrAssign> _definitions = new();
+        private readonly HashSet<int> _loopPhis = new();
+        private readonly HashSet<int> _nestedLoopCursors = new();
+        private HashSet<int> _cursorLoops = new();
 
         public MethodWriter(MethodModel model, SweepMode mode, Prefixes prefixes, IndentedTextWriter writer)
         {
@@ -97,7 +103,7 @@ internal static class SourceEmitter
             _prefixes = prefixes;
             _writer = writer;
             _sweep = new ReverseSweep(_ir, mode, prefixes.System);
-            _printer = new CExprPrinter(id => _ir.Values[id].Name, _sweep.AdjointName, id => WorkspaceLocal + "." + _ir.Values[id].Name + "Saved!");
+            _printer = new CExprPrinter(id => _ir.Values[id].Name, _sweep.AdjointName, id => WorkspaceLocal + "." + _ir.Values[id].Name + "Saved" + Slot(id) + "!");
             _parameterValues = new HashSet<int>(_ir.Parameters.Select(p => p.Value));
         }
 
@@ -119,8 +125,23 @@ internal static class SourceEmitter
                 .Select(p => p.Value);
             var declared = AdjointPlacement.Resolve(reverse, _sweep, predeclared);
 
-            // The forward sweep keeps what the reverse sweep reads (and, in the gradient, the result).
+            // The forward sweep keeps what the reverse sweep reads (and, in the gradient, the result). Inside loops,
+            // spans cannot be taped: the reverse sweep recomputes them, so it reads their operands too.
+            Own(_ir.Body.Statements, -1);
             var reverseReads = new HashSet<int>(ReadValues(reverse));
+            var pending = new Stack<int>(reverseReads.Where(Recomputed));
+            while (pending.Count > 0)
+            {
+                foreach (var operand in IrWalker.References(_definitions[pending.Pop()].Value))
+                {
+                    if (reverseReads.Add(operand) && Recomputed(operand))
+                    {
+                        pending.Push(operand);
+                    }
+                }
+            }
+
+            _reverseReads = reverseReads;
             var live = new bool[_ir.Values.Count];
             foreach (var id in reverseReads)
             {
@@ -134,7 +155,8 @@ internal static class SourceEmitter
 
             var forward = IrLiveness.Prune(_ir.Body.Statements.ToList(), live);
             _hoisted = new HashSet<int>(forward.OfType<IrIf>().SelectMany(DefinedWithin).Where(reverseReads.Contains));
-            var usesWorkspace = forward.Any(UsesDestination) || UsesTensorAdjoints(reverse);
+            _cursorLoops = new HashSet<int>(Loops(forward).Where(l => reverseReads.Contains(l.Cursor) || l.Body.Statements.Any(UsesDestinationOutsideLoops)).Select(l => l.Cursor));
+            var usesWorkspace = forward.Any(UsesDestination) || UsesTensorAdjoints(reverse) || reverseReads.Any(Taped);
 
             WriteSignature();
             using (_writer.WriteBlock())
@@ -147,6 +169,11 @@ internal static class SourceEmitter
                 _writer.WriteLine(_mode == SweepMode.Gradient
                     ? "// forward sweep: every intermediate the reverse sweep needs is kept"
                     : "// forward sweep: recomputes the intermediates the reverse sweep needs");
+                foreach (var loop in Loops(forward).Where(l => _cursorLoops.Contains(l.Cursor)))
+                {
+                    _writer.WriteLine("int " + Name(loop.Cursor) + " = 0; // iterations of '" + loop.Source + "' so far: indexes its tapes");
+                }
+
                 WriteForward(forward, depth: 0);
                 if (_ir.Result is not null)
                 {
@@ -236,7 +263,7 @@ internal static class SourceEmitter
         private void WriteWorkspace()
         {
             _writer.WriteLine();
-            WriteSummary("Tensors that <see cref=\"" + MethodName + "\"/> reuses from call to call on each thread, so that after the first call it allocates nothing.");
+            WriteSummary("Buffers and tapes that <see cref=\"" + MethodName + "\"/> reuses from call to call on each thread, so that once they have grown to the largest inputs seen it allocates nothing.");
             using (_writer.WriteBlock("private sealed class " + WorkspaceClass))
             {
                 _writer.WriteLine("[global::System.ThreadStatic]");
@@ -262,6 +289,121 @@ internal static class SourceEmitter
             return WorkspaceLocal + "." + name;
         }
 
+        /// <summary>A per-iteration tape in the workspace: <c>workspace.h</c> of type <c>Tape&lt;T&gt;</c>.</summary>
+        private string TapeField(int id, string suffix = "")
+        {
+            var element = IsTensor(id) ? TypeOf(id) + "?" : TypeOf(id);
+            var field = "public readonly " + _prefixes.SymDiff + "Tape<" + element + "> " + Name(id) + suffix + " = new();";
+            if (!_workspaceFields.Contains(field))
+            {
+                _workspaceFields.Add(field);
+            }
+
+            return WorkspaceLocal + "." + Name(id) + suffix;
+        }
+
+        private string SavedTapeField(string type, string name)
+        {
+            var field = "public readonly " + _prefixes.SymDiff + "Tape<" + type + "?> " + name + " = new();";
+            if (!_workspaceFields.Contains(field))
+            {
+                _workspaceFields.Add(field);
+            }
+
+            return WorkspaceLocal + "." + name;
+        }
+
+        /// <summary><c>[iter0]</c> for a value defined inside a loop (its slot on the loop's tape), else empty.</summary>
+        private string Slot(int id) => id < _owner.Length && _owner[id] >= 0 ? "[" + Name(_owner[id]) + "]" : string.Empty;
+
+        /// <summary>Records, for every value, the cursor of the innermost loop whose iterations define it (-1: none).</summary>
+        private void Own(IEnumerable<IrStatement> statements, int owner)
+        {
+            if (_owner.Length == 0)
+            {
+                _owner = Enumerable.Repeat(-1, _ir.Values.Count).ToArray();
+            }
+
+            foreach (var statement in statements)
+            {
+                switch (statement)
+                {
+                    case IrAssign assign:
+                        _owner[assign.Target] = owner;
+                        _definitions[assign.Target] = assign;
+                        break;
+                    case IrIf branch:
+                        Own(branch.Then.Statements, owner);
+                        Own(branch.Else.Statements, owner);
+                        foreach (var phi in branch.Phis)
+                        {
+                            _owner[phi.Target] = owner;
+                        }
+
+                        break;
+                    case IrLoop loop:
+                        if (loop.Start >= 0)
+                        {
+                            _owner[loop.Start] = owner;
+                            _nestedLoopCursors.Add(loop.Cursor);
+                        }
+
+                        foreach (var carried in loop.Carried)
+                        {
+                            _owner[carried.Phi] = loop.Cursor;
+                            _loopPhis.Add(carried.Phi);
+                            if (carried.Exit >= 0)
+                            {
+                                _owner[carried.Exit] = owner;
+                            }
+                        }
+
+                        Own(loop.Header.Statements, loop.Cursor);
+                        Own(loop.Body.Statements, loop.Cursor);
+                        break;
+                }
+            }
+        }
+
+        /// <summary>A value the reverse sweep reads that a loop iteration defines: kept on a tape.</summary>
+        private bool Taped(int id) => _owner[id] >= 0 && _reverseReads.Contains(id) && !_ir.Values[id].Type.IsRefLike;
+
+        /// <summary>A span defined by a loop iteration that the reverse sweep reads: recomputed there.</summary>
+        private bool Recomputed(int id) => _owner[id] >= 0 && _ir.Values[id].Type.IsRefLike && _definitions.ContainsKey(id);
+
+        private static IEnumerable<IrLoop> Loops(IEnumerable<IrStatement> statements)
+        {
+            foreach (var statement in statements)
+            {
+                switch (statement)
+                {
+                    case IrLoop loop:
+                        yield return loop;
+                        foreach (var nested in Loops(loop.Body.Statements))
+                        {
+                            yield return nested;
+                        }
+
+                        break;
+                    case IrIf branch:
+                        foreach (var nested in Loops(branch.Then.Statements).Concat(Loops(branch.Else.Statements)))
+                        {
+                            yield return nested;
+                        }
+
+                        break;
+                }
+            }
+        }
+
+        private static bool UsesDestinationOutsideLoops(IrStatement statement) => statement switch
+        {
+            IrAssign { Value: IrCall { Callee.HasDestination: true } } => true,
+            IrAssign { Value: IrCall { Callee.SavedType: not null } } => true,
+            IrIf branch => branch.Then.Statements.Any(UsesDestinationOutsideLoops) || branch.Else.Statements.Any(UsesDestinationOutsideLoops),
+            _ => false,
+        };
+
         // ----- forward sweep ------------------------------------------------------------------------------------
 
         private static bool UsesDestination(IrStatement statement) => statement switch
@@ -269,6 +411,7 @@ internal static class SourceEmitter
             IrAssign { Value: IrCall { Callee.HasDestination: true } } => true,
             IrAssign { Value: IrCall { Callee.SavedType: not null } } => true,
             IrIf branch => branch.Then.Statements.Any(UsesDestination) || branch.Else.Statements.Any(UsesDestination),
+            IrLoop loop => loop.Header.Statements.Any(UsesDestination) || loop.Body.Statements.Any(UsesDestination),
             _ => false,
         };
 
@@ -283,6 +426,11 @@ internal static class SourceEmitter
                         _writer.WriteLine(_hoisted.Contains(assign.Target)
                             ? Name(assign.Target) + " = " + value + ";"
                             : TypeOf(assign.Target) + " " + Name(assign.Target) + " = " + value + ";");
+                        if (!WritesIntoSlot(assign))
+                        {
+                            WriteTapeStore(assign.Target);
+                        }
+
                         break;
 
                     case IrEffect effect:
@@ -295,8 +443,101 @@ internal static class SourceEmitter
 
                     case IrIf branch:
                         WriteForwardIf(branch, depth);
+                        foreach (var phi in branch.Phis)
+                        {
+                            WriteTapeStore(phi.Target);
+                        }
+
+                        break;
+
+                    case IrLoop loop:
+                        WriteForwardLoop(loop, depth);
                         break;
                 }
+            }
+        }
+
+        /// <summary><c>workspace.h[iter0] = h;</c> for a value a loop iteration defines and the reverse sweep reads.</summary>
+        private void WriteTapeStore(int id)
+        {
+            if (Taped(id))
+            {
+                _writer.WriteLine(TapeField(id) + Slot(id) + " = " + Name(id) + ";");
+            }
+        }
+
+        /// <summary>Whether a tensor call inside a loop writes straight into its slot of the tape.</summary>
+        private bool WritesIntoSlot(IrAssign assign) =>
+            assign.Value is IrCall { Callee.HasDestination: true } && _owner[assign.Target] >= 0;
+
+        /// <summary>
+        /// A loop: the carried variables start as their initial values; each iteration tests the condition, stores
+        /// what the reverse sweep will read, runs the body, moves the carried variables on and counts itself.
+        /// </summary>
+        private void WriteForwardLoop(IrLoop loop, int depth)
+        {
+            var counted = _cursorLoops.Contains(loop.Cursor);
+            if (loop.Start >= 0 && counted)
+            {
+                _writer.WriteLine("int " + Name(loop.Start) + " = " + Name(loop.Cursor) + ";");
+                WriteTapeStore(loop.Start);
+            }
+
+            foreach (var carried in loop.Carried)
+            {
+                var initial = _printer.Print(CExprPrinter.FromIr(carried.Initial));
+                _writer.WriteLine((_hoisted.Contains(carried.Phi) ? string.Empty : TypeOf(carried.Phi) + " ") + Name(carried.Phi) + " = " + initial + ";");
+            }
+
+            var simple = loop.Header.Statements.Count == 0
+                || (loop.Header.Statements.Count == 1 && loop.Header.Statements[0] is IrAssign { Target: var t } && t == loop.Condition);
+            var test = loop.Header.Statements.Count == 0
+                ? Name(loop.Condition)
+                : simple ? _printer.Print(CExprPrinter.FromIr(((IrAssign)loop.Header.Statements[0]).Value)) : "true";
+            using (_writer.WriteBlock("while (" + test + ")"))
+            {
+                if (!simple)
+                {
+                    WriteForward(loop.Header.Statements.ToList(), depth + 1);
+                    _writer.WriteLine("if (!" + Name(loop.Condition) + ") break;");
+                }
+
+                foreach (var carried in loop.Carried)
+                {
+                    WriteTapeStore(carried.Phi);
+                }
+
+                WriteForward(loop.Body.Statements.ToList(), depth + 1);
+                WriteCarriedUpdates(loop);
+                if (counted)
+                {
+                    _writer.WriteLine(Name(loop.Cursor) + "++;");
+                }
+            }
+
+            foreach (var carried in loop.Carried.Where(c => c.Exit >= 0))
+            {
+                _writer.WriteLine((_hoisted.Contains(carried.Exit) ? string.Empty : TypeOf(carried.Exit) + " ") + Name(carried.Exit) + " = " + Name(carried.Phi) + ";");
+                WriteTapeStore(carried.Exit);
+            }
+        }
+
+        /// <summary><c>h_1 = h_2;</c> per carried variable; a tuple assignment when one update reads a phi another one changes.</summary>
+        private void WriteCarriedUpdates(IrLoop loop)
+        {
+            var updates = loop.Carried.Where(c => !(c.Next is IrRef { Value: var n } && n == c.Phi)).ToList();
+            var phis = new HashSet<int>(updates.Select(c => c.Phi));
+            var hazard = updates.Select((c, i) => IrWalker.References(c.Next).Any(r => phis.Contains(r) && updates.Take(i).Any(u => u.Phi == r))).Any(h => h);
+            if (hazard && !updates.Any(c => _ir.Values[c.Phi].Type.IsRefLike))
+            {
+                _writer.WriteLine("(" + string.Join(", ", updates.Select(c => Name(c.Phi))) + ") = ("
+                    + string.Join(", ", updates.Select(c => _printer.Print(CExprPrinter.FromIr(c.Next)))) + ");");
+                return;
+            }
+
+            foreach (var carried in updates)
+            {
+                _writer.WriteLine(Name(carried.Phi) + " = " + _printer.Print(CExprPrinter.FromIr(carried.Next)) + ";");
             }
         }
 
@@ -306,14 +547,18 @@ internal static class SourceEmitter
             var value = CExprPrinter.FromIr(assign.Value);
             if (assign.Value is IrCall { Callee.HasDestination: true } && value is CCall call)
             {
-                var destination = WorkspaceField(_ir.Values[assign.Target].Type.Name, Name(assign.Target));
+                var destination = _owner[assign.Target] >= 0
+                    ? TapeField(assign.Target) + Slot(assign.Target)
+                    : WorkspaceField(_ir.Values[assign.Target].Type.Name, Name(assign.Target));
                 return new CCall(call.Receiver, call.Name, call.Arguments.Append(new CName("ref " + destination)).ToList());
             }
 
             if (assign.Value is IrCall { Callee.SavedType: { } savedType } && value is CCall saving)
             {
                 // The call saves state for its rule into a workspace buffer.
-                var saved = WorkspaceField(savedType, Name(assign.Target) + "Saved");
+                var saved = _owner[assign.Target] >= 0
+                    ? SavedTapeField(savedType, Name(assign.Target) + "Saved") + Slot(assign.Target)
+                    : WorkspaceField(savedType, Name(assign.Target) + "Saved");
                 return new CCall(saving.Receiver, saving.Name, saving.Arguments.Append(new CName("ref " + saved)).ToList());
             }
 
@@ -384,6 +629,18 @@ internal static class SourceEmitter
                             }
 
                             break;
+                        case IrLoop loop:
+                            // What a loop defines per iteration is taped; what it defines once is hoisted.
+                            foreach (var carried in loop.Carried)
+                            {
+                                yield return carried.Phi;
+                                if (carried.Exit >= 0)
+                                {
+                                    yield return carried.Exit;
+                                }
+                            }
+
+                            break;
                     }
                 }
             }
@@ -396,6 +653,7 @@ internal static class SourceEmitter
             RZero zero => IsTensor(zero.Value) && !_parameterValues.Contains(zero.Value),
             RDeclare declare => IsTensor(declare.Value) && !_parameterValues.Contains(declare.Value),
             RIf branch => UsesTensorAdjoints(branch.Then) || UsesTensorAdjoints(branch.Else),
+            RLoop loop => UsesTensorAdjoints(loop.Body),
             _ => false,
         });
 
@@ -441,6 +699,16 @@ internal static class SourceEmitter
                         _writer.WriteLine(call.Target + "(" + string.Join(", ", call.Arguments.Select(Argument)) + ");");
                         break;
 
+                    case RReset reset:
+                        _writer.WriteLine(IsTensor(reset.Value)
+                            ? _sweep.AdjointName(reset.Value) + ".Clear();"
+                            : _sweep.AdjointName(reset.Value) + " = 0;");
+                        break;
+
+                    case RLoop loop:
+                        WriteReverseLoop(loop);
+                        break;
+
                     case RIf branch:
                         using (_writer.WriteBlock("if (" + _printer.Print(branch.Condition) + ")"))
                         {
@@ -457,6 +725,44 @@ internal static class SourceEmitter
 
                         break;
                 }
+            }
+        }
+
+        /// <summary>
+        /// The iterations backwards: the cursor counts down to where this execution of the loop started; each iteration
+        /// first takes back from the tapes what it needs (and recomputes spans), then runs the reversed body.
+        /// </summary>
+        private void WriteReverseLoop(RLoop loop)
+        {
+            var cursor = Name(loop.Loop.Cursor);
+            var start = loop.Loop.Start >= 0 ? Name(loop.Loop.Start) : "0";
+            using (_writer.WriteBlock("while (" + cursor + " > " + start + ")"))
+            {
+                _writer.WriteLine(cursor + "--;");
+                var nested = _nestedLoopCursors.Contains(loop.Loop.Cursor);
+                foreach (var id in IrWalker.DefinitionOrder(_ir.Body.Statements))
+                {
+                    if (_owner[id] != loop.Loop.Cursor || !_reverseReads.Contains(id))
+                    {
+                        continue;
+                    }
+
+                    if (Recomputed(id))
+                    {
+                        _writer.WriteLine(TypeOf(id) + " " + Name(id) + " = " + _printer.Print(CExprPrinter.FromIr(_definitions[id].Value)) + "; // recomputed: spans are not taped");
+                    }
+                    else if (_definitions.ContainsKey(id) || !_loopPhis.Contains(id) || nested)
+                    {
+                        _writer.WriteLine(TypeOf(id) + " " + Name(id) + " = " + TapeField(id) + "[" + cursor + "]" + (IsTensor(id) ? "!" : string.Empty) + ";");
+                    }
+                    else
+                    {
+                        // A phi of a loop outside loops is declared in the method's scope (directly or hoisted).
+                        _writer.WriteLine(Name(id) + " = " + TapeField(id) + "[" + cursor + "]" + (IsTensor(id) ? "!" : string.Empty) + ";");
+                    }
+                }
+
+                WriteReverse(loop.Body);
             }
         }
 
@@ -506,6 +812,9 @@ internal static class SourceEmitter
                     RAddAssign a => C.Values(a.Contribution),
                     RCall call => call.Arguments.SelectMany(a => C.Values(a.Expression)),
                     RIf branch => C.Values(branch.Condition).Concat(ReadValues(branch.Then)).Concat(ReadValues(branch.Else)),
+                    RLoop loop => new[] { loop.Loop.Cursor }
+                        .Concat(loop.Loop.Start >= 0 ? new[] { loop.Loop.Start } : Enumerable.Empty<int>())
+                        .Concat(ReadValues(loop.Body)),
                     _ => Enumerable.Empty<int>(),
                 };
 

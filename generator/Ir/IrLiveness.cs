@@ -39,6 +39,14 @@ internal static class IrLiveness
                     kept.Add(thrown);
                     break;
 
+                case IrLoop loop:
+                    if (PruneLoop(loop, live) is { } keptLoop)
+                    {
+                        kept.Add(keptLoop);
+                    }
+
+                    break;
+
                 case IrIf branch:
                     var phis = branch.Phis.Where(p => live[p.Target]).ToList();
                     foreach (var phi in phis)
@@ -67,6 +75,71 @@ internal static class IrLiveness
         kept.Reverse();
         return kept;
     }
+
+    /// <summary>
+    /// A loop is kept when a carried exit value or its cursor is needed, or its body has side effects. Uses inside the
+    /// body make phis live, live phis make their next values live: repeat until nothing changes.
+    /// </summary>
+    private static IrLoop? PruneLoop(IrLoop loop, bool[] live)
+    {
+        foreach (var carried in loop.Carried.Where(c => c.Exit >= 0 && live[c.Exit]))
+        {
+            live[carried.Phi] = true;
+        }
+
+        var keep = live[loop.Cursor] || (loop.Start >= 0 && live[loop.Start]);
+        List<IrStatement> body;
+        List<IrStatement> header = new();
+        while (true)
+        {
+            var before = live.Count(l => l);
+            foreach (var carried in loop.Carried.Where(c => live[c.Phi]))
+            {
+                Mark(carried.Next, live);
+            }
+
+            body = Prune(loop.Body.Statements.ToList(), live);
+            keep = keep || loop.Carried.Any(c => live[c.Phi]) || body.Any(IsEffect);
+            if (keep)
+            {
+                live[loop.Condition] = true;
+                header = Prune(loop.Header.Statements.ToList(), live);
+            }
+
+            if (live.Count(l => l) == before)
+            {
+                break;
+            }
+        }
+
+        if (!keep)
+        {
+            return null;
+        }
+
+        live[loop.Cursor] = true;
+        var carriedKept = loop.Carried.Where(c => live[c.Phi]).ToList();
+        foreach (var carried in carriedKept)
+        {
+            Mark(carried.Initial, live);
+        }
+
+        return loop with
+        {
+            Carried = carriedKept.Select(c => c.Exit >= 0 && !live[c.Exit] ? c with { Exit = -1 } : c).ToEquatableArray(),
+            Header = new IrBlock(header.ToEquatableArray()),
+            Body = new IrBlock(body.ToEquatableArray()),
+        };
+    }
+
+    private static bool IsEffect(IrStatement statement) => statement switch
+    {
+        IrEffect or IrThrow => true,
+        IrAssign assign => HasSideEffects(assign.Value),
+        IrIf branch => branch.Then.Statements.Any(IsEffect) || branch.Else.Statements.Any(IsEffect),
+        IrLoop loop => loop.Body.Statements.Any(IsEffect) || loop.Header.Statements.Any(IsEffect),
+        _ => false,
+    };
 
     public static void Mark(IrExpr? expr, bool[] live)
     {

@@ -32,3 +32,25 @@ internal sealed record IrBlock(EquatableArray<IrStatement> Statements)
 {
     public static readonly IrBlock Empty = new(EquatableArray<IrStatement>.Empty);
 }
+
+/// <summary>
+/// A loop: <c>while (header; Condition) { Body }</c>. Each <see cref="Carried"/> variable enters as its initial value,
+/// is read inside the loop as its phi, and leaves as its exit value (loop-closed SSA: code after the loop reads only
+/// exit values). <see cref="Cursor"/> counts the iterations of every execution of this loop in one call: it indexes
+/// the tapes that keep, per iteration, what the reverse sweep reads. <see cref="Start"/> is the cursor's value when
+/// this execution began (for loops nested in loops; -1 otherwise).
+/// </summary>
+internal sealed record IrLoop(
+    int Cursor,
+    int Start,
+    EquatableArray<IrCarried> Carried,
+    IrBlock Header,
+    int Condition,
+    IrBlock Body,
+    string Source) : IrStatement(Source);
+
+/// <summary>
+/// A loop-carried variable: <see cref="Phi"/> is <see cref="Initial"/> on entry and <see cref="Next"/> (the value at
+/// the end of the body) on every later iteration; <see cref="Exit"/> is its value after the loop (-1 when unused).
+/// </summary>
+internal sealed record IrCarried(int Phi, IrExpr Initial, IrExpr Next, int Exit);

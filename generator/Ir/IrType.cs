@@ -37,6 +37,10 @@ internal sealed record IrType(IrTypeKind Kind, string Name, bool IsValueType, Ir
     public static readonly IrType Double = new(IrTypeKind.Double, "double", true);
     public static readonly IrType Float = new(IrTypeKind.Float, "float", true);
     public static readonly IrType Bool = new(IrTypeKind.Boolean, "bool", true);
+    public static readonly IrType Int = new(IrTypeKind.Integer, "int", true);
+
+    /// <summary>A ref struct (a span): it cannot be kept on a tape, so loops recompute it in the reverse sweep.</summary>
+    public bool IsRefLike { get; init; }
 
     /// <summary>Whether values of this type can carry a derivative.</summary>
     public bool IsDifferentiable => Kind is IrTypeKind.Double or IrTypeKind.Float or IrTypeKind.Tensor;

@@ -94,4 +94,50 @@ internal static class IrWalker
                 break;
         }
     }
+
+    /// <summary>
+    /// Values in the order the forward sweep defines them (a branch's condition, its blocks, its phis; a loop's cursor,
+    /// phis, header, body and exit values).
+    /// </summary>
+    public static IEnumerable<int> DefinitionOrder(IEnumerable<IrStatement> statements)
+    {
+        foreach (var statement in statements)
+        {
+            switch (statement)
+            {
+                case IrAssign assign:
+                    yield return assign.Target;
+                    break;
+                case IrLoop loop:
+                    yield return loop.Cursor;
+                    if (loop.Start >= 0)
+                    {
+                        yield return loop.Start;
+                    }
+
+                    foreach (var id in loop.Carried.Select(c => c.Phi)
+                        .Concat(DefinitionOrder(loop.Header.Statements))
+                        .Concat(DefinitionOrder(loop.Body.Statements))
+                        .Concat(loop.Carried.Where(c => c.Exit >= 0).Select(c => c.Exit)))
+                    {
+                        yield return id;
+                    }
+
+                    break;
+
+                case IrIf branch:
+                    foreach (var id in DefinitionOrder(branch.Then.Statements).Concat(DefinitionOrder(branch.Else.Statements)))
+                    {
+                        yield return id;
+                    }
+
+                    foreach (var phi in branch.Phis)
+                    {
+                        yield return phi.Target;
+                    }
+
+                    break;
+            }
+        }
+    }
 }

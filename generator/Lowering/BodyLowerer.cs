@@ -145,6 +145,13 @@ internal sealed partial class BodyLowerer
                 : SourceText.Of(statement.Syntax);
             switch (statement)
             {
+                case IReturnOperation { Kind: OperationKind.Return } when _loop is not null:
+                    ReportStatement(statement, "A 'return' inside a loop", "assign the result to a local variable, 'break', and return after the loop");
+                    return Exit.Throw;
+
+                case IBranchOperation branch when IsLoopJump(branch):
+                    return LowerLoopJump(branch);
+
                 case IReturnOperation { Kind: OperationKind.Return, ReturnedValue: { } returned }:
                     return new ReturnExit(Atomize(LowerValue(returned), _types.Map(returned.Type)));
 
@@ -197,17 +204,7 @@ internal sealed partial class BodyLowerer
                 break;
 
             case ILoopOperation loop:
-                ReportStatement(
-                    statement,
-                    loop.LoopKind switch
-                    {
-                        LoopKind.For => "A 'for' loop",
-                        LoopKind.ForEach => "A 'foreach' loop",
-                        LoopKind.While when loop.Syntax.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.DoStatement) => "A 'do' loop",
-                        LoopKind.While => "A 'while' loop",
-                        _ => "A loop",
-                    },
-                    "loops are not differentiated yet; unroll the loop, or compute its result in a separate method from [NoDiff] inputs");
+                LowerLoop(loop);
                 break;
 
             case ITryOperation:
@@ -323,7 +320,7 @@ internal sealed partial class BodyLowerer
         {
             // Plain if/else, or a guard that throws: lowering continues after the statement.
             var exit = LowerBranches(
-                conditional.Condition,
+                () => LowerValue(conditional.Condition),
                 () => LowerSequence(Flatten(conditional.WhenTrue)),
                 () => LowerSequence(Flatten(conditional.WhenFalse)),
                 source);
@@ -332,7 +329,7 @@ internal sealed partial class BodyLowerer
 
         var rest = statements.Skip(next).ToList();
         return LowerBranches(
-            conditional.Condition,
+            () => LowerValue(conditional.Condition),
             () => LowerSequence(Flatten(conditional.WhenTrue).Concat(rest).ToList()),
             () => LowerSequence(Flatten(conditional.WhenFalse).Concat(rest).ToList()),
             source);
@@ -342,29 +339,31 @@ internal sealed partial class BodyLowerer
     /// Lowers a two-way branch. Values assigned differently in the two branches meet in phis; a returned value that
     /// differs between them becomes a phi too.
     /// </summary>
-    private Exit LowerBranches(IOperation condition, Func<Exit> lowerThen, Func<Exit> lowerElse, string source)
+    private Exit LowerBranches(Func<IrExpr> lowerCondition, Func<Exit> lowerThen, Func<Exit> lowerElse, string source)
     {
-        var conditionExpr = LowerValue(condition);
+        var conditionExpr = lowerCondition();
         var pair = LowerBoth(lowerThen, lowerElse);
         _source = source;
         var conditionValue = Materialize(conditionExpr, IrType.Bool, ValueKind.Condition);
         var phis = new List<IrPhi>();
 
+        // A break or continue reaches the end of the loop body, as falling through does.
+        static bool Reaches(Exit e) => e == Exit.FallThrough || e == Exit.LoopJump;
         Exit exit;
-        if (pair.ThenExit == Exit.FallThrough && pair.ElseExit == Exit.FallThrough)
+        if (Reaches(pair.ThenExit) && Reaches(pair.ElseExit))
         {
             Join(pair.ThenEnv, pair.ElseEnv, phis);
-            exit = Exit.FallThrough;
+            exit = pair.ThenExit == Exit.LoopJump && pair.ElseExit == Exit.LoopJump ? Exit.LoopJump : Exit.FallThrough;
         }
-        else if (pair.ThenExit == Exit.FallThrough && pair.ElseExit == Exit.Throw)
+        else if (Reaches(pair.ThenExit) && pair.ElseExit == Exit.Throw)
         {
             _env = pair.ThenEnv;
-            exit = Exit.FallThrough;
+            exit = pair.ThenExit;
         }
-        else if (pair.ThenExit == Exit.Throw && pair.ElseExit == Exit.FallThrough)
+        else if (pair.ThenExit == Exit.Throw && Reaches(pair.ElseExit))
         {
             _env = pair.ElseEnv;
-            exit = Exit.FallThrough;
+            exit = pair.ElseExit;
         }
         else if (pair.ThenExit == Exit.Throw && pair.ElseExit == Exit.Throw)
         {
@@ -438,14 +437,14 @@ internal sealed partial class BodyLowerer
             }
             else
             {
-                var phi = NewValue(ValueKind.Local, symbol.Name, _types.Map(SymbolType(symbol)), IsActive(whenTrue) || IsActive(whenFalse));
+                var phi = NewValue(ValueKind.Local, VariableName(symbol), VariableType(symbol), IsActive(whenTrue) || IsActive(whenFalse));
                 phis.Add(new IrPhi(phi, whenTrue, whenFalse));
                 _env.Set(symbol, new IrRef(phi));
             }
         }
     }
 
-    private static ITypeSymbol? SymbolType(ISymbol symbol) => symbol switch
+    private static ITypeSymbol? SymbolType(ISymbol? symbol) => symbol switch
     {
         ILocalSymbol local => local.Type,
         IParameterSymbol parameter => parameter.Type,
@@ -457,10 +456,11 @@ internal sealed partial class BodyLowerer
             ? "if (" + SourceText.Of(ifStatement.Condition) + ")"
             : SourceText.Of(conditional.Syntax);
 
-    private static bool ContainsJump(IOperation? operation) =>
+    private bool ContainsJump(IOperation? operation) =>
         operation is not null
         && (operation is IReturnOperation or IThrowOperation
-            || operation.Descendants().Any(d => d is IReturnOperation or IThrowOperation));
+            || operation.Descendants().Any(d => d is IReturnOperation or IThrowOperation)
+            || (_loop is not null && Jumps(operation, _loop.Operation).Any()));
 
     private static bool ContainsReturn(IOperation? operation) =>
         operation is not null

@@ -39,7 +39,7 @@ internal static class IrFinisher
         }
 
         // Numbering follows the order in which values appear in the generated forward sweep.
-        var order = DefinitionOrder(statements).ToList();
+        var order = IrWalker.DefinitionOrder(statements).ToList();
         foreach (var id in order)
         {
             var value = body.Values[id];
@@ -51,6 +51,7 @@ internal static class IrFinisher
 
         var temporary = 0;
         var condition = 0;
+        var cursor = 0;
         foreach (var id in order)
         {
             var value = body.Values[id];
@@ -61,6 +62,8 @@ internal static class IrFinisher
 
             names[id] = value.Kind switch
             {
+                ValueKind.Cursor => allocator.AllocateNumbered("iter", ref cursor),
+                ValueKind.LoopStart => allocator.Allocate(names[id + 1] + "Start"), // named after its loop's cursor
                 ValueKind.Local => allocator.Allocate(value.BaseName!),
                 ValueKind.Condition => allocator.AllocateNumbered("cond", ref condition),
                 ValueKind.Result => allocator.Allocate("result"),
@@ -76,32 +79,6 @@ internal static class IrFinisher
             .ToEquatableArray();
 
         return new IrMethod(irParameters, values, new IrBlock(statements.ToEquatableArray()), body.Result, returnType, seedName, reserved.ToEquatableArray());
-    }
-
-    /// <summary>Values in the order the forward sweep defines them (a branch's condition, its blocks, its phis).</summary>
-    private static IEnumerable<int> DefinitionOrder(IEnumerable<IrStatement> statements)
-    {
-        foreach (var statement in statements)
-        {
-            switch (statement)
-            {
-                case IrAssign assign:
-                    yield return assign.Target;
-                    break;
-                case IrIf branch:
-                    foreach (var id in DefinitionOrder(branch.Then.Statements).Concat(DefinitionOrder(branch.Else.Statements)))
-                    {
-                        yield return id;
-                    }
-
-                    foreach (var phi in branch.Phis)
-                    {
-                        yield return phi.Target;
-                    }
-
-                    break;
-            }
-        }
     }
 }
 

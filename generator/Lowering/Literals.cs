@@ -73,6 +73,9 @@ internal static class Literals
         kind == IrTypeKind.Float ? Float((float)value) : Double(value);
 
     /// <summary>An <see cref="IrConstant"/> for a Roslyn constant value of type <paramref name="type"/>.</summary>
+    /// <summary><c>true</c> or <c>false</c>.</summary>
+    public static IrConstant Bool(bool value) => new(IrType.Bool, value ? "true" : "false", null);
+
     public static IrConstant? FromConstant(object? value, ITypeSymbol? type, IrType irType)
     {
         switch (value)

@@ -12,6 +12,12 @@ internal enum ValueKind
     Temporary,
     Condition,
     Result,
+
+    /// <summary>A loop's iteration cursor (<c>iter0</c>): indexes the tapes.</summary>
+    Cursor,
+
+    /// <summary>The cursor's value when a nested loop starts (<c>iter1Start</c>).</summary>
+    LoopStart,
 }
 
 /// <summary>A value under construction; frozen into an <see cref="IrValue"/> once names are chosen.</summary>
@@ -36,34 +42,35 @@ internal sealed class ValueInfo
 }
 
 /// <summary>
-/// The current SSA value of every parameter and local in scope (null: declared, not yet assigned). Symbols stay
+/// The current SSA value of every parameter and local in scope (null: declared, not yet assigned), keyed by symbol or
+/// by a <see cref="SyntheticLocal"/> (flags the lowering adds, such as a loop's "broke out" flag). Symbols stay
 /// inside the lowering step; only value indices leave it.
 /// </summary>
 internal sealed class Environment
 {
-    private readonly Dictionary<ISymbol, IrExpr?> _values;
-    private readonly List<ISymbol> _order;
+    private readonly Dictionary<object, IrExpr?> _values;
+    private readonly List<object> _order;
 
     public Environment()
     {
-        _values = new Dictionary<ISymbol, IrExpr?>(SymbolEqualityComparer.Default);
-        _order = new List<ISymbol>();
+        _values = new Dictionary<object, IrExpr?>(KeyComparer.Instance);
+        _order = new List<object>();
     }
 
     private Environment(Environment other)
     {
-        _values = new Dictionary<ISymbol, IrExpr?>(other._values, SymbolEqualityComparer.Default);
-        _order = new List<ISymbol>(other._order);
+        _values = new Dictionary<object, IrExpr?>(other._values, KeyComparer.Instance);
+        _order = new List<object>(other._order);
     }
 
-    /// <summary>Symbols in declaration order (deterministic phi order).</summary>
-    public IReadOnlyList<ISymbol> Symbols => _order;
+    /// <summary>Variables in declaration order (deterministic phi order).</summary>
+    public IReadOnlyList<object> Symbols => _order;
 
     public Environment Clone() => new(this);
 
-    public bool TryGet(ISymbol symbol, out IrExpr? value) => _values.TryGetValue(symbol, out value);
+    public bool TryGet(object symbol, out IrExpr? value) => _values.TryGetValue(symbol, out value);
 
-    public void Set(ISymbol symbol, IrExpr? value)
+    public void Set(object symbol, IrExpr? value)
     {
         if (!_values.ContainsKey(symbol))
         {
@@ -72,6 +79,31 @@ internal sealed class Environment
 
         _values[symbol] = value;
     }
+
+    private sealed class KeyComparer : IEqualityComparer<object>
+    {
+        public static readonly KeyComparer Instance = new();
+
+        public new bool Equals(object? x, object? y) =>
+            x is ISymbol a && y is ISymbol b ? SymbolEqualityComparer.Default.Equals(a, b) : ReferenceEquals(x, y);
+
+        public int GetHashCode(object obj) =>
+            obj is ISymbol symbol ? SymbolEqualityComparer.Default.GetHashCode(symbol) : System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj);
+    }
+}
+
+/// <summary>A variable the lowering introduces (not in the source): it lives in the environment like a local.</summary>
+internal sealed class SyntheticLocal
+{
+    public SyntheticLocal(string name, IrType type)
+    {
+        Name = name;
+        Type = type;
+    }
+
+    public string Name { get; }
+
+    public IrType Type { get; }
 }
 
 /// <summary>How a lowered statement sequence ends.</summary>
@@ -80,11 +112,18 @@ internal abstract class Exit
     public static readonly Exit FallThrough = new FallThroughExit();
     public static readonly Exit Throw = new ThrowExit();
 
+    /// <summary>A <c>break</c> or <c>continue</c>: the path goes to the end of the loop body (the rest is skipped).</summary>
+    public static readonly Exit LoopJump = new LoopJumpExit();
+
     private sealed class FallThroughExit : Exit
     {
     }
 
     private sealed class ThrowExit : Exit
+    {
+    }
+
+    private sealed class LoopJumpExit : Exit
     {
     }
 }

@@ -46,7 +46,7 @@ internal sealed class TypeMapper
                 or SpecialType.System_Int32 or SpecialType.System_UInt32 or SpecialType.System_Int64
                 or SpecialType.System_UInt64 or SpecialType.System_Char
                 => new IrType(IrTypeKind.Integer, type.ToDisplayString(Format), true),
-            _ => new IrType(IrTypeKind.Other, type.ToDisplayString(Format), type.IsValueType),
+            _ => new IrType(IrTypeKind.Other, type.ToDisplayString(Format), type.IsValueType) { IsRefLike = type.IsRefLikeType },
         };
     }
 }

@@ -1,7 +1,7 @@
 namespace SymDiff.Tests.Gradients;
 
 /// <summary>The gradient cases: every function of <see cref="Functions"/>, with points away from kinks.</summary>
-public static class GradientCases
+public static partial class GradientCases
 {
     public delegate double Gradient1(double a, out double da);
 
@@ -31,7 +31,9 @@ public static class GradientCases
 
     public static readonly IReadOnlyDictionary<string, GradientCase> All = Build().ToDictionary(c => c.Name);
 
-    private static IEnumerable<GradientCase> Build()
+    private static IEnumerable<GradientCase> Build() => Scalars().Concat(Loops());
+
+    private static IEnumerable<GradientCase> Scalars()
     {
         yield return Two(nameof(Functions.Add), Functions.Add, Functions.AddGradient, Functions.AddPullback, General, _ => new[] { 1.0, 1.0 });
         yield return Two(nameof(Functions.Subtract), Functions.Subtract, Functions.SubtractGradient, Functions.SubtractPullback, General, _ => new[] { 1.0, -1.0 });

@@ -51,8 +51,8 @@ partial class Custom
     }
 
     /// <summary>
-    /// Tensors that <see cref="LossGradient"/> reuses from call to call on each thread, so that after the
-    /// first call it allocates nothing.
+    /// Buffers and tapes that <see cref="LossGradient"/> reuses from call to call on each thread, so that
+    /// once they have grown to the largest inputs seen it allocates nothing.
     /// </summary>
     private sealed class LossGradientWorkspace
     {
@@ -109,8 +109,8 @@ partial class Custom
     }
 
     /// <summary>
-    /// Tensors that <see cref="LossPullback"/> reuses from call to call on each thread, so that after the
-    /// first call it allocates nothing.
+    /// Buffers and tapes that <see cref="LossPullback"/> reuses from call to call on each thread, so that
+    /// once they have grown to the largest inputs seen it allocates nothing.
     /// </summary>
     private sealed class LossPullbackWorkspace
     {

@@ -195,6 +195,93 @@ public sealed class GeneratedCodeSnapshots
         }
         """);
 
+    [Fact]
+    public void ScalarLoopWithBreakAndContinue() => VerifySingle("""
+        using System;
+        using SymDiff;
+
+        public static partial class Series
+        {
+            [Differentiable]
+            public static double Damped(double x, double rate, int steps)
+            {
+                double s = 0;
+                double v = x;
+                for (int i = 0; i < steps; i++)
+                {
+                    v = v * rate + Math.Sin(v);
+                    if (v > 10)
+                    {
+                        break;
+                    }
+
+                    if (i % 2 == 1)
+                    {
+                        continue;
+                    }
+
+                    s += v * v;
+                }
+
+                return s;
+            }
+        }
+        """);
+
+    [Fact]
+    public void NestedLoops() => VerifySingle("""
+        using System;
+        using SymDiff;
+
+        public static partial class Grid
+        {
+            [Differentiable]
+            public static double Sum(double a, double b, int rows, int columns)
+            {
+                double total = 0;
+                for (int i = 0; i < rows; i++)
+                {
+                    double row = a;
+                    for (int j = 0; j < columns; j++)
+                    {
+                        row = Math.Tanh(row * b + j);
+                    }
+
+                    total += row * i;
+                }
+
+                return total;
+            }
+        }
+        """);
+
+    [Fact]
+    public void RecurrentNetworkThroughTime() => VerifySingle("""
+        using System;
+        using SymDiff;
+
+        public static partial class Elman
+        {
+            [Differentiable]
+            public static float Loss(
+                Tensor<float> embed, Tensor<float> w, Tensor<float> u, Tensor<float> b, Tensor<float> v,
+                [NoDiff] Tensor<float> h0, [NoDiff] ReadOnlySpan<int> inputs, [NoDiff] ReadOnlySpan<int> targets, int batch)
+            {
+                var h = h0;
+                float loss = 0;
+                var steps = inputs.Length / batch;
+                for (int t = 0; t < steps; t++)
+                {
+                    var x = Tensor.Embedding(embed, inputs.Slice(t * batch, batch));
+                    h = Tensor.Tanh(Tensor.AddRowBias(Tensor.Add(Tensor.MatMul(x, w), Tensor.MatMul(h, u)), b));
+                    loss += Tensor.CrossEntropy(Tensor.MatMul(h, v), targets.Slice(t * batch, batch));
+                }
+
+                return loss / steps;
+            }
+        }
+        """);
+
     /// <summary>Runs the generator on one [Differentiable] method and verifies its single generated file.</summary>
     private static void VerifySingle(string source, [System.Runtime.CompilerServices.CallerMemberName] string method = "")
     {

@@ -18,6 +18,39 @@ public sealed class TensorGradientTests
         Assert.Equal(4 * 6 + 6 + (6 * 3) + 3, check.CheckedElements);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(10)]
+    [InlineData(25)]
+    [InlineData(50)]
+    public void RecurrentNetworkThroughTimeMatchesFiniteDifferences(int steps)
+    {
+        const int vocabulary = 5, embedding = 3, hidden = 4, batch = 2;
+        var random = new Random(steps);
+        var parameters = new[]
+        {
+            Tensor.RandomUniform(random, -0.5, 0.5, vocabulary, embedding),
+            Tensor.RandomUniform(random, -0.5, 0.5, embedding, hidden),
+            Tensor.RandomUniform(random, -0.5, 0.5, hidden, hidden),
+            Tensor.RandomUniform(random, -0.1, 0.1, hidden),
+            Tensor.RandomUniform(random, -0.5, 0.5, hidden, vocabulary),
+            Tensor.RandomUniform(random, -0.1, 0.1, vocabulary),
+        };
+        var h0 = Tensor.RandomUniform(random, -0.2, 0.2, batch, hidden);
+        var inputs = Enumerable.Range(0, steps * batch).Select(_ => random.Next(vocabulary)).ToArray();
+        var targets = Enumerable.Range(0, steps * batch).Select(_ => random.Next(vocabulary)).ToArray();
+        var g = parameters.Select(p => Tensor.Zeros<double>(p.Shape.ToArray())).ToArray();
+        var (e, w, u, b, v, c) = (parameters[0], parameters[1], parameters[2], parameters[3], parameters[4], parameters[5]);
+
+        var loss = TensorModels.RnnGradient(e, w, u, b, v, c, h0, inputs, targets, batch, g[0], g[1], g[2], g[3], g[4], g[5]);
+
+        Assert.Equal(TensorModels.Rnn(e, w, u, b, v, c, h0, inputs, targets, batch), loss, 12);
+        var check = GradientCheck.Run(() => TensorModels.Rnn(e, w, u, b, v, c, h0, inputs, targets, batch), parameters, g);
+        Assert.True(check.Passed, check.ToString());
+    }
+
     [Fact]
     public void GradientAccumulatesIntoCallerTensorsAndPullbackScales()
     {

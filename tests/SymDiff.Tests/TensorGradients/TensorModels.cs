@@ -36,6 +36,29 @@ public static partial class TensorModels
         return 0.5 * Tensor.Sum(Tensor.Square(h));
     }
 
+    /// <summary>
+    /// An Elman recurrent network over token ids: h_t = tanh(e(w_t)·W + h_{t−1}·U + b), logits_t = h_t·V + c, the mean
+    /// cross-entropy of the next tokens. Backpropagation through time comes from the loop.
+    /// </summary>
+    [Differentiable]
+    public static double Rnn(
+        Tensor<double> embed, Tensor<double> w, Tensor<double> u, Tensor<double> b, Tensor<double> v, Tensor<double> c,
+        [NoDiff] Tensor<double> h0, [NoDiff] ReadOnlySpan<int> inputs, [NoDiff] ReadOnlySpan<int> targets, int batch)
+    {
+        var h = h0;
+        double loss = 0;
+        var steps = inputs.Length / batch;
+        for (int t = 0; t < steps; t++)
+        {
+            var x = Tensor.Embedding(embed, inputs.Slice(t * batch, batch));
+            h = Tensor.Tanh(Tensor.AddRowBias(Tensor.Add(Tensor.MatMul(x, w), Tensor.MatMul(h, u)), b));
+            var logits = Tensor.AddRowBias(Tensor.MatMul(h, v), c);
+            loss += Tensor.CrossEntropy(logits, targets.Slice(t * batch, batch));
+        }
+
+        return loss / steps;
+    }
+
     /// <summary>Tensor ops mixed with scalar parameters and scalar math.</summary>
     [Differentiable]
     public static double ScaledSoftmax(Tensor<double> x, double temperature, [NoDiff] Tensor<double> weights)

@@ -1,0 +1,370 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+using SymDiff.Generator.Diagnostics;
+using SymDiff.Generator.Helpers;
+using SymDiff.Generator.Ir;
+
+namespace SymDiff.Generator.Lowering;
+
+/// <summary>
+/// Loops. A <c>for</c>, <c>while</c> or <c>do</c> loop becomes an <see cref="IrLoop"/>: the variables it assigns are
+/// carried (a phi per variable, read inside the loop; an exit value read after it). <c>continue</c> ends the path
+/// through the body like an early return ends a method (the rest of the body is lowered in the other branch);
+/// <c>break</c> does the same and also sets a synthetic "broke" flag that the loop condition tests first, and that
+/// keeps the <c>for</c> incrementors from running.
+/// </summary>
+internal sealed partial class BodyLowerer
+{
+    /// <summary>The innermost loop being lowered (null outside loops).</summary>
+    private LoopScope? _loop;
+
+    private void LowerLoop(ILoopOperation loop)
+    {
+        if (loop is IForEachLoopOperation)
+        {
+            ReportStatement(loop, "A 'foreach' loop", "use a 'for' loop over the indices");
+            return;
+        }
+
+        IOperation? condition;
+        IReadOnlyList<IOperation> bottom = [];
+        var conditionFirst = true;
+        switch (loop)
+        {
+            case IForLoopOperation forLoop:
+                foreach (var statement in forLoop.Before)
+                {
+                    LowerStatement(statement);
+                }
+
+                condition = forLoop.Condition;
+                bottom = forLoop.AtLoopBottom;
+                break;
+
+            case IWhileLoopOperation { ConditionIsUntil: false } whileLoop:
+                condition = whileLoop.Condition;
+                conditionFirst = whileLoop.ConditionIsTop;
+                break;
+
+            default:
+                ReportStatement(loop, "This loop", "use a 'for' or 'while' loop");
+                return;
+        }
+
+        var source = LoopSource(loop);
+        var carriedKeys = AssignedOutside(loop);
+        var breaks = Jumps(loop.Body, loop).Any(b => b.BranchKind == BranchKind.Break);
+        var broke = breaks ? new SyntheticLocal("broke", IrType.Bool) : null;
+        var first = conditionFirst ? null : new SyntheticLocal("first", IrType.Bool);
+
+        // Lowering decides activity as it goes, so a variable that becomes active inside the body (s += x * w) must
+        // have had an active phi: lower again with it forced active until nothing changes.
+        var forced = new HashSet<object>();
+        while (true)
+        {
+            var snapshot = Snapshot();
+            var retry = TryLowerLoop(loop, condition, bottom, carriedKeys, broke, first, forced, source);
+            if (!retry)
+            {
+                return;
+            }
+
+            Restore(snapshot);
+        }
+    }
+
+    /// <summary>Lowers the loop once; returns true when a carried variable turned out active and it must be redone.</summary>
+    private bool TryLowerLoop(
+        ILoopOperation loop,
+        IOperation? condition,
+        IReadOnlyList<IOperation> bottom,
+        List<object> carriedKeys,
+        SyntheticLocal? broke,
+        SyntheticLocal? first,
+        HashSet<object> forced,
+        string source)
+    {
+        var outerBlock = _block;
+        var outerAvailable = _available;
+        var entryEnv = _env;
+        var outerLoop = _loop;
+
+        // Entry: one phi per carried variable, read inside the loop.
+        var start = outerLoop is null ? -1 : NewValue(ValueKind.LoopStart, null, IrType.Int, active: false);
+        var cursor = NewValue(ValueKind.Cursor, null, IrType.Int, active: false);
+        var keys = new List<object>(carriedKeys);
+        var initials = keys.Select(k => entryEnv.TryGet(k, out var v) ? v! : null!).ToList();
+        if (broke is not null)
+        {
+            keys.Add(broke);
+            initials.Add(Literals.Bool(false));
+        }
+
+        if (first is not null)
+        {
+            keys.Add(first);
+            initials.Add(Literals.Bool(true));
+        }
+
+        _env = entryEnv.Clone();
+        var phis = new List<int>();
+        for (var i = 0; i < keys.Count; i++)
+        {
+            var type = VariableType(keys[i]);
+            var phi = NewValue(ValueKind.Local, VariableName(keys[i]), type, IsActive(initials[i]) || forced.Contains(keys[i]));
+            phis.Add(phi);
+            _env.Set(keys[i], new IrRef(phi));
+        }
+
+        var bodyMark = _values.Count;
+
+        // Header: the condition, evaluated before every iteration. It may not assign variables.
+        _block = new List<IrStatement>();
+        _available = new Dictionary<IrExpr, int>(outerAvailable);
+        _source = source;
+        IrExpr test = condition is null ? Literals.Bool(true) : LowerValue(condition);
+        if (first is not null)
+        {
+            test = new IrBinary(IrBinaryOp.ConditionalOr, new IrRef(phis[keys.IndexOf(first)]), test);
+        }
+
+        if (broke is not null)
+        {
+            test = new IrBinary(IrBinaryOp.ConditionalAnd, new IrUnary(IrUnaryOp.Not, new IrRef(phis[keys.IndexOf(broke)])), test);
+        }
+
+        var conditionValue = Materialize(test, IrType.Bool, ValueKind.Condition);
+        var header = _block;
+        if (condition is not null && keys.Any(k => !Equals(Current(k), new IrRef(phis[keys.IndexOf(k)]))))
+        {
+            Report(DiagnosticDescriptors.UnsupportedExpression, condition.Syntax.GetLocation(), "An assignment in a loop condition", "assign the variable inside the loop body");
+        }
+
+        // Body, then the for-loop's incrementors (skipped after a break).
+        _block = new List<IrStatement>();
+        _available = new Dictionary<IrExpr, int>(outerAvailable); // header values are not computed on the exit path
+        _loop = new LoopScope(loop, broke);
+        if (first is not null)
+        {
+            _env.Set(first, Literals.Bool(false));
+        }
+
+        var exit = LowerSequence(Flatten(loop.Body));
+        if (exit != Exit.Throw && bottom.Count > 0)
+        {
+            if (broke is null)
+            {
+                LowerSequence(bottom);
+            }
+            else
+            {
+                _source = string.Join(", ", bottom.Select(b => SourceText.Of(b.Syntax)));
+                LowerBranches(
+                    () => new IrUnary(IrUnaryOp.Not, Current(broke)!),
+                    () => LowerSequence(bottom),
+                    () => Exit.FallThrough,
+                    "if (!broke)");
+            }
+        }
+
+        _loop = outerLoop;
+        var carried = new List<IrCarried>();
+        var retry = false;
+        for (var i = 0; i < keys.Count; i++)
+        {
+            var phi = phis[i];
+            var next = exit == Exit.Throw ? new IrRef(phi) : Current(keys[i]) ?? new IrRef(phi);
+            if (IsActive(next) && !_values[phi].Active)
+            {
+                forced.Add(keys[i]);
+                retry = true;
+            }
+
+            // The reverse sweep hands each iteration's carried adjoint to a value the body defines: copy the others.
+            if (_values[phi].Active && next is IrRef { Value: var id } && id < bodyMark)
+            {
+                var copy = NewValue(ValueKind.Local, VariableName(keys[i]), _values[phi].Type, IsActive(next));
+                Emit(new IrAssign(copy, next, source));
+                next = new IrRef(copy);
+            }
+
+            carried.Add(new IrCarried(phi, initials[i], next, -1));
+        }
+
+        var body = _block;
+        _block = outerBlock;
+        _available = outerAvailable;
+        _env = entryEnv;
+        if (retry)
+        {
+            return true;
+        }
+
+        // Exit values: what the variables hold after the loop.
+        for (var i = 0; i < carriedKeys.Count; i++)
+        {
+            var exitValue = NewValue(ValueKind.Local, VariableName(keys[i]), _values[phis[i]].Type, _values[phis[i]].Active);
+            carried[i] = carried[i] with { Exit = exitValue };
+            _env.Set(keys[i], new IrRef(exitValue));
+        }
+
+        _source = source;
+        Emit(new IrLoop(
+            cursor,
+            start,
+            carried.ToEquatableArray(),
+            new IrBlock(header.ToEquatableArray()),
+            conditionValue,
+            new IrBlock(body.ToEquatableArray()),
+            source));
+        return false;
+    }
+
+    private IrExpr? Current(object key) => _env.TryGet(key, out var value) ? value : null;
+
+    /// <summary>The loop's comment text: its header (<c>for (int t = 0; t &lt; n; t++)</c>), not its body.</summary>
+    private static string LoopSource(ILoopOperation loop) => loop.Syntax switch
+    {
+        Microsoft.CodeAnalysis.CSharp.Syntax.ForStatementSyntax f =>
+            SourceText.Of(f).Substring(0, f.CloseParenToken.Span.End - f.SpanStart),
+        Microsoft.CodeAnalysis.CSharp.Syntax.WhileStatementSyntax w =>
+            SourceText.Of(w).Substring(0, w.CloseParenToken.Span.End - w.SpanStart),
+        Microsoft.CodeAnalysis.CSharp.Syntax.DoStatementSyntax d =>
+            "do ... while (" + SourceText.Of(d.Condition) + ")",
+        _ => SourceText.Of(loop.Syntax),
+    };
+
+    /// <summary>Locals and parameters assigned inside the loop that were assigned before it: the carried variables.</summary>
+    private List<object> AssignedOutside(ILoopOperation loop)
+    {
+        var assigned = new List<object>();
+        foreach (var operation in loop.Descendants())
+        {
+            var target = operation switch
+            {
+                ISimpleAssignmentOperation a => a.Target,
+                ICompoundAssignmentOperation c => c.Target,
+                IIncrementOrDecrementOperation i => i.Target,
+                _ => null,
+            };
+
+            ISymbol? symbol = target switch
+            {
+                ILocalReferenceOperation local => local.Local,
+                IParameterReferenceOperation parameter => parameter.Parameter,
+                _ => null,
+            };
+
+            if (symbol is not null && _env.TryGet(symbol, out var value) && value is not null
+                && !assigned.Any(s => s is ISymbol known && SymbolEqualityComparer.Default.Equals(known, symbol)))
+            {
+                assigned.Add(symbol);
+            }
+        }
+
+        // Declaration order, so that phis come out in a stable, readable order.
+        return _env.Symbols.Where(s => assigned.Any(a => ReferenceEquals(a, s) || (a is ISymbol x && s is ISymbol y && SymbolEqualityComparer.Default.Equals(x, y)))).ToList();
+    }
+
+    /// <summary>The <c>break</c>/<c>continue</c> statements inside <paramref name="operation"/> that leave or restart <paramref name="loop"/>.</summary>
+    private static IEnumerable<IBranchOperation> Jumps(IOperation? operation, ILoopOperation loop)
+    {
+        if (operation is null)
+        {
+            return [];
+        }
+
+        return (operation is IBranchOperation b ? new[] { b } : operation.Descendants().OfType<IBranchOperation>())
+            .Where(b => SymbolEqualityComparer.Default.Equals(b.Target, loop.ExitLabel) || SymbolEqualityComparer.Default.Equals(b.Target, loop.ContinueLabel));
+    }
+
+    /// <summary>Whether a statement is a break or continue of the loop being lowered.</summary>
+    private bool IsLoopJump(IOperation operation) =>
+        _loop is not null && operation is IBranchOperation branch && Jumps(branch, _loop.Operation).Any();
+
+    /// <summary>Lowers a break (sets the flag) or continue; both end the path through the body.</summary>
+    private Exit LowerLoopJump(IBranchOperation branch)
+    {
+        if (branch.BranchKind == BranchKind.Break && _loop!.Broke is { } flag)
+        {
+            _env.Set(flag, Literals.Bool(true));
+        }
+
+        return Exit.LoopJump;
+    }
+
+    private static string VariableName(object variable) => variable switch
+    {
+        ISymbol symbol => symbol.Name,
+        SyntheticLocal synthetic => synthetic.Name,
+        _ => "v",
+    };
+
+    private IrType VariableType(object variable) => variable switch
+    {
+        SyntheticLocal synthetic => synthetic.Type,
+        ISymbol symbol => _types.Map(SymbolType(symbol)),
+        _ => IrType.Bool,
+    };
+
+    private LoweringSnapshot Snapshot() => new(_values.Count, _diagnostics.Count, _block, _block.Count, _env.Clone(), new Dictionary<IrExpr, int>(_available), _budget, _source);
+
+    private void Restore(LoweringSnapshot snapshot)
+    {
+        _values.RemoveRange(snapshot.Values, _values.Count - snapshot.Values);
+        _diagnostics.RemoveRange(snapshot.Diagnostics, _diagnostics.Count - snapshot.Diagnostics);
+        _block = snapshot.Block;
+        _block.RemoveRange(snapshot.BlockCount, _block.Count - snapshot.BlockCount);
+        _env = snapshot.Env;
+        _available = snapshot.Available;
+        _budget = snapshot.Budget;
+        _source = snapshot.Source;
+    }
+
+    /// <summary>The loop being lowered and its break flag (null when it has no break).</summary>
+    private sealed class LoopScope
+    {
+        public LoopScope(ILoopOperation operation, SyntheticLocal? broke)
+        {
+            Operation = operation;
+            Broke = broke;
+        }
+
+        public ILoopOperation Operation { get; }
+
+        public SyntheticLocal? Broke { get; }
+    }
+
+    private sealed class LoweringSnapshot
+    {
+        public LoweringSnapshot(int values, int diagnostics, List<IrStatement> block, int blockCount, Environment env, Dictionary<IrExpr, int> available, int budget, string source)
+        {
+            Values = values;
+            Diagnostics = diagnostics;
+            Block = block;
+            BlockCount = blockCount;
+            Env = env;
+            Available = available;
+            Budget = budget;
+            Source = source;
+        }
+
+        public int Values { get; }
+
+        public int Diagnostics { get; }
+
+        public List<IrStatement> Block { get; }
+
+        public int BlockCount { get; }
+
+        public Environment Env { get; }
+
+        public Dictionary<IrExpr, int> Available { get; }
+
+        public int Budget { get; }
+
+        public string Source { get; }
+    }
+}

@@ -1,0 +1,202 @@
+namespace SymDiff.Tests.Gradients;
+
+/// <summary>Loops: every shape the generator differentiates (for, while, do, break, continue, nesting, branches).</summary>
+public static partial class Functions
+{
+    [Differentiable]
+    public static double Power(double x, int n)
+    {
+        double p = 1;
+        for (int i = 0; i < n; i++)
+        {
+            p *= x;
+        }
+
+        return p;
+    }
+
+    /// <summary>A scalar recurrent cell: h ← tanh(w·h + x), steps times.</summary>
+    [Differentiable]
+    public static double TanhRecurrence(double w, double x, int steps)
+    {
+        double h = 0.1;
+        for (var t = 0; t < steps; t++)
+        {
+            h = Math.Tanh((w * h) + x);
+        }
+
+        return h * h;
+    }
+
+    /// <summary>A data-dependent branch inside the loop: which side runs depends on the iterate.</summary>
+    [Differentiable]
+    public static double BranchInLoop(double a, double b, int n)
+    {
+        double s = a;
+        for (int i = 0; i < n; i++)
+        {
+            if (s > 1)
+            {
+                s = (s * 0.5) - b;
+            }
+            else
+            {
+                s = (s * b) + Math.Exp(-s);
+            }
+        }
+
+        return s;
+    }
+
+    /// <summary>while (true) with a data-dependent break.</summary>
+    [Differentiable]
+    public static double WhileWithBreak(double x, double rate)
+    {
+        double v = x;
+        int k = 0;
+        while (true)
+        {
+            v = v + (rate * Math.Sin(v));
+            k++;
+            if (v > 3 || k >= 20)
+            {
+                break;
+            }
+
+            v *= 1.01;
+        }
+
+        return v * rate;
+    }
+
+    /// <summary>A loop inside a loop, with break and continue in the inner one.</summary>
+    [Differentiable]
+    public static double NestedLoops(double x, double y, int n)
+    {
+        double s = 0;
+        for (int i = 0; i < n; i++)
+        {
+            double t = x;
+            for (int j = 0; j <= i; j++)
+            {
+                if (t > 2)
+                {
+                    break;
+                }
+
+                t = (t * y) + Math.Sin(t);
+                if (j == 1)
+                {
+                    continue;
+                }
+
+                s += t;
+            }
+
+            s = (s * 0.5) + t;
+        }
+
+        return s;
+    }
+
+    [Differentiable]
+    public static double DoWhile(double x, double c)
+    {
+        double v = x;
+        int k = 0;
+        do
+        {
+            v = Math.Sqrt(v + c);
+            k++;
+        }
+        while (v < 5 && k < 30);
+        return v * x;
+    }
+
+    [Differentiable]
+    public static double ContinueInFor(double a, double b, int n)
+    {
+        double s = 0;
+        for (int i = 0; i < n; i++)
+        {
+            if (i % 2 == 0)
+            {
+                continue;
+            }
+
+            s += (a * i) + (b * s);
+        }
+
+        return s;
+    }
+
+    /// <summary>Parameters reassigned in the loop, and a swap through a temporary.</summary>
+    [Differentiable]
+    public static double Fibonacci(double a, double b, int n)
+    {
+        for (int i = 0; i < n; i++)
+        {
+            var c = a + b;
+            a = b;
+            b = c;
+        }
+
+        return a * b;
+    }
+
+    [Differentiable]
+    public static double LoopInBranch(double a, double b)
+    {
+        double r = a;
+        if (a > 0)
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                r = (r * b) + a;
+            }
+        }
+
+        return r;
+    }
+
+    /// <summary>Calls another [Differentiable] method (its pullback runs once per reverse iteration).</summary>
+    [Differentiable]
+    public static double LoopCallsDifferentiable(double a, double b, int n)
+    {
+        double s = 0;
+        for (int i = 1; i <= n; i++)
+        {
+            s += Tanh(a * i, b) * s + 1;
+        }
+
+        return s;
+    }
+
+    /// <summary>Indexes an input array by the loop variable.</summary>
+    [Differentiable]
+    public static double SumOverArray(double w, double bias, double[] xs)
+    {
+        double s = 0;
+        for (int i = 0; i < xs.Length; i++)
+        {
+            s += Math.Sin((w * xs[i]) + bias);
+        }
+
+        return s;
+    }
+
+    /// <summary>Only the loop-invariant input reaches the result: ∂/∂a = n.</summary>
+    [Differentiable]
+    public static double RepeatedAdd(double a, int n)
+    {
+        double s = 0;
+        var i = 0;
+        while (i < n)
+        {
+            s += a;
+            i += 1;
+        }
+
+        return s;
+    }
+}
