@@ -119,9 +119,17 @@ public sealed partial class DifferentiableGenerator
             method.Name + "Gradient",
             method.Name + "Pullback",
             usings.ToEquatableArray(),
-            ir);
+            ir,
+            RecomputeLoops(method, compilation.GetTypeByMetadataName(DifferentiableAttributeName)));
         return new LoweringResult(model, bodyDiagnostics);
     }
+
+    /// <summary>The <c>RecomputeLoops</c> argument of the method's <c>[Differentiable]</c>.</summary>
+    private static bool RecomputeLoops(IMethodSymbol method, INamedTypeSymbol? attribute) =>
+        method.GetAttributes()
+            .Where(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, attribute))
+            .SelectMany(a => a.NamedArguments)
+            .Any(n => n.Key == "RecomputeLoops" && n.Value.Value is true);
 
     /// <summary>Declaration rules: static, partial containers, double/float return, by-value parameters, free names.</summary>
     private static List<DiagnosticInfo> CheckDeclaration(MethodDeclarationSyntax syntax, IMethodSymbol method)

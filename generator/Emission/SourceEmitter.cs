@@ -94,6 +94,10 @@ internal static class SourceEmitter
         private readonly HashSet<int> _loopPhis = new();
         private readonly HashSet<int> _nestedLoopCursors = new();
         private HashSet<int> _cursorLoops = new();
+        private readonly Dictionary<int, List<IrStatement>> _recomputed = new();
+        private readonly HashSet<int> _ringLoops = new();
+        private readonly HashSet<int> _keptInRecompute = new();
+        private bool _recomputing;
 
         public MethodWriter(MethodModel model, SweepMode mode, Prefixes prefixes, IndentedTextWriter writer)
         {
@@ -156,7 +160,8 @@ internal static class SourceEmitter
             var forward = IrLiveness.Prune(_ir.Body.Statements.ToList(), live);
             _hoisted = new HashSet<int>(forward.OfType<IrIf>().SelectMany(DefinedWithin).Where(reverseReads.Contains));
             _cursorLoops = new HashSet<int>(Loops(forward).Where(l => reverseReads.Contains(l.Cursor) || l.Body.Statements.Any(UsesDestinationOutsideLoops)).Select(l => l.Cursor));
-            var usesWorkspace = forward.Any(UsesDestination) || UsesTensorAdjoints(reverse) || reverseReads.Any(Taped);
+            PlanRecomputation(forward, reverseReads);
+            var usesWorkspace = forward.Any(UsesDestination) || UsesTensorAdjoints(reverse) || Enumerable.Range(0, _owner.Length).Any(Taped);
 
             WriteSignature();
             using (_writer.WriteBlock())
@@ -314,7 +319,10 @@ internal static class SourceEmitter
         }
 
         /// <summary><c>[iter0]</c> for a value defined inside a loop (its slot on the loop's tape), else empty.</summary>
-        private string Slot(int id) => id < _owner.Length && _owner[id] >= 0 ? "[" + Name(_owner[id]) + "]" : string.Empty;
+        private string Slot(int id) =>
+            id >= _owner.Length || _owner[id] < 0 ? string.Empty
+            : _ringLoops.Contains(_owner[id]) ? "[" + Name(_owner[id]) + " & 1]"
+            : "[" + Name(_owner[id]) + "]";
 
         /// <summary>Records, for every value, the cursor of the innermost loop whose iterations define it (-1: none).</summary>
         private void Own(IEnumerable<IrStatement> statements, int owner)
@@ -365,11 +373,71 @@ internal static class SourceEmitter
             }
         }
 
-        /// <summary>A value the reverse sweep reads that a loop iteration defines: kept on a tape.</summary>
-        private bool Taped(int id) => _owner[id] >= 0 && _reverseReads.Contains(id) && !_ir.Values[id].Type.IsRefLike;
+        /// <summary>
+        /// With <c>RecomputeLoops</c>, an innermost loop keeps only what its iterations cannot recompute: the carried
+        /// values its reverse iterations start from, and results of calls that may not give the same value twice. The
+        /// reverse sweep reruns the body (pruned to what it reads) before reversing it; tensors then live in two
+        /// alternating buffers instead of one per iteration, unless a carried tensor is another one's previous value.
+        /// </summary>
+        private void PlanRecomputation(List<IrStatement> forward, HashSet<int> reverseReads)
+        {
+            if (!_model.RecomputeLoops)
+            {
+                return;
+            }
+
+            foreach (var loop in Loops(forward).Where(l => !Loops(l.Body.Statements).Any() && reverseReads.Contains(l.Cursor)))
+            {
+                var live = new bool[_ir.Values.Count];
+                foreach (var id in reverseReads.Where(id => _owner[id] == loop.Cursor))
+                {
+                    live[id] = true;
+                }
+
+                var body = IrLiveness.Prune(loop.Body.Statements.ToList(), live);
+                _recomputed[loop.Cursor] = body;
+                foreach (var id in IrWalker.DefinitionOrder(body).Concat(loop.Carried.Select(c => c.Phi)))
+                {
+                    if (live[id])
+                    {
+                        _keptInRecompute.Add(id);
+                    }
+                }
+
+                var phis = new HashSet<int>(loop.Carried.Select(c => c.Phi));
+                var chained = loop.Carried.Any(c => _ir.Values[c.Phi].Type.IsTensor && c.Next is IrRef { Value: var next }
+                    && _definitions.TryGetValue(next, out var copy) && copy.Value is IrRef { Value: var source } && phis.Contains(source));
+                if (!chained)
+                {
+                    _ringLoops.Add(loop.Cursor);
+                }
+            }
+        }
+
+        private bool InRecomputedLoop(int id) => _owner[id] >= 0 && _recomputed.ContainsKey(_owner[id]);
+
+        /// <summary>
+        /// A value a loop iteration defines that the reverse sweep needs back: kept on a tape. In a recomputed loop,
+        /// only the carried values (phis) and results of calls with side effects are kept.
+        /// </summary>
+        private bool Taped(int id)
+        {
+            if (_owner[id] < 0 || _ir.Values[id].Type.IsRefLike)
+            {
+                return false; // spans cannot be kept: they are recomputed
+            }
+
+            if (InRecomputedLoop(id))
+            {
+                return _keptInRecompute.Contains(id)
+                    && (_loopPhis.Contains(id) || (_definitions.TryGetValue(id, out var assign) && IrLiveness.HasSideEffects(assign.Value)));
+            }
+
+            return _reverseReads.Contains(id);
+        }
 
         /// <summary>A span defined by a loop iteration that the reverse sweep reads: recomputed there.</summary>
-        private bool Recomputed(int id) => _owner[id] >= 0 && _ir.Values[id].Type.IsRefLike && _definitions.ContainsKey(id);
+        private bool Recomputed(int id) => _owner[id] >= 0 && _ir.Values[id].Type.IsRefLike && _definitions.ContainsKey(id) && !InRecomputedLoop(id);
 
         private static IEnumerable<IrLoop> Loops(IEnumerable<IrStatement> statements)
         {
@@ -421,6 +489,13 @@ internal static class SourceEmitter
             {
                 switch (statement)
                 {
+                    case IrAssign assign when _recomputing && Taped(assign.Target):
+                        _writer.WriteLine(TypeOf(assign.Target) + " " + Name(assign.Target) + " = " + TapeField(assign.Target) + "[" + Name(_owner[assign.Target]) + "]" + (IsTensor(assign.Target) ? "!" : string.Empty) + "; // kept: calls may not repeat");
+                        break;
+
+                    case IrEffect or IrThrow when _recomputing:
+                        break;
+
                     case IrAssign assign:
                         var value = _printer.Print(ForwardValue(assign));
                         _writer.WriteLine(_hoisted.Contains(assign.Target)
@@ -460,10 +535,15 @@ internal static class SourceEmitter
         /// <summary><c>workspace.h[iter0] = h;</c> for a value a loop iteration defines and the reverse sweep reads.</summary>
         private void WriteTapeStore(int id)
         {
-            if (Taped(id))
+            if (_recomputing || !Taped(id))
             {
-                _writer.WriteLine(TapeField(id) + Slot(id) + " = " + Name(id) + ";");
+                return;
             }
+
+            var slot = TapeField(id) + "[" + Name(_owner[id]) + "]";
+            _writer.WriteLine(IsTensor(id) && _ringLoops.Contains(_owner[id])
+                ? TensorClass + ".Copy(" + Name(id) + ", ref " + slot + "); // its buffer is reused two iterations later"
+                : slot + " = " + Name(id) + ";");
         }
 
         /// <summary>Whether a tensor call inside a loop writes straight into its slot of the tape.</summary>
@@ -740,9 +820,10 @@ internal static class SourceEmitter
             {
                 _writer.WriteLine(cursor + "--;");
                 var nested = _nestedLoopCursors.Contains(loop.Loop.Cursor);
+                var recomputed = _recomputed.TryGetValue(loop.Loop.Cursor, out var body);
                 foreach (var id in IrWalker.DefinitionOrder(_ir.Body.Statements))
                 {
-                    if (_owner[id] != loop.Loop.Cursor || !_reverseReads.Contains(id))
+                    if (_owner[id] != loop.Loop.Cursor || (recomputed ? !(Taped(id) && _loopPhis.Contains(id)) : !_reverseReads.Contains(id)))
                     {
                         continue;
                     }
@@ -760,6 +841,17 @@ internal static class SourceEmitter
                         // A phi of a loop outside loops is declared in the method's scope (directly or hoisted).
                         _writer.WriteLine(Name(id) + " = " + TapeField(id) + "[" + cursor + "]" + (IsTensor(id) ? "!" : string.Empty) + ";");
                     }
+                }
+
+                if (recomputed)
+                {
+                    _writer.WriteLine("// recomputes this iteration from its carried values (RecomputeLoops)");
+                    // Values the reverse body reads that the body defines inside branches are declared up front,
+                    // as in the forward sweep of the method (the forward loop is written by now).
+                    _hoisted.UnionWith(body!.OfType<IrIf>().SelectMany(DefinedWithin).Where(_reverseReads.Contains));
+                    _recomputing = true;
+                    WriteForward(body!, depth: 0);
+                    _recomputing = false;
                 }
 
                 WriteReverse(loop.Body);

@@ -150,6 +150,6 @@ internal static class IrLiveness
     }
 
     /// <summary>Calls to methods other than Math functions and differentiable methods may have side effects.</summary>
-    private static bool HasSideEffects(IrExpr expr) => IrWalker.Descendants(expr).Any(e =>
+    public static bool HasSideEffects(IrExpr expr) => IrWalker.Descendants(expr).Any(e =>
         e is IrNew or IrNewArray || e is IrCall { Callee: { Kind: IrCalleeKind.Passive, Owner.Length: 0 } });
 }

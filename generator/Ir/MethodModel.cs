@@ -20,7 +20,8 @@ internal sealed record MethodModel(
     string GradientName,
     string PullbackName,
     EquatableArray<string> Usings,
-    IrMethod Ir);
+    IrMethod Ir,
+    bool RecomputeLoops = false);
 
 /// <summary>The output of the lowering step: a model when the method can be differentiated, and its diagnostics.</summary>
 internal sealed record LoweringResult(MethodModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);

@@ -113,4 +113,17 @@ public static partial class Tensor
         tensor.Clear();
         return tensor;
     }
+
+    /// <summary>
+    /// Copies <paramref name="source"/> into <paramref name="destination"/> (reused when it has room): loops that
+    /// recompute their iterations keep each iteration's carried tensors this way.
+    /// </summary>
+    public static Tensor<T> Copy<T>(Tensor<T> source, ref Tensor<T>? destination)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var tensor = Ensure(ref destination, source.Shape);
+        tensor.CopyFrom(source);
+        return tensor;
+    }
 }

@@ -15,4 +15,11 @@ namespace SymDiff;
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
 public sealed class DifferentiableAttribute : Attribute
 {
+    /// <summary>
+    /// Checkpointing for loops: when true, each innermost loop keeps only its carried variables per iteration (for
+    /// example the hidden state of a recurrent network) and the reverse sweep recomputes the rest of each iteration
+    /// from them, instead of keeping every intermediate of every iteration. Memory for the loop drops from all of an
+    /// iteration's intermediates to its carried state, for about one more forward pass of the loop body in time.
+    /// </summary>
+    public bool RecomputeLoops { get; set; }
 }

@@ -200,3 +200,88 @@ public static partial class Functions
         return s;
     }
 }
+
+/// <summary>The same loops with checkpointing: iterations are recomputed in the reverse sweep, the gradient is the same.</summary>
+public static partial class RecomputedFunctions
+{
+    [Differentiable(RecomputeLoops = true)]
+    public static double TanhRecurrence(double w, double x, int steps)
+    {
+        double h = 0.1;
+        for (var t = 0; t < steps; t++)
+        {
+            h = Math.Tanh((w * h) + x);
+        }
+
+        return h * h;
+    }
+
+    [Differentiable(RecomputeLoops = true)]
+    public static double BranchInLoop(double a, double b, int n)
+    {
+        double s = a;
+        for (int i = 0; i < n; i++)
+        {
+            if (s > 1)
+            {
+                s = (s * 0.5) - b;
+            }
+            else
+            {
+                s = (s * b) + Math.Exp(-s);
+            }
+        }
+
+        return s;
+    }
+
+    [Differentiable(RecomputeLoops = true)]
+    public static double WhileWithBreak(double x, double rate)
+    {
+        double v = x;
+        int k = 0;
+        while (true)
+        {
+            v = v + (rate * Math.Sin(v));
+            k++;
+            if (v > 3 || k >= 20)
+            {
+                break;
+            }
+
+            v *= 1.01;
+        }
+
+        return v * rate;
+    }
+
+    /// <summary>Only the inner loop is recomputed; the outer one keeps its values.</summary>
+    [Differentiable(RecomputeLoops = true)]
+    public static double NestedLoops(double x, double y, int n)
+    {
+        double s = 0;
+        for (int i = 0; i < n; i++)
+        {
+            double t = x;
+            for (int j = 0; j <= i; j++)
+            {
+                if (t > 2)
+                {
+                    break;
+                }
+
+                t = (t * y) + Math.Sin(t);
+                if (j == 1)
+                {
+                    continue;
+                }
+
+                s += t;
+            }
+
+            s = (s * 0.5) + t;
+        }
+
+        return s;
+    }
+}

@@ -59,6 +59,26 @@ public static partial class TensorModels
         return loss / steps;
     }
 
+    /// <summary><see cref="Rnn"/> with checkpointing: only h (and the loss so far) is kept per step.</summary>
+    [Differentiable(RecomputeLoops = true)]
+    public static double RnnRecomputed(
+        Tensor<double> embed, Tensor<double> w, Tensor<double> u, Tensor<double> b, Tensor<double> v, Tensor<double> c,
+        [NoDiff] Tensor<double> h0, [NoDiff] ReadOnlySpan<int> inputs, [NoDiff] ReadOnlySpan<int> targets, int batch)
+    {
+        var h = h0;
+        double loss = 0;
+        var steps = inputs.Length / batch;
+        for (int t = 0; t < steps; t++)
+        {
+            var x = Tensor.Embedding(embed, inputs.Slice(t * batch, batch));
+            h = Tensor.Tanh(Tensor.AddRowBias(Tensor.Add(Tensor.MatMul(x, w), Tensor.MatMul(h, u)), b));
+            var logits = Tensor.AddRowBias(Tensor.MatMul(h, v), c);
+            loss += Tensor.CrossEntropy(logits, targets.Slice(t * batch, batch));
+        }
+
+        return loss / steps;
+    }
+
     /// <summary>Tensor ops mixed with scalar parameters and scalar math.</summary>
     [Differentiable]
     public static double ScaledSoftmax(Tensor<double> x, double temperature, [NoDiff] Tensor<double> weights)
