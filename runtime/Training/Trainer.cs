@@ -15,6 +15,12 @@ public sealed record TrainingOptions
     /// <summary>Examples per minibatch (the last one of an epoch may be smaller).</summary>
     public int BatchSize { get; init; } = 32;
 
+    /// <summary>
+    /// Shuffle the examples every epoch (the default); false keeps them in order, for example for truncated
+    /// backpropagation through time, where each batch continues the previous one's sequences.
+    /// </summary>
+    public bool Shuffle { get; init; } = true;
+
     /// <summary>Seeds the shuffling RNG: the same seed gives the same batches (and, on one thread, the same losses).</summary>
     public ulong Seed { get; init; } = 1;
 
@@ -192,7 +198,10 @@ public sealed class Trainer<T>
                 order[i] = i;
             }
 
-            _rng.Shuffle(order.AsSpan());
+            if (Options.Shuffle)
+            {
+                _rng.Shuffle(order.AsSpan());
+            }
             for (; _nextBatch < batches; _nextBatch++)
             {
                 var start = _nextBatch * batchSize;

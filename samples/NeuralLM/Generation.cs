@@ -1,3 +1,4 @@
+using Brown;
 using SymDiff;
 
 namespace NeuralLM;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Brown;
 using NeuralLM;
 using SymDiff;
 using SymDiff.Reporting;

@@ -1,6 +1,7 @@
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text;
+using Brown;
 using global::NeuralLM;
 
 namespace SymDiff.Tests.NeuralLM;

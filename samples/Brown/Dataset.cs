@@ -1,4 +1,4 @@
-namespace NeuralLM;
+namespace Brown;
 
 /// <summary>
 /// Token ids split into train, validation and test, with the vocabulary: words seen at most

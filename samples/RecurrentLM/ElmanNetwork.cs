@@ -1,0 +1,85 @@
+using SymDiff;
+
+namespace RecurrentLM;
+
+/// <summary>The sizes of the network.</summary>
+/// <param name="Vocabulary">|V|.</param>
+/// <param name="Embed">Word vector size.</param>
+/// <param name="Hidden">Hidden state size.</param>
+public sealed record NetworkShape(int Vocabulary, int Embed, int Hidden)
+{
+    public override string ToString() => $"Elman RNN |V|={Vocabulary} embed={Embed} hidden={Hidden}";
+}
+
+/// <summary>
+/// An Elman recurrent language model: h_t = tanh(e(w_t)·W + h_{t−1}·U + b), p(w_{t+1}) = softmax(h_t·V + c). Its loss
+/// over a chunk of time steps is one ordinary loop; SymDiff derives backpropagation through time from it.
+/// </summary>
+public static partial class ElmanNetwork
+{
+    /// <summary>
+    /// The mean cross-entropy of the next words over <c>inputs.Length / batch</c> steps of <paramref name="batch"/>
+    /// parallel streams, starting from the hidden state <paramref name="h0"/> (carried over from the previous chunk,
+    /// not differentiated: truncated BPTT). <paramref name="inputs"/> and <paramref name="targets"/> are time-major.
+    /// </summary>
+    [Differentiable]
+    public static float Loss(
+        Tensor<float> embed, Tensor<float> w, Tensor<float> u, Tensor<float> b, Tensor<float> v, Tensor<float> c,
+        [NoDiff] Tensor<float> h0, [NoDiff] ReadOnlySpan<int> inputs, [NoDiff] ReadOnlySpan<int> targets, int batch)
+    {
+        var h = h0;
+        float loss = 0;
+        var steps = inputs.Length / batch;
+        for (int t = 0; t < steps; t++)
+        {
+            var x = Tensor.Embedding(embed, inputs.Slice(t * batch, batch));
+            h = Tensor.Tanh(Tensor.AddRowBias(Tensor.Add(Tensor.MatMul(x, w), Tensor.MatMul(h, u)), b));
+            var logits = Tensor.AddRowBias(Tensor.MatMul(h, v), c);
+            loss += Tensor.CrossEntropy(logits, targets.Slice(t * batch, batch));
+        }
+
+        return loss / steps;
+    }
+
+    /// <summary>
+    /// <see cref="Loss"/> with checkpointing: the reverse sweep recomputes each step from the kept hidden state
+    /// instead of keeping every step's activations and softmax (the same body; only the attribute differs).
+    /// </summary>
+    [Differentiable(RecomputeLoops = true)]
+    public static float LossRecomputed(
+        Tensor<float> embed, Tensor<float> w, Tensor<float> u, Tensor<float> b, Tensor<float> v, Tensor<float> c,
+        [NoDiff] Tensor<float> h0, [NoDiff] ReadOnlySpan<int> inputs, [NoDiff] ReadOnlySpan<int> targets, int batch)
+    {
+        var h = h0;
+        float loss = 0;
+        var steps = inputs.Length / batch;
+        for (int t = 0; t < steps; t++)
+        {
+            var x = Tensor.Embedding(embed, inputs.Slice(t * batch, batch));
+            h = Tensor.Tanh(Tensor.AddRowBias(Tensor.Add(Tensor.MatMul(x, w), Tensor.MatMul(h, u)), b));
+            var logits = Tensor.AddRowBias(Tensor.MatMul(h, v), c);
+            loss += Tensor.CrossEntropy(logits, targets.Slice(t * batch, batch));
+        }
+
+        return loss / steps;
+    }
+
+    /// <summary>The parameters: word vectors N(0, 0.1), weights U(±1/√fan-in), biases 0.</summary>
+    public static ParameterSet<float> CreateParameters(NetworkShape shape, Rng rng)
+    {
+        var parameters = new ParameterSet<float>();
+        parameters.Add("embed", Tensor.RandomNormal(rng, 0.1f, shape.Vocabulary, shape.Embed));
+        parameters.Add("W", Uniform(rng, shape.Embed, shape.Hidden));
+        parameters.Add("U", Uniform(rng, shape.Hidden, shape.Hidden));
+        parameters.Add("b", Tensor.Zeros<float>(shape.Hidden), decays: false);
+        parameters.Add("V", Uniform(rng, shape.Hidden, shape.Vocabulary));
+        parameters.Add("c", Tensor.Zeros<float>(shape.Vocabulary), decays: false);
+        return parameters;
+    }
+
+    private static Tensor<float> Uniform(Rng rng, int fanIn, int fanOut)
+    {
+        var bound = 1f / MathF.Sqrt(fanIn);
+        return Tensor.RandomUniform(rng, -bound, bound, fanIn, fanOut);
+    }
+}

@@ -1,0 +1,126 @@
+using Brown;
+using global::RecurrentLM;
+
+namespace SymDiff.Tests.RecurrentLM;
+
+/// <summary>The recurrent language model: BPTT from the loop against finite differences, checkpointing, streams, a short run.</summary>
+public sealed class ElmanNetworkTests
+{
+    private const int Batch = 2;
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    [InlineData(12)]
+    public void GeneratedGradientThroughTimeMatchesFiniteDifferences(int steps)
+    {
+        var shape = new NetworkShape(Vocabulary: 7, Embed: 3, Hidden: 4);
+        var parameters = ElmanNetwork.CreateParameters(shape, new Rng(5));
+        var random = new Random(steps);
+        var inputs = Enumerable.Range(0, steps * Batch).Select(_ => random.Next(7)).ToArray();
+        var targets = Enumerable.Range(0, steps * Batch).Select(_ => random.Next(7)).ToArray();
+        var h0 = Tensor.RandomUniform(random, -0.5f, 0.5f, Batch, 4);
+        var (e, w, u, b, v, c) = (parameters["embed"], parameters["W"], parameters["U"], parameters["b"], parameters["V"], parameters["c"]);
+        float Loss() => ElmanNetwork.Loss(e.Value, w.Value, u.Value, b.Value, v.Value, c.Value, h0, inputs, targets, Batch);
+
+        var loss = ElmanNetwork.LossGradient(e.Value, w.Value, u.Value, b.Value, v.Value, c.Value, h0, inputs, targets, Batch, e.Gradient, w.Gradient, u.Gradient, b.Gradient, v.Gradient, c.Gradient);
+        Assert.Equal(Loss(), loss, 5);
+        foreach (var parameter in parameters)
+        {
+            for (var i = 0; i < parameter.Value.Length; i++)
+            {
+                var original = parameter.Value[i];
+                const float step = 1e-2f;
+                parameter.Value[i] = original + step;
+                var plus = (double)Loss();
+                parameter.Value[i] = original - step;
+                var minus = (double)Loss();
+                parameter.Value[i] = original;
+                var numeric = (plus - minus) / (2 * step);
+                Assert.True(
+                    Math.Abs(parameter.Gradient[i] - numeric) <= 2e-3 + (2e-2 * Math.Abs(numeric)),
+                    $"{parameter.Name}[{i}] after {steps} steps: generated {parameter.Gradient[i]}, finite differences {numeric}");
+            }
+        }
+    }
+
+    [Fact]
+    public void RecomputingStepsGivesTheSameGradientAsKeepingThem()
+    {
+        var shape = new NetworkShape(Vocabulary: 13, Embed: 5, Hidden: 6);
+        var kept = ElmanNetwork.CreateParameters(shape, new Rng(8));
+        var recomputed = ElmanNetwork.CreateParameters(shape, new Rng(8));
+        var random = new Random(1);
+        var inputs = Enumerable.Range(0, 30 * Batch).Select(_ => random.Next(13)).ToArray();
+        var targets = Enumerable.Range(0, 30 * Batch).Select(_ => random.Next(13)).ToArray();
+        var h0 = Tensor.Zeros<float>(Batch, 6);
+        float Run(ParameterSet<float> p, bool recompute)
+        {
+            var (e, w, u, b, v, c) = (p["embed"], p["W"], p["U"], p["b"], p["V"], p["c"]);
+            return recompute
+                ? ElmanNetwork.LossRecomputedGradient(e.Value, w.Value, u.Value, b.Value, v.Value, c.Value, h0, inputs, targets, Batch, e.Gradient, w.Gradient, u.Gradient, b.Gradient, v.Gradient, c.Gradient)
+                : ElmanNetwork.LossGradient(e.Value, w.Value, u.Value, b.Value, v.Value, c.Value, h0, inputs, targets, Batch, e.Gradient, w.Gradient, u.Gradient, b.Gradient, v.Gradient, c.Gradient);
+        }
+
+        Assert.Equal(Run(kept, recompute: false), Run(recomputed, recompute: true));
+        for (var i = 0; i < kept.Count; i++)
+        {
+            Assert.Equal(kept[i].Gradient.ToArray(), recomputed[i].Gradient.ToArray());
+        }
+    }
+
+    [Fact]
+    public void StreamsCutTheSequenceIntoTimeMajorChunks()
+    {
+        var ids = Enumerable.Range(100, 23).ToArray(); // 2 streams of 11 (one token left out)
+        var streams = new Streams(ids, batch: 2, steps: 4);
+        Assert.Equal(11, streams.Length);
+        Assert.Equal(3, streams.Chunks); // 10 predictions per stream: 4 + 4 + 2
+        Assert.Equal(20, streams.Predictions);
+        var (inputs, targets) = streams.Chunk(0);
+        Assert.Equal(new[] { 100, 111, 101, 112, 102, 113, 103, 114 }, inputs.ToArray());
+        Assert.Equal(new[] { 101, 112, 102, 113, 103, 114, 104, 115 }, targets.ToArray());
+        (inputs, targets) = streams.Chunk(2);
+        Assert.Equal(new[] { 108, 119, 109, 120 }, inputs.ToArray());
+        Assert.Equal(new[] { 109, 120, 110, 121 }, targets.ToArray());
+        Assert.Equal(new[] { 100, 109, 100, 110 }, streams.Preceding(2)); // stream 0 has nothing before it
+    }
+
+    [Fact]
+    public void RunnerFollowsTheDifferentiableForward()
+    {
+        // Perplexity from the runner equals exp(mean loss) of the [Differentiable] loop over the same single stream.
+        var shape = new NetworkShape(Vocabulary: 9, Embed: 3, Hidden: 5);
+        var parameters = ElmanNetwork.CreateParameters(shape, new Rng(2));
+        var ids = new[] { 1, 4, 2, 8, 5, 7, 3, 0, 6, 2, 2, 1 };
+        var (e, w, u, b, v, c) = (parameters["embed"], parameters["W"], parameters["U"], parameters["b"], parameters["V"], parameters["c"]);
+        var loss = ElmanNetwork.Loss(e.Value, w.Value, u.Value, b.Value, v.Value, c.Value, Tensor.Zeros<float>(1, 5), ids[..^1], ids[1..], 1);
+        Assert.Equal(Math.Exp(loss), new Runner(parameters).Perplexity(new Streams(ids, 1, 5)), 4);
+    }
+
+    [Fact]
+    public void ShortRunOnTheEmbeddedCorpusBeatsTheUnigramModel()
+    {
+        var data = Dataset.Build(BrownCorpus.LoadEmbeddedSlice().Tokens);
+        var shape = new NetworkShape(data.VocabularySize, 16, 32);
+        var parameters = ElmanNetwork.CreateParameters(shape, new Rng(1));
+        var train = new Streams(data.Train, 16, 10);
+        var trainer = new Trainer<float>(parameters, new Adam<float>(parameters, 3e-3), new ConstantSchedule(3e-3), new TrainingOptions { Epochs = 1, BatchSize = 1, Shuffle = false, ClipGradientNorm = 1 });
+        var runner = new Runner(parameters);
+        var state = Tensor.Zeros<float>(16, 32);
+        var h0 = Tensor.Zeros<float>(16, 32);
+        var (e, w, u, b, v, c) = (parameters["embed"], parameters["W"], parameters["U"], parameters["b"], parameters["V"], parameters["c"]);
+        trainer.Train(train.Chunks, batch =>
+        {
+            h0.CopyFrom(state);
+            var (inputs, targets) = train.Chunk(batch[0]);
+            var loss = ElmanNetwork.LossGradient(e.Value, w.Value, u.Value, b.Value, v.Value, c.Value, h0, inputs.Span, targets.Span, 16, e.Gradient, w.Gradient, u.Gradient, b.Gradient, v.Gradient, c.Gradient);
+            runner.Advance(state, inputs.Span, 16);
+            return loss;
+        });
+
+        var model = runner.Perplexity(new Streams(data.Valid, 16, 10));
+        var unigram = data.UnigramPerplexity(data.Valid);
+        Assert.True(model < unigram, $"model {model:F1} vs unigram {unigram:F1}");
+    }
+}
