@@ -43,11 +43,15 @@ public sealed partial class DifferentiableGenerator
         }
     }
 
-    private static void ReportDiagnostics(SourceProductionContext context, EquatableArray<DiagnosticInfo> diagnostics)
+    /// <summary>
+    /// Reports diagnostics at locations inside the compilation's own syntax trees, so that <c>#pragma warning disable</c>,
+    /// .editorconfig severities and IDE squiggles apply to them as to the compiler's.
+    /// </summary>
+    private static void ReportDiagnostics(SourceProductionContext context, EquatableArray<DiagnosticInfo> diagnostics, Compilation compilation)
     {
         foreach (var diagnostic in diagnostics)
         {
-            context.ReportDiagnostic(diagnostic.ToDiagnostic());
+            context.ReportDiagnostic(diagnostic.ToDiagnostic(compilation));
         }
     }
 

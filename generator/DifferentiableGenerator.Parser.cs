@@ -6,6 +6,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
+using SymDiff.Generator.Analyzers;
 using SymDiff.Generator.Diagnostics;
 using SymDiff.Generator.Helpers;
 using SymDiff.Generator.Ir;
@@ -60,10 +61,10 @@ public sealed partial class DifferentiableGenerator
         IMethodSymbol method,
         CancellationToken cancellationToken)
     {
-        var diagnostics = CheckDeclaration(syntax, method);
-        if (diagnostics.Count > 0)
+        // Declaration mistakes are DeclarationAnalyzer's to report (while typing); no code for such a method.
+        if (DeclarationRules.Check(syntax, method).Count > 0)
         {
-            return new LoweringResult(null, diagnostics.ToEquatableArray());
+            return new LoweringResult(null, EquatableArray<DiagnosticInfo>.Empty);
         }
 
         // A body that does not compile is the compiler's to report; adding our errors would only be noise.
@@ -83,7 +84,8 @@ public sealed partial class DifferentiableGenerator
             compilation.GetTypeByMetadataName(NoDiffAttributeName),
             compilation.GetTypeByMetadataName(DerivativeRules.AttributeName),
             mathPrefix,
-            new TypeMapper(symDiffPrefix));
+            new TypeMapper(symDiffPrefix),
+            compilation);
         var lowered = lowerer.Lower(body);
         var bodyDiagnostics = lowerer.Diagnostics.ToEquatableArray();
         if (lowerer.HasErrors || lowered is null)
@@ -109,6 +111,11 @@ public sealed partial class DifferentiableGenerator
             usings.Add("SymDiff");
         }
 
+        bodyDiagnostics = bodyDiagnostics
+            .Concat(ZeroGradientAnalysis.Run(ir, lowerer.LossSites))
+            .Concat(ParametersWithoutEffect(ir, method))
+            .ToEquatableArray();
+
         var model = new MethodModel(
             HintName(method, compilation.GetTypeByMetadataName(DifferentiableAttributeName)),
             method.ContainingNamespace.IsGlobalNamespace ? null : method.ContainingNamespace.ToDisplayString(),
@@ -124,79 +131,35 @@ public sealed partial class DifferentiableGenerator
         return new LoweringResult(model, bodyDiagnostics);
     }
 
+    /// <summary>SD1003 for each differentiable parameter that the result does not depend on through differentiable operations.</summary>
+    private static IEnumerable<DiagnosticInfo> ParametersWithoutEffect(IrMethod ir, IMethodSymbol method)
+    {
+        if (ir.Result is null)
+        {
+            yield break; // every path throws: there is no result to depend on
+        }
+
+        var useful = IrUsefulness.Mark(ir);
+        for (var i = 0; i < ir.Parameters.Count; i++)
+        {
+            var parameter = ir.Parameters[i];
+            if (parameter.Differentiable && !useful[parameter.Value])
+            {
+                yield return DiagnosticInfo.Create(
+                    DiagnosticDescriptors.ParameterDoesNotAffectResult,
+                    method.Parameters[i].Locations.FirstOrDefault(),
+                    method.Parameters[i].Name,
+                    method.Name);
+            }
+        }
+    }
+
     /// <summary>The <c>RecomputeLoops</c> argument of the method's <c>[Differentiable]</c>.</summary>
     private static bool RecomputeLoops(IMethodSymbol method, INamedTypeSymbol? attribute) =>
         method.GetAttributes()
             .Where(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, attribute))
             .SelectMany(a => a.NamedArguments)
             .Any(n => n.Key == "RecomputeLoops" && n.Value.Value is true);
-
-    /// <summary>Declaration rules: static, partial containers, double/float return, by-value parameters, free names.</summary>
-    private static List<DiagnosticInfo> CheckDeclaration(MethodDeclarationSyntax syntax, IMethodSymbol method)
-    {
-        var diagnostics = new List<DiagnosticInfo>();
-        if (!method.IsStatic)
-        {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MethodNotStatic, syntax.Identifier.GetLocation(), method.Name));
-        }
-
-        if (method.IsGenericMethod)
-        {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GenericMethod, (syntax.TypeParameterList ?? (SyntaxNode)syntax).GetLocation(), method.Name));
-        }
-
-        foreach (var type in syntax.Ancestors().OfType<TypeDeclarationSyntax>())
-        {
-            if (!type.Modifiers.Any(SyntaxKind.PartialKeyword))
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TypeNotPartial, type.Identifier.GetLocation(), type.Identifier.Text, method.Name));
-            }
-        }
-
-        if (!TypeMapper.Qualified.Map(method.ReturnType).IsDifferentiable || method.ReturnsByRef || method.ReturnsByRefReadonly)
-        {
-            diagnostics.Add(DiagnosticInfo.Create(
-                DiagnosticDescriptors.UnsupportedReturnType,
-                syntax.ReturnType.GetLocation(),
-                method.Name,
-                syntax.ReturnType.ToString()));
-        }
-
-        for (var i = 0; i < method.Parameters.Length; i++)
-        {
-            var parameter = method.Parameters[i];
-            if (parameter.RefKind != RefKind.None && i < syntax.ParameterList.Parameters.Count)
-            {
-                var parameterSyntax = syntax.ParameterList.Parameters[i];
-                var modifier = parameterSyntax.Modifiers.FirstOrDefault(m => m.IsKind(SyntaxKind.RefKeyword) || m.IsKind(SyntaxKind.OutKeyword) || m.IsKind(SyntaxKind.InKeyword));
-                diagnostics.Add(DiagnosticInfo.Create(
-                    DiagnosticDescriptors.ByReferenceParameter,
-                    parameterSyntax.GetLocation(),
-                    parameter.Name,
-                    modifier.Text.Length > 0 ? modifier.Text : parameter.RefKind.ToString().ToLowerInvariant()));
-            }
-        }
-
-        if (syntax.Body is null && syntax.ExpressionBody is null)
-        {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingBody, syntax.Identifier.GetLocation(), method.Name));
-        }
-
-        foreach (var generated in new[] { method.Name + "Gradient", method.Name + "Pullback", method.Name + "GradientWorkspace", method.Name + "PullbackWorkspace" })
-        {
-            if (method.ContainingType.GetMembers(generated).Length > 0)
-            {
-                diagnostics.Add(DiagnosticInfo.Create(
-                    DiagnosticDescriptors.GeneratedNameTaken,
-                    syntax.Identifier.GetLocation(),
-                    method.ContainingType.Name,
-                    generated,
-                    method.Name));
-            }
-        }
-
-        return diagnostics;
-    }
 
     /// <summary>
     /// Whether the generated file can say <c>using {namespace};</c> and write <paramref name="names"/> unqualified:

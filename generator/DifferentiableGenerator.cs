@@ -27,8 +27,9 @@ public sealed partial class DifferentiableGenerator : IIncrementalGenerator
 
         var diagnostics = lowered
             .Select(static (result, _) => result.Diagnostics)
+            .Where(static list => list.Count > 0)
             .WithTrackingName(WellKnownTrackingNames.Diagnostics);
-        context.RegisterSourceOutput(diagnostics, static (spc, list) => ReportDiagnostics(spc, list));
+        context.RegisterSourceOutput(diagnostics.Combine(context.CompilationProvider), static (spc, pair) => ReportDiagnostics(spc, pair.Left, pair.Right));
 
         var files = lowered
             .Select(static (result, _) => result.Model)
@@ -43,7 +44,8 @@ public sealed partial class DifferentiableGenerator : IIncrementalGenerator
                 Lowering.DerivativeRules.AttributeName,
                 predicate: static (node, _) => node is MethodDeclarationSyntax,
                 transform: static (ctx, ct) => CheckRule(ctx, ct))
-            .WithTrackingName(WellKnownTrackingNames.Rules);
-        context.RegisterSourceOutput(rules, static (spc, list) => ReportDiagnostics(spc, list));
+            .WithTrackingName(WellKnownTrackingNames.Rules)
+            .Where(static list => list.Count > 0);
+        context.RegisterSourceOutput(rules.Combine(context.CompilationProvider), static (spc, pair) => ReportDiagnostics(spc, pair.Left, pair.Right));
     }
 }

@@ -23,6 +23,9 @@ internal static class QuickCommands
             case "nlm-step":
                 NlmStep(Options.Parse(args.Skip(1)));
                 return true;
+            case "bptt":
+                Bptt(Options.Parse(args.Skip(1)));
+                return true;
             default:
                 return false;
         }
@@ -146,6 +149,53 @@ internal static class QuickCommands
             $"median {median * 1e3:F3} ms per step (fastest {seconds.Min() * 1e3:F3}) over {seconds.Length} steps");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"RESULT tokens_per_s={batchSize / median:F0} steps_per_s={1 / median:F2} alloc_bytes_per_step={allocated}"));
+    }
+
+    /// <summary>
+    /// <c>bptt --vocab 10000 --embed 64 --hidden 256 --batch 32 --steps 35 --threads 1 [--recompute]</c>: one gradient of
+    /// the Elman network over a chunk (backpropagation through time from the loop), keeping every step's values on
+    /// tapes or, with <c>--recompute</c>, recomputing them (RecomputeLoops). Prints the median time and the memory
+    /// the generated method keeps in its workspace (what its first call allocates).
+    /// </summary>
+    private static void Bptt(Options options)
+    {
+        var vocabulary = options.Int("vocab", 10000);
+        var batch = options.Int("batch", 32);
+        var steps = options.Int("steps", 35);
+        var hidden = options.Int("hidden", 256);
+        var recompute = options.Flag("recompute");
+        Compute.Threads = options.Int("threads", 1);
+        var shape = new RecurrentLM.NetworkShape(vocabulary, options.Int("embed", 64), hidden);
+        var rng = new Rng(1);
+        var parameters = RecurrentLM.ElmanNetwork.CreateParameters(shape, rng);
+        var inputs = Enumerable.Range(0, steps * batch).Select(_ => rng.NextInt(vocabulary)).ToArray();
+        var targets = Enumerable.Range(0, steps * batch).Select(_ => rng.NextInt(vocabulary)).ToArray();
+        var h0 = Tensor.Zeros<float>(batch, hidden);
+        var (e, w, u, b, v, c) = (parameters["embed"], parameters["W"], parameters["U"], parameters["b"], parameters["V"], parameters["c"]);
+        void Gradient()
+        {
+            if (recompute)
+            {
+                RecurrentLM.ElmanNetwork.LossRecomputedGradient(e.Value, w.Value, u.Value, b.Value, v.Value, c.Value, h0, inputs, targets, batch, e.Gradient, w.Gradient, u.Gradient, b.Gradient, v.Gradient, c.Gradient);
+            }
+            else
+            {
+                RecurrentLM.ElmanNetwork.LossGradient(e.Value, w.Value, u.Value, b.Value, v.Value, c.Value, h0, inputs, targets, batch, e.Gradient, w.Gradient, u.Gradient, b.Gradient, v.Gradient, c.Gradient);
+            }
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Gradient();
+        var workspace = GC.GetAllocatedBytesForCurrentThread() - before;
+        var seconds = Measure(Gradient, 0);
+        before = GC.GetAllocatedBytesForCurrentThread();
+        Gradient();
+        var steady = GC.GetAllocatedBytesForCurrentThread() - before;
+        var median = Median(seconds);
+        Console.WriteLine($"bptt {shape} batch={batch} steps={steps} {(recompute ? "recompute" : "keep")} threads={Compute.Threads}: " +
+            $"median {median * 1e3:F2} ms per gradient (fastest {seconds.Min() * 1e3:F2}) over {seconds.Length} runs; workspace {workspace / 1048576.0:F1} MiB");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"RESULT ms={median * 1e3:F2} tokens_per_s={steps * batch / median:F0} workspace_mib={workspace / 1048576.0:F1} alloc_bytes_per_step={steady}"));
     }
 
     /// <summary>

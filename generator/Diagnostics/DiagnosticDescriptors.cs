@@ -54,7 +54,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor Recursion = Error(
         "SD0009",
         "Recursive differentiable method",
-        "'{0}' calls itself; recursion is not supported in a [Differentiable] method. Rewrite it without the recursive call.");
+        "'{0}' calls itself{1}; recursion is not supported in a [Differentiable] method. Rewrite it without the recursive call (a loop, for example).");
 
     public static readonly DiagnosticDescriptor GenericMethod = Error(
         "SD0010",
@@ -86,6 +86,21 @@ internal static class DiagnosticDescriptors
         "Gradient through a piecewise-constant function is zero",
         "'{0}' is piecewise constant, so the gradient through it is zero almost everywhere; if that is intended, compute it from [NoDiff] inputs or ignore this warning");
 
+    public static readonly DiagnosticDescriptor LostThroughConversion = Warning(
+        "SD1002",
+        "Derivative lost through a conversion or comparison",
+        "{0} turns a differentiated value into {1}, and that result is used in the computation of the result, so no derivative flows back through it; if a step function is intended, compute it from [NoDiff] inputs, otherwise keep the value in double or float");
+
+    public static readonly DiagnosticDescriptor ParameterDoesNotAffectResult = Warning(
+        "SD1003",
+        "Differentiable parameter does not affect the result",
+        "'{0}' never affects what '{1}' returns through differentiable operations, so its derivative is always zero; mark it [NoDiff] if that is intended");
+
+    public static readonly DiagnosticDescriptor UnusedNoDiffParameter = Warning(
+        "SD1004",
+        "[NoDiff] parameter is never read",
+        "[NoDiff] parameter '{0}' of '{1}' is never read; remove it, or move [NoDiff] to the parameter you meant");
+
     public static readonly DiagnosticDescriptor InternalError = Error(
         "SD9999",
         "SymDiff internal error",
@@ -107,15 +122,21 @@ internal static class DiagnosticDescriptors
         RuleTargetMissing,
         RuleSignatureMismatch,
         ZeroGradientFunction,
+        LostThroughConversion,
+        ParameterDoesNotAffectResult,
+        UnusedNoDiffParameter,
         InternalError);
 
     public static DiagnosticDescriptor Get(string id) => ById[id];
 
+    /// <summary>The diagnostics catalogue; each ID has an anchor of its own (<c>#sd0001</c>).</summary>
+    public const string HelpBase = "https://github.com/symdiff/symdiff/blob/main/docs/diagnostics.md#";
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
-        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());
 
     private static DiagnosticDescriptor Warning(string id, string title, string message) =>
-        new(id, title, message, Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
+        new(id, title, message, Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());
 
     private static Dictionary<string, DiagnosticDescriptor> Index(params DiagnosticDescriptor[] descriptors)
     {

@@ -13,7 +13,19 @@ internal sealed record LocationInfo(string FilePath, TextSpan Span, LinePosition
             ? null
             : new LocationInfo(location.SourceTree!.FilePath, location.SourceSpan, location.GetLineSpan().Span);
 
-    public Location ToLocation() => Location.Create(FilePath, Span, LineSpan);
+    /// <summary>The location in <paramref name="compilation"/>'s tree of that path, or an external one if it has none.</summary>
+    public Location ToLocation(Compilation? compilation)
+    {
+        foreach (var tree in compilation?.SyntaxTrees ?? Enumerable.Empty<SyntaxTree>())
+        {
+            if (tree.FilePath == FilePath && Span.End <= tree.Length)
+            {
+                return Location.Create(tree, Span);
+            }
+        }
+
+        return Location.Create(FilePath, Span, LineSpan);
+    }
 }
 
 /// <summary>An equatable description of a diagnostic, turned into a <see cref="Diagnostic"/> at output time.</summary>
@@ -22,9 +34,9 @@ internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, Equatab
     public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, Location? location, params string[] arguments) =>
         new(descriptor.Id, LocationInfo.From(location), arguments.ToEquatableArray());
 
-    public Diagnostic ToDiagnostic() =>
+    public Diagnostic ToDiagnostic(Compilation? compilation = null) =>
         Diagnostic.Create(
             DiagnosticDescriptors.Get(Id),
-            Location?.ToLocation(),
+            Location?.ToLocation(compilation),
             Arguments.Cast<object>().ToArray());
 }

@@ -51,10 +51,20 @@ internal sealed class ReverseSweep
         _known = new CExpr?[count];
         _home = new RBlock?[count];
         _useCount = new int[count];
-        _useful = new bool[count];
         _noAlias = new bool[count];
         CountUses(ir.Body);
-        MarkUseful(ir);
+        _useful = IrUsefulness.Mark(ir);
+        foreach (var loop in IrWalker.Loops(ir.Body.Statements))
+        {
+            foreach (var c in loop.Carried.Where(c => _useful[c.Phi]))
+            {
+                _noAlias[c.Phi] = true;
+                if (c.Next is IrRef { Value: var next })
+                {
+                    _noAlias[next] = true; // its first contribution is the carried adjoint, reset right after
+                }
+            }
+        }
         _parameters = ir.Parameters.ToDictionary(p => p.Value);
         _names = new NameAllocator(
             ir.ReservedNames
@@ -260,86 +270,6 @@ internal sealed class ReverseSweep
         }
 
         return true;
-    }
-
-    /// <summary>
-    /// Marks the active values whose adjoint can be nonzero (they reach the result through active operations),
-    /// iterating loops to a fixed point: a carried variable used by a later iteration matters too.
-    /// </summary>
-    private void MarkUseful(IrMethod ir)
-    {
-        if (ir.Result is IrRef { Value: var result } && ir.Values[result].Active)
-        {
-            _useful[result] = true;
-        }
-
-        UsefulBlock(ir.Body);
-    }
-
-    private void UsefulBlock(IrBlock block)
-    {
-        for (var i = block.Statements.Count - 1; i >= 0; i--)
-        {
-            switch (block.Statements[i])
-            {
-                case IrAssign assign when _useful[assign.Target]:
-                    MarkUsefulRefs(assign.Value);
-                    break;
-
-                case IrIf branch:
-                    foreach (var phi in branch.Phis.Where(p => _useful[p.Target]))
-                    {
-                        MarkUsefulRefs(phi.WhenTrue);
-                        MarkUsefulRefs(phi.WhenFalse);
-                    }
-
-                    UsefulBlock(branch.Then);
-                    UsefulBlock(branch.Else);
-                    break;
-
-                case IrLoop loop:
-                    foreach (var c in loop.Carried.Where(c => c.Exit >= 0 && _useful[c.Exit]))
-                    {
-                        _useful[c.Phi] = true;
-                    }
-
-                    int before;
-                    do
-                    {
-                        before = _useful.Count(u => u);
-                        foreach (var c in loop.Carried.Where(c => _useful[c.Phi]))
-                        {
-                            MarkUsefulRefs(c.Next);
-                        }
-
-                        UsefulBlock(loop.Body);
-                    }
-                    while (_useful.Count(u => u) != before);
-
-                    foreach (var c in loop.Carried.Where(c => _useful[c.Phi]))
-                    {
-                        MarkUsefulRefs(c.Initial);
-                        _noAlias[c.Phi] = true;
-                        if (c.Next is IrRef { Value: var next })
-                        {
-                            _noAlias[next] = true; // its first contribution is the carried adjoint, reset right after
-                        }
-                    }
-
-                    break;
-            }
-        }
-    }
-
-    private void MarkUsefulRefs(IrExpr? expr)
-    {
-        foreach (var id in IrWalker.References(expr))
-        {
-            if (_ir.Values[id].Active)
-            {
-                _useful[id] = true;
-            }
-        }
     }
 
     private void AccumulateInto(RBlock block, IrExpr? source, CExpr adjoint)

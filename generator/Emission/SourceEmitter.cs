@@ -159,7 +159,7 @@ internal static class SourceEmitter
 
             var forward = IrLiveness.Prune(_ir.Body.Statements.ToList(), live);
             _hoisted = new HashSet<int>(forward.OfType<IrIf>().SelectMany(DefinedWithin).Where(reverseReads.Contains));
-            _cursorLoops = new HashSet<int>(Loops(forward).Where(l => reverseReads.Contains(l.Cursor) || l.Body.Statements.Any(UsesDestinationOutsideLoops)).Select(l => l.Cursor));
+            _cursorLoops = new HashSet<int>(IrWalker.Loops(forward).Where(l => reverseReads.Contains(l.Cursor) || l.Body.Statements.Any(UsesDestinationOutsideLoops)).Select(l => l.Cursor));
             PlanRecomputation(forward, reverseReads);
             var usesWorkspace = forward.Any(UsesDestination) || UsesTensorAdjoints(reverse) || Enumerable.Range(0, _owner.Length).Any(Taped);
 
@@ -174,7 +174,7 @@ internal static class SourceEmitter
                 _writer.WriteLine(_mode == SweepMode.Gradient
                     ? "// forward sweep: every intermediate the reverse sweep needs is kept"
                     : "// forward sweep: recomputes the intermediates the reverse sweep needs");
-                foreach (var loop in Loops(forward).Where(l => _cursorLoops.Contains(l.Cursor)))
+                foreach (var loop in IrWalker.Loops(forward).Where(l => _cursorLoops.Contains(l.Cursor)))
                 {
                     _writer.WriteLine("int " + Name(loop.Cursor) + " = 0; // iterations of '" + loop.Source + "' so far: indexes its tapes");
                 }
@@ -269,6 +269,7 @@ internal static class SourceEmitter
         {
             _writer.WriteLine();
             WriteSummary("Buffers and tapes that <see cref=\"" + MethodName + "\"/> reuses from call to call on each thread, so that once they have grown to the largest inputs seen it allocates nothing.");
+            _writer.WriteLine("[global::System.CodeDom.Compiler.GeneratedCode(\"SymDiff\", \"" + ToolVersion + "\")]");
             using (_writer.WriteBlock("private sealed class " + WorkspaceClass))
             {
                 _writer.WriteLine("[global::System.ThreadStatic]");
@@ -386,7 +387,7 @@ internal static class SourceEmitter
                 return;
             }
 
-            foreach (var loop in Loops(forward).Where(l => !Loops(l.Body.Statements).Any() && reverseReads.Contains(l.Cursor)))
+            foreach (var loop in IrWalker.Loops(forward).Where(l => !IrWalker.Loops(l.Body.Statements).Any() && reverseReads.Contains(l.Cursor)))
             {
                 var live = new bool[_ir.Values.Count];
                 foreach (var id in reverseReads.Where(id => _owner[id] == loop.Cursor))
@@ -438,31 +439,6 @@ internal static class SourceEmitter
 
         /// <summary>A span defined by a loop iteration that the reverse sweep reads: recomputed there.</summary>
         private bool Recomputed(int id) => _owner[id] >= 0 && _ir.Values[id].Type.IsRefLike && _definitions.ContainsKey(id) && !InRecomputedLoop(id);
-
-        private static IEnumerable<IrLoop> Loops(IEnumerable<IrStatement> statements)
-        {
-            foreach (var statement in statements)
-            {
-                switch (statement)
-                {
-                    case IrLoop loop:
-                        yield return loop;
-                        foreach (var nested in Loops(loop.Body.Statements))
-                        {
-                            yield return nested;
-                        }
-
-                        break;
-                    case IrIf branch:
-                        foreach (var nested in Loops(branch.Then.Statements).Concat(Loops(branch.Else.Statements)))
-                        {
-                            yield return nested;
-                        }
-
-                        break;
-                }
-            }
-        }
 
         private static bool UsesDestinationOutsideLoops(IrStatement statement) => statement switch
         {

@@ -95,6 +95,32 @@ internal static class IrWalker
         }
     }
 
+    /// <summary>Every loop among <paramref name="statements"/>, nested ones included, outer before inner.</summary>
+    public static IEnumerable<IrLoop> Loops(IEnumerable<IrStatement> statements)
+    {
+        foreach (var statement in statements)
+        {
+            switch (statement)
+            {
+                case IrLoop loop:
+                    yield return loop;
+                    foreach (var nested in Loops(loop.Body.Statements))
+                    {
+                        yield return nested;
+                    }
+
+                    break;
+                case IrIf branch:
+                    foreach (var nested in Loops(branch.Then.Statements).Concat(Loops(branch.Else.Statements)))
+                    {
+                        yield return nested;
+                    }
+
+                    break;
+            }
+        }
+    }
+
     /// <summary>
     /// Values in the order the forward sweep defines them (a branch's condition, its blocks, its phis; a loop's cursor,
     /// phis, header, body and exit values).

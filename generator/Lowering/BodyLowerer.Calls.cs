@@ -30,10 +30,13 @@ internal sealed partial class BodyLowerer
         var returnType = _types.Map(method.ReturnType);
         var owner = MathOwner(method);
 
-        if (owner is not null && ScalarRules.IsPiecewiseConstant(method.Name) && anyActive && returnType.IsDifferentiable)
+        if (owner is not null && ScalarRules.IsPiecewiseConstant(method.Name) && anyActive)
         {
-            Report(DiagnosticDescriptors.ZeroGradientFunction, invocation.Syntax.GetLocation(), owner.Name + "." + method.Name);
-            return new IrCall(MathCallee(IrCalleeKind.Passive, owner, method), null, arguments.ToEquatableArray());
+            return Lossy(
+                new IrCall(MathCallee(IrCalleeKind.Passive, owner, method), null, arguments.ToEquatableArray()),
+                DiagnosticDescriptors.ZeroGradientFunction,
+                invocation.Syntax.GetLocation(),
+                owner.Name + "." + method.Name);
         }
 
         if (owner is not null && ScalarRules.Has(method.Name, method.Parameters.Length))
@@ -47,7 +50,13 @@ internal sealed partial class BodyLowerer
         {
             if (SymbolEqualityComparer.Default.Equals(method.OriginalDefinition, _method.OriginalDefinition))
             {
-                Report(DiagnosticDescriptors.Recursion, invocation.Syntax.GetLocation(), _method.Name);
+                Report(DiagnosticDescriptors.Recursion, invocation.Syntax.GetLocation(), _method.Name, string.Empty);
+                return Unsupported(invocation, null, null);
+            }
+
+            if (CallsBack(method) is { } path)
+            {
+                Report(DiagnosticDescriptors.Recursion, invocation.Syntax.GetLocation(), _method.Name, " through " + path);
                 return Unsupported(invocation, null, null);
             }
 
@@ -243,5 +252,47 @@ internal sealed partial class BodyLowerer
         public string Name { get; }
 
         public string Text { get; }
+    }
+
+    /// <summary>
+    /// Mutual recursion: whether <paramref name="callee"/> reaches the method being lowered through calls between
+    /// [Differentiable] methods of this compilation; returns the chain (<c>'G' and 'H'</c>) or null.
+    /// </summary>
+    private string? CallsBack(IMethodSymbol callee)
+    {
+        if (_compilation is null)
+        {
+            return null;
+        }
+
+        var visited = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
+        var path = new List<string>();
+        return Visit(callee) ? string.Join(" and ", path.Select(n => "'" + n + "'")) : null;
+
+        bool Visit(IMethodSymbol method)
+        {
+            if (!visited.Add(method.OriginalDefinition) || visited.Count > 200)
+            {
+                return false;
+            }
+
+            path.Add(method.Name);
+            foreach (var reference in method.OriginalDefinition.DeclaringSyntaxReferences)
+            {
+                var syntax = reference.GetSyntax();
+                var model = _compilation.GetSemanticModel(syntax.SyntaxTree);
+                foreach (var call in syntax.DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax>())
+                {
+                    if (model.GetSymbolInfo(call).Symbol is IMethodSymbol target && IsDifferentiableMethod(target)
+                        && (SymbolEqualityComparer.Default.Equals(target.OriginalDefinition, _method.OriginalDefinition) || Visit(target)))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            path.RemoveAt(path.Count - 1);
+            return false;
+        }
     }
 }

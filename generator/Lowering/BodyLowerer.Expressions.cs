@@ -134,7 +134,9 @@ internal sealed partial class BodyLowerer
         }
 
         // A cast of an active value to an integer type (or any passive conversion): no derivative flows through.
-        return new IrConvert(to, operand);
+        return IsActive(operand)
+            ? Lossy(new IrConvert(to, operand), DiagnosticDescriptors.LostThroughConversion, conversion.Syntax.GetLocation(), "'" + SourceText.Of(conversion.Syntax) + "'", "'" + conversion.Type!.ToDisplayString() + "'")
+            : new IrConvert(to, operand);
     }
 
     private IrExpr LowerBinary(IBinaryOperation binary)
@@ -182,7 +184,11 @@ internal sealed partial class BodyLowerer
             return Unsupported(binary, "The operator '" + binary.OperatorKind + "'", null);
         }
 
-        return MakeBinary(op.Value, left, right, type);
+        var result = MakeBinary(op.Value, left, right, type);
+        return op.Value is IrBinaryOp.Equals or IrBinaryOp.NotEquals or IrBinaryOp.LessThan or IrBinaryOp.LessThanOrEqual
+            or IrBinaryOp.GreaterThan or IrBinaryOp.GreaterThanOrEqual && (IsActive(left) || IsActive(right))
+            ? Lossy(result, DiagnosticDescriptors.LostThroughConversion, binary.Syntax.GetLocation(), "'" + SourceText.Of(binary.Syntax) + "'", "a bool")
+            : result;
     }
 
     private IrExpr MakeBinary(IrBinaryOp op, IrExpr left, IrExpr right, IrType type)

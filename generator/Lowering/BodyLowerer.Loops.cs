@@ -309,12 +309,13 @@ internal sealed partial class BodyLowerer
         _ => IrType.Bool,
     };
 
-    private LoweringSnapshot Snapshot() => new(_values.Count, _diagnostics.Count, _block, _block.Count, _env.Clone(), new Dictionary<IrExpr, int>(_available), _budget, _source);
+    private LoweringSnapshot Snapshot() => new(_values.Count, _diagnostics.Count, _lossSites.Count, _block, _block.Count, _env.Clone(), new Dictionary<IrExpr, int>(_available), _budget, _source);
 
     private void Restore(LoweringSnapshot snapshot)
     {
         _values.RemoveRange(snapshot.Values, _values.Count - snapshot.Values);
         _diagnostics.RemoveRange(snapshot.Diagnostics, _diagnostics.Count - snapshot.Diagnostics);
+        _lossSites.RemoveRange(snapshot.LossSites, _lossSites.Count - snapshot.LossSites);
         _block = snapshot.Block;
         _block.RemoveRange(snapshot.BlockCount, _block.Count - snapshot.BlockCount);
         _env = snapshot.Env;
@@ -339,10 +340,11 @@ internal sealed partial class BodyLowerer
 
     private sealed class LoweringSnapshot
     {
-        public LoweringSnapshot(int values, int diagnostics, List<IrStatement> block, int blockCount, Environment env, Dictionary<IrExpr, int> available, int budget, string source)
+        public LoweringSnapshot(int values, int diagnostics, int lossSites, List<IrStatement> block, int blockCount, Environment env, Dictionary<IrExpr, int> available, int budget, string source)
         {
             Values = values;
             Diagnostics = diagnostics;
+            LossSites = lossSites;
             Block = block;
             BlockCount = blockCount;
             Env = env;
@@ -354,6 +356,8 @@ internal sealed partial class BodyLowerer
         public int Values { get; }
 
         public int Diagnostics { get; }
+
+        public int LossSites { get; }
 
         public List<IrStatement> Block { get; }
 

@@ -23,12 +23,14 @@ internal sealed partial class BodyLowerer
     private const int StatementBudget = 20_000;
 
     private readonly IMethodSymbol _method;
+    private readonly Compilation? _compilation;
     private readonly INamedTypeSymbol? _differentiableAttribute;
     private readonly INamedTypeSymbol? _noDiffAttribute;
     private readonly INamedTypeSymbol? _derivativeOfAttribute;
     private readonly string _mathPrefix;
     private readonly TypeMapper _types;
     private readonly List<DiagnosticInfo> _diagnostics = new();
+    private readonly List<LossSite> _lossSites = new();
     private readonly List<ValueInfo> _values = new();
     private List<IrStatement> _block = new();
     private Environment _env = new();
@@ -42,8 +44,10 @@ internal sealed partial class BodyLowerer
         INamedTypeSymbol? noDiffAttribute,
         INamedTypeSymbol? derivativeOfAttribute,
         string mathPrefix,
-        TypeMapper types)
+        TypeMapper types,
+        Compilation? compilation = null)
     {
+        _compilation = compilation;
         _derivativeOfAttribute = derivativeOfAttribute;
         _method = method;
         _types = types;
@@ -53,6 +57,9 @@ internal sealed partial class BodyLowerer
     }
 
     public IReadOnlyList<DiagnosticInfo> Diagnostics => _diagnostics;
+
+    /// <summary>Where a differentiated value became an integer, a bool or a step function (for <see cref="ZeroGradientAnalysis"/>).</summary>
+    public IReadOnlyList<LossSite> LossSites => _lossSites;
 
     /// <summary>Whether an error was reported (then no code is generated for the method).</summary>
     public bool HasErrors => _diagnostics.Any(d => DiagnosticDescriptors.Get(d.Id).DefaultSeverity == DiagnosticSeverity.Error);
@@ -571,6 +578,13 @@ internal sealed partial class BodyLowerer
         {
             _diagnostics.Add(info); // the same statement may be lowered twice (in both branches of an early return)
         }
+    }
+
+    /// <summary>Records that <paramref name="expr"/> drops the derivative of its active operand; reported only if it matters.</summary>
+    private IrExpr Lossy(IrExpr expr, DiagnosticDescriptor descriptor, Location location, params string[] arguments)
+    {
+        _lossSites.Add(new LossSite(expr, DiagnosticInfo.Create(descriptor, location, arguments)));
+        return expr;
     }
 
     private void ReportStatement(IOperation statement, string what, string fix) =>

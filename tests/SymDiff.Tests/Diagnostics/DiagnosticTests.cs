@@ -80,9 +80,21 @@ public sealed class DiagnosticTests
     [MemberData(nameof(DeclarationCases))]
     public void DeclarationMisuseIsAnErrorAtTheDeclaration(string member, string id, string locationText)
     {
-        var (diagnostic, run) = SingleGeneratorDiagnostic(Header + "    " + member + Footer, id);
+        var (diagnostic, run) = SingleAnalyzerDiagnostic(Header + "    " + member + Footer, id);
         Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
-        Assert.Equal(locationText, LocationText(run, diagnostic));
+        Assert.Equal(locationText, diagnostic.Location.SourceTree!.GetText().ToString(diagnostic.Location.SourceSpan));
+        Assert.True(diagnostic.Location.IsInSource); // an analyzer diagnostic: squiggles in the editor while typing
+        Assert.StartsWith("https://", diagnostic.Descriptor.HelpLinkUri, StringComparison.Ordinal);
+        Assert.Empty(run.GeneratorDiagnostics); // the generator only skips the method
+        Assert.Empty(run.Sources);
+    }
+
+    [Fact]
+    public void UnusedNoDiffParameterIsAWarning()
+    {
+        var (diagnostic, _) = SingleAnalyzerDiagnostic(Header + "    [Differentiable]\n    public static double F(double a, [NoDiff] double scale) => a * a;" + Footer, "SD1004");
+        Assert.Equal(DiagnosticSeverity.Warning, diagnostic.DefaultSeverity);
+        Assert.Equal("scale", diagnostic.Location.SourceTree!.GetText().ToString(diagnostic.Location.SourceSpan));
     }
 
     [Fact]
@@ -100,8 +112,8 @@ public sealed class DiagnosticTests
                 }
             }
             """;
-        var (diagnostic, run) = SingleGeneratorDiagnostic(source, "SD0007");
-        Assert.Equal("Inner", LocationText(run, diagnostic));
+        var (diagnostic, _) = SingleAnalyzerDiagnostic(source, "SD0007");
+        Assert.Equal("Inner", diagnostic.Location.SourceTree!.GetText().ToString(diagnostic.Location.SourceSpan));
         Assert.Contains("add the 'partial' modifier", diagnostic.GetMessage(), StringComparison.Ordinal);
     }
 
@@ -116,6 +128,69 @@ public sealed class DiagnosticTests
         Assert.Equal("Math.Round(a)", LocationText(run, diagnostic));
         Assert.Single(run.Sources); // still generated: the warning is about a zero derivative, not an error
         Assert.Contains("Math.Round(a)", run.Sources.Values.Single(), StringComparison.Ordinal);
+    }
+
+    public static TheoryData<string, string?, string?> ZeroDerivativeCases => new()
+    {
+        // body of F(double a, double b), expected warning id (null: none), expected location text
+        { "return (int)a * b;", "SD1002", "(int)a" },
+        { "var n = (long)(a * 3); return b * n;", "SD1002", "(long)(a * 3)" },
+        { "var s = a > 0 ? 1.0 : -1.0; return s * b;", "SD1002", "a > 0" },
+        { "double s; if (a > b) { s = 2; } else { s = 3; } return s * a;", "SD1002", "a > b" },
+        { "var up = a > 0; var s = up ? 1.0 : 0.0; return s + b;", "SD1002", "a > 0" },
+        { "var f = Math.Floor(a); return f * b;", "SD1001", "Math.Floor(a)" },
+        { "double s = 0; for (var i = 0; i < 3; i++) { s += Math.Sign(a); } return s * b;", "SD1001", "Math.Sign(a)" },
+        // The gradient of the taken branch is the documented semantics of a branch on a differentiated value.
+        { "return a > 0 ? a * b : 0.01 * a * b;", null, null },
+        { "if (a > b) { return a; } return b;", null, null },
+        { "var x = a; while (x > 1) { x = x / 2; } return x * b;", null, null },
+        // Lost derivatives that never reach the result are not worth a warning.
+        { "var n = (int)a; var unused = n * 2; return a * b;", null, null },
+        { "var i = (int)Math.Round(b * 0); return a * b + i * 0.0;", "SD1001", "Math.Round(b * 0)" },
+    };
+
+    [Theory]
+    [MemberData(nameof(ZeroDerivativeCases))]
+    public void DerivativesLostOnTheWayToTheResultAreWarnings(string body, string? id, string? location)
+    {
+        var source = Header + "    [Differentiable]\n    public static double F(double a, double b)\n    {\n        " + body + "\n    }" + Footer;
+        var run = GeneratorHarness.Run(source);
+        var warnings = run.GeneratorDiagnostics.Where(d => d.Id is "SD1001" or "SD1002").ToList();
+        if (id is null)
+        {
+            Assert.Empty(warnings);
+        }
+        else
+        {
+            Assert.True(warnings.Count == 1, $"Expected one {id}, got: {string.Join("; ", run.GeneratorDiagnostics)}\n{string.Join("\n", run.Sources.Values)}");
+            var diagnostic = warnings[0];
+            Assert.Equal(id, diagnostic.Id);
+            Assert.Equal(location, LocationText(run, diagnostic));
+        }
+
+        Assert.Single(run.Sources); // warnings never stop generation
+    }
+
+    [Fact]
+    public void ParameterThatNeverAffectsTheResultIsAWarningAtTheParameter()
+    {
+        var source = Header + "    [Differentiable]\n    public static double F(double a, double b, double c) => c > 0 ? a : a * a;" + Footer;
+        var run = GeneratorHarness.Run(source);
+        var ids = run.GeneratorDiagnostics.Select(d => (d.Id, LocationText(run, d))).ToList();
+        Assert.Equal(new[] { ("SD1003", "b"), ("SD1003", "c") }, ids); // c only picks a branch
+        Assert.Contains("mark it [NoDiff]", run.GeneratorDiagnostics[0].GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void GeneratorDiagnosticsPointIntoTheUsersOwnSyntaxTree()
+    {
+        // In-tree locations are what let #pragma warning disable and .editorconfig severities apply to SDnnnn as to
+        // compiler warnings; this test project's own build relies on it (Gradients/Functions.cs suppresses SD1003).
+        var source = Header + "    [Differentiable]\n    public static double F(double a, double b) => a * a;" + Footer;
+        var run = GeneratorHarness.Run(source);
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.True(diagnostic.Location.IsInSource);
+        Assert.Contains(diagnostic.Location.SourceTree, run.Compilation.SyntaxTrees);
     }
 
     [Fact]
@@ -157,6 +232,13 @@ public sealed class DiagnosticTests
     }
 
     /// <summary>The source text a diagnostic points at (generator diagnostics carry a path and span, not a tree).</summary>
+    private static (Diagnostic Diagnostic, GeneratorRun Run) SingleAnalyzerDiagnostic(string source, string id)
+    {
+        var (run, diagnostics) = GeneratorHarness.Analyze(source);
+        Assert.True(diagnostics.Length == 1 && diagnostics[0].Id == id, $"Expected one {id}, got: {string.Join("; ", diagnostics)}");
+        return (diagnostics[0], run);
+    }
+
     private static string LocationText(GeneratorRun run, Diagnostic diagnostic)
     {
         var path = diagnostic.Location.GetLineSpan().Path;

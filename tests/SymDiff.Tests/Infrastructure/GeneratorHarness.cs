@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Reflection;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
 using SymDiff.Generator;
 
 namespace SymDiff.Tests.Infrastructure;
@@ -11,7 +12,7 @@ public static class GeneratorHarness
 {
     public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.CSharp12);
 
-    private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() =>
+    public static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() =>
     {
         var paths = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator);
         return paths
@@ -54,6 +55,19 @@ public static class GeneratorHarness
             (CSharpCompilation)output,
             result.GeneratedSources.ToDictionary(s => s.HintName, s => s.SourceText.ToString()),
             generatorDiagnostics);
+    }
+
+    /// <summary>Runs the generator, then SymDiff's analyzers on the result; returns the analyzers' diagnostics.</summary>
+    public static (GeneratorRun Run, ImmutableArray<Diagnostic> Diagnostics) Analyze(params string[] sources)
+    {
+        var run = Run(sources);
+        var analyzers = ImmutableArray.Create<DiagnosticAnalyzer>(new SymDiff.Generator.Analyzers.DeclarationAnalyzer());
+        var diagnostics = run.Compilation
+            .WithAnalyzers(analyzers)
+            .GetAnalyzerDiagnosticsAsync()
+            .GetAwaiter()
+            .GetResult();
+        return (run, diagnostics);
     }
 
     /// <summary>Runs the generator, requires a clean compile (warnings are errors), and loads the assembly.</summary>

@@ -5,8 +5,8 @@ namespace SymDiff.Tests.Properties;
 
 /// <summary>
 /// Random programs from the supported subset: locals, reassignments, compound assignments, branches, early
-/// returns, ?:, Math functions and calls to another [Differentiable] method, over differentiable inputs a, b, c and a
-/// [NoDiff] input k. Functions are smooth where defined (domains are kept safe), so that central finite differences
+/// returns, ?:, Math functions, calls to another [Differentiable] method, and loops (for, while, do, break, continue,
+/// nesting), over differentiable inputs a, b, c and a [NoDiff] input k. Functions are smooth where defined (domains are kept safe), so that central finite differences
 /// are a valid reference away from branch boundaries.
 /// </summary>
 public static class RandomPrograms
@@ -75,7 +75,8 @@ public static class RandomPrograms
                     (1, Gen.Select(declare, target, Expression(variables, 1), Expression(variables, 1), Squash(Expression(variables, 2)), Squash(Expression(variables, 2)),
                         (d, t, l, r, x, y) => l == r || (IsConstant(l) && IsConstant(r)) ? $"{d}\n{t} = {x};" : $"{d}\nif ({l} < {r})\n{{\n    {t} = {x};\n}}\nelse\n{{\n    {t} = {t} - {y};\n}}")),
                     (1, Gen.Select(declare, Expression(variables, 1).Where(e => Mentions(e, variables)), Squash(Expression(variables, 2)),
-                        (d, l, e) => $"{d}\nif ({l} > 1.5)\n{{\n    return {e};\n}}")));
+                        (d, l, e) => $"{d}\nif ({l} > 1.5)\n{{\n    return {e};\n}}")),
+                    (2, Gen.Select(declare, Loop(index, target, variables), (d, loop) => $"{d}\n{loop}")));
             }
 
             return statement.SelectMany(s => Build(index + 1, withLocal, nextLocals).Select(rest =>
@@ -86,6 +87,30 @@ public static class RandomPrograms
         }
 
         return Build(0, Inputs, Array.Empty<string>());
+    }
+
+    /// <summary>
+    /// A loop that updates <paramref name="target"/>: counted <c>for</c> loops (constant or run-time trip counts from
+    /// the [NoDiff] input k), data-dependent <c>break</c>, <c>continue</c>, <c>while</c>, <c>do</c>, and a nested loop.
+    /// Bodies keep values bounded (tanh, sin) so that long loops stay finite.
+    /// </summary>
+    private static Gen<string> Loop(int index, Gen<string> target, string[] variables)
+    {
+        var i = "i" + index;
+        var j = "j" + index;
+        var trips = Gen.Frequency((3, Gen.Int[0, 6].Select(n => n.ToString(CultureInfo.InvariantCulture))), (1, Gen.Const("(int)(Math.Abs(k) * 3) + 1")));
+        var e = Expression(variables, 1);
+        return Gen.OneOf(
+            Gen.Select(target, trips, e, e, (t, n, x, y) =>
+                $"for (var {i} = 0; {i} < {n}; {i}++)\n{{\n    {t} = Math.Tanh({t} * {x} + {y});\n}}"),
+            Gen.Select(target, trips, e, e, (t, n, x, y) =>
+                $"for (var {i} = 0; {i} < {n}; {i}++)\n{{\n    if ({t} > {x} + 0.5)\n    {{\n        break;\n    }}\n\n    {t} = {t} + Math.Sin({y}) * 0.5;\n}}"),
+            Gen.Select(target, trips, e, e, (t, n, x, y) =>
+                $"var {j} = 0;\nwhile ({j} < {n})\n{{\n    {j}++;\n    if ({j} % 2 == 0)\n    {{\n        continue;\n    }}\n\n    {t} = {t} * Math.Cos({x}) + {y} * 0.25;\n}}"),
+            Gen.Select(target, trips, e, (t, n, x) =>
+                $"var {j} = 0;\ndo\n{{\n    {t} = Math.Sin({t} + {x});\n    {j}++;\n}}\nwhile ({j} < {n} && {t} < 0.9);"),
+            Gen.Select(target, trips, e, (t, n, x) =>
+                $"for (var {i} = 0; {i} < {n}; {i}++)\n{{\n    for (var {j} = 0; {j} < {i}; {j}++)\n    {{\n        {t} = Math.Tanh({t} + {x} * {j});\n    }}\n}}"));
     }
 
     /// <summary>Keeps statement values bounded so that chains of locals do not overflow.</summary>

@@ -90,6 +90,7 @@ partial class Grid
     /// Buffers and tapes that <see cref="SumGradient"/> reuses from call to call on each thread, so that
     /// once they have grown to the largest inputs seen it allocates nothing.
     /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
     private sealed class SumGradientWorkspace
     {
         [global::System.ThreadStatic]
@@ -177,6 +178,7 @@ partial class Grid
     /// Buffers and tapes that <see cref="SumPullback"/> reuses from call to call on each thread, so that
     /// once they have grown to the largest inputs seen it allocates nothing.
     /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
     private sealed class SumPullbackWorkspace
     {
         [global::System.ThreadStatic]

@@ -124,6 +124,7 @@ partial class Series
     /// Buffers and tapes that <see cref="DampedGradient"/> reuses from call to call on each thread, so that
     /// once they have grown to the largest inputs seen it allocates nothing.
     /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
     private sealed class DampedGradientWorkspace
     {
         [global::System.ThreadStatic]
@@ -235,6 +236,7 @@ partial class Series
     /// Buffers and tapes that <see cref="DampedPullback"/> reuses from call to call on each thread, so that
     /// once they have grown to the largest inputs seen it allocates nothing.
     /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
     private sealed class DampedPullbackWorkspace
     {
         [global::System.ThreadStatic]

@@ -49,6 +49,7 @@ partial class Language
     /// Buffers and tapes that <see cref="LossGradient"/> reuses from call to call on each thread, so that
     /// once they have grown to the largest inputs seen it allocates nothing.
     /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
     private sealed class LossGradientWorkspace
     {
         [global::System.ThreadStatic]
@@ -111,6 +112,7 @@ partial class Language
     /// Buffers and tapes that <see cref="LossPullback"/> reuses from call to call on each thread, so that
     /// once they have grown to the largest inputs seen it allocates nothing.
     /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
     private sealed class LossPullbackWorkspace
     {
         [global::System.ThreadStatic]
