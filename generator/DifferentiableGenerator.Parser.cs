@@ -68,9 +68,11 @@ public sealed partial class DifferentiableGenerator
         }
 
         // A body that does not compile is the compiler's to report; adding our errors would only be noise.
-        if (semanticModel.GetDiagnostics(syntax.Span, cancellationToken).Any(d => d.Severity == DiagnosticSeverity.Error)
+        if (syntax.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error)
             || semanticModel.GetOperation(syntax, cancellationToken) is not IMethodBodyOperation { } bodyOperation
-            || (bodyOperation.BlockBody ?? bodyOperation.ExpressionBody) is not { } body)
+            || (bodyOperation.BlockBody ?? bodyOperation.ExpressionBody) is not { } body
+            || HasBindingErrors(body)
+            || HasDeclarationErrors(method))
         {
             return new LoweringResult(null, EquatableArray<DiagnosticInfo>.Empty);
         }
@@ -130,6 +132,22 @@ public sealed partial class DifferentiableGenerator
             RecomputeLoops(method, compilation.GetTypeByMetadataName(DifferentiableAttributeName)));
         return new LoweringResult(model, bodyDiagnostics);
     }
+
+    /// <summary>
+    /// Whether the compiler could not bind the body (unknown names, failed overload resolution, impossible conversions).
+    /// Read from the operation tree the generator needs anyway: asking the semantic model for the method's diagnostics
+    /// would compile every declaration and body of the file again, on every edit.
+    /// </summary>
+    private static bool HasBindingErrors(IOperation body) =>
+        body.Descendants().Any(o => o is IInvalidOperation
+            || o.Type?.TypeKind == TypeKind.Error
+            || o is IConversionOperation { Conversion.Exists: false });
+
+    /// <summary>Whether a parameter's or the return's type, or an attribute of a parameter, did not bind.</summary>
+    private static bool HasDeclarationErrors(IMethodSymbol method) =>
+        method.ReturnType.TypeKind == TypeKind.Error
+        || method.Parameters.Any(p => p.Type.TypeKind == TypeKind.Error
+            || p.GetAttributes().Any(a => a.AttributeClass is null or { TypeKind: TypeKind.Error }));
 
     /// <summary>SD1003 for each differentiable parameter that the result does not depend on through differentiable operations.</summary>
     private static IEnumerable<DiagnosticInfo> ParametersWithoutEffect(IrMethod ir, IMethodSymbol method)

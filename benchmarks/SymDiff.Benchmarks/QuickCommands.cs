@@ -26,6 +26,9 @@ internal static class QuickCommands
             case "bptt":
                 Bptt(Options.Parse(args.Skip(1)));
                 return true;
+            case "generator":
+                GeneratorCost.Run(Options.Parse(args.Skip(1)));
+                return true;
             default:
                 return false;
         }

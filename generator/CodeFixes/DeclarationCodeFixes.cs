@@ -6,6 +6,7 @@ using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Editing;
 
@@ -57,7 +58,7 @@ public sealed class DeclarationCodeFixes : CodeFixProvider
 
                 case ParameterDoesNotAffectResult when node?.FirstAncestorOrSelf<ParameterSyntax>() is { } parameter:
                     Register(context, diagnostic, $"Mark '{parameter.Identifier.Text}' [NoDiff]", parameter, (editor, target) =>
-                        editor.AddAttribute(target, editor.Generator.Attribute(NoDiffName(editor.SemanticModel, target.SpanStart))));
+                        editor.AddAttribute(target, editor.Generator.Attribute(SyntaxFactory.ParseName(NoDiffName(editor.SemanticModel, target.SpanStart)))));
                     break;
             }
         }

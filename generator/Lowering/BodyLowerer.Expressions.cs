@@ -251,6 +251,11 @@ internal sealed partial class BodyLowerer
         }
 
         var type = _types.Map(conditional.Type);
+        if (TooDeep(conditional))
+        {
+            return new IrError(type);
+        }
+
         var condition = LowerValue(conditional.Condition);
         IrExpr? whenTrue = null;
         IrExpr? whenFalse = null;

@@ -22,6 +22,24 @@ internal sealed partial class BodyLowerer
 
     private void LowerLoop(ILoopOperation loop)
     {
+        if (TooDeep(loop))
+        {
+            return;
+        }
+
+        _nesting++;
+        try
+        {
+            LowerLoopNested(loop);
+        }
+        finally
+        {
+            _nesting--;
+        }
+    }
+
+    private void LowerLoopNested(ILoopOperation loop)
+    {
         if (loop is IForEachLoopOperation)
         {
             ReportStatement(loop, "A 'foreach' loop", "use a 'for' loop over the indices");

@@ -22,6 +22,12 @@ internal sealed partial class BodyLowerer
     /// <summary>Upper bound on lowered statements, so that pathological control flow cannot hang the compiler.</summary>
     private const int StatementBudget = 20_000;
 
+    /// <summary>
+    /// Upper bound on branches and loops nested in one another (early returns nest what follows them). The generated
+    /// code nests as deeply, and its size grows with the square of the depth.
+    /// </summary>
+    private const int MaxNesting = 100;
+
     private readonly IMethodSymbol _method;
     private readonly Compilation? _compilation;
     private readonly INamedTypeSymbol? _differentiableAttribute;
@@ -37,6 +43,7 @@ internal sealed partial class BodyLowerer
     private Dictionary<IrExpr, int> _available = new();
     private string _source = string.Empty;
     private int _budget = StatementBudget;
+    private int _nesting;
 
     public BodyLowerer(
         IMethodSymbol method,
@@ -319,6 +326,11 @@ internal sealed partial class BodyLowerer
     /// </summary>
     private Exit? LowerIfStatement(IConditionalOperation conditional, IReadOnlyList<IOperation> statements, int next)
     {
+        if (TooDeep(conditional))
+        {
+            return Exit.Throw;
+        }
+
         var source = IfSource(conditional);
         var thenJumps = ContainsJump(conditional.WhenTrue);
         var elseJumps = ContainsJump(conditional.WhenFalse);
@@ -399,6 +411,19 @@ internal sealed partial class BodyLowerer
 
     /// <summary>Lowers two branches from the same starting state into detached blocks, then restores the state.</summary>
     private BranchPair LowerBoth(Func<Exit> lowerThen, Func<Exit> lowerElse)
+    {
+        _nesting++;
+        try
+        {
+            return LowerBothNested(lowerThen, lowerElse);
+        }
+        finally
+        {
+            _nesting--;
+        }
+    }
+
+    private BranchPair LowerBothNested(Func<Exit> lowerThen, Func<Exit> lowerElse)
     {
         var outerBlock = _block;
         var outerEnv = _env;
@@ -585,6 +610,18 @@ internal sealed partial class BodyLowerer
     {
         _lossSites.Add(new LossSite(expr, DiagnosticInfo.Create(descriptor, location, arguments)));
         return expr;
+    }
+
+    /// <summary>Reports (at <paramref name="at"/>) and returns true when one more level would exceed <see cref="MaxNesting"/>.</summary>
+    private bool TooDeep(IOperation at)
+    {
+        if (_nesting < MaxNesting)
+        {
+            return false;
+        }
+
+        ReportStatement(at, "Branches and loops nested more than " + MaxNesting + " deep (early returns count: what follows them is nested)", "split the method into smaller [Differentiable] methods");
+        return true;
     }
 
     private void ReportStatement(IOperation statement, string what, string fix) =>

@@ -51,6 +51,7 @@ public sealed class DiagnosticTests
         { "var v = new System.Numerics.Vector2((float)a, 0); a = v.X;", "SD0003", "new System.Numerics.Vector2((float)a, 0)" },
         { "var s = TimeSpan.FromSeconds(a); a = s.TotalSeconds;", "SD0003", "TimeSpan.FromSeconds(a)" },
         { "a = F(a - 1);", "SD0009", "F(a - 1)" },
+        { string.Concat(Enumerable.Repeat("if (a > 1) { a = a * 0.5; ", 101)) + new string('}', 101), "SD0001", "if" },
     };
 
     [Theory]
@@ -210,6 +211,19 @@ public sealed class DiagnosticTests
         var source = Header + "    [Differentiable]\n    public static double F(double a)\n    {\n        foreach (var v in new[] { 1.0 }) { a *= v; }\n        field = a;\n        return Helper(a);\n    }" + Footer;
         var ids = GeneratorHarness.Run(source).GeneratorDiagnostics.Select(d => d.Id).OrderBy(i => i).ToArray();
         Assert.Equal(new[] { "SD0001", "SD0003", "SD0004" }, ids);
+    }
+
+    [Theory]
+    [InlineData("public static double F(double a, [Unknown] double b) => a * a;")]
+    [InlineData("public static double F(double a, Unknown b) => a * a;")]
+    [InlineData("public static double F(double a) { string s = a; return a; }")]
+    [InlineData("public static double F(double a) => a.Missing() * a;")]
+    [InlineData("public static double F(double a) => Math.Tanh(a, a);")]
+    public void DeclarationsAndBodiesWithCompilerErrorsGetNoExtraDiagnostics(string method)
+    {
+        var run = GeneratorHarness.Run(Header + "    [Differentiable]\n    " + method + Footer);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.Sources);
     }
 
     [Fact]

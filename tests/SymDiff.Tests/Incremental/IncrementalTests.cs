@@ -60,6 +60,28 @@ public sealed class IncrementalTests
     }
 
     [Fact]
+    public void InAProjectOf200MethodsEditingOneReEmitsOnlyThatOne()
+    {
+        // 20 files of 10 methods; the edit changes the body of method 7 in file 3.
+        var files = Enumerable.Range(0, 20).Select(f =>
+            "using System;\nusing SymDiff;\n\npublic static partial class Many\n{\n"
+            + string.Concat(Enumerable.Range(f * 10, 10).Select(i =>
+                $"    [Differentiable]\n    public static double M{i}(double a, double b) {{ var h = Math.Tanh(a * b + {i}); return h * h; }}\n\n"))
+            + "}\n").ToArray();
+        var compilation = GeneratorHarness.CreateCompilation(files);
+        var driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation);
+
+        var edited = Edit(compilation, 3, "Math.Tanh(a * b + 37)", "Math.Tanh(a * b * b + 37)");
+        var result = driver.RunGenerators(edited).GetRunResult().Results.Single();
+
+        var emit = Outputs(result, WellKnownTrackingNames.Emit).ToList();
+        Assert.Equal(200, emit.Count);
+        Assert.Equal(199, emit.Count(o => o.Reason == IncrementalStepRunReason.Cached));
+        var modified = Assert.Single(emit, o => o.Reason == IncrementalStepRunReason.Modified);
+        Assert.Contains("M37Gradient", ((SymDiff.Generator.Ir.GeneratedFile)modified.Value).Source ?? string.Empty, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void PipelineCarriesNoSymbolsSyntaxOrCompilations()
     {
         var compilation = GeneratorHarness.CreateCompilation(Model, Unrelated);
