@@ -49,7 +49,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor UnsupportedReturnType = Error(
         "SD0008",
         "Unsupported return type",
-        "[Differentiable] method '{0}' returns '{1}'; it must return double or float");
+        "[Differentiable] method '{0}' returns '{1}'; it must return double, float or a tensor (Tensor<float>, Tensor<double>)");
 
     public static readonly DiagnosticDescriptor Recursion = Error(
         "SD0009",
