@@ -2,6 +2,8 @@ using System.Reflection;
 using Microsoft.CodeAnalysis;
 using SymDiff.Generator.Diagnostics;
 
+using SymDiff.Tests.Infrastructure;
+
 namespace SymDiff.Tests.Diagnostics;
 
 /// <summary>docs/diagnostics.md and the analyzer release files list every diagnostic, as the descriptors define it.</summary>
@@ -23,7 +25,7 @@ public sealed class CatalogueTests
     public void EveryDiagnosticHasASectionThatItsHelpLinkPointsTo(string id)
     {
         var descriptor = DiagnosticDescriptors.Get(id);
-        var catalogue = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "diagnostics.md"));
+        var catalogue = File.ReadAllText(Path.Combine(Repository.Root, "docs", "diagnostics.md"));
         var anchor = id.ToLowerInvariant();
         Assert.EndsWith("docs/diagnostics.md#" + anchor, descriptor.HelpLinkUri, StringComparison.Ordinal);
 
@@ -46,8 +48,8 @@ public sealed class CatalogueTests
     public void EveryDiagnosticIsTrackedInTheAnalyzerReleases(string id)
     {
         var descriptor = DiagnosticDescriptors.Get(id);
-        var releases = File.ReadAllText(Path.Combine(RepositoryRoot(), "generator", "AnalyzerReleases.Shipped.md"))
-            + File.ReadAllText(Path.Combine(RepositoryRoot(), "generator", "AnalyzerReleases.Unshipped.md"));
+        var releases = File.ReadAllText(Path.Combine(Repository.Root, "generator", "AnalyzerReleases.Shipped.md"))
+            + File.ReadAllText(Path.Combine(Repository.Root, "generator", "AnalyzerReleases.Unshipped.md"));
         Assert.Contains($"{id} | SymDiff | {descriptor.DefaultSeverity} | {descriptor.Title}", releases, StringComparison.Ordinal);
     }
 
@@ -56,17 +58,4 @@ public sealed class CatalogueTests
             .GetFields(BindingFlags.Public | BindingFlags.Static)
             .Where(f => f.FieldType == typeof(DiagnosticDescriptor))
             .Select(f => (DiagnosticDescriptor)f.GetValue(null)!);
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "SymDiff.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("SymDiff.sln not found above " + AppContext.BaseDirectory);
-    }
 }
