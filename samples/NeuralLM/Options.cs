@@ -47,6 +47,9 @@ public sealed record Options
 
     public string Plot { get; init; } = "neural-lm-loss.png";
 
+    /// <summary>Where to write every step's training loss (round-trip precision), to compare runs exactly.</summary>
+    public string? LossLog { get; init; }
+
     public double? ClipNorm { get; init; }
 
     public double Dropout { get; init; }
@@ -72,7 +75,7 @@ public sealed record Options
         "usage: dotnet run -c Release --project samples/NeuralLM -- [--order n] [--embed m] [--hidden h] [--direct] " +
         "[--epochs n] [--batch n] [--optimizer sgd|adam|adamw|adafactor] [--lr x] [--schedule constant|inverse|step|cosine] [--decay-rate r] " +
         "[--plateau factor] [--plateau-threshold x] [--weight-decay x] [--clip-norm x] [--dropout p] [--threads n] [--seed n] [--corpus path.tgz] [--vocab-from all|train|train+valid] " +
-        "[--max-minutes x] [--patience n] [--checkpoint path] [--resume] [--generate \"prompt\"] [--words n] [--plot path.png]";
+        "[--max-minutes x] [--patience n] [--checkpoint path] [--resume] [--generate \"prompt\"] [--words n] [--plot path.png] [--loss-log path.txt]";
 
     /// <summary>Parses the arguments; throws <see cref="OptionException"/> with a one-line message.</summary>
     public static Options Parse(string[] args)
@@ -137,6 +140,7 @@ public sealed record Options
                 "--generate" => options with { Generate = Value() },
                 "--words" => options with { GenerateWords = Int(1) },
                 "--plot" => options with { Plot = Value() },
+                "--loss-log" => options with { LossLog = Value() },
                 "--help" or "-h" => throw new OptionException(Usage),
                 _ => throw new OptionException($"unknown option '{name}' (--help lists them)"),
             };

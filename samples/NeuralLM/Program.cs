@@ -124,6 +124,20 @@ static int Run(Options options)
         Console.WriteLine($"loss curve: {Path.GetFullPath(options.Plot)}");
     }
 
+    if (options.LossLog is { } lossLog)
+    {
+        // One loss per step, round-trip formatted: two runs trained alike (JIT and NativeAOT, say) give identical files.
+        AtomicFile.Write(lossLog, stream =>
+        {
+            using var writer = new StreamWriter(stream, leaveOpen: true);
+            foreach (var loss in trainer.Losses)
+            {
+                writer.WriteLine(loss.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+            }
+        });
+        Console.WriteLine($"losses: {Path.GetFullPath(lossLog)}");
+    }
+
     if (options.Generate is { } prompt)
     {
         Console.WriteLine("generated: " + Generation.Continue(evaluator, data, shape, prompt, options.GenerateWords, new Rng(options.Seed)));
