@@ -70,6 +70,9 @@ internal static class QuickCommands
     /// <summary>
     /// <c>nlm-step --vocab 10000 --context 3 --embed 64 --hidden 256 --batch 128 --optimizer adam --threads 1 [--direct]</c>:
     /// one training step of the concatenation language model (generated gradient + optimizer) on synthetic ids.
+    /// <c>--phase forward</c> times only the forward pass (the [Differentiable] method itself), <c>--phase gradient</c>
+    /// only the generated gradient (forward and backward, no optimizer): their difference over the first is the
+    /// backward-to-forward ratio.
     /// </summary>
     private static void NlmStep(Options options)
     {
@@ -94,6 +97,7 @@ internal static class QuickCommands
         var (c, h, d, u, b, w) = (parameters["C"], parameters["H"], parameters["d"], parameters["U"], parameters["b"], parameters["W"]);
         var next = 0;
         var handWritten = options.Flag("hand-written") || options.Flag("profile") ? new HandWrittenNlm(shape, parameters) { Profile = options.Flag("profile") } : null;
+        var phase = options.String("phase", "step");
         var phases = new Dictionary<string, Stopwatch> { ["zero gradients"] = new(), ["optimizer"] = new() };
         void Step()
         {
@@ -103,6 +107,12 @@ internal static class QuickCommands
             }
 
             var (contextIds, nextIds) = batches.Gather(examples);
+            if (phase == "forward")
+            {
+                NeuralLM.LanguageModel.Loss(c.Value, h.Value, d.Value, u.Value, b.Value, w.Value, contextIds.Span, nextIds.Span, direct, 0f, 0UL);
+                return;
+            }
+
             phases["zero gradients"].Start();
             parameters.ZeroGradients();
             phases["zero gradients"].Stop();
@@ -115,6 +125,11 @@ internal static class QuickCommands
                 NeuralLM.LanguageModel.LossGradient(
                     c.Value, h.Value, d.Value, u.Value, b.Value, w.Value, contextIds.Span, nextIds.Span, direct, 0f, 0UL,
                     c.Gradient, h.Gradient, d.Gradient, u.Gradient, b.Gradient, w.Gradient);
+            }
+
+            if (phase == "gradient")
+            {
+                return;
             }
 
             phases["optimizer"].Start();
@@ -142,13 +157,13 @@ internal static class QuickCommands
         {
             var all = handWritten!.Phases.Concat(phases).ToList();
             var total = all.Sum(p => p.Value.Elapsed.TotalMilliseconds);
-            foreach (var (phase, watch) in all.OrderByDescending(p => p.Value.Elapsed))
+            foreach (var (name, watch) in all.OrderByDescending(p => p.Value.Elapsed))
             {
-                Console.WriteLine($"  {phase,-26} {100 * watch.Elapsed.TotalMilliseconds / total,5:F1}%");
+                Console.WriteLine($"  {name,-26} {100 * watch.Elapsed.TotalMilliseconds / total,5:F1}%");
             }
         }
 
-        Console.WriteLine($"nlm-step{(handWritten is null ? string.Empty : " (hand-written)")} {shape} batch={batchSize} optimizer={options.String("optimizer", "adam")} threads={Compute.Threads}: " +
+        Console.WriteLine($"nlm-step{(handWritten is null ? string.Empty : " (hand-written)")}{(phase == "step" ? string.Empty : $" --phase {phase}")} {shape} batch={batchSize} optimizer={options.String("optimizer", "adam")} threads={Compute.Threads}: " +
             $"median {median * 1e3:F3} ms per step (fastest {seconds.Min() * 1e3:F3}) over {seconds.Length} steps");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"RESULT tokens_per_s={batchSize / median:F0} steps_per_s={1 / median:F2} alloc_bytes_per_step={allocated}"));

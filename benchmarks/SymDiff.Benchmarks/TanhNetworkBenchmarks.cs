@@ -98,6 +98,10 @@ public class TanhNetworkBenchmarks
         return loss + dw1 + dw2;
     }
 
+    /// <summary>The forward pass alone (the [Differentiable] method itself): the denominator of backward/forward.</summary>
+    [Benchmark]
+    public double ForwardOnly() => TanhNet.Loss(_w1, _w2, _x, _y);
+
     [Benchmark]
     public double RuntimeTape()
     {

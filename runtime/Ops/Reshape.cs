@@ -55,7 +55,9 @@ public static partial class Tensor
     private static Tensor<T> ViewInto<T>(Tensor<T> x, ReadOnlySpan<int> shape, ref Tensor<T>? destination)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var target = Check.ReshapeTarget(nameof(Reshape), x, shape);
+        // Resolved on the stack: a workspace view that already shows x this way is reused without allocating.
+        Span<int> target = stackalloc int[shape.Length];
+        Check.ReshapeTarget(nameof(Reshape), x, shape, target);
         if (destination is null)
         {
             return destination = x.View(target);
@@ -63,7 +65,7 @@ public static partial class Tensor
 
         if (!destination.Views(x, target))
         {
-            destination.Rebind(x, target);
+            destination.Rebind(x, target.ToArray());
         }
 
         return destination;

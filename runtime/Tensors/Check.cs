@@ -37,7 +37,16 @@ internal static class Check
     public static int[] ReshapeTarget<T>(string op, Tensor<T> source, ReadOnlySpan<int> shape)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
-        var result = shape.ToArray();
+        var result = new int[shape.Length];
+        ReshapeTarget(op, source, shape, result);
+        return result;
+    }
+
+    /// <summary>Writes the resolved target shape (−1 inferred) into <paramref name="result"/>; allocates nothing.</summary>
+    public static void ReshapeTarget<T>(string op, Tensor<T> source, ReadOnlySpan<int> shape, Span<int> result)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        shape.CopyTo(result);
         var inferred = -1;
         var known = 1;
         for (var i = 0; i < result.Length; i++)
@@ -48,7 +57,7 @@ internal static class Check
             }
             else if (result[i] < 0)
             {
-                throw new ArgumentException($"{op}: cannot reshape {source.ShapeText} to [{string.Join(", ", result)}].");
+                throw new ArgumentException($"{op}: cannot reshape {source.ShapeText} to [{string.Join(", ", shape.ToArray())}].");
             }
             else
             {
@@ -65,7 +74,5 @@ internal static class Check
         {
             throw new ArgumentException($"{op}: cannot reshape {source.ShapeText} to [{string.Join(", ", shape.ToArray())}]: the element counts differ.");
         }
-
-        return result;
     }
 }

@@ -46,6 +46,40 @@ public sealed class LanguageModelTests
         Assert.All(new[] { 0, 8 }, row => Assert.All(Enumerable.Range(0, 4), j => Assert.Equal(0f, c.Gradient[row * 4 + j] * (row == 0 ? 0 : 1))));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ATrainingStepAllocatesNothingOnceWarm(bool direct)
+    {
+        var shape = new ModelShape(4, 8, 16, direct, 300);
+        var parameters = LanguageModel.CreateParameters(shape, new Rng(5));
+        var optimizer = new Adam<float>(parameters, 1e-3);
+        var rng = new Rng(6);
+        var context = Enumerable.Range(0, 16 * 3).Select(_ => rng.NextInt(300)).ToArray();
+        var next = Enumerable.Range(0, 16).Select(_ => rng.NextInt(300)).ToArray();
+        var (c, h, d, u, b, w) = (parameters["C"], parameters["H"], parameters["d"], parameters["U"], parameters["b"], parameters["W"]);
+        void Step()
+        {
+            parameters.ZeroGradients();
+            LanguageModel.LossGradient(c.Value, h.Value, d.Value, u.Value, b.Value, w.Value, context, next, direct, 0f, 0UL,
+                c.Gradient, h.Gradient, d.Gradient, u.Gradient, b.Gradient, w.Gradient);
+            optimizer.Step();
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            Step();
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 20; i++)
+        {
+            Step();
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before); // Reshape once allocated its shape per call
+    }
+
     [Fact]
     public void ShortRunOnTheEmbeddedCorpusBeatsTheUnigramModel()
     {
