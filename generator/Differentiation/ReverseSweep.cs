@@ -28,14 +28,21 @@ internal sealed class ReverseSweep
     private readonly IrMethod _ir;
     private readonly SweepMode _mode;
     private readonly string _mathPrefix;
-    private readonly NameAllocator _names;
-    private readonly string?[] _adjointNames;
+    private NameAllocator _names;
+    private string?[] _adjointNames;
     private readonly bool[] _hasAdjoint;
     private readonly CExpr?[] _known;
     private readonly RBlock?[] _home;
     private readonly int[] _useCount;
     private readonly bool[] _useful;
     private readonly bool[] _noAlias;
+
+    // Values used once in each branch of one `if` and nowhere else (v in `if (c) { y = Add(v, w); } else { y = v; }`):
+    // when both branches hand them the same adjoint unchanged, they alias it instead of getting a zeroed buffer and a
+    // copy. If one branch turns out to contribute differently, the sweep starts again without aliasing that value.
+    private readonly bool[] _exclusive;
+    private readonly int[] _exclusiveHits;
+    private readonly HashSet<int> _notExclusive = new();
     private readonly Dictionary<int, IrParameter> _parameters;
     private readonly Dictionary<IrTypeKind, string> _discards = new();
     private RBlock _root = new();
@@ -52,7 +59,9 @@ internal sealed class ReverseSweep
         _home = new RBlock?[count];
         _useCount = new int[count];
         _noAlias = new bool[count];
-        CountUses(ir.Body);
+        _exclusive = new bool[count];
+        _exclusiveHits = new int[count];
+        CountUses(ir.Body, _useCount);
         _useful = IrUsefulness.Mark(ir);
         foreach (var loop in IrWalker.Loops(ir.Body.Statements))
         {
@@ -66,15 +75,21 @@ internal sealed class ReverseSweep
             }
         }
         _parameters = ir.Parameters.ToDictionary(p => p.Value);
-        _names = new NameAllocator(
+        _names = NewNames(ir, _adjointNames);
+    }
+
+    private static NameAllocator NewNames(IrMethod ir, string?[] adjointNames)
+    {
+        foreach (var parameter in ir.Parameters)
+        {
+            adjointNames[parameter.Value] = parameter.AdjointName;
+        }
+
+        return new NameAllocator(
             ir.ReservedNames
                 .Concat(ir.Values.Select(v => v.Name))
                 .Concat(ir.Parameters.Select(p => p.AdjointName))
                 .Append(ir.SeedName));
-        foreach (var parameter in ir.Parameters)
-        {
-            _adjointNames[parameter.Value] = parameter.AdjointName;
-        }
     }
 
     /// <summary>The adjoint's C# name for a value (allocated on first use: <c>dh</c> for <c>h</c>).</summary>
@@ -87,6 +102,29 @@ internal sealed class ReverseSweep
     public IReadOnlyDictionary<IrTypeKind, string> Discards => _discards;
 
     public RBlock Run()
+    {
+        while (true)
+        {
+            try
+            {
+                return RunOnce();
+            }
+            catch (AliasConflict conflict)
+            {
+                // Start again from scratch with that value out of branch-exclusive aliasing.
+                _notExclusive.Add(conflict.Value);
+                Array.Clear(_hasAdjoint, 0, _hasAdjoint.Length);
+                Array.Clear(_known, 0, _known.Length);
+                Array.Clear(_exclusive, 0, _exclusive.Length);
+                Array.Clear(_exclusiveHits, 0, _exclusiveHits.Length);
+                _adjointNames = new string?[_ir.Values.Count];
+                _names = NewNames(_ir, _adjointNames);
+                _discards.Clear();
+            }
+        }
+    }
+
+    private RBlock RunOnce()
     {
         _root = new RBlock();
         foreach (var parameter in _ir.Parameters)
@@ -174,6 +212,12 @@ internal sealed class ReverseSweep
                     var @else = new RBlock();
                     SetHomes(branch.Then, then);
                     SetHomes(branch.Else, @else);
+                    var exclusive = ExclusiveValues(branch, output).ToList();
+                    foreach (var v in exclusive)
+                    {
+                        _exclusive[v] = true;
+                    }
+
                     foreach (var phi in branch.Phis)
                     {
                         if (_ir.Values[phi.Target].Active && _hasAdjoint[phi.Target])
@@ -186,6 +230,15 @@ internal sealed class ReverseSweep
 
                     ReverseBlock(branch.Then, then, statement.Source);
                     ReverseBlock(branch.Else, @else, statement.Source);
+                    foreach (var v in exclusive)
+                    {
+                        _exclusive[v] = false;
+                        if (_known[v] is not null && _exclusiveHits[v] != 2)
+                        {
+                            throw new AliasConflict(v); // only one branch contributed: its adjoint is not always that
+                        }
+                    }
+
                     if (then.Count == 0 && @else.Count == 0)
                     {
                         break;
@@ -287,9 +340,16 @@ internal sealed class ReverseSweep
             return;
         }
 
+        if (ExclusiveAlias(value, contribution))
+        {
+            return;
+        }
+
         if (_known[value] is not null)
         {
-            throw new InvalidOperationException("a value with a single use received a second adjoint contribution");
+            throw _exclusive[value]
+                ? new AliasConflict(value)
+                : new InvalidOperationException("a value with a single use received a second adjoint contribution");
         }
 
         // A value used once, directly in its adjoint's home block, aliases its only contribution when that is
@@ -312,7 +372,7 @@ internal sealed class ReverseSweep
     /// Counts, per value, the operand positions that can contribute to its adjoint (in active statements). A value
     /// with one such use receives exactly one contribution, so a cheap one can stand in for its adjoint.
     /// </summary>
-    private void CountUses(IrBlock block)
+    private void CountUses(IrBlock block, int[] counts)
     {
         foreach (var statement in block.Statements)
         {
@@ -321,29 +381,29 @@ internal sealed class ReverseSweep
                 case IrAssign assign when _ir.Values[assign.Target].Active:
                     foreach (var id in IrWalker.References(assign.Value))
                     {
-                        _useCount[id]++;
+                        counts[id]++;
                     }
 
                     break;
                 case IrLoop loop:
-                    CountUses(loop.Body);
+                    CountUses(loop.Body, counts);
                     foreach (var c in loop.Carried.Where(c => _ir.Values[c.Phi].Active))
                     {
                         foreach (var id in IrWalker.References(c.Initial).Concat(IrWalker.References(c.Next)))
                         {
-                            _useCount[id]++;
+                            counts[id]++;
                         }
                     }
 
                     break;
                 case IrIf branch:
-                    CountUses(branch.Then);
-                    CountUses(branch.Else);
+                    CountUses(branch.Then, counts);
+                    CountUses(branch.Else, counts);
                     foreach (var phi in branch.Phis.Where(p => _ir.Values[p.Target].Active))
                     {
                         foreach (var id in IrWalker.References(phi.WhenTrue).Concat(IrWalker.References(phi.WhenFalse)))
                         {
-                            _useCount[id]++;
+                            counts[id]++;
                         }
                     }
 
@@ -450,7 +510,11 @@ internal sealed class ReverseSweep
 
             var type = TypeOf(call.Arguments[i]);
             var passThrough = call.Callee.PassThrough.Count > i && call.Callee.PassThrough[i];
-            if (passThrough && call.Arguments[i] is IrRef alias && CanAlias(alias.Value, block, g))
+            if (passThrough && call.Arguments[i] is IrRef exclusive && g is not null && ExclusiveAlias(exclusive.Value, g))
+            {
+                arguments.Add(RArgument.Value(new CName("null"))); // both branches hand it the same adjoint: shared
+            }
+            else if (passThrough && call.Arguments[i] is IrRef alias && CanAlias(alias.Value, block, g))
             {
                 // The rule would add exactly dResult: let this input's adjoint be the result's.
                 _known[alias.Value] = g;
@@ -459,6 +523,11 @@ internal sealed class ReverseSweep
             }
             else if (call.Arguments[i] is IrRef r && _ir.Values[r.Value].Active)
             {
+                if (_exclusive[r.Value] && _known[r.Value] is not null)
+                {
+                    throw new AliasConflict(r.Value); // the other branch aliased it; this one adds something else
+                }
+
                 arguments.Add(RArgument.Adjoint(r.Value, byRef: !type.IsTensor));
                 _hasAdjoint[r.Value] = true;
             }
@@ -486,6 +555,73 @@ internal sealed class ReverseSweep
                 arguments[index] = RArgument.Discarded(discard);
             }
         }
+    }
+
+    /// <summary>
+    /// Values defined outside <paramref name="branch"/> (in <paramref name="home"/>) whose only two uses that can
+    /// contribute to their adjoint are one in each branch (phi inputs included).
+    /// </summary>
+    private IEnumerable<int> ExclusiveValues(IrIf branch, RBlock home)
+    {
+        var inThen = new int[_ir.Values.Count];
+        var inElse = new int[_ir.Values.Count];
+        CountUses(branch.Then, inThen);
+        CountUses(branch.Else, inElse);
+        foreach (var phi in branch.Phis.Where(p => _ir.Values[p.Target].Active))
+        {
+            foreach (var id in IrWalker.References(phi.WhenTrue))
+            {
+                inThen[id]++;
+            }
+
+            foreach (var id in IrWalker.References(phi.WhenFalse))
+            {
+                inElse[id]++;
+            }
+        }
+
+        for (var v = 0; v < inThen.Length; v++)
+        {
+            if (inThen[v] == 1 && inElse[v] == 1 && _useCount[v] == 2 && _home[v] == home && _ir.Values[v].Active
+                && !_noAlias[v] && !_parameters.ContainsKey(v) && !_notExclusive.Contains(v))
+            {
+                yield return v;
+            }
+        }
+    }
+
+    /// <summary>
+    /// For a branch-exclusive value: its first contribution, if stable, becomes its adjoint; the other branch's
+    /// contribution is accepted if it is the same expression. Anything else is not this case (false), or a conflict.
+    /// </summary>
+    private bool ExclusiveAlias(int value, CExpr contribution)
+    {
+        if (!_exclusive[value] || !IsStable(contribution))
+        {
+            return false;
+        }
+
+        if (!_hasAdjoint[value])
+        {
+            _known[value] = contribution;
+            _hasAdjoint[value] = true;
+            _exclusiveHits[value]++;
+            return true;
+        }
+
+        if (_known[value] is { } known && known.Equals(contribution))
+        {
+            _exclusiveHits[value]++;
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Thrown when a branch-exclusive alias turns out wrong; <see cref="Run"/> starts again without it.</summary>
+    private sealed class AliasConflict(int value) : Exception
+    {
+        public int Value { get; } = value;
     }
 
     /// <summary>Whether a value's adjoint can simply be <paramref name="contribution"/> (its only one, in its home block).</summary>

@@ -238,6 +238,50 @@ public static partial class Functions
     [Differentiable]
     public static double KeywordNames(double @do, double dx, double x) => @do * dx * x;
 
+    // A value used once in each branch: shared adjoint when both branches pass the derivative through unchanged,
+    // a normal one when they do not (product), or when one branch contributes nothing (times zero).
+    [Differentiable]
+    public static double BranchesPassThrough(double a, double b, double c)
+    {
+        var v = a * b;
+        double y;
+        if (c > 0)
+        {
+            y = v + c;
+        }
+        else
+        {
+            y = v;
+        }
+
+        return y * y;
+    }
+
+    [Differentiable]
+    public static double BranchesScaleDifferently(double a, double b, double c)
+    {
+        var v = a * b;
+        double y;
+        if (c > 0)
+        {
+            y = v * c;
+        }
+        else
+        {
+            y = v;
+        }
+
+        return y * y;
+    }
+
+    [Differentiable]
+    public static double OneBranchDropsTheDerivative(double a, double b, double c)
+    {
+        var v = a * b;
+        var y = c > 0 ? v + c : (v * 0.0) + c;
+        return y * y;
+    }
+
     [Differentiable]
     public static double CommonSubexpressions(double a, double b) => ((a - b) * (a - b)) + Math.Tanh(a - b);
 

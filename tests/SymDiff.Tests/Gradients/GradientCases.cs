@@ -125,6 +125,29 @@ public static partial class GradientCases
         yield return One(nameof(Functions.ReturnsConstant), Functions.ReturnsConstant, Functions.ReturnsConstantGradient, Functions.ReturnsConstantPullback, General, _ => new[] { 0.0 });
         yield return Three(nameof(Functions.KeywordNames), Functions.KeywordNames, Functions.KeywordNamesGradient, Functions.KeywordNamesPullback, new[] { new[] { 0.3, -1.2, 2.0 } }, x =>
             new[] { x[1] * x[2], x[0] * x[2], x[0] * x[1] });
+        foreach (var c in new[] { 0.7, -0.7 })
+        {
+            var points = new[] { new[] { 0.3, -1.2, c }, new[] { 1.1, 0.4, c } };
+            yield return Three(nameof(Functions.BranchesPassThrough) + (c > 0 ? "+" : "-"), Functions.BranchesPassThrough, Functions.BranchesPassThroughGradient, Functions.BranchesPassThroughPullback, points, x =>
+            {
+                var y = (x[0] * x[1]) + (x[2] > 0 ? x[2] : 0);
+                return new[] { 2 * y * x[1], 2 * y * x[0], x[2] > 0 ? 2 * y : 0 };
+            });
+            yield return Three(nameof(Functions.BranchesScaleDifferently) + (c > 0 ? "+" : "-"), Functions.BranchesScaleDifferently, Functions.BranchesScaleDifferentlyGradient, Functions.BranchesScaleDifferentlyPullback, points, x =>
+            {
+                var s = x[2] > 0 ? x[2] : 1;
+                var y = x[0] * x[1] * s;
+                return new[] { 2 * y * x[1] * s, 2 * y * x[0] * s, x[2] > 0 ? 2 * y * x[0] * x[1] : 0 };
+            });
+            yield return Three(nameof(Functions.OneBranchDropsTheDerivative) + (c > 0 ? "+" : "-"), Functions.OneBranchDropsTheDerivative, Functions.OneBranchDropsTheDerivativeGradient, Functions.OneBranchDropsTheDerivativePullback, points, x =>
+            {
+                var v = x[0] * x[1];
+                var y = x[2] > 0 ? v + x[2] : x[2];
+                var dv = x[2] > 0 ? 2 * y : 0;
+                return new[] { dv * x[1], dv * x[0], 2 * y };
+            });
+        }
+
         yield return Two(nameof(Functions.CommonSubexpressions), Functions.CommonSubexpressions, Functions.CommonSubexpressionsGradient, Functions.CommonSubexpressionsPullback, General, x =>
         {
             var d = x[0] - x[1];
