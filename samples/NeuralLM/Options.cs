@@ -1,4 +1,5 @@
 using System.Globalization;
+using Brown;
 
 namespace NeuralLM;
 
@@ -155,5 +156,3 @@ public sealed record Options
     }
 }
 
-/// <summary>A bad command line, with a one-line message.</summary>
-public sealed class OptionException(string message) : Exception(message);
