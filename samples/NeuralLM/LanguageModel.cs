@@ -1,3 +1,4 @@
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using SymDiff;
 
 namespace NeuralLM;
@@ -159,6 +160,34 @@ public sealed class Evaluator
         }
 
         return Math.Exp(total / Math.Max(1, batches.Count));
+    }
+
+    /// <summary>
+    /// P(next word | context) of every example of <paramref name="tokens"/>, in order: element j scores
+    /// tokens[j + n − 1], the same words <see cref="Perplexity"/> averages over.
+    /// </summary>
+    public double[] TargetProbabilities(int[] tokens, int batchSize = 512)
+    {
+        var batches = new Batches(tokens, _shape.Context, batchSize);
+        var probabilities = new double[batches.Count];
+        var exponentials = new float[_shape.Vocabulary];
+        for (var start = 0; start < batches.Count; start += batchSize)
+        {
+            var count = Math.Min(batchSize, batches.Count - start);
+            var (context, next) = batches.Range(start, count);
+            var logits = Logits(context.Span, count).Span;
+            for (var k = 0; k < count; k++)
+            {
+                // softmax(row)[target], shifted by the row's maximum so that exp cannot overflow
+                var row = logits.Slice(k * _shape.Vocabulary, _shape.Vocabulary);
+                var max = TensorPrimitives.Max(row);
+                TensorPrimitives.Subtract(row, max, exponentials);
+                TensorPrimitives.Exp(exponentials, exponentials);
+                probabilities[start + k] = exponentials[next.Span[k]] / (double)TensorPrimitives.Sum(exponentials);
+            }
+        }
+
+        return probabilities;
     }
 
     /// <summary>The logits of the next word for <paramref name="count"/> contexts (count × (n − 1) ids).</summary>

@@ -53,6 +53,9 @@ public sealed record Options
 
     public double? ClipNorm { get; init; }
 
+    /// <summary>Also score an interpolated Kneser-Ney trigram and its mixture with the network (the paper's MLP10).</summary>
+    public bool MixTrigram { get; init; }
+
     public double Dropout { get; init; }
 
     /// <summary>The r of the inverse schedule ε₀/(1 + r·t), t counting updates.</summary>
@@ -76,7 +79,7 @@ public sealed record Options
         "usage: dotnet run -c Release --project samples/NeuralLM -- [--order n] [--embed m] [--hidden h] [--direct] " +
         "[--epochs n] [--batch n] [--optimizer sgd|adam|adamw|adafactor] [--lr x] [--schedule constant|inverse|step|cosine] [--decay-rate r] " +
         "[--plateau factor] [--plateau-threshold x] [--weight-decay x] [--clip-norm x] [--dropout p] [--threads n] [--seed n] [--corpus path.tgz] [--vocab-from all|train|train+valid] " +
-        "[--max-minutes x] [--patience n] [--checkpoint path] [--resume] [--generate \"prompt\"] [--words n] [--plot path.png] [--loss-log path.txt]";
+        "[--max-minutes x] [--patience n] [--checkpoint path] [--resume] [--generate \"prompt\"] [--words n] [--plot path.png] [--loss-log path.txt] [--mix-trigram]";
 
     /// <summary>Parses the arguments; throws <see cref="OptionException"/> with a one-line message.</summary>
     public static Options Parse(string[] args)
@@ -142,6 +145,7 @@ public sealed record Options
                 "--words" => options with { GenerateWords = Int(1) },
                 "--plot" => options with { Plot = Value() },
                 "--loss-log" => options with { LossLog = Value() },
+                "--mix-trigram" => options with { MixTrigram = true },
                 "--help" or "-h" => throw new OptionException(Usage),
                 _ => throw new OptionException($"unknown option '{name}' (--help lists them)"),
             };

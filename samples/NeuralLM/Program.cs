@@ -65,6 +65,15 @@ static int Run(Options options)
         }
 
         trainer.Restore(checkpoint);
+        if (options.Epochs == 0 && checkpoint.Tensors.Any(t => t.Name.StartsWith("best/", StringComparison.Ordinal)))
+        {
+            // Nothing to train: evaluate the best model the run kept, as the end of a finished run would.
+            foreach (var parameter in parameters)
+            {
+                parameter.Value.CopyFrom(checkpoint.Get("best/" + parameter.Name));
+            }
+        }
+
         Console.WriteLine($"resumed from {options.Checkpoint} at step {checkpoint.Step} (epoch {checkpoint.Epoch + 1}, batch {checkpoint.NextBatch})");
     }
 
@@ -105,6 +114,11 @@ static int Run(Options options)
     var bestValid = double.IsPositiveInfinity(result.BestMetric) ? evaluator.Perplexity(data.Valid) : result.BestMetric;
     var test = evaluator.Perplexity(data.Test);
     Console.WriteLine($"test perplexity {test:F1} (best validation {bestValid:F1}; unigram baseline {data.UnigramPerplexity(data.Test):F1})");
+    if (options.MixTrigram)
+    {
+        ReportTrigramMixture(evaluator, data, shape);
+    }
+
     if (trainer.Losses.Count > 0)
     {
         LossPlot.Save(options.Plot, trainer.Losses, trainer.Evaluations, $"Bengio et al. NLM on Brown ({shape})", "validation perplexity");
@@ -143,6 +157,19 @@ static void PrintStatistics(BrownCorpus corpus, Dataset data)
     Console.WriteLine($"  vocabulary {data.VocabularySize:N0} (words seen at most {Dataset.RareThreshold} times in {data.VocabularyScope} tokens → <unk>); " +
         $"<unk> rate train {Dataset.UnknownRate(data.Train):P1}, validation {Dataset.UnknownRate(data.Valid):P1}, test {Dataset.UnknownRate(data.Test):P1}");
     Console.WriteLine($"  unigram perplexity on validation {data.UnigramPerplexity(data.Valid):F1}");
+}
+
+// The paper's MLP10: the network interpolated with a trigram, the weight chosen on the validation split.
+static void ReportTrigramMixture(Evaluator evaluator, Dataset data, ModelShape shape)
+{
+    var trigram = new KneserNeyTrigram(data.Train, data.VocabularySize);
+    var first = Math.Max(2, shape.Context); // both models score the same words: those with a full history for each
+    double[] Network(int[] tokens) => evaluator.TargetProbabilities(tokens)[(first - shape.Context)..];
+    var (validNetwork, validTrigram) = (Network(data.Valid), trigram.Probabilities(data.Valid, first));
+    var (testNetwork, testTrigram) = (Network(data.Test), trigram.Probabilities(data.Test, first));
+    var (lambda, validMixture) = Mixture.Tune(validNetwork, validTrigram);
+    Console.WriteLine($"interpolated Kneser-Ney trigram: validation {Mixture.Perplexity(validNetwork, validTrigram, 0):F1}, test {Mixture.Perplexity(testNetwork, testTrigram, 0):F1}");
+    Console.WriteLine($"mixture {lambda:F2} × network + {1 - lambda:F2} × trigram (weight tuned on validation): validation {validMixture:F1}, test {Mixture.Perplexity(testNetwork, testTrigram, lambda):F1}");
 }
 
 static void Report(string line)

@@ -189,6 +189,30 @@ public sealed class LanguageModelTests
         }
     }
 
+    [Fact]
+    public void ResumingWithoutEpochsScoresTheBestModelAndTheTrigramMixture()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "symdiff-nlm-" + Guid.NewGuid().ToString("N") + ".ckpt");
+        const string model = "--order 3 --embed 8 --hidden 16 --threads 1";
+        try
+        {
+            var (code, trained, _) = RunSample($"{model} --epochs 2 --checkpoint {path} --plot {path}.png");
+            Assert.Equal(0, code);
+            var (resumedCode, resumed, _) = RunSample($"{model} --epochs 0 --checkpoint {path} --resume --mix-trigram");
+            Assert.Equal(0, resumedCode);
+            static string Field(string output, string name) => output.Split('\n')[^1].Split(' ').Single(f => f.StartsWith(name + "=", StringComparison.Ordinal));
+            Assert.Equal(Field(trained, "test_ppl"), Field(resumed, "test_ppl"));
+            Assert.Equal(Field(trained, "valid_ppl"), Field(resumed, "valid_ppl"));
+            Assert.Contains("interpolated Kneser-Ney trigram: validation ", resumed, StringComparison.Ordinal);
+            Assert.Matches(@"mixture 0\.\d\d × network \+ 0\.\d\d × trigram \(weight tuned on validation\)", resumed);
+        }
+        finally
+        {
+            File.Delete(path);
+            File.Delete(path + ".png");
+        }
+    }
+
     private static (int Code, string Output, string Error) RunSample(string arguments)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "NeuralLM.dll");
