@@ -58,6 +58,9 @@ public sealed record Options
 
     public double Dropout { get; init; }
 
+    /// <summary>β of the parameters' moving average used for evaluation and the final model; null: off.</summary>
+    public double? Average { get; init; }
+
     /// <summary>The r of the inverse schedule ε₀/(1 + r·t), t counting updates.</summary>
     public double DecayRate { get; init; } = 1e-4;
 
@@ -78,7 +81,7 @@ public sealed record Options
     public const string Usage =
         "usage: dotnet run -c Release --project samples/NeuralLM -- [--order n] [--embed m] [--hidden h] [--direct] " +
         "[--epochs n] [--batch n] [--optimizer sgd|adam|adamw|adafactor] [--lr x] [--schedule constant|inverse|step|cosine] [--decay-rate r] " +
-        "[--plateau factor] [--plateau-threshold x] [--weight-decay x] [--clip-norm x] [--dropout p] [--threads n] [--seed n] [--corpus path.tgz] [--vocab-from all|train|train+valid] " +
+        "[--plateau factor] [--plateau-threshold x] [--weight-decay x] [--clip-norm x] [--dropout p] [--average beta] [--threads n] [--seed n] [--corpus path.tgz] [--vocab-from all|train|train+valid] " +
         "[--max-minutes x] [--patience n] [--checkpoint path] [--resume] [--generate \"prompt\"] [--words n] [--plot path.png] [--loss-log path.txt] [--mix-trigram]";
 
     /// <summary>Parses the arguments; throws <see cref="OptionException"/> with a one-line message.</summary>
@@ -133,6 +136,7 @@ public sealed record Options
                 "--weight-decay" => options with { WeightDecay = Number() },
                 "--clip-norm" => options with { ClipNorm = Number() },
                 "--dropout" => options with { Dropout = Rate() },
+                "--average" => options with { Average = Rate() },
                 "--threads" => options with { Threads = Int(1) },
                 "--seed" => options with { Seed = (ulong)Int(0) },
                 "--corpus" => options with { Corpus = Value() },

@@ -22,6 +22,9 @@ public sealed record Options
 
     public double ClipNorm { get; init; } = 1.0;
 
+    /// <summary>β of the parameters' moving average used for evaluation and the final model; null: off.</summary>
+    public double? Average { get; init; }
+
     public double PlateauFactor { get; init; } = 0.5;
 
     public int Patience { get; init; } = 2;
@@ -44,7 +47,7 @@ public sealed record Options
 
     public const string Usage =
         "usage: dotnet run -c Release --project samples/RecurrentLM -- [--embed m] [--hidden h] [--bptt steps] [--batch streams] " +
-        "[--epochs n] [--optimizer sgd|adam|adafactor] [--lr x] [--clip-norm x] [--plateau factor] [--patience n] [--recompute] " +
+        "[--epochs n] [--optimizer sgd|adam|adafactor] [--lr x] [--clip-norm x] [--average beta] [--plateau factor] [--patience n] [--recompute] " +
         "[--threads n] [--seed n] [--corpus path.tgz] [--vocab-from all|train|train+valid] [--max-minutes x] [--plot path.png]";
 
     /// <summary>Parses the arguments; throws <see cref="OptionException"/> with a one-line message.</summary>
@@ -83,6 +86,7 @@ public sealed record Options
                 "--optimizer" => options with { Optimizer = OneOf("sgd", "adam", "adafactor") },
                 "--lr" => options with { LearningRate = Number() },
                 "--clip-norm" => options with { ClipNorm = Number() },
+                "--average" => options with { Average = Number() is var beta && beta < 1 ? beta : throw new OptionException($"--average needs a β in (0, 1), not '{args[i]}'") },
                 "--plateau" => options with { PlateauFactor = Number() is var f && f <= 1 ? f : throw new OptionException($"--plateau needs a factor in (0, 1], not '{args[i]}'") },
                 "--patience" => options with { Patience = Int(0) },
                 "--recompute" => options with { Recompute = true },

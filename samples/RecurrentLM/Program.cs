@@ -35,6 +35,7 @@ static int Run(Options options)
         Shuffle = false, // each chunk continues the previous one's streams
         Seed = options.Seed,
         ClipGradientNorm = options.ClipNorm,
+        AverageDecay = options.Average,
         Patience = options.Patience,
         PlateauFactor = options.PlateauFactor,
         PlateauThreshold = 0.01,
@@ -80,7 +81,7 @@ static int Run(Options options)
         return perplexity;
     }
 
-    Console.WriteLine($"model: {shape}, {parameters.ElementCount:N0} parameters; {options.Optimizer} lr {options.Rate:G3}, clip {options.ClipNorm:G3}, " +
+    Console.WriteLine($"model: {shape}, {parameters.ElementCount:N0} parameters; {options.Optimizer} lr {options.Rate:G3}, clip {options.ClipNorm:G3}{(options.Average is { } beta ? $", moving average β = {beta:G3}" : "")}, " +
         $"BPTT {options.Bptt} steps × {options.Batch} streams{(options.Recompute ? " (recomputing steps in the reverse sweep)" : string.Empty)}, {options.Threads} thread(s)");
     var result = options.Epochs == 0
         ? new TrainingResult(0, double.PositiveInfinity, 0, "no training asked", TimeSpan.Zero)
