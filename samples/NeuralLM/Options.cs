@@ -18,7 +18,7 @@ public sealed record Options
 
     public int Batch { get; init; } = 128;
 
-    public string Optimizer { get; init; } = "adam";
+    public string Optimizer { get; init; } = "sgd";
 
     public double? LearningRate { get; init; }
 
@@ -58,8 +58,8 @@ public sealed record Options
 
     public double Dropout { get; init; }
 
-    /// <summary>β of the parameters' moving average used for evaluation and the final model; null: off.</summary>
-    public double? Average { get; init; }
+    /// <summary>β of the parameters' moving average used for evaluation and the final model; 0: the last iterate.</summary>
+    public double Average { get; init; } = 0.99;
 
     /// <summary>The r of the inverse schedule ε₀/(1 + r·t), t counting updates.</summary>
     public double DecayRate { get; init; } = 1e-4;
@@ -73,7 +73,7 @@ public sealed record Options
     /// <summary>The learning rate: the option, or a default that suits the optimizer.</summary>
     public double Rate => LearningRate ?? Optimizer switch
     {
-        "sgd" => 0.1,
+        "sgd" => 1.0,
         "adafactor" => 1e-2,
         _ => 1e-3,
     };

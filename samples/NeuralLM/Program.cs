@@ -42,7 +42,7 @@ static int Run(Options options)
         BatchSize = options.Batch,
         Seed = options.Seed,
         ClipGradientNorm = options.ClipNorm,
-        AverageDecay = options.Average,
+        AverageDecay = options.Average > 0 ? options.Average : null,
         Patience = options.Patience,
         MaxDuration = options.MaxMinutes is { } minutes ? TimeSpan.FromMinutes(minutes) : null,
         CheckpointPath = options.Checkpoint,
@@ -96,7 +96,7 @@ static int Run(Options options)
     }
 
     var lossesAtLastEpoch = trainer.Losses.Count;
-    var epoch = 0;
+    var epoch = trainer.Evaluations.Count; // a resumed run goes on counting its epochs
     double Evaluate()
     {
         var validation = evaluator.Perplexity(data.Valid);
@@ -107,7 +107,7 @@ static int Run(Options options)
         return validation;
     }
 
-    Console.WriteLine($"model: {shape}, {parameters.ElementCount:N0} parameters; {options.Optimizer} lr {options.Rate:G3} ({options.Schedule}{(options.PlateauFactor < 1 ? $", ×{options.PlateauFactor:G3} on plateau" : "")}), weight decay {options.WeightDecay:G3}, dropout {options.Dropout:G3}{(options.Average is { } beta ? $", evaluating the parameters' moving average (β = {beta:G3})" : "")}, batch {options.Batch}, {options.Threads} thread(s)");
+    Console.WriteLine($"model: {shape}, {parameters.ElementCount:N0} parameters; {options.Optimizer} lr {options.Rate:G3} ({options.Schedule}{(options.PlateauFactor < 1 ? $", ×{options.PlateauFactor:G3} on plateau" : "")}), weight decay {options.WeightDecay:G3}, dropout {options.Dropout:G3}{(options.Average > 0 ? $", evaluating the parameters' moving average (β = {options.Average:G3})" : "")}, batch {options.Batch}, {options.Threads} thread(s)");
     var result = options.Epochs == 0
         ? new TrainingResult(optimizer.StepCount, double.PositiveInfinity, 0, "no training asked", TimeSpan.Zero)
         : TrainingConsole.Run(observer => trainer.Train(train.Count, Step, Evaluate, observer), "tokens", "validation perplexity");
