@@ -26,6 +26,9 @@ public sealed record Options
 
     public double WeightDecay { get; init; }
 
+    /// <summary>Adam's ε (added to √v): larger values damp the updates of rarely seen words.</summary>
+    public double Epsilon { get; init; } = 1e-8;
+
     public int Threads { get; init; } = Environment.ProcessorCount;
 
     public ulong Seed { get; init; } = 1;
@@ -81,7 +84,7 @@ public sealed record Options
     public const string Usage =
         "usage: dotnet run -c Release --project samples/NeuralLM -- [--order n] [--embed m] [--hidden h] [--direct] " +
         "[--epochs n] [--batch n] [--optimizer sgd|adam|adamw|adafactor] [--lr x] [--schedule constant|inverse|step|cosine] [--decay-rate r] " +
-        "[--plateau factor] [--plateau-threshold x] [--weight-decay x] [--clip-norm x] [--dropout p] [--average beta] [--threads n] [--seed n] [--corpus path.tgz] [--vocab-from all|train|train+valid] " +
+        "[--plateau factor] [--plateau-threshold x] [--weight-decay x] [--epsilon x] [--clip-norm x] [--dropout p] [--average beta] [--threads n] [--seed n] [--corpus path.tgz] [--vocab-from all|train|train+valid] " +
         "[--max-minutes x] [--patience n] [--checkpoint path] [--resume] [--generate \"prompt\"] [--words n] [--plot path.png] [--loss-log path.txt] [--mix-trigram]";
 
     /// <summary>Parses the arguments; throws <see cref="OptionException"/> with a one-line message.</summary>
@@ -134,6 +137,7 @@ public sealed record Options
                 "--plateau" => options with { PlateauFactor = Number() is var f && f is > 0 and <= 1 ? f : throw new OptionException($"--plateau needs a factor in (0, 1], not '{args[i]}'") },
                 "--plateau-threshold" => options with { PlateauThreshold = Rate() },
                 "--weight-decay" => options with { WeightDecay = Number() },
+                "--epsilon" => options with { Epsilon = Number() is var e && e > 0 ? e : throw new OptionException($"--epsilon needs a positive number, not '{args[i]}'") },
                 "--clip-norm" => options with { ClipNorm = Number() },
                 "--dropout" => options with { Dropout = Rate() },
                 "--average" => options with { Average = Rate() },

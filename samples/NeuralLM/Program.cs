@@ -21,9 +21,9 @@ static int Run(Options options)
     Optimizer<float> optimizer = options.Optimizer switch
     {
         "sgd" => new Sgd<float>(parameters, options.Rate, weightDecay: options.WeightDecay),
-        "adamw" => new AdamW<float>(parameters, options.Rate, weightDecay: options.WeightDecay),
+        "adamw" => new AdamW<float>(parameters, options.Rate, epsilon: options.Epsilon, weightDecay: options.WeightDecay),
         "adafactor" => new Adafactor<float>(parameters, options.Rate, beta1: 0.9, weightDecay: options.WeightDecay),
-        _ => new Adam<float>(parameters, options.Rate, weightDecay: options.WeightDecay),
+        _ => new Adam<float>(parameters, options.Rate, epsilon: options.Epsilon, weightDecay: options.WeightDecay),
     };
 
     var train = new Batches(data.Train, shape.Context, options.Batch);

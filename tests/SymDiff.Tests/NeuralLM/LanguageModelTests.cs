@@ -159,6 +159,8 @@ public sealed class LanguageModelTests
     [InlineData("--bogus", "unknown option '--bogus'", 2)]
     [InlineData("--optimizer rmsprop", "must be one of sgd, adam, adamw, adafactor", 2)]
     [InlineData("--batch 0", "needs a whole number of at least 1", 2)]
+    [InlineData("--epsilon 0", "--epsilon needs a positive number, not '0'", 2)]
+    [InlineData("--average 1", "--average needs a rate in [0, 1), not '1'", 2)]
     [InlineData("--corpus /nonexistent.tgz", "no corpus at '/nonexistent.tgz'", 1)]
     public void BadCommandLinesGiveOneLineErrors(string arguments, string message, int exitCode)
     {
