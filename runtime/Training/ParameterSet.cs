@@ -59,8 +59,22 @@ public sealed class ParameterSet<T> : IReadOnlyList<Parameter<T>>
     public Parameter<T> this[int index] => _parameters[index];
 
     /// <summary>The parameter named <paramref name="name"/>.</summary>
-    public Parameter<T> this[string name] =>
-        _parameters.FirstOrDefault(p => p.Name == name) ?? throw new KeyNotFoundException($"No parameter named '{name}'.");
+    public Parameter<T> this[string name]
+    {
+        get
+        {
+            // A loop, not LINQ: models look parameters up by name inside training steps, which must not allocate.
+            foreach (var parameter in _parameters)
+            {
+                if (parameter.Name == name)
+                {
+                    return parameter;
+                }
+            }
+
+            throw new KeyNotFoundException($"No parameter named '{name}'.");
+        }
+    }
 
     /// <summary>The total number of scalars in all parameters.</summary>
     public long ElementCount => _parameters.Sum(p => (long)p.Value.Length);
