@@ -1,4 +1,3 @@
-using System.Globalization;
 using Brown;
 
 namespace NeuralLM;
@@ -91,71 +90,43 @@ public sealed record Options
     public static Options Parse(string[] args)
     {
         var options = new Options();
-        for (var i = 0; i < args.Length; i++)
+        var read = new ArgumentReader(args);
+        while (read.Next())
         {
-            var name = args[i];
-            string Value()
+            options = read.Name switch
             {
-                if (i + 1 >= args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal))
-                {
-                    throw new OptionException($"{name} needs a value");
-                }
-
-                return args[++i];
-            }
-
-            int Int(int min) =>
-                int.TryParse(Value(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= min
-                    ? v
-                    : throw new OptionException($"{name} needs a whole number of at least {min}, not '{args[i]}'");
-
-            double Number() =>
-                double.TryParse(Value(), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v >= 0 && double.IsFinite(v)
-                    ? v
-                    : throw new OptionException($"{name} needs a non-negative number, not '{args[i]}'");
-
-            double Rate() => Number() is var rate && rate < 1 ? rate : throw new OptionException($"{name} needs a rate in [0, 1), not '{args[i]}'");
-
-            string OneOf(params string[] choices)
-            {
-                var value = Value();
-                return choices.Contains(value) ? value : throw new OptionException($"{name} must be one of {string.Join(", ", choices)}, not '{value}'");
-            }
-
-            options = name switch
-            {
-                "--order" => options with { Order = Int(2) },
-                "--embed" => options with { Embed = Int(1) },
-                "--hidden" => options with { Hidden = Int(1) },
+                "--order" => options with { Order = read.Int(2) },
+                "--embed" => options with { Embed = read.Int(1) },
+                "--hidden" => options with { Hidden = read.Int(1) },
                 "--direct" => options with { Direct = true },
-                "--epochs" => options with { Epochs = Int(0) },
-                "--batch" => options with { Batch = Int(1) },
-                "--optimizer" => options with { Optimizer = OneOf("sgd", "adam", "adamw", "adafactor") },
-                "--lr" => options with { LearningRate = Number() },
-                "--schedule" => options with { Schedule = OneOf("constant", "inverse", "step", "cosine") },
-                "--decay-rate" => options with { DecayRate = Number() },
-                "--plateau" => options with { PlateauFactor = Number() is var f && f is > 0 and <= 1 ? f : throw new OptionException($"--plateau needs a factor in (0, 1], not '{args[i]}'") },
-                "--plateau-threshold" => options with { PlateauThreshold = Rate() },
-                "--weight-decay" => options with { WeightDecay = Number() },
-                "--epsilon" => options with { Epsilon = Number() is var e && e > 0 ? e : throw new OptionException($"--epsilon needs a positive number, not '{args[i]}'") },
-                "--clip-norm" => options with { ClipNorm = Number() },
-                "--dropout" => options with { Dropout = Rate() },
-                "--average" => options with { Average = Rate() },
-                "--threads" => options with { Threads = Int(1) },
-                "--seed" => options with { Seed = (ulong)Int(0) },
-                "--corpus" => options with { Corpus = Value() },
-                "--vocab-from" => options with { VocabularyScope = OneOf("all", "train", "train+valid") },
-                "--max-minutes" => options with { MaxMinutes = Number() },
-                "--patience" => options with { Patience = Int(0) },
-                "--checkpoint" => options with { Checkpoint = Value() },
+                "--epochs" => options with { Epochs = read.Int(0) },
+                "--batch" => options with { Batch = read.Int(1) },
+                "--optimizer" => options with { Optimizer = read.OneOf("sgd", "adam", "adamw", "adafactor") },
+                "--lr" => options with { LearningRate = read.Positive() },
+                "--schedule" => options with { Schedule = read.OneOf("constant", "inverse", "step", "cosine") },
+                "--decay-rate" => options with { DecayRate = read.NonNegative() },
+                "--plateau" => options with { PlateauFactor = read.Factor() },
+                "--plateau-threshold" => options with { PlateauThreshold = read.Rate() },
+                "--weight-decay" => options with { WeightDecay = read.NonNegative() },
+                "--epsilon" => options with { Epsilon = read.Positive() },
+                "--clip-norm" => options with { ClipNorm = read.Positive() },
+                "--dropout" => options with { Dropout = read.Rate() },
+                "--average" => options with { Average = read.Rate() },
+                "--threads" => options with { Threads = read.Int(1) },
+                "--seed" => options with { Seed = (ulong)read.Int(0) },
+                "--corpus" => options with { Corpus = read.Value() },
+                "--vocab-from" => options with { VocabularyScope = read.OneOf("all", "train", "train+valid") },
+                "--max-minutes" => options with { MaxMinutes = read.Positive() },
+                "--patience" => options with { Patience = read.Int(0) },
+                "--checkpoint" => options with { Checkpoint = read.Value() },
                 "--resume" => options with { Resume = true },
-                "--generate" => options with { Generate = Value() },
-                "--words" => options with { GenerateWords = Int(1) },
-                "--plot" => options with { Plot = Value() },
-                "--loss-log" => options with { LossLog = Value() },
+                "--generate" => options with { Generate = read.Value() },
+                "--words" => options with { GenerateWords = read.Int(1) },
+                "--plot" => options with { Plot = read.Value() },
+                "--loss-log" => options with { LossLog = read.Value() },
                 "--mix-trigram" => options with { MixTrigram = true },
                 "--help" or "-h" => throw new OptionException(Usage),
-                _ => throw new OptionException($"unknown option '{name}' (--help lists them)"),
+                _ => throw read.Unknown(),
             };
         }
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Brown;
 
 namespace RecurrentLM;
@@ -58,52 +57,33 @@ public sealed record Options
     public static Options Parse(string[] args)
     {
         var options = new Options();
-        for (var i = 0; i < args.Length; i++)
+        var read = new ArgumentReader(args);
+        while (read.Next())
         {
-            var name = args[i];
-            string Value() => i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal)
-                ? args[++i]
-                : throw new OptionException($"{name} needs a value");
-
-            int Int(int min) =>
-                int.TryParse(Value(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= min
-                    ? v
-                    : throw new OptionException($"{name} needs a whole number of at least {min}, not '{args[i]}'");
-
-            double Number() =>
-                double.TryParse(Value(), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v > 0 && double.IsFinite(v)
-                    ? v
-                    : throw new OptionException($"{name} needs a positive number, not '{args[i]}'");
-
-            string OneOf(params string[] choices) =>
-                Value() is var value && choices.Contains(value)
-                    ? value
-                    : throw new OptionException($"{name} must be one of {string.Join(", ", choices)}, not '{args[i]}'");
-
-            options = name switch
+            options = read.Name switch
             {
-                "--embed" => options with { Embed = Int(1) },
-                "--hidden" => options with { Hidden = Int(1) },
-                "--bptt" => options with { Bptt = Int(1) },
-                "--batch" => options with { Batch = Int(1) },
-                "--epochs" => options with { Epochs = Int(0) },
-                "--optimizer" => options with { Optimizer = OneOf("sgd", "adam", "adafactor") },
-                "--lr" => options with { LearningRate = Number() },
-                "--clip-norm" => options with { ClipNorm = Number() },
-                "--average" => options with { Average = Number() is var beta && beta < 1 ? beta : throw new OptionException($"--average needs a β in (0, 1), not '{args[i]}'") },
-                "--plateau" => options with { PlateauFactor = Number() is var f && f <= 1 ? f : throw new OptionException($"--plateau needs a factor in (0, 1], not '{args[i]}'") },
-                "--patience" => options with { Patience = Int(0) },
+                "--embed" => options with { Embed = read.Int(1) },
+                "--hidden" => options with { Hidden = read.Int(1) },
+                "--bptt" => options with { Bptt = read.Int(1) },
+                "--batch" => options with { Batch = read.Int(1) },
+                "--epochs" => options with { Epochs = read.Int(0) },
+                "--optimizer" => options with { Optimizer = read.OneOf("sgd", "adam", "adafactor") },
+                "--lr" => options with { LearningRate = read.Positive() },
+                "--clip-norm" => options with { ClipNorm = read.Positive() },
+                "--average" => options with { Average = read.Rate() },
+                "--plateau" => options with { PlateauFactor = read.Factor() },
+                "--patience" => options with { Patience = read.Int(0) },
                 "--recompute" => options with { Recompute = true },
-                "--threads" => options with { Threads = Int(1) },
-                "--seed" => options with { Seed = (ulong)Int(0) },
-                "--corpus" => options with { Corpus = Value() },
-                "--vocab-from" => options with { VocabularyScope = OneOf("all", "train", "train+valid") },
-                "--max-minutes" => options with { MaxMinutes = Number() },
-                "--plot" => options with { Plot = Value() },
-                "--checkpoint" => options with { Checkpoint = Value() },
+                "--threads" => options with { Threads = read.Int(1) },
+                "--seed" => options with { Seed = (ulong)read.Int(0) },
+                "--corpus" => options with { Corpus = read.Value() },
+                "--vocab-from" => options with { VocabularyScope = read.OneOf("all", "train", "train+valid") },
+                "--max-minutes" => options with { MaxMinutes = read.Positive() },
+                "--plot" => options with { Plot = read.Value() },
+                "--checkpoint" => options with { Checkpoint = read.Value() },
                 "--resume" => options with { Resume = true },
                 "--help" or "-h" => throw new OptionException(Usage),
-                _ => throw new OptionException($"unknown option '{name}' (--help lists them)"),
+                _ => throw read.Unknown(),
             };
         }
 
