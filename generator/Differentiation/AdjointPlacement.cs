@@ -94,41 +94,12 @@ internal sealed class AdjointPlacement
         }
     }
 
-    /// <summary>Every value a block contributes to, in order of first contribution.</summary>
-    private static IEnumerable<int> Accumulated(RBlock block)
+    /// <summary>Every value a block (nested blocks included) contributes to, in order of first contribution.</summary>
+    private static IEnumerable<int> Accumulated(RBlock block) => block.Descendants().SelectMany(statement => statement switch
     {
-        foreach (var statement in block.Statements)
-        {
-            switch (statement)
-            {
-                case RAccumulate accumulate:
-                    yield return accumulate.Value;
-                    break;
-                case RCall call:
-                    foreach (var value in call.Accumulated)
-                    {
-                        yield return value;
-                    }
-
-                    break;
-                case RIf branch:
-                    foreach (var value in Accumulated(branch.Then).Concat(Accumulated(branch.Else)))
-                    {
-                        yield return value;
-                    }
-
-                    break;
-                case RLoop loop:
-                    foreach (var value in Accumulated(loop.Body))
-                    {
-                        yield return value;
-                    }
-
-                    break;
-                case RReset reset:
-                    yield return reset.Value;
-                    break;
-            }
-        }
-    }
+        RAccumulate accumulate => new[] { accumulate.Value },
+        RCall call => call.Accumulated,
+        RReset reset => new[] { reset.Value },
+        _ => Enumerable.Empty<int>(),
+    });
 }

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using SymDiff.Generator.Emission;
 using SymDiff.Generator.Ir;
 
@@ -20,6 +21,29 @@ internal sealed class RBlock
     public int Count => Statements.Count;
 
     public void Add(RStatement statement) => Statements.Add(statement);
+
+    /// <summary>
+    /// Every statement of the block, each followed by those nested in it (a branch's then and else blocks, a loop's
+    /// body), in order: the one walk the passes that collect from a whole sweep share.
+    /// </summary>
+    public IEnumerable<RStatement> Descendants()
+    {
+        foreach (var statement in Statements)
+        {
+            yield return statement;
+            var nested = statement switch
+            {
+                RIf branch => branch.Then.Descendants().Concat(branch.Else.Descendants()),
+                RLoop loop => loop.Body.Descendants(),
+                _ => Enumerable.Empty<RStatement>(),
+            };
+
+            foreach (var inner in nested)
+            {
+                yield return inner;
+            }
+        }
+    }
 }
 
 /// <summary>Quotes the forward statement that the following reverse statements differentiate.</summary>

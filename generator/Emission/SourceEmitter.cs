@@ -704,12 +704,10 @@ internal static class SourceEmitter
 
         // ----- reverse sweep ------------------------------------------------------------------------------------
 
-        private bool UsesTensorAdjoints(RBlock block) => block.Statements.Any(s => s switch
+        private bool UsesTensorAdjoints(RBlock block) => block.Descendants().Any(s => s switch
         {
             RZero zero => IsTensor(zero.Value) && !_parameterValues.Contains(zero.Value),
             RDeclare declare => IsTensor(declare.Value) && !_parameterValues.Contains(declare.Value),
-            RIf branch => UsesTensorAdjoints(branch.Then) || UsesTensorAdjoints(branch.Else),
-            RLoop loop => UsesTensorAdjoints(loop.Body),
             _ => false,
         });
 
@@ -868,30 +866,17 @@ internal static class SourceEmitter
         }
 
         /// <summary>The forward values a reverse sweep reads (a zeroed tensor adjoint reads its value's shape).</summary>
-        private IEnumerable<int> ReadValues(RBlock block)
+        private IEnumerable<int> ReadValues(RBlock block) => block.Descendants().SelectMany(statement => statement switch
         {
-            foreach (var statement in block.Statements)
-            {
-                var values = statement switch
-                {
-                    RAccumulate a => C.Values(a.Contribution),
-                    RDeclare d => C.Values(d.Initializer).Concat(IsTensor(d.Value) ? new[] { d.Value } : Enumerable.Empty<int>()),
-                    RZero z when IsTensor(z.Value) => new[] { z.Value },
-                    RAddAssign a => C.Values(a.Contribution),
-                    RCall call => call.Arguments.SelectMany(a => C.Values(a.Expression)),
-                    RIf branch => C.Values(branch.Condition).Concat(ReadValues(branch.Then)).Concat(ReadValues(branch.Else)),
-                    RLoop loop => new[] { loop.Loop.Cursor }
-                        .Concat(loop.Loop.Start >= 0 ? new[] { loop.Loop.Start } : Enumerable.Empty<int>())
-                        .Concat(ReadValues(loop.Body)),
-                    _ => Enumerable.Empty<int>(),
-                };
-
-                foreach (var value in values)
-                {
-                    yield return value;
-                }
-            }
-        }
+            RAccumulate a => C.Values(a.Contribution),
+            RDeclare d => C.Values(d.Initializer).Concat(IsTensor(d.Value) ? new[] { d.Value } : Enumerable.Empty<int>()),
+            RZero z when IsTensor(z.Value) => new[] { z.Value },
+            RAddAssign a => C.Values(a.Contribution),
+            RCall call => call.Arguments.SelectMany(a => C.Values(a.Expression)),
+            RIf branch => C.Values(branch.Condition),
+            RLoop loop => loop.Loop.Start >= 0 ? new[] { loop.Loop.Cursor, loop.Loop.Start } : new[] { loop.Loop.Cursor },
+            _ => Enumerable.Empty<int>(),
+        });
 
         private bool IsTensor(int id) => _ir.Values[id].Type.IsTensor;
 
