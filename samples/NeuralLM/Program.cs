@@ -54,18 +54,7 @@ static int Run(Options options)
     trainer.Metadata["model"] = settings;
     if (options.Resume)
     {
-        if (!File.Exists(options.Checkpoint))
-        {
-            throw new InvalidDataException($"--resume: no checkpoint at '{options.Checkpoint}'");
-        }
-
-        var checkpoint = CheckpointFile.Load<float>(options.Checkpoint!);
-        if (checkpoint.Metadata.GetValueOrDefault("model") != settings)
-        {
-            throw new InvalidDataException($"checkpoint '{options.Checkpoint}' is for \"{checkpoint.Metadata.GetValueOrDefault("model")}\", not \"{settings}\"");
-        }
-
-        trainer.Restore(checkpoint);
+        var checkpoint = SampleCheckpoint.Resume(trainer, options.Checkpoint);
         if (options.Epochs == 0 && checkpoint.Tensors.Any(t => t.Name.StartsWith("best/", StringComparison.Ordinal)))
         {
             // Nothing to train: evaluate the best model the run kept, as the end of a finished run would.
@@ -74,8 +63,6 @@ static int Run(Options options)
                 parameter.Value.CopyFrom(checkpoint.Get("best/" + parameter.Name));
             }
         }
-
-        Console.WriteLine($"resumed from {options.Checkpoint} at step {checkpoint.Step} (epoch {checkpoint.Epoch + 1}, batch {checkpoint.NextBatch})");
     }
 
     var evaluator = new Evaluator(shape, parameters);

@@ -47,16 +47,7 @@ static int Run(Options options)
     trainer.Metadata["model"] = settings;
     if (options.Resume)
     {
-        var checkpoint = File.Exists(options.Checkpoint)
-            ? CheckpointFile.Load<float>(options.Checkpoint!)
-            : throw new InvalidDataException($"--resume: no checkpoint at '{options.Checkpoint}'");
-        if (checkpoint.Metadata.GetValueOrDefault("model") != settings)
-        {
-            throw new InvalidDataException($"checkpoint '{options.Checkpoint}' is for \"{checkpoint.Metadata.GetValueOrDefault("model")}\", not \"{settings}\"");
-        }
-
-        trainer.Restore(checkpoint);
-        Console.WriteLine($"resumed from {options.Checkpoint} at step {checkpoint.Step} (epoch {checkpoint.Epoch + 1})");
+        SampleCheckpoint.Resume(trainer, options.Checkpoint);
     }
 
     var runner = new Runner(parameters);

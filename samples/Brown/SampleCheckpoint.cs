@@ -1,0 +1,28 @@
+using SymDiff;
+
+namespace Brown;
+
+/// <summary>The samples' <c>--resume</c>: a checkpoint is only resumed by the model and settings that wrote it.</summary>
+public static class SampleCheckpoint
+{
+    /// <summary>
+    /// Loads <paramref name="path"/>, checks that it was written for the settings in the trainer's
+    /// <c>Metadata["model"]</c>, restores the trainer from it and says so; a missing or foreign file is a one-line error.
+    /// </summary>
+    public static Checkpoint<float> Resume(Trainer<float> trainer, string? path)
+    {
+        ArgumentNullException.ThrowIfNull(trainer);
+        var checkpoint = File.Exists(path)
+            ? CheckpointFile.Load<float>(path)
+            : throw new InvalidDataException($"--resume: no checkpoint at '{path}'");
+        var settings = trainer.Metadata.GetValueOrDefault("model");
+        if (checkpoint.Metadata.GetValueOrDefault("model") != settings)
+        {
+            throw new InvalidDataException($"checkpoint '{path}' is for \"{checkpoint.Metadata.GetValueOrDefault("model")}\", not \"{settings}\"");
+        }
+
+        trainer.Restore(checkpoint);
+        Console.WriteLine($"resumed from {path} at step {checkpoint.Step} (epoch {checkpoint.Epoch + 1}, batch {checkpoint.NextBatch})");
+        return checkpoint;
+    }
+}
