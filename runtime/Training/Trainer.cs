@@ -278,17 +278,36 @@ public sealed class Trainer<T>
             }
         }
 
-        if (((Options.RestoreBest ? _best : null) ?? _average) is { } final)
+        if (!(Options.RestoreBest && UseBest()))
         {
-            for (var i = 0; i < Parameters.Count; i++)
+            for (var i = 0; _average is not null && i < Parameters.Count; i++)
             {
-                Parameters[i].Value.CopyFrom(final[i]);
+                Parameters[i].Value.CopyFrom(_average[i]);
             }
         }
 
         var result = new TrainingResult(Optimizer.StepCount, _bestMetric, _bestStep, reason, clock.Elapsed);
         observer?.OnEnd(result);
         return result;
+    }
+
+    /// <summary>
+    /// Copies the best parameters kept so far (those of the lowest evaluation, restored from a checkpoint too) into
+    /// <see cref="Parameters"/>; returns false, changing nothing, when no evaluation has been made.
+    /// </summary>
+    public bool UseBest()
+    {
+        if (_best is null)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < Parameters.Count; i++)
+        {
+            Parameters[i].Value.CopyFrom(_best[i]);
+        }
+
+        return true;
     }
 
     /// <summary>a ← a + (1 − β)·(θ − a), starting from the parameters after the first update.</summary>

@@ -7,9 +7,10 @@ public static class SampleCheckpoint
 {
     /// <summary>
     /// Loads <paramref name="path"/>, checks that it was written for the settings in the trainer's
-    /// <c>Metadata["model"]</c>, restores the trainer from it and says so; a missing or foreign file is a one-line error.
+    /// <c>Metadata["model"]</c>, restores the trainer from it (and with <paramref name="scoreBest"/> puts in the best model
+    /// it kept, for scoring without training) and says so; a missing or foreign file is a one-line error.
     /// </summary>
-    public static Checkpoint<float> Resume(Trainer<float> trainer, string? path)
+    public static void Resume(Trainer<float> trainer, string? path, bool scoreBest)
     {
         ArgumentNullException.ThrowIfNull(trainer);
         var checkpoint = File.Exists(path)
@@ -22,7 +23,13 @@ public static class SampleCheckpoint
         }
 
         trainer.Restore(checkpoint);
+        if (scoreBest && trainer.UseBest())
+        {
+            // Nothing more to train: score the best model the run kept, as the end of a finished run would.
+            Console.WriteLine($"loaded the best model of {path} (step {checkpoint.Metadata.GetValueOrDefault("bestStep")})");
+            return;
+        }
+
         Console.WriteLine($"resumed from {path} at step {checkpoint.Step} (epoch {checkpoint.Epoch + 1}, batch {checkpoint.NextBatch})");
-        return checkpoint;
     }
 }

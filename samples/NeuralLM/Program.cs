@@ -54,15 +54,7 @@ static int Run(Options options)
     trainer.Metadata["model"] = settings;
     if (options.Resume)
     {
-        var checkpoint = SampleCheckpoint.Resume(trainer, options.Checkpoint);
-        if (options.Epochs == 0 && checkpoint.Tensors.Any(t => t.Name.StartsWith("best/", StringComparison.Ordinal)))
-        {
-            // Nothing to train: evaluate the best model the run kept, as the end of a finished run would.
-            foreach (var parameter in parameters)
-            {
-                parameter.Value.CopyFrom(checkpoint.Get("best/" + parameter.Name));
-            }
-        }
+        SampleCheckpoint.Resume(trainer, options.Checkpoint, scoreBest: options.Epochs == 0);
     }
 
     var evaluator = new Evaluator(shape, parameters);

@@ -47,7 +47,7 @@ static int Run(Options options)
     trainer.Metadata["model"] = settings;
     if (options.Resume)
     {
-        SampleCheckpoint.Resume(trainer, options.Checkpoint);
+        SampleCheckpoint.Resume(trainer, options.Checkpoint, scoreBest: options.Epochs == 0);
     }
 
     var runner = new Runner(parameters);

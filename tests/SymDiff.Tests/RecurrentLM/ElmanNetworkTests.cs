@@ -144,6 +144,12 @@ public sealed class ElmanNetworkTests
                 Assert.Equal(Samples.ResultField(uninterrupted, field), Samples.ResultField(resumed, field));
             }
 
+            // --epochs 0 scores the best model the checkpoint kept, as the end of the finished run did.
+            var (scoredCode, scored, _) = Samples.Run("RecurrentLM", $"{model} --epochs 0 --checkpoint {path} --resume {plot}");
+            Assert.Equal(0, scoredCode);
+            Assert.Contains("loaded the best model", scored, StringComparison.Ordinal);
+            Assert.Equal(Samples.ResultField(uninterrupted, "test_ppl"), Samples.ResultField(scored, "test_ppl"));
+
             var (otherCode, _, error) = Samples.Run("RecurrentLM", $"--embed 8 --hidden 17 --batch 8 --epochs 2 --checkpoint {path} --resume {plot}");
             Assert.Equal(1, otherCode);
             Assert.Contains("is for \"Elman RNN |V|=3561 embed=8 hidden=16", error, StringComparison.Ordinal);

@@ -143,6 +143,32 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public void UseBestPutsInTheBestParametersAlsoAfterRestoringACheckpoint()
+    {
+        var setup = new RegressionSetup();
+        var metrics = new Queue<double>(new[] { 5.0, 3.0, 4.0 });
+        double[]? atBest = null;
+        var options = Options with { Epochs = 20, EvaluateEvery = 5, MaxSteps = 15, RestoreBest = false };
+        var trainer = new Trainer<float>(setup.Parameters, new Sgd<float>(setup.Parameters, 0.05), new ConstantSchedule(0.05), options);
+        Assert.False(trainer.UseBest()); // nothing evaluated yet
+        trainer.Train(setup.Count, setup.Step, () =>
+        {
+            var metric = metrics.Dequeue();
+            atBest = metric == 3.0 ? setup.W1.Value.ToArray().Select(v => (double)v).ToArray() : atBest;
+            return metric;
+        });
+        var last = setup.W1.Value.ToArray().Select(v => (double)v).ToArray();
+        Assert.NotEqual(atBest, last); // RestoreBest = false left the last parameters in place
+
+        var fresh = new RegressionSetup();
+        var resumed = new Trainer<float>(fresh.Parameters, new Sgd<float>(fresh.Parameters, 0.05), new ConstantSchedule(0.05), options);
+        resumed.Restore(trainer.CreateCheckpoint());
+        Assert.Equal(last, fresh.W1.Value.ToArray().Select(v => (double)v).ToArray());
+        Assert.True(resumed.UseBest());
+        Assert.Equal(atBest, fresh.W1.Value.ToArray().Select(v => (double)v).ToArray());
+    }
+
+    [Fact]
     public void MaxStepsAndMaxDurationStopTraining()
     {
         var setup = new RegressionSetup();
