@@ -12,6 +12,19 @@ public static class TrainingConsole
     public static bool IsInteractive =>
         !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive && AnsiConsole.Profile.Capabilities.Ansi;
 
+    /// <summary>Writes a line that stays above a live progress bar (plainly when output is redirected).</summary>
+    public static void WriteLine(string line)
+    {
+        if (IsInteractive)
+        {
+            AnsiConsole.WriteLine(line);
+        }
+        else
+        {
+            Console.WriteLine(line);
+        }
+    }
+
     /// <summary>Runs <paramref name="train"/> with an observer that reports to the console.</summary>
     /// <param name="train">Trains, reporting to the observer it is given.</param>
     /// <param name="unit">What an example is called ("tokens").</param>

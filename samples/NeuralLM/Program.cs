@@ -82,7 +82,7 @@ static int Run(Options options)
         var recent = trainer.Losses.Skip(lossesAtLastEpoch).ToList();
         lossesAtLastEpoch = trainer.Losses.Count;
         epoch++;
-        Report($"epoch {epoch}: train perplexity {Math.Exp(recent.DefaultIfEmpty(double.NaN).Average()):F1}, validation perplexity {validation:F1}, {tokens / Math.Max(1e-9, computing.Elapsed.TotalSeconds):N0} tokens/s");
+        TrainingConsole.WriteLine($"epoch {epoch}: train perplexity {Math.Exp(recent.DefaultIfEmpty(double.NaN).Average()):F1}, validation perplexity {validation:F1}, {tokens / Math.Max(1e-9, computing.Elapsed.TotalSeconds):N0} tokens/s");
         return validation;
     }
 
@@ -152,14 +152,3 @@ static void ReportTrigramMixture(Evaluator evaluator, Dataset data, ModelShape s
     Console.WriteLine($"mixture {lambda:F2} × network + {1 - lambda:F2} × trigram (weight tuned on validation): validation {validMixture:F1}, test {Mixture.Perplexity(testNetwork, testTrigram, lambda):F1}");
 }
 
-static void Report(string line)
-{
-    if (TrainingConsole.IsInteractive)
-    {
-        Spectre.Console.AnsiConsole.WriteLine(line);
-    }
-    else
-    {
-        Console.WriteLine(line);
-    }
-}

@@ -84,7 +84,7 @@ static int Run(Options options)
         var recent = trainer.Losses.Skip(lossesAtLastEpoch).ToList();
         lossesAtLastEpoch = trainer.Losses.Count;
         epoch++;
-        Report($"epoch {epoch}: train perplexity {Math.Exp(recent.DefaultIfEmpty(double.NaN).Average()):F1}, validation perplexity {perplexity:F1}, {tokens / Math.Max(1e-9, computing.Elapsed.TotalSeconds):N0} tokens/s");
+        TrainingConsole.WriteLine($"epoch {epoch}: train perplexity {Math.Exp(recent.DefaultIfEmpty(double.NaN).Average()):F1}, validation perplexity {perplexity:F1}, {tokens / Math.Max(1e-9, computing.Elapsed.TotalSeconds):N0} tokens/s");
         return perplexity;
     }
 
@@ -109,14 +109,3 @@ static int Run(Options options)
     return 0;
 }
 
-static void Report(string line)
-{
-    if (TrainingConsole.IsInteractive)
-    {
-        Spectre.Console.AnsiConsole.WriteLine(line);
-    }
-    else
-    {
-        Console.WriteLine(line);
-    }
-}
