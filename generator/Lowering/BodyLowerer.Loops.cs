@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using Microsoft.CodeAnalysis;
@@ -40,14 +41,7 @@ internal sealed partial class BodyLowerer
 
     private void LowerLoopNested(ILoopOperation loop)
     {
-        if (loop is IForEachLoopOperation)
-        {
-            ReportStatement(loop, "A 'foreach' loop", "use a 'for' loop over the indices");
-            return;
-        }
-
-        IOperation? condition;
-        IReadOnlyList<IOperation> bottom = [];
+        LoopParts parts;
         var conditionFirst = true;
         switch (loop)
         {
@@ -57,13 +51,21 @@ internal sealed partial class BodyLowerer
                     LowerStatement(statement);
                 }
 
-                condition = forLoop.Condition;
-                bottom = forLoop.AtLoopBottom;
+                parts = LoopParts.Of(forLoop.Condition, forLoop.AtLoopBottom, this) with { BottomNeedsGuard = !StepsOwnCounter(forLoop) };
                 break;
 
             case IWhileLoopOperation { ConditionIsUntil: false } whileLoop:
-                condition = whileLoop.Condition;
+                parts = LoopParts.Of(whileLoop.Condition, [], this);
                 conditionFirst = whileLoop.ConditionIsTop;
+                break;
+
+            case IForEachLoopOperation forEach:
+                if (ForEachParts(forEach) is not { } forEachParts)
+                {
+                    return;
+                }
+
+                parts = forEachParts;
                 break;
 
             default:
@@ -73,6 +75,7 @@ internal sealed partial class BodyLowerer
 
         var source = LoopSource(loop);
         var carriedKeys = AssignedOutside(loop);
+        carriedKeys.AddRange(parts.Carried);
         var breaks = Jumps(loop.Body, loop).Any(b => b.BranchKind == BranchKind.Break);
         var broke = breaks ? new SyntheticLocal("broke", IrType.Bool) : null;
         var first = conditionFirst ? null : new SyntheticLocal("first", IrType.Bool);
@@ -83,7 +86,7 @@ internal sealed partial class BodyLowerer
         while (true)
         {
             var snapshot = Snapshot();
-            var retry = TryLowerLoop(loop, condition, bottom, carriedKeys, broke, first, forced, source);
+            var retry = TryLowerLoop(loop, parts, carriedKeys, broke, first, forced, source);
             if (!retry)
             {
                 return;
@@ -96,8 +99,7 @@ internal sealed partial class BodyLowerer
     /// <summary>Lowers the loop once; returns true when a carried variable turned out active and it must be redone.</summary>
     private bool TryLowerLoop(
         ILoopOperation loop,
-        IOperation? condition,
-        IReadOnlyList<IOperation> bottom,
+        LoopParts parts,
         List<object> carriedKeys,
         SyntheticLocal? broke,
         SyntheticLocal? first,
@@ -142,7 +144,7 @@ internal sealed partial class BodyLowerer
         _block = new List<IrStatement>();
         _available = new Dictionary<IrExpr, int>(outerAvailable);
         _source = source;
-        IrExpr test = condition is null ? Literals.Bool(true) : LowerValue(condition);
+        IrExpr test = parts.Condition is null ? Literals.Bool(true) : parts.Condition();
         if (first is not null)
         {
             test = new IrBinary(IrBinaryOp.ConditionalOr, new IrRef(phis[keys.IndexOf(first)]), test);
@@ -155,9 +157,9 @@ internal sealed partial class BodyLowerer
 
         var conditionValue = Materialize(test, IrType.Bool, ValueKind.Condition);
         var header = _block;
-        if (condition is not null && keys.Any(k => !Equals(Current(k), new IrRef(phis[keys.IndexOf(k)]))))
+        if (parts.ConditionSyntax is { } conditionSyntax && keys.Any(k => !Equals(Current(k), new IrRef(phis[keys.IndexOf(k)]))))
         {
-            Report(DiagnosticDescriptors.UnsupportedExpression, condition.Syntax.GetLocation(), "An assignment in a loop condition", "assign the variable inside the loop body");
+            Report(DiagnosticDescriptors.UnsupportedExpression, conditionSyntax.GetLocation(), "An assignment in a loop condition", "assign the variable inside the loop body");
         }
 
         // Body, then the for-loop's incrementors (skipped after a break).
@@ -169,19 +171,20 @@ internal sealed partial class BodyLowerer
             _env.Set(first, Literals.Bool(false));
         }
 
+        parts.Prologue?.Invoke();
         var exit = LowerSequence(Flatten(loop.Body));
-        if (exit != Exit.Throw && bottom.Count > 0)
+        if (exit != Exit.Throw && parts.Bottom is { } bottom)
         {
-            if (broke is null)
+            if (broke is null || !parts.BottomNeedsGuard)
             {
-                LowerSequence(bottom);
+                bottom();
             }
             else
             {
-                _source = string.Join(", ", bottom.Select(b => SourceText.Of(b.Syntax)));
+                _source = parts.BottomSource;
                 LowerBranches(
                     () => new IrUnary(IrUnaryOp.Not, Current(broke)!),
-                    () => LowerSequence(bottom),
+                    bottom,
                     () => Exit.FallThrough,
                     "if (!broke)");
             }
@@ -242,6 +245,97 @@ internal sealed partial class BodyLowerer
 
     private IrExpr? Current(object key) => _env.TryGet(key, out var value) ? value : null;
 
+    /// <summary>
+    /// A <c>foreach</c> over an array or span, as the <c>for</c> loop it stands for: the collection is read once,
+    /// a synthetic <c>index</c> counts from 0 to its <c>Length</c>, and the body starts by reading the element into
+    /// the loop variable. Returns null (after reporting) for other collections.
+    /// </summary>
+    private LoopParts? ForEachParts(IForEachLoopOperation forEach)
+    {
+        var collection = forEach.Collection is IConversionOperation { IsImplicit: true } conversion ? conversion.Operand : forEach.Collection;
+        var indexable = collection.Type is IArrayTypeSymbol { Rank: 1 }
+            || collection.Type is INamedTypeSymbol { Name: "Span" or "ReadOnlySpan", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } };
+        if (!indexable)
+        {
+            ReportStatement(forEach, "A 'foreach' over " + (collection.Type?.ToDisplayString() ?? "this collection"), "loop over an array or span, or use a 'for' loop over the indices");
+            return null;
+        }
+
+        if (forEach.LoopControlVariable is not IVariableDeclaratorOperation { Symbol: var element })
+        {
+            ReportStatement(forEach, "A 'foreach' that deconstructs its element", "declare one loop variable and read its parts in the body");
+            return null;
+        }
+
+        var items = LowerValue(collection);
+        if (IsActive(items))
+        {
+            ReportStatement(forEach, "A 'foreach' over a differentiated value", "use a 'for' loop over the indices");
+            return null;
+        }
+
+        if (items is not (IrRef or IrError))
+        {
+            var id = NewValue(ValueKind.Local, "items", _types.Map(collection.Type), active: false);
+            Emit(new IrAssign(id, items, _source));
+            items = new IrRef(id);
+        }
+
+        var index = new SyntheticLocal("index", IrType.Int);
+        _env.Set(index, new IrConstant(IrType.Int, "0", 0));
+        var elementType = _types.Map(element.Type);
+        return new LoopParts(
+            () => new IrBinary(IrBinaryOp.LessThan, Current(index)!, new IrMember(items, "Length")),
+            ConditionSyntax: null,
+            Prologue: () =>
+            {
+                IrExpr read = new IrIndex(items, new[] { Current(index)! }.ToEquatableArray());
+                if (!SymbolEqualityComparer.Default.Equals(element.Type, ElementType(collection.Type)))
+                {
+                    read = new IrConvert(elementType, read); // foreach (double x in floats)
+                }
+
+                var id = NewValue(ValueKind.Local, element.Name, elementType, active: false);
+                Emit(new IrAssign(id, read, _source));
+                _env.Set(element, new IrRef(id));
+            },
+            Bottom: () =>
+            {
+                var id = NewValue(ValueKind.Local, index.Name, IrType.Int, active: false);
+                Emit(new IrAssign(id, new IrBinary(IrBinaryOp.Add, Current(index)!, new IrConstant(IrType.Int, "1", 1)), _source));
+                _env.Set(index, new IrRef(id));
+                return Exit.FallThrough;
+            },
+            BottomSource: "index++",
+            Carried: [index]) { BottomNeedsGuard = false }; // index is not visible after the loop
+    }
+
+    /// <summary>
+    /// Whether the incrementors only step the loop's own counters (<c>i++</c>, <c>i += step</c>): then running them
+    /// once more after a break changes nothing anyone can see, and they need no <c>if (!broke)</c> guard, whose
+    /// condition would otherwise make the counters depend on the break's comparison (a false SD1002).
+    /// </summary>
+    private static bool StepsOwnCounter(IForLoopOperation loop)
+    {
+        return loop.AtLoopBottom.All(statement => statement is IExpressionStatementOperation { Operation: var step } && step switch
+        {
+            IIncrementOrDecrementOperation increment => OwnLocal(increment.Target),
+            ICompoundAssignmentOperation { OperatorKind: BinaryOperatorKind.Add or BinaryOperatorKind.Subtract } compound =>
+                OwnLocal(compound.Target) && compound.Value is ILiteralOperation or ILocalReferenceOperation or IParameterReferenceOperation,
+            _ => false,
+        });
+
+        bool OwnLocal(IOperation target) =>
+            target is ILocalReferenceOperation { Local: var local } && loop.Locals.Contains(local, SymbolEqualityComparer.Default);
+    }
+
+    private static ITypeSymbol? ElementType(ITypeSymbol? collection) => collection switch
+    {
+        IArrayTypeSymbol array => array.ElementType,
+        INamedTypeSymbol { TypeArguments.Length: 1 } span => span.TypeArguments[0],
+        _ => null,
+    };
+
     /// <summary>The loop's comment text: its header (<c>for (int t = 0; t &lt; n; t++)</c>), not its body.</summary>
     private static string LoopSource(ILoopOperation loop) => loop.Syntax switch
     {
@@ -249,6 +343,8 @@ internal sealed partial class BodyLowerer
             SourceText.Of(f).Substring(0, f.CloseParenToken.Span.End - f.SpanStart),
         Microsoft.CodeAnalysis.CSharp.Syntax.WhileStatementSyntax w =>
             SourceText.Of(w).Substring(0, w.CloseParenToken.Span.End - w.SpanStart),
+        Microsoft.CodeAnalysis.CSharp.Syntax.ForEachStatementSyntax e =>
+            SourceText.Of(e).Substring(0, e.CloseParenToken.Span.End - e.SpanStart),
         Microsoft.CodeAnalysis.CSharp.Syntax.DoStatementSyntax d =>
             "do ... while (" + SourceText.Of(d.Condition) + ")",
         _ => SourceText.Of(loop.Syntax),
@@ -340,6 +436,31 @@ internal sealed partial class BodyLowerer
         _available = snapshot.Available;
         _budget = snapshot.Budget;
         _source = snapshot.Source;
+    }
+
+    /// <summary>
+    /// How a loop is lowered around its body: the condition tested before each iteration (null: always true), the
+    /// statements that start the body (a foreach's element read) and end it (a for's incrementors, skipped after a
+    /// break unless only the loop's own counters step), and synthetic variables the loop carries besides the source's.
+    /// </summary>
+    private sealed record LoopParts(
+        Func<IrExpr>? Condition,
+        SyntaxNode? ConditionSyntax,
+        Action? Prologue,
+        Func<Exit>? Bottom,
+        string BottomSource,
+        IReadOnlyList<object> Carried)
+    {
+        /// <summary>Whether the bottom must be skipped after a break (it may change what follows the loop).</summary>
+        public bool BottomNeedsGuard { get; init; } = true;
+
+        public static LoopParts Of(IOperation? condition, IReadOnlyList<IOperation> bottom, BodyLowerer lowerer) => new(
+            condition is null ? null : () => lowerer.LowerValue(condition),
+            condition?.Syntax,
+            Prologue: null,
+            bottom.Count == 0 ? null : () => lowerer.LowerSequence(bottom),
+            string.Join(", ", bottom.Select(b => SourceText.Of(b.Syntax))),
+            Carried: []);
     }
 
     /// <summary>The loop being lowered and its break flag (null when it has no break).</summary>

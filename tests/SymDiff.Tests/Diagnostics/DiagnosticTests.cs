@@ -26,7 +26,8 @@ public sealed class DiagnosticTests
     public static TheoryData<string, string, string> BodyCases => new()
     {
         // statement, expected id, expected location text
-        { "foreach (var v in new[] { 1.0 }) { a += v; }", "SD0001", "foreach" },
+        { "foreach (var v in new System.Collections.Generic.List<double> { 1.0 }) { a += v; }", "SD0001", "foreach" },
+        { "foreach (var (u, v) in new[] { (1.0, 2.0) }) { a += u * v; }", "SD0001", "foreach" },
         { "for (var i = 0; i < 3; i++) { if (a > 2) { return a; } a *= 2; }", "SD0001", "return" },
         { "var k = 0; while ((k = k + 1) < 3) { a *= 2; }", "SD0002", "(k = k + 1) < 3" },
         { "try { a = Math.Sqrt(a); } catch (Exception) { }", "SD0001", "try" },
@@ -197,9 +198,9 @@ public sealed class DiagnosticTests
     [Fact]
     public void MessagesSayWhatToDoInstead()
     {
-        var source = Header + "    [Differentiable]\n    public static double F(double a)\n    {\n        foreach (var v in new[] { 1.0 }) { a += v; }\n        a = Helper(a);\n        field = a;\n        return a;\n    }" + Footer;
+        var source = Header + "    [Differentiable]\n    public static double F(double a)\n    {\n        foreach (var v in new System.Collections.Generic.List<double> { 1.0 }) { a += v; }\n        a = Helper(a);\n        field = a;\n        return a;\n    }" + Footer;
         var messages = GeneratorHarness.Run(source).GeneratorDiagnostics.ToDictionary(d => d.Id, d => d.GetMessage());
-        Assert.Contains("use a 'for' loop over the indices", messages["SD0001"], StringComparison.Ordinal);
+        Assert.Contains("loop over an array or span, or use a 'for' loop over the indices", messages["SD0001"], StringComparison.Ordinal);
         Assert.Contains("mark it [Differentiable]", messages["SD0003"], StringComparison.Ordinal);
         Assert.Contains("'C.Helper(double)'", messages["SD0003"], StringComparison.Ordinal);
         Assert.Contains("assign to a local variable", messages["SD0004"], StringComparison.Ordinal);
@@ -208,7 +209,7 @@ public sealed class DiagnosticTests
     [Fact]
     public void EveryProblemOfAMethodIsReportedInOneBuild()
     {
-        var source = Header + "    [Differentiable]\n    public static double F(double a)\n    {\n        foreach (var v in new[] { 1.0 }) { a *= v; }\n        field = a;\n        return Helper(a);\n    }" + Footer;
+        var source = Header + "    [Differentiable]\n    public static double F(double a)\n    {\n        foreach (var v in new System.Collections.Generic.List<double> { 1.0 }) { a *= v; }\n        field = a;\n        return Helper(a);\n    }" + Footer;
         var ids = GeneratorHarness.Run(source).GeneratorDiagnostics.Select(d => d.Id).OrderBy(i => i).ToArray();
         Assert.Equal(new[] { "SD0001", "SD0003", "SD0004" }, ids);
     }

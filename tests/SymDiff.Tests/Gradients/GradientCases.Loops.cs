@@ -86,6 +86,41 @@ public static partial class GradientCases
                 Samples.Sum(s => s * Math.Cos((x[0] * s) + x[1])),
                 Samples.Sum(s => Math.Cos((x[0] * s) + x[1])),
             });
+        yield return Two(
+            nameof(Functions.ForEachOverArray),
+            (w, bias) => Functions.ForEachOverArray(w, bias, Samples),
+            (double w, double bias, out double dw, out double dbias) => Functions.ForEachOverArrayGradient(w, bias, Samples, out dw, out dbias),
+            (double w, double bias, double g, ref double dw, ref double dbias) => Functions.ForEachOverArrayPullback(w, bias, Samples, g, ref dw, ref dbias),
+            General,
+            x => new[]
+            {
+                Samples.Sum(s => s * Math.Cos((x[0] * s) + x[1])),
+                Samples.Sum(s => Math.Cos((x[0] * s) + x[1])),
+            });
+        float[] floats = [0.5f, -1f, 1.5f, 0.25f, 2f, 3f];
+        yield return Two(
+            nameof(Functions.ForEachOverSpan),
+            (a, b) => Functions.ForEachOverSpan(a, b, floats),
+            (double a, double b, out double da, out double db) => Functions.ForEachOverSpanGradient(a, b, floats, out da, out db),
+            (double a, double b, double g, ref double da, ref double db) => Functions.ForEachOverSpanPullback(a, b, floats, g, ref da, ref db),
+            new[] { new[] { 0.3, 0.8 }, new[] { 1.2, 1.5 }, new[] { -0.5, 0.4 } },
+            null);
+        yield return One(
+            nameof(Functions.SumUntilThreshold),
+            w => Functions.SumUntilThreshold(w, Samples),
+            (double w, out double dw) => Functions.SumUntilThresholdGradient(w, Samples, out dw),
+            (double w, double g, ref double dw) => Functions.SumUntilThresholdPullback(w, Samples, g, ref dw),
+            new[] { new[] { 0.1 }, new[] { 0.5 }, new[] { 2.0 } },
+            null);
+        double[] rows = [0.5, -0.25, 1];
+        int[] columns = [1, 2];
+        yield return One(
+            nameof(Functions.NestedForEach),
+            a => Functions.NestedForEach(a, rows, columns),
+            (double a, out double da) => Functions.NestedForEachGradient(a, rows, columns, out da),
+            (double a, double g, ref double da) => Functions.NestedForEachPullback(a, rows, columns, g, ref da),
+            General.Select(p => new[] { p[0] }).ToArray(),
+            x => new[] { rows.SelectMany(r => columns.Select(c => r * c)).Select((rc, k) => rc * Math.Exp(x[0] * rc) * (k + 1)).Sum() });
         yield return One(
             nameof(Functions.RepeatedAdd),
             a => Functions.RepeatedAdd(a, 9),

@@ -185,6 +185,76 @@ public static partial class Functions
         return s;
     }
 
+    /// <summary><see cref="SumOverArray"/> written with <c>foreach</c>.</summary>
+    [Differentiable]
+    public static double ForEachOverArray(double w, double bias, double[] xs)
+    {
+        double s = 0;
+        foreach (var x in xs)
+        {
+            s += Math.Sin((w * x) + bias);
+        }
+
+        return s;
+    }
+
+    /// <summary>foreach over a span of floats read as doubles, with continue and a data-dependent break.</summary>
+    [Differentiable]
+    public static double ForEachOverSpan(double a, double b, ReadOnlySpan<float> xs)
+    {
+        double s = a;
+        foreach (double x in xs)
+        {
+            if (x < 0)
+            {
+                continue;
+            }
+
+            s = (s * Math.Tanh(b * x)) + x;
+            if (s > 4)
+            {
+                break;
+            }
+        }
+
+        return s * b;
+    }
+
+    /// <summary>A for loop that breaks on a differentiated value: its counter is not a step function of it (no SD1002).</summary>
+    [Differentiable]
+    public static double SumUntilThreshold(double w, double[] xs)
+    {
+        double s = 0;
+        for (int i = 0; i < xs.Length; i++)
+        {
+            s += w * xs[i] * xs[i];
+            if (s > 3)
+            {
+                break;
+            }
+        }
+
+        return s;
+    }
+
+    /// <summary>Nested foreach loops beside a user variable called <c>index</c> (the name the lowering uses).</summary>
+    [Differentiable]
+    public static double NestedForEach(double a, double[] rows, int[] columns)
+    {
+        double s = 0;
+        var index = 0;
+        foreach (var r in rows)
+        {
+            foreach (var c in columns)
+            {
+                s += Math.Exp(a * r * c) * (index + 1);
+                index++;
+            }
+        }
+
+        return s;
+    }
+
     /// <summary>Only the loop-invariant input reaches the result: ∂/∂a = n.</summary>
     [Differentiable]
     public static double RepeatedAdd(double a, int n)
@@ -253,6 +323,27 @@ public static partial class RecomputedFunctions
         }
 
         return v * rate;
+    }
+
+    [Differentiable(RecomputeLoops = true)]
+    public static double ForEachOverSpan(double a, double b, ReadOnlySpan<float> xs)
+    {
+        double s = a;
+        foreach (double x in xs)
+        {
+            if (x < 0)
+            {
+                continue;
+            }
+
+            s = (s * Math.Tanh(b * x)) + x;
+            if (s > 4)
+            {
+                break;
+            }
+        }
+
+        return s * b;
     }
 
     /// <summary>Only the inner loop is recomputed; the outer one keeps its values.</summary>

@@ -27,6 +27,10 @@ public sealed class RecomputeLoopsTests
         Same(
             Functions.WhileWithBreakGradient(a, Math.Abs(b), out var dx, out var drate), dx, drate,
             RecomputedFunctions.WhileWithBreakGradient(a, Math.Abs(b), out var rx, out var rrate), rx, rrate);
+        float[] xs = [0.5f, -1f, 1.5f, 0.25f, 2f, 3f];
+        Same(
+            Functions.ForEachOverSpanGradient(a, b + 1, xs, out var fa, out var fb), fa, fb,
+            RecomputedFunctions.ForEachOverSpanGradient(a, b + 1, xs, out var ga, out var gb), ga, gb);
     }
 
     [Fact]

@@ -57,20 +57,10 @@ partial class Series
                 s_4 = s_3;
                 broke_1 = broke;
             }
-            bool cond3 = !broke_1;
-            int i_3;
-            if (cond3)
-            {
-                int i_2 = i_1 + 1;
-                i_3 = i_2;
-            }
-            else
-            {
-                i_3 = i_1;
-            }
+            int i_2 = i_1 + 1;
             s_1 = s_4;
             v = v_1;
-            i_1 = i_3;
+            i_1 = i_2;
             broke = broke_1;
             iter0++;
         }
@@ -173,19 +163,9 @@ partial class Series
                 workspace.cond2[iter0] = cond2;
                 broke_1 = broke;
             }
-            bool cond3 = !broke_1;
-            int i_3;
-            if (cond3)
-            {
-                int i_2 = i_1 + 1;
-                i_3 = i_2;
-            }
-            else
-            {
-                i_3 = i_1;
-            }
+            int i_2 = i_1 + 1;
             v = v_1;
-            i_1 = i_3;
+            i_1 = i_2;
             broke = broke_1;
             iter0++;
         }

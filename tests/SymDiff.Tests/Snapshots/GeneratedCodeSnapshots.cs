@@ -196,6 +196,30 @@ public sealed class GeneratedCodeSnapshots
         """);
 
     [Fact]
+    public void ForEachOverASpan() => VerifySingle("""
+        using System;
+        using SymDiff;
+
+        public static partial class Regression
+        {
+            [Differentiable]
+            public static double Loss(double w, double b, ReadOnlySpan<double> xs, double[] ys)
+            {
+                double loss = 0;
+                var k = 0;
+                foreach (var x in xs)
+                {
+                    var error = Math.Tanh(w * x + b) - ys[k];
+                    loss += error * error;
+                    k++;
+                }
+
+                return loss / xs.Length;
+            }
+        }
+        """);
+
+    [Fact]
     public void ScalarLoopWithBreakAndContinue() => VerifySingle("""
         using System;
         using SymDiff;
