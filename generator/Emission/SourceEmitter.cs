@@ -146,18 +146,12 @@ internal static class SourceEmitter
             }
 
             _reverseReads = reverseReads;
-            var live = new bool[_ir.Values.Count];
-            foreach (var id in reverseReads)
+            var forward = PruneForward(reverseReads);
+            if (AddRecomputedLoopInputs(forward, reverseReads))
             {
-                live[id] = true;
+                forward = PruneForward(reverseReads);
             }
 
-            if (_mode == SweepMode.Gradient)
-            {
-                IrLiveness.Mark(_ir.Result, live);
-            }
-
-            var forward = IrLiveness.Prune(_ir.Body.Statements.ToList(), live);
             _hoisted = new HashSet<int>(forward.OfType<IrIf>().SelectMany(DefinedWithin).Where(reverseReads.Contains));
             _cursorLoops = new HashSet<int>(IrWalker.Loops(forward).Where(l => reverseReads.Contains(l.Cursor) || l.Body.Statements.Any(UsesDestinationOutsideLoops)).Select(l => l.Cursor));
             PlanRecomputation(forward, reverseReads);
@@ -382,12 +376,7 @@ internal static class SourceEmitter
         /// </summary>
         private void PlanRecomputation(List<IrStatement> forward, HashSet<int> reverseReads)
         {
-            if (!_model.RecomputeLoops)
-            {
-                return;
-            }
-
-            foreach (var loop in IrWalker.Loops(forward).Where(l => !IrWalker.Loops(l.Body.Statements).Any() && reverseReads.Contains(l.Cursor)))
+            foreach (var loop in RecomputedLoops(forward, reverseReads))
             {
                 var live = new bool[_ir.Values.Count];
                 foreach (var id in reverseReads.Where(id => _owner[id] == loop.Cursor))
@@ -414,6 +403,52 @@ internal static class SourceEmitter
                 }
             }
         }
+
+        /// <summary>The forward sweep: what the reverse sweep reads (and, in the gradient, the result).</summary>
+        private List<IrStatement> PruneForward(HashSet<int> reverseReads)
+        {
+            var live = new bool[_ir.Values.Count];
+            foreach (var id in reverseReads)
+            {
+                live[id] = true;
+            }
+
+            if (_mode == SweepMode.Gradient)
+            {
+                IrLiveness.Mark(_ir.Result, live);
+            }
+
+            return IrLiveness.Prune(_ir.Body.Statements.ToList(), live);
+        }
+
+        /// <summary>
+        /// A recomputed iteration also reads values defined outside its loop (an enclosing loop's counter, say): the
+        /// reverse sweep must have them back at that point, from the enclosing loop's tapes. Returns whether any was added.
+        /// </summary>
+        private bool AddRecomputedLoopInputs(List<IrStatement> forward, HashSet<int> reverseReads)
+        {
+            var added = false;
+            foreach (var loop in RecomputedLoops(forward, reverseReads))
+            {
+                var live = new bool[_ir.Values.Count];
+                foreach (var id in reverseReads.Where(id => _owner[id] == loop.Cursor))
+                {
+                    live[id] = true;
+                }
+
+                IrLiveness.Prune(loop.Body.Statements.ToList(), live);
+                for (var id = 0; id < live.Length; id++)
+                {
+                    added |= live[id] && _owner[id] != loop.Cursor && reverseReads.Add(id);
+                }
+            }
+
+            return added;
+        }
+
+        private IEnumerable<IrLoop> RecomputedLoops(List<IrStatement> forward, HashSet<int> reverseReads) => _model.RecomputeLoops
+            ? IrWalker.Loops(forward).Where(l => !IrWalker.Loops(l.Body.Statements).Any() && reverseReads.Contains(l.Cursor))
+            : [];
 
         private bool InRecomputedLoop(int id) => _owner[id] >= 0 && _recomputed.ContainsKey(_owner[id]);
 

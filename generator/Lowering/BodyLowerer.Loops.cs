@@ -21,6 +21,9 @@ internal sealed partial class BodyLowerer
     /// <summary>The innermost loop being lowered (null outside loops).</summary>
     private LoopScope? _loop;
 
+    /// <summary>The synthetic "returned" flag and value of returns inside loops (null until a loop returns).</summary>
+    private ReturnInLoop? _returning;
+
     private void LowerLoop(ILoopOperation loop)
     {
         if (TooDeep(loop))
@@ -76,7 +79,13 @@ internal sealed partial class BodyLowerer
         var source = LoopSource(loop);
         var carriedKeys = AssignedOutside(loop);
         carriedKeys.AddRange(parts.Carried);
-        var breaks = Jumps(loop.Body, loop).Any(b => b.BranchKind == BranchKind.Break);
+        var returns = _returning is not null && ContainsReturn(loop.Body);
+        if (returns)
+        {
+            carriedKeys.AddRange([_returning!.Flag, _returning.Value]);
+        }
+
+        var breaks = returns || Jumps(loop.Body, loop).Any(b => b.BranchKind == BranchKind.Break);
         var broke = breaks ? new SyntheticLocal("broke", IrType.Bool) : null;
         var first = conditionFirst ? null : new SyntheticLocal("first", IrType.Bool);
 
@@ -244,6 +253,68 @@ internal sealed partial class BodyLowerer
     }
 
     private IrExpr? Current(object key) => _env.TryGet(key, out var value) ? value : null;
+
+    /// <summary>
+    /// A loop whose body returns: a return inside sets the synthetic <c>returned</c> flag and <c>returnValue</c>
+    /// and breaks out; after the loop, <c>if (returned)</c> returns that value (or, inside an outer loop, breaks out of
+    /// it too), and the rest of the statements run otherwise. The IR keeps only loops, branches and phis.
+    /// </summary>
+    private Exit LowerLoopThatReturns(ILoopOperation loop, IReadOnlyList<IOperation> rest)
+    {
+        var type = _types.Map(_method.ReturnType);
+        if (!type.IsScalar)
+        {
+            ReportStatement(ReturnsIn(loop.Body).First(), "A 'return' inside a loop of a tensor-valued method", "assign the result to a local variable, 'break', and return after the loop");
+            return Exit.Throw;
+        }
+
+        _returning ??= new ReturnInLoop(new SyntheticLocal("returned", IrType.Bool), new SyntheticLocal("returnValue", type));
+        if (Current(_returning.Flag) is null)
+        {
+            _env.Set(_returning.Flag, Literals.Bool(false));
+            _env.Set(_returning.Value, new IrConstant(type, Literals.Number(0, type.Kind), 0));
+        }
+
+        LowerLoop(loop);
+        var returning = _returning;
+        if (_loop is { Broke: { } outerBroke })
+        {
+            return LowerBranches(
+                () => Current(returning.Flag)!,
+                () =>
+                {
+                    _env.Set(outerBroke, Literals.Bool(true));
+                    return Exit.LoopJump;
+                },
+                () => LowerSequence(rest),
+                "if (returned) break");
+        }
+
+        return LowerBranches(
+            () => Current(returning.Flag)!,
+            () => new ReturnExit(Current(returning.Value)!),
+            () => LowerSequence(rest),
+            "if (returned) return returnValue");
+    }
+
+    /// <summary>A return inside a loop: records the value, sets the flag and leaves the loop as a break does.</summary>
+    private Exit LowerReturnInLoop(IReturnOperation statement)
+    {
+        if (_returning is null || statement.ReturnedValue is null || _loop!.Broke is null || Current(_returning.Flag) is null)
+        {
+            ReportStatement(statement, "This 'return' inside a loop", "assign the result to a local variable, 'break', and return after the loop");
+            return Exit.Throw;
+        }
+
+        var value = LowerValue(statement.ReturnedValue);
+        _env.Set(_returning.Value, Atomize(value, _returning.Value.Type));
+        _env.Set(_returning.Flag, Literals.Bool(true));
+        _env.Set(_loop.Broke, Literals.Bool(true));
+        return Exit.LoopJump;
+    }
+
+    private static IEnumerable<IReturnOperation> ReturnsIn(IOperation operation) =>
+        operation.DescendantsAndSelf().OfType<IReturnOperation>().Where(r => r.Kind == OperationKind.Return);
 
     /// <summary>
     /// A <c>foreach</c> over an array or span, as the <c>for</c> loop it stands for: the collection is read once,
@@ -462,6 +533,9 @@ internal sealed partial class BodyLowerer
             string.Join(", ", bottom.Select(b => SourceText.Of(b.Syntax))),
             Carried: []);
     }
+
+    /// <summary>The variables a return inside a loop writes: whether it returned, and what.</summary>
+    private sealed record ReturnInLoop(SyntheticLocal Flag, SyntheticLocal Value);
 
     /// <summary>The loop being lowered and its break flag (null when it has no break).</summary>
     private sealed class LoopScope

@@ -159,9 +159,11 @@ internal sealed partial class BodyLowerer
                 : SourceText.Of(statement.Syntax);
             switch (statement)
             {
-                case IReturnOperation { Kind: OperationKind.Return } when _loop is not null:
-                    ReportStatement(statement, "A 'return' inside a loop", "assign the result to a local variable, 'break', and return after the loop");
-                    return Exit.Throw;
+                case IReturnOperation { Kind: OperationKind.Return } returnInLoop when _loop is not null:
+                    return LowerReturnInLoop(returnInLoop);
+
+                case ILoopOperation loop when ContainsReturn(loop.Body):
+                    return LowerLoopThatReturns(loop, statements.Skip(i + 1).ToList());
 
                 case IBranchOperation branch when IsLoopJump(branch):
                     return LowerLoopJump(branch);

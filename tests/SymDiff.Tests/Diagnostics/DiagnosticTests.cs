@@ -28,7 +28,6 @@ public sealed class DiagnosticTests
         // statement, expected id, expected location text
         { "foreach (var v in new System.Collections.Generic.List<double> { 1.0 }) { a += v; }", "SD0001", "foreach" },
         { "foreach (var (u, v) in new[] { (1.0, 2.0) }) { a += u * v; }", "SD0001", "foreach" },
-        { "for (var i = 0; i < 3; i++) { if (a > 2) { return a; } a *= 2; }", "SD0001", "return" },
         { "var k = 0; while ((k = k + 1) < 3) { a *= 2; }", "SD0002", "(k = k + 1) < 3" },
         { "try { a = Math.Sqrt(a); } catch (Exception) { }", "SD0001", "try" },
         { "goto end; end: a += 1;", "SD0001", "goto" },

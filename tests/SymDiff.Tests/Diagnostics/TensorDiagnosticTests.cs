@@ -109,6 +109,34 @@ public sealed class TensorDiagnosticTests
     }
 
     [Fact]
+    public void ReturnInsideALoopOfATensorValuedMethodIsAnErrorAtTheReturn()
+    {
+        var run = GeneratorHarness.Run(Ops + """
+            public static partial class Model
+            {
+                [Differentiable]
+                public static Tensor<float> Repeat(Tensor<float> x, int n)
+                {
+                    for (var i = 0; i < n; i++)
+                    {
+                        x = Tensor.Tanh(x);
+                        if (i == 3)
+                        {
+                            return x;
+                        }
+                    }
+
+                    return x;
+                }
+            }
+            """);
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("SD0001", diagnostic.Id);
+        Assert.StartsWith("return", Text(run, diagnostic), StringComparison.Ordinal);
+        Assert.Contains("'break', and return after the loop", diagnostic.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void EveryRuntimeRuleFitsItsOp()
     {
         // The runtime's rules, read from its metadata exactly as the generator sees them in a user's build.

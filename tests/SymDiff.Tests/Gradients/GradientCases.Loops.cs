@@ -112,6 +112,31 @@ public static partial class GradientCases
             (double w, double g, ref double dw) => Functions.SumUntilThresholdPullback(w, Samples, g, ref dw),
             new[] { new[] { 0.1 }, new[] { 0.5 }, new[] { 2.0 } },
             null);
+        foreach (var n in new[] { 0, 1, 4, 12 })
+        {
+            yield return Two(
+                $"ReturnFromLoop_n{n}",
+                (x, rate) => Functions.ReturnFromLoop(x, rate, n),
+                (double x, double rate, out double dx, out double drate) => Functions.ReturnFromLoopGradient(x, rate, n, out dx, out drate),
+                (double x, double rate, double g, ref double dx, ref double drate) => Functions.ReturnFromLoopPullback(x, rate, n, g, ref dx, ref drate),
+                new[] { new[] { 0.3, 0.9 }, new[] { 1.1, 0.7 }, new[] { -0.6, 0.5 } },
+                null);
+            yield return Two(
+                $"ReturnFromNestedLoop_n{n}",
+                (a, b) => Functions.ReturnFromNestedLoop(a, b, n),
+                (double a, double b, out double da, out double db) => Functions.ReturnFromNestedLoopGradient(a, b, n, out da, out db),
+                (double a, double b, double g, ref double da, ref double db) => Functions.ReturnFromNestedLoopPullback(a, b, n, g, ref da, ref db),
+                new[] { new[] { 0.2, 0.6 }, new[] { 0.5, -1.3 }, new[] { -0.4, 2.4 } },
+                null);
+        }
+
+        yield return Two(
+            nameof(Functions.InnerLoopReadsOuterCounter),
+            (x, y) => Functions.InnerLoopReadsOuterCounter(x, y, 4),
+            (double x, double y, out double dx, out double dy) => Functions.InnerLoopReadsOuterCounterGradient(x, y, 4, out dx, out dy),
+            (double x, double y, double g, ref double dx, ref double dy) => Functions.InnerLoopReadsOuterCounterPullback(x, y, 4, g, ref dx, ref dy),
+            Small,
+            null);
         double[] rows = [0.5, -0.25, 1];
         int[] columns = [1, 2];
         yield return One(

@@ -237,6 +237,73 @@ public static partial class Functions
         return s;
     }
 
+    /// <summary>Returns from inside the loop when the iterate crosses a threshold, else after it.</summary>
+    [Differentiable]
+    public static double ReturnFromLoop(double x, double rate, int n)
+    {
+        double v = x;
+        for (int i = 0; i < n; i++)
+        {
+            v = (v * rate) + Math.Sin(v);
+            if (v > 2)
+            {
+                return v * v;
+            }
+        }
+
+        return -v;
+    }
+
+    /// <summary>A return from an inner loop leaves both loops; a second loop and a branch follow.</summary>
+    [Differentiable]
+    public static double ReturnFromNestedLoop(double a, double b, int n)
+    {
+        double s = a;
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < 3; j++)
+            {
+                s = Math.Tanh(s * b) + (0.5 * s) + a;
+                if (s > 1.5 + i)
+                {
+                    return s * b;
+                }
+            }
+
+            s -= 0.25 * b;
+        }
+
+        var k = 0;
+        while (k < n)
+        {
+            s = s * Math.Cos(b);
+            if (s < -1)
+            {
+                return s + a;
+            }
+
+            k++;
+        }
+
+        return s > 0 ? s : -s * a;
+    }
+
+    /// <summary>An inner loop that reads the outer loop's counter.</summary>
+    [Differentiable]
+    public static double InnerLoopReadsOuterCounter(double x, double y, int n)
+    {
+        double t = x;
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < 3; j++)
+            {
+                t = Math.Tanh((t * y) + (0.1 * i));
+            }
+        }
+
+        return t;
+    }
+
     /// <summary>Nested foreach loops beside a user variable called <c>index</c> (the name the lowering uses).</summary>
     [Differentiable]
     public static double NestedForEach(double a, double[] rows, int[] columns)
@@ -344,6 +411,55 @@ public static partial class RecomputedFunctions
         }
 
         return s * b;
+    }
+
+    [Differentiable(RecomputeLoops = true)]
+    public static double ReturnFromNestedLoop(double a, double b, int n)
+    {
+        double s = a;
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < 3; j++)
+            {
+                s = Math.Tanh(s * b) + (0.5 * s) + a;
+                if (s > 1.5 + i)
+                {
+                    return s * b;
+                }
+            }
+
+            s -= 0.25 * b;
+        }
+
+        var k = 0;
+        while (k < n)
+        {
+            s = s * Math.Cos(b);
+            if (s < -1)
+            {
+                return s + a;
+            }
+
+            k++;
+        }
+
+        return s > 0 ? s : -s * a;
+    }
+
+    /// <summary>The recomputed inner loop reads the outer loop's counter: the reverse sweep must have it back.</summary>
+    [Differentiable(RecomputeLoops = true)]
+    public static double InnerLoopReadsOuterCounter(double x, double y, int n)
+    {
+        double t = x;
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < 3; j++)
+            {
+                t = Math.Tanh((t * y) + (0.1 * i));
+            }
+        }
+
+        return t;
     }
 
     /// <summary>Only the inner loop is recomputed; the outer one keeps its values.</summary>

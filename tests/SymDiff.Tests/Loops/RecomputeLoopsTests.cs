@@ -22,6 +22,12 @@ public sealed class RecomputeLoopsTests
             Same(
                 Functions.NestedLoopsGradient(a, b + 0.5, steps % 6, out da, out db), da, db,
                 RecomputedFunctions.NestedLoopsGradient(a, b + 0.5, steps % 6, out ra, out rb), ra, rb);
+            Same(
+                Functions.InnerLoopReadsOuterCounterGradient(a, b + 0.5, steps, out da, out db), da, db,
+                RecomputedFunctions.InnerLoopReadsOuterCounterGradient(a, b + 0.5, steps, out ra, out rb), ra, rb);
+            Same(
+                Functions.ReturnFromNestedLoopGradient(a, b, steps % 7, out da, out db), da, db,
+                RecomputedFunctions.ReturnFromNestedLoopGradient(a, b, steps % 7, out ra, out rb), ra, rb);
         }
 
         Same(

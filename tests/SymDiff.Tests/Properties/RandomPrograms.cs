@@ -6,7 +6,7 @@ namespace SymDiff.Tests.Properties;
 /// <summary>
 /// Random programs from the supported subset: locals, reassignments, compound assignments, branches, early
 /// returns, ?:, Math functions, calls to another [Differentiable] method, and loops (for, while, do, foreach, break,
-/// continue, nesting), over differentiable inputs a, b, c and a [NoDiff] input k. Functions are smooth where defined (domains are kept safe), so that central finite differences
+/// continue, return, nesting), over differentiable inputs a, b, c and a [NoDiff] input k. Functions are smooth where defined (domains are kept safe), so that central finite differences
 /// are a valid reference away from branch boundaries.
 /// </summary>
 public static class RandomPrograms
@@ -91,8 +91,8 @@ public static class RandomPrograms
 
     /// <summary>
     /// A loop that updates <paramref name="target"/>: counted <c>for</c> loops (constant or run-time trip counts from
-    /// the [NoDiff] input k), data-dependent <c>break</c>, <c>continue</c>, <c>while</c>, <c>do</c>, a nested loop, and
-    /// <c>foreach</c> over a constant array.
+    /// the [NoDiff] input k), data-dependent <c>break</c>, <c>continue</c>, <c>while</c>, <c>do</c>, a nested loop, a
+    /// <c>return</c> from inside a loop, and <c>foreach</c> over a constant array.
     /// Bodies keep values bounded (tanh, sin) so that long loops stay finite.
     /// </summary>
     private static Gen<string> Loop(int index, Gen<string> target, string[] variables)
@@ -112,6 +112,8 @@ public static class RandomPrograms
                 $"var {j} = 0;\ndo\n{{\n    {t} = Math.Sin({t} + {x});\n    {j}++;\n}}\nwhile ({j} < {n} && {t} < 0.9);"),
             Gen.Select(target, trips, e, (t, n, x) =>
                 $"for (var {i} = 0; {i} < {n}; {i}++)\n{{\n    for (var {j} = 0; {j} < {i}; {j}++)\n    {{\n        {t} = Math.Tanh({t} + {x} * {j});\n    }}\n}}"),
+            Gen.Select(target, trips, e, e, (t, n, x, y) =>
+                $"for (var {i} = 0; {i} < {n}; {i}++)\n{{\n    {t} = Math.Tanh({t} * {x} + {y});\n    if ({t} > 0.8)\n    {{\n        return {t} * {x};\n    }}\n}}"),
             Gen.Select(target, Gen.Double[-1, 1].Array[0, 4], e, e, (t, weights, x, y) =>
                 $"foreach (var w{index} in new double[] {{ {string.Join(", ", weights.Select(w => Literal(Math.Round(w, 2))))} }})\n{{\n    {t} = Math.Tanh({t} * {x} + w{index});\n    if ({t} > {y} + 0.5)\n    {{\n        break;\n    }}\n}}"));
     }

@@ -220,6 +220,31 @@ public sealed class GeneratedCodeSnapshots
         """);
 
     [Fact]
+    public void ReturnInsideALoop() => VerifySingle("""
+        using System;
+        using SymDiff;
+
+        public static partial class Search
+        {
+            [Differentiable]
+            public static double Escape(double x, double rate, int steps)
+            {
+                double v = x;
+                for (int i = 0; i < steps; i++)
+                {
+                    v = v * rate + Math.Sin(v);
+                    if (v > 2)
+                    {
+                        return v * v;
+                    }
+                }
+
+                return -v;
+            }
+        }
+        """);
+
+    [Fact]
     public void ScalarLoopWithBreakAndContinue() => VerifySingle("""
         using System;
         using SymDiff;
