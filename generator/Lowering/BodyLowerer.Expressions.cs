@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using Microsoft.CodeAnalysis;
@@ -62,10 +63,12 @@ internal sealed partial class BodyLowerer
                 return Unsupported(operation, "A tuple", "use separate local variables");
             case IDeclarationExpressionOperation:
                 return Unsupported(operation, "An 'out' variable", "return the value instead");
-            case ISwitchExpressionOperation:
-                return Unsupported(operation, "A switch expression", "use if/else or ?:");
-            case IIsPatternOperation or IIsTypeOperation:
-                return Unsupported(operation, "A pattern test", "use comparison operators");
+            case ISwitchExpressionOperation switchExpression:
+                return LowerSwitchExpression(switchExpression);
+            case IIsPatternOperation isPattern:
+                return LowerIsPattern(isPattern);
+            case IIsTypeOperation:
+                return Unsupported(operation, "A type test", "use comparison operators");
             case IInterpolatedStringOperation:
                 return Unsupported(operation, "An interpolated string", "use string.Concat or a constant message");
             case IInstanceReferenceOperation:
@@ -250,24 +253,37 @@ internal sealed partial class BodyLowerer
             return Unsupported(conditional, "This conditional expression", null);
         }
 
-        var type = _types.Map(conditional.Type);
-        if (TooDeep(conditional))
+        return LowerChoice(
+            () => LowerValue(conditional.Condition),
+            () => LowerValue(conditional.WhenTrue),
+            () => LowerValue(conditional.WhenFalse),
+            _types.Map(conditional.Type),
+            conditional);
+    }
+
+    /// <summary>
+    /// A value chosen by a condition (<c>?:</c>, a switch expression's arm). Passive choices without statements stay an
+    /// expression (evaluated lazily); otherwise the branches become an <see cref="IrIf"/> whose phi is the value.
+    /// </summary>
+    private IrExpr LowerChoice(Func<IrExpr> lowerCondition, Func<IrExpr> lowerWhenTrue, Func<IrExpr> lowerWhenFalse, IrType type, IOperation at)
+    {
+        if (TooDeep(at))
         {
             return new IrError(type);
         }
 
-        var condition = LowerValue(conditional.Condition);
+        var condition = lowerCondition();
         IrExpr? whenTrue = null;
         IrExpr? whenFalse = null;
         var pair = LowerBoth(
             () =>
             {
-                whenTrue = LowerValue(conditional.WhenTrue);
+                whenTrue = lowerWhenTrue();
                 return Exit.FallThrough;
             },
             () =>
             {
-                whenFalse = LowerValue(conditional.WhenFalse!);
+                whenFalse = lowerWhenFalse();
                 return Exit.FallThrough;
             });
 

@@ -152,6 +152,33 @@ public static partial class Functions
     [Differentiable]
     public static double Relu(double a) => a > 0 ? a : 0.0;
 
+    /// <summary>A switch expression over a passive mode whose last arm switches on a differentiated value (with a guard).</summary>
+    [Differentiable]
+    public static double SwitchArms(double x, double y, int mode) => mode switch
+    {
+        0 => Math.Tanh(x * y),
+        1 or 2 => (x * x) + y,
+        _ => x switch
+        {
+            < -1 => -1 - y,
+            > 1 and < 3 when y > 0 => x * y,
+            _ => Math.Sin(x) * y,
+        },
+    };
+
+    /// <summary>'is' patterns in conditions: relational, and/or/not, constants.</summary>
+    [Differentiable]
+    public static double PatternConditions(double x, double y, int n)
+    {
+        var r = x is >= 0 and <= 1 ? x * y : y;
+        if (x is not > 2 || n is 0 or 7)
+        {
+            r += Math.Exp(x);
+        }
+
+        return r;
+    }
+
     [Differentiable]
     public static double PassiveCondition(double a, double b, [NoDiff] bool square, int times)
     {

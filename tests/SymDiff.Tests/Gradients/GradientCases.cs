@@ -85,6 +85,37 @@ public static partial class GradientCases
             x[0] > x[1] ? new[] { (2 * x[0]) + 1, 0 } : new[] { (x[1] * x[1]) + 1, 2 * x[1] * x[0] });
         yield return Two(nameof(Functions.Conditional), Functions.Conditional, Functions.ConditionalGradient, Functions.ConditionalPullback, General, x =>
             x[0] > 0 ? new[] { x[1], x[0] } : new[] { -x[1] / (x[0] * x[0]), 1 / x[0] });
+        foreach (var mode in new[] { 0, 1, 2, 3 })
+        {
+            yield return Two(
+                nameof(Functions.SwitchArms) + mode,
+                (x, y) => Functions.SwitchArms(x, y, mode),
+                (double x, double y, out double dx, out double dy) => Functions.SwitchArmsGradient(x, y, mode, out dx, out dy),
+                (double x, double y, double g, ref double dx, ref double dy) => Functions.SwitchArmsPullback(x, y, mode, g, ref dx, ref dy),
+                new[] { new[] { -1.5, 0.7 }, new[] { 2.0, 0.5 }, new[] { 2.0, -0.5 }, new[] { 0.3, 1.2 }, new[] { 4.0, 0.9 } },
+                x => mode switch
+                {
+                    0 => new[] { x[1] * (1 - (Math.Tanh(x[0] * x[1]) * Math.Tanh(x[0] * x[1]))), x[0] * (1 - (Math.Tanh(x[0] * x[1]) * Math.Tanh(x[0] * x[1]))) },
+                    1 or 2 => new[] { 2 * x[0], 1 },
+                    _ => x[0] < -1 ? new[] { 0, -1.0 } : x[0] > 1 && x[0] < 3 && x[1] > 0 ? new[] { x[1], x[0] } : new[] { Math.Cos(x[0]) * x[1], Math.Sin(x[0]) },
+                });
+        }
+
+        foreach (var n in new[] { 0, 3 })
+        {
+            yield return Two(
+                nameof(Functions.PatternConditions) + n,
+                (x, y) => Functions.PatternConditions(x, y, n),
+                (double x, double y, out double dx, out double dy) => Functions.PatternConditionsGradient(x, y, n, out dx, out dy),
+                (double x, double y, double g, ref double dx, ref double dy) => Functions.PatternConditionsPullback(x, y, n, g, ref dx, ref dy),
+                new[] { new[] { 0.5, 0.7 }, new[] { 1.5, -0.4 }, new[] { 2.5, 1.1 }, new[] { -0.5, 2.0 } },
+                x => new[]
+                {
+                    (x[0] >= 0 && x[0] <= 1 ? x[1] : 0) + (!(x[0] > 2) || n == 0 ? Math.Exp(x[0]) : 0),
+                    x[0] >= 0 && x[0] <= 1 ? x[0] : 1,
+                });
+        }
+
         yield return Two(nameof(Functions.EarlyReturn), Functions.EarlyReturn, Functions.EarlyReturnGradient, Functions.EarlyReturnPullback, General, x =>
             x[0] < 0 ? new[] { -x[1], -x[0] } : new[] { 2 * x[0] * x[1] * x[1], 2 * x[0] * x[0] * x[1] });
         yield return Two(nameof(Functions.NestedBranches), Functions.NestedBranches, Functions.NestedBranchesGradient, Functions.NestedBranchesPullback, new[]

@@ -5,7 +5,7 @@ namespace SymDiff.Tests.Properties;
 
 /// <summary>
 /// Random programs from the supported subset: locals, reassignments, compound assignments, branches, early
-/// returns, ?:, Math functions, calls to another [Differentiable] method, and loops (for, while, do, foreach, break,
+/// returns, ?:, switch expressions with relational patterns, Math functions, calls to another [Differentiable] method, and loops (for, while, do, foreach, break,
 /// continue, return, nesting), over differentiable inputs a, b, c and a [NoDiff] input k. Functions are smooth where defined (domains are kept safe), so that central finite differences
 /// are a valid reference away from branch boundaries.
 /// </summary>
@@ -40,7 +40,8 @@ public static class RandomPrograms
             (1, Gen.Select(sub, u => $"Math.Pow({u} * {u} + 1.0, 0.75)")),
             (1, Gen.Select(Gen.OneOf("Math.Max", "Math.Min"), sub, sub, (f, l, r) => $"{f}({l}, {r})")),
             (1, Gen.Select(sub, sub, (l, r) => $"Helper({l}, {r})")),
-            (1, Gen.Select(Comparison(sub, ">"), sub, sub, (condition, t, f) => $"({condition} ? {t} : {f})")));
+            (1, Gen.Select(Comparison(sub, ">"), sub, sub, (condition, t, f) => $"({condition} ? {t} : {f})")),
+            (1, Gen.Select(sub.Where(e => !IsConstant(e)), sub, sub, (subject, t, f) => $"({subject} switch {{ > 0.5 => {t}, < -0.5 and > -1.5 => {f}, _ => {subject} }})")));
     }
 
     /// <summary>Whether an expression reads a variable (a constant condition makes unreachable code, CS0162).</summary>

@@ -220,6 +220,23 @@ public sealed class GeneratedCodeSnapshots
         """);
 
     [Fact]
+    public void SwitchExpressionAndPatterns() => VerifySingle("""
+        using System;
+        using SymDiff;
+
+        public static partial class Activations
+        {
+            [Differentiable]
+            public static double Apply(double x, int kind) => kind switch
+            {
+                0 => Math.Tanh(x),
+                1 => x is > 0 ? x : 0.01 * x,
+                _ => x * (1 / (1 + Math.Exp(-x))),
+            };
+        }
+        """);
+
+    [Fact]
     public void ReturnInsideALoop() => VerifySingle("""
         using System;
         using SymDiff;
