@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
@@ -58,6 +59,89 @@ internal sealed partial class BodyLowerer
                 () => Arm(index + 1),
                 type,
                 arm);
+        }
+    }
+
+    /// <summary>
+    /// A switch statement, as the if/else chain it stands for: sections are tested in order (the default section
+    /// last, wherever it is written), each ending in <c>break</c>, <c>return</c>, <c>throw</c> or a loop's
+    /// <c>continue</c>/<c>break</c>. Returns null when lowering continues after it, or the exit of the rest of the
+    /// sequence when a section leaves it (the rest is then lowered inside each section, as for <c>if</c>).
+    /// </summary>
+    private Exit? LowerSwitchStatement(ISwitchOperation switchStatement, IReadOnlyList<IOperation> statements, int next)
+    {
+        var sections = switchStatement.Cases;
+        var bodies = new List<IOperation>[sections.Length];
+        for (var k = 0; k < sections.Length; k++)
+        {
+            bodies[k] = sections[k].Body.SelectMany(Flatten).ToList();
+            if (bodies[k].LastOrDefault() is IBranchOperation { BranchKind: BranchKind.Break } last
+                && SymbolEqualityComparer.Default.Equals(last.Target, switchStatement.ExitLabel))
+            {
+                bodies[k].RemoveAt(bodies[k].Count - 1);
+            }
+
+            var inner = bodies[k].SelectMany(b => b.DescendantsAndSelf()).OfType<IBranchOperation>()
+                .FirstOrDefault(b => SymbolEqualityComparer.Default.Equals(b.Target, switchStatement.ExitLabel));
+            if (inner is not null)
+            {
+                ReportStatement(inner, "A 'break' before the end of a switch section", "end the section with its only 'break', or use if/else");
+                return Exit.Throw;
+            }
+        }
+
+        var value = LowerValue(switchStatement.Value);
+        if (IsError(value))
+        {
+            return Exit.Throw;
+        }
+
+        var subject = Atomize(value, _types.Map(switchStatement.Value.Type));
+        var order = Enumerable.Range(0, sections.Length)
+            .OrderBy(k => sections[k].Clauses.Any(c => c is IDefaultCaseClauseOperation) ? 1 : 0)
+            .ToList();
+        var rest = sections.Any(section => ContainsJump(section)) ? statements.Skip(next).ToList() : null;
+        var source = "switch (" + SourceText.Of(switchStatement.Value.Syntax) + ") ";
+        var exit = Section(0);
+        return rest is null ? (exit == Exit.Throw ? exit : null) : exit;
+
+        Exit Body(int k) => LowerSequence(rest is null ? bodies[k] : bodies[k].Concat(rest).ToList());
+
+        Exit Section(int position)
+        {
+            if (position == order.Count)
+            {
+                return rest is null ? Exit.FallThrough : LowerSequence(rest); // nothing matched
+            }
+
+            var k = order[position];
+            if (sections[k].Clauses.Any(c => c is IDefaultCaseClauseOperation))
+            {
+                return Body(k);
+            }
+
+            return LowerBranches(
+                () => sections[k].Clauses.Select(clause => ClauseTest(subject, clause)).Aggregate((l, r) => new IrBinary(IrBinaryOp.ConditionalOr, l, r)),
+                () => Body(k),
+                () => Section(position + 1),
+                source + string.Join(" ", sections[k].Clauses.Select(c => SourceText.Of(c.Syntax))));
+        }
+    }
+
+    private IrExpr ClauseTest(IrExpr subject, ICaseClauseOperation clause)
+    {
+        switch (clause)
+        {
+            case ISingleValueCaseClauseOperation single when single.Value is not null:
+                return Compare(IrBinaryOp.Equals, subject, single.Value, clause);
+
+            case IPatternCaseClauseOperation patternClause:
+                var test = PatternTest(subject, patternClause.Pattern, clause);
+                return patternClause.Guard is null ? test : new IrBinary(IrBinaryOp.ConditionalAnd, test, LowerValue(patternClause.Guard));
+
+            default:
+                Report(DiagnosticDescriptors.UnsupportedExpression, clause.Syntax.GetLocation(), "This case label", "use constant or relational patterns");
+                return new IrError(IrType.Bool);
         }
     }
 

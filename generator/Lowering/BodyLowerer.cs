@@ -171,6 +171,15 @@ internal sealed partial class BodyLowerer
                 case IReturnOperation { Kind: OperationKind.Return, ReturnedValue: { } returned }:
                     return new ReturnExit(Atomize(LowerValue(returned), _types.Map(returned.Type)));
 
+                case ISwitchOperation switchStatement:
+                    var switchExit = LowerSwitchStatement(switchStatement, statements, i + 1);
+                    if (switchExit is not null)
+                    {
+                        return switchExit;
+                    }
+
+                    break;
+
                 case IConditionalOperation conditional:
                     var exit = LowerIfStatement(conditional, statements, i + 1);
                     if (exit is not null)
@@ -238,9 +247,6 @@ internal sealed partial class BodyLowerer
             case ILabeledOperation:
                 break;
 
-            case ISwitchOperation:
-                ReportStatement(statement, "A 'switch' statement", "use if/else instead");
-                break;
 
             case ILockOperation:
                 ReportStatement(statement, "A 'lock' statement", "a [Differentiable] method must not have side effects");

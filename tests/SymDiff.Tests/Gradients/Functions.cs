@@ -166,6 +166,55 @@ public static partial class Functions
         },
     };
 
+    /// <summary>A switch statement: shared sections, a guarded pattern that returns, a default in the middle.</summary>
+    [Differentiable]
+    public static double SwitchStatement(double x, double y, int mode)
+    {
+        double r = y;
+        switch (mode)
+        {
+            case 0:
+                r = Math.Tanh(x * y);
+                break;
+            default:
+                r = Math.Sin(x) * r;
+                break;
+            case 1:
+            case 2:
+                r += x * x;
+                break;
+            case > 5 when y > 0:
+                return x * y;
+        }
+
+        return r * 2;
+    }
+
+    /// <summary>A switch inside a loop whose sections continue the loop or fall out of the switch.</summary>
+    [Differentiable]
+    public static double SwitchInLoop(double x, int n)
+    {
+        double s = 0;
+        for (int i = 0; i < n; i++)
+        {
+            switch (i % 3)
+            {
+                case 0:
+                    s += x;
+                    break;
+                case 1:
+                    continue;
+                default:
+                    s *= x;
+                    break;
+            }
+
+            s = Math.Tanh(s);
+        }
+
+        return s;
+    }
+
     /// <summary>'is' patterns in conditions: relational, and/or/not, constants.</summary>
     [Differentiable]
     public static double PatternConditions(double x, double y, int n)

@@ -101,6 +101,31 @@ public static partial class GradientCases
                 });
         }
 
+        foreach (var mode in new[] { 0, 1, 2, 4, 6 })
+        {
+            yield return Two(
+                nameof(Functions.SwitchStatement) + mode,
+                (x, y) => Functions.SwitchStatement(x, y, mode),
+                (double x, double y, out double dx, out double dy) => Functions.SwitchStatementGradient(x, y, mode, out dx, out dy),
+                (double x, double y, double g, ref double dx, ref double dy) => Functions.SwitchStatementPullback(x, y, mode, g, ref dx, ref dy),
+                new[] { new[] { 0.4, 0.7 }, new[] { -1.2, 0.5 }, new[] { 0.8, -0.6 } },
+                x => mode switch
+                {
+                    0 => new[] { 2 * x[1] * (1 - (Math.Tanh(x[0] * x[1]) * Math.Tanh(x[0] * x[1]))), 2 * x[0] * (1 - (Math.Tanh(x[0] * x[1]) * Math.Tanh(x[0] * x[1]))) },
+                    1 or 2 => new[] { 4 * x[0], 2 },
+                    > 5 when x[1] > 0 => new[] { x[1], x[0] },
+                    _ => new[] { 2 * Math.Cos(x[0]) * x[1], 2 * Math.Sin(x[0]) },
+                });
+        }
+
+        yield return One(
+            nameof(Functions.SwitchInLoop),
+            x => Functions.SwitchInLoop(x, 7),
+            (double x, out double dx) => Functions.SwitchInLoopGradient(x, 7, out dx),
+            (double x, double g, ref double dx) => Functions.SwitchInLoopPullback(x, 7, g, ref dx),
+            new[] { new[] { 0.4 }, new[] { -1.2 }, new[] { 0.9 } },
+            null);
+
         foreach (var n in new[] { 0, 3 })
         {
             yield return Two(
