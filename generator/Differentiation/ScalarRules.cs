@@ -60,6 +60,9 @@ internal static class ScalarRules
         ["Atan"] = Atan,
         ["Sinh"] = Sinh,
         ["Cosh"] = Cosh,
+        ["Asinh"] = Asinh,
+        ["Acosh"] = Acosh,
+        ["Atanh"] = Atanh,
         ["Abs"] = Abs,
     };
 
@@ -69,6 +72,7 @@ internal static class ScalarRules
         ["Max"] = Max,
         ["Min"] = Min,
         ["Atan2"] = Atan2,
+        ["Log"] = LogBase,
     };
 
     private static readonly Dictionary<string, Action<IRuleContext>> Ternary = new()
@@ -206,6 +210,18 @@ internal static class ScalarRules
     /// <summary>y = cosh(a): ∂/∂a = sinh(a).</summary>
     private static void Cosh(IRuleContext c) => c.Accumulate(0, C.Multiply(c.G, Call(c, "Sinh", c.Arg(0))));
 
+    /// <summary>y = asinh(a): ∂/∂a = 1/√(a² + 1).</summary>
+    private static void Asinh(IRuleContext c) =>
+        c.Accumulate(0, C.Divide(c.G, Call(c, "Sqrt", C.Add(C.Multiply(c.Arg(0), c.Arg(0)), One(c)))));
+
+    /// <summary>y = acosh(a): ∂/∂a = 1/√(a² - 1).</summary>
+    private static void Acosh(IRuleContext c) =>
+        c.Accumulate(0, C.Divide(c.G, Call(c, "Sqrt", C.Subtract(C.Multiply(c.Arg(0), c.Arg(0)), One(c)))));
+
+    /// <summary>y = atanh(a): ∂/∂a = 1/(1 - a²).</summary>
+    private static void Atanh(IRuleContext c) =>
+        c.Accumulate(0, C.Divide(c.G, C.Subtract(One(c), C.Multiply(c.Arg(0), c.Arg(0)))));
+
     /// <summary>y = |a|: ∂/∂a = sign(a), 0 at a = 0 (as PyTorch and JAX).</summary>
     private static void Abs(IRuleContext c)
     {
@@ -250,6 +266,17 @@ internal static class ScalarRules
         var denominator = C.Add(C.Multiply(a, a), C.Multiply(b, b));
         c.Accumulate(0, C.Divide(C.Multiply(c.G, b), denominator));
         c.Accumulate(1, C.Divide(C.Multiply(C.Negate(c.G), a), denominator));
+    }
+
+    /// <summary>y = log_b(a) = ln a / ln b: ∂/∂a = 1/(a·ln b), ∂/∂b = -y/(b·ln b) (reuses y).</summary>
+    private static void LogBase(IRuleContext c)
+    {
+        var lnBase = Call(c, "Log", c.Arg(1));
+        c.Accumulate(0, C.Divide(c.G, C.Multiply(c.Arg(0), lnBase)));
+        if (c.IsActive(1))
+        {
+            c.Accumulate(1, C.Divide(C.Negate(C.Multiply(c.G, c.Y)), C.Multiply(c.Arg(1), lnBase)));
+        }
     }
 
     /// <summary>y = a·b + c: ∂/∂a = b, ∂/∂b = a, ∂/∂c = 1.</summary>

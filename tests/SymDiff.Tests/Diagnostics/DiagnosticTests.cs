@@ -44,7 +44,7 @@ public sealed class DiagnosticTests
         { "object o = a; if (o is double) { a = 1; }", "SD0002", "o is double" },
         { "Console.WriteLine($\"{a}\");", "SD0002", "$\"{a}\"" },
         { "a = Helper(a);", "SD0003", "Helper(a)" },
-        { "a = Math.Log(a, 3);", "SD0003", "Math.Log(a, 3)" },
+        { "a = Math.CopySign(a, 3);", "SD0003", "Math.CopySign(a, 3)" },
         { "a = Math.ScaleB(a, 2);", "SD0003", "Math.ScaleB(a, 2)" },
         { "field = a;", "SD0004", "field" },
         { "Property = a;", "SD0004", "Property" },

@@ -68,6 +68,15 @@ public static partial class Functions
     public static double Logarithms(double a) => Math.Log10(a) + Math.Log2(a) + Math.Cbrt(a);
 
     [Differentiable]
+    public static double InverseHyperbolic(double a) => Math.Asinh(a) + Math.Acosh(a + 2) + Math.Atanh(a / 2);
+
+    [Differentiable]
+    public static double LogWithBase(double a, double b) => Math.Log(a, b) + Math.Log(a * a, 3);
+
+    [Differentiable]
+    public static float LogWithBaseF(float a, float b) => MathF.Log(a, b) * MathF.Asinh(b);
+
+    [Differentiable]
     public static double TwoArgumentFunctions(double a, double b, double c) =>
         Math.Atan2(a, b) + Math.FusedMultiplyAdd(a, b, c) + Math.Clamp(a, -0.5, c) + (a % b);
 

@@ -73,6 +73,10 @@ public static partial class GradientCases
         });
         yield return One(nameof(Functions.Logarithms), Functions.Logarithms, Functions.LogarithmsGradient, Functions.LogarithmsPullback, new[] { new[] { 0.3 }, new[] { 2.7 } }, x =>
             new[] { (1 / (x[0] * Math.Log(10))) + (1 / (x[0] * Math.Log(2))) + (1 / (3 * Math.Cbrt(x[0]) * Math.Cbrt(x[0]))) });
+        yield return One(nameof(Functions.InverseHyperbolic), Functions.InverseHyperbolic, Functions.InverseHyperbolicGradient, Functions.InverseHyperbolicPullback, new[] { new[] { 0.3 }, new[] { -0.6 }, new[] { 1.1 } }, x =>
+            new[] { (1 / Math.Sqrt((x[0] * x[0]) + 1)) + (1 / Math.Sqrt(((x[0] + 2) * (x[0] + 2)) - 1)) + (0.5 / (1 - (x[0] * x[0] / 4))) });
+        yield return Two(nameof(Functions.LogWithBase), Functions.LogWithBase, Functions.LogWithBaseGradient, Functions.LogWithBasePullback, new[] { new[] { 0.3, 2.0 }, new[] { 2.7, 0.5 }, new[] { 1.4, 10.0 } }, x =>
+            new[] { (1 / (x[0] * Math.Log(x[1]))) + (2 / (x[0] * Math.Log(3))), -Math.Log(x[0]) / (x[1] * Math.Log(x[1]) * Math.Log(x[1])) });
         yield return Three(nameof(Functions.TwoArgumentFunctions), Functions.TwoArgumentFunctions, Functions.TwoArgumentFunctionsGradient, Functions.TwoArgumentFunctionsPullback, new[]
         {
             new[] { 0.3, 0.7, 0.9 },

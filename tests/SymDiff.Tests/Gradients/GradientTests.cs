@@ -105,6 +105,19 @@ public sealed class GradientTests
     }
 
     [Fact]
+    public void FloatLogWithBaseMatchesHandDerivation()
+    {
+        foreach (var (a, b) in new[] { (0.7f, 1.3f), (1.9f, 0.4f) })
+        {
+            Functions.LogWithBaseFGradient(a, b, out var da, out var db);
+            double x = a, y = b;
+            var expectedA = Math.Asinh(y) / (x * Math.Log(y));
+            var expectedB = (-Math.Log(x) / (y * Math.Log(y) * Math.Log(y)) * Math.Asinh(y)) + (Math.Log(x, y) / Math.Sqrt((y * y) + 1));
+            FiniteDifferences.AssertClose(new[] { expectedA, expectedB }, new double[] { da, db }, 1e-5);
+        }
+    }
+
+    [Fact]
     public void FloatBranchesMatchHandDerivation()
     {
         foreach (var (a, b) in new[] { (0.5f, 0.9f), (2.0f, 1.5f), (-0.5f, 0.9f) })
