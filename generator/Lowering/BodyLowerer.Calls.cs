@@ -19,9 +19,14 @@ internal sealed partial class BodyLowerer
     private IrExpr LowerInvocation(IInvocationOperation invocation)
     {
         var method = invocation.TargetMethod;
+        if (method.MethodKind == MethodKind.LocalFunction)
+        {
+            return InlineLocalFunction(invocation);
+        }
+
         var receiver = invocation.Instance is null ? null : LowerValue(invocation.Instance);
         var arguments = LowerArguments(invocation.Arguments, method);
-        if (arguments is null || arguments.Any(IsError) || IsError(receiver) || method.MethodKind == MethodKind.LocalFunction)
+        if (arguments is null || arguments.Any(IsError) || IsError(receiver))
         {
             return Unsupported(invocation, null, null); // already reported
         }

@@ -261,7 +261,7 @@ internal sealed partial class BodyLowerer
     /// </summary>
     private Exit LowerLoopThatReturns(ILoopOperation loop, IReadOnlyList<IOperation> rest)
     {
-        var type = _types.Map(_method.ReturnType);
+        var type = _types.Map(ReturnType);
         if (!type.IsScalar)
         {
             ReportStatement(ReturnsIn(loop.Body).First(), "A 'return' inside a loop of a tensor-valued method", "assign the result to a local variable, 'break', and return after the loop");
@@ -314,7 +314,7 @@ internal sealed partial class BodyLowerer
     }
 
     private static IEnumerable<IReturnOperation> ReturnsIn(IOperation operation) =>
-        operation.DescendantsAndSelf().OfType<IReturnOperation>().Where(r => r.Kind == OperationKind.Return);
+        OwnDescendants(operation).Prepend(operation).OfType<IReturnOperation>().Where(r => r.Kind == OperationKind.Return);
 
     /// <summary>
     /// A <c>foreach</c> over an array or span, as the <c>for</c> loop it stands for: the collection is read once,
@@ -421,11 +421,14 @@ internal sealed partial class BodyLowerer
         _ => SourceText.Of(loop.Syntax),
     };
 
-    /// <summary>Locals and parameters assigned inside the loop that were assigned before it: the carried variables.</summary>
+    /// <summary>
+    /// Locals and parameters assigned inside the loop that were assigned before it: the carried variables. Local
+    /// functions the loop calls count too, since they are inlined and may assign variables they capture.
+    /// </summary>
     private List<object> AssignedOutside(ILoopOperation loop)
     {
         var assigned = new List<object>();
-        foreach (var operation in loop.Descendants())
+        foreach (var operation in WithCalledLocalFunctions(loop))
         {
             var target = operation switch
             {

@@ -83,6 +83,8 @@ internal sealed partial class BodyLowerer
             parameterValues.Add(id);
         }
 
+        _localFunctions = body.Descendants().OfType<ILocalFunctionOperation>()
+            .ToDictionary(f => f.Symbol, f => f, (IEqualityComparer<IMethodSymbol>)SymbolEqualityComparer.Default);
         var exit = LowerSequence(Flatten(body));
         var result = exit switch
         {
@@ -159,6 +161,9 @@ internal sealed partial class BodyLowerer
                 : SourceText.Of(statement.Syntax);
             switch (statement)
             {
+                case IReturnOperation { Kind: OperationKind.Return, ReturnedValue: null } when _inlining.Count > 0 && _loop is null:
+                    return Exit.FallThrough; // the end of a void local function: what follows in it does not run
+
                 case IReturnOperation { Kind: OperationKind.Return } returnInLoop when _loop is not null:
                     return LowerReturnInLoop(returnInLoop);
 
@@ -257,8 +262,7 @@ internal sealed partial class BodyLowerer
                 break;
 
             case ILocalFunctionOperation:
-                ReportStatement(statement, "A local function", "declare it as a static [Differentiable] method of the type and call it");
-                break;
+                break; // inlined where it is called
 
             case IReturnOperation:
                 ReportStatement(statement, "'yield'", "a [Differentiable] method returns one double or float value");
@@ -406,7 +410,7 @@ internal sealed partial class BodyLowerer
             }
             else
             {
-                var type = _types.Map(_method.ReturnType);
+                var type = _types.Map(ReturnType);
                 var phi = NewValue(ValueKind.Result, null, type, IsActive(whenTrue) || IsActive(whenFalse));
                 phis.Add(new IrPhi(phi, whenTrue, whenFalse));
                 exit = new ReturnExit(new IrRef(phi));
@@ -499,12 +503,12 @@ internal sealed partial class BodyLowerer
     private bool ContainsJump(IOperation? operation) =>
         operation is not null
         && (operation is IReturnOperation or IThrowOperation
-            || operation.Descendants().Any(d => d is IReturnOperation or IThrowOperation)
+            || OwnDescendants(operation).Any(d => d is IReturnOperation or IThrowOperation)
             || (_loop is not null && Jumps(operation, _loop.Operation).Any()));
 
     private static bool ContainsReturn(IOperation? operation) =>
         operation is not null
-        && (operation is IReturnOperation || operation.Descendants().Any(d => d is IReturnOperation));
+        && (operation is IReturnOperation || OwnDescendants(operation).Any(d => d is IReturnOperation));
 
     /// <summary>Whether every path through <paramref name="operation"/> ends in a throw.</summary>
     private static bool AlwaysThrows(IOperation? operation) => operation switch

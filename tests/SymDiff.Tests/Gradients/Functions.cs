@@ -224,6 +224,51 @@ public static partial class Functions
         return s;
     }
 
+    /// <summary>
+    /// Local functions, inlined: a static one, one that captures and assigns a variable of the loop that calls it,
+    /// one with an early return, and one with a loop that returns from inside.
+    /// </summary>
+    [Differentiable]
+    public static double LocalFunctions(double x, double y, int n)
+    {
+        double acc = 0;
+        for (var i = 0; i < n; i++)
+        {
+            acc += Softplus((x * i) - y);
+            Damp();
+        }
+
+        return acc + Clip(x) + FirstAbove(y);
+
+        static double Softplus(double v) => Math.Log(1 + Math.Exp(v));
+
+        void Damp() => acc = Math.Tanh(acc) * y;
+
+        double Clip(double v)
+        {
+            if (v > 1)
+            {
+                return 1;
+            }
+
+            return v * y;
+        }
+
+        static double FirstAbove(double v)
+        {
+            for (var k = 0; k < 5; k++)
+            {
+                v = (v * 1.5) + 0.1;
+                if (v > 2)
+                {
+                    return v * v;
+                }
+            }
+
+            return v;
+        }
+    }
+
     /// <summary>'is' patterns in conditions: relational, and/or/not, constants.</summary>
     [Differentiable]
     public static double PatternConditions(double x, double y, int n)

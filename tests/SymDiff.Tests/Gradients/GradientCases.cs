@@ -130,6 +130,17 @@ public static partial class GradientCases
             new[] { new[] { 0.4 }, new[] { -1.2 }, new[] { 0.9 } },
             null);
 
+        foreach (var n in new[] { 0, 1, 4 })
+        {
+            yield return Two(
+                nameof(Functions.LocalFunctions) + n,
+                (x, y) => Functions.LocalFunctions(x, y, n),
+                (double x, double y, out double dx, out double dy) => Functions.LocalFunctionsGradient(x, y, n, out dx, out dy),
+                (double x, double y, double g, ref double dx, ref double dy) => Functions.LocalFunctionsPullback(x, y, n, g, ref dx, ref dy),
+                new[] { new[] { 0.4, 0.7 }, new[] { 1.3, 0.2 }, new[] { -0.8, 1.1 }, new[] { 0.6, -0.3 } },
+                null);
+        }
+
         foreach (var n in new[] { 0, 3 })
         {
             yield return Two(

@@ -18,6 +18,24 @@ public sealed class TensorGradientTests
         Assert.Equal(4 * 6 + 6 + (6 * 3) + 3, check.CheckedElements);
     }
 
+    [Fact]
+    public void ALocalFunctionLayerGivesTheSameGradientsAsTheInlineModel()
+    {
+        var (w1, b1, w2, b2, x) = MlpParameters(new Random(2));
+        var inline = new[] { w1, b1, w2, b2 }.Select(p => Tensor.Zeros<double>(p.Shape.ToArray())).ToArray();
+        var local = new[] { w1, b1, w2, b2 }.Select(p => Tensor.Zeros<double>(p.Shape.ToArray())).ToArray();
+        var expected = TensorModels.MlpGradient(w1, b1, w2, b2, x, Labels, inline[0], inline[1], inline[2], inline[3]);
+        var actual = TensorModels.MlpWithLocalLayersGradient(w1, b1, w2, b2, x, Labels, local[0], local[1], local[2], local[3]);
+        Assert.Equal(expected, actual);
+        for (var i = 0; i < inline.Length; i++)
+        {
+            Assert.Equal(inline[i].ToArray(), local[i].ToArray());
+        }
+
+        var check = GradientCheck.Run(() => TensorModels.MlpWithLocalLayers(w1, b1, w2, b2, x, Labels), new[] { w1, b1, w2, b2 }, local);
+        Assert.True(check.Passed, check.ToString());
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]

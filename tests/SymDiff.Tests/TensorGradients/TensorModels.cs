@@ -12,6 +12,16 @@ public static partial class TensorModels
         return Tensor.CrossEntropy(logits, y);
     }
 
+    /// <summary>The same perceptron with its layers as a local function (inlined by the generator).</summary>
+    [Differentiable]
+    public static double MlpWithLocalLayers(Tensor<double> w1, Tensor<double> b1, Tensor<double> w2, Tensor<double> b2, [NoDiff] Tensor<double> x, [NoDiff] ReadOnlySpan<int> y)
+    {
+        return Tensor.CrossEntropy(Layer(Tensor.Tanh(Layer(x, w1, b1)), w2, b2), y);
+
+        static Tensor<double> Layer(Tensor<double> input, Tensor<double> weights, Tensor<double> bias) =>
+            Tensor.AddRowBias(Tensor.MatMul(input, weights), bias);
+    }
+
     /// <summary>The same perceptron in float, as training runs it.</summary>
     [Differentiable]
     public static float MlpFloat(Tensor<float> w1, Tensor<float> b1, Tensor<float> w2, Tensor<float> b2, [NoDiff] Tensor<float> x, [NoDiff] ReadOnlySpan<int> y)
