@@ -171,7 +171,8 @@ internal sealed partial class BodyLowerer
             Report(DiagnosticDescriptors.UnsupportedExpression, conditionSyntax.GetLocation(), "An assignment in a loop condition", "assign the variable inside the loop body");
         }
 
-        // Body, then the for-loop's incrementors (skipped after a break).
+        // Body (after a foreach's element read), then the for-loop's incrementors (skipped after a break when they
+        // may change what follows the loop).
         _block = new List<IrStatement>();
         _available = new Dictionary<IrExpr, int>(outerAvailable); // header values are not computed on the exit path
         _loop = new LoopScope(loop, broke);
@@ -184,13 +185,13 @@ internal sealed partial class BodyLowerer
         var exit = LowerSequence(Flatten(loop.Body));
         if (exit != Exit.Throw && parts.Bottom is { } bottom)
         {
+            _source = parts.BottomSource;
             if (broke is null || !parts.BottomNeedsGuard)
             {
                 bottom();
             }
             else
             {
-                _source = parts.BottomSource;
                 LowerBranches(
                     () => new IrUnary(IrUnaryOp.Not, Current(broke)!),
                     bottom,
