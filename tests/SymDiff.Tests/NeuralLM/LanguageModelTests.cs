@@ -200,12 +200,20 @@ public sealed class LanguageModelTests
         {
             var (code, trained, _) = Samples.Run("NeuralLM", $"{model} --epochs 2 --checkpoint {path} --plot {path}.png");
             Assert.Equal(0, code);
-            var (resumedCode, resumed, _) = Samples.Run("NeuralLM", $"{model} --epochs 0 --checkpoint {path} --resume --mix-trigram");
+            Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(path + ".png")[..4]); // the loss curve
+            var (resumedCode, resumed, _) = Samples.Run("NeuralLM", $"{model} --epochs 0 --checkpoint {path} --resume --mix-trigram --generate \"The jury said\" --words 12");
             Assert.Equal(0, resumedCode);
             Assert.Equal(Samples.ResultField(trained, "test_ppl"), Samples.ResultField(resumed, "test_ppl"));
             Assert.Equal(Samples.ResultField(trained, "valid_ppl"), Samples.ResultField(resumed, "valid_ppl"));
             Assert.Contains("interpolated Kneser-Ney trigram: validation ", resumed, StringComparison.Ordinal);
             Assert.Matches(@"mixture 0\.\d\d × network \+ 0\.\d\d × trigram \(weight tuned on validation\)", resumed);
+
+            // --generate continues the prompt with the asked number of sampled words, never <unk>
+            var generated = Assert.Single(resumed.Split('\n'), line => line.StartsWith("generated: ", StringComparison.Ordinal));
+            var words = generated["generated: ".Length..].Trim().Split(' ');
+            Assert.Equal(["The", "jury", "said"], words[..3]);
+            Assert.Equal(3 + 12, words.Length);
+            Assert.DoesNotContain("<unk>", words);
         }
         finally
         {
