@@ -10,16 +10,7 @@ namespace SymDiff.Tests.Docs;
 /// </summary>
 public sealed partial class DocLinkTests
 {
-    public static TheoryData<string> Pages()
-    {
-        var data = new TheoryData<string> { "README.md" };
-        foreach (var page in Directory.GetFiles(Path.Combine(Repository.Root, "docs"), "*.md").Order(StringComparer.Ordinal))
-        {
-            data.Add(Path.GetRelativePath(Repository.Root, page));
-        }
-
-        return data;
-    }
+    public static TheoryData<string> Pages() => DocPages.Except();
 
     [Theory]
     [MemberData(nameof(Pages))]

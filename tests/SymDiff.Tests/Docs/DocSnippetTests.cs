@@ -14,19 +14,7 @@ namespace SymDiff.Tests.Docs;
 /// </summary>
 public sealed partial class DocSnippetTests
 {
-    public static TheoryData<string> Pages()
-    {
-        var data = new TheoryData<string> { "README.md" };
-        foreach (var page in Directory.GetFiles(Path.Combine(Repository.Root, "docs"), "*.md").Order(StringComparer.Ordinal))
-        {
-            if (Path.GetFileName(page) != "diagnostics.md")
-            {
-                data.Add(Path.GetRelativePath(Repository.Root, page));
-            }
-        }
-
-        return data;
-    }
+    public static TheoryData<string> Pages() => DocPages.Except("diagnostics.md");
 
     [Theory]
     [MemberData(nameof(Pages))]
