@@ -201,7 +201,7 @@ public sealed class LanguageModelTests
             var (code, trained, _) = Samples.Run("NeuralLM", $"{model} --epochs 2 --checkpoint {path} --plot {path}.png");
             Assert.Equal(0, code);
             Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(path + ".png")[..4]); // the loss curve
-            var (resumedCode, resumed, _) = Samples.Run("NeuralLM", $"{model} --epochs 0 --checkpoint {path} --resume --mix-trigram --generate \"The jury said\" --words 12");
+            var (resumedCode, resumed, _) = Samples.Run("NeuralLM", $"{model} --epochs 0 --checkpoint {path} --resume --plot {path}.png --mix-trigram --generate \"The jury said\" --words 12");
             Assert.Equal(0, resumedCode);
             Assert.Equal(Samples.ResultField(trained, "test_ppl"), Samples.ResultField(resumed, "test_ppl"));
             Assert.Equal(Samples.ResultField(trained, "valid_ppl"), Samples.ResultField(resumed, "valid_ppl"));
