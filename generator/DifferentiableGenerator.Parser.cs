@@ -79,14 +79,20 @@ public sealed partial class DifferentiableGenerator
 
         var compilation = semanticModel.Compilation;
         var mathPrefix = CanShorten(semanticModel, body.Syntax.SpanStart, "System", "Math", "MathF") ? string.Empty : "global::System.";
-        var symDiffPrefix = CanShorten(semanticModel, body.Syntax.SpanStart, "SymDiff", "Tensor") ? string.Empty : "global::SymDiff.";
+        var symDiffPrefix = CanShorten(semanticModel, body.Syntax.SpanStart, "SymDiff", "DTensor") ? string.Empty : TypeMapper.SymDiffNamespace;
+        // The helpers only generated code calls live in SymDiff.CompilerServices: the file imports it unless one of
+        // their names already means something else where the method is.
+        var compilerServicesPrefix = CanShorten(semanticModel, body.Syntax.SpanStart, "SymDiff.CompilerServices", "Buffers", "Tape", "DTensorRules")
+            ? string.Empty
+            : TypeMapper.CompilerServicesNamespace;
+        var types = new TypeMapper(symDiffPrefix, compilerServicesPrefix);
         var lowerer = new BodyLowerer(
             method,
             compilation.GetTypeByMetadataName(DifferentiableAttributeName),
             compilation.GetTypeByMetadataName(NoDiffAttributeName),
             compilation.GetTypeByMetadataName(DerivativeRules.AttributeName),
             mathPrefix,
-            new TypeMapper(symDiffPrefix),
+            types,
             compilation);
         var lowered = lowerer.Lower(body);
         var bodyDiagnostics = lowerer.Diagnostics.ToEquatableArray();
@@ -96,21 +102,26 @@ public sealed partial class DifferentiableGenerator
         }
 
         var parameters = method.Parameters
-            .Select(p => new ParameterFacts(p.Name, new TypeMapper(symDiffPrefix).Map(p.Type), lowerer.IsDifferentiableParameter(p)))
+            .Select(p => new ParameterFacts(p.Name, types.Map(p.Type), lowerer.IsDifferentiableParameter(p)))
             .ToList();
 
         // Generated locals must not shadow members the generated code calls by simple name.
-        var reserved = method.ContainingType.MemberNames.Concat(new[] { "Math", "MathF", "Tensor", "workspace" });
+        var reserved = method.ContainingType.MemberNames.Concat(new[] { "Math", "MathF", "DTensor", "DTensorRules", "Buffers", "Tape", "workspace" });
         var usings = new List<string>();
         if (mathPrefix.Length == 0)
         {
             usings.Add("System");
         }
 
-        var ir = IrFinisher.Finish(lowered, parameters, new TypeMapper(symDiffPrefix).Map(method.ReturnType), reserved);
+        var ir = IrFinisher.Finish(lowered, parameters, types.Map(method.ReturnType), reserved);
         if (symDiffPrefix.Length == 0 && ir.Values.Any(v => v.Type.IsTensor))
         {
             usings.Add("SymDiff");
+        }
+
+        if (compilerServicesPrefix.Length == 0 && (ir.Values.Any(v => v.Type.IsTensor) || IrWalker.Loops(ir.Body.Statements).Any()))
+        {
+            usings.Add("SymDiff.CompilerServices");
         }
 
         bodyDiagnostics = bodyDiagnostics
@@ -189,7 +200,7 @@ public sealed partial class DifferentiableGenerator
         foreach (var name in names)
         {
             var symbols = semanticModel.LookupSymbols(position, name: name);
-            if (!symbols.All(s => s is INamedTypeSymbol { ContainingNamespace: { ContainingNamespace.IsGlobalNamespace: true } ns } && ns.Name == @namespace))
+            if (!symbols.All(s => s is INamedTypeSymbol { ContainingNamespace: { } ns } && ns.ToDisplayString() == @namespace))
             {
                 return false;
             }

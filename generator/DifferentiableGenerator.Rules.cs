@@ -13,7 +13,7 @@ namespace SymDiff.Generator;
 public sealed partial class DifferentiableGenerator
 {
     /// <summary>
-    /// Checks one <c>[DerivativeOf]</c> rule: it must name an existing function and fit one of its overloads
+    /// Checks one <c>[PullbackOf]</c> rule: it must name an existing function and fit one of its overloads
     /// (<see cref="DerivativeRules.Fits"/>). Errors are reported at the rule, where the fix is.
     /// </summary>
     private static EquatableArray<DiagnosticInfo> CheckRule(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
@@ -44,15 +44,15 @@ public sealed partial class DifferentiableGenerator
                     continue;
                 }
 
-                // Explain against the overload whose rule would have as many parameters as this one, else the first.
-                var closest = reasons.FirstOrDefault(r => DerivativeRules.ExpectedParameters(r.Function).Count() == rule.Parameters.Length);
+                // Explain against the overload whose inputs the rule names, else the first.
+                var named = rule.Parameters.Select(p => p.Name).Where(n => n is not ("saved" or "result" or "dResult")).ToList();
+                var closest = reasons.FirstOrDefault(r => named.All(n => r.Function.Parameters.Any(p => p.Name == n || "d" + p.Name == n || n.Length > 1 && n[0] == 'd' && string.Equals(p.Name, n.Substring(1), StringComparison.OrdinalIgnoreCase))));
                 if (closest.Function is null)
                 {
                     closest = reasons[0];
                 }
 
-                var expected = string.Join(", ", DerivativeRules.ExpectedParameters(closest.Function).Select((p, i) =>
-                    (p.RefKind == RefKind.Ref ? "ref " : string.Empty) + p.Type.ToDisplayString() + " " + ParameterName(closest.Function, i)));
+                var expected = DerivativeRules.FullForm(closest.Function);
                 diagnostics.Add(DiagnosticInfo.Create(
                     DiagnosticDescriptors.RuleSignatureMismatch,
                     location,
@@ -70,32 +70,8 @@ public sealed partial class DifferentiableGenerator
         return diagnostics.ToEquatableArray();
     }
 
-    /// <summary>A destination-passing overload (trailing <c>ref Tensor&lt;T&gt;</c>) is not a function rules target.</summary>
+    /// <summary>A destination-passing overload (trailing <c>ref DTensor&lt;T&gt;</c>) is not a function rules target.</summary>
     private static bool IsDestinationForm(IMethodSymbol method) =>
         method.Parameters.Length > 0 && method.Parameters[method.Parameters.Length - 1].RefKind == RefKind.Ref
-        && DerivativeRules.KindOf(method.Parameters[method.Parameters.Length - 1].Type) == AdjointKind.Tensor;
-
-    /// <summary>Names for the expected rule parameters: the inputs' own names, result, dResult, d + input.</summary>
-    private static string ParameterName(IMethodSymbol function, int index)
-    {
-        var inputs = function.Parameters;
-        if (index < inputs.Length)
-        {
-            return inputs[index].Name;
-        }
-
-        if (index == inputs.Length)
-        {
-            return "result";
-        }
-
-        if (index == inputs.Length + 1)
-        {
-            return "dResult";
-        }
-
-        var differentiable = inputs.Where(p => DerivativeRules.KindOf(p.Type) != AdjointKind.None).ToList();
-        var adjoint = index - inputs.Length - 2;
-        return adjoint < differentiable.Count ? "d" + differentiable[adjoint].Name : "d" + adjoint;
-    }
+        && DerivativeRules.KindOf(method.Parameters[method.Parameters.Length - 1].Type) == GradientKind.Tensor;
 }

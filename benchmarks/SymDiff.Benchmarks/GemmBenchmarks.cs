@@ -6,9 +6,9 @@ namespace SymDiff.Benchmarks;
 [MemoryDiagnoser]
 public class GemmBenchmarks
 {
-    private Tensor<float> _a = null!;
-    private Tensor<float> _b = null!;
-    private Tensor<float>? _c;
+    private DTensor<float> _a = null!;
+    private DTensor<float> _b = null!;
+    private DTensor<float>? _c;
 
     [Params("512x512x512", "128x150x100", "128x100x16384", "128x256x10000")]
     public string Shape { get; set; } = "512x512x512";
@@ -21,13 +21,13 @@ public class GemmBenchmarks
     {
         var (m, k, n) = Parse(Shape);
         var random = new Random(1);
-        _a = Tensor.RandomUniform(random, -1f, 1f, m, k);
-        _b = Tensor.RandomUniform(random, -1f, 1f, k, n);
+        _a = DTensor.RandomUniform(random, -1f, 1f, m, k);
+        _b = DTensor.RandomUniform(random, -1f, 1f, k, n);
         Compute.Threads = Threads;
     }
 
     [Benchmark]
-    public void MatMul() => Tensor.MatMul(_a, _b, false, false, ref _c);
+    public void MatMul() => DTensor.MatMul(_a, _b, false, false, ref _c);
 
     internal static (int M, int K, int N) Parse(string shape)
     {

@@ -132,11 +132,11 @@ internal static class GeneratorCost
                     """,
                 _ => $$"""
                         [Differentiable]
-                        public static float Mlp{{i}}(Tensor<float> w1, Tensor<float> b1, Tensor<float> w2, [NoDiff] Tensor<float> x, [NoDiff] ReadOnlySpan<int> y)
+                        public static float Mlp{{i}}(DTensor<float> w1, DTensor<float> b1, DTensor<float> w2, [NoDiff] DTensor<float> x, [NoDiff] ReadOnlySpan<int> y)
                         {
-                            var h = Tensor.Tanh(Tensor.AddRowBias(Tensor.MatMul(x, w1), b1));
-                            var logits = Tensor.MatMul(h, w2);
-                            return Tensor.CrossEntropy(logits, y);
+                            var h = DTensor.Tanh(DTensor.AddRowBias(DTensor.MatMul(x, w1), b1));
+                            var logits = DTensor.MatMul(h, w2);
+                            return DTensor.CrossEntropy(logits, y);
                         }
 
                     """,

@@ -1,3 +1,4 @@
+using SymDiff.CompilerServices;
 using System.Diagnostics;
 
 namespace SymDiff.Benchmarks;
@@ -12,8 +13,8 @@ internal sealed class HandWrittenNlm
     private readonly NeuralLM.ModelShape _shape;
     private readonly ParameterSet<float> _parameters;
     private readonly Dictionary<string, Stopwatch> _phases = new();
-    private Tensor<float>? _rows, _x, _pre, _preBias, _hidden, _logits, _logitsBias, _direct, _sum, _probabilities;
-    private Tensor<float>? _dLogits, _dHidden, _dPre, _dX, _dRows;
+    private DTensor<float>? _rows, _x, _pre, _preBias, _hidden, _logits, _logitsBias, _direct, _sum, _probabilities;
+    private DTensor<float>? _dLogits, _dHidden, _dPre, _dX, _dRows;
 
     public HandWrittenNlm(NeuralLM.ModelShape shape, ParameterSet<float> parameters)
     {
@@ -31,48 +32,48 @@ internal sealed class HandWrittenNlm
         var batch = next.Length;
 
         Begin("forward: embedding");
-        var rows = Tensor.Embedding(c.Value, context, ref _rows);
-        var x = Tensor.Reshape(rows, batch, -1, ref _x);
+        var rows = DTensor.Embedding(c.Value, context, ref _rows);
+        var x = DTensor.Reshape(rows, batch, -1, ref _x);
         Begin("forward: hidden layer");
-        var pre = Tensor.MatMul(x, h.Value, false, false, ref _pre);
-        var preBias = Tensor.AddRowBias(pre, d.Value, ref _preBias);
-        var hidden = Tensor.Tanh(preBias, ref _hidden);
+        var pre = DTensor.MatMul(x, h.Value, false, false, ref _pre);
+        var preBias = DTensor.AddRowBias(pre, d.Value, ref _preBias);
+        var hidden = DTensor.Tanh(preBias, ref _hidden);
         Begin("forward: output GEMM");
-        var logits = Tensor.MatMul(hidden, u.Value, false, false, ref _logits);
-        var logitsBias = Tensor.AddRowBias(logits, b.Value, ref _logitsBias);
+        var logits = DTensor.MatMul(hidden, u.Value, false, false, ref _logits);
+        var logitsBias = DTensor.AddRowBias(logits, b.Value, ref _logitsBias);
         var output = logitsBias;
         if (_shape.Direct)
         {
-            output = Tensor.Add(logitsBias, Tensor.MatMul(x, w.Value, false, false, ref _direct), ref _sum);
+            output = DTensor.Add(logitsBias, DTensor.MatMul(x, w.Value, false, false, ref _direct), ref _sum);
         }
 
         Begin("forward: cross-entropy");
-        var loss = Tensor.CrossEntropy(output, next, ref _probabilities);
+        var loss = DTensor.CrossEntropy(output, next, ref _probabilities);
 
-        // Backward. A hand-written step knows that bias adds and sums pass their adjoint through unchanged, so it
+        // Backward. A hand-written step knows that bias adds and sums pass their gradient through unchanged, so it
         // reuses dLogits for them instead of copying.
         Begin("backward: cross-entropy");
-        var dLogits = Tensor.EnsureZeroed(ref _dLogits, output);
-        Tensor.CrossEntropyBackward(output, next, _probabilities!, loss, 1f, dLogits);
-        var dX = Tensor.EnsureZeroed(ref _dX, x);
+        var dLogits = Buffers.EnsureZeroed(ref _dLogits, output);
+        DTensorRules.CrossEntropyPullback(next, _probabilities!, 1f, dLogits);
+        var dX = Buffers.EnsureZeroed(ref _dX, x);
         Begin("backward: output GEMMs");
         if (_shape.Direct)
         {
-            Tensor.MatMulBackward(x, w.Value, false, false, _direct!, dLogits, dX, w.Gradient);
+            DTensorRules.MatMulPullback(x, w.Value, false, false, dLogits, dX, w.Gradient);
         }
 
-        Tensor.AddRowBiasBackward(logits, b.Value, logitsBias, dLogits, null, b.Gradient);
-        var dHidden = Tensor.EnsureZeroed(ref _dHidden, hidden);
-        Tensor.MatMulBackward(hidden, u.Value, false, false, logits, dLogits, dHidden, u.Gradient);
+        DTensorRules.AddRowBiasPullback(dLogits, null, b.Gradient);
+        var dHidden = Buffers.EnsureZeroed(ref _dHidden, hidden);
+        DTensorRules.MatMulPullback(hidden, u.Value, false, false, dLogits, dHidden, u.Gradient);
         Begin("backward: hidden layer");
-        var dPre = Tensor.EnsureZeroed(ref _dPre, preBias);
-        Tensor.TanhBackward(preBias, hidden, dHidden, dPre);
-        Tensor.AddRowBiasBackward(pre, d.Value, preBias, dPre, null, d.Gradient);
-        Tensor.MatMulBackward(x, h.Value, false, false, pre, dPre, dX, h.Gradient);
+        var dPre = Buffers.EnsureZeroed(ref _dPre, preBias);
+        DTensorRules.TanhPullback(hidden, dHidden, dPre);
+        DTensorRules.AddRowBiasPullback(dPre, null, d.Gradient);
+        DTensorRules.MatMulPullback(x, h.Value, false, false, dPre, dX, h.Gradient);
         Begin("backward: embedding");
-        var dRows = Tensor.EnsureZeroed(ref _dRows, rows);
-        Tensor.ReshapeBackward(rows, batch, -1, x, dX, dRows);
-        Tensor.EmbeddingBackward(c.Value, context, rows, dRows, c.Gradient);
+        var dRows = Buffers.EnsureZeroed(ref _dRows, rows);
+        DTensorRules.ReshapePullback(dX, dRows);
+        DTensorRules.EmbeddingPullback(context, dRows, c.Gradient);
         End();
         return loss;
     }

@@ -48,17 +48,17 @@ internal static class QuickCommands
         double[] seconds;
         if (options.Flag("double"))
         {
-            var a = Tensor.RandomUniform(random, -1.0, 1.0, ta ? k : m, ta ? m : k);
-            var b = Tensor.RandomUniform(random, -1.0, 1.0, tb ? n : k, tb ? k : n);
-            Tensor<double>? c = null;
-            seconds = Measure(() => Tensor.MatMul(a, b, ta, tb, ref c), flops);
+            var a = DTensor.RandomUniform(random, -1.0, 1.0, ta ? k : m, ta ? m : k);
+            var b = DTensor.RandomUniform(random, -1.0, 1.0, tb ? n : k, tb ? k : n);
+            DTensor<double>? c = null;
+            seconds = Measure(() => DTensor.MatMul(a, b, ta, tb, ref c), flops);
         }
         else
         {
-            var a = Tensor.RandomUniform(random, -1f, 1f, ta ? k : m, ta ? m : k);
-            var b = Tensor.RandomUniform(random, -1f, 1f, tb ? n : k, tb ? k : n);
-            Tensor<float>? c = null;
-            seconds = Measure(() => Tensor.MatMul(a, b, ta, tb, ref c), flops);
+            var a = DTensor.RandomUniform(random, -1f, 1f, ta ? k : m, ta ? m : k);
+            var b = DTensor.RandomUniform(random, -1f, 1f, tb ? n : k, tb ? k : n);
+            DTensor<float>? c = null;
+            seconds = Measure(() => DTensor.MatMul(a, b, ta, tb, ref c), flops);
         }
 
         var median = Median(seconds);
@@ -188,7 +188,7 @@ internal static class QuickCommands
         var parameters = RecurrentLM.ElmanNetwork.CreateParameters(shape, rng);
         var inputs = Enumerable.Range(0, steps * batch).Select(_ => rng.NextInt(vocabulary)).ToArray();
         var targets = Enumerable.Range(0, steps * batch).Select(_ => rng.NextInt(vocabulary)).ToArray();
-        var h0 = Tensor.Zeros<float>(batch, hidden);
+        var h0 = DTensor.Zeros<float>(batch, hidden);
         var (e, w, u, b, v, c) = (parameters["embed"], parameters["W"], parameters["U"], parameters["b"], parameters["V"], parameters["c"]);
         void Gradient()
         {

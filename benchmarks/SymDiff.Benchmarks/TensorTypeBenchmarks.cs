@@ -10,15 +10,15 @@ namespace SymDiff.Benchmarks;
 [MemoryDiagnoser]
 public class TensorTypeBenchmarks
 {
-    private Tensor<float> _a = null!;
-    private Tensor<float> _b = null!;
-    private Tensor<float>? _sum;
-    private Tensor<float>? _out;
+    private DTensor<float> _a = null!;
+    private DTensor<float> _b = null!;
+    private DTensor<float>? _sum;
+    private DTensor<float>? _out;
     private Snt.Tensor<float> _sntA = null!;
     private Snt.Tensor<float> _sntB = null!;
     private Snt.Tensor<float> _sntSum = null!;
     private Snt.Tensor<float> _sntOut = null!;
-    private Tensor<float> _bias = null!;
+    private DTensor<float> _bias = null!;
     private Snt.Tensor<float> _sntBias = null!;
 
     [Params(32, 256)]
@@ -28,24 +28,24 @@ public class TensorTypeBenchmarks
     public void Setup()
     {
         var random = new Random(1);
-        _a = Tensor.RandomUniform(random, -1f, 1f, 128, Columns);
-        _b = Tensor.RandomUniform(random, -1f, 1f, 128, Columns);
-        _sum = Tensor.Zeros<float>(128, Columns);
-        _out = Tensor.Zeros<float>(128, Columns);
+        _a = DTensor.RandomUniform(random, -1f, 1f, 128, Columns);
+        _b = DTensor.RandomUniform(random, -1f, 1f, 128, Columns);
+        _sum = DTensor.Zeros<float>(128, Columns);
+        _out = DTensor.Zeros<float>(128, Columns);
         ReadOnlySpan<nint> lengths = [128, Columns];
         _sntA = Snt.Tensor.Create(_a.ToArray(), lengths);
         _sntB = Snt.Tensor.Create(_b.ToArray(), lengths);
         _sntSum = Snt.Tensor.Create(new float[128 * Columns], lengths);
         _sntOut = Snt.Tensor.Create(new float[128 * Columns], lengths);
-        _bias = Tensor.RandomUniform(random, -1f, 1f, Columns);
+        _bias = DTensor.RandomUniform(random, -1f, 1f, Columns);
         _sntBias = Snt.Tensor.Create(_bias.ToArray(), [1, Columns]);
     }
 
     [Benchmark(Baseline = true)]
     public void SymDiffTensor()
     {
-        Tensor.Add(_a, _b, ref _sum);
-        Tensor.Tanh(_sum!, ref _out);
+        DTensor.Add(_a, _b, ref _sum);
+        DTensor.Tanh(_sum!, ref _out);
     }
 
     [Benchmark]
@@ -57,7 +57,7 @@ public class TensorTypeBenchmarks
 
     /// <summary>Row-wise work (a bias per row, as AddRowBias does): SymDiff slices spans, S.N.T slices tensor spans.</summary>
     [Benchmark]
-    public void SymDiffRowBias() => Tensor.AddRowBias(_a, _bias, ref _sum);
+    public void SymDiffRowBias() => DTensor.AddRowBias(_a, _bias, ref _sum);
 
     [Benchmark]
     public void SystemNumericsRowBias()

@@ -24,7 +24,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor NoDerivative = Error(
         "SD0003",
         "No derivative known for a call",
-        "'{0}' has no known derivative, so the gradient cannot flow through it; mark it [Differentiable] (its body is then differentiated), declare its rule next to it with [DerivativeOf(nameof({1}))] on 'void {1}Backward(inputs..., result, dResult, adjoints...)', or compute its arguments from [NoDiff] inputs only");
+        "'{0}' has no known derivative, so the gradient cannot flow through it; mark it [Differentiable] (its body is then differentiated), declare its pullback next to it with [PullbackOf(nameof({1}))] on 'void {1}Pullback(inputs it reads..., dResult, d + each input...)', or compute its arguments from [NoDiff] inputs only");
 
     public static readonly DiagnosticDescriptor WriteToNonLocal = Error(
         "SD0004",
@@ -49,7 +49,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor UnsupportedReturnType = Error(
         "SD0008",
         "Unsupported return type",
-        "[Differentiable] method '{0}' returns '{1}'; it must return double, float or a tensor (Tensor<float>, Tensor<double>)");
+        "[Differentiable] method '{0}' returns '{1}'; it must return double, float or a tensor (DTensor<float>, DTensor<double>)");
 
     public static readonly DiagnosticDescriptor Recursion = Error(
         "SD0009",
@@ -74,12 +74,12 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor RuleTargetMissing = Error(
         "SD0013",
         "Derivative rule names no function",
-        "[DerivativeOf] on '{0}' names '{1}', but '{2}' has no method of that name");
+        "[PullbackOf] on '{0}' names '{1}', but '{2}' has no method of that name");
 
     public static readonly DiagnosticDescriptor RuleSignatureMismatch = Error(
         "SD0014",
         "Derivative rule signature does not fit its function",
-        "Rule '{0}' does not fit '{1}': {2}. The rule for it is 'static void {0}({3})'.");
+        "Rule '{0}' does not fit '{1}': {2}. Its full form is 'static void {0}({3})', leaving out the inputs and 'result' it does not read.");
 
     public static readonly DiagnosticDescriptor ZeroGradientFunction = Warning(
         "SD1001",

@@ -46,7 +46,7 @@ internal sealed class AdjointPlacement
                     break;
 
                 case RCall call:
-                    DeclareZeros(call.Accumulated, block, resolved);
+                    DeclareZeros(call.Accumulated, block, resolved, call);
                     resolved.Add(call);
                     break;
 
@@ -79,7 +79,7 @@ internal sealed class AdjointPlacement
     }
 
     /// <summary>Declares as zero, in <paramref name="block"/>, the adjoints homed here that are not declared yet.</summary>
-    private void DeclareZeros(IEnumerable<int> values, RBlock block, List<RStatement> output)
+    private void DeclareZeros(IEnumerable<int> values, RBlock block, List<RStatement> output, RCall? call = null)
     {
         // Declarations go above the comment that introduces the statement needing them.
         var position = output.Count > 0 && output[output.Count - 1] is RComment ? output.Count - 1 : output.Count;
@@ -89,7 +89,9 @@ internal sealed class AdjointPlacement
             if (!_declared.Contains(value) && _sweep.Home(value) == block)
             {
                 _declared.Add(value);
-                output.Insert(position++, new RZero(value));
+                // Right before a call, a tensor buffer may take its shape from another of the call's arguments.
+                var shape = call?.Arguments.FirstOrDefault(a => a.AdjointOf == value)?.Shape;
+                output.Insert(position++, new RZero(value, shape));
             }
         }
     }

@@ -70,7 +70,7 @@ internal sealed class RAccumulate : RStatement
 
 /// <summary>
 /// A call in the reverse sweep: a generated pullback <c>GPullback(args..., seed, ref dA, ...)</c> or a
-/// <c>[DerivativeOf]</c> rule <c>Rule(args..., result, dResult, dA, ...)</c>.
+/// <c>[PullbackOf]</c> rule <c>Rule(args..., result, dResult, dA, ...)</c>.
 /// </summary>
 internal sealed class RCall : RStatement
 {
@@ -103,12 +103,13 @@ internal sealed class RCall : RStatement
 /// <summary>An argument of an <see cref="RCall"/>: a value, an adjoint to add to (by <c>ref</c> for scalars), or a discard.</summary>
 internal sealed class RArgument
 {
-    private RArgument(CExpr? expression, int? adjointOf, bool byRef, string? discard)
+    private RArgument(CExpr? expression, int? adjointOf, bool byRef, string? discard, CExpr? shape = null)
     {
         Expression = expression;
         AdjointOf = adjointOf;
         ByRef = byRef;
         Discard = discard;
+        Shape = shape;
     }
 
     public CExpr? Expression { get; }
@@ -122,7 +123,13 @@ internal sealed class RArgument
 
     public static RArgument Value(CExpr expression) => new(expression, null, false, null);
 
-    public static RArgument Adjoint(int value, bool byRef) => new(null, value, byRef, null);
+    /// <summary>
+    /// For a tensor gradient: another argument of the same call whose tensor has its shape (the rule's
+    /// <c>[SameShapeAs]</c>), so a buffer declared right before the call need not read the value itself.
+    /// </summary>
+    public CExpr? Shape { get; }
+
+    public static RArgument Adjoint(int value, bool byRef, CExpr? shape = null) => new(null, value, byRef, null, shape);
 
     public static RArgument Discarded(string local) => new(null, null, true, local);
 }
@@ -161,9 +168,16 @@ internal sealed class RDeclare : RStatement
 /// <summary>Resolved: the adjoint declared as zero (<c>double dv = 0;</c>, or a zeroed workspace tensor).</summary>
 internal sealed class RZero : RStatement
 {
-    public RZero(int value) => Value = value;
+    public RZero(int value, CExpr? shape = null)
+    {
+        Value = value;
+        Shape = shape;
+    }
 
     public int Value { get; }
+
+    /// <summary>For a tensor: what to take the buffer's shape from, when not the value itself.</summary>
+    public CExpr? Shape { get; }
 }
 
 /// <summary>Resolved: <c>dv += e;</c>.</summary>

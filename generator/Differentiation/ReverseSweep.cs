@@ -470,19 +470,55 @@ internal sealed class ReverseSweep
         AddUnlessNoOp(output, new RCall(call.Callee.Pullback!, arguments));
     }
 
-    /// <summary><c>Rule(args..., result, dResult, dArg...)</c>: a <c>[DerivativeOf]</c> rule.</summary>
+    /// <summary>
+    /// <c>FPullback(inputs it reads..., [saved], [result], dResult, dArg...)</c>: a <c>[PullbackOf]</c> rule, handed only
+    /// the forward values it declares, so nothing else is kept for it.
+    /// </summary>
     private void CallRule(IrAssign assign, IrCall call, CExpr g, RBlock output)
     {
-        var arguments = call.Arguments.Select(a => RArgument.Value(CExprPrinter.FromIr(a))).ToList();
+        var arguments = new List<RArgument>();
+        for (var i = 0; i < call.Arguments.Count; i++)
+        {
+            if (call.Callee.RuleReads.Count > i && call.Callee.RuleReads[i])
+            {
+                arguments.Add(RArgument.Value(CExprPrinter.FromIr(call.Arguments[i])));
+            }
+        }
+
         if (call.Callee.SavedType is not null)
         {
             arguments.Add(RArgument.Value(new CSaved(assign.Target)));
         }
 
-        arguments.Add(RArgument.Value(new CValue(assign.Target)));
+        if (call.Callee.RuleReadsResult)
+        {
+            arguments.Add(RArgument.Value(new CValue(assign.Target)));
+        }
+
         arguments.Add(RArgument.Value(g));
-        AddAdjointArguments(call, arguments, g, output);
+        AddAdjointArguments(call, arguments, g, output, assign);
         AddUnlessNoOp(output, new RCall(call.Callee.Pullback!, arguments));
+    }
+
+    /// <summary>The expression for a rule parameter named in <c>[SameShapeAs]</c>: dResult, saved, result or an input.</summary>
+    private static CExpr? ShapeSource(IrAssign assign, IrCall call, CExpr g, int input)
+    {
+        var name = call.Callee.GradientShapes.Count > input ? call.Callee.GradientShapes[input] : string.Empty;
+        switch (name)
+        {
+            case "":
+                return null;
+            case "dResult":
+                return g;
+            case "saved":
+                return new CSaved(assign.Target);
+            case "result":
+                return new CValue(assign.Target);
+        }
+
+        return name[0] == '#' && int.TryParse(name.Substring(1), out var index) && index < call.Arguments.Count
+            ? CExprPrinter.FromIr(call.Arguments[index])
+            : null;
     }
 
     /// <summary>A rule or pullback only adds into adjoints: with none to add to (all null or discarded) it is left out.</summary>
@@ -498,7 +534,7 @@ internal sealed class ReverseSweep
     /// One adjoint argument per differentiable parameter of the callee: the argument's adjoint when it is active;
     /// otherwise <c>null</c> for a tensor (the rule skips it) or a discard local for a scalar <c>ref</c>.
     /// </summary>
-    private void AddAdjointArguments(IrCall call, List<RArgument> arguments, CExpr? g = null, RBlock? block = null)
+    private void AddAdjointArguments(IrCall call, List<RArgument> arguments, CExpr? g = null, RBlock? block = null, IrAssign? assign = null)
     {
         var discarded = new List<(int Index, IrTypeKind Kind)>();
         for (var i = 0; i < call.Arguments.Count && i < call.Callee.DifferentiableParameters.Count; i++)
@@ -528,7 +564,8 @@ internal sealed class ReverseSweep
                     throw new AliasConflict(r.Value); // the other branch aliased it; this one adds something else
                 }
 
-                arguments.Add(RArgument.Adjoint(r.Value, byRef: !type.IsTensor));
+                var shape = type.IsTensor && assign is not null && g is not null ? ShapeSource(assign, call, g, i) : null;
+                arguments.Add(RArgument.Adjoint(r.Value, byRef: !type.IsTensor, shape));
                 _hasAdjoint[r.Value] = true;
             }
             else if (type.IsTensor)

@@ -42,7 +42,8 @@ internal static class SourceEmitter
 
         var prefixes = new Prefixes(
             model.Usings.Contains("System") ? string.Empty : "global::System.",
-            model.Usings.Contains("SymDiff") ? string.Empty : "global::SymDiff.");
+            model.Usings.Contains("SymDiff") ? string.Empty : "global::SymDiff.",
+            model.Usings.Contains("SymDiff.CompilerServices") ? string.Empty : "global::SymDiff.CompilerServices.");
         if (model.Ir.ReturnType.IsScalar)
         {
             new MethodWriter(model, SweepMode.Gradient, prefixes, writer).Write();
@@ -59,18 +60,21 @@ internal static class SourceEmitter
         return writer.ToString();
     }
 
-    /// <summary>How the file spells <c>System.</c> and <c>SymDiff.</c> names (empty when it imports them).</summary>
+    /// <summary>How the file spells <c>System.</c>, <c>SymDiff.</c> and <c>SymDiff.CompilerServices.</c> names (empty when it imports them).</summary>
     private sealed class Prefixes
     {
-        public Prefixes(string system, string symDiff)
+        public Prefixes(string system, string symDiff, string compilerServices)
         {
             System = system;
             SymDiff = symDiff;
+            CompilerServices = compilerServices;
         }
 
         public string System { get; }
 
         public string SymDiff { get; }
+
+        public string CompilerServices { get; }
     }
 
     /// <summary>Writes one generated method (and its workspace class, if it has tensor buffers).</summary>
@@ -98,6 +102,7 @@ internal static class SourceEmitter
         private readonly HashSet<int> _ringLoops = new();
         private readonly HashSet<int> _keptInRecompute = new();
         private bool _recomputing;
+        private HashSet<int>? _phiSources;
 
         public MethodWriter(MethodModel model, SweepMode mode, Prefixes prefixes, IndentedTextWriter writer)
         {
@@ -117,7 +122,8 @@ internal static class SourceEmitter
 
         private string WorkspaceClass => MethodName + "Workspace";
 
-        private string TensorClass => _prefixes.SymDiff + "Tensor";
+        /// <summary>The buffer helpers generated code calls (<c>EnsureZeroed</c>, <c>AccumulateInto</c>, <c>Copy</c>).</summary>
+        private string BuffersClass => _prefixes.CompilerServices + "Buffers";
 
         public void Write()
         {
@@ -293,7 +299,7 @@ internal static class SourceEmitter
         private string TapeField(int id, string suffix = "")
         {
             var element = IsTensor(id) ? TypeOf(id) + "?" : TypeOf(id);
-            var field = "public readonly " + _prefixes.SymDiff + "Tape<" + element + "> " + Name(id) + suffix + " = new();";
+            var field = "public readonly " + _prefixes.CompilerServices + "Tape<" + element + "> " + Name(id) + suffix + " = new();";
             if (!_workspaceFields.Contains(field))
             {
                 _workspaceFields.Add(field);
@@ -304,7 +310,7 @@ internal static class SourceEmitter
 
         private string SavedTapeField(string type, string name)
         {
-            var field = "public readonly " + _prefixes.SymDiff + "Tape<" + type + "?> " + name + " = new();";
+            var field = "public readonly " + _prefixes.CompilerServices + "Tape<" + type + "?> " + name + " = new();";
             if (!_workspaceFields.Contains(field))
             {
                 _workspaceFields.Add(field);
@@ -472,6 +478,37 @@ internal static class SourceEmitter
             return _reverseReads.Contains(id);
         }
 
+        /// <summary>
+        /// Whether a tensor a loop iteration computes needs a buffer of its own per iteration: when it is taped, in a
+        /// loop whose buffers alternate, or when it may outlive its iteration (a source of a phi: carried to the next
+        /// iteration or out of a branch). Any other one is overwritten by the next iteration in a single buffer.
+        /// </summary>
+        private bool KeepsIterationBuffer(int id) =>
+            Taped(id) || _ringLoops.Contains(_owner[id]) || PhiSources.Contains(id);
+
+        private HashSet<int> PhiSources => _phiSources ??= new HashSet<int>(
+            IrWalker.Loops(_ir.Body.Statements).SelectMany(l => l.Carried).SelectMany(c => IrWalker.References(c.Initial).Concat(IrWalker.References(c.Next)))
+                .Concat(AllStatements(_ir.Body.Statements).OfType<IrIf>().SelectMany(b => b.Phis)
+                    .SelectMany(phi => IrWalker.References(phi.WhenTrue).Concat(IrWalker.References(phi.WhenFalse)))));
+
+        private static IEnumerable<IrStatement> AllStatements(IEnumerable<IrStatement> statements)
+        {
+            foreach (var statement in statements)
+            {
+                yield return statement;
+                var nested = statement switch
+                {
+                    IrIf branch => branch.Then.Statements.Concat(branch.Else.Statements),
+                    IrLoop loop => loop.Header.Statements.Concat(loop.Body.Statements),
+                    _ => Enumerable.Empty<IrStatement>(),
+                };
+                foreach (var inner in AllStatements(nested))
+                {
+                    yield return inner;
+                }
+            }
+        }
+
         /// <summary>A span defined by a loop iteration that the reverse sweep reads: recomputed there.</summary>
         private bool Recomputed(int id) => _owner[id] >= 0 && _ir.Values[id].Type.IsRefLike && _definitions.ContainsKey(id) && !InRecomputedLoop(id);
 
@@ -553,7 +590,7 @@ internal static class SourceEmitter
 
             var slot = TapeField(id) + "[" + Name(_owner[id]) + "]";
             _writer.WriteLine(IsTensor(id) && _ringLoops.Contains(_owner[id])
-                ? TensorClass + ".Copy(" + Name(id) + ", ref " + slot + "); // its buffer is reused two iterations later"
+                ? BuffersClass + ".Copy(" + Name(id) + ", ref " + slot + "); // its buffer is reused two iterations later"
                 : slot + " = " + Name(id) + ";");
         }
 
@@ -638,7 +675,7 @@ internal static class SourceEmitter
             var value = CExprPrinter.FromIr(assign.Value);
             if (assign.Value is IrCall { Callee.HasDestination: true } && value is CCall call)
             {
-                var destination = _owner[assign.Target] >= 0
+                var destination = _owner[assign.Target] >= 0 && KeepsIterationBuffer(assign.Target)
                     ? TapeField(assign.Target) + Slot(assign.Target)
                     : WorkspaceField(_ir.Values[assign.Target].Type.Name, Name(assign.Target));
                 return new CCall(call.Receiver, call.Name, call.Arguments.Append(new CName("ref " + destination)).ToList());
@@ -757,11 +794,11 @@ internal static class SourceEmitter
                         break;
 
                     case RZero zero:
-                        WriteZero(zero.Value);
+                        WriteZero(zero.Value, zero.Shape);
                         break;
 
                     case RDeclare declare when IsTensor(declare.Value):
-                        WriteZero(declare.Value);
+                        WriteZero(declare.Value, declare.Initializer); // the gradient flowing in has the value's shape
                         WriteTensorAccumulate(declare.Value, declare.Initializer);
                         break;
 
@@ -868,13 +905,14 @@ internal static class SourceEmitter
         }
 
         /// <summary>An adjoint declared as zero: <c>double dx = 0;</c>, or a zeroed tensor from the workspace.</summary>
-        private void WriteZero(int value)
+        private void WriteZero(int value, CExpr? shape)
         {
             var name = _sweep.AdjointName(value);
             if (IsTensor(value))
             {
                 var buffer = WorkspaceField(TypeOf(value), name);
-                _writer.WriteLine(TypeOf(value) + " " + name + " = " + TensorClass + ".EnsureZeroed(ref " + buffer + ", " + Name(value) + ");");
+                var like = shape is null ? Name(value) : _printer.Print(shape);
+                _writer.WriteLine(TypeOf(value) + " " + name + " = " + BuffersClass + ".EnsureZeroed(ref " + buffer + ", " + like + ");");
             }
             else
             {
@@ -883,7 +921,7 @@ internal static class SourceEmitter
         }
 
         private void WriteTensorAccumulate(int value, CExpr contribution) =>
-            _writer.WriteLine(TensorClass + ".AccumulateInto(" + _sweep.AdjointName(value) + ", " + _printer.Print(contribution) + ");");
+            _writer.WriteLine(BuffersClass + ".AccumulateInto(" + _sweep.AdjointName(value) + ", " + _printer.Print(contribution) + ");");
 
         private string Argument(RArgument argument)
         {
@@ -904,14 +942,18 @@ internal static class SourceEmitter
         private IEnumerable<int> ReadValues(RBlock block) => block.Descendants().SelectMany(statement => statement switch
         {
             RAccumulate a => C.Values(a.Contribution),
-            RDeclare d => C.Values(d.Initializer).Concat(IsTensor(d.Value) ? new[] { d.Value } : Enumerable.Empty<int>()),
-            RZero z when IsTensor(z.Value) => new[] { z.Value },
+            RDeclare d => Reads(d.Initializer),
+            RZero z when IsTensor(z.Value) => z.Shape is null ? new[] { z.Value } : Reads(z.Shape),
             RAddAssign a => C.Values(a.Contribution),
-            RCall call => call.Arguments.SelectMany(a => C.Values(a.Expression)),
+            // A rule that reads saved state reads the call that saved it: that call stays in the forward sweep.
+            RCall call => call.Arguments.SelectMany(a => Reads(a.Expression)),
             RIf branch => C.Values(branch.Condition),
             RLoop loop => loop.Loop.Start >= 0 ? new[] { loop.Loop.Cursor, loop.Loop.Start } : new[] { loop.Loop.Cursor },
             _ => Enumerable.Empty<int>(),
         });
+
+        /// <summary>The forward values an expression reads; saved state reads the call that saved it.</summary>
+        private static IEnumerable<int> Reads(CExpr? e) => e is CSaved saved ? new[] { saved.Id } : C.Values(e);
 
         private bool IsTensor(int id) => _ir.Values[id].Type.IsTensor;
 

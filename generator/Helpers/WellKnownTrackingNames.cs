@@ -12,7 +12,7 @@ internal static class WellKnownTrackingNames
     /// <summary>Differentiation of the IR and emission of the C# text.</summary>
     public const string Emit = nameof(Emit);
 
-    /// <summary>The check of one <c>[DerivativeOf]</c> rule's signature.</summary>
+    /// <summary>The check of one <c>[PullbackOf]</c> rule's signature.</summary>
     public const string Rules = nameof(Rules);
 
     /// <summary>The diagnostics of one method.</summary>

@@ -10,7 +10,7 @@ internal enum IrCalleeKind
     /// <summary>Another <c>[Differentiable]</c> method: its generated pullback is called in the reverse sweep.</summary>
     Differentiable,
 
-    /// <summary>A function with a <c>[DerivativeOf]</c> rule (tensor ops, user functions): the rule is called in the reverse sweep.</summary>
+    /// <summary>A function with a <c>[PullbackOf]</c> rule (tensor ops, user functions): the rule is called in the reverse sweep.</summary>
     Rule,
 
     /// <summary>A call whose result does not depend on active values: evaluated, never differentiated.</summary>
@@ -24,9 +24,15 @@ internal enum IrCalleeKind
 /// <param name="Owner">For intrinsics, the C# text of the declaring class (<c>Math</c> or <c>MathF</c>), used by rules.</param>
 /// <param name="Pullback">For differentiable callees the generated pullback, for rule callees the rule: C# text naming it.</param>
 /// <param name="DifferentiableParameters">For differentiable and rule callees, which parameters take an adjoint.</param>
-/// <param name="HasDestination">Whether a destination-passing overload (trailing <c>ref Tensor&lt;T&gt;? destination</c>) exists.</param>
+/// <param name="HasDestination">Whether a destination-passing overload (trailing <c>ref DTensor&lt;T&gt;? destination</c>) exists.</param>
 /// <param name="SavedType">For a rule that takes saved state, the C# type of that state (the forward call fills it).</param>
-/// <param name="PassThrough">For rule callees, per parameter: whether its adjoint receives exactly dResult.</param>
+/// <param name="PassThrough">For rule callees, per parameter: whether its gradient receives exactly dResult.</param>
+/// <param name="RuleReads">For rule callees, per parameter: whether the rule takes that input (rules list only what they read).</param>
+/// <param name="RuleReadsResult">For rule callees: whether the rule takes the call's result.</param>
+/// <param name="GradientShapes">
+/// For rule callees, per parameter: which of the rule's parameters (<c>dResult</c>, <c>saved</c>, <c>result</c>, or
+/// <c>#i</c> for input i) has the shape of that parameter's gradient, or "" when only the input itself tells.
+/// </param>
 internal sealed record IrCallee(
     IrCalleeKind Kind,
     string Target,
@@ -36,4 +42,7 @@ internal sealed record IrCallee(
     EquatableArray<bool> DifferentiableParameters,
     bool HasDestination = false,
     string? SavedType = null,
-    EquatableArray<bool> PassThrough = default);
+    EquatableArray<bool> PassThrough = default,
+    EquatableArray<bool> RuleReads = default,
+    bool RuleReadsResult = false,
+    EquatableArray<string> GradientShapes = default);

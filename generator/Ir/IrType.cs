@@ -50,7 +50,7 @@ internal sealed record IrType(IrTypeKind Kind, string Name, bool IsValueType, Ir
 
     public bool IsTensor => Kind == IrTypeKind.Tensor;
 
-    /// <summary>The element type's keyword (<c>float</c> for <c>Tensor&lt;float&gt;</c>).</summary>
+    /// <summary>The element type's keyword (<c>float</c> for <c>DTensor&lt;float&gt;</c>).</summary>
     public string ElementName => Element == IrTypeKind.Float ? "float" : "double";
 
     /// <summary>A C# expression of this type's zero/default value, used for hoisted declarations.</summary>

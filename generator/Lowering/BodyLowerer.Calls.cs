@@ -77,7 +77,7 @@ internal sealed partial class BodyLowerer
                 return NewActive(new IrCall(callee, null, AtomizeIf(true, arguments, method).ToEquatableArray()), returnType);
             }
         }
-        else if (anyActive && DerivativeRules.Find(method, _method.ContainingType, _derivativeOfAttribute) is { } rule && returnType.IsDifferentiable)
+        else if (anyActive && returnType.IsDifferentiable && DerivativeRules.Find(method, _method.ContainingType, _derivativeOfAttribute) is var (rule, shape))
         {
             var callee = new IrCallee(
                 IrCalleeKind.Rule,
@@ -85,10 +85,13 @@ internal sealed partial class BodyLowerer
                 method.Name,
                 string.Empty,
                 MemberTarget(rule, Escape(rule.Name) + TypeArgumentsIfNeeded(rule)),
-                method.Parameters.Select(p => DerivativeRules.KindOf(p.Type) != AdjointKind.None).ToEquatableArray(),
+                method.Parameters.Select(p => DerivativeRules.KindOf(p.Type) != GradientKind.None).ToEquatableArray(),
                 DerivativeRules.FindDestination(method) is not null,
-                DerivativeRules.TakesSavedState(method, rule) ? _types.Map(rule.Parameters[method.Parameters.Length].Type).Name : null,
-                DerivativeRules.PassThroughInputs(method, rule).ToEquatableArray());
+                shape.Saved ? _types.Map(rule.Parameters.First(p => p.Name == "saved").Type).Name : null,
+                shape.PassThrough.ToEquatableArray(),
+                shape.Reads.ToEquatableArray(),
+                shape.ReadsResult,
+                shape.GradientShapes.Select(s => InputIndex(method, s) is var index && index >= 0 ? "#" + index : s).ToEquatableArray());
             return NewActive(new IrCall(callee, null, AtomizeIf(true, arguments, method).ToEquatableArray()), returnType);
         }
         else if (anyActive && (returnType.IsDifferentiable || !CanDropDerivative(method.ReturnType)))
@@ -105,6 +108,19 @@ internal sealed partial class BodyLowerer
         }
 
         return new IrCall(passive, receiver, arguments.ToEquatableArray());
+    }
+
+    private static int InputIndex(IMethodSymbol method, string name)
+    {
+        for (var i = 0; i < method.Parameters.Length; i++)
+        {
+            if (method.Parameters[i].Name == name)
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     /// <summary>

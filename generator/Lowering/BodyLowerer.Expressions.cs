@@ -449,12 +449,8 @@ internal sealed partial class BodyLowerer
         return Unsupported(operation, null, null);
     }
 
-    /// <summary>A type's name for generated code; the <c>Tensor</c> ops class is short when the file imports SymDiff.</summary>
-    private string QualifiedType(ITypeSymbol type)
-    {
-        var text = type.ToDisplayString(TypeMapper.Format);
-        return text == "global::SymDiff.Tensor" ? _types.SymDiffPrefix + "Tensor" : text;
-    }
+    /// <summary>A type's name for generated code; SymDiff's own are short when the file imports their namespace.</summary>
+    private string QualifiedType(ITypeSymbol type) => _types.Spell(type);
 
     private static string Escape(string name) =>
         Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? "@" + name : name;

@@ -5,57 +5,61 @@ using Microsoft.CodeAnalysis;
 namespace SymDiff.Generator.Lowering;
 
 /// <summary>
-/// Finds and checks <c>[DerivativeOf]</c> rules. For a function <c>R F(P1 p1, ..., Pn pn)</c> a rule is
-/// <c>void Rule(P1 p1, ..., Pn pn, R result, R dResult, adjoints...)</c> with one adjoint per differentiable input, in
-/// order: <c>Tensor&lt;T&gt;?</c> for a tensor input, <c>ref float</c>/<c>ref double</c> for a scalar input. Rules live in
-/// the function's type, or in the calling <c>[Differentiable]</c> method's type with <c>[DerivativeOf(typeof(F's type), ...)]</c>.
+/// Finds and checks <c>[PullbackOf]</c> rules. Every pullback, a rule or a generated one, takes its parameters in one
+/// order: for <c>R F(P1 x, P2 y)</c>, <c>void FPullback(x, y, [saved], [result], dResult, dx, dy)</c>. A rule lists only
+/// the inputs it reads (by their names in <c>F</c>, in order) and <c>result</c> only if it reads it, so generated code
+/// keeps and passes nothing else; <c>dResult</c> and one gradient per differentiable input (<c>d</c> + the input's
+/// name: <c>DTensor&lt;T&gt;?</c> for a tensor, <c>ref T</c> for a scalar) are always there. Rules live in the
+/// function's type, in the calling <c>[Differentiable]</c> method's type, or in a type that the function's type names
+/// with <c>[DerivativeRules(typeof(...))]</c>.
 /// </summary>
 internal static class DerivativeRules
 {
-    public const string AttributeName = "SymDiff.DerivativeOfAttribute";
+    public const string AttributeName = "SymDiff.PullbackOfAttribute";
+
+    public const string RulesTypeAttributeName = "SymDiff.DerivativeRulesAttribute";
 
     /// <summary>What a parameter or result is to a rule: a tensor, a scalar (float, double, or the element type T), or neither.</summary>
-    public static AdjointKind KindOf(ITypeSymbol type)
+    public static GradientKind KindOf(ITypeSymbol type)
     {
-        if (type is INamedTypeSymbol { Name: "Tensor", Arity: 1, ContainingNamespace: { Name: "SymDiff", ContainingNamespace.IsGlobalNamespace: true } } tensor
-            && (tensor.TypeArguments[0].SpecialType is SpecialType.System_Single or SpecialType.System_Double || tensor.TypeArguments[0] is ITypeParameterSymbol))
+        if (IsTensor(type)
+            && (((INamedTypeSymbol)type).TypeArguments[0].SpecialType is SpecialType.System_Single or SpecialType.System_Double
+                || ((INamedTypeSymbol)type).TypeArguments[0] is ITypeParameterSymbol))
         {
-            return AdjointKind.Tensor;
+            return GradientKind.Tensor;
         }
 
         return type.SpecialType is SpecialType.System_Single or SpecialType.System_Double || type is ITypeParameterSymbol
-            ? AdjointKind.Scalar
-            : AdjointKind.None;
+            ? GradientKind.Scalar
+            : GradientKind.None;
     }
 
-    /// <summary>The rule for <paramref name="function"/> (constructed like it), or null.</summary>
-    public static IMethodSymbol? Find(IMethodSymbol function, INamedTypeSymbol callerType, INamedTypeSymbol? attribute)
+    /// <summary>Whether <paramref name="type"/> is SymDiff's <c>DTensor&lt;T&gt;</c>.</summary>
+    public static bool IsTensor(ITypeSymbol type) =>
+        type is INamedTypeSymbol { Name: "DTensor", Arity: 1, ContainingNamespace: { Name: "SymDiff", ContainingNamespace.IsGlobalNamespace: true } };
+
+    /// <summary>The rule for <paramref name="function"/> (constructed like it) and what it reads, or null.</summary>
+    public static (IMethodSymbol Rule, RuleShape Shape)? Find(IMethodSymbol function, INamedTypeSymbol callerType, INamedTypeSymbol? attribute)
     {
         if (attribute is null)
         {
             return null;
         }
 
-        var types = new List<INamedTypeSymbol> { function.ContainingType };
-        if (!SymbolEqualityComparer.Default.Equals(callerType.OriginalDefinition, function.ContainingType.OriginalDefinition))
-        {
-            types.Add(callerType);
-        }
-
-        // A rule that takes saved state wins when the function can save it: its backward pass does less work.
-        IMethodSymbol? plain = null;
-        foreach (var type in types)
+        // A rule that takes saved state wins when the function can save it: its pullback does less work.
+        (IMethodSymbol, RuleShape)? plain = null;
+        foreach (var type in RuleTypes(function, callerType))
         {
             foreach (var rule in RulesIn(type, attribute))
             {
-                if (Targets(rule.Attribute, rule.Method, function) && Fits(function, rule.Method, out var constructed, out var saved) is null)
+                if (Targets(rule.Attribute, rule.Method, function) && Fits(function, rule.Method, out var constructed, out var shape) is null)
                 {
-                    if (saved)
+                    if (shape.Saved)
                     {
-                        return constructed;
+                        return (constructed, shape);
                     }
 
-                    plain ??= constructed;
+                    plain ??= (constructed, shape);
                 }
             }
         }
@@ -63,32 +67,26 @@ internal static class DerivativeRules
         return plain;
     }
 
-    /// <summary>
-    /// Per input of <paramref name="function"/>: whether the rule's adjoint parameter for it is marked
-    /// <c>[PassThrough]</c> (it receives exactly dResult).
-    /// </summary>
-    public static bool[] PassThroughInputs(IMethodSymbol function, IMethodSymbol rule)
+    /// <summary>Where rules for <paramref name="function"/> may live, in lookup order.</summary>
+    private static IEnumerable<INamedTypeSymbol> RuleTypes(IMethodSymbol function, INamedTypeSymbol callerType)
     {
-        var result = new bool[function.Parameters.Length];
-        var next = function.Parameters.Length + 2 + (TakesSavedState(function, rule) ? 1 : 0);
-        for (var i = 0; i < function.Parameters.Length && next < rule.Parameters.Length; i++)
+        var own = function.ContainingType;
+        yield return own;
+        if (!SymbolEqualityComparer.Default.Equals(callerType.OriginalDefinition, own.OriginalDefinition))
         {
-            if (KindOf(function.Parameters[i].Type) == AdjointKind.None)
-            {
-                continue;
-            }
-
-            result[i] = KindOf(function.Parameters[i].Type) == AdjointKind.Tensor
-                && rule.Parameters[next].GetAttributes().Any(a => a.AttributeClass is { Name: "PassThroughAttribute", ContainingNamespace.Name: "SymDiff" });
-            next++;
+            yield return callerType;
         }
 
-        return result;
+        foreach (var attribute in own.OriginalDefinition.GetAttributes())
+        {
+            if (attribute.AttributeClass is { Name: "DerivativeRulesAttribute", ContainingNamespace: { Name: "SymDiff", ContainingNamespace.IsGlobalNamespace: true } }
+                && attribute.ConstructorArguments.Length == 1
+                && attribute.ConstructorArguments[0].Value is INamedTypeSymbol rules)
+            {
+                yield return rules;
+            }
+        }
     }
-
-    /// <summary>Whether a (fitting) rule takes saved state after the inputs.</summary>
-    public static bool TakesSavedState(IMethodSymbol function, IMethodSymbol rule) =>
-        Fits(function, rule, out _, out var saved) is null && saved;
 
     /// <summary>The methods of <paramref name="type"/> carrying the attribute, with each attribute instance.</summary>
     public static IEnumerable<(IMethodSymbol Method, AttributeData Attribute)> RulesIn(INamedTypeSymbol type, INamedTypeSymbol attribute) =>
@@ -123,13 +121,17 @@ internal static class DerivativeRules
         Fits(function, rule, out constructed, out _);
 
     /// <summary>
-    /// Null if <paramref name="rule"/> fits <paramref name="function"/>, else why not; <paramref name="saved"/> tells
-    /// whether it is the variant that takes saved state (a tensor right after the inputs).
+    /// Null if <paramref name="rule"/> fits <paramref name="function"/>, else why not (a sentence fragment naming the
+    /// parameter at fault); <paramref name="shape"/> says what a fitting rule reads.
     /// </summary>
-    public static string? Fits(IMethodSymbol function, IMethodSymbol rule, out IMethodSymbol constructed, out bool saved)
+    public static string? Fits(IMethodSymbol function, IMethodSymbol rule, out IMethodSymbol constructed, out RuleShape shape)
     {
         constructed = rule;
-        saved = false;
+        var inputs = function.Parameters;
+        var reads = new bool[inputs.Length];
+        var passThrough = new bool[inputs.Length];
+        var shapes = new string[inputs.Length];
+        shape = new RuleShape(reads, false, false, passThrough, shapes);
         if (rule.Arity != function.Arity)
         {
             return $"it has {rule.Arity} type parameters but the function has {function.Arity}";
@@ -146,73 +148,174 @@ internal static class DerivativeRules
             return "it must return void";
         }
 
-        if (KindOf(function.ReturnType) == AdjointKind.None)
+        if (KindOf(function.ReturnType) == GradientKind.None)
         {
             return $"the function returns '{function.ReturnType.ToDisplayString()}', not a tensor, float or double";
         }
 
-        var expected = ExpectedParameters(function).ToList();
         var actual = constructed.Parameters;
-        var inputs = function.Parameters.Length;
-        if (actual.Length == expected.Count + 1 && KindOf(function.ReturnType) == AdjointKind.Scalar
-            && KindOf(actual[inputs].Type) == AdjointKind.Tensor && actual[inputs].RefKind == RefKind.None)
+        var next = 0;
+
+        // The inputs it reads, named as in the function, in the function's order.
+        var nextInput = 0;
+        while (next < actual.Length && IndexOfInput(function, actual[next].Name) is var input && input >= 0)
         {
+            if (input < nextInput)
+            {
+                return $"parameter '{actual[next].Name}' comes after '{inputs[nextInput - 1].Name}', but the inputs it reads must keep the function's order";
+            }
+
+            if (!Same(actual[next].Type, inputs[input].Type) || actual[next].RefKind != RefKind.None)
+            {
+                return $"parameter '{actual[next].Name}' must be '{inputs[input].Type.ToDisplayString()}' (the input '{inputs[input].Name}')";
+            }
+
+            reads[input] = true;
+            nextInput = input + 1;
+            next++;
+        }
+
+        var saved = false;
+        if (next < actual.Length && actual[next].Name == "saved")
+        {
+            if (KindOf(function.ReturnType) != GradientKind.Scalar || KindOf(actual[next].Type) != GradientKind.Tensor || actual[next].RefKind != RefKind.None)
+            {
+                return "parameter 'saved' is the state a scalar-valued function saves: a tensor, passed by value";
+            }
+
             if (FindSavedForm(function) is null)
             {
-                return $"it takes saved state ('{actual[inputs].Name}') but '{function.Name}' has no overload with a trailing 'ref {actual[inputs].Type.ToDisplayString()}? saved' to fill it";
+                return $"it takes saved state ('saved') but '{function.Name}' has no overload with a trailing 'ref {actual[next].Type.ToDisplayString()}? saved' to fill it";
             }
 
             saved = true;
-            expected.Insert(inputs, (actual[inputs].Type, RefKind.None, "the saved state"));
+            next++;
         }
 
-        if (actual.Length != expected.Count)
+        var readsResult = false;
+        if (next < actual.Length && actual[next].Name == "result")
         {
-            return $"it has {actual.Length} parameters but needs {expected.Count}";
-        }
-
-        for (var i = 0; i < expected.Count; i++)
-        {
-            var (type, refKind, role) = expected[i];
-            if (!SymbolEqualityComparer.Default.Equals(actual[i].Type, type) || actual[i].RefKind != refKind)
+            if (!Same(actual[next].Type, function.ReturnType) || actual[next].RefKind != RefKind.None)
             {
-                return $"parameter {i + 1} ('{actual[i].Name}') must be '{(refKind == RefKind.Ref ? "ref " : string.Empty)}{type.ToDisplayString()}' ({role})";
+                return $"parameter 'result' must be '{function.ReturnType.ToDisplayString()}' (what '{function.Name}' returned)";
             }
+
+            readsResult = true;
+            next++;
         }
 
+        if (next >= actual.Length || actual[next].Name != "dResult")
+        {
+            var found = next < actual.Length ? $"'{actual[next].Name}'" : "nothing";
+            return $"after the inputs it reads (named as in '{function.Name}'), 'saved' and 'result', it needs 'dResult', the gradient of the result, but has {found}";
+        }
+
+        if (!Same(actual[next].Type, function.ReturnType) || actual[next].RefKind != RefKind.None)
+        {
+            return $"parameter 'dResult' must be '{function.ReturnType.ToDisplayString()}' (the gradient of the result)";
+        }
+
+        next++;
+        for (var i = 0; i < inputs.Length; i++)
+        {
+            var kind = KindOf(inputs[i].Type);
+            if (kind == GradientKind.None)
+            {
+                continue;
+            }
+
+            var expected = GradientText(inputs[i]);
+            if (next >= actual.Length)
+            {
+                return $"it has no gradient for the input '{inputs[i].Name}' (add '{expected}')";
+            }
+
+            var parameter = actual[next];
+            if (!IsGradientName(parameter.Name, inputs[i].Name))
+            {
+                return $"parameter '{parameter.Name}' stands where the gradient of '{inputs[i].Name}' goes: '{expected}'";
+            }
+
+            var refKind = kind == GradientKind.Tensor ? RefKind.None : RefKind.Ref;
+            if (!Same(parameter.Type, inputs[i].Type) || parameter.RefKind != refKind)
+            {
+                return $"parameter '{parameter.Name}' must be '{expected}' (the gradient of '{inputs[i].Name}')";
+            }
+
+            passThrough[i] = kind == GradientKind.Tensor && HasAttribute(parameter, "PassThroughAttribute");
+            shapes[i] = string.Empty;
+            if (parameter.GetAttributes().FirstOrDefault(a => IsSymDiffAttribute(a, "SameShapeAsAttribute")) is { } sameShape)
+            {
+                var other = sameShape.ConstructorArguments.Length == 1 ? sameShape.ConstructorArguments[0].Value as string : null;
+                var source = actual.Take(next).FirstOrDefault(p => p.Name == other);
+                if (kind != GradientKind.Tensor || source is null || KindOf(source.Type) != GradientKind.Tensor)
+                {
+                    return $"[SameShapeAs] on '{parameter.Name}' must name a tensor parameter before it ('dResult', 'saved', 'result' or an input), not '{other}'";
+                }
+
+                shapes[i] = source.Name;
+            }
+
+            next++;
+        }
+
+        if (next < actual.Length)
+        {
+            return $"parameter '{actual[next].Name}' is none of the inputs of '{function.Name}', 'saved', 'result', 'dResult' or a gradient";
+        }
+
+        shape = new RuleShape(reads, saved, readsResult, passThrough, shapes);
         return null;
     }
 
-    /// <summary>The parameters a rule must have, with what each one is, for messages.</summary>
-    public static IEnumerable<(ITypeSymbol Type, RefKind RefKind, string Role)> ExpectedParameters(IMethodSymbol function)
+    private static bool HasAttribute(IParameterSymbol parameter, string name) =>
+        parameter.GetAttributes().Any(a => IsSymDiffAttribute(a, name));
+
+    private static bool IsSymDiffAttribute(AttributeData attribute, string name) =>
+        attribute.AttributeClass is { ContainingNamespace: { Name: "SymDiff", ContainingNamespace.IsGlobalNamespace: true } } type && type.Name == name;
+
+    /// <summary>A rule's gradient parameter for <paramref name="input"/> is named <c>d</c> + its name (<c>dx</c> or <c>dX</c>).</summary>
+    private static bool IsGradientName(string name, string input) =>
+        name == "d" + input || (input.Length > 0 && name == "d" + char.ToUpperInvariant(input[0]) + input.Substring(1));
+
+    private static int IndexOfInput(IMethodSymbol function, string name)
     {
-        foreach (var parameter in function.Parameters)
+        for (var i = 0; i < function.Parameters.Length; i++)
         {
-            yield return (parameter.Type, RefKind.None, "the input '" + parameter.Name + "'");
+            if (function.Parameters[i].Name == name)
+            {
+                return i;
+            }
         }
 
-        yield return (function.ReturnType, RefKind.None, "the result");
-        yield return (function.ReturnType, RefKind.None, "the derivative of the result");
-        foreach (var parameter in function.Parameters)
-        {
-            var kind = KindOf(parameter.Type);
-            if (kind == AdjointKind.Tensor)
-            {
-                yield return (parameter.Type, RefKind.None, "the adjoint of '" + parameter.Name + "'");
-            }
-            else if (kind == AdjointKind.Scalar)
-            {
-                yield return (parameter.Type, RefKind.Ref, "the adjoint of '" + parameter.Name + "', by ref");
-            }
-        }
+        return -1;
+    }
+
+    /// <summary>Types compare by symbol, nullable annotations aside (a gradient is <c>DTensor&lt;T&gt;?</c>).</summary>
+    private static bool Same(ITypeSymbol a, ITypeSymbol b) =>
+        SymbolEqualityComparer.Default.Equals(a.WithNullableAnnotation(NullableAnnotation.None), b.WithNullableAnnotation(NullableAnnotation.None));
+
+    private static string GradientText(IParameterSymbol input) =>
+        KindOf(input.Type) == GradientKind.Tensor
+            ? input.Type.WithNullableAnnotation(NullableAnnotation.None).ToDisplayString() + "? d" + input.Name
+            : "ref " + input.Type.ToDisplayString() + " d" + input.Name;
+
+    /// <summary>The full parameter list of a rule for <paramref name="function"/>, as C# text, for messages.</summary>
+    public static string FullForm(IMethodSymbol function)
+    {
+        var parts = function.Parameters.Select(p => p.Type.ToDisplayString() + " " + p.Name).ToList();
+        parts.Add(function.ReturnType.ToDisplayString() + " result");
+        parts.Add(function.ReturnType.ToDisplayString() + " dResult");
+        parts.AddRange(function.Parameters.Where(p => KindOf(p.Type) != GradientKind.None).Select(GradientText));
+        return string.Join(", ", parts);
     }
 
     /// <summary>
-    /// The state-saving overload of a scalar-valued function (a trailing <c>ref Tensor&lt;T&gt;? saved</c>), or null.
+    /// The state-saving overload of a scalar-valued function (a trailing <c>ref DTensor&lt;T&gt;? saved</c>), or null.
     /// </summary>
     public static IMethodSymbol? FindSavedForm(IMethodSymbol function)
     {
-        if (KindOf(function.ReturnType) != AdjointKind.Scalar)
+        if (KindOf(function.ReturnType) != GradientKind.Scalar)
         {
             return null;
         }
@@ -227,12 +330,12 @@ internal static class DerivativeRules
             var constructed = candidate.Arity > 0 && !function.IsDefinition ? candidate.Construct(function.TypeArguments.ToArray()) : candidate;
             var last = constructed.Parameters[constructed.Parameters.Length - 1];
             // Unconstructed generic overloads have distinct type parameters: compare them by how they print.
-            bool Same(ITypeSymbol a, ITypeSymbol b) =>
+            bool SameType(ITypeSymbol a, ITypeSymbol b) =>
                 function.IsDefinition ? a.ToDisplayString() == b.ToDisplayString() : SymbolEqualityComparer.Default.Equals(a, b);
             var sameInputs = constructed.Parameters.Take(function.Parameters.Length)
-                .Zip(function.Parameters, (a, b) => a.RefKind == b.RefKind && Same(a.Type, b.Type))
+                .Zip(function.Parameters, (a, b) => a.RefKind == b.RefKind && SameType(a.Type, b.Type))
                 .All(x => x);
-            if (last.RefKind == RefKind.Ref && KindOf(last.Type) == AdjointKind.Tensor && sameInputs && Same(constructed.ReturnType, function.ReturnType))
+            if (last.RefKind == RefKind.Ref && KindOf(last.Type) == GradientKind.Tensor && sameInputs && SameType(constructed.ReturnType, function.ReturnType))
             {
                 return constructed;
             }
@@ -241,10 +344,10 @@ internal static class DerivativeRules
         return null;
     }
 
-    /// <summary>The destination-passing overload of a tensor function (trailing <c>ref Tensor&lt;T&gt;? destination</c>), or null.</summary>
+    /// <summary>The destination-passing overload of a tensor function (trailing <c>ref DTensor&lt;T&gt;? destination</c>), or null.</summary>
     public static IMethodSymbol? FindDestination(IMethodSymbol function)
     {
-        if (KindOf(function.ReturnType) != AdjointKind.Tensor)
+        if (KindOf(function.ReturnType) != GradientKind.Tensor)
         {
             return null;
         }
@@ -272,10 +375,20 @@ internal static class DerivativeRules
     }
 }
 
-/// <summary>What kind of adjoint a rule takes for an input.</summary>
-internal enum AdjointKind
+/// <summary>What kind of gradient a rule takes for an input.</summary>
+internal enum GradientKind
 {
     None,
     Scalar,
     Tensor,
 }
+
+/// <summary>What a fitting rule reads and how it treats each input's gradient.</summary>
+/// <param name="Reads">Per input of the function: whether the rule takes it.</param>
+/// <param name="Saved">Whether it takes the state the function saved.</param>
+/// <param name="ReadsResult">Whether it takes the function's result.</param>
+/// <param name="PassThrough">Per input: whether its gradient receives exactly dResult (<c>[PassThrough]</c>).</param>
+/// <param name="GradientShapes">
+/// Per input: the rule parameter whose tensor has the shape of that input's gradient (<c>[SameShapeAs]</c>), or "".
+/// </param>
+internal sealed record RuleShape(bool[] Reads, bool Saved, bool ReadsResult, bool[] PassThrough, string[] GradientShapes);

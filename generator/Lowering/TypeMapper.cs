@@ -7,21 +7,47 @@ namespace SymDiff.Generator.Lowering;
 internal sealed class TypeMapper
 {
     /// <summary>Spells SymDiff types fully qualified (for checks that only need the kind).</summary>
-    public static readonly TypeMapper Qualified = new("global::SymDiff.");
+    public static readonly TypeMapper Qualified = new(SymDiffNamespace, CompilerServicesNamespace);
+
+    public const string SymDiffNamespace = "global::SymDiff.";
+
+    public const string CompilerServicesNamespace = "global::SymDiff.CompilerServices.";
 
     private readonly string _symDiffPrefix;
 
     /// <param name="symDiffPrefix"><c>""</c> when the generated file says <c>using SymDiff;</c>, else <c>global::SymDiff.</c>.</param>
-    public TypeMapper(string symDiffPrefix) => _symDiffPrefix = symDiffPrefix;
+    /// <param name="compilerServicesPrefix">
+    /// <c>""</c> when the generated file says <c>using SymDiff.CompilerServices;</c> (the helpers only generated code
+    /// calls), else <c>global::SymDiff.CompilerServices.</c>.
+    /// </param>
+    public TypeMapper(string symDiffPrefix, string compilerServicesPrefix)
+    {
+        _symDiffPrefix = symDiffPrefix;
+        CompilerServicesPrefix = compilerServicesPrefix;
+    }
 
     public string SymDiffPrefix => _symDiffPrefix;
+
+    public string CompilerServicesPrefix { get; }
+
+    /// <summary>A type's name for generated code, short for SymDiff's own types when the file imports their namespace.</summary>
+    public string Spell(ITypeSymbol type)
+    {
+        var text = type.ToDisplayString(Format);
+        if (text.StartsWith(CompilerServicesNamespace, System.StringComparison.Ordinal) && text.IndexOf('.', CompilerServicesNamespace.Length) < 0)
+        {
+            return CompilerServicesPrefix + text.Substring(CompilerServicesNamespace.Length);
+        }
+
+        return text == SymDiffNamespace + "DTensor" ? _symDiffPrefix + "DTensor" : text;
+    }
 
     /// <summary>Fully qualified, with keywords for special types and nullable annotations kept.</summary>
     public static readonly SymbolDisplayFormat Format = SymbolDisplayFormat.FullyQualifiedFormat
         .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
 
     private string TensorName(IrTypeKind element) =>
-        _symDiffPrefix + "Tensor<" + (element == IrTypeKind.Float ? "float" : "double") + ">";
+        _symDiffPrefix + "DTensor<" + (element == IrTypeKind.Float ? "float" : "double") + ">";
 
     public IrType Map(ITypeSymbol? type)
     {
@@ -30,7 +56,7 @@ internal sealed class TypeMapper
             return new IrType(IrTypeKind.Other, "object", false);
         }
 
-        if (type is INamedTypeSymbol { Name: "Tensor", Arity: 1, ContainingNamespace: { Name: "SymDiff", ContainingNamespace.IsGlobalNamespace: true } } tensor
+        if (type is INamedTypeSymbol { Name: "DTensor", Arity: 1, ContainingNamespace: { Name: "SymDiff", ContainingNamespace.IsGlobalNamespace: true } } tensor
             && tensor.TypeArguments[0].SpecialType is SpecialType.System_Single or SpecialType.System_Double)
         {
             var element = tensor.TypeArguments[0].SpecialType == SpecialType.System_Single ? IrTypeKind.Float : IrTypeKind.Double;

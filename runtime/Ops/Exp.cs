@@ -1,36 +1,46 @@
 using System.Numerics;
+using SymDiff.CompilerServices;
+using static SymDiff.DTensor;
 
-namespace SymDiff;
-
-public static partial class Tensor
+namespace SymDiff
 {
-    /// <summary>y = eˣ, elementwise.</summary>
-    public static Tensor<T> Exp<T>(Tensor<T> x)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    public static partial class DTensor
     {
-        Tensor<T>? y = null;
-        return Exp(x, ref y);
-    }
-
-    /// <summary>Destination-passing form of <see cref="Exp{T}(Tensor{T})"/>.</summary>
-    public static Tensor<T> Exp<T>(Tensor<T> x, ref Tensor<T>? destination)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        var y = Ensure(ref destination, x.Shape);
-        TensorPrimitives.Exp<T>(x.Span, y.Span);
-        return y;
-    }
-
-    /// <summary>y = eˣ: ∂y/∂x = y (reuses y).</summary>
-    [DerivativeOf(nameof(Exp))]
-    public static void ExpBackward<T>(Tensor<T> x, Tensor<T> result, Tensor<T> dResult, Tensor<T>? dx)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (dx is not null)
+        /// <summary>y = eˣ, elementwise.</summary>
+        public static DTensor<T> Exp<T>(DTensor<T> x)
+            where T : unmanaged, IFloatingPointIeee754<T>
         {
-            Check.SameShape(nameof(ExpBackward), dx, dResult);
-            TensorPrimitives.FusedMultiplyAdd<T>(dResult.Span, result.Span, dx.Span, dx.Span);
+            DTensor<T>? y = null;
+            return Exp(x, ref y);
+        }
+
+        /// <summary>Destination-passing form of <see cref="Exp{T}(DTensor{T})"/>.</summary>
+        public static DTensor<T> Exp<T>(DTensor<T> x, ref DTensor<T>? destination)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ArgumentNullException.ThrowIfNull(x);
+            var y = Buffers.Ensure(ref destination, x.Shape);
+            TensorPrimitives.Exp<T>(x.Span, y.Span);
+            return y;
+        }
+    }
+}
+
+namespace SymDiff.CompilerServices
+{
+    public static partial class DTensorRules
+    {
+        /// <summary>y = eˣ: ∂y/∂x = y (reuses y).</summary>
+        [PullbackOf(typeof(DTensor), nameof(DTensor.Exp))]
+        public static void ExpPullback<T>(DTensor<T> result, DTensor<T> dResult, [SameShapeAs(nameof(dResult))] DTensor<T>? dx)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            Check.Gradient(nameof(ExpPullback), dx, dResult);
+            Check.SameShape(nameof(ExpPullback), result, dResult);
+            if (dx is not null)
+            {
+                TensorPrimitives.FusedMultiplyAdd<T>(dResult.Span, result.Span, dx.Span, dx.Span);
+            }
         }
     }
 }

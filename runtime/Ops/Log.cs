@@ -1,40 +1,50 @@
 using System.Numerics;
+using SymDiff.CompilerServices;
+using static SymDiff.DTensor;
 
-namespace SymDiff;
-
-public static partial class Tensor
+namespace SymDiff
 {
-    /// <summary>y = ln x, elementwise.</summary>
-    public static Tensor<T> Log<T>(Tensor<T> x)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    public static partial class DTensor
     {
-        Tensor<T>? y = null;
-        return Log(x, ref y);
-    }
-
-    /// <summary>Destination-passing form of <see cref="Log{T}(Tensor{T})"/>.</summary>
-    public static Tensor<T> Log<T>(Tensor<T> x, ref Tensor<T>? destination)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        var y = Ensure(ref destination, x.Shape);
-        TensorPrimitives.Log<T>(x.Span, y.Span);
-        return y;
-    }
-
-    /// <summary>y = ln x: ∂y/∂x = 1/x.</summary>
-    [DerivativeOf(nameof(Log))]
-    public static void LogBackward<T>(Tensor<T> x, Tensor<T> result, Tensor<T> dResult, Tensor<T>? dx)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (dx is null)
+        /// <summary>y = ln x, elementwise.</summary>
+        public static DTensor<T> Log<T>(DTensor<T> x)
+            where T : unmanaged, IFloatingPointIeee754<T>
         {
-            return;
+            DTensor<T>? y = null;
+            return Log(x, ref y);
         }
 
-        Check.SameShape(nameof(LogBackward), dx, dResult);
-        var quotient = Scratch<T>.Get(x.Length);
-        TensorPrimitives.Divide<T>(dResult.Span, x.Span, quotient);
-        TensorPrimitives.Add<T>(dx.Span, quotient, dx.Span);
+        /// <summary>Destination-passing form of <see cref="Log{T}(DTensor{T})"/>.</summary>
+        public static DTensor<T> Log<T>(DTensor<T> x, ref DTensor<T>? destination)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ArgumentNullException.ThrowIfNull(x);
+            var y = Buffers.Ensure(ref destination, x.Shape);
+            TensorPrimitives.Log<T>(x.Span, y.Span);
+            return y;
+        }
+    }
+}
+
+namespace SymDiff.CompilerServices
+{
+    public static partial class DTensorRules
+    {
+        /// <summary>y = ln x: ∂y/∂x = 1/x.</summary>
+        [PullbackOf(typeof(DTensor), nameof(DTensor.Log))]
+        public static void LogPullback<T>(DTensor<T> x, DTensor<T> dResult, DTensor<T>? dx)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            Check.Gradient(nameof(LogPullback), dx, dResult);
+            Check.SameShape(nameof(LogPullback), x, dResult);
+            if (dx is null)
+            {
+                return;
+            }
+
+            var quotient = Scratch<T>.Get(x.Length);
+            TensorPrimitives.Divide<T>(dResult.Span, x.Span, quotient);
+            TensorPrimitives.Add<T>(dx.Span, quotient, dx.Span);
+        }
     }
 }

@@ -1,70 +1,80 @@
 using System.Numerics;
+using SymDiff.CompilerServices;
+using static SymDiff.DTensor;
 
-namespace SymDiff;
-
-public static partial class Tensor
+namespace SymDiff
 {
-    /// <summary>
-    /// y = log softmax(x) along the last axis: y[i, j] = x[i, j] − mᵢ − ln Σₖ e^(x[i, k] − mᵢ), with mᵢ the row maximum.
-    /// </summary>
-    public static Tensor<T> LogSoftmax<T>(Tensor<T> x)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    public static partial class DTensor
     {
-        Tensor<T>? y = null;
-        return LogSoftmax(x, ref y);
-    }
-
-    /// <summary>Destination-passing form of <see cref="LogSoftmax{T}(Tensor{T})"/>.</summary>
-    public static Tensor<T> LogSoftmax<T>(Tensor<T> x, ref Tensor<T>? destination)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        Check.AtLeastRank(nameof(LogSoftmax), x, 1, "x");
-        var y = Ensure(ref destination, x.Shape);
-        var columns = x.Dimension(-1);
-        for (var row = 0; row < x.Length; row += columns)
+        /// <summary>
+        /// y = log softmax(x) along the last axis: y[i, j] = x[i, j] − mᵢ − ln Σₖ e^(x[i, k] − mᵢ), with mᵢ the row maximum.
+        /// </summary>
+        public static DTensor<T> LogSoftmax<T>(DTensor<T> x)
+            where T : unmanaged, IFloatingPointIeee754<T>
         {
-            var input = x.Span.Slice(row, columns);
-            var output = y.Span.Slice(row, columns);
-            TensorPrimitives.Subtract<T>(input, LogSumExp(input, output), output);
+            DTensor<T>? y = null;
+            return LogSoftmax(x, ref y);
         }
 
-        return y;
-    }
-
-    /// <summary>y = log softmax(x): ∂L/∂x = dy − softmax(x) · Σ dy per row, with softmax(x) = e^y (reuses y).</summary>
-    [DerivativeOf(nameof(LogSoftmax))]
-    public static void LogSoftmaxBackward<T>(Tensor<T> x, Tensor<T> result, Tensor<T> dResult, Tensor<T>? dx)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (dx is null)
+        /// <summary>Destination-passing form of <see cref="LogSoftmax{T}(DTensor{T})"/>.</summary>
+        public static DTensor<T> LogSoftmax<T>(DTensor<T> x, ref DTensor<T>? destination)
+            where T : unmanaged, IFloatingPointIeee754<T>
         {
-            return;
+            ArgumentNullException.ThrowIfNull(x);
+            Check.AtLeastRank(nameof(LogSoftmax), x, 1, "x");
+            var y = Buffers.Ensure(ref destination, x.Shape);
+            var columns = x.Dimension(-1);
+            for (var row = 0; row < x.Length; row += columns)
+            {
+                var input = x.Span.Slice(row, columns);
+                var output = y.Span.Slice(row, columns);
+                TensorPrimitives.Subtract<T>(input, LogSumExp(input, output), output);
+            }
+
+            return y;
         }
 
-        Check.SameShape(nameof(LogSoftmaxBackward), dx, dResult);
-        var columns = x.Dimension(-1);
-        var probabilities = Scratch<T>.Get(columns);
-        for (var row = 0; row < x.Length; row += columns)
+        /// <summary>m + ln Σ e^(x − m) with m = max x; <paramref name="scratch"/> (same length) is overwritten.</summary>
+        internal static T LogSumExp<T>(ReadOnlySpan<T> x, Span<T> scratch)
+            where T : unmanaged, IFloatingPointIeee754<T>
         {
-            var dy = dResult.Span.Slice(row, columns);
-            var output = dx.Span.Slice(row, columns);
-            TensorPrimitives.Exp<T>(result.Span.Slice(row, columns), probabilities);
-            TensorPrimitives.Add<T>(output, dy, output);
-            TensorPrimitives.FusedMultiplyAdd<T>(probabilities, -TensorPrimitives.Sum<T>(dy), output, output);
+            if (x.Length == 0)
+            {
+                return T.NegativeInfinity;
+            }
+
+            var max = TensorPrimitives.Max<T>(x);
+            return max + T.Log(Kernels.ExpKernel.ShiftedExpSum(x, max, scratch));
         }
     }
+}
 
-    /// <summary>m + ln Σ e^(x − m) with m = max x; <paramref name="scratch"/> (same length) is overwritten.</summary>
-    internal static T LogSumExp<T>(ReadOnlySpan<T> x, Span<T> scratch)
-        where T : unmanaged, IFloatingPointIeee754<T>
+namespace SymDiff.CompilerServices
+{
+    public static partial class DTensorRules
     {
-        if (x.Length == 0)
+        /// <summary>y = log softmax(x): ∂L/∂x = dy − softmax(x) · Σ dy per row, with softmax(x) = e^y (reuses y).</summary>
+        [PullbackOf(typeof(DTensor), nameof(DTensor.LogSoftmax))]
+        public static void LogSoftmaxPullback<T>(DTensor<T> result, DTensor<T> dResult, [SameShapeAs(nameof(dResult))] DTensor<T>? dx)
+            where T : unmanaged, IFloatingPointIeee754<T>
         {
-            return T.NegativeInfinity;
-        }
+            Check.Gradient(nameof(LogSoftmaxPullback), dx, dResult);
+            Check.SameShape(nameof(LogSoftmaxPullback), result, dResult);
+            if (dx is null || result.Length == 0)
+            {
+                return;
+            }
 
-        var max = TensorPrimitives.Max<T>(x);
-        return max + T.Log(Kernels.ExpKernel.ShiftedExpSum(x, max, scratch));
+            var columns = result.Dimension(-1);
+            var probabilities = Scratch<T>.Get(columns);
+            for (var row = 0; row < result.Length; row += columns)
+            {
+                var dy = dResult.Span.Slice(row, columns);
+                var output = dx.Span.Slice(row, columns);
+                TensorPrimitives.Exp<T>(result.Span.Slice(row, columns), probabilities);
+                TensorPrimitives.Add<T>(output, dy, output);
+                TensorPrimitives.FusedMultiplyAdd<T>(probabilities, -TensorPrimitives.Sum<T>(dy), output, output);
+            }
+        }
     }
 }

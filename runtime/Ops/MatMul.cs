@@ -1,100 +1,116 @@
 using System.Numerics;
 using SymDiff.Kernels;
+using SymDiff.CompilerServices;
+using static SymDiff.DTensor;
 
-namespace SymDiff;
-
-public static partial class Tensor
+namespace SymDiff
 {
-    /// <summary>
-    /// y = op(a)·op(b), the matrix product, where op(a) = aᵀ when <paramref name="transposeA"/> (and likewise for b):
-    /// op(a) is m×k, op(b) is k×n, y is m×n.
-    /// </summary>
-    public static Tensor<T> MatMul<T>(Tensor<T> a, Tensor<T> b, bool transposeA = false, bool transposeB = false)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    public static partial class DTensor
     {
-        Tensor<T>? y = null;
-        return MatMul(a, b, transposeA, transposeB, ref y);
-    }
-
-    /// <summary>Destination-passing form of <see cref="MatMul{T}(Tensor{T}, Tensor{T}, bool, bool)"/>.</summary>
-    public static Tensor<T> MatMul<T>(Tensor<T> a, Tensor<T> b, bool transposeA, bool transposeB, ref Tensor<T>? destination)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var (m, k, n) = MatMulShape(nameof(MatMul), a, b, transposeA, transposeB);
-        var y = Ensure(ref destination, [m, n]);
-        Product(a, b, transposeA, transposeB, y, accumulate: false);
-        return y;
-    }
-
-    /// <summary>
-    /// y = op(a)·op(b): ∂L/∂op(a) = dy·op(b)ᵀ and ∂L/∂op(b) = op(a)ᵀ·dy, each written back through the transposes
-    /// as one more matrix product accumulated into the adjoint.
-    /// </summary>
-    [DerivativeOf(nameof(MatMul))]
-    public static void MatMulBackward<T>(
-        Tensor<T> a, Tensor<T> b, bool transposeA, bool transposeB, Tensor<T> result, Tensor<T> dResult, Tensor<T>? da, Tensor<T>? db)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (da is not null)
+        /// <summary>
+        /// y = op(a)·op(b), the matrix product, where op(a) = aᵀ when <paramref name="transposeA"/> (and likewise for b):
+        /// op(a) is m×k, op(b) is k×n, y is m×n.
+        /// </summary>
+        public static DTensor<T> MatMul<T>(DTensor<T> a, DTensor<T> b, bool transposeA = false, bool transposeB = false)
+            where T : unmanaged, IFloatingPointIeee754<T>
         {
-            Check.SameShape(nameof(MatMulBackward), da, a);
-            if (transposeA)
-            {
-                Product(b, dResult, transposeB, true, da, accumulate: true); // da = op(b)·dyᵀ
-            }
-            else
-            {
-                Product(dResult, b, false, !transposeB, da, accumulate: true); // da = dy·op(b)ᵀ
-            }
+            DTensor<T>? y = null;
+            return MatMul(a, b, transposeA, transposeB, ref y);
         }
 
-        if (db is not null)
+        /// <summary>Destination-passing form of <see cref="MatMul{T}(DTensor{T}, DTensor{T}, bool, bool)"/>.</summary>
+        public static DTensor<T> MatMul<T>(DTensor<T> a, DTensor<T> b, bool transposeA, bool transposeB, ref DTensor<T>? destination)
+            where T : unmanaged, IFloatingPointIeee754<T>
         {
-            Check.SameShape(nameof(MatMulBackward), db, b);
-            if (transposeB)
+            var (m, k, n) = MatMulShape(nameof(MatMul), a, b, transposeA, transposeB);
+            var y = Buffers.Ensure(ref destination, [m, n]);
+            Product(a, b, transposeA, transposeB, y, accumulate: false);
+            return y;
+        }
+
+        internal static (int M, int K, int N) MatMulShape<T>(string op, DTensor<T> a, DTensor<T> b, bool transposeA, bool transposeB)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ArgumentNullException.ThrowIfNull(a);
+            ArgumentNullException.ThrowIfNull(b);
+            Check.Rank(op, a, 2, "a");
+            Check.Rank(op, b, 2, "b");
+            var (m, k) = transposeA ? (a.Dimension(1), a.Dimension(0)) : (a.Dimension(0), a.Dimension(1));
+            var (kb, n) = transposeB ? (b.Dimension(1), b.Dimension(0)) : (b.Dimension(0), b.Dimension(1));
+            if (k != kb)
             {
-                Product(dResult, a, true, transposeA, db, accumulate: true); // db = dyᵀ·op(a)
+                throw new ArgumentException(
+                    $"{op}: shapes {a.ShapeText}{(transposeA ? "ᵀ" : string.Empty)} and {b.ShapeText}{(transposeB ? "ᵀ" : string.Empty)} do not chain ({k} ≠ {kb}).");
             }
-            else
+
+            return (m, k, n);
+        }
+
+        /// <summary>c (+)= op(a)·op(b) on the GEMM kernel.</summary>
+        internal static void Product<T>(DTensor<T> a, DTensor<T> b, bool transposeA, bool transposeB, DTensor<T> c, bool accumulate)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var (m, k, n) = MatMulShape(nameof(MatMul), a, b, transposeA, transposeB);
+            if (!c.HasShape([m, n]))
             {
-                Product(a, dResult, !transposeA, false, db, accumulate: true); // db = op(a)ᵀ·dy
+                throw new ArgumentException($"{nameof(MatMul)}: the product is [{m}, {n}] but the destination is {c.ShapeText}.");
             }
+
+            Gemm.Multiply(
+                transposeA, transposeB, m, n, k,
+                a.Data, a.Offset, a.Dimension(1),
+                b.Data, b.Offset, b.Dimension(1),
+                c.Data, c.Offset, n,
+                accumulate);
         }
     }
+}
 
-    private static (int M, int K, int N) MatMulShape<T>(string op, Tensor<T> a, Tensor<T> b, bool transposeA, bool transposeB)
-        where T : unmanaged, IFloatingPointIeee754<T>
+namespace SymDiff.CompilerServices
+{
+    public static partial class DTensorRules
     {
-        ArgumentNullException.ThrowIfNull(a);
-        ArgumentNullException.ThrowIfNull(b);
-        Check.Rank(op, a, 2, "a");
-        Check.Rank(op, b, 2, "b");
-        var (m, k) = transposeA ? (a.Dimension(1), a.Dimension(0)) : (a.Dimension(0), a.Dimension(1));
-        var (kb, n) = transposeB ? (b.Dimension(1), b.Dimension(0)) : (b.Dimension(0), b.Dimension(1));
-        if (k != kb)
+        /// <summary>
+        /// y = op(a)·op(b): ∂L/∂op(a) = dy·op(b)ᵀ and ∂L/∂op(b) = op(a)ᵀ·dy, each written back through the transposes
+        /// as one more matrix product accumulated into the gradient. Reads the inputs, never y.
+        /// </summary>
+        [PullbackOf(typeof(DTensor), nameof(DTensor.MatMul))]
+        public static void MatMulPullback<T>(
+            DTensor<T> a, DTensor<T> b, bool transposeA, bool transposeB, DTensor<T> dResult, DTensor<T>? da, DTensor<T>? db)
+            where T : unmanaged, IFloatingPointIeee754<T>
         {
-            throw new ArgumentException(
-                $"{op}: shapes {a.ShapeText}{(transposeA ? "ᵀ" : string.Empty)} and {b.ShapeText}{(transposeB ? "ᵀ" : string.Empty)} do not chain ({k} ≠ {kb}).");
+            var (m, _, n) = MatMulShape(nameof(MatMulPullback), a, b, transposeA, transposeB);
+            ArgumentNullException.ThrowIfNull(dResult);
+            if (!dResult.HasShape([m, n]))
+            {
+                throw new ArgumentException($"{nameof(MatMulPullback)}: dResult {dResult.ShapeText} is not the product's shape [{m}, {n}].");
+            }
+
+            Check.Gradient(nameof(MatMulPullback), da, a);
+            Check.Gradient(nameof(MatMulPullback), db, b);
+            if (da is not null)
+            {
+                if (transposeA)
+                {
+                    Product(b, dResult, transposeB, true, da, accumulate: true); // da = op(b)·dyᵀ
+                }
+                else
+                {
+                    Product(dResult, b, false, !transposeB, da, accumulate: true); // da = dy·op(b)ᵀ
+                }
+            }
+
+            if (db is not null)
+            {
+                if (transposeB)
+                {
+                    Product(dResult, a, true, transposeA, db, accumulate: true); // db = dyᵀ·op(a)
+                }
+                else
+                {
+                    Product(a, dResult, !transposeA, false, db, accumulate: true); // db = op(a)ᵀ·dy
+                }
+            }
         }
-
-        return (m, k, n);
-    }
-
-    /// <summary>c (+)= op(a)·op(b) on the GEMM kernel.</summary>
-    private static void Product<T>(Tensor<T> a, Tensor<T> b, bool transposeA, bool transposeB, Tensor<T> c, bool accumulate)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var (m, k, n) = MatMulShape(nameof(MatMul), a, b, transposeA, transposeB);
-        if (!c.HasShape([m, n]))
-        {
-            throw new ArgumentException($"{nameof(MatMul)}: the product is [{m}, {n}] but the destination is {c.ShapeText}.");
-        }
-
-        Gemm.Multiply(
-            transposeA, transposeB, m, n, k,
-            a.Data, a.Offset, a.Dimension(1),
-            b.Data, b.Offset, b.Dimension(1),
-            c.Data, c.Offset, n,
-            accumulate);
     }
 }

@@ -1,36 +1,45 @@
 using System.Numerics;
+using SymDiff.CompilerServices;
+using static SymDiff.DTensor;
 
-namespace SymDiff;
-
-public static partial class Tensor
+namespace SymDiff
 {
-    /// <summary>y = −x, elementwise.</summary>
-    public static Tensor<T> Negate<T>(Tensor<T> x)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    public static partial class DTensor
     {
-        Tensor<T>? y = null;
-        return Negate(x, ref y);
-    }
-
-    /// <summary>Destination-passing form of <see cref="Negate{T}(Tensor{T})"/>.</summary>
-    public static Tensor<T> Negate<T>(Tensor<T> x, ref Tensor<T>? destination)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        var y = Ensure(ref destination, x.Shape);
-        TensorPrimitives.Negate<T>(x.Span, y.Span);
-        return y;
-    }
-
-    /// <summary>y = −x: ∂y/∂x = −1.</summary>
-    [DerivativeOf(nameof(Negate))]
-    public static void NegateBackward<T>(Tensor<T> x, Tensor<T> result, Tensor<T> dResult, Tensor<T>? dx)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (dx is not null)
+        /// <summary>y = −x, elementwise.</summary>
+        public static DTensor<T> Negate<T>(DTensor<T> x)
+            where T : unmanaged, IFloatingPointIeee754<T>
         {
-            Check.SameShape(nameof(NegateBackward), dx, dResult);
-            TensorPrimitives.Subtract<T>(dx.Span, dResult.Span, dx.Span);
+            DTensor<T>? y = null;
+            return Negate(x, ref y);
+        }
+
+        /// <summary>Destination-passing form of <see cref="Negate{T}(DTensor{T})"/>.</summary>
+        public static DTensor<T> Negate<T>(DTensor<T> x, ref DTensor<T>? destination)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ArgumentNullException.ThrowIfNull(x);
+            var y = Buffers.Ensure(ref destination, x.Shape);
+            TensorPrimitives.Negate<T>(x.Span, y.Span);
+            return y;
+        }
+    }
+}
+
+namespace SymDiff.CompilerServices
+{
+    public static partial class DTensorRules
+    {
+        /// <summary>y = −x: ∂y/∂x = −1.</summary>
+        [PullbackOf(typeof(DTensor), nameof(DTensor.Negate))]
+        public static void NegatePullback<T>(DTensor<T> dResult, [SameShapeAs(nameof(dResult))] DTensor<T>? dx)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            Check.Gradient(nameof(NegatePullback), dx, dResult);
+            if (dx is not null)
+            {
+                TensorPrimitives.Subtract<T>(dx.Span, dResult.Span, dx.Span);
+            }
         }
     }
 }

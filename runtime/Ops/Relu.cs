@@ -1,46 +1,56 @@
 using System.Numerics;
+using SymDiff.CompilerServices;
+using static SymDiff.DTensor;
 
-namespace SymDiff;
-
-public static partial class Tensor
+namespace SymDiff
 {
-    /// <summary>y = max(x, 0), elementwise.</summary>
-    public static Tensor<T> Relu<T>(Tensor<T> x)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    public static partial class DTensor
     {
-        Tensor<T>? y = null;
-        return Relu(x, ref y);
-    }
-
-    /// <summary>Destination-passing form of <see cref="Relu{T}(Tensor{T})"/>.</summary>
-    public static Tensor<T> Relu<T>(Tensor<T> x, ref Tensor<T>? destination)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        var y = Ensure(ref destination, x.Shape);
-        TensorPrimitives.Max<T>(x.Span, T.Zero, y.Span);
-        return y;
-    }
-
-    /// <summary>y = max(x, 0): ∂y/∂x = 1 where x &gt; 0, else 0 (0 at x = 0, as PyTorch).</summary>
-    [DerivativeOf(nameof(Relu))]
-    public static void ReluBackward<T>(Tensor<T> x, Tensor<T> result, Tensor<T> dResult, Tensor<T>? dx)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (dx is null)
+        /// <summary>y = max(x, 0), elementwise.</summary>
+        public static DTensor<T> Relu<T>(DTensor<T> x)
+            where T : unmanaged, IFloatingPointIeee754<T>
         {
-            return;
+            DTensor<T>? y = null;
+            return Relu(x, ref y);
         }
 
-        Check.SameShape(nameof(ReluBackward), dx, dResult);
-        var input = x.Span;
-        var gradient = dResult.Span;
-        var output = dx.Span;
-        for (var i = 0; i < output.Length; i++)
+        /// <summary>Destination-passing form of <see cref="Relu{T}(DTensor{T})"/>.</summary>
+        public static DTensor<T> Relu<T>(DTensor<T> x, ref DTensor<T>? destination)
+            where T : unmanaged, IFloatingPointIeee754<T>
         {
-            if (input[i] > T.Zero)
+            ArgumentNullException.ThrowIfNull(x);
+            var y = Buffers.Ensure(ref destination, x.Shape);
+            TensorPrimitives.Max<T>(x.Span, T.Zero, y.Span);
+            return y;
+        }
+    }
+}
+
+namespace SymDiff.CompilerServices
+{
+    public static partial class DTensorRules
+    {
+        /// <summary>y = max(x, 0): ∂y/∂x = 1 where y &gt; 0 (that is, x &gt; 0), else 0 (0 at x = 0, as PyTorch); reads y, which the next op usually keeps anyway.</summary>
+        [PullbackOf(typeof(DTensor), nameof(DTensor.Relu))]
+        public static void ReluPullback<T>(DTensor<T> result, DTensor<T> dResult, [SameShapeAs(nameof(dResult))] DTensor<T>? dx)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            Check.Gradient(nameof(ReluPullback), dx, dResult);
+            Check.SameShape(nameof(ReluPullback), result, dResult);
+            if (dx is null)
             {
-                output[i] += gradient[i];
+                return;
+            }
+
+            var y = result.Span;
+            var gradient = dResult.Span;
+            var output = dx.Span;
+            for (var i = 0; i < output.Length; i++)
+            {
+                if (y[i] > T.Zero)
+                {
+                    output[i] += gradient[i];
+                }
             }
         }
     }

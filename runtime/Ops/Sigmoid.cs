@@ -1,45 +1,55 @@
 using System.Numerics;
+using SymDiff.CompilerServices;
+using static SymDiff.DTensor;
 
-namespace SymDiff;
-
-public static partial class Tensor
+namespace SymDiff
 {
-    /// <summary>y = σ(x) = 1 / (1 + e^−x), elementwise.</summary>
-    public static Tensor<T> Sigmoid<T>(Tensor<T> x)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    public static partial class DTensor
     {
-        Tensor<T>? y = null;
-        return Sigmoid(x, ref y);
-    }
-
-    /// <summary>Destination-passing form of <see cref="Sigmoid{T}(Tensor{T})"/>.</summary>
-    public static Tensor<T> Sigmoid<T>(Tensor<T> x, ref Tensor<T>? destination)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        var y = Ensure(ref destination, x.Shape);
-        if (x.Length > 0)
+        /// <summary>y = σ(x) = 1 / (1 + e^−x), elementwise.</summary>
+        public static DTensor<T> Sigmoid<T>(DTensor<T> x)
+            where T : unmanaged, IFloatingPointIeee754<T>
         {
-            TensorPrimitives.Sigmoid<T>(x.Span, y.Span); // rejects empty spans
+            DTensor<T>? y = null;
+            return Sigmoid(x, ref y);
         }
 
-        return y;
-    }
-
-    /// <summary>y = σ(x): ∂y/∂x = y(1 − y) (reuses y).</summary>
-    [DerivativeOf(nameof(Sigmoid))]
-    public static void SigmoidBackward<T>(Tensor<T> x, Tensor<T> result, Tensor<T> dResult, Tensor<T>? dx)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (dx is null)
+        /// <summary>Destination-passing form of <see cref="Sigmoid{T}(DTensor{T})"/>.</summary>
+        public static DTensor<T> Sigmoid<T>(DTensor<T> x, ref DTensor<T>? destination)
+            where T : unmanaged, IFloatingPointIeee754<T>
         {
-            return;
-        }
+            ArgumentNullException.ThrowIfNull(x);
+            var y = Buffers.Ensure(ref destination, x.Shape);
+            if (x.Length > 0)
+            {
+                TensorPrimitives.Sigmoid<T>(x.Span, y.Span); // rejects empty spans
+            }
 
-        Check.SameShape(nameof(SigmoidBackward), dx, dResult);
-        var slope = Scratch<T>.Get(result.Length);
-        TensorPrimitives.Subtract<T>(T.One, result.Span, slope);
-        TensorPrimitives.Multiply<T>(slope, result.Span, slope);
-        TensorPrimitives.FusedMultiplyAdd<T>(dResult.Span, slope, dx.Span, dx.Span);
+            return y;
+        }
+    }
+}
+
+namespace SymDiff.CompilerServices
+{
+    public static partial class DTensorRules
+    {
+        /// <summary>y = σ(x): ∂y/∂x = y(1 − y) (reuses y).</summary>
+        [PullbackOf(typeof(DTensor), nameof(DTensor.Sigmoid))]
+        public static void SigmoidPullback<T>(DTensor<T> result, DTensor<T> dResult, [SameShapeAs(nameof(dResult))] DTensor<T>? dx)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            Check.Gradient(nameof(SigmoidPullback), dx, dResult);
+            Check.SameShape(nameof(SigmoidPullback), result, dResult);
+            if (dx is null)
+            {
+                return;
+            }
+
+            var slope = Scratch<T>.Get(result.Length);
+            TensorPrimitives.Subtract<T>(T.One, result.Span, slope);
+            TensorPrimitives.Multiply<T>(slope, result.Span, slope);
+            TensorPrimitives.FusedMultiplyAdd<T>(dResult.Span, slope, dx.Span, dx.Span);
+        }
     }
 }

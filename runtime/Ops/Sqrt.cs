@@ -1,40 +1,50 @@
 using System.Numerics;
+using SymDiff.CompilerServices;
+using static SymDiff.DTensor;
 
-namespace SymDiff;
-
-public static partial class Tensor
+namespace SymDiff
 {
-    /// <summary>y = √x, elementwise.</summary>
-    public static Tensor<T> Sqrt<T>(Tensor<T> x)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    public static partial class DTensor
     {
-        Tensor<T>? y = null;
-        return Sqrt(x, ref y);
-    }
-
-    /// <summary>Destination-passing form of <see cref="Sqrt{T}(Tensor{T})"/>.</summary>
-    public static Tensor<T> Sqrt<T>(Tensor<T> x, ref Tensor<T>? destination)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        var y = Ensure(ref destination, x.Shape);
-        TensorPrimitives.Sqrt<T>(x.Span, y.Span);
-        return y;
-    }
-
-    /// <summary>y = √x: ∂y/∂x = 1/(2y) (reuses y).</summary>
-    [DerivativeOf(nameof(Sqrt))]
-    public static void SqrtBackward<T>(Tensor<T> x, Tensor<T> result, Tensor<T> dResult, Tensor<T>? dx)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (dx is null)
+        /// <summary>y = √x, elementwise.</summary>
+        public static DTensor<T> Sqrt<T>(DTensor<T> x)
+            where T : unmanaged, IFloatingPointIeee754<T>
         {
-            return;
+            DTensor<T>? y = null;
+            return Sqrt(x, ref y);
         }
 
-        Check.SameShape(nameof(SqrtBackward), dx, dResult);
-        var quotient = Scratch<T>.Get(x.Length);
-        TensorPrimitives.Divide<T>(dResult.Span, result.Span, quotient);
-        TensorPrimitives.FusedMultiplyAdd<T>(quotient, T.CreateTruncating(0.5), dx.Span, dx.Span);
+        /// <summary>Destination-passing form of <see cref="Sqrt{T}(DTensor{T})"/>.</summary>
+        public static DTensor<T> Sqrt<T>(DTensor<T> x, ref DTensor<T>? destination)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ArgumentNullException.ThrowIfNull(x);
+            var y = Buffers.Ensure(ref destination, x.Shape);
+            TensorPrimitives.Sqrt<T>(x.Span, y.Span);
+            return y;
+        }
+    }
+}
+
+namespace SymDiff.CompilerServices
+{
+    public static partial class DTensorRules
+    {
+        /// <summary>y = √x: ∂y/∂x = 1/(2y) (reuses y).</summary>
+        [PullbackOf(typeof(DTensor), nameof(DTensor.Sqrt))]
+        public static void SqrtPullback<T>(DTensor<T> result, DTensor<T> dResult, [SameShapeAs(nameof(dResult))] DTensor<T>? dx)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            Check.Gradient(nameof(SqrtPullback), dx, dResult);
+            Check.SameShape(nameof(SqrtPullback), result, dResult);
+            if (dx is null)
+            {
+                return;
+            }
+
+            var quotient = Scratch<T>.Get(result.Length);
+            TensorPrimitives.Divide<T>(dResult.Span, result.Span, quotient);
+            TensorPrimitives.FusedMultiplyAdd<T>(quotient, T.CreateTruncating(0.5), dx.Span, dx.Span);
+        }
     }
 }

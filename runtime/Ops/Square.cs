@@ -1,40 +1,50 @@
 using System.Numerics;
+using SymDiff.CompilerServices;
+using static SymDiff.DTensor;
 
-namespace SymDiff;
-
-public static partial class Tensor
+namespace SymDiff
 {
-    /// <summary>y = x², elementwise.</summary>
-    public static Tensor<T> Square<T>(Tensor<T> x)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    public static partial class DTensor
     {
-        Tensor<T>? y = null;
-        return Square(x, ref y);
-    }
-
-    /// <summary>Destination-passing form of <see cref="Square{T}(Tensor{T})"/>.</summary>
-    public static Tensor<T> Square<T>(Tensor<T> x, ref Tensor<T>? destination)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        var y = Ensure(ref destination, x.Shape);
-        TensorPrimitives.Multiply<T>(x.Span, x.Span, y.Span);
-        return y;
-    }
-
-    /// <summary>y = x²: ∂y/∂x = 2x.</summary>
-    [DerivativeOf(nameof(Square))]
-    public static void SquareBackward<T>(Tensor<T> x, Tensor<T> result, Tensor<T> dResult, Tensor<T>? dx)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (dx is null)
+        /// <summary>y = x², elementwise.</summary>
+        public static DTensor<T> Square<T>(DTensor<T> x)
+            where T : unmanaged, IFloatingPointIeee754<T>
         {
-            return;
+            DTensor<T>? y = null;
+            return Square(x, ref y);
         }
 
-        Check.SameShape(nameof(SquareBackward), dx, dResult);
-        var twice = Scratch<T>.Get(x.Length);
-        TensorPrimitives.Add<T>(x.Span, x.Span, twice);
-        TensorPrimitives.FusedMultiplyAdd<T>(dResult.Span, twice, dx.Span, dx.Span);
+        /// <summary>Destination-passing form of <see cref="Square{T}(DTensor{T})"/>.</summary>
+        public static DTensor<T> Square<T>(DTensor<T> x, ref DTensor<T>? destination)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ArgumentNullException.ThrowIfNull(x);
+            var y = Buffers.Ensure(ref destination, x.Shape);
+            TensorPrimitives.Multiply<T>(x.Span, x.Span, y.Span);
+            return y;
+        }
+    }
+}
+
+namespace SymDiff.CompilerServices
+{
+    public static partial class DTensorRules
+    {
+        /// <summary>y = x²: ∂y/∂x = 2x.</summary>
+        [PullbackOf(typeof(DTensor), nameof(DTensor.Square))]
+        public static void SquarePullback<T>(DTensor<T> x, DTensor<T> dResult, DTensor<T>? dx)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            Check.Gradient(nameof(SquarePullback), dx, dResult);
+            Check.SameShape(nameof(SquarePullback), x, dResult);
+            if (dx is null)
+            {
+                return;
+            }
+
+            var twice = Scratch<T>.Get(x.Length);
+            TensorPrimitives.Add<T>(x.Span, x.Span, twice);
+            TensorPrimitives.FusedMultiplyAdd<T>(dResult.Span, twice, dx.Span, dx.Span);
+        }
     }
 }

@@ -1,60 +1,69 @@
 using System.Numerics;
+using SymDiff.CompilerServices;
+using static SymDiff.DTensor;
 
-namespace SymDiff;
-
-public static partial class Tensor
+namespace SymDiff
 {
-    /// <summary>
-    /// The square (L2) loss, mean over the batch: y = (1/n) Σᵢ ½‖pᵢ − tᵢ‖² for n rows (the first dimension) of
-    /// predictions p and targets t of the same shape.
-    /// </summary>
-    public static T SquareLoss<T>(Tensor<T> prediction, Tensor<T> target)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    public static partial class DTensor
     {
-        var rows = SquareLossRows(nameof(SquareLoss), prediction, target);
-        if (prediction.Length == 0)
+        /// <summary>
+        /// The square (L2) loss, mean over the batch: y = (1/n) Σᵢ ½‖pᵢ − tᵢ‖² for n rows (the first dimension) of
+        /// predictions p and targets t of the same shape.
+        /// </summary>
+        public static T SquareLoss<T>(DTensor<T> prediction, DTensor<T> target)
+            where T : unmanaged, IFloatingPointIeee754<T>
         {
-            return T.Zero;
+            var rows = SquareLossRows(nameof(SquareLoss), prediction, target);
+            if (prediction.Length == 0)
+            {
+                return T.Zero;
+            }
+
+            var difference = Scratch<T>.Get(prediction.Length);
+            TensorPrimitives.Subtract<T>(prediction.Span, target.Span, difference);
+            return TensorPrimitives.Dot<T>(difference, difference) / T.CreateChecked(2 * rows);
         }
 
-        var difference = Scratch<T>.Get(prediction.Length);
-        TensorPrimitives.Subtract<T>(prediction.Span, target.Span, difference);
-        return TensorPrimitives.Dot<T>(difference, difference) / T.CreateChecked(2 * rows);
-    }
-
-    /// <summary>y = (1/n) Σ ½‖p − t‖²: ∂y/∂p = (p − t)/n, ∂y/∂t = −(p − t)/n.</summary>
-    [DerivativeOf(nameof(SquareLoss))]
-    public static void SquareLossBackward<T>(Tensor<T> prediction, Tensor<T> target, T result, T dResult, Tensor<T>? dprediction, Tensor<T>? dtarget)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var rows = SquareLossRows(nameof(SquareLossBackward), prediction, target);
-        if (prediction.Length == 0)
+        internal static int SquareLossRows<T>(string op, DTensor<T> prediction, DTensor<T> target)
+            where T : unmanaged, IFloatingPointIeee754<T>
         {
-            return;
-        }
-
-        var scale = dResult / T.CreateChecked(rows);
-        var difference = Scratch<T>.Get(prediction.Length);
-        TensorPrimitives.Subtract<T>(prediction.Span, target.Span, difference);
-        if (dprediction is not null)
-        {
-            Check.SameShape(nameof(SquareLossBackward), dprediction, prediction);
-            TensorPrimitives.FusedMultiplyAdd<T>(difference, scale, dprediction.Span, dprediction.Span);
-        }
-
-        if (dtarget is not null)
-        {
-            Check.SameShape(nameof(SquareLossBackward), dtarget, target);
-            TensorPrimitives.FusedMultiplyAdd<T>(difference, -scale, dtarget.Span, dtarget.Span);
+            ArgumentNullException.ThrowIfNull(prediction);
+            ArgumentNullException.ThrowIfNull(target);
+            Check.SameShape(op, prediction, target);
+            return prediction.Rank == 0 ? 1 : Math.Max(1, prediction.Dimension(0));
         }
     }
+}
 
-    private static int SquareLossRows<T>(string op, Tensor<T> prediction, Tensor<T> target)
-        where T : unmanaged, IFloatingPointIeee754<T>
+namespace SymDiff.CompilerServices
+{
+    public static partial class DTensorRules
     {
-        ArgumentNullException.ThrowIfNull(prediction);
-        ArgumentNullException.ThrowIfNull(target);
-        Check.SameShape(op, prediction, target);
-        return prediction.Rank == 0 ? 1 : Math.Max(1, prediction.Dimension(0));
+        /// <summary>y = (1/n) Σ ½‖p − t‖²: ∂y/∂p = (p − t)/n, ∂y/∂t = −(p − t)/n.</summary>
+        [PullbackOf(typeof(DTensor), nameof(DTensor.SquareLoss))]
+        public static void SquareLossPullback<T>(DTensor<T> prediction, DTensor<T> target, T dResult, DTensor<T>? dprediction, DTensor<T>? dtarget)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var rows = SquareLossRows(nameof(SquareLossPullback), prediction, target);
+            Check.Gradient(nameof(SquareLossPullback), dprediction, prediction);
+            Check.Gradient(nameof(SquareLossPullback), dtarget, target);
+            if (prediction.Length == 0)
+            {
+                return;
+            }
+
+            var scale = dResult / T.CreateChecked(rows);
+            var difference = Scratch<T>.Get(prediction.Length);
+            TensorPrimitives.Subtract<T>(prediction.Span, target.Span, difference);
+            if (dprediction is not null)
+            {
+                TensorPrimitives.FusedMultiplyAdd<T>(difference, scale, dprediction.Span, dprediction.Span);
+            }
+
+            if (dtarget is not null)
+            {
+                TensorPrimitives.FusedMultiplyAdd<T>(difference, -scale, dtarget.Span, dtarget.Span);
+            }
+        }
     }
 }

@@ -1,39 +1,49 @@
 using System.Numerics;
+using SymDiff.CompilerServices;
+using static SymDiff.DTensor;
 
-namespace SymDiff;
-
-public static partial class Tensor
+namespace SymDiff
 {
-    /// <summary>y = a − b, elementwise; the shapes must match.</summary>
-    public static Tensor<T> Subtract<T>(Tensor<T> a, Tensor<T> b)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    public static partial class DTensor
     {
-        Tensor<T>? y = null;
-        return Subtract(a, b, ref y);
-    }
-
-    /// <summary>Destination-passing form of <see cref="Subtract{T}(Tensor{T}, Tensor{T})"/>.</summary>
-    public static Tensor<T> Subtract<T>(Tensor<T> a, Tensor<T> b, ref Tensor<T>? destination)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        ArgumentNullException.ThrowIfNull(a);
-        ArgumentNullException.ThrowIfNull(b);
-        Check.SameShape(nameof(Subtract), a, b);
-        var y = Ensure(ref destination, a.Shape);
-        TensorPrimitives.Subtract<T>(a.Span, b.Span, y.Span);
-        return y;
-    }
-
-    /// <summary>y = a − b: ∂y/∂a = 1, ∂y/∂b = −1.</summary>
-    [DerivativeOf(nameof(Subtract))]
-    public static void SubtractBackward<T>(Tensor<T> a, Tensor<T> b, Tensor<T> result, Tensor<T> dResult, [PassThrough] Tensor<T>? da, Tensor<T>? db)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        Accumulate(nameof(SubtractBackward), da, dResult);
-        if (db is not null)
+        /// <summary>y = a − b, elementwise; the shapes must match.</summary>
+        public static DTensor<T> Subtract<T>(DTensor<T> a, DTensor<T> b)
+            where T : unmanaged, IFloatingPointIeee754<T>
         {
-            Check.SameShape(nameof(SubtractBackward), db, dResult);
-            TensorPrimitives.Subtract<T>(db.Span, dResult.Span, db.Span);
+            DTensor<T>? y = null;
+            return Subtract(a, b, ref y);
+        }
+
+        /// <summary>Destination-passing form of <see cref="Subtract{T}(DTensor{T}, DTensor{T})"/>.</summary>
+        public static DTensor<T> Subtract<T>(DTensor<T> a, DTensor<T> b, ref DTensor<T>? destination)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ArgumentNullException.ThrowIfNull(a);
+            ArgumentNullException.ThrowIfNull(b);
+            Check.SameShape(nameof(Subtract), a, b);
+            var y = Buffers.Ensure(ref destination, a.Shape);
+            TensorPrimitives.Subtract<T>(a.Span, b.Span, y.Span);
+            return y;
+        }
+    }
+}
+
+namespace SymDiff.CompilerServices
+{
+    public static partial class DTensorRules
+    {
+        /// <summary>y = a − b: ∂y/∂a = 1, ∂y/∂b = −1.</summary>
+        [PullbackOf(typeof(DTensor), nameof(DTensor.Subtract))]
+        public static void SubtractPullback<T>(DTensor<T> dResult, [PassThrough, SameShapeAs(nameof(dResult))] DTensor<T>? da, [SameShapeAs(nameof(dResult))] DTensor<T>? db)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            Check.Gradient(nameof(SubtractPullback), da, dResult);
+            Check.Gradient(nameof(SubtractPullback), db, dResult);
+            Accumulate(nameof(SubtractPullback), da, dResult);
+            if (db is not null)
+            {
+                TensorPrimitives.Subtract<T>(db.Span, dResult.Span, db.Span);
+            }
         }
     }
 }

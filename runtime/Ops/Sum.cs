@@ -1,46 +1,53 @@
 using System.Numerics;
+using SymDiff.CompilerServices;
+using static SymDiff.DTensor;
 
-namespace SymDiff;
-
-public static partial class Tensor
+namespace SymDiff
 {
-    /// <summary>y = Σᵢ xᵢ over all elements.</summary>
-    public static T Sum<T>(Tensor<T> x)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    public static partial class DTensor
     {
-        ArgumentNullException.ThrowIfNull(x);
-        return TensorPrimitives.Sum<T>(x.Span);
-    }
-
-    /// <summary>y = Σᵢ xᵢ: ∂y/∂xᵢ = 1.</summary>
-    [DerivativeOf(nameof(Sum))]
-    public static void SumBackward<T>(Tensor<T> x, T result, T dResult, Tensor<T>? dx)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (dx is not null)
+        /// <summary>y = Σᵢ xᵢ over all elements.</summary>
+        public static T Sum<T>(DTensor<T> x)
+            where T : unmanaged, IFloatingPointIeee754<T>
         {
-            Check.SameShape(nameof(SumBackward), dx, x);
-            TensorPrimitives.Add<T>(dx.Span, dResult, dx.Span);
+            ArgumentNullException.ThrowIfNull(x);
+            return TensorPrimitives.Sum<T>(x.Span);
+        }
+
+        /// <summary>y = (1/n) Σᵢ xᵢ over all n elements.</summary>
+        public static T Mean<T>(DTensor<T> x)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ArgumentNullException.ThrowIfNull(x);
+            return TensorPrimitives.Sum<T>(x.Span) / T.CreateChecked(x.Length);
         }
     }
+}
 
-    /// <summary>y = (1/n) Σᵢ xᵢ over all n elements.</summary>
-    public static T Mean<T>(Tensor<T> x)
-        where T : unmanaged, IFloatingPointIeee754<T>
+namespace SymDiff.CompilerServices
+{
+    public static partial class DTensorRules
     {
-        ArgumentNullException.ThrowIfNull(x);
-        return TensorPrimitives.Sum<T>(x.Span) / T.CreateChecked(x.Length);
-    }
-
-    /// <summary>y = (1/n) Σᵢ xᵢ: ∂y/∂xᵢ = 1/n.</summary>
-    [DerivativeOf(nameof(Mean))]
-    public static void MeanBackward<T>(Tensor<T> x, T result, T dResult, Tensor<T>? dx)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (dx is not null)
+        /// <summary>y = Σᵢ xᵢ: ∂y/∂xᵢ = 1.</summary>
+        [PullbackOf(typeof(DTensor), nameof(DTensor.Sum))]
+        public static void SumPullback<T>(T dResult, DTensor<T>? dx)
+            where T : unmanaged, IFloatingPointIeee754<T>
         {
-            Check.SameShape(nameof(MeanBackward), dx, x);
-            TensorPrimitives.Add<T>(dx.Span, dResult / T.CreateChecked(x.Length), dx.Span);
+            if (dx is not null)
+            {
+                TensorPrimitives.Add<T>(dx.Span, dResult, dx.Span);
+            }
+        }
+
+        /// <summary>y = (1/n) Σᵢ xᵢ: ∂y/∂xᵢ = 1/n, with n the number of elements of x (and of its gradient).</summary>
+        [PullbackOf(typeof(DTensor), nameof(DTensor.Mean))]
+        public static void MeanPullback<T>(T dResult, DTensor<T>? dx)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (dx is not null && dx.Length > 0)
+            {
+                TensorPrimitives.Add<T>(dx.Span, dResult / T.CreateChecked(dx.Length), dx.Span);
+            }
         }
     }
 }

@@ -1,99 +1,119 @@
 using System.Numerics;
+using SymDiff.CompilerServices;
+using static SymDiff.DTensor;
 
-namespace SymDiff;
-
-public static partial class Tensor
+namespace SymDiff
 {
-    /// <summary>y[i] = Σⱼ x[i, j]: sums along the last axis, which is removed from the shape.</summary>
-    public static Tensor<T> SumLastAxis<T>(Tensor<T> x)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    public static partial class DTensor
     {
-        Tensor<T>? y = null;
-        return SumLastAxis(x, ref y);
-    }
-
-    /// <summary>Destination-passing form of <see cref="SumLastAxis{T}(Tensor{T})"/>.</summary>
-    public static Tensor<T> SumLastAxis<T>(Tensor<T> x, ref Tensor<T>? destination)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var y = Ensure(ref destination, LeadingShape(nameof(SumLastAxis), x));
-        ReduceRows(x, y, T.One);
-        return y;
-    }
-
-    /// <summary>y[i] = Σⱼ x[i, j]: ∂y[i]/∂x[i, j] = 1.</summary>
-    [DerivativeOf(nameof(SumLastAxis))]
-    public static void SumLastAxisBackward<T>(Tensor<T> x, Tensor<T> result, Tensor<T> dResult, Tensor<T>? dx)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (dx is not null)
+        /// <summary>y[i] = Σⱼ x[i, j]: sums along the last axis, which is removed from the shape.</summary>
+        public static DTensor<T> SumLastAxis<T>(DTensor<T> x)
+            where T : unmanaged, IFloatingPointIeee754<T>
         {
-            Check.SameShape(nameof(SumLastAxisBackward), dx, x);
-            BroadcastRows(dResult, dx, T.One);
+            DTensor<T>? y = null;
+            return SumLastAxis(x, ref y);
+        }
+
+        /// <summary>Destination-passing form of <see cref="SumLastAxis{T}(DTensor{T})"/>.</summary>
+        public static DTensor<T> SumLastAxis<T>(DTensor<T> x, ref DTensor<T>? destination)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var y = Buffers.Ensure(ref destination, LeadingShape(nameof(SumLastAxis), x));
+            ReduceRows(x, y, T.One);
+            return y;
+        }
+
+        /// <summary>y[i] = (1/m) Σⱼ x[i, j]: averages along the last axis (of length m), which is removed.</summary>
+        public static DTensor<T> MeanLastAxis<T>(DTensor<T> x)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            DTensor<T>? y = null;
+            return MeanLastAxis(x, ref y);
+        }
+
+        /// <summary>Destination-passing form of <see cref="MeanLastAxis{T}(DTensor{T})"/>.</summary>
+        public static DTensor<T> MeanLastAxis<T>(DTensor<T> x, ref DTensor<T>? destination)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var y = Buffers.Ensure(ref destination, LeadingShape(nameof(MeanLastAxis), x));
+            ReduceRows(x, y, T.One / T.CreateChecked(x.Dimension(-1)));
+            return y;
+        }
+
+        internal static ReadOnlySpan<int> LeadingShape<T>(string op, DTensor<T> x)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ArgumentNullException.ThrowIfNull(x);
+            Check.AtLeastRank(op, x, 1, "x");
+            return x.Shape[..^1];
+        }
+
+        /// <summary>y[i] = scale · Σⱼ x[i, j].</summary>
+        internal static void ReduceRows<T>(DTensor<T> x, DTensor<T> y, T scale)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var columns = x.Dimension(-1);
+            var input = x.Span;
+            var output = y.Span;
+            for (var row = 0; row < output.Length; row++)
+            {
+                output[row] = scale * TensorPrimitives.Sum<T>(input.Slice(row * columns, columns));
+            }
+        }
+
+        /// <summary>dx[i, j] += scale · dy[i].</summary>
+        internal static void BroadcastRows<T>(DTensor<T> dy, DTensor<T> dx, T scale)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var columns = dx.Dimension(-1);
+            var gradient = dy.Span;
+            var output = dx.Span;
+            for (var row = 0; row < gradient.Length; row++)
+            {
+                var slice = output.Slice(row * columns, columns);
+                TensorPrimitives.Add<T>(slice, scale * gradient[row], slice);
+            }
         }
     }
+}
 
-    /// <summary>y[i] = (1/m) Σⱼ x[i, j]: averages along the last axis (of length m), which is removed.</summary>
-    public static Tensor<T> MeanLastAxis<T>(Tensor<T> x)
-        where T : unmanaged, IFloatingPointIeee754<T>
+namespace SymDiff.CompilerServices
+{
+    public static partial class DTensorRules
     {
-        Tensor<T>? y = null;
-        return MeanLastAxis(x, ref y);
-    }
-
-    /// <summary>Destination-passing form of <see cref="MeanLastAxis{T}(Tensor{T})"/>.</summary>
-    public static Tensor<T> MeanLastAxis<T>(Tensor<T> x, ref Tensor<T>? destination)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var y = Ensure(ref destination, LeadingShape(nameof(MeanLastAxis), x));
-        ReduceRows(x, y, T.One / T.CreateChecked(x.Dimension(-1)));
-        return y;
-    }
-
-    /// <summary>y[i] = (1/m) Σⱼ x[i, j]: ∂y[i]/∂x[i, j] = 1/m.</summary>
-    [DerivativeOf(nameof(MeanLastAxis))]
-    public static void MeanLastAxisBackward<T>(Tensor<T> x, Tensor<T> result, Tensor<T> dResult, Tensor<T>? dx)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (dx is not null)
+        /// <summary>y[i] = Σⱼ x[i, j]: ∂y[i]/∂x[i, j] = 1.</summary>
+        [PullbackOf(typeof(DTensor), nameof(DTensor.SumLastAxis))]
+        public static void SumLastAxisPullback<T>(DTensor<T> dResult, DTensor<T>? dx)
+            where T : unmanaged, IFloatingPointIeee754<T>
         {
-            Check.SameShape(nameof(MeanLastAxisBackward), dx, x);
-            BroadcastRows(dResult, dx, T.One / T.CreateChecked(x.Dimension(-1)));
+            if (dx is not null)
+            {
+                LastAxisGradient(nameof(SumLastAxisPullback), dResult, dx);
+                BroadcastRows(dResult, dx, T.One);
+            }
         }
-    }
 
-    private static ReadOnlySpan<int> LeadingShape<T>(string op, Tensor<T> x)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        Check.AtLeastRank(op, x, 1, "x");
-        return x.Shape[..^1];
-    }
-
-    /// <summary>y[i] = scale · Σⱼ x[i, j].</summary>
-    private static void ReduceRows<T>(Tensor<T> x, Tensor<T> y, T scale)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var columns = x.Dimension(-1);
-        var input = x.Span;
-        var output = y.Span;
-        for (var row = 0; row < output.Length; row++)
+        /// <summary>y[i] = (1/m) Σⱼ x[i, j]: ∂y[i]/∂x[i, j] = 1/m.</summary>
+        [PullbackOf(typeof(DTensor), nameof(DTensor.MeanLastAxis))]
+        public static void MeanLastAxisPullback<T>(DTensor<T> dResult, DTensor<T>? dx)
+            where T : unmanaged, IFloatingPointIeee754<T>
         {
-            output[row] = scale * TensorPrimitives.Sum<T>(input.Slice(row * columns, columns));
+            if (dx is not null)
+            {
+                LastAxisGradient(nameof(MeanLastAxisPullback), dResult, dx);
+                BroadcastRows(dResult, dx, dx.Dimension(-1) == 0 ? T.Zero : T.One / T.CreateChecked(dx.Dimension(-1)));
+            }
         }
-    }
 
-    /// <summary>dx[i, j] += scale · dy[i].</summary>
-    private static void BroadcastRows<T>(Tensor<T> dy, Tensor<T> dx, T scale)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var columns = dx.Dimension(-1);
-        var gradient = dy.Span;
-        var output = dx.Span;
-        for (var row = 0; row < gradient.Length; row++)
+        /// <summary>Checks that <paramref name="dx"/> has dResult's shape plus a last axis.</summary>
+        private static void LastAxisGradient<T>(string op, DTensor<T> dResult, DTensor<T> dx)
+            where T : unmanaged, IFloatingPointIeee754<T>
         {
-            var slice = output.Slice(row * columns, columns);
-            TensorPrimitives.Add<T>(slice, scale * gradient[row], slice);
+            ArgumentNullException.ThrowIfNull(dResult);
+            if (dx.Rank == 0 || !dx.Shape[..^1].SequenceEqual(dResult.Shape))
+            {
+                throw new ArgumentException($"{op}: the gradient {dx.ShapeText} is not dResult's shape {dResult.ShapeText} plus a last axis.");
+            }
         }
     }
 }

@@ -1,41 +1,51 @@
 using System.Numerics;
+using SymDiff.CompilerServices;
+using static SymDiff.DTensor;
 
-namespace SymDiff;
-
-public static partial class Tensor
+namespace SymDiff
 {
-    /// <summary>y = tanh(x), elementwise.</summary>
-    public static Tensor<T> Tanh<T>(Tensor<T> x)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    public static partial class DTensor
     {
-        Tensor<T>? y = null;
-        return Tanh(x, ref y);
-    }
-
-    /// <summary>Destination-passing form of <see cref="Tanh{T}(Tensor{T})"/>.</summary>
-    public static Tensor<T> Tanh<T>(Tensor<T> x, ref Tensor<T>? destination)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        var y = Ensure(ref destination, x.Shape);
-        TensorPrimitives.Tanh<T>(x.Span, y.Span);
-        return y;
-    }
-
-    /// <summary>y = tanh(x): ∂y/∂x = 1 − y² (reuses y).</summary>
-    [DerivativeOf(nameof(Tanh))]
-    public static void TanhBackward<T>(Tensor<T> x, Tensor<T> result, Tensor<T> dResult, Tensor<T>? dx)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (dx is null)
+        /// <summary>y = tanh(x), elementwise.</summary>
+        public static DTensor<T> Tanh<T>(DTensor<T> x)
+            where T : unmanaged, IFloatingPointIeee754<T>
         {
-            return;
+            DTensor<T>? y = null;
+            return Tanh(x, ref y);
         }
 
-        Check.SameShape(nameof(TanhBackward), dx, dResult);
-        var slope = Scratch<T>.Get(result.Length);
-        TensorPrimitives.Multiply<T>(result.Span, result.Span, slope);
-        TensorPrimitives.Subtract<T>(T.One, slope, slope);
-        TensorPrimitives.FusedMultiplyAdd<T>(dResult.Span, slope, dx.Span, dx.Span);
+        /// <summary>Destination-passing form of <see cref="Tanh{T}(DTensor{T})"/>.</summary>
+        public static DTensor<T> Tanh<T>(DTensor<T> x, ref DTensor<T>? destination)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ArgumentNullException.ThrowIfNull(x);
+            var y = Buffers.Ensure(ref destination, x.Shape);
+            TensorPrimitives.Tanh<T>(x.Span, y.Span);
+            return y;
+        }
+    }
+}
+
+namespace SymDiff.CompilerServices
+{
+    public static partial class DTensorRules
+    {
+        /// <summary>y = tanh(x): ∂y/∂x = 1 − y² (reuses y, so x is not kept).</summary>
+        [PullbackOf(typeof(DTensor), nameof(DTensor.Tanh))]
+        public static void TanhPullback<T>(DTensor<T> result, DTensor<T> dResult, [SameShapeAs(nameof(dResult))] DTensor<T>? dx)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            Check.Gradient(nameof(TanhPullback), dx, dResult);
+            Check.SameShape(nameof(TanhPullback), result, dResult);
+            if (dx is null)
+            {
+                return;
+            }
+
+            var slope = Scratch<T>.Get(result.Length);
+            TensorPrimitives.Multiply<T>(result.Span, result.Span, slope);
+            TensorPrimitives.Subtract<T>(T.One, slope, slope);
+            TensorPrimitives.FusedMultiplyAdd<T>(dResult.Span, slope, dx.Span, dx.Span);
+        }
     }
 }

@@ -18,10 +18,10 @@ namespace SymDiff;
 public sealed class Adafactor<T> : Optimizer<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private readonly Tensor<T>?[] _rows;
-    private readonly Tensor<T>?[] _columns;
-    private readonly Tensor<T>?[] _vectors;
-    private readonly Tensor<T>?[] _firstMoment;
+    private readonly DTensor<T>?[] _rows;
+    private readonly DTensor<T>?[] _columns;
+    private readonly DTensor<T>?[] _vectors;
+    private readonly DTensor<T>?[] _firstMoment;
 
     /// <summary>Creates the optimizer with the paper's defaults.</summary>
     /// <param name="parameters">The parameters to update.</param>
@@ -50,10 +50,10 @@ public sealed class Adafactor<T> : Optimizer<T>
         Beta1 = beta1;
         WeightDecay = weightDecay;
         var count = parameters.Count;
-        _rows = new Tensor<T>?[count];
-        _columns = new Tensor<T>?[count];
-        _vectors = new Tensor<T>?[count];
-        _firstMoment = new Tensor<T>?[count];
+        _rows = new DTensor<T>?[count];
+        _columns = new DTensor<T>?[count];
+        _vectors = new DTensor<T>?[count];
+        _firstMoment = new DTensor<T>?[count];
         for (var i = 0; i < count; i++)
         {
             var value = parameters[i].Value;

@@ -10,8 +10,8 @@ namespace SymDiff;
 public class Adam<T> : Optimizer<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private readonly Tensor<T>[] _m;
-    private readonly Tensor<T>[] _v;
+    private readonly DTensor<T>[] _m;
+    private readonly DTensor<T>[] _v;
     private readonly bool _decoupled;
 
     /// <summary>Creates Adam with L2 weight decay.</summary>

@@ -9,7 +9,7 @@ namespace SymDiff;
 public abstract class Optimizer<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private readonly List<(string Name, Tensor<T> Tensor)> _state = new();
+    private readonly List<(string Name, DTensor<T> Tensor)> _state = new();
 
     /// <summary>Creates an optimizer for <paramref name="parameters"/>.</summary>
     protected Optimizer(ParameterSet<T> parameters, double learningRate)
@@ -31,7 +31,7 @@ public abstract class Optimizer<T>
     public long StepCount { get; private set; }
 
     /// <summary>The per-parameter state tensors, by name, for checkpoints.</summary>
-    public IReadOnlyList<(string Name, Tensor<T> Tensor)> State => _state;
+    public IReadOnlyList<(string Name, DTensor<T> Tensor)> State => _state;
 
     /// <summary>A scratch buffer as long as the largest parameter.</summary>
     protected T[] Work { get; }
@@ -57,10 +57,10 @@ public abstract class Optimizer<T>
     protected abstract void Update(int index, Parameter<T> parameter);
 
     /// <summary>Registers a zero-filled state tensor for a parameter.</summary>
-    protected Tensor<T> AddState(Parameter<T> parameter, string kind, params int[] shape)
+    protected DTensor<T> AddState(Parameter<T> parameter, string kind, params int[] shape)
     {
         ArgumentNullException.ThrowIfNull(parameter);
-        var tensor = new Tensor<T>(shape);
+        var tensor = new DTensor<T>(shape);
         _state.Add((parameter.Name + "/" + kind, tensor));
         return tensor;
     }

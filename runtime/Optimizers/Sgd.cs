@@ -9,7 +9,7 @@ namespace SymDiff;
 public sealed class Sgd<T> : Optimizer<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private readonly Tensor<T>?[] _momentum;
+    private readonly DTensor<T>?[] _momentum;
 
     /// <summary>Creates the optimizer.</summary>
     /// <param name="parameters">The parameters to update.</param>

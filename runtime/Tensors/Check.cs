@@ -6,7 +6,7 @@ namespace SymDiff;
 /// </summary>
 internal static class Check
 {
-    public static void SameShape<T>(string op, Tensor<T> a, Tensor<T> b)
+    public static void SameShape<T>(string op, DTensor<T> a, DTensor<T> b)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         if (!a.HasSameShape(b))
@@ -15,7 +15,18 @@ internal static class Check
         }
     }
 
-    public static void Rank<T>(string op, Tensor<T> a, int rank, string what)
+    /// <summary>A gradient buffer handed to a rule must have its value's shape (a null one is skipped).</summary>
+    public static void Gradient<T>(string op, DTensor<T>? gradient, DTensor<T> like)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(like);
+        if (gradient is not null && !gradient.HasSameShape(like))
+        {
+            throw new ArgumentException($"{op}: the gradient {gradient.ShapeText} does not have the shape {like.ShapeText}.");
+        }
+    }
+
+    public static void Rank<T>(string op, DTensor<T> a, int rank, string what)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         if (a.Rank != rank)
@@ -24,7 +35,7 @@ internal static class Check
         }
     }
 
-    public static void AtLeastRank<T>(string op, Tensor<T> a, int rank, string what)
+    public static void AtLeastRank<T>(string op, DTensor<T> a, int rank, string what)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         if (a.Rank < rank)
@@ -34,7 +45,7 @@ internal static class Check
     }
 
     /// <summary>The target shape of a reshape, with one -1 inferred; throws if the element counts differ.</summary>
-    public static int[] ReshapeTarget<T>(string op, Tensor<T> source, ReadOnlySpan<int> shape)
+    public static int[] ReshapeTarget<T>(string op, DTensor<T> source, ReadOnlySpan<int> shape)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         var result = new int[shape.Length];
@@ -43,7 +54,7 @@ internal static class Check
     }
 
     /// <summary>Writes the resolved target shape (−1 inferred) into <paramref name="result"/>; allocates nothing.</summary>
-    public static void ReshapeTarget<T>(string op, Tensor<T> source, ReadOnlySpan<int> shape, Span<int> result)
+    public static void ReshapeTarget<T>(string op, DTensor<T> source, ReadOnlySpan<int> shape, Span<int> result)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         shape.CopyTo(result);
@@ -70,7 +81,7 @@ internal static class Check
             result[inferred] = known == 0 ? 0 : source.Length / known;
         }
 
-        if (Tensor<T>.ElementCount(result) != source.Length)
+        if (DTensor<T>.ElementCount(result) != source.Length)
         {
             throw new ArgumentException($"{op}: cannot reshape {source.ShapeText} to [{string.Join(", ", shape.ToArray())}]: the element counts differ.");
         }

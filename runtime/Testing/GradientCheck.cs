@@ -19,8 +19,8 @@ public static class GradientCheck
     /// <param name="tolerance">The allowed difference, relative to max(1, |numeric|).</param>
     public static GradientCheckResult Run(
         Func<double> loss,
-        IReadOnlyList<Tensor<double>> inputs,
-        IReadOnlyList<Tensor<double>> gradients,
+        IReadOnlyList<DTensor<double>> inputs,
+        IReadOnlyList<DTensor<double>> gradients,
         double step = 1e-6,
         double tolerance = 1e-6)
     {
@@ -60,7 +60,7 @@ public static class GradientCheck
     }
 
     /// <summary>∂loss/∂input by central differences, element by element (the input is restored).</summary>
-    public static double[] CentralDifferences(Func<double> loss, Tensor<double> input, double step = 1e-6)
+    public static double[] CentralDifferences(Func<double> loss, DTensor<double> input, double step = 1e-6)
     {
         ArgumentNullException.ThrowIfNull(loss);
         ArgumentNullException.ThrowIfNull(input);

@@ -12,7 +12,7 @@ public sealed class Checkpoint<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>Named tensors, in the order they were added.</summary>
-    public List<(string Name, Tensor<T> Tensor)> Tensors { get; } = new();
+    public List<(string Name, DTensor<T> Tensor)> Tensors { get; } = new();
 
     /// <summary>Free-form settings (model shape, optimizer, corpus) to check on resume.</summary>
     public Dictionary<string, string> Metadata { get; } = new(StringComparer.Ordinal);
@@ -42,7 +42,7 @@ public sealed class Checkpoint<T>
     public List<(long Step, double Metric)> Evaluations { get; } = new();
 
     /// <summary>The tensor named <paramref name="name"/>.</summary>
-    public Tensor<T> Get(string name) =>
+    public DTensor<T> Get(string name) =>
         Tensors.FirstOrDefault(t => t.Name == name).Tensor ?? throw new InvalidDataException($"The checkpoint has no tensor '{name}'.");
 }
 
@@ -220,7 +220,7 @@ public static class CheckpointFile
                     shape[d] = reader.ReadInt32();
                 }
 
-                var tensor = new Tensor<T>(shape);
+                var tensor = new DTensor<T>(shape);
                 var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(tensor.Span);
                 if (reader.Read(bytes) != bytes.Length)
                 {

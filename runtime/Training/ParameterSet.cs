@@ -7,22 +7,22 @@ namespace SymDiff;
 public sealed class Parameter<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    internal Parameter(string name, Tensor<T> value, bool decays)
+    internal Parameter(string name, DTensor<T> value, bool decays)
     {
         Name = name;
         Value = value;
         Decays = decays;
-        Gradient = new Tensor<T>(value.Shape.ToArray());
+        Gradient = new DTensor<T>(value.Shape.ToArray());
     }
 
     /// <summary>The parameter's name (stable across runs: checkpoints match tensors by name).</summary>
     public string Name { get; }
 
     /// <summary>The current value, updated in place by optimizers.</summary>
-    public Tensor<T> Value { get; }
+    public DTensor<T> Value { get; }
 
     /// <summary>∂loss/∂value, accumulated by generated gradients and zeroed between steps.</summary>
-    public Tensor<T> Gradient { get; }
+    public DTensor<T> Gradient { get; }
 
     /// <summary>Whether optimizers apply their weight decay to this parameter (usually not to biases).</summary>
     public bool Decays { get; }
@@ -38,7 +38,7 @@ public sealed class ParameterSet<T> : IReadOnlyList<Parameter<T>>
     /// <param name="name">A unique, stable name (checkpoints match tensors by name).</param>
     /// <param name="value">The initial value, updated in place by optimizers.</param>
     /// <param name="decays">Whether optimizers' weight decay applies to it; pass false for biases.</param>
-    public Parameter<T> Add(string name, Tensor<T> value, bool decays = true)
+    public Parameter<T> Add(string name, DTensor<T> value, bool decays = true)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(value);

@@ -112,9 +112,9 @@ public sealed class Trainer<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly Rng _rng;
-    private Tensor<T>[]? _best;
-    private Tensor<T>[]? _average;
-    private Tensor<T>[]? _current;
+    private DTensor<T>[]? _best;
+    private DTensor<T>[]? _average;
+    private DTensor<T>[]? _current;
     private int _epoch;
     private int _nextBatch;
     private RngState _epochRng;
@@ -336,7 +336,7 @@ public sealed class Trainer<T>
     {
         if (_average is not null)
         {
-            _current ??= Parameters.Select(p => new Tensor<T>(p.Value.Shape.ToArray())).ToArray();
+            _current ??= Parameters.Select(p => new DTensor<T>(p.Value.Shape.ToArray())).ToArray();
             for (var i = 0; i < _average.Length; i++)
             {
                 _current[i].CopyFrom(Parameters[i].Value);
@@ -371,7 +371,7 @@ public sealed class Trainer<T>
             _bestMetric = metric;
             _bestStep = Optimizer.StepCount;
             _evaluationsSinceBest = 0;
-            _best ??= Parameters.Select(p => new Tensor<T>(p.Value.Shape.ToArray())).ToArray();
+            _best ??= Parameters.Select(p => new DTensor<T>(p.Value.Shape.ToArray())).ToArray();
             for (var i = 0; i < Parameters.Count; i++)
             {
                 _best[i].CopyFrom(Parameters[i].Value);
@@ -492,7 +492,7 @@ public sealed class Trainer<T>
         }
     }
 
-    private static void CopyChecked(Tensor<T> source, Tensor<T> target, string name)
+    private static void CopyChecked(DTensor<T> source, DTensor<T> target, string name)
     {
         if (!source.HasSameShape(target))
         {

@@ -34,47 +34,47 @@ public static partial class LanguageModel
     /// </summary>
     [Differentiable]
     public static float Loss(
-        Tensor<float> c, Tensor<float> h, Tensor<float> d, Tensor<float> u, Tensor<float> b, Tensor<float> w,
+        DTensor<float> c, DTensor<float> h, DTensor<float> d, DTensor<float> u, DTensor<float> b, DTensor<float> w,
         [NoDiff] ReadOnlySpan<int> context, [NoDiff] ReadOnlySpan<int> next, bool direct, [NoDiff] float dropout, ulong seed)
     {
-        var x = Tensor.Reshape(Tensor.Embedding(c, context), next.Length, -1); // the context vectors, concatenated
+        var x = DTensor.Reshape(DTensor.Embedding(c, context), next.Length, -1); // the context vectors, concatenated
         if (dropout > 0)
         {
-            x = Tensor.Dropout(x, dropout, seed);
+            x = DTensor.Dropout(x, dropout, seed);
         }
 
-        var hidden = Tensor.Tanh(Tensor.AddRowBias(Tensor.MatMul(x, h), d));
+        var hidden = DTensor.Tanh(DTensor.AddRowBias(DTensor.MatMul(x, h), d));
         if (dropout > 0)
         {
-            hidden = Tensor.Dropout(hidden, dropout, seed + 1);
+            hidden = DTensor.Dropout(hidden, dropout, seed + 1);
         }
 
-        var logits = Tensor.AddRowBias(Tensor.MatMul(hidden, u), b);
+        var logits = DTensor.AddRowBias(DTensor.MatMul(hidden, u), b);
         if (direct)
         {
-            logits = Tensor.Add(logits, Tensor.MatMul(x, w));
+            logits = DTensor.Add(logits, DTensor.MatMul(x, w));
         }
 
-        return Tensor.CrossEntropy(logits, next);
+        return DTensor.CrossEntropy(logits, next);
     }
 
     /// <summary>The parameters, initialized from <paramref name="rng"/>: C ~ N(0, 0.1²), matrices ~ U(±1/√fan-in), biases 0.</summary>
     public static ParameterSet<float> CreateParameters(ModelShape shape, Rng rng)
     {
         var parameters = new ParameterSet<float>();
-        parameters.Add("C", Tensor.RandomNormal(rng, 0.1f, shape.Vocabulary, shape.Embed));
+        parameters.Add("C", DTensor.RandomNormal(rng, 0.1f, shape.Vocabulary, shape.Embed));
         parameters.Add("H", Uniform(rng, shape.Input, shape.Hidden));
-        parameters.Add("d", Tensor.Zeros<float>(shape.Hidden), decays: false); // the paper decays weights and C, not biases
+        parameters.Add("d", DTensor.Zeros<float>(shape.Hidden), decays: false); // the paper decays weights and C, not biases
         parameters.Add("U", Uniform(rng, shape.Hidden, shape.Vocabulary));
-        parameters.Add("b", Tensor.Zeros<float>(shape.Vocabulary), decays: false);
-        parameters.Add("W", shape.Direct ? Uniform(rng, shape.Input, shape.Vocabulary) : Tensor.Zeros<float>(0, shape.Vocabulary));
+        parameters.Add("b", DTensor.Zeros<float>(shape.Vocabulary), decays: false);
+        parameters.Add("W", shape.Direct ? Uniform(rng, shape.Input, shape.Vocabulary) : DTensor.Zeros<float>(0, shape.Vocabulary));
         return parameters;
     }
 
-    private static Tensor<float> Uniform(Rng rng, int fanIn, int fanOut)
+    private static DTensor<float> Uniform(Rng rng, int fanIn, int fanOut)
     {
         var limit = 1f / MathF.Sqrt(fanIn);
-        return Tensor.RandomUniform(rng, -limit, limit, fanIn, fanOut);
+        return DTensor.RandomUniform(rng, -limit, limit, fanIn, fanOut);
     }
 }
 
@@ -134,12 +134,12 @@ public sealed class Evaluator
 {
     private readonly ModelShape _shape;
     private readonly ParameterSet<float> _parameters;
-    private Tensor<float>? _rows;
-    private Tensor<float>? _x;
-    private Tensor<float>? _preActivation;
-    private Tensor<float>? _hidden;
-    private Tensor<float>? _logits;
-    private Tensor<float>? _direct;
+    private DTensor<float>? _rows;
+    private DTensor<float>? _x;
+    private DTensor<float>? _preActivation;
+    private DTensor<float>? _hidden;
+    private DTensor<float>? _logits;
+    private DTensor<float>? _direct;
 
     public Evaluator(ModelShape shape, ParameterSet<float> parameters)
     {
@@ -156,7 +156,7 @@ public sealed class Evaluator
         {
             var count = Math.Min(batchSize, batches.Count - start);
             var (context, next) = batches.Range(start, count);
-            total += Tensor.CrossEntropy(Logits(context.Span, count), next.Span) * (double)count;
+            total += DTensor.CrossEntropy(Logits(context.Span, count), next.Span) * (double)count;
         }
 
         return Math.Exp(total / Math.Max(1, batches.Count));
@@ -191,17 +191,17 @@ public sealed class Evaluator
     }
 
     /// <summary>The logits of the next word for <paramref name="count"/> contexts (count × (n − 1) ids).</summary>
-    public Tensor<float> Logits(ReadOnlySpan<int> context, int count)
+    public DTensor<float> Logits(ReadOnlySpan<int> context, int count)
     {
-        var rows = Tensor.Embedding(_parameters["C"].Value, context, ref _rows);
-        var x = Tensor.Reshape(rows, count, -1, ref _x);
-        var pre = Tensor.MatMul(x, _parameters["H"].Value, false, false, ref _preActivation);
-        var hidden = Tensor.Tanh(Tensor.AddRowBias(pre, _parameters["d"].Value, ref _preActivation), ref _hidden);
-        var logits = Tensor.MatMul(hidden, _parameters["U"].Value, false, false, ref _logits);
-        Tensor.AddRowBias(logits, _parameters["b"].Value, ref _logits);
+        var rows = DTensor.Embedding(_parameters["C"].Value, context, ref _rows);
+        var x = DTensor.Reshape(rows, count, -1, ref _x);
+        var pre = DTensor.MatMul(x, _parameters["H"].Value, false, false, ref _preActivation);
+        var hidden = DTensor.Tanh(DTensor.AddRowBias(pre, _parameters["d"].Value, ref _preActivation), ref _hidden);
+        var logits = DTensor.MatMul(hidden, _parameters["U"].Value, false, false, ref _logits);
+        DTensor.AddRowBias(logits, _parameters["b"].Value, ref _logits);
         if (_shape.Direct)
         {
-            Tensor.Add(logits, Tensor.MatMul(x, _parameters["W"].Value, false, false, ref _direct), ref _logits);
+            DTensor.Add(logits, DTensor.MatMul(x, _parameters["W"].Value, false, false, ref _direct), ref _logits);
         }
 
         return _logits!;

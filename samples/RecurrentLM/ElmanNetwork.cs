@@ -24,18 +24,18 @@ public static partial class ElmanNetwork
     /// </summary>
     [Differentiable]
     public static float Loss(
-        Tensor<float> embed, Tensor<float> w, Tensor<float> u, Tensor<float> b, Tensor<float> v, Tensor<float> c,
-        [NoDiff] Tensor<float> h0, [NoDiff] ReadOnlySpan<int> inputs, [NoDiff] ReadOnlySpan<int> targets, int batch)
+        DTensor<float> embed, DTensor<float> w, DTensor<float> u, DTensor<float> b, DTensor<float> v, DTensor<float> c,
+        [NoDiff] DTensor<float> h0, [NoDiff] ReadOnlySpan<int> inputs, [NoDiff] ReadOnlySpan<int> targets, int batch)
     {
         var h = h0;
         float loss = 0;
         var steps = inputs.Length / batch;
         for (int t = 0; t < steps; t++)
         {
-            var x = Tensor.Embedding(embed, inputs.Slice(t * batch, batch));
-            h = Tensor.Tanh(Tensor.AddRowBias(Tensor.Add(Tensor.MatMul(x, w), Tensor.MatMul(h, u)), b));
-            var logits = Tensor.AddRowBias(Tensor.MatMul(h, v), c);
-            loss += Tensor.CrossEntropy(logits, targets.Slice(t * batch, batch));
+            var x = DTensor.Embedding(embed, inputs.Slice(t * batch, batch));
+            h = DTensor.Tanh(DTensor.AddRowBias(DTensor.Add(DTensor.MatMul(x, w), DTensor.MatMul(h, u)), b));
+            var logits = DTensor.AddRowBias(DTensor.MatMul(h, v), c);
+            loss += DTensor.CrossEntropy(logits, targets.Slice(t * batch, batch));
         }
 
         return loss / steps;
@@ -47,18 +47,18 @@ public static partial class ElmanNetwork
     /// </summary>
     [Differentiable(RecomputeLoops = true)]
     public static float LossRecomputed(
-        Tensor<float> embed, Tensor<float> w, Tensor<float> u, Tensor<float> b, Tensor<float> v, Tensor<float> c,
-        [NoDiff] Tensor<float> h0, [NoDiff] ReadOnlySpan<int> inputs, [NoDiff] ReadOnlySpan<int> targets, int batch)
+        DTensor<float> embed, DTensor<float> w, DTensor<float> u, DTensor<float> b, DTensor<float> v, DTensor<float> c,
+        [NoDiff] DTensor<float> h0, [NoDiff] ReadOnlySpan<int> inputs, [NoDiff] ReadOnlySpan<int> targets, int batch)
     {
         var h = h0;
         float loss = 0;
         var steps = inputs.Length / batch;
         for (int t = 0; t < steps; t++)
         {
-            var x = Tensor.Embedding(embed, inputs.Slice(t * batch, batch));
-            h = Tensor.Tanh(Tensor.AddRowBias(Tensor.Add(Tensor.MatMul(x, w), Tensor.MatMul(h, u)), b));
-            var logits = Tensor.AddRowBias(Tensor.MatMul(h, v), c);
-            loss += Tensor.CrossEntropy(logits, targets.Slice(t * batch, batch));
+            var x = DTensor.Embedding(embed, inputs.Slice(t * batch, batch));
+            h = DTensor.Tanh(DTensor.AddRowBias(DTensor.Add(DTensor.MatMul(x, w), DTensor.MatMul(h, u)), b));
+            var logits = DTensor.AddRowBias(DTensor.MatMul(h, v), c);
+            loss += DTensor.CrossEntropy(logits, targets.Slice(t * batch, batch));
         }
 
         return loss / steps;
@@ -68,18 +68,18 @@ public static partial class ElmanNetwork
     public static ParameterSet<float> CreateParameters(NetworkShape shape, Rng rng)
     {
         var parameters = new ParameterSet<float>();
-        parameters.Add("embed", Tensor.RandomNormal(rng, 0.1f, shape.Vocabulary, shape.Embed));
+        parameters.Add("embed", DTensor.RandomNormal(rng, 0.1f, shape.Vocabulary, shape.Embed));
         parameters.Add("W", Uniform(rng, shape.Embed, shape.Hidden));
         parameters.Add("U", Uniform(rng, shape.Hidden, shape.Hidden));
-        parameters.Add("b", Tensor.Zeros<float>(shape.Hidden), decays: false);
+        parameters.Add("b", DTensor.Zeros<float>(shape.Hidden), decays: false);
         parameters.Add("V", Uniform(rng, shape.Hidden, shape.Vocabulary));
-        parameters.Add("c", Tensor.Zeros<float>(shape.Vocabulary), decays: false);
+        parameters.Add("c", DTensor.Zeros<float>(shape.Vocabulary), decays: false);
         return parameters;
     }
 
-    private static Tensor<float> Uniform(Rng rng, int fanIn, int fanOut)
+    private static DTensor<float> Uniform(Rng rng, int fanIn, int fanOut)
     {
         var bound = 1f / MathF.Sqrt(fanIn);
-        return Tensor.RandomUniform(rng, -bound, bound, fanIn, fanOut);
+        return DTensor.RandomUniform(rng, -bound, bound, fanIn, fanOut);
     }
 }

@@ -51,8 +51,8 @@ static int Run(Options options)
     }
 
     var runner = new Runner(parameters);
-    var state = Tensor.Zeros<float>(options.Batch, options.Hidden);
-    var h0 = Tensor.Zeros<float>(options.Batch, options.Hidden);
+    var state = DTensor.Zeros<float>(options.Batch, options.Hidden);
+    var h0 = DTensor.Zeros<float>(options.Batch, options.Hidden);
     var (embed, w, u, b, v, c) = (parameters["embed"], parameters["W"], parameters["U"], parameters["b"], parameters["V"], parameters["c"]);
     var computing = new Stopwatch();
     long tokens = 0;

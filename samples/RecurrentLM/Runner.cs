@@ -9,19 +9,19 @@ namespace RecurrentLM;
 public sealed class Runner
 {
     private readonly ParameterSet<float> _parameters;
-    private Tensor<float>? _x;
-    private Tensor<float>? _input;
-    private Tensor<float>? _recurrent;
-    private Tensor<float>? _sum;
-    private Tensor<float>? _preactivation;
-    private Tensor<float>? _next;
-    private Tensor<float>? _projection;
-    private Tensor<float>? _logits;
+    private DTensor<float>? _x;
+    private DTensor<float>? _input;
+    private DTensor<float>? _recurrent;
+    private DTensor<float>? _sum;
+    private DTensor<float>? _preactivation;
+    private DTensor<float>? _next;
+    private DTensor<float>? _projection;
+    private DTensor<float>? _logits;
 
     public Runner(ParameterSet<float> parameters) => _parameters = parameters;
 
     /// <summary>Runs the recurrence over time-major <paramref name="inputs"/> from <paramref name="state"/>, in place.</summary>
-    public void Advance(Tensor<float> state, ReadOnlySpan<int> inputs, int batch)
+    public void Advance(DTensor<float> state, ReadOnlySpan<int> inputs, int batch)
     {
         for (var t = 0; t < inputs.Length / batch; t++)
         {
@@ -40,7 +40,7 @@ public sealed class Runner
     public double Perplexity(Streams streams)
     {
         var hidden = _parameters["U"].Value.Shape[0];
-        var state = Tensor.Zeros<float>(streams.Batch, hidden);
+        var state = DTensor.Zeros<float>(streams.Batch, hidden);
         Advance(state, streams.Preceding(BurnIn), streams.Batch);
         state.Span[..hidden].Clear(); // stream 0 starts at the beginning of the split
         double total = 0;
@@ -51,9 +51,9 @@ public sealed class Runner
             for (var t = 0; t < inputs.Length / streams.Batch; t++)
             {
                 Step(state, inputs.Span.Slice(t * streams.Batch, streams.Batch));
-                var projection = Tensor.MatMul(state, _parameters["V"].Value, false, false, ref _projection);
-                var logits = Tensor.AddRowBias(projection, _parameters["c"].Value, ref _logits);
-                total += Tensor.CrossEntropy(logits, targets.Span.Slice(t * streams.Batch, streams.Batch)) * (double)streams.Batch;
+                var projection = DTensor.MatMul(state, _parameters["V"].Value, false, false, ref _projection);
+                var logits = DTensor.AddRowBias(projection, _parameters["c"].Value, ref _logits);
+                total += DTensor.CrossEntropy(logits, targets.Span.Slice(t * streams.Batch, streams.Batch)) * (double)streams.Batch;
                 count += streams.Batch;
             }
         }
@@ -62,14 +62,14 @@ public sealed class Runner
     }
 
     /// <summary>h ← tanh(e(w)·W + h·U + b).</summary>
-    private void Step(Tensor<float> state, ReadOnlySpan<int> words)
+    private void Step(DTensor<float> state, ReadOnlySpan<int> words)
     {
-        var x = Tensor.Embedding(_parameters["embed"].Value, words, ref _x);
-        var input = Tensor.MatMul(x, _parameters["W"].Value, false, false, ref _input);
-        var recurrent = Tensor.MatMul(state, _parameters["U"].Value, false, false, ref _recurrent);
-        var sum = Tensor.Add(input, recurrent, ref _sum);
-        var preactivation = Tensor.AddRowBias(sum, _parameters["b"].Value, ref _preactivation);
-        var next = Tensor.Tanh(preactivation, ref _next);
+        var x = DTensor.Embedding(_parameters["embed"].Value, words, ref _x);
+        var input = DTensor.MatMul(x, _parameters["W"].Value, false, false, ref _input);
+        var recurrent = DTensor.MatMul(state, _parameters["U"].Value, false, false, ref _recurrent);
+        var sum = DTensor.Add(input, recurrent, ref _sum);
+        var preactivation = DTensor.AddRowBias(sum, _parameters["b"].Value, ref _preactivation);
+        var next = DTensor.Tanh(preactivation, ref _next);
         state.CopyFrom(next);
     }
 }

@@ -1,7 +1,7 @@
 namespace SymDiff;
 
 /// <summary>
-/// Marks an adjoint parameter of a <see cref="DerivativeOfAttribute"/> rule that receives exactly <c>dResult</c>
+/// Marks an adjoint parameter of a <see cref="PullbackOfAttribute"/> rule that receives exactly <c>dResult</c>
 /// (same shape, unchanged: the input of an addition or a bias add). When nothing else contributes to that input's
 /// adjoint, generated code uses the result's adjoint for it directly and passes null to the rule, instead of
 /// zeroing a buffer and copying <c>dResult</c> into it.

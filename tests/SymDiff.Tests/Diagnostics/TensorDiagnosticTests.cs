@@ -3,7 +3,7 @@ using SymDiff.Tests.Infrastructure;
 
 namespace SymDiff.Tests.Diagnostics;
 
-/// <summary>Tensor misuse and [DerivativeOf] rules that do not fit: errors at the right place, with the fix.</summary>
+/// <summary>Tensor misuse and [PullbackOf] rules that do not fit: errors at the right place, with the fix.</summary>
 public sealed class TensorDiagnosticTests
 {
     private const string Ops = """
@@ -12,11 +12,11 @@ public sealed class TensorDiagnosticTests
 
         public static class MyOps
         {
-            public static Tensor<float> Scale2(Tensor<float> x) => Tensor.Multiply(x, 2f);
+            public static DTensor<float> Scale2(DTensor<float> x) => DTensor.Multiply(x, 2f);
 
-            public static Tensor<float> Shift(Tensor<float> x, float s) => Tensor.Add(x, s);
+            public static DTensor<float> Shift(DTensor<float> x, float s) => DTensor.Add(x, s);
 
-            public static float Total(Tensor<float> x) => Tensor.Sum(x);
+            public static float Total(DTensor<float> x) => DTensor.Sum(x);
         }
 
         """;
@@ -28,47 +28,67 @@ public sealed class TensorDiagnosticTests
             public static partial class Model
             {
                 [Differentiable]
-                public static float Loss(Tensor<float> x) => Tensor.Sum(MyOps.Scale2(x));
+                public static float Loss(DTensor<float> x) => DTensor.Sum(MyOps.Scale2(x));
             }
             """);
         var diagnostic = Assert.Single(run.GeneratorDiagnostics);
         Assert.Equal("SD0003", diagnostic.Id);
         Assert.Equal("MyOps.Scale2(x)", Text(run, diagnostic));
-        Assert.Contains("'MyOps.Scale2(Tensor<float>)'", diagnostic.GetMessage(), StringComparison.Ordinal);
-        Assert.Contains("[DerivativeOf(nameof(Scale2))]", diagnostic.GetMessage(), StringComparison.Ordinal);
+        Assert.Contains("'MyOps.Scale2(DTensor<float>)'", diagnostic.GetMessage(), StringComparison.Ordinal);
+        Assert.Contains("[PullbackOf(nameof(Scale2))]", diagnostic.GetMessage(), StringComparison.Ordinal);
     }
 
     public static TheoryData<string, string, string> BadRules => new()
     {
         {
-            "[DerivativeOf(typeof(MyOps), nameof(MyOps.Scale2))] public static void Rule(Tensor<float> x, Tensor<float> dResult, Tensor<float>? dx) { }",
+            "[PullbackOf(typeof(MyOps), nameof(MyOps.Scale2))] public static void Rule(DTensor<float> x, DTensor<float> dResult) { }",
             "SD0014",
-            "it has 3 parameters but needs 4"
+            "it has no gradient for the input 'x' (add 'SymDiff.DTensor<float>? dx')"
         },
         {
-            "[DerivativeOf(typeof(MyOps), nameof(MyOps.Shift))] public static void Rule(Tensor<float> x, float s, Tensor<float> result, Tensor<float> dResult, Tensor<float>? dx, float ds) { }",
+            "[PullbackOf(typeof(MyOps), nameof(MyOps.Shift))] public static void Rule(DTensor<float> x, float s, DTensor<float> result, DTensor<float> dResult, DTensor<float>? dx, float ds) { }",
             "SD0014",
-            "parameter 6 ('ds') must be 'ref float'"
+            "parameter 'ds' must be 'ref float ds' (the gradient of 's')"
         },
         {
-            "[DerivativeOf(typeof(MyOps), nameof(MyOps.Scale2))] public static int Rule(Tensor<float> x, Tensor<float> result, Tensor<float> dResult, Tensor<float>? dx) => 0;",
+            "[PullbackOf(typeof(MyOps), nameof(MyOps.Shift))] public static void Rule(float s, DTensor<float> x, DTensor<float> dResult, DTensor<float>? dx, ref float ds) { }",
+            "SD0014",
+            "parameter 'x' comes after 's', but the inputs it reads must keep the function's order"
+        },
+        {
+            "[PullbackOf(typeof(MyOps), nameof(MyOps.Scale2))] public static void Rule(DTensor<float> dResult, DTensor<float>? dy) { }",
+            "SD0014",
+            "parameter 'dy' stands where the gradient of 'x' goes: 'SymDiff.DTensor<float>? dx'"
+        },
+        {
+            "[PullbackOf(typeof(MyOps), nameof(MyOps.Scale2))] public static void Rule(DTensor<float> y, DTensor<float> dResult, DTensor<float>? dx) { }",
+            "SD0014",
+            "it needs 'dResult', the gradient of the result, but has 'y'"
+        },
+        {
+            "[PullbackOf(typeof(MyOps), nameof(MyOps.Scale2))] public static void Rule(DTensor<float> dResult, [SameShapeAs(\"x\")] DTensor<float>? dx) { }",
+            "SD0014",
+            "[SameShapeAs] on 'dx' must name a tensor parameter before it"
+        },
+        {
+            "[PullbackOf(typeof(MyOps), nameof(MyOps.Scale2))] public static int Rule(DTensor<float> x, DTensor<float> result, DTensor<float> dResult, DTensor<float>? dx) => 0;",
             "SD0014",
             "it must return void"
         },
         {
-            "[DerivativeOf(typeof(MyOps), nameof(MyOps.Scale2))] public void Rule(Tensor<float> x, Tensor<float> result, Tensor<float> dResult, Tensor<float>? dx) { }",
+            "[PullbackOf(typeof(MyOps), nameof(MyOps.Scale2))] public void Rule(DTensor<float> x, DTensor<float> result, DTensor<float> dResult, DTensor<float>? dx) { }",
             "SD0014",
             "it must be static"
         },
         {
-            "[DerivativeOf(typeof(MyOps), \"Missing\")] public static void Rule(Tensor<float> x, Tensor<float> result, Tensor<float> dResult, Tensor<float>? dx) { }",
+            "[PullbackOf(typeof(MyOps), \"Missing\")] public static void Rule(DTensor<float> x, DTensor<float> result, DTensor<float> dResult, DTensor<float>? dx) { }",
             "SD0013",
             "'MyOps' has no method of that name"
         },
         {
-            "[DerivativeOf(typeof(MyOps), nameof(MyOps.Total))] public static void Rule(Tensor<float> x, Tensor<float> saved, float result, float dResult, Tensor<float>? dx) { }",
+            "[PullbackOf(typeof(MyOps), nameof(MyOps.Total))] public static void Rule(DTensor<float> x, DTensor<float> saved, float result, float dResult, DTensor<float>? dx) { }",
             "SD0014",
-            "has no overload with a trailing 'ref SymDiff.Tensor<float>? saved'"
+            "has no overload with a trailing 'ref SymDiff.DTensor<float>? saved'"
         },
     };
 
@@ -95,17 +115,18 @@ public sealed class TensorDiagnosticTests
             public static partial class Model
             {
                 [Differentiable]
-                public static float Loss(Tensor<float> x, float s) => Tensor.Sum(MyOps.Shift(x, s));
+                public static float Loss(DTensor<float> x, float s) => DTensor.Sum(MyOps.Shift(x, s));
 
-                [DerivativeOf(typeof(MyOps), nameof(MyOps.Shift))]
-                public static void ShiftBackward(Tensor<float> x, float s, Tensor<float> result, Tensor<float> dResult, Tensor<float>? dx, ref float ds)
+                // Reads s (to show that a rule passes only what it lists), not x nor the result.
+                [PullbackOf(typeof(MyOps), nameof(MyOps.Shift))]
+                public static void ShiftPullback(float s, DTensor<float> dResult, DTensor<float>? dx, ref float ds)
                 {
-                    Tensor.AddBackward(x, s, result, dResult, dx, ref ds);
+                    SymDiff.CompilerServices.DTensorRules.AddPullback(dResult, dx, ref ds);
                 }
             }
             """);
         run.AssertNoDiagnostics();
-        Assert.Contains("ShiftBackward(x, s, t0, dt0, dx, ref ds);", run.Sources.Values.Single(), StringComparison.Ordinal);
+        Assert.Contains("ShiftPullback(s, dt0, dx, ref ds);", run.Sources.Values.Single(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -115,11 +136,11 @@ public sealed class TensorDiagnosticTests
             public static partial class Model
             {
                 [Differentiable]
-                public static Tensor<float> Repeat(Tensor<float> x, int n)
+                public static DTensor<float> Repeat(DTensor<float> x, int n)
                 {
                     for (var i = 0; i < n; i++)
                     {
-                        x = Tensor.Tanh(x);
+                        x = DTensor.Tanh(x);
                         if (i == 3)
                         {
                             return x;
@@ -141,7 +162,7 @@ public sealed class TensorDiagnosticTests
     {
         // The runtime's rules, read from its metadata exactly as the generator sees them in a user's build.
         var compilation = GeneratorHarness.CreateCompilation("class Empty { }");
-        var tensor = compilation.GetTypeByMetadataName("SymDiff.Tensor")!;
+        var tensor = compilation.GetTypeByMetadataName("SymDiff.CompilerServices.DTensorRules")!;
         var attribute = compilation.GetTypeByMetadataName(SymDiff.Generator.Lowering.DerivativeRules.AttributeName)!;
         var rules = SymDiff.Generator.Lowering.DerivativeRules.RulesIn(tensor, attribute).ToList();
         Assert.True(rules.Count >= 25, $"{rules.Count} rules");

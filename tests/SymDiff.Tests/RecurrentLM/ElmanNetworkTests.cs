@@ -20,7 +20,7 @@ public sealed class ElmanNetworkTests
         var random = new Random(steps);
         var inputs = Enumerable.Range(0, steps * Batch).Select(_ => random.Next(7)).ToArray();
         var targets = Enumerable.Range(0, steps * Batch).Select(_ => random.Next(7)).ToArray();
-        var h0 = Tensor.RandomUniform(random, -0.5f, 0.5f, Batch, 4);
+        var h0 = DTensor.RandomUniform(random, -0.5f, 0.5f, Batch, 4);
         var (e, w, u, b, v, c) = (parameters["embed"], parameters["W"], parameters["U"], parameters["b"], parameters["V"], parameters["c"]);
         float Loss() => ElmanNetwork.Loss(e.Value, w.Value, u.Value, b.Value, v.Value, c.Value, h0, inputs, targets, Batch);
 
@@ -54,7 +54,7 @@ public sealed class ElmanNetworkTests
         var random = new Random(1);
         var inputs = Enumerable.Range(0, 30 * Batch).Select(_ => random.Next(13)).ToArray();
         var targets = Enumerable.Range(0, 30 * Batch).Select(_ => random.Next(13)).ToArray();
-        var h0 = Tensor.Zeros<float>(Batch, 6);
+        var h0 = DTensor.Zeros<float>(Batch, 6);
         float Run(ParameterSet<float> p, bool recompute)
         {
             var (e, w, u, b, v, c) = (p["embed"], p["W"], p["U"], p["b"], p["V"], p["c"]);
@@ -95,7 +95,7 @@ public sealed class ElmanNetworkTests
         var parameters = ElmanNetwork.CreateParameters(shape, new Rng(2));
         var ids = new[] { 1, 4, 2, 8, 5, 7, 3, 0, 6, 2, 2, 1 };
         var (e, w, u, b, v, c) = (parameters["embed"], parameters["W"], parameters["U"], parameters["b"], parameters["V"], parameters["c"]);
-        var loss = ElmanNetwork.Loss(e.Value, w.Value, u.Value, b.Value, v.Value, c.Value, Tensor.Zeros<float>(1, 5), ids[..^1], ids[1..], 1);
+        var loss = ElmanNetwork.Loss(e.Value, w.Value, u.Value, b.Value, v.Value, c.Value, DTensor.Zeros<float>(1, 5), ids[..^1], ids[1..], 1);
         Assert.Equal(Math.Exp(loss), new Runner(parameters).Perplexity(new Streams(ids, 1, 5)), 4);
     }
 
@@ -108,8 +108,8 @@ public sealed class ElmanNetworkTests
         var train = new Streams(data.Train, 16, 10);
         var trainer = new Trainer<float>(parameters, new Adam<float>(parameters, 3e-3), new ConstantSchedule(3e-3), new TrainingOptions { Epochs = 1, BatchSize = 1, Shuffle = false, ClipGradientNorm = 1 });
         var runner = new Runner(parameters);
-        var state = Tensor.Zeros<float>(16, 32);
-        var h0 = Tensor.Zeros<float>(16, 32);
+        var state = DTensor.Zeros<float>(16, 32);
+        var h0 = DTensor.Zeros<float>(16, 32);
         var (e, w, u, b, v, c) = (parameters["embed"], parameters["W"], parameters["U"], parameters["b"], parameters["V"], parameters["c"]);
         trainer.Train(train.Chunks, batch =>
         {

@@ -46,15 +46,15 @@ public sealed class GemmTests
     public void ResultDoesNotDependOnTheNumberOfThreads()
     {
         var random = new Random(3);
-        var a = Tensor.RandomUniform(random, -1f, 1f, 300, 200);
-        var b = Tensor.RandomUniform(random, -1f, 1f, 200, 500);
+        var a = DTensor.RandomUniform(random, -1f, 1f, 300, 200);
+        var b = DTensor.RandomUniform(random, -1f, 1f, 200, 500);
         var saved = Compute.Threads;
         try
         {
             Compute.Threads = 1;
-            var one = Tensor.MatMul(a, b).ToArray();
+            var one = DTensor.MatMul(a, b).ToArray();
             Compute.Threads = 2;
-            var two = Tensor.MatMul(a, b).ToArray();
+            var two = DTensor.MatMul(a, b).ToArray();
             Assert.Equal(one, two);
         }
         finally
@@ -77,9 +77,9 @@ public sealed class GemmTests
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         var random = new Random((m * 31) + (k * 17) + n);
-        var a = Tensor.RandomUniform(random, -T.One, T.One, transposeA ? k : m, transposeA ? m : k);
-        var b = Tensor.RandomUniform(random, -T.One, T.One, transposeB ? n : k, transposeB ? k : n);
-        var c = Tensor.RandomUniform(random, -T.One, T.One, m, n);
+        var a = DTensor.RandomUniform(random, -T.One, T.One, transposeA ? k : m, transposeA ? m : k);
+        var b = DTensor.RandomUniform(random, -T.One, T.One, transposeB ? n : k, transposeB ? k : n);
+        var c = DTensor.RandomUniform(random, -T.One, T.One, m, n);
         // The reference, in double over plain arrays: op(A) as m×k and op(B) as k×n, row-major.
         var opA = new double[m * k];
         var opB = new double[k * n];

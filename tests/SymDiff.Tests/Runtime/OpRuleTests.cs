@@ -1,3 +1,5 @@
+using SymDiff.CompilerServices;
+
 namespace SymDiff.Tests.Runtime;
 
 /// <summary>Every op's derivative rule against central finite differences in double, over sizes 0..40 (SIMD tails).</summary>
@@ -15,8 +17,8 @@ public sealed class OpRuleTests
         foreach (var n in Sizes)
         {
             var x = op is "Log" or "Sqrt"
-                ? Tensor.RandomUniform(random, 0.2, 2.0, n)
-                : Away(Tensor.RandomUniform(random, -2.0, 2.0, n), 0.05);
+                ? DTensor.RandomUniform(random, 0.2, 2.0, n)
+                : Away(DTensor.RandomUniform(random, -2.0, 2.0, n), 0.05);
             var (forward, rule) = Unary(op);
             RuleChecker.CheckTensorOp(random, new[] { x }, () => forward(x), (y, dy, d) => rule(x, y, dy, d[0]), $"{op} n={n}");
         }
@@ -31,21 +33,21 @@ public sealed class OpRuleTests
         var random = new Random(op.GetHashCode(StringComparison.Ordinal));
         foreach (var n in Sizes)
         {
-            var a = Tensor.RandomUniform(random, -2.0, 2.0, n);
-            var b = op == "Divide" ? Tensor.RandomUniform(random, 0.5, 2.0, n) : Tensor.RandomUniform(random, -2.0, 2.0, n);
-            Func<Tensor<double>> forward = op switch
+            var a = DTensor.RandomUniform(random, -2.0, 2.0, n);
+            var b = op == "Divide" ? DTensor.RandomUniform(random, 0.5, 2.0, n) : DTensor.RandomUniform(random, -2.0, 2.0, n);
+            Func<DTensor<double>> forward = op switch
             {
-                "Add" => () => Tensor.Add(a, b),
-                "Subtract" => () => Tensor.Subtract(a, b),
-                "Multiply" => () => Tensor.Multiply(a, b),
-                _ => () => Tensor.Divide(a, b),
+                "Add" => () => DTensor.Add(a, b),
+                "Subtract" => () => DTensor.Subtract(a, b),
+                "Multiply" => () => DTensor.Multiply(a, b),
+                _ => () => DTensor.Divide(a, b),
             };
             RuleChecker.TensorRule rule = op switch
             {
-                "Add" => (y, dy, d) => Tensor.AddBackward(a, b, y, dy, d[0], d[1]),
-                "Subtract" => (y, dy, d) => Tensor.SubtractBackward(a, b, y, dy, d[0], d[1]),
-                "Multiply" => (y, dy, d) => Tensor.MultiplyBackward(a, b, y, dy, d[0], d[1]),
-                _ => (y, dy, d) => Tensor.DivideBackward(a, b, y, dy, d[0], d[1]),
+                "Add" => (y, dy, d) => DTensorRules.AddPullback(dy, d[0], d[1]),
+                "Subtract" => (y, dy, d) => DTensorRules.SubtractPullback(dy, d[0], d[1]),
+                "Multiply" => (y, dy, d) => DTensorRules.MultiplyPullback(a, b, dy, d[0], d[1]),
+                _ => (y, dy, d) => DTensorRules.DividePullback(b, y, dy, d[0], d[1]),
             };
             RuleChecker.CheckTensorOp(random, new[] { a, b }, forward, rule, $"{op} n={n}");
         }
@@ -60,14 +62,14 @@ public sealed class OpRuleTests
         var random = new Random(op.GetHashCode(StringComparison.Ordinal) + 1);
         foreach (var n in Sizes)
         {
-            var a = Tensor.RandomUniform(random, -2.0, 2.0, n);
-            var s = Tensor.Full(random.NextDouble() + 0.5, 1); // the scalar, as a 1-element tensor so it can be perturbed
-            Func<Tensor<double>> forward = op switch
+            var a = DTensor.RandomUniform(random, -2.0, 2.0, n);
+            var s = DTensor.Full(random.NextDouble() + 0.5, 1); // the scalar, as a 1-element tensor so it can be perturbed
+            Func<DTensor<double>> forward = op switch
             {
-                "Add" => () => Tensor.Add(a, s[0]),
-                "Subtract" => () => Tensor.Subtract(a, s[0]),
-                "Multiply" => () => Tensor.Multiply(a, s[0]),
-                _ => () => Tensor.Divide(a, s[0]),
+                "Add" => () => DTensor.Add(a, s[0]),
+                "Subtract" => () => DTensor.Subtract(a, s[0]),
+                "Multiply" => () => DTensor.Multiply(a, s[0]),
+                _ => () => DTensor.Divide(a, s[0]),
             };
             RuleChecker.CheckTensorOp(random, new[] { a, s }, forward, (y, dy, d) =>
             {
@@ -75,16 +77,16 @@ public sealed class OpRuleTests
                 switch (op)
                 {
                     case "Add":
-                        Tensor.AddBackward(a, s[0], y, dy, d[0], ref ds);
+                        DTensorRules.AddPullback(dy, d[0], ref ds);
                         break;
                     case "Subtract":
-                        Tensor.SubtractBackward(a, s[0], y, dy, d[0], ref ds);
+                        DTensorRules.SubtractPullback(dy, d[0], ref ds);
                         break;
                     case "Multiply":
-                        Tensor.MultiplyBackward(a, s[0], y, dy, d[0], ref ds);
+                        DTensorRules.MultiplyPullback(a, s[0], dy, d[0], ref ds);
                         break;
                     default:
-                        Tensor.DivideBackward(a, s[0], y, dy, d[0], ref ds);
+                        DTensorRules.DividePullback(s[0], y, dy, d[0], ref ds);
                         break;
                 }
 
@@ -99,9 +101,9 @@ public sealed class OpRuleTests
         var random = new Random(1);
         foreach (var n in Sizes)
         {
-            var x = Tensor.RandomUniform(random, -1.0, 1.0, 3, n);
-            var b = Tensor.RandomUniform(random, -1.0, 1.0, n);
-            RuleChecker.CheckTensorOp(random, new[] { x, b }, () => Tensor.AddRowBias(x, b), (y, dy, d) => Tensor.AddRowBiasBackward(x, b, y, dy, d[0], d[1]), $"n={n}");
+            var x = DTensor.RandomUniform(random, -1.0, 1.0, 3, n);
+            var b = DTensor.RandomUniform(random, -1.0, 1.0, n);
+            RuleChecker.CheckTensorOp(random, new[] { x, b }, () => DTensor.AddRowBias(x, b), (y, dy, d) => DTensorRules.AddRowBiasPullback(dy, d[0], d[1]), $"n={n}");
         }
     }
 
@@ -111,9 +113,9 @@ public sealed class OpRuleTests
         var random = new Random(2);
         foreach (var n in Sizes.Skip(1))
         {
-            var x = Tensor.RandomUniform(random, -1.0, 1.0, n);
-            RuleChecker.CheckScalarOp(random, new[] { x }, () => Tensor.Sum(x), (y, dy, d) => Tensor.SumBackward(x, y, dy, d[0]), $"Sum n={n}");
-            RuleChecker.CheckScalarOp(random, new[] { x }, () => Tensor.Mean(x), (y, dy, d) => Tensor.MeanBackward(x, y, dy, d[0]), $"Mean n={n}");
+            var x = DTensor.RandomUniform(random, -1.0, 1.0, n);
+            RuleChecker.CheckScalarOp(random, new[] { x }, () => DTensor.Sum(x), (y, dy, d) => DTensorRules.SumPullback(dy, d[0]), $"Sum n={n}");
+            RuleChecker.CheckScalarOp(random, new[] { x }, () => DTensor.Mean(x), (y, dy, d) => DTensorRules.MeanPullback(dy, d[0]), $"Mean n={n}");
         }
     }
 
@@ -123,9 +125,9 @@ public sealed class OpRuleTests
         var random = new Random(3);
         foreach (var n in Sizes.Skip(1))
         {
-            var x = Tensor.RandomUniform(random, -1.0, 1.0, 3, n);
-            RuleChecker.CheckTensorOp(random, new[] { x }, () => Tensor.SumLastAxis(x), (y, dy, d) => Tensor.SumLastAxisBackward(x, y, dy, d[0]), $"SumLastAxis n={n}");
-            RuleChecker.CheckTensorOp(random, new[] { x }, () => Tensor.MeanLastAxis(x), (y, dy, d) => Tensor.MeanLastAxisBackward(x, y, dy, d[0]), $"MeanLastAxis n={n}");
+            var x = DTensor.RandomUniform(random, -1.0, 1.0, 3, n);
+            RuleChecker.CheckTensorOp(random, new[] { x }, () => DTensor.SumLastAxis(x), (y, dy, d) => DTensorRules.SumLastAxisPullback(dy, d[0]), $"SumLastAxis n={n}");
+            RuleChecker.CheckTensorOp(random, new[] { x }, () => DTensor.MeanLastAxis(x), (y, dy, d) => DTensorRules.MeanLastAxisPullback(dy, d[0]), $"MeanLastAxis n={n}");
         }
     }
 
@@ -135,18 +137,18 @@ public sealed class OpRuleTests
         var random = new Random(4);
         foreach (var n in Sizes)
         {
-            var x = Tensor.RandomUniform(random, -3.0, 3.0, 3, n);
-            RuleChecker.CheckTensorOp(random, new[] { x }, () => Tensor.Softmax(x), (y, dy, d) => Tensor.SoftmaxBackward(x, y, dy, d[0]), $"Softmax n={n}");
-            RuleChecker.CheckTensorOp(random, new[] { x }, () => Tensor.LogSoftmax(x), (y, dy, d) => Tensor.LogSoftmaxBackward(x, y, dy, d[0]), $"LogSoftmax n={n}");
+            var x = DTensor.RandomUniform(random, -3.0, 3.0, 3, n);
+            RuleChecker.CheckTensorOp(random, new[] { x }, () => DTensor.Softmax(x), (y, dy, d) => DTensorRules.SoftmaxPullback(y, dy, d[0]), $"Softmax n={n}");
+            RuleChecker.CheckTensorOp(random, new[] { x }, () => DTensor.LogSoftmax(x), (y, dy, d) => DTensorRules.LogSoftmaxPullback(y, dy, d[0]), $"LogSoftmax n={n}");
         }
     }
 
     [Fact]
     public void SoftmaxIsStableForLargeLogits()
     {
-        var x = Tensor<double>.FromArray(new[] { 1000.0, 1001.0, 999.0 }, 1, 3);
-        var y = Tensor.Softmax(x);
-        var logY = Tensor.LogSoftmax(x);
+        var x = DTensor<double>.FromArray(new[] { 1000.0, 1001.0, 999.0 }, 1, 3);
+        var y = DTensor.Softmax(x);
+        var logY = DTensor.LogSoftmax(x);
         var expected = new[] { Math.Exp(-1) / (1 + Math.Exp(-1) + Math.Exp(-2)), 1 / (1 + Math.Exp(-1) + Math.Exp(-2)), Math.Exp(-2) / (1 + Math.Exp(-1) + Math.Exp(-2)) };
         for (var i = 0; i < 3; i++)
         {
@@ -154,7 +156,7 @@ public sealed class OpRuleTests
             Assert.Equal(Math.Log(expected[i]), logY[i], 12);
         }
 
-        var single = Tensor.Softmax(Tensor<float>.FromArray(new[] { 100f, 200f, 300f }, 1, 3));
+        var single = DTensor.Softmax(DTensor<float>.FromArray(new[] { 100f, 200f, 300f }, 1, 3));
         Assert.All(single.ToArray(), v => Assert.False(float.IsNaN(v)));
     }
 
@@ -164,15 +166,15 @@ public sealed class OpRuleTests
         var random = new Random(5);
         foreach (var n in Sizes)
         {
-            var table = Tensor.RandomUniform(random, -1.0, 1.0, n + 1, 3);
+            var table = DTensor.RandomUniform(random, -1.0, 1.0, n + 1, 3);
             var ids = Enumerable.Range(0, 6).Select(_ => random.Next(n + 1)).ToArray();
-            RuleChecker.CheckTensorOp(random, new[] { table }, () => Tensor.Embedding(table, ids), (y, dy, d) => Tensor.EmbeddingBackward(table, ids, y, dy, d[0]), $"vocabulary {n + 1}");
+            RuleChecker.CheckTensorOp(random, new[] { table }, () => DTensor.Embedding(table, ids), (y, dy, d) => DTensorRules.EmbeddingPullback(ids, dy, d[0]), $"vocabulary {n + 1}");
         }
 
-        var big = Tensor.Zeros<double>(1000, 4);
-        var gradient = Tensor.Zeros<double>(1000, 4);
+        var big = DTensor.Zeros<double>(1000, 4);
+        var gradient = DTensor.Zeros<double>(1000, 4);
         var rows = new[] { 7, 7, 42 };
-        Tensor.EmbeddingBackward(big, rows, Tensor.Embedding(big, rows), Tensor.Full(1.0, 3, 4), gradient);
+        DTensorRules.EmbeddingPullback(rows, DTensor.Full(1.0, 3, 4), gradient);
         for (var v = 0; v < 1000; v++)
         {
             Assert.Equal(v == 7 ? 2.0 : v == 42 ? 1.0 : 0.0, gradient[v, 0]);
@@ -185,9 +187,9 @@ public sealed class OpRuleTests
         var random = new Random(6);
         foreach (var n in Sizes)
         {
-            var a = Tensor.RandomUniform(random, -1.0, 1.0, 2, n);
-            var b = Tensor.RandomUniform(random, -1.0, 1.0, 2, 3);
-            RuleChecker.CheckTensorOp(random, new[] { a, b }, () => Tensor.Concat(a, b), (y, dy, d) => Tensor.ConcatBackward(a, b, y, dy, d[0], d[1]), $"n={n}");
+            var a = DTensor.RandomUniform(random, -1.0, 1.0, 2, n);
+            var b = DTensor.RandomUniform(random, -1.0, 1.0, 2, 3);
+            RuleChecker.CheckTensorOp(random, new[] { a, b }, () => DTensor.Concat(a, b), (y, dy, d) => DTensorRules.ConcatPullback(a, b, dy, d[0], d[1]), $"n={n}");
         }
     }
 
@@ -197,12 +199,12 @@ public sealed class OpRuleTests
         var random = new Random(7);
         foreach (var n in Sizes)
         {
-            var x = Tensor.RandomUniform(random, -1.0, 1.0, n, 2);
-            RuleChecker.CheckTensorOp(random, new[] { x }, () => Tensor.Reshape(x, 2, -1), (y, dy, d) => Tensor.ReshapeBackward(x, 2, -1, y, dy, d[0]), $"n={n}");
+            var x = DTensor.RandomUniform(random, -1.0, 1.0, n, 2);
+            RuleChecker.CheckTensorOp(random, new[] { x }, () => DTensor.Reshape(x, 2, -1), (y, dy, d) => DTensorRules.ReshapePullback(dy, d[0]), $"n={n}");
         }
 
-        var source = Tensor<float>.FromArray(new float[] { 1, 2, 3, 4, 5, 6 }, 2, 3);
-        var view = Tensor.Reshape(source, 3, 2);
+        var source = DTensor<float>.FromArray(new float[] { 1, 2, 3, 4, 5, 6 }, 2, 3);
+        var view = DTensor.Reshape(source, 3, 2);
         view[2, 1] = 60;
         Assert.Equal(60, source[1, 2]); // same storage, no copy
     }
@@ -213,9 +215,9 @@ public sealed class OpRuleTests
         var random = new Random(8);
         foreach (var n in Sizes)
         {
-            var logits = Tensor.RandomUniform(random, -3.0, 3.0, 4, n + 1);
+            var logits = DTensor.RandomUniform(random, -3.0, 3.0, 4, n + 1);
             var targets = Enumerable.Range(0, 4).Select(_ => random.Next(n + 1)).ToArray();
-            RuleChecker.CheckScalarOp(random, new[] { logits }, () => Tensor.CrossEntropy(logits, targets), (y, dy, d) => Tensor.CrossEntropyBackward(logits, targets, y, dy, d[0]), $"classes {n + 1}");
+            RuleChecker.CheckScalarOp(random, new[] { logits }, () => DTensor.CrossEntropy(logits, targets), (y, dy, d) => DTensorRules.CrossEntropyPullback(logits, targets, dy, d[0]), $"classes {n + 1}");
         }
     }
 
@@ -225,14 +227,14 @@ public sealed class OpRuleTests
         var random = new Random(10);
         foreach (var n in Sizes)
         {
-            var prediction = Tensor.RandomUniform(random, -2.0, 2.0, 3, n);
-            var target = Tensor.RandomUniform(random, -2.0, 2.0, 3, n);
-            RuleChecker.CheckScalarOp(random, new[] { prediction, target }, () => Tensor.SquareLoss(prediction, target), (y, dy, d) => Tensor.SquareLossBackward(prediction, target, y, dy, d[0], d[1]), $"n={n}");
+            var prediction = DTensor.RandomUniform(random, -2.0, 2.0, 3, n);
+            var target = DTensor.RandomUniform(random, -2.0, 2.0, 3, n);
+            RuleChecker.CheckScalarOp(random, new[] { prediction, target }, () => DTensor.SquareLoss(prediction, target), (y, dy, d) => DTensorRules.SquareLossPullback(prediction, target, dy, d[0], d[1]), $"n={n}");
         }
 
-        var p = Tensor<double>.FromArray(new[] { 1.0, 2.0, 3.0, 4.0 }, 2, 2);
-        var t = Tensor<double>.FromArray(new[] { 0.0, 2.0, 1.0, 4.0 }, 2, 2);
-        Assert.Equal((0.5 * (1 + 4)) / 2, Tensor.SquareLoss(p, t)); // mean over the 2 rows of ½‖p − t‖²
+        var p = DTensor<double>.FromArray(new[] { 1.0, 2.0, 3.0, 4.0 }, 2, 2);
+        var t = DTensor<double>.FromArray(new[] { 0.0, 2.0, 1.0, 4.0 }, 2, 2);
+        Assert.Equal((0.5 * (1 + 4)) / 2, DTensor.SquareLoss(p, t)); // mean over the 2 rows of ½‖p − t‖²
     }
 
     [Fact]
@@ -241,16 +243,16 @@ public sealed class OpRuleTests
         var random = new Random(12);
         foreach (var n in Sizes)
         {
-            var logits = Tensor.RandomUniform(random, -3.0, 3.0, 4, n + 1);
+            var logits = DTensor.RandomUniform(random, -3.0, 3.0, 4, n + 1);
             var targets = Enumerable.Range(0, 4).Select(_ => random.Next(n + 1)).ToArray();
-            Tensor<double>? saved = null;
+            DTensor<double>? saved = null;
             RuleChecker.CheckScalarOp(
                 random,
                 new[] { logits },
-                () => Tensor.CrossEntropy(logits, targets, ref saved),
-                (y, dy, d) => Tensor.CrossEntropyBackward(logits, targets, saved!, y, dy, d[0]),
+                () => DTensor.CrossEntropy(logits, targets, ref saved),
+                (y, dy, d) => DTensorRules.CrossEntropyPullback(targets, saved!, dy, d[0]),
                 $"classes {n + 1}");
-            Assert.Equal(Tensor.CrossEntropy(logits, targets), Tensor.CrossEntropy(logits, targets, ref saved), 12);
+            Assert.Equal(DTensor.CrossEntropy(logits, targets), DTensor.CrossEntropy(logits, targets, ref saved), 12);
         }
     }
 
@@ -260,30 +262,30 @@ public sealed class OpRuleTests
         var random = new Random(14);
         foreach (var n in Sizes)
         {
-            var x = Tensor.RandomUniform(random, -2.0, 2.0, 3, n);
-            RuleChecker.CheckTensorOp(random, new[] { x }, () => Tensor.Dropout(x, 0.4, 99UL), (y, dy, d) =>
+            var x = DTensor.RandomUniform(random, -2.0, 2.0, 3, n);
+            RuleChecker.CheckTensorOp(random, new[] { x }, () => DTensor.Dropout(x, 0.4, 99UL), (y, dy, d) =>
             {
                 var unused = 0.0;
-                Tensor.DropoutBackward(x, 0.4, 99UL, y, dy, d[0], ref unused);
+                DTensorRules.DropoutPullback(0.4, 99UL, dy, d[0], ref unused);
             }, $"n={n}");
         }
 
-        var ones = Tensor.Full(1.0, 100_000);
-        var dropped = Tensor.Dropout(ones, 0.25, 7UL);
-        Assert.Equal(dropped.ToArray(), Tensor.Dropout(ones, 0.25, 7UL).ToArray());
-        Assert.NotEqual(dropped.ToArray(), Tensor.Dropout(ones, 0.25, 8UL).ToArray());
+        var ones = DTensor.Full(1.0, 100_000);
+        var dropped = DTensor.Dropout(ones, 0.25, 7UL);
+        Assert.Equal(dropped.ToArray(), DTensor.Dropout(ones, 0.25, 7UL).ToArray());
+        Assert.NotEqual(dropped.ToArray(), DTensor.Dropout(ones, 0.25, 8UL).ToArray());
         var keptShare = dropped.ToArray().Count(v => v != 0) / 100_000.0;
         Assert.InRange(keptShare, 0.74, 0.76);
         Assert.All(dropped.ToArray(), v => Assert.True(v == 0 || Math.Abs(v - (1 / 0.75)) < 1e-12));
-        Assert.Equal(ones.ToArray(), Tensor.Dropout(ones, 0.0, 7UL).ToArray());
+        Assert.Equal(ones.ToArray(), DTensor.Dropout(ones, 0.0, 7UL).ToArray());
     }
 
     [Fact]
     public void FloatSoftmaxUsesAnAccurateFastExp()
     {
         var random = new Random(13);
-        var x = Tensor.RandomUniform(random, -60f, 60f, 3, 1000);
-        var y = Tensor.Softmax(x);
+        var x = DTensor.RandomUniform(random, -60f, 60f, 3, 1000);
+        var y = DTensor.Softmax(x);
         for (var row = 0; row < 3; row++)
         {
             var max = Enumerable.Range(0, 1000).Max(j => (double)x[row, j]);
@@ -306,13 +308,13 @@ public sealed class OpRuleTests
         var random = new Random(9);
         foreach (var (m, k, n) in new[] { (1, 1, 1), (3, 5, 2), (7, 13, 5), (2, 40, 3), (17, 3, 33) })
         {
-            var a = transposeA ? Tensor.RandomUniform(random, -1.0, 1.0, k, m) : Tensor.RandomUniform(random, -1.0, 1.0, m, k);
-            var b = transposeB ? Tensor.RandomUniform(random, -1.0, 1.0, n, k) : Tensor.RandomUniform(random, -1.0, 1.0, k, n);
+            var a = transposeA ? DTensor.RandomUniform(random, -1.0, 1.0, k, m) : DTensor.RandomUniform(random, -1.0, 1.0, m, k);
+            var b = transposeB ? DTensor.RandomUniform(random, -1.0, 1.0, n, k) : DTensor.RandomUniform(random, -1.0, 1.0, k, n);
             RuleChecker.CheckTensorOp(
                 random,
                 new[] { a, b },
-                () => Tensor.MatMul(a, b, transposeA, transposeB),
-                (y, dy, d) => Tensor.MatMulBackward(a, b, transposeA, transposeB, y, dy, d[0], d[1]),
+                () => DTensor.MatMul(a, b, transposeA, transposeB),
+                (y, dy, d) => DTensorRules.MatMulPullback(a, b, transposeA, transposeB, dy, d[0], d[1]),
                 $"{m}x{k}x{n}");
         }
     }
@@ -320,27 +322,28 @@ public sealed class OpRuleTests
     [Fact]
     public void RulesSkipInputsThatNeedNoDerivative()
     {
-        var a = Tensor.Full(2.0, 3);
-        var b = Tensor.Full(3.0, 3);
-        var db = Tensor.Zeros<double>(3);
-        Tensor.MultiplyBackward(a, b, Tensor.Multiply(a, b), Tensor.Full(1.0, 3), null, db);
+        var a = DTensor.Full(2.0, 3);
+        var b = DTensor.Full(3.0, 3);
+        var db = DTensor.Zeros<double>(3);
+        DTensorRules.MultiplyPullback(a, b, DTensor.Full(1.0, 3), null, db);
         Assert.Equal(new[] { 2.0, 2.0, 2.0 }, db.ToArray());
     }
 
-    private static (Func<Tensor<double>, Tensor<double>> Forward, Action<Tensor<double>, Tensor<double>, Tensor<double>, Tensor<double>?> Rule) Unary(string op) => op switch
+    /// <summary>Each unary op and its rule, called with what that rule declares it reads (x or y).</summary>
+    private static (Func<DTensor<double>, DTensor<double>> Forward, Action<DTensor<double>, DTensor<double>, DTensor<double>, DTensor<double>?> Rule) Unary(string op) => op switch
     {
-        "Tanh" => (Tensor.Tanh, Tensor.TanhBackward),
-        "Sigmoid" => (Tensor.Sigmoid, Tensor.SigmoidBackward),
-        "Relu" => (Tensor.Relu, Tensor.ReluBackward),
-        "Exp" => (Tensor.Exp, Tensor.ExpBackward),
-        "Log" => (Tensor.Log, Tensor.LogBackward),
-        "Square" => (Tensor.Square, Tensor.SquareBackward),
-        "Sqrt" => (Tensor.Sqrt, Tensor.SqrtBackward),
-        _ => (Tensor.Negate, Tensor.NegateBackward),
+        "Tanh" => (DTensor.Tanh, (x, y, dy, dx) => DTensorRules.TanhPullback(y, dy, dx)),
+        "Sigmoid" => (DTensor.Sigmoid, (x, y, dy, dx) => DTensorRules.SigmoidPullback(y, dy, dx)),
+        "Relu" => (DTensor.Relu, (x, y, dy, dx) => DTensorRules.ReluPullback(y, dy, dx)),
+        "Exp" => (DTensor.Exp, (x, y, dy, dx) => DTensorRules.ExpPullback(y, dy, dx)),
+        "Log" => (DTensor.Log, (x, y, dy, dx) => DTensorRules.LogPullback(x, dy, dx)),
+        "Square" => (DTensor.Square, (x, y, dy, dx) => DTensorRules.SquarePullback(x, dy, dx)),
+        "Sqrt" => (DTensor.Sqrt, (x, y, dy, dx) => DTensorRules.SqrtPullback(y, dy, dx)),
+        _ => (DTensor.Negate, (x, y, dy, dx) => DTensorRules.NegatePullback(dy, dx)),
     };
 
     /// <summary>Moves values within <paramref name="margin"/> of zero away from it (kinks of Relu).</summary>
-    private static Tensor<double> Away(Tensor<double> x, double margin)
+    private static DTensor<double> Away(DTensor<double> x, double margin)
     {
         for (var i = 0; i < x.Length; i++)
         {

@@ -4,6 +4,7 @@
 #nullable enable
 using System;
 using SymDiff;
+using SymDiff.CompilerServices;
 
 partial class Custom
 {
@@ -13,39 +14,39 @@ partial class Custom
     /// the same shapes, which the caller owns and zeroes), or written to it for scalars.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
-    public static double LossGradient(Tensor<double> x, double s, bool squash, Tensor<double> dx, out double ds)
+    public static double LossGradient(DTensor<double> x, double s, bool squash, DTensor<double> dx, out double ds)
     {
         var workspace = LossGradientWorkspace.Current; // buffers reused from call to call
         // forward sweep: every intermediate the reverse sweep needs is kept
-        Tensor<double> t0 = default!, t1 = default!; // read by the reverse sweep
-        Tensor<double> t2;
+        DTensor<double> t0 = default!, t1 = default!; // read by the reverse sweep
+        DTensor<double> t2;
         if (squash)
         {
-            t0 = Tensor.Sigmoid(x, ref workspace.t0);
+            t0 = DTensor.Sigmoid(x, ref workspace.t0);
             t2 = t0;
         }
         else
         {
-            t1 = Tensor.Relu(x, ref workspace.t1);
+            t1 = DTensor.Relu(x, ref workspace.t1);
             t2 = t1;
         }
-        double t3 = Tensor.Mean(t2);
+        double t3 = DTensor.Mean(t2);
         double t4 = SoftSign(s);
         double result = t3 * t4;
 
         // reverse sweep (dResult = 1)
         ds = 0;
-        // => Tensor.Mean(squash ? Tensor.Sigmoid(x) : Tensor.Relu(x)) * SoftSign(s)
-        SoftSignBackward(s, t4, t3, ref ds);
-        Tensor<double> dt2 = Tensor.EnsureZeroed(ref workspace.dt2, t2);
-        Tensor.MeanBackward(t2, t3, t4, dt2);
+        // => DTensor.Mean(squash ? DTensor.Sigmoid(x) : DTensor.Relu(x)) * SoftSign(s)
+        SoftSignPullback(s, t4, t3, ref ds);
+        DTensor<double> dt2 = Buffers.EnsureZeroed(ref workspace.dt2, t2);
+        DTensorRules.MeanPullback(t4, dt2);
         if (squash)
         {
-            Tensor.SigmoidBackward(x, t0, dt2, dx);
+            DTensorRules.SigmoidPullback(t0, dt2, dx);
         }
         else
         {
-            Tensor.ReluBackward(x, t1, dt2, dx);
+            DTensorRules.ReluPullback(t1, dt2, dx);
         }
         return result;
     }
@@ -62,9 +63,9 @@ partial class Custom
 
         public static LossGradientWorkspace Current => s_current ??= new LossGradientWorkspace();
 
-        public Tensor<double>? t0;
-        public Tensor<double>? t1;
-        public Tensor<double>? dt2;
+        public DTensor<double>? t0;
+        public DTensor<double>? t1;
+        public DTensor<double>? dt2;
     }
 
     /// <summary>
@@ -73,39 +74,39 @@ partial class Custom
     /// same names prefixed with <c>d</c> (a null tensor is skipped).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
-    public static void LossPullback(Tensor<double> x, double s, bool squash, double dResult, Tensor<double>? dx, ref double ds)
+    public static void LossPullback(DTensor<double> x, double s, bool squash, double dResult, DTensor<double>? dx, ref double ds)
     {
         var workspace = LossPullbackWorkspace.Current; // buffers reused from call to call
         // forward sweep: recomputes the intermediates the reverse sweep needs
-        Tensor<double> t0 = default!, t1 = default!; // read by the reverse sweep
-        Tensor<double> t2;
+        DTensor<double> t0 = default!, t1 = default!; // read by the reverse sweep
+        DTensor<double> t2;
         if (squash)
         {
-            t0 = Tensor.Sigmoid(x, ref workspace.t0);
+            t0 = DTensor.Sigmoid(x, ref workspace.t0);
             t2 = t0;
         }
         else
         {
-            t1 = Tensor.Relu(x, ref workspace.t1);
+            t1 = DTensor.Relu(x, ref workspace.t1);
             t2 = t1;
         }
-        double t3 = Tensor.Mean(t2);
+        double t3 = DTensor.Mean(t2);
         double t4 = SoftSign(s);
 
         // reverse sweep (seeded with dResult)
-        // => Tensor.Mean(squash ? Tensor.Sigmoid(x) : Tensor.Relu(x)) * SoftSign(s)
+        // => DTensor.Mean(squash ? DTensor.Sigmoid(x) : DTensor.Relu(x)) * SoftSign(s)
         double dt3 = dResult * t4;
         double dt4 = dResult * t3;
-        SoftSignBackward(s, t4, dt4, ref ds);
-        Tensor<double> dt2 = Tensor.EnsureZeroed(ref workspace.dt2, t2);
-        Tensor.MeanBackward(t2, t3, dt3, dt2);
+        SoftSignPullback(s, t4, dt4, ref ds);
+        DTensor<double> dt2 = Buffers.EnsureZeroed(ref workspace.dt2, t2);
+        DTensorRules.MeanPullback(dt3, dt2);
         if (squash)
         {
-            Tensor.SigmoidBackward(x, t0, dt2, dx);
+            DTensorRules.SigmoidPullback(t0, dt2, dx);
         }
         else
         {
-            Tensor.ReluBackward(x, t1, dt2, dx);
+            DTensorRules.ReluPullback(t1, dt2, dx);
         }
     }
 
@@ -121,8 +122,8 @@ partial class Custom
 
         public static LossPullbackWorkspace Current => s_current ??= new LossPullbackWorkspace();
 
-        public Tensor<double>? t0;
-        public Tensor<double>? t1;
-        public Tensor<double>? dt2;
+        public DTensor<double>? t0;
+        public DTensor<double>? t1;
+        public DTensor<double>? dt2;
     }
 }

@@ -3,6 +3,7 @@
 // Do not edit: change the [Differentiable] method and rebuild.
 #nullable enable
 using System;
+using SymDiff.CompilerServices;
 
 partial class Regression
 {
@@ -83,9 +84,9 @@ partial class Regression
 
         public static LossGradientWorkspace Current => s_current ??= new LossGradientWorkspace();
 
-        public readonly global::SymDiff.Tape<double> x = new();
-        public readonly global::SymDiff.Tape<double> t2 = new();
-        public readonly global::SymDiff.Tape<double> error = new();
+        public readonly Tape<double> x = new();
+        public readonly Tape<double> t2 = new();
+        public readonly Tape<double> error = new();
     }
 
     /// <summary>
@@ -156,8 +157,8 @@ partial class Regression
 
         public static LossPullbackWorkspace Current => s_current ??= new LossPullbackWorkspace();
 
-        public readonly global::SymDiff.Tape<double> x = new();
-        public readonly global::SymDiff.Tape<double> t2 = new();
-        public readonly global::SymDiff.Tape<double> error = new();
+        public readonly Tape<double> x = new();
+        public readonly Tape<double> t2 = new();
+        public readonly Tape<double> error = new();
     }
 }

@@ -3,6 +3,7 @@
 // Do not edit: change the [Differentiable] method and rebuild.
 #nullable enable
 using System;
+using SymDiff.CompilerServices;
 
 partial class Grid
 {
@@ -98,10 +99,10 @@ partial class Grid
 
         public static SumGradientWorkspace Current => s_current ??= new SumGradientWorkspace();
 
-        public readonly global::SymDiff.Tape<int> i_1 = new();
-        public readonly global::SymDiff.Tape<int> iter1Start = new();
-        public readonly global::SymDiff.Tape<double> row = new();
-        public readonly global::SymDiff.Tape<double> row_1 = new();
+        public readonly Tape<int> i_1 = new();
+        public readonly Tape<int> iter1Start = new();
+        public readonly Tape<double> row = new();
+        public readonly Tape<double> row_1 = new();
     }
 
     /// <summary>
@@ -186,9 +187,9 @@ partial class Grid
 
         public static SumPullbackWorkspace Current => s_current ??= new SumPullbackWorkspace();
 
-        public readonly global::SymDiff.Tape<int> i_1 = new();
-        public readonly global::SymDiff.Tape<int> iter1Start = new();
-        public readonly global::SymDiff.Tape<double> row = new();
-        public readonly global::SymDiff.Tape<double> row_1 = new();
+        public readonly Tape<int> i_1 = new();
+        public readonly Tape<int> iter1Start = new();
+        public readonly Tape<double> row = new();
+        public readonly Tape<double> row_1 = new();
     }
 }

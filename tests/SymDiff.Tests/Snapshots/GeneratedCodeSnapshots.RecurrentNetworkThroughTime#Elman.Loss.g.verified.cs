@@ -4,6 +4,7 @@
 #nullable enable
 using System;
 using SymDiff;
+using SymDiff.CompilerServices;
 
 partial class Elman
 {
@@ -14,7 +15,7 @@ partial class Elman
     /// caller owns and zeroes), or written to it for scalars.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
-    public static float LossGradient(Tensor<float> embed, Tensor<float> w, Tensor<float> u, Tensor<float> b, Tensor<float> v, Tensor<float> h0, global::System.ReadOnlySpan<int> inputs, global::System.ReadOnlySpan<int> targets, int batch, Tensor<float> dembed, Tensor<float> dw, Tensor<float> du, Tensor<float> db, Tensor<float> dv)
+    public static float LossGradient(DTensor<float> embed, DTensor<float> w, DTensor<float> u, DTensor<float> b, DTensor<float> v, DTensor<float> h0, global::System.ReadOnlySpan<int> inputs, global::System.ReadOnlySpan<int> targets, int batch, DTensor<float> dembed, DTensor<float> dw, DTensor<float> du, DTensor<float> db, DTensor<float> dv)
     {
         var workspace = LossGradientWorkspace.Current; // buffers reused from call to call
         // forward sweep: every intermediate the reverse sweep needs is kept
@@ -22,7 +23,7 @@ partial class Elman
         float loss = 0f;
         int steps = inputs.Length / batch;
         int t = 0;
-        Tensor<float> h = h0;
+        DTensor<float> h = h0;
         float loss_1 = loss;
         int t_1 = t;
         while (t_1 < steps)
@@ -30,15 +31,15 @@ partial class Elman
             workspace.h[iter0] = h;
             workspace.t_1[iter0] = t_1;
             global::System.ReadOnlySpan<int> t0 = inputs.Slice(t_1 * batch, batch);
-            Tensor<float> x = Tensor.Embedding(embed, t0, ref workspace.x[iter0]);
-            Tensor<float> t1 = Tensor.MatMul(x, w, false, false, ref workspace.t1[iter0]);
-            Tensor<float> t2 = Tensor.MatMul(h, u, false, false, ref workspace.t2[iter0]);
-            Tensor<float> t3 = Tensor.Add(t1, t2, ref workspace.t3[iter0]);
-            Tensor<float> t4 = Tensor.AddRowBias(t3, b, ref workspace.t4[iter0]);
-            Tensor<float> h_1 = Tensor.Tanh(t4, ref workspace.h_1[iter0]);
-            Tensor<float> t5 = Tensor.MatMul(h_1, v, false, false, ref workspace.t5[iter0]);
+            DTensor<float> x = DTensor.Embedding(embed, t0, ref workspace.x[iter0]);
+            DTensor<float> t1 = DTensor.MatMul(x, w, false, false, ref workspace.t1);
+            DTensor<float> t2 = DTensor.MatMul(h, u, false, false, ref workspace.t2);
+            DTensor<float> t3 = DTensor.Add(t1, t2, ref workspace.t3);
+            DTensor<float> t4 = DTensor.AddRowBias(t3, b, ref workspace.t4);
+            DTensor<float> h_1 = DTensor.Tanh(t4, ref workspace.h_1[iter0]);
+            DTensor<float> t5 = DTensor.MatMul(h_1, v, false, false, ref workspace.t5);
             global::System.ReadOnlySpan<int> t6 = targets.Slice(t_1 * batch, batch);
-            float t7 = Tensor.CrossEntropy(t5, t6, ref workspace.t7Saved[iter0]);
+            float t7 = DTensor.CrossEntropy(t5, t6, ref workspace.t7Saved[iter0]);
             workspace.t7[iter0] = t7;
             float loss_2 = loss_1 + t7;
             int t_2 = t_1 + 1;
@@ -55,41 +56,36 @@ partial class Elman
         float dloss_3 = 1 / (float)steps;
         // for (int t = 0; t < steps; t++)
         float dloss_1 = dloss_3;
-        Tensor<float> dh = Tensor.EnsureZeroed(ref workspace.dh, h);
+        DTensor<float> dh = Buffers.EnsureZeroed(ref workspace.dh, h);
         while (iter0 > 0)
         {
             iter0--;
             h = workspace.h[iter0]!;
             t_1 = workspace.t_1[iter0];
             global::System.ReadOnlySpan<int> t0 = inputs.Slice(t_1 * batch, batch); // recomputed: spans are not taped
-            Tensor<float> x = workspace.x[iter0]!;
-            Tensor<float> t1 = workspace.t1[iter0]!;
-            Tensor<float> t2 = workspace.t2[iter0]!;
-            Tensor<float> t3 = workspace.t3[iter0]!;
-            Tensor<float> t4 = workspace.t4[iter0]!;
-            Tensor<float> h_1 = workspace.h_1[iter0]!;
-            Tensor<float> t5 = workspace.t5[iter0]!;
+            DTensor<float> x = workspace.x[iter0]!;
+            DTensor<float> h_1 = workspace.h_1[iter0]!;
             global::System.ReadOnlySpan<int> t6 = targets.Slice(t_1 * batch, batch); // recomputed: spans are not taped
             float t7 = workspace.t7[iter0];
-            Tensor<float> dh_1 = Tensor.EnsureZeroed(ref workspace.dh_1, h_1);
-            Tensor.AccumulateInto(dh_1, dh);
+            DTensor<float> dh_1 = Buffers.EnsureZeroed(ref workspace.dh_1, dh);
+            Buffers.AccumulateInto(dh_1, dh);
             float dloss_2 = dloss_1;
             dh.Clear();
             dloss_1 = 0;
-            // loss += Tensor.CrossEntropy(Tensor.MatMul(h, v), targets.Slice(t * batch, batch));
+            // loss += DTensor.CrossEntropy(DTensor.MatMul(h, v), targets.Slice(t * batch, batch));
             dloss_1 += dloss_2;
-            Tensor<float> dt5 = Tensor.EnsureZeroed(ref workspace.dt5, t5);
-            Tensor.CrossEntropyBackward(t5, t6, workspace.t7Saved[iter0]!, t7, dloss_2, dt5);
-            Tensor.MatMulBackward(h_1, v, false, false, t5, dt5, dh_1, dv);
-            Tensor<float> dt4 = Tensor.EnsureZeroed(ref workspace.dt4, t4);
-            // h = Tensor.Tanh(Tensor.AddRowBias(Tensor.Add(Tensor.MatMul(x, w), Tensor.MatMul(h, u)), b));
-            Tensor.TanhBackward(t4, h_1, dh_1, dt4);
-            Tensor.AddRowBiasBackward(t3, b, t4, dt4, null, db);
-            Tensor.MatMulBackward(h, u, false, false, t2, dt4, dh, du);
-            Tensor<float> dx = Tensor.EnsureZeroed(ref workspace.dx, x);
-            Tensor.MatMulBackward(x, w, false, false, t1, dt4, dx, dw);
-            // var x = Tensor.Embedding(embed, inputs.Slice(t * batch, batch));
-            Tensor.EmbeddingBackward(embed, t0, x, dx, dembed);
+            DTensor<float> dt5 = Buffers.EnsureZeroed(ref workspace.dt5, workspace.t7Saved[iter0]!);
+            DTensorRules.CrossEntropyPullback(t6, workspace.t7Saved[iter0]!, dloss_2, dt5);
+            DTensorRules.MatMulPullback(h_1, v, false, false, dt5, dh_1, dv);
+            DTensor<float> dt4 = Buffers.EnsureZeroed(ref workspace.dt4, dh_1);
+            // h = DTensor.Tanh(DTensor.AddRowBias(DTensor.Add(DTensor.MatMul(x, w), DTensor.MatMul(h, u)), b));
+            DTensorRules.TanhPullback(h_1, dh_1, dt4);
+            DTensorRules.AddRowBiasPullback(dt4, null, db);
+            DTensorRules.MatMulPullback(h, u, false, false, dt4, dh, du);
+            DTensor<float> dx = Buffers.EnsureZeroed(ref workspace.dx, x);
+            DTensorRules.MatMulPullback(x, w, false, false, dt4, dx, dw);
+            // var x = DTensor.Embedding(embed, inputs.Slice(t * batch, batch));
+            DTensorRules.EmbeddingPullback(t0, dx, dembed);
         }
         return result;
     }
@@ -106,22 +102,22 @@ partial class Elman
 
         public static LossGradientWorkspace Current => s_current ??= new LossGradientWorkspace();
 
-        public readonly Tape<Tensor<float>?> h = new();
+        public readonly Tape<DTensor<float>?> h = new();
         public readonly Tape<int> t_1 = new();
-        public readonly Tape<Tensor<float>?> x = new();
-        public readonly Tape<Tensor<float>?> t1 = new();
-        public readonly Tape<Tensor<float>?> t2 = new();
-        public readonly Tape<Tensor<float>?> t3 = new();
-        public readonly Tape<Tensor<float>?> t4 = new();
-        public readonly Tape<Tensor<float>?> h_1 = new();
-        public readonly Tape<Tensor<float>?> t5 = new();
-        public readonly Tape<Tensor<float>?> t7Saved = new();
+        public readonly Tape<DTensor<float>?> x = new();
+        public DTensor<float>? t1;
+        public DTensor<float>? t2;
+        public DTensor<float>? t3;
+        public DTensor<float>? t4;
+        public readonly Tape<DTensor<float>?> h_1 = new();
+        public DTensor<float>? t5;
+        public readonly Tape<DTensor<float>?> t7Saved = new();
         public readonly Tape<float> t7 = new();
-        public Tensor<float>? dh;
-        public Tensor<float>? dh_1;
-        public Tensor<float>? dt5;
-        public Tensor<float>? dt4;
-        public Tensor<float>? dx;
+        public DTensor<float>? dh;
+        public DTensor<float>? dh_1;
+        public DTensor<float>? dt5;
+        public DTensor<float>? dt4;
+        public DTensor<float>? dx;
     }
 
     /// <summary>
@@ -131,29 +127,29 @@ partial class Elman
     /// <c>d</c> (a null tensor is skipped).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
-    public static void LossPullback(Tensor<float> embed, Tensor<float> w, Tensor<float> u, Tensor<float> b, Tensor<float> v, Tensor<float> h0, global::System.ReadOnlySpan<int> inputs, global::System.ReadOnlySpan<int> targets, int batch, float dResult, Tensor<float>? dembed, Tensor<float>? dw, Tensor<float>? du, Tensor<float>? db, Tensor<float>? dv)
+    public static void LossPullback(DTensor<float> embed, DTensor<float> w, DTensor<float> u, DTensor<float> b, DTensor<float> v, DTensor<float> h0, global::System.ReadOnlySpan<int> inputs, global::System.ReadOnlySpan<int> targets, int batch, float dResult, DTensor<float>? dembed, DTensor<float>? dw, DTensor<float>? du, DTensor<float>? db, DTensor<float>? dv)
     {
         var workspace = LossPullbackWorkspace.Current; // buffers reused from call to call
         // forward sweep: recomputes the intermediates the reverse sweep needs
         int iter0 = 0; // iterations of 'for (int t = 0; t < steps; t++)' so far: indexes its tapes
         int steps = inputs.Length / batch;
         int t = 0;
-        Tensor<float> h = h0;
+        DTensor<float> h = h0;
         int t_1 = t;
         while (t_1 < steps)
         {
             workspace.h[iter0] = h;
             workspace.t_1[iter0] = t_1;
             global::System.ReadOnlySpan<int> t0 = inputs.Slice(t_1 * batch, batch);
-            Tensor<float> x = Tensor.Embedding(embed, t0, ref workspace.x[iter0]);
-            Tensor<float> t1 = Tensor.MatMul(x, w, false, false, ref workspace.t1[iter0]);
-            Tensor<float> t2 = Tensor.MatMul(h, u, false, false, ref workspace.t2[iter0]);
-            Tensor<float> t3 = Tensor.Add(t1, t2, ref workspace.t3[iter0]);
-            Tensor<float> t4 = Tensor.AddRowBias(t3, b, ref workspace.t4[iter0]);
-            Tensor<float> h_1 = Tensor.Tanh(t4, ref workspace.h_1[iter0]);
-            Tensor<float> t5 = Tensor.MatMul(h_1, v, false, false, ref workspace.t5[iter0]);
+            DTensor<float> x = DTensor.Embedding(embed, t0, ref workspace.x[iter0]);
+            DTensor<float> t1 = DTensor.MatMul(x, w, false, false, ref workspace.t1);
+            DTensor<float> t2 = DTensor.MatMul(h, u, false, false, ref workspace.t2);
+            DTensor<float> t3 = DTensor.Add(t1, t2, ref workspace.t3);
+            DTensor<float> t4 = DTensor.AddRowBias(t3, b, ref workspace.t4);
+            DTensor<float> h_1 = DTensor.Tanh(t4, ref workspace.h_1[iter0]);
+            DTensor<float> t5 = DTensor.MatMul(h_1, v, false, false, ref workspace.t5);
             global::System.ReadOnlySpan<int> t6 = targets.Slice(t_1 * batch, batch);
-            float t7 = Tensor.CrossEntropy(t5, t6, ref workspace.t7Saved[iter0]);
+            float t7 = DTensor.CrossEntropy(t5, t6, ref workspace.t7Saved[iter0]);
             workspace.t7[iter0] = t7;
             int t_2 = t_1 + 1;
             h = h_1;
@@ -166,41 +162,36 @@ partial class Elman
         float dloss_3 = dResult / (float)steps;
         // for (int t = 0; t < steps; t++)
         float dloss_1 = dloss_3;
-        Tensor<float> dh = Tensor.EnsureZeroed(ref workspace.dh, h);
+        DTensor<float> dh = Buffers.EnsureZeroed(ref workspace.dh, h);
         while (iter0 > 0)
         {
             iter0--;
             h = workspace.h[iter0]!;
             t_1 = workspace.t_1[iter0];
             global::System.ReadOnlySpan<int> t0 = inputs.Slice(t_1 * batch, batch); // recomputed: spans are not taped
-            Tensor<float> x = workspace.x[iter0]!;
-            Tensor<float> t1 = workspace.t1[iter0]!;
-            Tensor<float> t2 = workspace.t2[iter0]!;
-            Tensor<float> t3 = workspace.t3[iter0]!;
-            Tensor<float> t4 = workspace.t4[iter0]!;
-            Tensor<float> h_1 = workspace.h_1[iter0]!;
-            Tensor<float> t5 = workspace.t5[iter0]!;
+            DTensor<float> x = workspace.x[iter0]!;
+            DTensor<float> h_1 = workspace.h_1[iter0]!;
             global::System.ReadOnlySpan<int> t6 = targets.Slice(t_1 * batch, batch); // recomputed: spans are not taped
             float t7 = workspace.t7[iter0];
-            Tensor<float> dh_1 = Tensor.EnsureZeroed(ref workspace.dh_1, h_1);
-            Tensor.AccumulateInto(dh_1, dh);
+            DTensor<float> dh_1 = Buffers.EnsureZeroed(ref workspace.dh_1, dh);
+            Buffers.AccumulateInto(dh_1, dh);
             float dloss_2 = dloss_1;
             dh.Clear();
             dloss_1 = 0;
-            // loss += Tensor.CrossEntropy(Tensor.MatMul(h, v), targets.Slice(t * batch, batch));
+            // loss += DTensor.CrossEntropy(DTensor.MatMul(h, v), targets.Slice(t * batch, batch));
             dloss_1 += dloss_2;
-            Tensor<float> dt5 = Tensor.EnsureZeroed(ref workspace.dt5, t5);
-            Tensor.CrossEntropyBackward(t5, t6, workspace.t7Saved[iter0]!, t7, dloss_2, dt5);
-            Tensor.MatMulBackward(h_1, v, false, false, t5, dt5, dh_1, dv);
-            Tensor<float> dt4 = Tensor.EnsureZeroed(ref workspace.dt4, t4);
-            // h = Tensor.Tanh(Tensor.AddRowBias(Tensor.Add(Tensor.MatMul(x, w), Tensor.MatMul(h, u)), b));
-            Tensor.TanhBackward(t4, h_1, dh_1, dt4);
-            Tensor.AddRowBiasBackward(t3, b, t4, dt4, null, db);
-            Tensor.MatMulBackward(h, u, false, false, t2, dt4, dh, du);
-            Tensor<float> dx = Tensor.EnsureZeroed(ref workspace.dx, x);
-            Tensor.MatMulBackward(x, w, false, false, t1, dt4, dx, dw);
-            // var x = Tensor.Embedding(embed, inputs.Slice(t * batch, batch));
-            Tensor.EmbeddingBackward(embed, t0, x, dx, dembed);
+            DTensor<float> dt5 = Buffers.EnsureZeroed(ref workspace.dt5, workspace.t7Saved[iter0]!);
+            DTensorRules.CrossEntropyPullback(t6, workspace.t7Saved[iter0]!, dloss_2, dt5);
+            DTensorRules.MatMulPullback(h_1, v, false, false, dt5, dh_1, dv);
+            DTensor<float> dt4 = Buffers.EnsureZeroed(ref workspace.dt4, dh_1);
+            // h = DTensor.Tanh(DTensor.AddRowBias(DTensor.Add(DTensor.MatMul(x, w), DTensor.MatMul(h, u)), b));
+            DTensorRules.TanhPullback(h_1, dh_1, dt4);
+            DTensorRules.AddRowBiasPullback(dt4, null, db);
+            DTensorRules.MatMulPullback(h, u, false, false, dt4, dh, du);
+            DTensor<float> dx = Buffers.EnsureZeroed(ref workspace.dx, x);
+            DTensorRules.MatMulPullback(x, w, false, false, dt4, dx, dw);
+            // var x = DTensor.Embedding(embed, inputs.Slice(t * batch, batch));
+            DTensorRules.EmbeddingPullback(t0, dx, dembed);
         }
     }
 
@@ -216,21 +207,21 @@ partial class Elman
 
         public static LossPullbackWorkspace Current => s_current ??= new LossPullbackWorkspace();
 
-        public readonly Tape<Tensor<float>?> h = new();
+        public readonly Tape<DTensor<float>?> h = new();
         public readonly Tape<int> t_1 = new();
-        public readonly Tape<Tensor<float>?> x = new();
-        public readonly Tape<Tensor<float>?> t1 = new();
-        public readonly Tape<Tensor<float>?> t2 = new();
-        public readonly Tape<Tensor<float>?> t3 = new();
-        public readonly Tape<Tensor<float>?> t4 = new();
-        public readonly Tape<Tensor<float>?> h_1 = new();
-        public readonly Tape<Tensor<float>?> t5 = new();
-        public readonly Tape<Tensor<float>?> t7Saved = new();
+        public readonly Tape<DTensor<float>?> x = new();
+        public DTensor<float>? t1;
+        public DTensor<float>? t2;
+        public DTensor<float>? t3;
+        public DTensor<float>? t4;
+        public readonly Tape<DTensor<float>?> h_1 = new();
+        public DTensor<float>? t5;
+        public readonly Tape<DTensor<float>?> t7Saved = new();
         public readonly Tape<float> t7 = new();
-        public Tensor<float>? dh;
-        public Tensor<float>? dh_1;
-        public Tensor<float>? dt5;
-        public Tensor<float>? dt4;
-        public Tensor<float>? dx;
+        public DTensor<float>? dh;
+        public DTensor<float>? dh_1;
+        public DTensor<float>? dt5;
+        public DTensor<float>? dt4;
+        public DTensor<float>? dx;
     }
 }

@@ -3,6 +3,7 @@
 // Do not edit: change the [Differentiable] method and rebuild.
 #nullable enable
 using System;
+using SymDiff.CompilerServices;
 
 partial class Search
 {
@@ -128,9 +129,9 @@ partial class Search
 
         public static EscapeGradientWorkspace Current => s_current ??= new EscapeGradientWorkspace();
 
-        public readonly global::SymDiff.Tape<double> v = new();
-        public readonly global::SymDiff.Tape<double> v_1 = new();
-        public readonly global::SymDiff.Tape<bool> cond1 = new();
+        public readonly Tape<double> v = new();
+        public readonly Tape<double> v_1 = new();
+        public readonly Tape<bool> cond1 = new();
     }
 
     /// <summary>
@@ -235,8 +236,8 @@ partial class Search
 
         public static EscapePullbackWorkspace Current => s_current ??= new EscapePullbackWorkspace();
 
-        public readonly global::SymDiff.Tape<double> v = new();
-        public readonly global::SymDiff.Tape<double> v_1 = new();
-        public readonly global::SymDiff.Tape<bool> cond1 = new();
+        public readonly Tape<double> v = new();
+        public readonly Tape<double> v_1 = new();
+        public readonly Tape<bool> cond1 = new();
     }
 }

@@ -3,6 +3,7 @@
 // Do not edit: change the [Differentiable] method and rebuild.
 #nullable enable
 using System;
+using SymDiff.CompilerServices;
 
 partial class Series
 {
@@ -122,10 +123,10 @@ partial class Series
 
         public static DampedGradientWorkspace Current => s_current ??= new DampedGradientWorkspace();
 
-        public readonly global::SymDiff.Tape<double> v = new();
-        public readonly global::SymDiff.Tape<double> v_1 = new();
-        public readonly global::SymDiff.Tape<bool> cond1 = new();
-        public readonly global::SymDiff.Tape<bool> cond2 = new();
+        public readonly Tape<double> v = new();
+        public readonly Tape<double> v_1 = new();
+        public readonly Tape<bool> cond1 = new();
+        public readonly Tape<bool> cond2 = new();
     }
 
     /// <summary>
@@ -224,9 +225,9 @@ partial class Series
 
         public static DampedPullbackWorkspace Current => s_current ??= new DampedPullbackWorkspace();
 
-        public readonly global::SymDiff.Tape<double> v = new();
-        public readonly global::SymDiff.Tape<double> v_1 = new();
-        public readonly global::SymDiff.Tape<bool> cond1 = new();
-        public readonly global::SymDiff.Tape<bool> cond2 = new();
+        public readonly Tape<double> v = new();
+        public readonly Tape<double> v_1 = new();
+        public readonly Tape<bool> cond1 = new();
+        public readonly Tape<bool> cond2 = new();
     }
 }

@@ -4,6 +4,7 @@
 #nullable enable
 using System;
 using SymDiff;
+using SymDiff.CompilerServices;
 
 partial class Language
 {
@@ -14,34 +15,34 @@ partial class Language
     /// written to it for scalars.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
-    public static float LossGradient(Tensor<float> c, Tensor<float> h, Tensor<float> d, Tensor<float> u, global::System.ReadOnlySpan<int> context, global::System.ReadOnlySpan<int> next, int batch, Tensor<float> dc, Tensor<float> dh, Tensor<float> dd, Tensor<float> du)
+    public static float LossGradient(DTensor<float> c, DTensor<float> h, DTensor<float> d, DTensor<float> u, global::System.ReadOnlySpan<int> context, global::System.ReadOnlySpan<int> next, int batch, DTensor<float> dc, DTensor<float> dh, DTensor<float> dd, DTensor<float> du)
     {
         var workspace = LossGradientWorkspace.Current; // buffers reused from call to call
         // forward sweep: every intermediate the reverse sweep needs is kept
-        Tensor<float> t0 = Tensor.Embedding(c, context, ref workspace.t0);
-        Tensor<float> x = Tensor.Reshape(t0, batch, -1, ref workspace.x);
-        Tensor<float> t1 = Tensor.MatMul(x, h, false, false, ref workspace.t1);
-        Tensor<float> t2 = Tensor.AddRowBias(t1, d, ref workspace.t2);
-        Tensor<float> hidden = Tensor.Tanh(t2, ref workspace.hidden);
-        Tensor<float> t3 = Tensor.MatMul(hidden, u, false, false, ref workspace.t3);
-        float result = Tensor.CrossEntropy(t3, next, ref workspace.resultSaved);
+        DTensor<float> t0 = DTensor.Embedding(c, context, ref workspace.t0);
+        DTensor<float> x = DTensor.Reshape(t0, batch, -1, ref workspace.x);
+        DTensor<float> t1 = DTensor.MatMul(x, h, false, false, ref workspace.t1);
+        DTensor<float> t2 = DTensor.AddRowBias(t1, d, ref workspace.t2);
+        DTensor<float> hidden = DTensor.Tanh(t2, ref workspace.hidden);
+        DTensor<float> t3 = DTensor.MatMul(hidden, u, false, false, ref workspace.t3);
+        float result = DTensor.CrossEntropy(t3, next, ref workspace.resultSaved);
 
         // reverse sweep (dResult = 1)
-        Tensor<float> dt3 = Tensor.EnsureZeroed(ref workspace.dt3, t3);
-        // return Tensor.CrossEntropy(Tensor.MatMul(hidden, u), next);
-        Tensor.CrossEntropyBackward(t3, next, workspace.resultSaved!, result, 1, dt3);
-        Tensor<float> dhidden = Tensor.EnsureZeroed(ref workspace.dhidden, hidden);
-        Tensor.MatMulBackward(hidden, u, false, false, t3, dt3, dhidden, du);
-        Tensor<float> dt2 = Tensor.EnsureZeroed(ref workspace.dt2, t2);
-        // var hidden = Tensor.Tanh(Tensor.AddRowBias(Tensor.MatMul(x, h), d));
-        Tensor.TanhBackward(t2, hidden, dhidden, dt2);
-        Tensor.AddRowBiasBackward(t1, d, t2, dt2, null, dd);
-        Tensor<float> dx = Tensor.EnsureZeroed(ref workspace.dx, x);
-        Tensor.MatMulBackward(x, h, false, false, t1, dt2, dx, dh);
-        Tensor<float> dt0 = Tensor.EnsureZeroed(ref workspace.dt0, t0);
-        // var x = Tensor.Reshape(Tensor.Embedding(c, context), batch, -1);
-        Tensor.ReshapeBackward(t0, batch, -1, x, dx, dt0);
-        Tensor.EmbeddingBackward(c, context, t0, dt0, dc);
+        DTensor<float> dt3 = Buffers.EnsureZeroed(ref workspace.dt3, workspace.resultSaved!);
+        // return DTensor.CrossEntropy(DTensor.MatMul(hidden, u), next);
+        DTensorRules.CrossEntropyPullback(next, workspace.resultSaved!, 1, dt3);
+        DTensor<float> dhidden = Buffers.EnsureZeroed(ref workspace.dhidden, hidden);
+        DTensorRules.MatMulPullback(hidden, u, false, false, dt3, dhidden, du);
+        DTensor<float> dt2 = Buffers.EnsureZeroed(ref workspace.dt2, dhidden);
+        // var hidden = DTensor.Tanh(DTensor.AddRowBias(DTensor.MatMul(x, h), d));
+        DTensorRules.TanhPullback(hidden, dhidden, dt2);
+        DTensorRules.AddRowBiasPullback(dt2, null, dd);
+        DTensor<float> dx = Buffers.EnsureZeroed(ref workspace.dx, x);
+        DTensorRules.MatMulPullback(x, h, false, false, dt2, dx, dh);
+        DTensor<float> dt0 = Buffers.EnsureZeroed(ref workspace.dt0, t0);
+        // var x = DTensor.Reshape(DTensor.Embedding(c, context), batch, -1);
+        DTensorRules.ReshapePullback(dx, dt0);
+        DTensorRules.EmbeddingPullback(context, dt0, dc);
         return result;
     }
 
@@ -57,18 +58,18 @@ partial class Language
 
         public static LossGradientWorkspace Current => s_current ??= new LossGradientWorkspace();
 
-        public Tensor<float>? t0;
-        public Tensor<float>? x;
-        public Tensor<float>? t1;
-        public Tensor<float>? t2;
-        public Tensor<float>? hidden;
-        public Tensor<float>? t3;
-        public Tensor<float>? resultSaved;
-        public Tensor<float>? dt3;
-        public Tensor<float>? dhidden;
-        public Tensor<float>? dt2;
-        public Tensor<float>? dx;
-        public Tensor<float>? dt0;
+        public DTensor<float>? t0;
+        public DTensor<float>? x;
+        public DTensor<float>? t1;
+        public DTensor<float>? t2;
+        public DTensor<float>? hidden;
+        public DTensor<float>? t3;
+        public DTensor<float>? resultSaved;
+        public DTensor<float>? dt3;
+        public DTensor<float>? dhidden;
+        public DTensor<float>? dt2;
+        public DTensor<float>? dx;
+        public DTensor<float>? dt0;
     }
 
     /// <summary>
@@ -78,34 +79,34 @@ partial class Language
     /// skipped).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
-    public static void LossPullback(Tensor<float> c, Tensor<float> h, Tensor<float> d, Tensor<float> u, global::System.ReadOnlySpan<int> context, global::System.ReadOnlySpan<int> next, int batch, float dResult, Tensor<float>? dc, Tensor<float>? dh, Tensor<float>? dd, Tensor<float>? du)
+    public static void LossPullback(DTensor<float> c, DTensor<float> h, DTensor<float> d, DTensor<float> u, global::System.ReadOnlySpan<int> context, global::System.ReadOnlySpan<int> next, int batch, float dResult, DTensor<float>? dc, DTensor<float>? dh, DTensor<float>? dd, DTensor<float>? du)
     {
         var workspace = LossPullbackWorkspace.Current; // buffers reused from call to call
         // forward sweep: recomputes the intermediates the reverse sweep needs
-        Tensor<float> t0 = Tensor.Embedding(c, context, ref workspace.t0);
-        Tensor<float> x = Tensor.Reshape(t0, batch, -1, ref workspace.x);
-        Tensor<float> t1 = Tensor.MatMul(x, h, false, false, ref workspace.t1);
-        Tensor<float> t2 = Tensor.AddRowBias(t1, d, ref workspace.t2);
-        Tensor<float> hidden = Tensor.Tanh(t2, ref workspace.hidden);
-        Tensor<float> t3 = Tensor.MatMul(hidden, u, false, false, ref workspace.t3);
-        float result = Tensor.CrossEntropy(t3, next, ref workspace.resultSaved);
+        DTensor<float> t0 = DTensor.Embedding(c, context, ref workspace.t0);
+        DTensor<float> x = DTensor.Reshape(t0, batch, -1, ref workspace.x);
+        DTensor<float> t1 = DTensor.MatMul(x, h, false, false, ref workspace.t1);
+        DTensor<float> t2 = DTensor.AddRowBias(t1, d, ref workspace.t2);
+        DTensor<float> hidden = DTensor.Tanh(t2, ref workspace.hidden);
+        DTensor<float> t3 = DTensor.MatMul(hidden, u, false, false, ref workspace.t3);
+        float result = DTensor.CrossEntropy(t3, next, ref workspace.resultSaved);
 
         // reverse sweep (seeded with dResult)
-        Tensor<float> dt3 = Tensor.EnsureZeroed(ref workspace.dt3, t3);
-        // return Tensor.CrossEntropy(Tensor.MatMul(hidden, u), next);
-        Tensor.CrossEntropyBackward(t3, next, workspace.resultSaved!, result, dResult, dt3);
-        Tensor<float> dhidden = Tensor.EnsureZeroed(ref workspace.dhidden, hidden);
-        Tensor.MatMulBackward(hidden, u, false, false, t3, dt3, dhidden, du);
-        Tensor<float> dt2 = Tensor.EnsureZeroed(ref workspace.dt2, t2);
-        // var hidden = Tensor.Tanh(Tensor.AddRowBias(Tensor.MatMul(x, h), d));
-        Tensor.TanhBackward(t2, hidden, dhidden, dt2);
-        Tensor.AddRowBiasBackward(t1, d, t2, dt2, null, dd);
-        Tensor<float> dx = Tensor.EnsureZeroed(ref workspace.dx, x);
-        Tensor.MatMulBackward(x, h, false, false, t1, dt2, dx, dh);
-        Tensor<float> dt0 = Tensor.EnsureZeroed(ref workspace.dt0, t0);
-        // var x = Tensor.Reshape(Tensor.Embedding(c, context), batch, -1);
-        Tensor.ReshapeBackward(t0, batch, -1, x, dx, dt0);
-        Tensor.EmbeddingBackward(c, context, t0, dt0, dc);
+        DTensor<float> dt3 = Buffers.EnsureZeroed(ref workspace.dt3, workspace.resultSaved!);
+        // return DTensor.CrossEntropy(DTensor.MatMul(hidden, u), next);
+        DTensorRules.CrossEntropyPullback(next, workspace.resultSaved!, dResult, dt3);
+        DTensor<float> dhidden = Buffers.EnsureZeroed(ref workspace.dhidden, hidden);
+        DTensorRules.MatMulPullback(hidden, u, false, false, dt3, dhidden, du);
+        DTensor<float> dt2 = Buffers.EnsureZeroed(ref workspace.dt2, dhidden);
+        // var hidden = DTensor.Tanh(DTensor.AddRowBias(DTensor.MatMul(x, h), d));
+        DTensorRules.TanhPullback(hidden, dhidden, dt2);
+        DTensorRules.AddRowBiasPullback(dt2, null, dd);
+        DTensor<float> dx = Buffers.EnsureZeroed(ref workspace.dx, x);
+        DTensorRules.MatMulPullback(x, h, false, false, dt2, dx, dh);
+        DTensor<float> dt0 = Buffers.EnsureZeroed(ref workspace.dt0, t0);
+        // var x = DTensor.Reshape(DTensor.Embedding(c, context), batch, -1);
+        DTensorRules.ReshapePullback(dx, dt0);
+        DTensorRules.EmbeddingPullback(context, dt0, dc);
     }
 
     /// <summary>
@@ -120,17 +121,17 @@ partial class Language
 
         public static LossPullbackWorkspace Current => s_current ??= new LossPullbackWorkspace();
 
-        public Tensor<float>? t0;
-        public Tensor<float>? x;
-        public Tensor<float>? t1;
-        public Tensor<float>? t2;
-        public Tensor<float>? hidden;
-        public Tensor<float>? t3;
-        public Tensor<float>? resultSaved;
-        public Tensor<float>? dt3;
-        public Tensor<float>? dhidden;
-        public Tensor<float>? dt2;
-        public Tensor<float>? dx;
-        public Tensor<float>? dt0;
+        public DTensor<float>? t0;
+        public DTensor<float>? x;
+        public DTensor<float>? t1;
+        public DTensor<float>? t2;
+        public DTensor<float>? hidden;
+        public DTensor<float>? t3;
+        public DTensor<float>? resultSaved;
+        public DTensor<float>? dt3;
+        public DTensor<float>? dhidden;
+        public DTensor<float>? dt2;
+        public DTensor<float>? dx;
+        public DTensor<float>? dt0;
     }
 }

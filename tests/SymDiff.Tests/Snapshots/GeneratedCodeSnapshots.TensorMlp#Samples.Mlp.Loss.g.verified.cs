@@ -4,6 +4,7 @@
 #nullable enable
 using System;
 using SymDiff;
+using SymDiff.CompilerServices;
 
 namespace Samples
 {
@@ -16,30 +17,30 @@ namespace Samples
         /// or written to it for scalars.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
-        public static float LossGradient(Tensor<float> w1, Tensor<float> b1, Tensor<float> w2, Tensor<float> b2, Tensor<float> x, global::System.ReadOnlySpan<int> y, Tensor<float> dw1, Tensor<float> db1, Tensor<float> dw2, Tensor<float> db2)
+        public static float LossGradient(DTensor<float> w1, DTensor<float> b1, DTensor<float> w2, DTensor<float> b2, DTensor<float> x, global::System.ReadOnlySpan<int> y, DTensor<float> dw1, DTensor<float> db1, DTensor<float> dw2, DTensor<float> db2)
         {
             var workspace = LossGradientWorkspace.Current; // buffers reused from call to call
             // forward sweep: every intermediate the reverse sweep needs is kept
-            Tensor<float> t0 = Tensor.MatMul(x, w1, false, false, ref workspace.t0);
-            Tensor<float> t1 = Tensor.AddRowBias(t0, b1, ref workspace.t1);
-            Tensor<float> h = Tensor.Tanh(t1, ref workspace.h);
-            Tensor<float> t2 = Tensor.MatMul(h, w2, false, false, ref workspace.t2);
-            Tensor<float> logits = Tensor.AddRowBias(t2, b2, ref workspace.logits);
-            float result = Tensor.CrossEntropy(logits, y, ref workspace.resultSaved);
+            DTensor<float> t0 = DTensor.MatMul(x, w1, false, false, ref workspace.t0);
+            DTensor<float> t1 = DTensor.AddRowBias(t0, b1, ref workspace.t1);
+            DTensor<float> h = DTensor.Tanh(t1, ref workspace.h);
+            DTensor<float> t2 = DTensor.MatMul(h, w2, false, false, ref workspace.t2);
+            DTensor<float> logits = DTensor.AddRowBias(t2, b2, ref workspace.logits);
+            float result = DTensor.CrossEntropy(logits, y, ref workspace.resultSaved);
 
             // reverse sweep (dResult = 1)
-            Tensor<float> dlogits = Tensor.EnsureZeroed(ref workspace.dlogits, logits);
-            // return Tensor.CrossEntropy(logits, y);
-            Tensor.CrossEntropyBackward(logits, y, workspace.resultSaved!, result, 1, dlogits);
-            // var logits = Tensor.AddRowBias(Tensor.MatMul(h, w2), b2);
-            Tensor.AddRowBiasBackward(t2, b2, logits, dlogits, null, db2);
-            Tensor<float> dh = Tensor.EnsureZeroed(ref workspace.dh, h);
-            Tensor.MatMulBackward(h, w2, false, false, t2, dlogits, dh, dw2);
-            Tensor<float> dt1 = Tensor.EnsureZeroed(ref workspace.dt1, t1);
-            // var h = Tensor.Tanh(Tensor.AddRowBias(Tensor.MatMul(x, w1), b1));
-            Tensor.TanhBackward(t1, h, dh, dt1);
-            Tensor.AddRowBiasBackward(t0, b1, t1, dt1, null, db1);
-            Tensor.MatMulBackward(x, w1, false, false, t0, dt1, null, dw1);
+            DTensor<float> dlogits = Buffers.EnsureZeroed(ref workspace.dlogits, workspace.resultSaved!);
+            // return DTensor.CrossEntropy(logits, y);
+            DTensorRules.CrossEntropyPullback(y, workspace.resultSaved!, 1, dlogits);
+            // var logits = DTensor.AddRowBias(DTensor.MatMul(h, w2), b2);
+            DTensorRules.AddRowBiasPullback(dlogits, null, db2);
+            DTensor<float> dh = Buffers.EnsureZeroed(ref workspace.dh, h);
+            DTensorRules.MatMulPullback(h, w2, false, false, dlogits, dh, dw2);
+            DTensor<float> dt1 = Buffers.EnsureZeroed(ref workspace.dt1, dh);
+            // var h = DTensor.Tanh(DTensor.AddRowBias(DTensor.MatMul(x, w1), b1));
+            DTensorRules.TanhPullback(h, dh, dt1);
+            DTensorRules.AddRowBiasPullback(dt1, null, db1);
+            DTensorRules.MatMulPullback(x, w1, false, false, dt1, null, dw1);
             return result;
         }
 
@@ -55,15 +56,15 @@ namespace Samples
 
             public static LossGradientWorkspace Current => s_current ??= new LossGradientWorkspace();
 
-            public Tensor<float>? t0;
-            public Tensor<float>? t1;
-            public Tensor<float>? h;
-            public Tensor<float>? t2;
-            public Tensor<float>? logits;
-            public Tensor<float>? resultSaved;
-            public Tensor<float>? dlogits;
-            public Tensor<float>? dh;
-            public Tensor<float>? dt1;
+            public DTensor<float>? t0;
+            public DTensor<float>? t1;
+            public DTensor<float>? h;
+            public DTensor<float>? t2;
+            public DTensor<float>? logits;
+            public DTensor<float>? resultSaved;
+            public DTensor<float>? dlogits;
+            public DTensor<float>? dh;
+            public DTensor<float>? dt1;
         }
 
         /// <summary>
@@ -73,30 +74,30 @@ namespace Samples
         /// skipped).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
-        public static void LossPullback(Tensor<float> w1, Tensor<float> b1, Tensor<float> w2, Tensor<float> b2, Tensor<float> x, global::System.ReadOnlySpan<int> y, float dResult, Tensor<float>? dw1, Tensor<float>? db1, Tensor<float>? dw2, Tensor<float>? db2)
+        public static void LossPullback(DTensor<float> w1, DTensor<float> b1, DTensor<float> w2, DTensor<float> b2, DTensor<float> x, global::System.ReadOnlySpan<int> y, float dResult, DTensor<float>? dw1, DTensor<float>? db1, DTensor<float>? dw2, DTensor<float>? db2)
         {
             var workspace = LossPullbackWorkspace.Current; // buffers reused from call to call
             // forward sweep: recomputes the intermediates the reverse sweep needs
-            Tensor<float> t0 = Tensor.MatMul(x, w1, false, false, ref workspace.t0);
-            Tensor<float> t1 = Tensor.AddRowBias(t0, b1, ref workspace.t1);
-            Tensor<float> h = Tensor.Tanh(t1, ref workspace.h);
-            Tensor<float> t2 = Tensor.MatMul(h, w2, false, false, ref workspace.t2);
-            Tensor<float> logits = Tensor.AddRowBias(t2, b2, ref workspace.logits);
-            float result = Tensor.CrossEntropy(logits, y, ref workspace.resultSaved);
+            DTensor<float> t0 = DTensor.MatMul(x, w1, false, false, ref workspace.t0);
+            DTensor<float> t1 = DTensor.AddRowBias(t0, b1, ref workspace.t1);
+            DTensor<float> h = DTensor.Tanh(t1, ref workspace.h);
+            DTensor<float> t2 = DTensor.MatMul(h, w2, false, false, ref workspace.t2);
+            DTensor<float> logits = DTensor.AddRowBias(t2, b2, ref workspace.logits);
+            float result = DTensor.CrossEntropy(logits, y, ref workspace.resultSaved);
 
             // reverse sweep (seeded with dResult)
-            Tensor<float> dlogits = Tensor.EnsureZeroed(ref workspace.dlogits, logits);
-            // return Tensor.CrossEntropy(logits, y);
-            Tensor.CrossEntropyBackward(logits, y, workspace.resultSaved!, result, dResult, dlogits);
-            // var logits = Tensor.AddRowBias(Tensor.MatMul(h, w2), b2);
-            Tensor.AddRowBiasBackward(t2, b2, logits, dlogits, null, db2);
-            Tensor<float> dh = Tensor.EnsureZeroed(ref workspace.dh, h);
-            Tensor.MatMulBackward(h, w2, false, false, t2, dlogits, dh, dw2);
-            Tensor<float> dt1 = Tensor.EnsureZeroed(ref workspace.dt1, t1);
-            // var h = Tensor.Tanh(Tensor.AddRowBias(Tensor.MatMul(x, w1), b1));
-            Tensor.TanhBackward(t1, h, dh, dt1);
-            Tensor.AddRowBiasBackward(t0, b1, t1, dt1, null, db1);
-            Tensor.MatMulBackward(x, w1, false, false, t0, dt1, null, dw1);
+            DTensor<float> dlogits = Buffers.EnsureZeroed(ref workspace.dlogits, workspace.resultSaved!);
+            // return DTensor.CrossEntropy(logits, y);
+            DTensorRules.CrossEntropyPullback(y, workspace.resultSaved!, dResult, dlogits);
+            // var logits = DTensor.AddRowBias(DTensor.MatMul(h, w2), b2);
+            DTensorRules.AddRowBiasPullback(dlogits, null, db2);
+            DTensor<float> dh = Buffers.EnsureZeroed(ref workspace.dh, h);
+            DTensorRules.MatMulPullback(h, w2, false, false, dlogits, dh, dw2);
+            DTensor<float> dt1 = Buffers.EnsureZeroed(ref workspace.dt1, dh);
+            // var h = DTensor.Tanh(DTensor.AddRowBias(DTensor.MatMul(x, w1), b1));
+            DTensorRules.TanhPullback(h, dh, dt1);
+            DTensorRules.AddRowBiasPullback(dt1, null, db1);
+            DTensorRules.MatMulPullback(x, w1, false, false, dt1, null, dw1);
         }
 
         /// <summary>
@@ -111,15 +112,15 @@ namespace Samples
 
             public static LossPullbackWorkspace Current => s_current ??= new LossPullbackWorkspace();
 
-            public Tensor<float>? t0;
-            public Tensor<float>? t1;
-            public Tensor<float>? h;
-            public Tensor<float>? t2;
-            public Tensor<float>? logits;
-            public Tensor<float>? resultSaved;
-            public Tensor<float>? dlogits;
-            public Tensor<float>? dh;
-            public Tensor<float>? dt1;
+            public DTensor<float>? t0;
+            public DTensor<float>? t1;
+            public DTensor<float>? h;
+            public DTensor<float>? t2;
+            public DTensor<float>? logits;
+            public DTensor<float>? resultSaved;
+            public DTensor<float>? dlogits;
+            public DTensor<float>? dh;
+            public DTensor<float>? dt1;
         }
     }
 }

@@ -150,11 +150,11 @@ public sealed class GeneratedCodeSnapshots
         public static partial class Mlp
         {
             [Differentiable]
-            public static float Loss(Tensor<float> w1, Tensor<float> b1, Tensor<float> w2, Tensor<float> b2, [NoDiff] Tensor<float> x, [NoDiff] ReadOnlySpan<int> y)
+            public static float Loss(DTensor<float> w1, DTensor<float> b1, DTensor<float> w2, DTensor<float> b2, [NoDiff] DTensor<float> x, [NoDiff] ReadOnlySpan<int> y)
             {
-                var h = Tensor.Tanh(Tensor.AddRowBias(Tensor.MatMul(x, w1), b1));
-                var logits = Tensor.AddRowBias(Tensor.MatMul(h, w2), b2);
-                return Tensor.CrossEntropy(logits, y);
+                var h = DTensor.Tanh(DTensor.AddRowBias(DTensor.MatMul(x, w1), b1));
+                var logits = DTensor.AddRowBias(DTensor.MatMul(h, w2), b2);
+                return DTensor.CrossEntropy(logits, y);
             }
         }
         """);
@@ -167,11 +167,11 @@ public sealed class GeneratedCodeSnapshots
         public static partial class Language
         {
             [Differentiable]
-            public static float Loss(Tensor<float> c, Tensor<float> h, Tensor<float> d, Tensor<float> u, [NoDiff] ReadOnlySpan<int> context, [NoDiff] ReadOnlySpan<int> next, int batch)
+            public static float Loss(DTensor<float> c, DTensor<float> h, DTensor<float> d, DTensor<float> u, [NoDiff] ReadOnlySpan<int> context, [NoDiff] ReadOnlySpan<int> next, int batch)
             {
-                var x = Tensor.Reshape(Tensor.Embedding(c, context), batch, -1);
-                var hidden = Tensor.Tanh(Tensor.AddRowBias(Tensor.MatMul(x, h), d));
-                return Tensor.CrossEntropy(Tensor.MatMul(hidden, u), next);
+                var x = DTensor.Reshape(DTensor.Embedding(c, context), batch, -1);
+                var hidden = DTensor.Tanh(DTensor.AddRowBias(DTensor.MatMul(x, h), d));
+                return DTensor.CrossEntropy(DTensor.MatMul(hidden, u), next);
             }
         }
         """);
@@ -184,13 +184,13 @@ public sealed class GeneratedCodeSnapshots
         public static partial class Custom
         {
             [Differentiable]
-            public static double Loss(Tensor<double> x, double s, bool squash) =>
-                Tensor.Mean(squash ? Tensor.Sigmoid(x) : Tensor.Relu(x)) * SoftSign(s);
+            public static double Loss(DTensor<double> x, double s, bool squash) =>
+                DTensor.Mean(squash ? DTensor.Sigmoid(x) : DTensor.Relu(x)) * SoftSign(s);
 
             public static double SoftSign(double v) => v / (1 + Math.Abs(v));
 
-            [DerivativeOf(nameof(SoftSign))]
-            public static void SoftSignBackward(double v, double result, double dResult, ref double dv) =>
+            [PullbackOf(nameof(SoftSign))]
+            public static void SoftSignPullback(double v, double result, double dResult, ref double dv) =>
                 dv += dResult / ((1 + Math.Abs(v)) * (1 + Math.Abs(v)));
         }
         """);
@@ -330,17 +330,17 @@ public sealed class GeneratedCodeSnapshots
         {
             [Differentiable]
             public static float Loss(
-                Tensor<float> embed, Tensor<float> w, Tensor<float> u, Tensor<float> b, Tensor<float> v,
-                [NoDiff] Tensor<float> h0, [NoDiff] ReadOnlySpan<int> inputs, [NoDiff] ReadOnlySpan<int> targets, int batch)
+                DTensor<float> embed, DTensor<float> w, DTensor<float> u, DTensor<float> b, DTensor<float> v,
+                [NoDiff] DTensor<float> h0, [NoDiff] ReadOnlySpan<int> inputs, [NoDiff] ReadOnlySpan<int> targets, int batch)
             {
                 var h = h0;
                 float loss = 0;
                 var steps = inputs.Length / batch;
                 for (int t = 0; t < steps; t++)
                 {
-                    var x = Tensor.Embedding(embed, inputs.Slice(t * batch, batch));
-                    h = Tensor.Tanh(Tensor.AddRowBias(Tensor.Add(Tensor.MatMul(x, w), Tensor.MatMul(h, u)), b));
-                    loss += Tensor.CrossEntropy(Tensor.MatMul(h, v), targets.Slice(t * batch, batch));
+                    var x = DTensor.Embedding(embed, inputs.Slice(t * batch, batch));
+                    h = DTensor.Tanh(DTensor.AddRowBias(DTensor.Add(DTensor.MatMul(x, w), DTensor.MatMul(h, u)), b));
+                    loss += DTensor.CrossEntropy(DTensor.MatMul(h, v), targets.Slice(t * batch, batch));
                 }
 
                 return loss / steps;

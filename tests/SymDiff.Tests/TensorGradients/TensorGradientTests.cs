@@ -9,7 +9,7 @@ public sealed class TensorGradientTests
     public void MlpWithSoftmaxCrossEntropyMatchesFiniteDifferences()
     {
         var (w1, b1, w2, b2, x) = MlpParameters(new Random(1));
-        var gradients = new[] { w1, b1, w2, b2 }.Select(p => Tensor.Zeros<double>(p.Shape.ToArray())).ToArray();
+        var gradients = new[] { w1, b1, w2, b2 }.Select(p => DTensor.Zeros<double>(p.Shape.ToArray())).ToArray();
         var loss = TensorModels.MlpGradient(w1, b1, w2, b2, x, Labels, gradients[0], gradients[1], gradients[2], gradients[3]);
 
         Assert.Equal(TensorModels.Mlp(w1, b1, w2, b2, x, Labels), loss);
@@ -22,8 +22,8 @@ public sealed class TensorGradientTests
     public void ALocalFunctionLayerGivesTheSameGradientsAsTheInlineModel()
     {
         var (w1, b1, w2, b2, x) = MlpParameters(new Random(2));
-        var inline = new[] { w1, b1, w2, b2 }.Select(p => Tensor.Zeros<double>(p.Shape.ToArray())).ToArray();
-        var local = new[] { w1, b1, w2, b2 }.Select(p => Tensor.Zeros<double>(p.Shape.ToArray())).ToArray();
+        var inline = new[] { w1, b1, w2, b2 }.Select(p => DTensor.Zeros<double>(p.Shape.ToArray())).ToArray();
+        var local = new[] { w1, b1, w2, b2 }.Select(p => DTensor.Zeros<double>(p.Shape.ToArray())).ToArray();
         var expected = TensorModels.MlpGradient(w1, b1, w2, b2, x, Labels, inline[0], inline[1], inline[2], inline[3]);
         var actual = TensorModels.MlpWithLocalLayersGradient(w1, b1, w2, b2, x, Labels, local[0], local[1], local[2], local[3]);
         Assert.Equal(expected, actual);
@@ -49,17 +49,17 @@ public sealed class TensorGradientTests
         var random = new Random(steps);
         var parameters = new[]
         {
-            Tensor.RandomUniform(random, -0.5, 0.5, vocabulary, embedding),
-            Tensor.RandomUniform(random, -0.5, 0.5, embedding, hidden),
-            Tensor.RandomUniform(random, -0.5, 0.5, hidden, hidden),
-            Tensor.RandomUniform(random, -0.1, 0.1, hidden),
-            Tensor.RandomUniform(random, -0.5, 0.5, hidden, vocabulary),
-            Tensor.RandomUniform(random, -0.1, 0.1, vocabulary),
+            DTensor.RandomUniform(random, -0.5, 0.5, vocabulary, embedding),
+            DTensor.RandomUniform(random, -0.5, 0.5, embedding, hidden),
+            DTensor.RandomUniform(random, -0.5, 0.5, hidden, hidden),
+            DTensor.RandomUniform(random, -0.1, 0.1, hidden),
+            DTensor.RandomUniform(random, -0.5, 0.5, hidden, vocabulary),
+            DTensor.RandomUniform(random, -0.1, 0.1, vocabulary),
         };
-        var h0 = Tensor.RandomUniform(random, -0.2, 0.2, batch, hidden);
+        var h0 = DTensor.RandomUniform(random, -0.2, 0.2, batch, hidden);
         var inputs = Enumerable.Range(0, steps * batch).Select(_ => random.Next(vocabulary)).ToArray();
         var targets = Enumerable.Range(0, steps * batch).Select(_ => random.Next(vocabulary)).ToArray();
-        var g = parameters.Select(p => Tensor.Zeros<double>(p.Shape.ToArray())).ToArray();
+        var g = parameters.Select(p => DTensor.Zeros<double>(p.Shape.ToArray())).ToArray();
         var (e, w, u, b, v, c) = (parameters[0], parameters[1], parameters[2], parameters[3], parameters[4], parameters[5]);
 
         var loss = TensorModels.RnnGradient(e, w, u, b, v, c, h0, inputs, targets, batch, g[0], g[1], g[2], g[3], g[4], g[5]);
@@ -69,7 +69,7 @@ public sealed class TensorGradientTests
         Assert.True(check.Passed, check.ToString());
 
         // Checkpointing recomputes each step from the kept hidden state: the very same numbers.
-        var recomputed = parameters.Select(p => Tensor.Zeros<double>(p.Shape.ToArray())).ToArray();
+        var recomputed = parameters.Select(p => DTensor.Zeros<double>(p.Shape.ToArray())).ToArray();
         var again = TensorModels.RnnRecomputedGradient(e, w, u, b, v, c, h0, inputs, targets, batch, recomputed[0], recomputed[1], recomputed[2], recomputed[3], recomputed[4], recomputed[5]);
         Assert.Equal(loss, again);
         for (var i = 0; i < g.Length; i++)
@@ -82,14 +82,14 @@ public sealed class TensorGradientTests
     public void GradientAccumulatesIntoCallerTensorsAndPullbackScales()
     {
         var (w1, b1, w2, b2, x) = MlpParameters(new Random(2));
-        var once = new[] { w1, b1, w2, b2 }.Select(p => Tensor.Zeros<double>(p.Shape.ToArray())).ToArray();
+        var once = new[] { w1, b1, w2, b2 }.Select(p => DTensor.Zeros<double>(p.Shape.ToArray())).ToArray();
         TensorModels.MlpGradient(w1, b1, w2, b2, x, Labels, once[0], once[1], once[2], once[3]);
 
-        var twice = new[] { w1, b1, w2, b2 }.Select(p => Tensor.Zeros<double>(p.Shape.ToArray())).ToArray();
+        var twice = new[] { w1, b1, w2, b2 }.Select(p => DTensor.Zeros<double>(p.Shape.ToArray())).ToArray();
         TensorModels.MlpGradient(w1, b1, w2, b2, x, Labels, twice[0], twice[1], twice[2], twice[3]);
         TensorModels.MlpGradient(w1, b1, w2, b2, x, Labels, twice[0], twice[1], twice[2], twice[3]);
 
-        var pulled = new[] { w1, b1, w2, b2 }.Select(p => Tensor.Zeros<double>(p.Shape.ToArray())).ToArray();
+        var pulled = new[] { w1, b1, w2, b2 }.Select(p => DTensor.Zeros<double>(p.Shape.ToArray())).ToArray();
         TensorModels.MlpPullback(w1, b1, w2, b2, x, Labels, 3.0, pulled[0], null, pulled[2], pulled[3]);
         for (var i = 0; i < 4; i++)
         {
@@ -105,11 +105,11 @@ public sealed class TensorGradientTests
     public void FloatMlpMatchesTheDoubleOne()
     {
         var (w1, b1, w2, b2, x) = MlpParameters(new Random(3));
-        var doubles = new[] { w1, b1, w2, b2 }.Select(p => Tensor.Zeros<double>(p.Shape.ToArray())).ToArray();
+        var doubles = new[] { w1, b1, w2, b2 }.Select(p => DTensor.Zeros<double>(p.Shape.ToArray())).ToArray();
         var expected = TensorModels.MlpGradient(w1, b1, w2, b2, x, Labels, doubles[0], doubles[1], doubles[2], doubles[3]);
 
         var floats = new[] { w1, b1, w2, b2, x }.Select(ToFloat).ToArray();
-        var gradients = floats.Take(4).Select(p => Tensor.Zeros<float>(p.Shape.ToArray())).ToArray();
+        var gradients = floats.Take(4).Select(p => DTensor.Zeros<float>(p.Shape.ToArray())).ToArray();
         var loss = TensorModels.MlpFloatGradient(floats[0], floats[1], floats[2], floats[3], floats[4], Labels, gradients[0], gradients[1], gradients[2], gradients[3]);
         Assert.Equal(expected, loss, 5);
         for (var i = 0; i < 4; i++)
@@ -125,12 +125,12 @@ public sealed class TensorGradientTests
     public void EmbeddingConcatenationTanhLayerMatchesFiniteDifferences()
     {
         var random = new Random(4);
-        var table = Tensor.RandomUniform(random, -1.0, 1.0, 7, 3);
-        var w = Tensor.RandomUniform(random, -0.5, 0.5, (2 * 3) + 2, 4);
-        var b = Tensor.RandomUniform(random, -0.5, 0.5, 4);
-        var extra = Tensor.RandomUniform(random, -1.0, 1.0, 3, 2);
+        var table = DTensor.RandomUniform(random, -1.0, 1.0, 7, 3);
+        var w = DTensor.RandomUniform(random, -0.5, 0.5, (2 * 3) + 2, 4);
+        var b = DTensor.RandomUniform(random, -0.5, 0.5, 4);
+        var extra = DTensor.RandomUniform(random, -1.0, 1.0, 3, 2);
         var context = new[] { 1, 4, 4, 0, 6, 1 }; // 3 examples × 2 context words; word 4 twice, words 2, 3, 5 never
-        var gradients = new[] { table, w, b }.Select(p => Tensor.Zeros<double>(p.Shape.ToArray())).ToArray();
+        var gradients = new[] { table, w, b }.Select(p => DTensor.Zeros<double>(p.Shape.ToArray())).ToArray();
         TensorModels.EmbeddingLayerGradient(table, w, b, extra, context, 3, gradients[0], gradients[1], gradients[2]);
 
         var check = GradientCheck.Run(() => TensorModels.EmbeddingLayer(table, w, b, extra, context, 3), new[] { table, w, b }, gradients);
@@ -145,16 +145,16 @@ public sealed class TensorGradientTests
     public void ScalarParametersMixedWithTensorsMatchFiniteDifferences()
     {
         var random = new Random(5);
-        var x = Tensor.RandomUniform(random, -1.0, 1.0, 2, 5);
-        var weights = Tensor.RandomUniform(random, 0.0, 1.0, 2, 5);
-        var temperature = Tensor.Full(1.7, 1);
-        var dx = Tensor.Zeros<double>(2, 5);
+        var x = DTensor.RandomUniform(random, -1.0, 1.0, 2, 5);
+        var weights = DTensor.RandomUniform(random, 0.0, 1.0, 2, 5);
+        var temperature = DTensor.Full(1.7, 1);
+        var dx = DTensor.Zeros<double>(2, 5);
         TensorModels.ScaledSoftmaxGradient(x, temperature[0], weights, dx, out var dTemperature);
 
         var check = GradientCheck.Run(
             () => TensorModels.ScaledSoftmax(x, temperature[0], weights),
             new[] { x, temperature },
-            new[] { dx, Tensor.Full(dTemperature, 1) });
+            new[] { dx, DTensor.Full(dTemperature, 1) });
         Assert.True(check.Passed, check.ToString());
     }
 
@@ -164,12 +164,12 @@ public sealed class TensorGradientTests
     public void CustomOpsWithTheirOwnRulesMatchFiniteDifferences(bool cube)
     {
         var random = new Random(6);
-        var x = Tensor.RandomUniform(random, -1.0, 1.0, 3, 4);
-        var s = Tensor.Full(0.8, 1);
-        var dx = Tensor.Zeros<double>(3, 4);
+        var x = DTensor.RandomUniform(random, -1.0, 1.0, 3, 4);
+        var s = DTensor.Full(0.8, 1);
+        var dx = DTensor.Zeros<double>(3, 4);
         TensorModels.CustomGradient(x, s[0], cube, dx, out var ds);
 
-        var check = GradientCheck.Run(() => TensorModels.Custom(x, s[0], cube), new[] { x, s }, new[] { dx, Tensor.Full(ds, 1) });
+        var check = GradientCheck.Run(() => TensorModels.Custom(x, s[0], cube), new[] { x, s }, new[] { dx, DTensor.Full(ds, 1) });
         Assert.True(check.Passed, check.ToString());
     }
 
@@ -186,14 +186,14 @@ public sealed class TensorGradientTests
         var random = new Random(7);
         var parameters = new[]
         {
-            Tensor.RandomUniform(random, -0.5f, 0.5f, 64, 128),
-            Tensor.RandomUniform(random, -0.5f, 0.5f, 128),
-            Tensor.RandomUniform(random, -0.5f, 0.5f, 128, 50),
-            Tensor.RandomUniform(random, -0.5f, 0.5f, 50),
+            DTensor.RandomUniform(random, -0.5f, 0.5f, 64, 128),
+            DTensor.RandomUniform(random, -0.5f, 0.5f, 128),
+            DTensor.RandomUniform(random, -0.5f, 0.5f, 128, 50),
+            DTensor.RandomUniform(random, -0.5f, 0.5f, 50),
         };
-        var x = Tensor.RandomUniform(random, -1f, 1f, 32, 64);
+        var x = DTensor.RandomUniform(random, -1f, 1f, 32, 64);
         var labels = Enumerable.Range(0, 32).Select(i => i % 50).ToArray();
-        var gradients = parameters.Select(p => Tensor.Zeros<float>(p.Shape.ToArray())).ToArray();
+        var gradients = parameters.Select(p => DTensor.Zeros<float>(p.Shape.ToArray())).ToArray();
 
         float Step()
         {
@@ -216,13 +216,13 @@ public sealed class TensorGradientTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
-    private static (Tensor<double> W1, Tensor<double> B1, Tensor<double> W2, Tensor<double> B2, Tensor<double> X) MlpParameters(Random random) => (
-        Tensor.RandomUniform(random, -1.0, 1.0, 4, 6),
-        Tensor.RandomUniform(random, -0.5, 0.5, 6),
-        Tensor.RandomUniform(random, -1.0, 1.0, 6, 3),
-        Tensor.RandomUniform(random, -0.5, 0.5, 3),
-        Tensor.RandomUniform(random, -1.0, 1.0, 5, 4));
+    private static (DTensor<double> W1, DTensor<double> B1, DTensor<double> W2, DTensor<double> B2, DTensor<double> X) MlpParameters(Random random) => (
+        DTensor.RandomUniform(random, -1.0, 1.0, 4, 6),
+        DTensor.RandomUniform(random, -0.5, 0.5, 6),
+        DTensor.RandomUniform(random, -1.0, 1.0, 6, 3),
+        DTensor.RandomUniform(random, -0.5, 0.5, 3),
+        DTensor.RandomUniform(random, -1.0, 1.0, 5, 4));
 
-    private static Tensor<float> ToFloat(Tensor<double> tensor) =>
-        Tensor<float>.FromArray(tensor.ToArray().Select(v => (float)v).ToArray(), tensor.Shape.ToArray());
+    private static DTensor<float> ToFloat(DTensor<double> tensor) =>
+        DTensor<float>.FromArray(tensor.ToArray().Select(v => (float)v).ToArray(), tensor.Shape.ToArray());
 }

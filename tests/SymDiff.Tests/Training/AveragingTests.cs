@@ -14,7 +14,7 @@ public sealed class AveragingTests
         static (double Last, double Averaged) Run(double? decay)
         {
             var parameters = new ParameterSet<float>();
-            var theta = parameters.Add("theta", Tensor.Zeros<float>(2000));
+            var theta = parameters.Add("theta", DTensor.Zeros<float>(2000));
             var noise = new Rng(5);
             var trainer = new Trainer<float>(parameters, new Sgd<float>(parameters, 0.5), new ConstantSchedule(0.5), new TrainingOptions { Epochs = 400, BatchSize = 1, AverageDecay = decay });
             var evaluations = new List<double>();

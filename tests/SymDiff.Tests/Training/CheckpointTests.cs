@@ -73,7 +73,7 @@ public sealed class CheckpointTests : IDisposable
     {
         var path = Write(out _);
         var parameters = new ParameterSet<float>();
-        parameters.Add("w", Tensor.Zeros<float>(3, 3));
+        parameters.Add("w", DTensor.Zeros<float>(3, 3));
         var trainer = new Trainer<float>(parameters, new Sgd<float>(parameters, 0.1), new ConstantSchedule(0.1), new TrainingOptions());
         var error = Assert.Throws<InvalidDataException>(() => trainer.Restore(CheckpointFile.Load<float>(path)));
         Assert.Contains("[2, 3]", error.Message, StringComparison.Ordinal);
@@ -86,8 +86,8 @@ public sealed class CheckpointTests : IDisposable
         checkpoint.Losses.AddRange(new[] { 4.0, 3.5, 3.25 });
         checkpoint.Evaluations.Add((40, 3.25));
         checkpoint.Metadata["model"] = "test";
-        checkpoint.Tensors.Add(("parameter/w", Tensor<float>.FromArray(new float[] { 1, 2, 3, 4, 5, 6 }, 2, 3)));
-        checkpoint.Tensors.Add(("optimizer/w/m", Tensor.Full(0.5f, 2, 3)));
+        checkpoint.Tensors.Add(("parameter/w", DTensor<float>.FromArray(new float[] { 1, 2, 3, 4, 5, 6 }, 2, 3)));
+        checkpoint.Tensors.Add(("optimizer/w/m", DTensor.Full(0.5f, 2, 3)));
         var path = Path.Combine(_directory, "model.ckpt");
         CheckpointFile.Save(path, checkpoint);
         return path;

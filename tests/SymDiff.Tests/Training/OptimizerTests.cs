@@ -172,11 +172,11 @@ public sealed class OptimizerTests
     {
         var random = new Random(11);
         var parameters = new ParameterSet<double>();
-        var w1 = parameters.Add("w1", Tensor.RandomUniform(random, -0.5, 0.5, 4, 8));
-        var b1 = parameters.Add("b1", Tensor.Zeros<double>(8));
-        var w2 = parameters.Add("w2", Tensor.RandomUniform(random, -0.5, 0.5, 8, 3));
-        var b2 = parameters.Add("b2", Tensor.Zeros<double>(3));
-        var x = Tensor.RandomUniform(random, -1.0, 1.0, 16, 4);
+        var w1 = parameters.Add("w1", DTensor.RandomUniform(random, -0.5, 0.5, 4, 8));
+        var b1 = parameters.Add("b1", DTensor.Zeros<double>(8));
+        var w2 = parameters.Add("w2", DTensor.RandomUniform(random, -0.5, 0.5, 8, 3));
+        var b2 = parameters.Add("b2", DTensor.Zeros<double>(3));
+        var x = DTensor.RandomUniform(random, -1.0, 1.0, 16, 4);
         var y = Enumerable.Range(0, 16).Select(i => (x[i, 0] > 0 ? 1 : 0) + (x[i, 1] > 0 ? 1 : 0)).ToArray();
         Optimizer<double> optimizer = name switch
         {
@@ -209,8 +209,8 @@ public sealed class OptimizerTests
     public void StepsAllocateNothing()
     {
         var parameters = new ParameterSet<float>();
-        parameters.Add("w", Tensor.Full(1f, 64, 32));
-        parameters.Add("b", Tensor.Full(1f, 32));
+        parameters.Add("w", DTensor.Full(1f, 64, 32));
+        parameters.Add("b", DTensor.Full(1f, 32));
         foreach (var p in parameters)
         {
             p.Gradient.Fill(0.1f);
@@ -234,8 +234,8 @@ public sealed class OptimizerTests
     {
         // Training steps fetch parameters by name (parameters["U"]); a LINQ lookup cost 24 B a call.
         var parameters = new ParameterSet<float>();
-        parameters.Add("w", Tensor.Full(1f, 4));
-        var b = parameters.Add("b", Tensor.Full(1f, 2));
+        parameters.Add("w", DTensor.Full(1f, 4));
+        var b = parameters.Add("b", DTensor.Full(1f, 2));
         Assert.Same(b, parameters["b"]);
         var before = GC.GetAllocatedBytesForCurrentThread();
         var found = parameters["b"];
@@ -260,8 +260,8 @@ public sealed class OptimizerTests
     {
         var random = new Random(5);
         var parameters = new ParameterSet<double>();
-        parameters.Add("matrix", Tensor.RandomUniform(random, -1.0, 1.0, 3, 4));
-        parameters.Add("vector", Tensor.RandomUniform(random, -1.0, 1.0, 4));
+        parameters.Add("matrix", DTensor.RandomUniform(random, -1.0, 1.0, 3, 4));
+        parameters.Add("vector", DTensor.RandomUniform(random, -1.0, 1.0, 4));
         var optimizer = create(parameters);
         var expected = parameters.Select(p => p.Value.ToArray()).ToArray();
         var references = parameters.Select(_ => reference()).ToArray();

@@ -246,8 +246,8 @@ public sealed class TrainerTests
         })
         {
             var parameters = new ParameterSet<double>();
-            var weight = parameters.Add("w", Tensor<double>.FromArray(new[] { 1.0, -2.0 }, 2));
-            var bias = parameters.Add("b", Tensor<double>.FromArray(new[] { 1.0, -2.0 }, 2), decays: false);
+            var weight = parameters.Add("w", DTensor<double>.FromArray(new[] { 1.0, -2.0 }, 2));
+            var bias = parameters.Add("b", DTensor<double>.FromArray(new[] { 1.0, -2.0 }, 2), decays: false);
             var optimizer = make(parameters);
             optimizer.Step(); // zero gradients: only decay can move a value
             Assert.Equal(new[] { 1.0, -2.0 }, bias.Value.ToArray());

@@ -5,12 +5,12 @@ public static partial class TrainingModels
 {
     /// <summary>A one-hidden-layer regression with the square loss, over rows gathered from the data by id.</summary>
     [Differentiable]
-    public static float Regression(Tensor<float> w1, Tensor<float> b1, Tensor<float> w2, [NoDiff] Tensor<float> inputs, [NoDiff] Tensor<float> targets, [NoDiff] ReadOnlySpan<int> batch)
+    public static float Regression(DTensor<float> w1, DTensor<float> b1, DTensor<float> w2, [NoDiff] DTensor<float> inputs, [NoDiff] DTensor<float> targets, [NoDiff] ReadOnlySpan<int> batch)
     {
-        var x = Tensor.Embedding(inputs, batch);
-        var y = Tensor.Embedding(targets, batch);
-        var h = Tensor.Tanh(Tensor.AddRowBias(Tensor.MatMul(x, w1), b1));
-        return Tensor.SquareLoss(Tensor.MatMul(h, w2), y);
+        var x = DTensor.Embedding(inputs, batch);
+        var y = DTensor.Embedding(targets, batch);
+        var h = DTensor.Tanh(DTensor.AddRowBias(DTensor.MatMul(x, w1), b1));
+        return DTensor.SquareLoss(DTensor.MatMul(h, w2), y);
     }
 }
 
@@ -20,22 +20,22 @@ internal sealed class RegressionSetup
     public RegressionSetup(int examples = 200)
     {
         var rng = new Rng(42);
-        Inputs = Tensor.RandomUniform(rng, -1f, 1f, examples, 3);
-        Targets = new Tensor<float>(examples, 1);
+        Inputs = DTensor.RandomUniform(rng, -1f, 1f, examples, 3);
+        Targets = new DTensor<float>(examples, 1);
         for (var i = 0; i < examples; i++)
         {
             Targets[i, 0] = MathF.Sin(2 * Inputs[i, 0]) + (0.5f * Inputs[i, 1] * Inputs[i, 2]);
         }
 
         Parameters = new ParameterSet<float>();
-        W1 = Parameters.Add("w1", Tensor.RandomNormal(rng, 0.5f, 3, 16));
-        B1 = Parameters.Add("b1", Tensor.Zeros<float>(16));
-        W2 = Parameters.Add("w2", Tensor.RandomNormal(rng, 0.3f, 16, 1));
+        W1 = Parameters.Add("w1", DTensor.RandomNormal(rng, 0.5f, 3, 16));
+        B1 = Parameters.Add("b1", DTensor.Zeros<float>(16));
+        W2 = Parameters.Add("w2", DTensor.RandomNormal(rng, 0.3f, 16, 1));
     }
 
-    public Tensor<float> Inputs { get; }
+    public DTensor<float> Inputs { get; }
 
-    public Tensor<float> Targets { get; }
+    public DTensor<float> Targets { get; }
 
     public ParameterSet<float> Parameters { get; }
 

@@ -4,11 +4,13 @@ using System.Runtime.CompilerServices;
 namespace SymDiff;
 
 /// <summary>
-/// A dense, row-major tensor of <see cref="float"/> or <see cref="double"/> over a managed array. Views (reshapes)
-/// share storage with the tensor they were made from. Ops live on <see cref="Tensor"/>.
+/// SymDiff's tensor: dense and row-major, of <see cref="float"/> or <see cref="double"/>, over a managed array. Views
+/// (reshapes) share storage with the tensor they were made from. Ops live on <see cref="DTensor"/>. The D is for
+/// differentiable, and keeps the name apart from System.Numerics.Tensors' <see cref="Tensor{T}"/>, to which it converts
+/// without copying (<see cref="AsTensor"/>, <see cref="AsTensorSpan"/>, <see cref="DTensor.FromTensor{T}"/>).
 /// </summary>
 /// <typeparam name="T">The element type: <see cref="float"/> for training, <see cref="double"/> for gradient checks.</typeparam>
-public sealed class Tensor<T>
+public sealed partial class DTensor<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private T[] _data;
@@ -18,7 +20,7 @@ public sealed class Tensor<T>
 
     /// <summary>Creates a zero-filled tensor of the given shape.</summary>
     /// <param name="shape">The length of each dimension; a scalar has no dimensions.</param>
-    public Tensor(params int[] shape)
+    public DTensor(params int[] shape)
     {
         ArgumentNullException.ThrowIfNull(shape);
         _shape = (int[])shape.Clone();
@@ -26,7 +28,7 @@ public sealed class Tensor<T>
         _data = new T[_length];
     }
 
-    private Tensor(T[] data, int offset, int[] shape)
+    private DTensor(T[] data, int offset, int[] shape)
     {
         _data = data;
         _offset = offset;
@@ -70,7 +72,7 @@ public sealed class Tensor<T>
     public int Dimension(int axis) => _shape[axis < 0 ? _shape.Length + axis : axis];
 
     /// <summary>Wraps <paramref name="data"/> (no copy) as a tensor of the given shape.</summary>
-    public static Tensor<T> FromArray(T[] data, params int[] shape)
+    public static DTensor<T> FromArray(T[] data, params int[] shape)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(shape);
@@ -80,14 +82,14 @@ public sealed class Tensor<T>
             throw new ArgumentException($"FromArray: shape [{string.Join(", ", shape)}] holds {count} elements but the array has {data.Length}.", nameof(shape));
         }
 
-        return new Tensor<T>(data, 0, (int[])shape.Clone());
+        return new DTensor<T>(data, 0, (int[])shape.Clone());
     }
 
     /// <summary>Whether this tensor has exactly <paramref name="shape"/>.</summary>
     public bool HasShape(ReadOnlySpan<int> shape) => shape.SequenceEqual(_shape);
 
     /// <summary>Whether both tensors have the same shape.</summary>
-    public bool HasSameShape(Tensor<T> other)
+    public bool HasSameShape(DTensor<T> other)
     {
         ArgumentNullException.ThrowIfNull(other);
         return HasShape(other._shape);
@@ -100,7 +102,7 @@ public sealed class Tensor<T>
     public void Fill(T value) => Span.Fill(value);
 
     /// <summary>Copies <paramref name="source"/>'s elements into this tensor (shapes must match).</summary>
-    public void CopyFrom(Tensor<T> source)
+    public void CopyFrom(DTensor<T> source)
     {
         ArgumentNullException.ThrowIfNull(source);
         Check.SameShape("CopyFrom", this, source);
@@ -108,9 +110,9 @@ public sealed class Tensor<T>
     }
 
     /// <summary>A copy with its own storage.</summary>
-    public Tensor<T> Clone()
+    public DTensor<T> Clone()
     {
-        var copy = new Tensor<T>(_shape);
+        var copy = new DTensor<T>(_shape);
         Span.CopyTo(copy.Span);
         return copy;
     }
@@ -119,13 +121,24 @@ public sealed class Tensor<T>
     public T[] ToArray() => Span.ToArray();
 
     /// <inheritdoc/>
-    public override string ToString() => $"Tensor<{typeof(T).Name}>{ShapeText}";
+    public override string ToString() => $"DTensor<{typeof(T).Name}>{ShapeText}";
+
+    /// <summary>Wraps <paramref name="data"/> from <paramref name="offset"/> with an owned, validated <paramref name="shape"/>.</summary>
+    internal static DTensor<T> Wrap(T[] data, int offset, int[] shape)
+    {
+        if ((uint)offset > (uint)data.Length || data.Length - offset < ElementCount(shape))
+        {
+            throw new ArgumentException($"Shape [{string.Join(", ", shape)}] from offset {offset} does not fit an array of {data.Length} elements.");
+        }
+
+        return new DTensor<T>(data, offset, shape);
+    }
 
     /// <summary>A view of the same elements with another shape (one dimension may be -1: inferred).</summary>
-    internal Tensor<T> View(ReadOnlySpan<int> shape) => new(_data, _offset, Check.ReshapeTarget("Reshape", this, shape));
+    internal DTensor<T> View(ReadOnlySpan<int> shape) => new(_data, _offset, Check.ReshapeTarget("Reshape", this, shape));
 
     /// <summary>Makes this (workspace) view show <paramref name="source"/>'s elements with <paramref name="shape"/>.</summary>
-    internal void Rebind(Tensor<T> source, int[] shape)
+    internal void Rebind(DTensor<T> source, int[] shape)
     {
         _data = source._data;
         _offset = source._offset;
@@ -134,7 +147,7 @@ public sealed class Tensor<T>
     }
 
     /// <summary>Whether this tensor views <paramref name="source"/>'s storage with <paramref name="shape"/>.</summary>
-    internal bool Views(Tensor<T> source, ReadOnlySpan<int> shape) =>
+    internal bool Views(DTensor<T> source, ReadOnlySpan<int> shape) =>
         ReferenceEquals(_data, source._data) && _offset == source._offset && HasShape(shape);
 
     /// <summary>Gives this tensor a new shape with the same element count (workspace reuse).</summary>

@@ -1,11 +1,15 @@
-namespace SymDiff;
+using System.ComponentModel;
+
+namespace SymDiff.CompilerServices;
 
 /// <summary>
 /// What generated code keeps per loop iteration for the reverse sweep: slot <c>k</c> holds a value of iteration
 /// <c>k</c> (or, for tensors, the buffer that iteration writes into). Slots are kept from call to call and the tape
 /// only grows when a loop runs longer than before, so a training loop reaches a steady state without allocation.
+/// Only generated code uses it.
 /// </summary>
-/// <typeparam name="T">The value type (<see langword="double"/>, <see langword="bool"/>, <c>Tensor&lt;float&gt;?</c>, ...).</typeparam>
+/// <typeparam name="T">The value type (<see langword="double"/>, <see langword="bool"/>, <c>DTensor&lt;float&gt;?</c>, ...).</typeparam>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class Tape<T>
 {
     private T[] _slots = [];

@@ -1,0 +1,61 @@
+using System.ComponentModel;
+using System.Numerics;
+
+namespace SymDiff.CompilerServices;
+
+/// <summary>
+/// Buffer management for generated code: destinations reused from call to call, zeroed gradient buffers, copies kept
+/// by loops that recompute their iterations, and gradients that flow unchanged from one tensor into another. Users do
+/// not call these; the ops' destination-passing forms (a trailing <c>ref DTensor&lt;T&gt;? destination</c>) are the
+/// public way to reuse buffers.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class Buffers
+{
+    /// <summary>
+    /// Returns <paramref name="destination"/> shaped <paramref name="shape"/>, allocating it only when it is null or
+    /// holds a different number of elements. Destination-passing ops start with this, so a reused buffer costs nothing.
+    /// The contents are unspecified; ops overwrite them.
+    /// </summary>
+    public static DTensor<T> Ensure<T>(ref DTensor<T>? destination, ReadOnlySpan<int> shape)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (destination is not null && destination.Length == DTensor<T>.ElementCount(shape))
+        {
+            destination.SetShape(shape);
+            return destination;
+        }
+
+        return destination = new DTensor<T>(shape.ToArray());
+    }
+
+    /// <summary><see cref="Ensure{T}"/> with <paramref name="like"/>'s shape, then zero-filled: an adjoint buffer.</summary>
+    public static DTensor<T> EnsureZeroed<T>(ref DTensor<T>? destination, DTensor<T> like)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(like);
+        var tensor = Ensure(ref destination, like.Shape);
+        tensor.Clear();
+        return tensor;
+    }
+
+    /// <summary>
+    /// Copies <paramref name="source"/> into <paramref name="destination"/> (reused when it has room): loops that
+    /// recompute their iterations keep each iteration's carried tensors this way.
+    /// </summary>
+    public static DTensor<T> Copy<T>(DTensor<T> source, ref DTensor<T>? destination)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var tensor = Ensure(ref destination, source.Shape);
+        tensor.CopyFrom(source);
+        return tensor;
+    }
+
+    /// <summary>
+    /// target += source, elementwise; a null target is skipped. Generated reverse sweeps use it where a tensor's
+    /// adjoint flows unchanged into another's (branches that merge tensors).
+    /// </summary>
+    public static void AccumulateInto<T>(DTensor<T>? target, DTensor<T> source)
+        where T : unmanaged, IFloatingPointIeee754<T> => DTensor.Accumulate(nameof(AccumulateInto), target, source);
+}
