@@ -138,6 +138,7 @@ public sealed partial class DifferentiableGenerator
             MethodReference(method),
             method.Name + "Gradient",
             method.Name + "Pullback",
+            method.Name + "Buffered",
             usings.ToEquatableArray(),
             ir,
             RecomputeLoops(method, compilation.GetTypeByMetadataName(DifferentiableAttributeName)));

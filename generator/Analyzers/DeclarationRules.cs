@@ -66,7 +66,7 @@ internal static class DeclarationRules
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingBody, syntax.Identifier.GetLocation(), method.Name));
         }
 
-        foreach (var generated in new[] { method.Name + "Gradient", method.Name + "Pullback", method.Name + "GradientWorkspace", method.Name + "PullbackWorkspace" })
+        foreach (var generated in GeneratedNames(method.Name))
         {
             if (method.ContainingType.GetMembers(generated).Any(member => !IsGeneratedBySymDiff(member)))
             {
@@ -80,6 +80,25 @@ internal static class DeclarationRules
         }
 
         return diagnostics;
+    }
+
+    /// <summary>
+    /// The members SymDiff adds for <paramref name="name"/>: the gradient, the pullback and the buffered forward pass,
+    /// for methods with loops one private method per loop strategy, and a workspace class for each.
+    /// </summary>
+    public static IEnumerable<string> GeneratedNames(string name)
+    {
+        foreach (var method in new[] { "Gradient", "Pullback" })
+        {
+            foreach (var strategy in new[] { string.Empty, "KeepingLoops", "RecomputingLoops" })
+            {
+                yield return name + method + strategy;
+                yield return name + method + strategy + "Workspace";
+            }
+        }
+
+        yield return name + "Buffered";
+        yield return name + "BufferedWorkspace";
     }
 
     /// <summary>Members SymDiff generated carry <c>[GeneratedCode("SymDiff", ...)]</c> (analyzers see generated code too).</summary>

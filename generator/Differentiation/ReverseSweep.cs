@@ -15,6 +15,9 @@ internal enum SweepMode
 
     /// <summary><c>FPullback</c>: seed <c>dResult</c>, derivatives added to <c>ref</c> parameters.</summary>
     Pullback,
+
+    /// <summary><c>FBuffered</c>: the forward pass alone, into reused buffers (no reverse sweep).</summary>
+    Value,
 }
 
 /// <summary>
@@ -43,6 +46,7 @@ internal sealed class ReverseSweep
     private readonly bool[] _exclusive;
     private readonly int[] _exclusiveHits;
     private readonly HashSet<int> _notExclusive = new();
+    private readonly Dictionary<int, (RBlock Then, RBlock Else)> _exclusiveBranches = new();
     private readonly Dictionary<int, IrParameter> _parameters;
     private readonly Dictionary<IrTypeKind, string> _discards = new();
     private RBlock _root = new();
@@ -216,6 +220,7 @@ internal sealed class ReverseSweep
                     foreach (var v in exclusive)
                     {
                         _exclusive[v] = true;
+                        _exclusiveBranches[v] = (then, @else);
                     }
 
                     foreach (var phi in branch.Phis)
@@ -340,7 +345,7 @@ internal sealed class ReverseSweep
             return;
         }
 
-        if (ExclusiveAlias(value, contribution))
+        if (ExclusiveAlias(value, contribution, block))
         {
             return;
         }
@@ -546,7 +551,7 @@ internal sealed class ReverseSweep
 
             var type = TypeOf(call.Arguments[i]);
             var passThrough = call.Callee.PassThrough.Count > i && call.Callee.PassThrough[i];
-            if (passThrough && call.Arguments[i] is IrRef exclusive && g is not null && ExclusiveAlias(exclusive.Value, g))
+            if (passThrough && call.Arguments[i] is IrRef exclusive && g is not null && ExclusiveAlias(exclusive.Value, g, block))
             {
                 arguments.Add(RArgument.Value(new CName("null"))); // both branches hand it the same adjoint: shared
             }
@@ -631,9 +636,12 @@ internal sealed class ReverseSweep
     /// For a branch-exclusive value: its first contribution, if stable, becomes its adjoint; the other branch's
     /// contribution is accepted if it is the same expression. Anything else is not this case (false), or a conflict.
     /// </summary>
-    private bool ExclusiveAlias(int value, CExpr contribution)
+    private bool ExclusiveAlias(int value, CExpr contribution, RBlock? block)
     {
-        if (!_exclusive[value] || !IsStable(contribution))
+        // Only a contribution every run of its branch makes can stand for the adjoint: one inside a nested branch (a
+        // rule's case split, an inner if) is conditional, and sharing it would leak it into runs that skip it.
+        if (!_exclusive[value] || !IsStable(contribution) || block is null || !_exclusiveBranches.TryGetValue(value, out var branches)
+            || (block != branches.Then && block != branches.Else))
         {
             return false;
         }

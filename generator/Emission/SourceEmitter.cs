@@ -46,11 +46,13 @@ internal static class SourceEmitter
             model.Usings.Contains("SymDiff.CompilerServices") ? string.Empty : "global::SymDiff.CompilerServices.");
         if (model.Ir.ReturnType.IsScalar)
         {
-            new MethodWriter(model, SweepMode.Gradient, prefixes, writer).Write();
+            WriteReverseMode(model, SweepMode.Gradient, prefixes, writer);
             writer.WriteLine();
         }
 
-        new MethodWriter(model, SweepMode.Pullback, prefixes, writer).Write();
+        WriteReverseMode(model, SweepMode.Pullback, prefixes, writer);
+        writer.WriteLine();
+        new MethodWriter(model, SweepMode.Value, prefixes, writer, model.BufferedName, recomputeLoops: false, isPublic: true).Write();
 
         for (var i = scopes.Count - 1; i >= 0; i--)
         {
@@ -58,6 +60,28 @@ internal static class SourceEmitter
         }
 
         return writer.ToString();
+    }
+
+    /// <summary>
+    /// A gradient or pullback. With loops, the choice between keeping every iteration's intermediates and recomputing
+    /// them in the reverse sweep is the caller's (<c>recomputeLoops</c>, defaulting to the attribute's
+    /// <c>RecomputeLoops</c>): the public method dispatches to one private method per strategy, each with its workspace.
+    /// </summary>
+    private static void WriteReverseMode(MethodModel model, SweepMode mode, Prefixes prefixes, IndentedTextWriter writer)
+    {
+        var name = mode == SweepMode.Gradient ? model.GradientName : model.PullbackName;
+        if (!IrWalker.Loops(model.Ir.Body.Statements).Any())
+        {
+            new MethodWriter(model, mode, prefixes, writer, name, recomputeLoops: false, isPublic: true).Write();
+            return;
+        }
+
+        var keeping = new MethodWriter(model, mode, prefixes, writer, name + "KeepingLoops", recomputeLoops: false, isPublic: false);
+        keeping.WriteDispatcher(name, name + "RecomputingLoops");
+        writer.WriteLine();
+        keeping.Write();
+        writer.WriteLine();
+        new MethodWriter(model, mode, prefixes, writer, name + "RecomputingLoops", recomputeLoops: true, isPublic: false).Write();
     }
 
     /// <summary>How the file spells <c>System.</c>, <c>SymDiff.</c> and <c>SymDiff.CompilerServices.</c> names (empty when it imports them).</summary>
@@ -103,22 +127,28 @@ internal static class SourceEmitter
         private readonly HashSet<int> _keptInRecompute = new();
         private bool _recomputing;
         private HashSet<int>? _phiSources;
+        private readonly string _methodName;
+        private readonly bool _recomputeLoops;
+        private readonly bool _isPublic;
 
-        public MethodWriter(MethodModel model, SweepMode mode, Prefixes prefixes, IndentedTextWriter writer)
+        public MethodWriter(MethodModel model, SweepMode mode, Prefixes prefixes, IndentedTextWriter writer, string methodName, bool recomputeLoops, bool isPublic)
         {
             _model = model;
             _ir = model.Ir;
             _mode = mode;
             _prefixes = prefixes;
             _writer = writer;
-            _sweep = new ReverseSweep(_ir, mode, prefixes.System);
+            _methodName = methodName;
+            _recomputeLoops = recomputeLoops;
+            _isPublic = isPublic;
+            _sweep = new ReverseSweep(_ir, mode == SweepMode.Value ? SweepMode.Gradient : mode, prefixes.System);
             _printer = new CExprPrinter(id => _ir.Values[id].Name, _sweep.AdjointName, id => WorkspaceLocal + "." + _ir.Values[id].Name + "Saved" + Slot(id) + "!");
             _parameterValues = new HashSet<int>(_ir.Parameters.Select(p => p.Value));
         }
 
         private IEnumerable<IrParameter> Differentiable => _ir.Parameters.Where(p => p.Differentiable);
 
-        private string MethodName => _mode == SweepMode.Gradient ? _model.GradientName : _model.PullbackName;
+        private string MethodName => _methodName;
 
         private string WorkspaceClass => MethodName + "Workspace";
 
@@ -127,7 +157,7 @@ internal static class SourceEmitter
 
         public void Write()
         {
-            var reverse = _ir.Result is null ? new RBlock() : _sweep.Run();
+            var reverse = _ir.Result is null || _mode == SweepMode.Value ? new RBlock() : _sweep.Run();
 
             // Adjoints the caller owns: every one in a pullback; tensors in a gradient (accumulated into).
             var predeclared = Differentiable
@@ -161,6 +191,15 @@ internal static class SourceEmitter
             _hoisted = new HashSet<int>(forward.OfType<IrIf>().SelectMany(DefinedWithin).Where(reverseReads.Contains));
             _cursorLoops = new HashSet<int>(IrWalker.Loops(forward).Where(l => reverseReads.Contains(l.Cursor) || l.Body.Statements.Any(UsesDestinationOutsideLoops)).Select(l => l.Cursor));
             PlanRecomputation(forward, reverseReads);
+
+            // A recomputed loop inside a branch restores its kept carried values by assignment: declare them up front.
+            _hoisted.UnionWith(forward.OfType<IrIf>().SelectMany(DefinedWithin).Where(id => _keptInRecompute.Contains(id) && _loopPhis.Contains(id)));
+            if (_mode == SweepMode.Value)
+            {
+                // Nothing is taped: a tensor that outlives its iteration only needs the next iteration not to overwrite it.
+                _ringLoops.UnionWith(IrWalker.Loops(forward).Where(l => !Chained(l)).Select(l => l.Cursor));
+            }
+
             var usesWorkspace = forward.Any(UsesDestination) || UsesTensorAdjoints(reverse) || Enumerable.Range(0, _owner.Length).Any(Taped);
 
             WriteSignature();
@@ -171,16 +210,24 @@ internal static class SourceEmitter
                     _writer.WriteLine("var " + WorkspaceLocal + " = " + WorkspaceClass + ".Current; // buffers reused from call to call");
                 }
 
-                _writer.WriteLine(_mode == SweepMode.Gradient
-                    ? "// forward sweep: every intermediate the reverse sweep needs is kept"
-                    : "// forward sweep: recomputes the intermediates the reverse sweep needs");
+                _writer.WriteLine(_mode switch
+                {
+                    SweepMode.Gradient => "// forward sweep: every intermediate the reverse sweep needs is kept",
+                    SweepMode.Pullback => "// forward sweep: recomputes the intermediates the reverse sweep needs",
+                    _ => "// the forward pass, into buffers reused from call to call",
+                });
                 foreach (var loop in IrWalker.Loops(forward).Where(l => _cursorLoops.Contains(l.Cursor)))
                 {
-                    _writer.WriteLine("int " + Name(loop.Cursor) + " = 0; // iterations of '" + loop.Source + "' so far: indexes its tapes");
+                    _writer.WriteLine("int " + Name(loop.Cursor) + " = 0; // iterations of '" + loop.Source + "' so far: "
+                        + (_mode == SweepMode.Value ? "alternates the buffers of values an iteration hands to the next" : "indexes its tapes"));
                 }
 
                 WriteForward(forward, depth: 0);
-                if (_ir.Result is not null)
+                if (_mode == SweepMode.Value && _ir.Result is not null)
+                {
+                    _writer.WriteLine("return " + _printer.Print(CExprPrinter.FromIr(_ir.Result)) + ";");
+                }
+                else if (_ir.Result is not null)
                 {
                     _writer.WriteLine();
                     _writer.WriteLine(_mode == SweepMode.Gradient
@@ -210,34 +257,121 @@ internal static class SourceEmitter
             }
         }
 
-        private void WriteSignature()
+        private void WriteSignature() => WriteSignature(MethodName, dispatcher: false, withChoice: false);
+
+        /// <summary>
+        /// The public methods of a method with loops: one with the same parameters, which uses the attribute's
+        /// <c>RecomputeLoops</c>, and an overload with a trailing <c>recomputeLoops</c> that picks, per call, the private
+        /// method that keeps every iteration's intermediates (this writer's) or the one that recomputes them
+        /// (<paramref name="recomputing"/>).
+        /// </summary>
+        public void WriteDispatcher(string name, string recomputing)
+        {
+            var arguments = _ir.Parameters.Select(p => p.Name).ToList();
+            if (_mode == SweepMode.Pullback)
+            {
+                arguments.Add(_ir.SeedName);
+            }
+
+            arguments.AddRange(Differentiable.Select(p => p.Type.IsTensor ? p.AdjointName
+                : (_mode == SweepMode.Gradient ? "out " : "ref ") + p.AdjointName));
+            var call = "(" + string.Join(", ", arguments) + ")";
+            var prefix = _mode == SweepMode.Gradient ? "return " : string.Empty;
+
+            WriteSignature(name, dispatcher: true, withChoice: false);
+            using (_writer.WriteBlock())
+            {
+                _writer.WriteLine(prefix + (_model.RecomputeLoops ? recomputing : MethodName) + call + ";");
+            }
+
+            _writer.WriteLine();
+            WriteSignature(name, dispatcher: true, withChoice: true);
+            using (_writer.WriteBlock())
+            {
+                using (_writer.WriteBlock("if (recomputeLoops)"))
+                {
+                    _writer.WriteLine(prefix + recomputing + call + ";");
+                    if (_mode != SweepMode.Gradient)
+                    {
+                        _writer.WriteLine("return;");
+                    }
+                }
+
+                _writer.WriteLine();
+                _writer.WriteLine(prefix + MethodName + call + ";");
+            }
+        }
+
+        private void WriteSignature(string name, bool dispatcher, bool withChoice)
         {
             var names = Differentiable.Select(p => "<paramref name=\"" + Unescape(p.Name) + "\"/>").ToList();
             var withRespectTo = names.Count == 0 ? "no parameter" : Join(names);
             var parameters = _ir.Parameters.Select(p => p.Type.Name + " " + p.Name).ToList();
             var type = _ir.ReturnType.Name;
             var hasTensors = Differentiable.Any(p => p.Type.IsTensor);
-            if (_mode == SweepMode.Gradient)
+            var loops = !dispatcher ? string.Empty
+                : withChoice
+                    ? " Loops keep every iteration's intermediates for the reverse sweep, unless <paramref name=\"recomputeLoops\"/> is true: then each innermost loop keeps only its carried values and the reverse sweep recomputes the rest of each iteration from them (less memory, about one more forward pass of the loop)."
+                    : _model.RecomputeLoops
+                        ? " Each innermost loop keeps only its carried values and the reverse sweep recomputes the rest of each iteration ([Differentiable(RecomputeLoops = true)]); the overload with <c>recomputeLoops</c> chooses per call."
+                        : " Loops keep every iteration's intermediates for the reverse sweep; the overload with <c>recomputeLoops</c> can recompute them instead, per call.";
+            const string recompute = "bool recomputeLoops";
+            if (!_isPublic && !dispatcher)
+            {
+                _writer.WriteLine("/// <summary><c>" + PublicName + "</c>, " + (_recomputeLoops ? "recomputing" : "keeping") + " the iterations of its loops.</summary>");
+            }
+
+            if (_mode == SweepMode.Value)
             {
                 WriteSummary(
-                    "Computes " + _model.MethodReference + " and its partial derivatives with respect to " + withRespectTo
-                    + (hasTensors
-                        ? ": each is added (+=) to the parameter of the same name prefixed with <c>d</c> (tensors of the same shapes, which the caller owns and zeroes), or written to it for scalars."
-                        : ", written to the <c>out</c> parameters of the same names prefixed with <c>d</c>."));
+                    "Computes " + _model.MethodReference + " as the method itself does, but into buffers reused from call to call on this thread, so that once they have grown it allocates nothing (evaluation, generation)."
+                    + (_ir.ReturnType.IsTensor ? " The tensor it returns is one of those buffers: the next call overwrites it, so copy it to keep it." : string.Empty));
+                WriteHeader(type + " " + name, parameters, _isPublic);
+            }
+            else if (_mode == SweepMode.Gradient)
+            {
+                if (_isPublic || dispatcher)
+                {
+                    WriteSummary(
+                        "Computes " + _model.MethodReference + " and its partial derivatives with respect to " + withRespectTo
+                        + (hasTensors
+                            ? ": each is added (+=) to the parameter of the same name prefixed with <c>d</c> (tensors of the same shapes, which the caller owns and zeroes), or written to it for scalars."
+                            : ", written to the <c>out</c> parameters of the same names prefixed with <c>d</c>.")
+                        + loops);
+                }
+
                 parameters.AddRange(Differentiable.Select(p => (p.Type.IsTensor ? string.Empty : "out ") + p.Type.Name + " " + p.AdjointName));
-                WriteHeader(type + " " + MethodName, parameters);
+                if (withChoice)
+                {
+                    parameters.Add(recompute);
+                }
+
+                WriteHeader(type + " " + name, parameters, dispatcher || _isPublic);
             }
             else
             {
-                WriteSummary(
-                    "Pullback (vector-Jacobian product) of " + _model.MethodReference + ": adds <paramref name=\"" + _ir.SeedName
-                    + "\"/> times its partial derivative with respect to " + withRespectTo
-                    + (hasTensors ? " to the parameters of the same names prefixed with <c>d</c> (a null tensor is skipped)." : " to the <c>ref</c> parameters."));
+                if (_isPublic || dispatcher)
+                {
+                    WriteSummary(
+                        "Pullback (vector-Jacobian product) of " + _model.MethodReference + ": adds <paramref name=\"" + _ir.SeedName
+                        + "\"/> times its partial derivative with respect to " + withRespectTo
+                        + (hasTensors ? " to the parameters of the same names prefixed with <c>d</c> (a null tensor is skipped)." : " to the <c>ref</c> parameters.")
+                        + loops);
+                }
+
                 parameters.Add(type + " " + _ir.SeedName);
                 parameters.AddRange(Differentiable.Select(p => p.Type.IsTensor ? p.Type.Name + "? " + p.AdjointName : "ref " + p.Type.Name + " " + p.AdjointName));
-                WriteHeader("void " + MethodName, parameters);
+                if (withChoice)
+                {
+                    parameters.Add(recompute);
+                }
+
+                WriteHeader("void " + name, parameters, dispatcher || _isPublic);
             }
         }
+
+        /// <summary>The public method a private strategy method serves.</summary>
+        private string PublicName => _mode == SweepMode.Gradient ? _model.GradientName : _mode == SweepMode.Pullback ? _model.PullbackName : _model.BufferedName;
 
         /// <summary>Writes an XML doc summary, wrapped at word boundaries.</summary>
         private void WriteSummary(string text)
@@ -259,10 +393,10 @@ internal static class SourceEmitter
             _writer.WriteLine("/// </summary>");
         }
 
-        private void WriteHeader(string returnAndName, List<string> parameters)
+        private void WriteHeader(string returnAndName, List<string> parameters, bool isPublic = true)
         {
             _writer.WriteLine("[global::System.CodeDom.Compiler.GeneratedCode(\"SymDiff\", \"" + ToolVersion + "\")]");
-            _writer.WriteLine(_model.Accessibility + " static " + returnAndName + "(" + string.Join(", ", parameters) + ")");
+            _writer.WriteLine((isPublic ? _model.Accessibility : "private") + " static " + returnAndName + "(" + string.Join(", ", parameters) + ")");
         }
 
         private void WriteWorkspace()
@@ -400,14 +534,23 @@ internal static class SourceEmitter
                     }
                 }
 
-                var phis = new HashSet<int>(loop.Carried.Select(c => c.Phi));
-                var chained = loop.Carried.Any(c => _ir.Values[c.Phi].Type.IsTensor && c.Next is IrRef { Value: var next }
-                    && _definitions.TryGetValue(next, out var copy) && copy.Value is IrRef { Value: var source } && phis.Contains(source));
+                var chained = Chained(loop);
                 if (!chained)
                 {
                     _ringLoops.Add(loop.Cursor);
                 }
             }
+        }
+
+        /// <summary>
+        /// Whether a carried tensor is another one's previous value (<c>prev = h; h = f(h)</c>): then a value lives two
+        /// iterations, and two alternating buffers are not enough.
+        /// </summary>
+        private bool Chained(IrLoop loop)
+        {
+            var phis = new HashSet<int>(loop.Carried.Select(c => c.Phi));
+            return loop.Carried.Any(c => _ir.Values[c.Phi].Type.IsTensor && c.Next is IrRef { Value: var next }
+                && _definitions.TryGetValue(next, out var copy) && copy.Value is IrRef { Value: var source } && phis.Contains(source));
         }
 
         /// <summary>The forward sweep: what the reverse sweep reads (and, in the gradient, the result).</summary>
@@ -419,7 +562,7 @@ internal static class SourceEmitter
                 live[id] = true;
             }
 
-            if (_mode == SweepMode.Gradient)
+            if (_mode is SweepMode.Gradient or SweepMode.Value)
             {
                 IrLiveness.Mark(_ir.Result, live);
             }
@@ -452,7 +595,7 @@ internal static class SourceEmitter
             return added;
         }
 
-        private IEnumerable<IrLoop> RecomputedLoops(List<IrStatement> forward, HashSet<int> reverseReads) => _model.RecomputeLoops
+        private IEnumerable<IrLoop> RecomputedLoops(List<IrStatement> forward, HashSet<int> reverseReads) => _recomputeLoops
             ? IrWalker.Loops(forward).Where(l => !IrWalker.Loops(l.Body.Statements).Any() && reverseReads.Contains(l.Cursor))
             : [];
 
@@ -484,7 +627,7 @@ internal static class SourceEmitter
         /// iteration or out of a branch). Any other one is overwritten by the next iteration in a single buffer.
         /// </summary>
         private bool KeepsIterationBuffer(int id) =>
-            Taped(id) || _ringLoops.Contains(_owner[id]) || PhiSources.Contains(id);
+            Taped(id) || PhiSources.Contains(id) || (_ringLoops.Contains(_owner[id]) && _mode != SweepMode.Value);
 
         private HashSet<int> PhiSources => _phiSources ??= new HashSet<int>(
             IrWalker.Loops(_ir.Body.Statements).SelectMany(l => l.Carried).SelectMany(c => IrWalker.References(c.Initial).Concat(IrWalker.References(c.Next)))
@@ -681,7 +824,7 @@ internal static class SourceEmitter
                 return new CCall(call.Receiver, call.Name, call.Arguments.Append(new CName("ref " + destination)).ToList());
             }
 
-            if (assign.Value is IrCall { Callee.SavedType: { } savedType } && value is CCall saving)
+            if (_mode != SweepMode.Value && assign.Value is IrCall { Callee.SavedType: { } savedType } && value is CCall saving)
             {
                 // The call saves state for its rule into a workspace buffer.
                 var saved = _owner[assign.Target] >= 0

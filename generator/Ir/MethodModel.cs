@@ -19,6 +19,7 @@ internal sealed record MethodModel(
     string MethodReference,
     string GradientName,
     string PullbackName,
+    string BufferedName,
     EquatableArray<string> Usings,
     IrMethod Ir,
     bool RecomputeLoops = false);

@@ -175,6 +175,19 @@ public static partial class Functions
         },
     };
 
+    /// <summary>
+    /// v is used once in each arm of the outer switch, but in the second arm only under a nested condition and in the
+    /// first only through Min's case split: its gradient is not the arms' gradient unchanged (a random program found
+    /// the generator sharing it, so the gradient leaked into runs that took the last arm).
+    /// </summary>
+    [Differentiable]
+    public static double NestedArmUse(double x, double y)
+    {
+        var v = Math.Sin(x);
+        var t = y / ((y * y) + 1.0);
+        return Math.Tanh((t switch { > 0.5 => Math.Min(-0.0, v), < -0.5 and > -1.5 => v, _ => t }) - y);
+    }
+
     /// <summary>A switch statement: shared sections, a guarded pattern that returns, a default in the middle.</summary>
     [Differentiable]
     public static double SwitchStatement(double x, double y, int mode)

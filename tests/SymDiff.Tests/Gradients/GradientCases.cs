@@ -89,6 +89,22 @@ public static partial class GradientCases
             x[0] > x[1] ? new[] { (2 * x[0]) + 1, 0 } : new[] { (x[1] * x[1]) + 1, 2 * x[1] * x[0] });
         yield return Two(nameof(Functions.Conditional), Functions.Conditional, Functions.ConditionalGradient, Functions.ConditionalPullback, General, x =>
             x[0] > 0 ? new[] { x[1], x[0] } : new[] { -x[1] / (x[0] * x[0]), 1 / x[0] });
+        yield return Two(
+            nameof(Functions.NestedArmUse),
+            Functions.NestedArmUse,
+            Functions.NestedArmUseGradient,
+            Functions.NestedArmUsePullback,
+            new[] { new[] { 0.3, -0.3 }, new[] { 0.3, 3.0 }, new[] { -0.4, 2.0 }, new[] { 0.3, -2.0 } },
+            x =>
+            {
+                var t = x[1] / ((x[1] * x[1]) + 1);
+                var dt = (1 - (x[1] * x[1])) / (((x[1] * x[1]) + 1) * ((x[1] * x[1]) + 1));
+                var (inner, dInnerDx, dInnerDy) = t > 0.5 ? (Math.Min(-0.0, Math.Sin(x[0])), Math.Sin(x[0]) < -0.0 ? Math.Cos(x[0]) : 0, 0.0)
+                    : t < -0.5 && t > -1.5 ? (Math.Sin(x[0]), Math.Cos(x[0]), 0.0)
+                    : (t, 0.0, dt);
+                var slope = 1 - (Math.Tanh(inner - x[1]) * Math.Tanh(inner - x[1]));
+                return new[] { slope * dInnerDx, slope * (dInnerDy - 1) };
+            });
         foreach (var mode in new[] { 0, 1, 2, 3 })
         {
             yield return Two(

@@ -46,14 +46,28 @@ public sealed class GeneratedProgramProperties(Xunit.Abstractions.ITestOutputHel
             var (assembly, ignored) = Load(program, context);
             var type = assembly.GetType("Program")!;
             var f = type.GetMethod("F")!;
-            var gradient = type.GetMethod("FGradient")!;
-            var pullback = type.GetMethod("FPullback")!;
+            var gradient = Generated(type, "FGradient", 7);
+            var pullback = Generated(type, "FPullback", 8);
 
             double Value(double[] v) => (double)f.Invoke(null, new object[] { v[0], v[1], v[2], v[3] })!;
             var arguments = new object[] { x[0], x[1], x[2], x[3], 0.0, 0.0, 0.0 };
             var value = (double)gradient.Invoke(null, arguments)!;
             var generated = new[] { (double)arguments[4], (double)arguments[5], (double)arguments[6] };
             Assert.Equal(Value(x), value);
+            Assert.Equal(Value(x), (double)Generated(type, "FBuffered", 4).Invoke(null, new object[] { x[0], x[1], x[2], x[3] })!);
+
+            // A program with loops can also recompute its iterations in the reverse sweep, per call: same derivatives.
+            if (type.GetMethods().Any(m => m.Name == "FGradient" && m.GetParameters().Length == 8))
+            {
+                var recomputing = new object[] { x[0], x[1], x[2], x[3], 0.0, 0.0, 0.0, true };
+                Assert.Equal(value, (double)Generated(type, "FGradient", 8).Invoke(null, recomputing)!);
+                for (var i = 0; i < 3; i++)
+                {
+                    Assert.True(
+                        Math.Abs((double)recomputing[4 + i] - generated[i]) <= 1e-12 * (1 + Math.Abs(generated[i])),
+                        $"d/d{"abc"[i]}: recomputing loops gives {(double)recomputing[4 + i]:R}, keeping them {generated[i]:R}");
+                }
+            }
             for (var i = 0; i < 3; i++)
             {
                 if (ignored.Contains("abc"[i].ToString()))
@@ -91,6 +105,10 @@ public sealed class GeneratedProgramProperties(Xunit.Abstractions.ITestOutputHel
             context.Unload();
         }
     }
+
+    /// <summary>The generated method of that name with that many parameters (the overload without recomputeLoops, say).</summary>
+    private static MethodInfo Generated(Type type, string name, int parameters) =>
+        type.GetMethods().Single(m => m.Name == name && m.GetParameters().Length == parameters);
 
     private static bool NearKink(Func<double[], double> f, double[] x, int i, double tolerance)
     {

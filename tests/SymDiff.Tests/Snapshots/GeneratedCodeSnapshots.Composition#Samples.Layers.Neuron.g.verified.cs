@@ -50,5 +50,20 @@ namespace Samples
             dw += dt1 * x;
             dx += dt1 * w;
         }
+
+        /// <summary>
+        /// Computes <see cref="Neuron(double, double, double)"/> as the method itself does, but into buffers
+        /// reused from call to call on this thread, so that once they have grown it allocates nothing
+        /// (evaluation, generation).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+        public static double NeuronBuffered(double w, double b, double x)
+        {
+            // the forward pass, into buffers reused from call to call
+            double t0 = w * x;
+            double t1 = t0 + b;
+            double result = Math.Tanh(t1);
+            return result;
+        }
     }
 }

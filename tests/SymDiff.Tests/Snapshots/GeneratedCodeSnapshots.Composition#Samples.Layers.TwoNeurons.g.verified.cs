@@ -50,5 +50,19 @@ namespace Samples
             NeuronPullback(w2, b, t0, dResult, ref dw2, ref db, ref dt0);
             NeuronPullback(w1, 0.0, x, dt0, ref dw1, ref unused, ref unused);
         }
+
+        /// <summary>
+        /// Computes <see cref="TwoNeurons(double, double, double, double)"/> as the method itself does, but into
+        /// buffers reused from call to call on this thread, so that once they have grown it allocates nothing
+        /// (evaluation, generation).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+        public static double TwoNeuronsBuffered(double w1, double w2, double b, double x)
+        {
+            // the forward pass, into buffers reused from call to call
+            double t0 = Neuron(w1, 0.0, x);
+            double result = Neuron(w2, b, t0);
+            return result;
+        }
     }
 }

@@ -126,4 +126,46 @@ partial class Custom
         public DTensor<double>? t1;
         public DTensor<double>? dt2;
     }
+
+    /// <summary>
+    /// Computes <c>Loss</c> as the method itself does, but into buffers reused from call to call on this
+    /// thread, so that once they have grown it allocates nothing (evaluation, generation).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    public static double LossBuffered(DTensor<double> x, double s, bool squash)
+    {
+        var workspace = LossBufferedWorkspace.Current; // buffers reused from call to call
+        // the forward pass, into buffers reused from call to call
+        DTensor<double> t2;
+        if (squash)
+        {
+            DTensor<double> t0 = DTensor.Sigmoid(x, ref workspace.t0);
+            t2 = t0;
+        }
+        else
+        {
+            DTensor<double> t1 = DTensor.Relu(x, ref workspace.t1);
+            t2 = t1;
+        }
+        double t3 = DTensor.Mean(t2);
+        double t4 = SoftSign(s);
+        double result = t3 * t4;
+        return result;
+    }
+
+    /// <summary>
+    /// Buffers and tapes that <see cref="LossBuffered"/> reuses from call to call on each thread, so that
+    /// once they have grown to the largest inputs seen it allocates nothing.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    private sealed class LossBufferedWorkspace
+    {
+        [global::System.ThreadStatic]
+        private static LossBufferedWorkspace? s_current;
+
+        public static LossBufferedWorkspace Current => s_current ??= new LossBufferedWorkspace();
+
+        public DTensor<double>? t0;
+        public DTensor<double>? t1;
+    }
 }

@@ -88,4 +88,32 @@ partial class Piecewise
         // var size = Math.Abs(residual);
         dresidual += residual > 0 ? dsize : residual < 0 ? -dsize : 0;
     }
+
+    /// <summary>
+    /// Computes <see cref="Huber(double, double)"/> as the method itself does, but into buffers reused from
+    /// call to call on this thread, so that once they have grown it allocates nothing (evaluation,
+    /// generation).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    public static double HuberBuffered(double residual, double delta)
+    {
+        // the forward pass, into buffers reused from call to call
+        double size = Math.Abs(residual);
+        bool cond0 = size <= delta;
+        double result;
+        if (cond0)
+        {
+            double t0 = 0.5 * residual;
+            double t1 = t0 * residual;
+            result = t1;
+        }
+        else
+        {
+            double t2 = 0.5 * delta;
+            double t3 = size - t2;
+            double t4 = delta * t3;
+            result = t4;
+        }
+        return result;
+    }
 }

@@ -56,4 +56,21 @@ partial class FloatModel
         dbeta += dt0 * x;
         dx += dt0 * beta;
     }
+
+    /// <summary>
+    /// Computes <see cref="Softplus(float, float)"/> as the method itself does, but into buffers reused from
+    /// call to call on this thread, so that once they have grown it allocates nothing (evaluation,
+    /// generation).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    public static float SoftplusBuffered(float x, float beta)
+    {
+        // the forward pass, into buffers reused from call to call
+        float t0 = beta * x;
+        float t1 = MathF.Exp(t0);
+        float t2 = 1f + t1;
+        float t3 = MathF.Log(t2);
+        float result = t3 / beta;
+        return result;
+    }
 }

@@ -9,12 +9,39 @@ partial class Regression
 {
     /// <summary>
     /// Computes <c>Loss</c> and its partial derivatives with respect to <paramref name="w"/> and <paramref
-    /// name="b"/>, written to the <c>out</c> parameters of the same names prefixed with <c>d</c>.
+    /// name="b"/>, written to the <c>out</c> parameters of the same names prefixed with <c>d</c>. Loops keep
+    /// every iteration's intermediates for the reverse sweep; the overload with <c>recomputeLoops</c> can
+    /// recompute them instead, per call.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
     public static double LossGradient(double w, double b, global::System.ReadOnlySpan<double> xs, double[] ys, out double dw, out double db)
     {
-        var workspace = LossGradientWorkspace.Current; // buffers reused from call to call
+        return LossGradientKeepingLoops(w, b, xs, ys, out dw, out db);
+    }
+
+    /// <summary>
+    /// Computes <c>Loss</c> and its partial derivatives with respect to <paramref name="w"/> and <paramref
+    /// name="b"/>, written to the <c>out</c> parameters of the same names prefixed with <c>d</c>. Loops keep
+    /// every iteration's intermediates for the reverse sweep, unless <paramref name="recomputeLoops"/> is
+    /// true: then each innermost loop keeps only its carried values and the reverse sweep recomputes the
+    /// rest of each iteration from them (less memory, about one more forward pass of the loop).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    public static double LossGradient(double w, double b, global::System.ReadOnlySpan<double> xs, double[] ys, out double dw, out double db, bool recomputeLoops)
+    {
+        if (recomputeLoops)
+        {
+            return LossGradientRecomputingLoops(w, b, xs, ys, out dw, out db);
+        }
+
+        return LossGradientKeepingLoops(w, b, xs, ys, out dw, out db);
+    }
+
+    /// <summary><c>LossGradient</c>, keeping the iterations of its loops.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    private static double LossGradientKeepingLoops(double w, double b, global::System.ReadOnlySpan<double> xs, double[] ys, out double dw, out double db)
+    {
+        var workspace = LossGradientKeepingLoopsWorkspace.Current; // buffers reused from call to call
         // forward sweep: every intermediate the reverse sweep needs is kept
         int iter0 = 0; // iterations of 'foreach (var x in xs)' so far: indexes its tapes
         double loss = 0.0;
@@ -73,31 +100,142 @@ partial class Regression
     }
 
     /// <summary>
-    /// Buffers and tapes that <see cref="LossGradient"/> reuses from call to call on each thread, so that
-    /// once they have grown to the largest inputs seen it allocates nothing.
+    /// Buffers and tapes that <see cref="LossGradientKeepingLoops"/> reuses from call to call on each
+    /// thread, so that once they have grown to the largest inputs seen it allocates nothing.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
-    private sealed class LossGradientWorkspace
+    private sealed class LossGradientKeepingLoopsWorkspace
     {
         [global::System.ThreadStatic]
-        private static LossGradientWorkspace? s_current;
+        private static LossGradientKeepingLoopsWorkspace? s_current;
 
-        public static LossGradientWorkspace Current => s_current ??= new LossGradientWorkspace();
+        public static LossGradientKeepingLoopsWorkspace Current => s_current ??= new LossGradientKeepingLoopsWorkspace();
 
         public readonly Tape<double> x = new();
         public readonly Tape<double> t2 = new();
         public readonly Tape<double> error = new();
     }
 
+    /// <summary><c>LossGradient</c>, recomputing the iterations of its loops.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    private static double LossGradientRecomputingLoops(double w, double b, global::System.ReadOnlySpan<double> xs, double[] ys, out double dw, out double db)
+    {
+        var workspace = LossGradientRecomputingLoopsWorkspace.Current; // buffers reused from call to call
+        // forward sweep: every intermediate the reverse sweep needs is kept
+        int iter0 = 0; // iterations of 'foreach (var x in xs)' so far: indexes its tapes
+        double loss = 0.0;
+        int k = 0;
+        double loss_1 = loss;
+        int k_1 = k;
+        int index = 0;
+        while (index < xs.Length)
+        {
+            workspace.k_1[iter0] = k_1;
+            workspace.index[iter0] = index;
+            double x = xs[index];
+            double t0 = w * x;
+            double t1 = t0 + b;
+            double t2 = Math.Tanh(t1);
+            double t3 = ys[k_1];
+            double error = t2 - t3;
+            double t4 = error * error;
+            double loss_2 = loss_1 + t4;
+            int k_2 = k_1 + 1;
+            int index_1 = index + 1;
+            loss_1 = loss_2;
+            k_1 = k_2;
+            index = index_1;
+            iter0++;
+        }
+        double loss_3 = loss_1;
+        double t5 = (double)xs.Length;
+        double result = loss_3 / t5;
+
+        // reverse sweep (dResult = 1)
+        // return loss / xs.Length;
+        double dloss_3 = 1 / t5;
+        // foreach (var x in xs)
+        double dloss_1 = dloss_3;
+        dw = 0;
+        db = 0;
+        while (iter0 > 0)
+        {
+            iter0--;
+            k_1 = workspace.k_1[iter0];
+            index = workspace.index[iter0];
+            // recomputes this iteration from its carried values (RecomputeLoops)
+            double x = xs[index];
+            double t0 = w * x;
+            double t1 = t0 + b;
+            double t2 = Math.Tanh(t1);
+            double t3 = ys[k_1];
+            double error = t2 - t3;
+            double dloss_2 = dloss_1;
+            dloss_1 = 0;
+            // loss += error * error;
+            dloss_1 += dloss_2;
+            double derror = dloss_2 * 2 * error;
+            // var error = Math.Tanh(w * x + b) - ys[k];
+            double dt1 = derror * (1 - t2 * t2);
+            db += dt1;
+            dw += dt1 * x;
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Buffers and tapes that <see cref="LossGradientRecomputingLoops"/> reuses from call to call on each
+    /// thread, so that once they have grown to the largest inputs seen it allocates nothing.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    private sealed class LossGradientRecomputingLoopsWorkspace
+    {
+        [global::System.ThreadStatic]
+        private static LossGradientRecomputingLoopsWorkspace? s_current;
+
+        public static LossGradientRecomputingLoopsWorkspace Current => s_current ??= new LossGradientRecomputingLoopsWorkspace();
+
+        public readonly Tape<int> k_1 = new();
+        public readonly Tape<int> index = new();
+    }
+
     /// <summary>
     /// Pullback (vector-Jacobian product) of <c>Loss</c>: adds <paramref name="dResult"/> times its partial
     /// derivative with respect to <paramref name="w"/> and <paramref name="b"/> to the <c>ref</c>
-    /// parameters.
+    /// parameters. Loops keep every iteration's intermediates for the reverse sweep; the overload with
+    /// <c>recomputeLoops</c> can recompute them instead, per call.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
     public static void LossPullback(double w, double b, global::System.ReadOnlySpan<double> xs, double[] ys, double dResult, ref double dw, ref double db)
     {
-        var workspace = LossPullbackWorkspace.Current; // buffers reused from call to call
+        LossPullbackKeepingLoops(w, b, xs, ys, dResult, ref dw, ref db);
+    }
+
+    /// <summary>
+    /// Pullback (vector-Jacobian product) of <c>Loss</c>: adds <paramref name="dResult"/> times its partial
+    /// derivative with respect to <paramref name="w"/> and <paramref name="b"/> to the <c>ref</c>
+    /// parameters. Loops keep every iteration's intermediates for the reverse sweep, unless <paramref
+    /// name="recomputeLoops"/> is true: then each innermost loop keeps only its carried values and the
+    /// reverse sweep recomputes the rest of each iteration from them (less memory, about one more forward
+    /// pass of the loop).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    public static void LossPullback(double w, double b, global::System.ReadOnlySpan<double> xs, double[] ys, double dResult, ref double dw, ref double db, bool recomputeLoops)
+    {
+        if (recomputeLoops)
+        {
+            LossPullbackRecomputingLoops(w, b, xs, ys, dResult, ref dw, ref db);
+            return;
+        }
+
+        LossPullbackKeepingLoops(w, b, xs, ys, dResult, ref dw, ref db);
+    }
+
+    /// <summary><c>LossPullback</c>, keeping the iterations of its loops.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    private static void LossPullbackKeepingLoops(double w, double b, global::System.ReadOnlySpan<double> xs, double[] ys, double dResult, ref double dw, ref double db)
+    {
+        var workspace = LossPullbackKeepingLoopsWorkspace.Current; // buffers reused from call to call
         // forward sweep: recomputes the intermediates the reverse sweep needs
         int iter0 = 0; // iterations of 'foreach (var x in xs)' so far: indexes its tapes
         int k = 0;
@@ -146,19 +284,127 @@ partial class Regression
     }
 
     /// <summary>
-    /// Buffers and tapes that <see cref="LossPullback"/> reuses from call to call on each thread, so that
-    /// once they have grown to the largest inputs seen it allocates nothing.
+    /// Buffers and tapes that <see cref="LossPullbackKeepingLoops"/> reuses from call to call on each
+    /// thread, so that once they have grown to the largest inputs seen it allocates nothing.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
-    private sealed class LossPullbackWorkspace
+    private sealed class LossPullbackKeepingLoopsWorkspace
     {
         [global::System.ThreadStatic]
-        private static LossPullbackWorkspace? s_current;
+        private static LossPullbackKeepingLoopsWorkspace? s_current;
 
-        public static LossPullbackWorkspace Current => s_current ??= new LossPullbackWorkspace();
+        public static LossPullbackKeepingLoopsWorkspace Current => s_current ??= new LossPullbackKeepingLoopsWorkspace();
 
         public readonly Tape<double> x = new();
         public readonly Tape<double> t2 = new();
         public readonly Tape<double> error = new();
+    }
+
+    /// <summary><c>LossPullback</c>, recomputing the iterations of its loops.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    private static void LossPullbackRecomputingLoops(double w, double b, global::System.ReadOnlySpan<double> xs, double[] ys, double dResult, ref double dw, ref double db)
+    {
+        var workspace = LossPullbackRecomputingLoopsWorkspace.Current; // buffers reused from call to call
+        // forward sweep: recomputes the intermediates the reverse sweep needs
+        int iter0 = 0; // iterations of 'foreach (var x in xs)' so far: indexes its tapes
+        int k = 0;
+        int k_1 = k;
+        int index = 0;
+        while (index < xs.Length)
+        {
+            workspace.k_1[iter0] = k_1;
+            workspace.index[iter0] = index;
+            double x = xs[index];
+            double t0 = w * x;
+            double t1 = t0 + b;
+            double t2 = Math.Tanh(t1);
+            double t3 = ys[k_1];
+            double error = t2 - t3;
+            int k_2 = k_1 + 1;
+            int index_1 = index + 1;
+            k_1 = k_2;
+            index = index_1;
+            iter0++;
+        }
+        double t5 = (double)xs.Length;
+
+        // reverse sweep (seeded with dResult)
+        // return loss / xs.Length;
+        double dloss_3 = dResult / t5;
+        // foreach (var x in xs)
+        double dloss_1 = dloss_3;
+        while (iter0 > 0)
+        {
+            iter0--;
+            k_1 = workspace.k_1[iter0];
+            index = workspace.index[iter0];
+            // recomputes this iteration from its carried values (RecomputeLoops)
+            double x = xs[index];
+            double t0 = w * x;
+            double t1 = t0 + b;
+            double t2 = Math.Tanh(t1);
+            double t3 = ys[k_1];
+            double error = t2 - t3;
+            double dloss_2 = dloss_1;
+            dloss_1 = 0;
+            // loss += error * error;
+            dloss_1 += dloss_2;
+            double derror = dloss_2 * 2 * error;
+            // var error = Math.Tanh(w * x + b) - ys[k];
+            double dt1 = derror * (1 - t2 * t2);
+            db += dt1;
+            dw += dt1 * x;
+        }
+    }
+
+    /// <summary>
+    /// Buffers and tapes that <see cref="LossPullbackRecomputingLoops"/> reuses from call to call on each
+    /// thread, so that once they have grown to the largest inputs seen it allocates nothing.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    private sealed class LossPullbackRecomputingLoopsWorkspace
+    {
+        [global::System.ThreadStatic]
+        private static LossPullbackRecomputingLoopsWorkspace? s_current;
+
+        public static LossPullbackRecomputingLoopsWorkspace Current => s_current ??= new LossPullbackRecomputingLoopsWorkspace();
+
+        public readonly Tape<int> k_1 = new();
+        public readonly Tape<int> index = new();
+    }
+
+    /// <summary>
+    /// Computes <c>Loss</c> as the method itself does, but into buffers reused from call to call on this
+    /// thread, so that once they have grown it allocates nothing (evaluation, generation).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    public static double LossBuffered(double w, double b, global::System.ReadOnlySpan<double> xs, double[] ys)
+    {
+        // the forward pass, into buffers reused from call to call
+        double loss = 0.0;
+        int k = 0;
+        double loss_1 = loss;
+        int k_1 = k;
+        int index = 0;
+        while (index < xs.Length)
+        {
+            double x = xs[index];
+            double t0 = w * x;
+            double t1 = t0 + b;
+            double t2 = Math.Tanh(t1);
+            double t3 = ys[k_1];
+            double error = t2 - t3;
+            double t4 = error * error;
+            double loss_2 = loss_1 + t4;
+            int k_2 = k_1 + 1;
+            int index_1 = index + 1;
+            loss_1 = loss_2;
+            k_1 = k_2;
+            index = index_1;
+        }
+        double loss_3 = loss_1;
+        double t5 = (double)xs.Length;
+        double result = loss_3 / t5;
+        return result;
     }
 }

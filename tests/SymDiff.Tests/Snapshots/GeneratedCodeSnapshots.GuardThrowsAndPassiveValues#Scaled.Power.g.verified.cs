@@ -58,4 +58,25 @@ partial class Scaled
         double dt0 = dt1 * factor;
         dx += dt0 * (double)n * Math.Pow(x, (double)n - 1);
     }
+
+    /// <summary>
+    /// Computes <see cref="Power(double, int, double)"/> as the method itself does, but into buffers reused
+    /// from call to call on this thread, so that once they have grown it allocates nothing (evaluation,
+    /// generation).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    public static double PowerBuffered(double x, int n, double scale)
+    {
+        // the forward pass, into buffers reused from call to call
+        bool cond0 = n < 0;
+        if (cond0)
+        {
+            throw new global::System.ArgumentOutOfRangeException("n");
+        }
+        double factor = (double)n * 0.5;
+        double t0 = Math.Pow(x, (double)n);
+        double t1 = t0 * factor;
+        double result = t1 * scale;
+        return result;
+    }
 }

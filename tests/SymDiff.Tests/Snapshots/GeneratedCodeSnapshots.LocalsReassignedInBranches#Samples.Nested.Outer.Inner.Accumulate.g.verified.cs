@@ -99,6 +99,31 @@ namespace Samples.Nested
                 da += ds * b;
                 db += ds * a;
             }
+
+            /// <summary>
+            /// Computes <see cref="Accumulate(double, double, bool)"/> as the method itself does, but into buffers
+            /// reused from call to call on this thread, so that once they have grown it allocates nothing
+            /// (evaluation, generation).
+            /// </summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+            internal static double AccumulateBuffered(double a, double b, bool twice)
+            {
+                // the forward pass, into buffers reused from call to call
+                double s = a * b;
+                double s_3;
+                if (twice)
+                {
+                    double s_1 = s + s;
+                    s_3 = s_1;
+                }
+                else
+                {
+                    double s_2 = s - b;
+                    s_3 = s_2;
+                }
+                double s_4 = s_3 * a;
+                return s_4;
+            }
         }
     }
 }

@@ -10,12 +10,39 @@ partial class Grid
     /// <summary>
     /// Computes <see cref="Sum(double, double, int, int)"/> and its partial derivatives with respect to
     /// <paramref name="a"/> and <paramref name="b"/>, written to the <c>out</c> parameters of the same names
-    /// prefixed with <c>d</c>.
+    /// prefixed with <c>d</c>. Loops keep every iteration's intermediates for the reverse sweep; the
+    /// overload with <c>recomputeLoops</c> can recompute them instead, per call.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
     public static double SumGradient(double a, double b, int rows, int columns, out double da, out double db)
     {
-        var workspace = SumGradientWorkspace.Current; // buffers reused from call to call
+        return SumGradientKeepingLoops(a, b, rows, columns, out da, out db);
+    }
+
+    /// <summary>
+    /// Computes <see cref="Sum(double, double, int, int)"/> and its partial derivatives with respect to
+    /// <paramref name="a"/> and <paramref name="b"/>, written to the <c>out</c> parameters of the same names
+    /// prefixed with <c>d</c>. Loops keep every iteration's intermediates for the reverse sweep, unless
+    /// <paramref name="recomputeLoops"/> is true: then each innermost loop keeps only its carried values and
+    /// the reverse sweep recomputes the rest of each iteration from them (less memory, about one more
+    /// forward pass of the loop).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    public static double SumGradient(double a, double b, int rows, int columns, out double da, out double db, bool recomputeLoops)
+    {
+        if (recomputeLoops)
+        {
+            return SumGradientRecomputingLoops(a, b, rows, columns, out da, out db);
+        }
+
+        return SumGradientKeepingLoops(a, b, rows, columns, out da, out db);
+    }
+
+    /// <summary><c>SumGradient</c>, keeping the iterations of its loops.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    private static double SumGradientKeepingLoops(double a, double b, int rows, int columns, out double da, out double db)
+    {
+        var workspace = SumGradientKeepingLoopsWorkspace.Current; // buffers reused from call to call
         // forward sweep: every intermediate the reverse sweep needs is kept
         int iter0 = 0; // iterations of 'for (int i = 0; i < rows; i++)' so far: indexes its tapes
         int iter1 = 0; // iterations of 'for (int j = 0; j < columns; j++)' so far: indexes its tapes
@@ -88,16 +115,16 @@ partial class Grid
     }
 
     /// <summary>
-    /// Buffers and tapes that <see cref="SumGradient"/> reuses from call to call on each thread, so that
-    /// once they have grown to the largest inputs seen it allocates nothing.
+    /// Buffers and tapes that <see cref="SumGradientKeepingLoops"/> reuses from call to call on each thread,
+    /// so that once they have grown to the largest inputs seen it allocates nothing.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
-    private sealed class SumGradientWorkspace
+    private sealed class SumGradientKeepingLoopsWorkspace
     {
         [global::System.ThreadStatic]
-        private static SumGradientWorkspace? s_current;
+        private static SumGradientKeepingLoopsWorkspace? s_current;
 
-        public static SumGradientWorkspace Current => s_current ??= new SumGradientWorkspace();
+        public static SumGradientKeepingLoopsWorkspace Current => s_current ??= new SumGradientKeepingLoopsWorkspace();
 
         public readonly Tape<int> i_1 = new();
         public readonly Tape<int> iter1Start = new();
@@ -105,15 +132,141 @@ partial class Grid
         public readonly Tape<double> row_1 = new();
     }
 
+    /// <summary><c>SumGradient</c>, recomputing the iterations of its loops.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    private static double SumGradientRecomputingLoops(double a, double b, int rows, int columns, out double da, out double db)
+    {
+        var workspace = SumGradientRecomputingLoopsWorkspace.Current; // buffers reused from call to call
+        // forward sweep: every intermediate the reverse sweep needs is kept
+        int iter0 = 0; // iterations of 'for (int i = 0; i < rows; i++)' so far: indexes its tapes
+        int iter1 = 0; // iterations of 'for (int j = 0; j < columns; j++)' so far: indexes its tapes
+        double total = 0.0;
+        int i = 0;
+        double total_1 = total;
+        int i_1 = i;
+        while (i_1 < rows)
+        {
+            workspace.i_1[iter0] = i_1;
+            int j = 0;
+            int iter1Start = iter1;
+            workspace.iter1Start[iter0] = iter1Start;
+            double row = a;
+            int j_1 = j;
+            while (j_1 < columns)
+            {
+                workspace.row[iter1] = row;
+                workspace.j_1[iter1] = j_1;
+                double t0 = row * b;
+                double t1 = t0 + (double)j_1;
+                double row_1 = Math.Tanh(t1);
+                int j_2 = j_1 + 1;
+                row = row_1;
+                j_1 = j_2;
+                iter1++;
+            }
+            double row_2 = row;
+            double t2 = row_2 * (double)i_1;
+            double total_2 = total_1 + t2;
+            int i_2 = i_1 + 1;
+            total_1 = total_2;
+            i_1 = i_2;
+            iter0++;
+        }
+        double total_3 = total_1;
+
+        // reverse sweep (dResult = 1)
+        // for (int i = 0; i < rows; i++)
+        double dtotal_1 = 1;
+        da = 0;
+        db = 0;
+        while (iter0 > 0)
+        {
+            iter0--;
+            i_1 = workspace.i_1[iter0];
+            int iter1Start = workspace.iter1Start[iter0];
+            double dtotal_2 = dtotal_1;
+            dtotal_1 = 0;
+            // total += row * i;
+            dtotal_1 += dtotal_2;
+            double drow_2 = dtotal_2 * (double)i_1;
+            // for (int j = 0; j < columns; j++)
+            double drow = drow_2;
+            while (iter1 > iter1Start)
+            {
+                iter1--;
+                double row = workspace.row[iter1];
+                int j_1 = workspace.j_1[iter1];
+                // recomputes this iteration from its carried values (RecomputeLoops)
+                double t0 = row * b;
+                double t1 = t0 + (double)j_1;
+                double row_1 = Math.Tanh(t1);
+                double drow_1 = drow;
+                drow = 0;
+                // row = Math.Tanh(row * b + j);
+                double dt1 = drow_1 * (1 - row_1 * row_1);
+                drow += dt1 * b;
+                db += dt1 * row;
+            }
+            da += drow;
+        }
+        return total_3;
+    }
+
+    /// <summary>
+    /// Buffers and tapes that <see cref="SumGradientRecomputingLoops"/> reuses from call to call on each
+    /// thread, so that once they have grown to the largest inputs seen it allocates nothing.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    private sealed class SumGradientRecomputingLoopsWorkspace
+    {
+        [global::System.ThreadStatic]
+        private static SumGradientRecomputingLoopsWorkspace? s_current;
+
+        public static SumGradientRecomputingLoopsWorkspace Current => s_current ??= new SumGradientRecomputingLoopsWorkspace();
+
+        public readonly Tape<int> i_1 = new();
+        public readonly Tape<int> iter1Start = new();
+        public readonly Tape<double> row = new();
+        public readonly Tape<int> j_1 = new();
+    }
+
     /// <summary>
     /// Pullback (vector-Jacobian product) of <see cref="Sum(double, double, int, int)"/>: adds <paramref
     /// name="dResult"/> times its partial derivative with respect to <paramref name="a"/> and <paramref
-    /// name="b"/> to the <c>ref</c> parameters.
+    /// name="b"/> to the <c>ref</c> parameters. Loops keep every iteration's intermediates for the reverse
+    /// sweep; the overload with <c>recomputeLoops</c> can recompute them instead, per call.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
     public static void SumPullback(double a, double b, int rows, int columns, double dResult, ref double da, ref double db)
     {
-        var workspace = SumPullbackWorkspace.Current; // buffers reused from call to call
+        SumPullbackKeepingLoops(a, b, rows, columns, dResult, ref da, ref db);
+    }
+
+    /// <summary>
+    /// Pullback (vector-Jacobian product) of <see cref="Sum(double, double, int, int)"/>: adds <paramref
+    /// name="dResult"/> times its partial derivative with respect to <paramref name="a"/> and <paramref
+    /// name="b"/> to the <c>ref</c> parameters. Loops keep every iteration's intermediates for the reverse
+    /// sweep, unless <paramref name="recomputeLoops"/> is true: then each innermost loop keeps only its
+    /// carried values and the reverse sweep recomputes the rest of each iteration from them (less memory,
+    /// about one more forward pass of the loop).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    public static void SumPullback(double a, double b, int rows, int columns, double dResult, ref double da, ref double db, bool recomputeLoops)
+    {
+        if (recomputeLoops)
+        {
+            SumPullbackRecomputingLoops(a, b, rows, columns, dResult, ref da, ref db);
+            return;
+        }
+
+        SumPullbackKeepingLoops(a, b, rows, columns, dResult, ref da, ref db);
+    }
+
+    /// <summary><c>SumPullback</c>, keeping the iterations of its loops.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    private static void SumPullbackKeepingLoops(double a, double b, int rows, int columns, double dResult, ref double da, ref double db)
+    {
+        var workspace = SumPullbackKeepingLoopsWorkspace.Current; // buffers reused from call to call
         // forward sweep: recomputes the intermediates the reverse sweep needs
         int iter0 = 0; // iterations of 'for (int i = 0; i < rows; i++)' so far: indexes its tapes
         int iter1 = 0; // iterations of 'for (int j = 0; j < columns; j++)' so far: indexes its tapes
@@ -176,20 +329,146 @@ partial class Grid
     }
 
     /// <summary>
-    /// Buffers and tapes that <see cref="SumPullback"/> reuses from call to call on each thread, so that
-    /// once they have grown to the largest inputs seen it allocates nothing.
+    /// Buffers and tapes that <see cref="SumPullbackKeepingLoops"/> reuses from call to call on each thread,
+    /// so that once they have grown to the largest inputs seen it allocates nothing.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
-    private sealed class SumPullbackWorkspace
+    private sealed class SumPullbackKeepingLoopsWorkspace
     {
         [global::System.ThreadStatic]
-        private static SumPullbackWorkspace? s_current;
+        private static SumPullbackKeepingLoopsWorkspace? s_current;
 
-        public static SumPullbackWorkspace Current => s_current ??= new SumPullbackWorkspace();
+        public static SumPullbackKeepingLoopsWorkspace Current => s_current ??= new SumPullbackKeepingLoopsWorkspace();
 
         public readonly Tape<int> i_1 = new();
         public readonly Tape<int> iter1Start = new();
         public readonly Tape<double> row = new();
         public readonly Tape<double> row_1 = new();
+    }
+
+    /// <summary><c>SumPullback</c>, recomputing the iterations of its loops.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    private static void SumPullbackRecomputingLoops(double a, double b, int rows, int columns, double dResult, ref double da, ref double db)
+    {
+        var workspace = SumPullbackRecomputingLoopsWorkspace.Current; // buffers reused from call to call
+        // forward sweep: recomputes the intermediates the reverse sweep needs
+        int iter0 = 0; // iterations of 'for (int i = 0; i < rows; i++)' so far: indexes its tapes
+        int iter1 = 0; // iterations of 'for (int j = 0; j < columns; j++)' so far: indexes its tapes
+        int i = 0;
+        int i_1 = i;
+        while (i_1 < rows)
+        {
+            workspace.i_1[iter0] = i_1;
+            int j = 0;
+            int iter1Start = iter1;
+            workspace.iter1Start[iter0] = iter1Start;
+            double row = a;
+            int j_1 = j;
+            while (j_1 < columns)
+            {
+                workspace.row[iter1] = row;
+                workspace.j_1[iter1] = j_1;
+                double t0 = row * b;
+                double t1 = t0 + (double)j_1;
+                double row_1 = Math.Tanh(t1);
+                int j_2 = j_1 + 1;
+                row = row_1;
+                j_1 = j_2;
+                iter1++;
+            }
+            int i_2 = i_1 + 1;
+            i_1 = i_2;
+            iter0++;
+        }
+
+        // reverse sweep (seeded with dResult)
+        // for (int i = 0; i < rows; i++)
+        double dtotal_1 = dResult;
+        while (iter0 > 0)
+        {
+            iter0--;
+            i_1 = workspace.i_1[iter0];
+            int iter1Start = workspace.iter1Start[iter0];
+            double dtotal_2 = dtotal_1;
+            dtotal_1 = 0;
+            // total += row * i;
+            dtotal_1 += dtotal_2;
+            double drow_2 = dtotal_2 * (double)i_1;
+            // for (int j = 0; j < columns; j++)
+            double drow = drow_2;
+            while (iter1 > iter1Start)
+            {
+                iter1--;
+                double row = workspace.row[iter1];
+                int j_1 = workspace.j_1[iter1];
+                // recomputes this iteration from its carried values (RecomputeLoops)
+                double t0 = row * b;
+                double t1 = t0 + (double)j_1;
+                double row_1 = Math.Tanh(t1);
+                double drow_1 = drow;
+                drow = 0;
+                // row = Math.Tanh(row * b + j);
+                double dt1 = drow_1 * (1 - row_1 * row_1);
+                drow += dt1 * b;
+                db += dt1 * row;
+            }
+            da += drow;
+        }
+    }
+
+    /// <summary>
+    /// Buffers and tapes that <see cref="SumPullbackRecomputingLoops"/> reuses from call to call on each
+    /// thread, so that once they have grown to the largest inputs seen it allocates nothing.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    private sealed class SumPullbackRecomputingLoopsWorkspace
+    {
+        [global::System.ThreadStatic]
+        private static SumPullbackRecomputingLoopsWorkspace? s_current;
+
+        public static SumPullbackRecomputingLoopsWorkspace Current => s_current ??= new SumPullbackRecomputingLoopsWorkspace();
+
+        public readonly Tape<int> i_1 = new();
+        public readonly Tape<int> iter1Start = new();
+        public readonly Tape<double> row = new();
+        public readonly Tape<int> j_1 = new();
+    }
+
+    /// <summary>
+    /// Computes <see cref="Sum(double, double, int, int)"/> as the method itself does, but into buffers
+    /// reused from call to call on this thread, so that once they have grown it allocates nothing
+    /// (evaluation, generation).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    public static double SumBuffered(double a, double b, int rows, int columns)
+    {
+        // the forward pass, into buffers reused from call to call
+        double total = 0.0;
+        int i = 0;
+        double total_1 = total;
+        int i_1 = i;
+        while (i_1 < rows)
+        {
+            int j = 0;
+            double row = a;
+            int j_1 = j;
+            while (j_1 < columns)
+            {
+                double t0 = row * b;
+                double t1 = t0 + (double)j_1;
+                double row_1 = Math.Tanh(t1);
+                int j_2 = j_1 + 1;
+                row = row_1;
+                j_1 = j_2;
+            }
+            double row_2 = row;
+            double t2 = row_2 * (double)i_1;
+            double total_2 = total_1 + t2;
+            int i_2 = i_1 + 1;
+            total_1 = total_2;
+            i_1 = i_2;
+        }
+        double total_3 = total_1;
+        return total_3;
     }
 }

@@ -12,12 +12,40 @@ partial class Elman
     /// Computes <c>Loss</c> and its partial derivatives with respect to <paramref name="embed"/>, <paramref
     /// name="w"/>, <paramref name="u"/>, <paramref name="b"/> and <paramref name="v"/>: each is added (+=)
     /// to the parameter of the same name prefixed with <c>d</c> (tensors of the same shapes, which the
-    /// caller owns and zeroes), or written to it for scalars.
+    /// caller owns and zeroes), or written to it for scalars. Loops keep every iteration's intermediates for
+    /// the reverse sweep; the overload with <c>recomputeLoops</c> can recompute them instead, per call.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
     public static float LossGradient(DTensor<float> embed, DTensor<float> w, DTensor<float> u, DTensor<float> b, DTensor<float> v, DTensor<float> h0, global::System.ReadOnlySpan<int> inputs, global::System.ReadOnlySpan<int> targets, int batch, DTensor<float> dembed, DTensor<float> dw, DTensor<float> du, DTensor<float> db, DTensor<float> dv)
     {
-        var workspace = LossGradientWorkspace.Current; // buffers reused from call to call
+        return LossGradientKeepingLoops(embed, w, u, b, v, h0, inputs, targets, batch, dembed, dw, du, db, dv);
+    }
+
+    /// <summary>
+    /// Computes <c>Loss</c> and its partial derivatives with respect to <paramref name="embed"/>, <paramref
+    /// name="w"/>, <paramref name="u"/>, <paramref name="b"/> and <paramref name="v"/>: each is added (+=)
+    /// to the parameter of the same name prefixed with <c>d</c> (tensors of the same shapes, which the
+    /// caller owns and zeroes), or written to it for scalars. Loops keep every iteration's intermediates for
+    /// the reverse sweep, unless <paramref name="recomputeLoops"/> is true: then each innermost loop keeps
+    /// only its carried values and the reverse sweep recomputes the rest of each iteration from them (less
+    /// memory, about one more forward pass of the loop).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    public static float LossGradient(DTensor<float> embed, DTensor<float> w, DTensor<float> u, DTensor<float> b, DTensor<float> v, DTensor<float> h0, global::System.ReadOnlySpan<int> inputs, global::System.ReadOnlySpan<int> targets, int batch, DTensor<float> dembed, DTensor<float> dw, DTensor<float> du, DTensor<float> db, DTensor<float> dv, bool recomputeLoops)
+    {
+        if (recomputeLoops)
+        {
+            return LossGradientRecomputingLoops(embed, w, u, b, v, h0, inputs, targets, batch, dembed, dw, du, db, dv);
+        }
+
+        return LossGradientKeepingLoops(embed, w, u, b, v, h0, inputs, targets, batch, dembed, dw, du, db, dv);
+    }
+
+    /// <summary><c>LossGradient</c>, keeping the iterations of its loops.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    private static float LossGradientKeepingLoops(DTensor<float> embed, DTensor<float> w, DTensor<float> u, DTensor<float> b, DTensor<float> v, DTensor<float> h0, global::System.ReadOnlySpan<int> inputs, global::System.ReadOnlySpan<int> targets, int batch, DTensor<float> dembed, DTensor<float> dw, DTensor<float> du, DTensor<float> db, DTensor<float> dv)
+    {
+        var workspace = LossGradientKeepingLoopsWorkspace.Current; // buffers reused from call to call
         // forward sweep: every intermediate the reverse sweep needs is kept
         int iter0 = 0; // iterations of 'for (int t = 0; t < steps; t++)' so far: indexes its tapes
         float loss = 0f;
@@ -91,16 +119,16 @@ partial class Elman
     }
 
     /// <summary>
-    /// Buffers and tapes that <see cref="LossGradient"/> reuses from call to call on each thread, so that
-    /// once they have grown to the largest inputs seen it allocates nothing.
+    /// Buffers and tapes that <see cref="LossGradientKeepingLoops"/> reuses from call to call on each
+    /// thread, so that once they have grown to the largest inputs seen it allocates nothing.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
-    private sealed class LossGradientWorkspace
+    private sealed class LossGradientKeepingLoopsWorkspace
     {
         [global::System.ThreadStatic]
-        private static LossGradientWorkspace? s_current;
+        private static LossGradientKeepingLoopsWorkspace? s_current;
 
-        public static LossGradientWorkspace Current => s_current ??= new LossGradientWorkspace();
+        public static LossGradientKeepingLoopsWorkspace Current => s_current ??= new LossGradientKeepingLoopsWorkspace();
 
         public readonly Tape<DTensor<float>?> h = new();
         public readonly Tape<int> t_1 = new();
@@ -120,16 +148,156 @@ partial class Elman
         public DTensor<float>? dx;
     }
 
+    /// <summary><c>LossGradient</c>, recomputing the iterations of its loops.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    private static float LossGradientRecomputingLoops(DTensor<float> embed, DTensor<float> w, DTensor<float> u, DTensor<float> b, DTensor<float> v, DTensor<float> h0, global::System.ReadOnlySpan<int> inputs, global::System.ReadOnlySpan<int> targets, int batch, DTensor<float> dembed, DTensor<float> dw, DTensor<float> du, DTensor<float> db, DTensor<float> dv)
+    {
+        var workspace = LossGradientRecomputingLoopsWorkspace.Current; // buffers reused from call to call
+        // forward sweep: every intermediate the reverse sweep needs is kept
+        int iter0 = 0; // iterations of 'for (int t = 0; t < steps; t++)' so far: indexes its tapes
+        float loss = 0f;
+        int steps = inputs.Length / batch;
+        int t = 0;
+        DTensor<float> h = h0;
+        float loss_1 = loss;
+        int t_1 = t;
+        while (t_1 < steps)
+        {
+            Buffers.Copy(h, ref workspace.h[iter0]); // its buffer is reused two iterations later
+            workspace.t_1[iter0] = t_1;
+            global::System.ReadOnlySpan<int> t0 = inputs.Slice(t_1 * batch, batch);
+            DTensor<float> x = DTensor.Embedding(embed, t0, ref workspace.x[iter0 & 1]);
+            DTensor<float> t1 = DTensor.MatMul(x, w, false, false, ref workspace.t1[iter0 & 1]);
+            DTensor<float> t2 = DTensor.MatMul(h, u, false, false, ref workspace.t2[iter0 & 1]);
+            DTensor<float> t3 = DTensor.Add(t1, t2, ref workspace.t3[iter0 & 1]);
+            DTensor<float> t4 = DTensor.AddRowBias(t3, b, ref workspace.t4[iter0 & 1]);
+            DTensor<float> h_1 = DTensor.Tanh(t4, ref workspace.h_1[iter0 & 1]);
+            DTensor<float> t5 = DTensor.MatMul(h_1, v, false, false, ref workspace.t5[iter0 & 1]);
+            global::System.ReadOnlySpan<int> t6 = targets.Slice(t_1 * batch, batch);
+            float t7 = DTensor.CrossEntropy(t5, t6, ref workspace.t7Saved[iter0 & 1]);
+            float loss_2 = loss_1 + t7;
+            int t_2 = t_1 + 1;
+            h = h_1;
+            loss_1 = loss_2;
+            t_1 = t_2;
+            iter0++;
+        }
+        float loss_3 = loss_1;
+        float result = loss_3 / (float)steps;
+
+        // reverse sweep (dResult = 1)
+        // return loss / steps;
+        float dloss_3 = 1 / (float)steps;
+        // for (int t = 0; t < steps; t++)
+        float dloss_1 = dloss_3;
+        DTensor<float> dh = Buffers.EnsureZeroed(ref workspace.dh, h);
+        while (iter0 > 0)
+        {
+            iter0--;
+            h = workspace.h[iter0]!;
+            t_1 = workspace.t_1[iter0];
+            // recomputes this iteration from its carried values (RecomputeLoops)
+            global::System.ReadOnlySpan<int> t0 = inputs.Slice(t_1 * batch, batch);
+            DTensor<float> x = DTensor.Embedding(embed, t0, ref workspace.x[iter0 & 1]);
+            DTensor<float> t1 = DTensor.MatMul(x, w, false, false, ref workspace.t1[iter0 & 1]);
+            DTensor<float> t2 = DTensor.MatMul(h, u, false, false, ref workspace.t2[iter0 & 1]);
+            DTensor<float> t3 = DTensor.Add(t1, t2, ref workspace.t3[iter0 & 1]);
+            DTensor<float> t4 = DTensor.AddRowBias(t3, b, ref workspace.t4[iter0 & 1]);
+            DTensor<float> h_1 = DTensor.Tanh(t4, ref workspace.h_1[iter0 & 1]);
+            DTensor<float> t5 = DTensor.MatMul(h_1, v, false, false, ref workspace.t5[iter0 & 1]);
+            global::System.ReadOnlySpan<int> t6 = targets.Slice(t_1 * batch, batch);
+            float t7 = DTensor.CrossEntropy(t5, t6, ref workspace.t7Saved[iter0 & 1]);
+            DTensor<float> dh_1 = Buffers.EnsureZeroed(ref workspace.dh_1, dh);
+            Buffers.AccumulateInto(dh_1, dh);
+            float dloss_2 = dloss_1;
+            dh.Clear();
+            dloss_1 = 0;
+            // loss += DTensor.CrossEntropy(DTensor.MatMul(h, v), targets.Slice(t * batch, batch));
+            dloss_1 += dloss_2;
+            DTensor<float> dt5 = Buffers.EnsureZeroed(ref workspace.dt5, workspace.t7Saved[iter0 & 1]!);
+            DTensorRules.CrossEntropyPullback(t6, workspace.t7Saved[iter0 & 1]!, dloss_2, dt5);
+            DTensorRules.MatMulPullback(h_1, v, false, false, dt5, dh_1, dv);
+            DTensor<float> dt4 = Buffers.EnsureZeroed(ref workspace.dt4, dh_1);
+            // h = DTensor.Tanh(DTensor.AddRowBias(DTensor.Add(DTensor.MatMul(x, w), DTensor.MatMul(h, u)), b));
+            DTensorRules.TanhPullback(h_1, dh_1, dt4);
+            DTensorRules.AddRowBiasPullback(dt4, null, db);
+            DTensorRules.MatMulPullback(h, u, false, false, dt4, dh, du);
+            DTensor<float> dx = Buffers.EnsureZeroed(ref workspace.dx, x);
+            DTensorRules.MatMulPullback(x, w, false, false, dt4, dx, dw);
+            // var x = DTensor.Embedding(embed, inputs.Slice(t * batch, batch));
+            DTensorRules.EmbeddingPullback(t0, dx, dembed);
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Buffers and tapes that <see cref="LossGradientRecomputingLoops"/> reuses from call to call on each
+    /// thread, so that once they have grown to the largest inputs seen it allocates nothing.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    private sealed class LossGradientRecomputingLoopsWorkspace
+    {
+        [global::System.ThreadStatic]
+        private static LossGradientRecomputingLoopsWorkspace? s_current;
+
+        public static LossGradientRecomputingLoopsWorkspace Current => s_current ??= new LossGradientRecomputingLoopsWorkspace();
+
+        public readonly Tape<DTensor<float>?> h = new();
+        public readonly Tape<int> t_1 = new();
+        public readonly Tape<DTensor<float>?> x = new();
+        public readonly Tape<DTensor<float>?> t1 = new();
+        public readonly Tape<DTensor<float>?> t2 = new();
+        public readonly Tape<DTensor<float>?> t3 = new();
+        public readonly Tape<DTensor<float>?> t4 = new();
+        public readonly Tape<DTensor<float>?> h_1 = new();
+        public readonly Tape<DTensor<float>?> t5 = new();
+        public readonly Tape<DTensor<float>?> t7Saved = new();
+        public DTensor<float>? dh;
+        public DTensor<float>? dh_1;
+        public DTensor<float>? dt5;
+        public DTensor<float>? dt4;
+        public DTensor<float>? dx;
+    }
+
     /// <summary>
     /// Pullback (vector-Jacobian product) of <c>Loss</c>: adds <paramref name="dResult"/> times its partial
     /// derivative with respect to <paramref name="embed"/>, <paramref name="w"/>, <paramref name="u"/>,
     /// <paramref name="b"/> and <paramref name="v"/> to the parameters of the same names prefixed with
-    /// <c>d</c> (a null tensor is skipped).
+    /// <c>d</c> (a null tensor is skipped). Loops keep every iteration's intermediates for the reverse
+    /// sweep; the overload with <c>recomputeLoops</c> can recompute them instead, per call.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
     public static void LossPullback(DTensor<float> embed, DTensor<float> w, DTensor<float> u, DTensor<float> b, DTensor<float> v, DTensor<float> h0, global::System.ReadOnlySpan<int> inputs, global::System.ReadOnlySpan<int> targets, int batch, float dResult, DTensor<float>? dembed, DTensor<float>? dw, DTensor<float>? du, DTensor<float>? db, DTensor<float>? dv)
     {
-        var workspace = LossPullbackWorkspace.Current; // buffers reused from call to call
+        LossPullbackKeepingLoops(embed, w, u, b, v, h0, inputs, targets, batch, dResult, dembed, dw, du, db, dv);
+    }
+
+    /// <summary>
+    /// Pullback (vector-Jacobian product) of <c>Loss</c>: adds <paramref name="dResult"/> times its partial
+    /// derivative with respect to <paramref name="embed"/>, <paramref name="w"/>, <paramref name="u"/>,
+    /// <paramref name="b"/> and <paramref name="v"/> to the parameters of the same names prefixed with
+    /// <c>d</c> (a null tensor is skipped). Loops keep every iteration's intermediates for the reverse
+    /// sweep, unless <paramref name="recomputeLoops"/> is true: then each innermost loop keeps only its
+    /// carried values and the reverse sweep recomputes the rest of each iteration from them (less memory,
+    /// about one more forward pass of the loop).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    public static void LossPullback(DTensor<float> embed, DTensor<float> w, DTensor<float> u, DTensor<float> b, DTensor<float> v, DTensor<float> h0, global::System.ReadOnlySpan<int> inputs, global::System.ReadOnlySpan<int> targets, int batch, float dResult, DTensor<float>? dembed, DTensor<float>? dw, DTensor<float>? du, DTensor<float>? db, DTensor<float>? dv, bool recomputeLoops)
+    {
+        if (recomputeLoops)
+        {
+            LossPullbackRecomputingLoops(embed, w, u, b, v, h0, inputs, targets, batch, dResult, dembed, dw, du, db, dv);
+            return;
+        }
+
+        LossPullbackKeepingLoops(embed, w, u, b, v, h0, inputs, targets, batch, dResult, dembed, dw, du, db, dv);
+    }
+
+    /// <summary><c>LossPullback</c>, keeping the iterations of its loops.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    private static void LossPullbackKeepingLoops(DTensor<float> embed, DTensor<float> w, DTensor<float> u, DTensor<float> b, DTensor<float> v, DTensor<float> h0, global::System.ReadOnlySpan<int> inputs, global::System.ReadOnlySpan<int> targets, int batch, float dResult, DTensor<float>? dembed, DTensor<float>? dw, DTensor<float>? du, DTensor<float>? db, DTensor<float>? dv)
+    {
+        var workspace = LossPullbackKeepingLoopsWorkspace.Current; // buffers reused from call to call
         // forward sweep: recomputes the intermediates the reverse sweep needs
         int iter0 = 0; // iterations of 'for (int t = 0; t < steps; t++)' so far: indexes its tapes
         int steps = inputs.Length / batch;
@@ -196,16 +364,16 @@ partial class Elman
     }
 
     /// <summary>
-    /// Buffers and tapes that <see cref="LossPullback"/> reuses from call to call on each thread, so that
-    /// once they have grown to the largest inputs seen it allocates nothing.
+    /// Buffers and tapes that <see cref="LossPullbackKeepingLoops"/> reuses from call to call on each
+    /// thread, so that once they have grown to the largest inputs seen it allocates nothing.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
-    private sealed class LossPullbackWorkspace
+    private sealed class LossPullbackKeepingLoopsWorkspace
     {
         [global::System.ThreadStatic]
-        private static LossPullbackWorkspace? s_current;
+        private static LossPullbackKeepingLoopsWorkspace? s_current;
 
-        public static LossPullbackWorkspace Current => s_current ??= new LossPullbackWorkspace();
+        public static LossPullbackKeepingLoopsWorkspace Current => s_current ??= new LossPullbackKeepingLoopsWorkspace();
 
         public readonly Tape<DTensor<float>?> h = new();
         public readonly Tape<int> t_1 = new();
@@ -223,5 +391,170 @@ partial class Elman
         public DTensor<float>? dt5;
         public DTensor<float>? dt4;
         public DTensor<float>? dx;
+    }
+
+    /// <summary><c>LossPullback</c>, recomputing the iterations of its loops.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    private static void LossPullbackRecomputingLoops(DTensor<float> embed, DTensor<float> w, DTensor<float> u, DTensor<float> b, DTensor<float> v, DTensor<float> h0, global::System.ReadOnlySpan<int> inputs, global::System.ReadOnlySpan<int> targets, int batch, float dResult, DTensor<float>? dembed, DTensor<float>? dw, DTensor<float>? du, DTensor<float>? db, DTensor<float>? dv)
+    {
+        var workspace = LossPullbackRecomputingLoopsWorkspace.Current; // buffers reused from call to call
+        // forward sweep: recomputes the intermediates the reverse sweep needs
+        int iter0 = 0; // iterations of 'for (int t = 0; t < steps; t++)' so far: indexes its tapes
+        int steps = inputs.Length / batch;
+        int t = 0;
+        DTensor<float> h = h0;
+        int t_1 = t;
+        while (t_1 < steps)
+        {
+            Buffers.Copy(h, ref workspace.h[iter0]); // its buffer is reused two iterations later
+            workspace.t_1[iter0] = t_1;
+            global::System.ReadOnlySpan<int> t0 = inputs.Slice(t_1 * batch, batch);
+            DTensor<float> x = DTensor.Embedding(embed, t0, ref workspace.x[iter0 & 1]);
+            DTensor<float> t1 = DTensor.MatMul(x, w, false, false, ref workspace.t1[iter0 & 1]);
+            DTensor<float> t2 = DTensor.MatMul(h, u, false, false, ref workspace.t2[iter0 & 1]);
+            DTensor<float> t3 = DTensor.Add(t1, t2, ref workspace.t3[iter0 & 1]);
+            DTensor<float> t4 = DTensor.AddRowBias(t3, b, ref workspace.t4[iter0 & 1]);
+            DTensor<float> h_1 = DTensor.Tanh(t4, ref workspace.h_1[iter0 & 1]);
+            DTensor<float> t5 = DTensor.MatMul(h_1, v, false, false, ref workspace.t5[iter0 & 1]);
+            global::System.ReadOnlySpan<int> t6 = targets.Slice(t_1 * batch, batch);
+            float t7 = DTensor.CrossEntropy(t5, t6, ref workspace.t7Saved[iter0 & 1]);
+            int t_2 = t_1 + 1;
+            h = h_1;
+            t_1 = t_2;
+            iter0++;
+        }
+
+        // reverse sweep (seeded with dResult)
+        // return loss / steps;
+        float dloss_3 = dResult / (float)steps;
+        // for (int t = 0; t < steps; t++)
+        float dloss_1 = dloss_3;
+        DTensor<float> dh = Buffers.EnsureZeroed(ref workspace.dh, h);
+        while (iter0 > 0)
+        {
+            iter0--;
+            h = workspace.h[iter0]!;
+            t_1 = workspace.t_1[iter0];
+            // recomputes this iteration from its carried values (RecomputeLoops)
+            global::System.ReadOnlySpan<int> t0 = inputs.Slice(t_1 * batch, batch);
+            DTensor<float> x = DTensor.Embedding(embed, t0, ref workspace.x[iter0 & 1]);
+            DTensor<float> t1 = DTensor.MatMul(x, w, false, false, ref workspace.t1[iter0 & 1]);
+            DTensor<float> t2 = DTensor.MatMul(h, u, false, false, ref workspace.t2[iter0 & 1]);
+            DTensor<float> t3 = DTensor.Add(t1, t2, ref workspace.t3[iter0 & 1]);
+            DTensor<float> t4 = DTensor.AddRowBias(t3, b, ref workspace.t4[iter0 & 1]);
+            DTensor<float> h_1 = DTensor.Tanh(t4, ref workspace.h_1[iter0 & 1]);
+            DTensor<float> t5 = DTensor.MatMul(h_1, v, false, false, ref workspace.t5[iter0 & 1]);
+            global::System.ReadOnlySpan<int> t6 = targets.Slice(t_1 * batch, batch);
+            float t7 = DTensor.CrossEntropy(t5, t6, ref workspace.t7Saved[iter0 & 1]);
+            DTensor<float> dh_1 = Buffers.EnsureZeroed(ref workspace.dh_1, dh);
+            Buffers.AccumulateInto(dh_1, dh);
+            float dloss_2 = dloss_1;
+            dh.Clear();
+            dloss_1 = 0;
+            // loss += DTensor.CrossEntropy(DTensor.MatMul(h, v), targets.Slice(t * batch, batch));
+            dloss_1 += dloss_2;
+            DTensor<float> dt5 = Buffers.EnsureZeroed(ref workspace.dt5, workspace.t7Saved[iter0 & 1]!);
+            DTensorRules.CrossEntropyPullback(t6, workspace.t7Saved[iter0 & 1]!, dloss_2, dt5);
+            DTensorRules.MatMulPullback(h_1, v, false, false, dt5, dh_1, dv);
+            DTensor<float> dt4 = Buffers.EnsureZeroed(ref workspace.dt4, dh_1);
+            // h = DTensor.Tanh(DTensor.AddRowBias(DTensor.Add(DTensor.MatMul(x, w), DTensor.MatMul(h, u)), b));
+            DTensorRules.TanhPullback(h_1, dh_1, dt4);
+            DTensorRules.AddRowBiasPullback(dt4, null, db);
+            DTensorRules.MatMulPullback(h, u, false, false, dt4, dh, du);
+            DTensor<float> dx = Buffers.EnsureZeroed(ref workspace.dx, x);
+            DTensorRules.MatMulPullback(x, w, false, false, dt4, dx, dw);
+            // var x = DTensor.Embedding(embed, inputs.Slice(t * batch, batch));
+            DTensorRules.EmbeddingPullback(t0, dx, dembed);
+        }
+    }
+
+    /// <summary>
+    /// Buffers and tapes that <see cref="LossPullbackRecomputingLoops"/> reuses from call to call on each
+    /// thread, so that once they have grown to the largest inputs seen it allocates nothing.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    private sealed class LossPullbackRecomputingLoopsWorkspace
+    {
+        [global::System.ThreadStatic]
+        private static LossPullbackRecomputingLoopsWorkspace? s_current;
+
+        public static LossPullbackRecomputingLoopsWorkspace Current => s_current ??= new LossPullbackRecomputingLoopsWorkspace();
+
+        public readonly Tape<DTensor<float>?> h = new();
+        public readonly Tape<int> t_1 = new();
+        public readonly Tape<DTensor<float>?> x = new();
+        public readonly Tape<DTensor<float>?> t1 = new();
+        public readonly Tape<DTensor<float>?> t2 = new();
+        public readonly Tape<DTensor<float>?> t3 = new();
+        public readonly Tape<DTensor<float>?> t4 = new();
+        public readonly Tape<DTensor<float>?> h_1 = new();
+        public readonly Tape<DTensor<float>?> t5 = new();
+        public readonly Tape<DTensor<float>?> t7Saved = new();
+        public DTensor<float>? dh;
+        public DTensor<float>? dh_1;
+        public DTensor<float>? dt5;
+        public DTensor<float>? dt4;
+        public DTensor<float>? dx;
+    }
+
+    /// <summary>
+    /// Computes <c>Loss</c> as the method itself does, but into buffers reused from call to call on this
+    /// thread, so that once they have grown it allocates nothing (evaluation, generation).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    public static float LossBuffered(DTensor<float> embed, DTensor<float> w, DTensor<float> u, DTensor<float> b, DTensor<float> v, DTensor<float> h0, global::System.ReadOnlySpan<int> inputs, global::System.ReadOnlySpan<int> targets, int batch)
+    {
+        var workspace = LossBufferedWorkspace.Current; // buffers reused from call to call
+        // the forward pass, into buffers reused from call to call
+        int iter0 = 0; // iterations of 'for (int t = 0; t < steps; t++)' so far: alternates the buffers of values an iteration hands to the next
+        float loss = 0f;
+        int steps = inputs.Length / batch;
+        int t = 0;
+        DTensor<float> h = h0;
+        float loss_1 = loss;
+        int t_1 = t;
+        while (t_1 < steps)
+        {
+            global::System.ReadOnlySpan<int> t0 = inputs.Slice(t_1 * batch, batch);
+            DTensor<float> x = DTensor.Embedding(embed, t0, ref workspace.x);
+            DTensor<float> t1 = DTensor.MatMul(x, w, false, false, ref workspace.t1);
+            DTensor<float> t2 = DTensor.MatMul(h, u, false, false, ref workspace.t2);
+            DTensor<float> t3 = DTensor.Add(t1, t2, ref workspace.t3);
+            DTensor<float> t4 = DTensor.AddRowBias(t3, b, ref workspace.t4);
+            DTensor<float> h_1 = DTensor.Tanh(t4, ref workspace.h_1[iter0 & 1]);
+            DTensor<float> t5 = DTensor.MatMul(h_1, v, false, false, ref workspace.t5);
+            global::System.ReadOnlySpan<int> t6 = targets.Slice(t_1 * batch, batch);
+            float t7 = DTensor.CrossEntropy(t5, t6);
+            float loss_2 = loss_1 + t7;
+            int t_2 = t_1 + 1;
+            h = h_1;
+            loss_1 = loss_2;
+            t_1 = t_2;
+            iter0++;
+        }
+        float loss_3 = loss_1;
+        float result = loss_3 / (float)steps;
+        return result;
+    }
+
+    /// <summary>
+    /// Buffers and tapes that <see cref="LossBuffered"/> reuses from call to call on each thread, so that
+    /// once they have grown to the largest inputs seen it allocates nothing.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    private sealed class LossBufferedWorkspace
+    {
+        [global::System.ThreadStatic]
+        private static LossBufferedWorkspace? s_current;
+
+        public static LossBufferedWorkspace Current => s_current ??= new LossBufferedWorkspace();
+
+        public DTensor<float>? x;
+        public DTensor<float>? t1;
+        public DTensor<float>? t2;
+        public DTensor<float>? t3;
+        public DTensor<float>? t4;
+        public readonly Tape<DTensor<float>?> h_1 = new();
+        public DTensor<float>? t5;
     }
 }

@@ -10,12 +10,39 @@ partial class Search
     /// <summary>
     /// Computes <see cref="Escape(double, double, int)"/> and its partial derivatives with respect to
     /// <paramref name="x"/> and <paramref name="rate"/>, written to the <c>out</c> parameters of the same
-    /// names prefixed with <c>d</c>.
+    /// names prefixed with <c>d</c>. Loops keep every iteration's intermediates for the reverse sweep; the
+    /// overload with <c>recomputeLoops</c> can recompute them instead, per call.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
     public static double EscapeGradient(double x, double rate, int steps, out double dx, out double drate)
     {
-        var workspace = EscapeGradientWorkspace.Current; // buffers reused from call to call
+        return EscapeGradientKeepingLoops(x, rate, steps, out dx, out drate);
+    }
+
+    /// <summary>
+    /// Computes <see cref="Escape(double, double, int)"/> and its partial derivatives with respect to
+    /// <paramref name="x"/> and <paramref name="rate"/>, written to the <c>out</c> parameters of the same
+    /// names prefixed with <c>d</c>. Loops keep every iteration's intermediates for the reverse sweep,
+    /// unless <paramref name="recomputeLoops"/> is true: then each innermost loop keeps only its carried
+    /// values and the reverse sweep recomputes the rest of each iteration from them (less memory, about one
+    /// more forward pass of the loop).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    public static double EscapeGradient(double x, double rate, int steps, out double dx, out double drate, bool recomputeLoops)
+    {
+        if (recomputeLoops)
+        {
+            return EscapeGradientRecomputingLoops(x, rate, steps, out dx, out drate);
+        }
+
+        return EscapeGradientKeepingLoops(x, rate, steps, out dx, out drate);
+    }
+
+    /// <summary><c>EscapeGradient</c>, keeping the iterations of its loops.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    private static double EscapeGradientKeepingLoops(double x, double rate, int steps, out double dx, out double drate)
+    {
+        var workspace = EscapeGradientKeepingLoopsWorkspace.Current; // buffers reused from call to call
         // forward sweep: every intermediate the reverse sweep needs is kept
         int iter0 = 0; // iterations of 'for (int i = 0; i < steps; i++)' so far: indexes its tapes
         int i = 0;
@@ -118,31 +145,181 @@ partial class Search
     }
 
     /// <summary>
-    /// Buffers and tapes that <see cref="EscapeGradient"/> reuses from call to call on each thread, so that
-    /// once they have grown to the largest inputs seen it allocates nothing.
+    /// Buffers and tapes that <see cref="EscapeGradientKeepingLoops"/> reuses from call to call on each
+    /// thread, so that once they have grown to the largest inputs seen it allocates nothing.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
-    private sealed class EscapeGradientWorkspace
+    private sealed class EscapeGradientKeepingLoopsWorkspace
     {
         [global::System.ThreadStatic]
-        private static EscapeGradientWorkspace? s_current;
+        private static EscapeGradientKeepingLoopsWorkspace? s_current;
 
-        public static EscapeGradientWorkspace Current => s_current ??= new EscapeGradientWorkspace();
+        public static EscapeGradientKeepingLoopsWorkspace Current => s_current ??= new EscapeGradientKeepingLoopsWorkspace();
 
         public readonly Tape<double> v = new();
         public readonly Tape<double> v_1 = new();
         public readonly Tape<bool> cond1 = new();
     }
 
+    /// <summary><c>EscapeGradient</c>, recomputing the iterations of its loops.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    private static double EscapeGradientRecomputingLoops(double x, double rate, int steps, out double dx, out double drate)
+    {
+        var workspace = EscapeGradientRecomputingLoopsWorkspace.Current; // buffers reused from call to call
+        // forward sweep: every intermediate the reverse sweep needs is kept
+        int iter0 = 0; // iterations of 'for (int i = 0; i < steps; i++)' so far: indexes its tapes
+        int i = 0;
+        double v = x;
+        int i_1 = i;
+        bool returned = false;
+        double returnValue = 0;
+        bool broke = false;
+        while (!broke && i_1 < steps)
+        {
+            workspace.v[iter0] = v;
+            double t0 = v * rate;
+            double t1 = Math.Sin(v);
+            double v_1 = t0 + t1;
+            bool cond1 = v_1 > 2.0;
+            bool returned_1;
+            double returnValue_1;
+            bool broke_1;
+            if (cond1)
+            {
+                double t2 = v_1 * v_1;
+                returned_1 = true;
+                returnValue_1 = t2;
+                broke_1 = true;
+            }
+            else
+            {
+                returned_1 = returned;
+                returnValue_1 = returnValue;
+                broke_1 = broke;
+            }
+            int i_2 = i_1 + 1;
+            v = v_1;
+            i_1 = i_2;
+            returned = returned_1;
+            returnValue = returnValue_1;
+            broke = broke_1;
+            iter0++;
+        }
+        double v_2 = v;
+        bool returned_2 = returned;
+        double returnValue_2 = returnValue;
+        double result;
+        if (returned_2)
+        {
+            result = returnValue_2;
+        }
+        else
+        {
+            double t3 = -v_2;
+            result = t3;
+        }
+
+        // reverse sweep (dResult = 1)
+        double dv_2 = 0;
+        double dreturnValue_2 = 0;
+        // if (returned) return returnValue
+        if (returned_2)
+        {
+            dreturnValue_2 += 1;
+        }
+        else
+        {
+            // return -v;
+            dv_2 += -1;
+        }
+        // for (int i = 0; i < steps; i++)
+        double dv = dv_2;
+        double dreturnValue = dreturnValue_2;
+        drate = 0;
+        while (iter0 > 0)
+        {
+            iter0--;
+            v = workspace.v[iter0];
+            // recomputes this iteration from its carried values (RecomputeLoops)
+            double t0 = v * rate;
+            double t1 = Math.Sin(v);
+            double v_1 = t0 + t1;
+            bool cond1 = v_1 > 2.0;
+            double dv_1 = dv;
+            double dreturnValue_1 = dreturnValue;
+            dv = 0;
+            dreturnValue = 0;
+            // if (v > 2)
+            if (cond1)
+            {
+                // return v * v;
+                dv_1 += dreturnValue_1 * 2 * v_1;
+            }
+            else
+            {
+                dreturnValue += dreturnValue_1;
+            }
+            // v = v * rate + Math.Sin(v);
+            dv += dv_1 * Math.Cos(v);
+            dv += dv_1 * rate;
+            drate += dv_1 * v;
+        }
+        dx = dv;
+        return result;
+    }
+
+    /// <summary>
+    /// Buffers and tapes that <see cref="EscapeGradientRecomputingLoops"/> reuses from call to call on each
+    /// thread, so that once they have grown to the largest inputs seen it allocates nothing.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    private sealed class EscapeGradientRecomputingLoopsWorkspace
+    {
+        [global::System.ThreadStatic]
+        private static EscapeGradientRecomputingLoopsWorkspace? s_current;
+
+        public static EscapeGradientRecomputingLoopsWorkspace Current => s_current ??= new EscapeGradientRecomputingLoopsWorkspace();
+
+        public readonly Tape<double> v = new();
+    }
+
     /// <summary>
     /// Pullback (vector-Jacobian product) of <see cref="Escape(double, double, int)"/>: adds <paramref
     /// name="dResult"/> times its partial derivative with respect to <paramref name="x"/> and <paramref
-    /// name="rate"/> to the <c>ref</c> parameters.
+    /// name="rate"/> to the <c>ref</c> parameters. Loops keep every iteration's intermediates for the
+    /// reverse sweep; the overload with <c>recomputeLoops</c> can recompute them instead, per call.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
     public static void EscapePullback(double x, double rate, int steps, double dResult, ref double dx, ref double drate)
     {
-        var workspace = EscapePullbackWorkspace.Current; // buffers reused from call to call
+        EscapePullbackKeepingLoops(x, rate, steps, dResult, ref dx, ref drate);
+    }
+
+    /// <summary>
+    /// Pullback (vector-Jacobian product) of <see cref="Escape(double, double, int)"/>: adds <paramref
+    /// name="dResult"/> times its partial derivative with respect to <paramref name="x"/> and <paramref
+    /// name="rate"/> to the <c>ref</c> parameters. Loops keep every iteration's intermediates for the
+    /// reverse sweep, unless <paramref name="recomputeLoops"/> is true: then each innermost loop keeps only
+    /// its carried values and the reverse sweep recomputes the rest of each iteration from them (less
+    /// memory, about one more forward pass of the loop).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    public static void EscapePullback(double x, double rate, int steps, double dResult, ref double dx, ref double drate, bool recomputeLoops)
+    {
+        if (recomputeLoops)
+        {
+            EscapePullbackRecomputingLoops(x, rate, steps, dResult, ref dx, ref drate);
+            return;
+        }
+
+        EscapePullbackKeepingLoops(x, rate, steps, dResult, ref dx, ref drate);
+    }
+
+    /// <summary><c>EscapePullback</c>, keeping the iterations of its loops.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    private static void EscapePullbackKeepingLoops(double x, double rate, int steps, double dResult, ref double dx, ref double drate)
+    {
+        var workspace = EscapePullbackKeepingLoopsWorkspace.Current; // buffers reused from call to call
         // forward sweep: recomputes the intermediates the reverse sweep needs
         int iter0 = 0; // iterations of 'for (int i = 0; i < steps; i++)' so far: indexes its tapes
         int i = 0;
@@ -225,19 +402,181 @@ partial class Search
     }
 
     /// <summary>
-    /// Buffers and tapes that <see cref="EscapePullback"/> reuses from call to call on each thread, so that
-    /// once they have grown to the largest inputs seen it allocates nothing.
+    /// Buffers and tapes that <see cref="EscapePullbackKeepingLoops"/> reuses from call to call on each
+    /// thread, so that once they have grown to the largest inputs seen it allocates nothing.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
-    private sealed class EscapePullbackWorkspace
+    private sealed class EscapePullbackKeepingLoopsWorkspace
     {
         [global::System.ThreadStatic]
-        private static EscapePullbackWorkspace? s_current;
+        private static EscapePullbackKeepingLoopsWorkspace? s_current;
 
-        public static EscapePullbackWorkspace Current => s_current ??= new EscapePullbackWorkspace();
+        public static EscapePullbackKeepingLoopsWorkspace Current => s_current ??= new EscapePullbackKeepingLoopsWorkspace();
 
         public readonly Tape<double> v = new();
         public readonly Tape<double> v_1 = new();
         public readonly Tape<bool> cond1 = new();
+    }
+
+    /// <summary><c>EscapePullback</c>, recomputing the iterations of its loops.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    private static void EscapePullbackRecomputingLoops(double x, double rate, int steps, double dResult, ref double dx, ref double drate)
+    {
+        var workspace = EscapePullbackRecomputingLoopsWorkspace.Current; // buffers reused from call to call
+        // forward sweep: recomputes the intermediates the reverse sweep needs
+        int iter0 = 0; // iterations of 'for (int i = 0; i < steps; i++)' so far: indexes its tapes
+        int i = 0;
+        double v = x;
+        int i_1 = i;
+        bool returned = false;
+        bool broke = false;
+        while (!broke && i_1 < steps)
+        {
+            workspace.v[iter0] = v;
+            double t0 = v * rate;
+            double t1 = Math.Sin(v);
+            double v_1 = t0 + t1;
+            bool cond1 = v_1 > 2.0;
+            bool returned_1;
+            bool broke_1;
+            if (cond1)
+            {
+                returned_1 = true;
+                broke_1 = true;
+            }
+            else
+            {
+                returned_1 = returned;
+                broke_1 = broke;
+            }
+            int i_2 = i_1 + 1;
+            v = v_1;
+            i_1 = i_2;
+            returned = returned_1;
+            broke = broke_1;
+            iter0++;
+        }
+        bool returned_2 = returned;
+
+        // reverse sweep (seeded with dResult)
+        double dv_2 = 0;
+        double dreturnValue_2 = 0;
+        // if (returned) return returnValue
+        if (returned_2)
+        {
+            dreturnValue_2 += dResult;
+        }
+        else
+        {
+            // return -v;
+            dv_2 -= dResult;
+        }
+        // for (int i = 0; i < steps; i++)
+        double dv = dv_2;
+        double dreturnValue = dreturnValue_2;
+        while (iter0 > 0)
+        {
+            iter0--;
+            v = workspace.v[iter0];
+            // recomputes this iteration from its carried values (RecomputeLoops)
+            double t0 = v * rate;
+            double t1 = Math.Sin(v);
+            double v_1 = t0 + t1;
+            bool cond1 = v_1 > 2.0;
+            double dv_1 = dv;
+            double dreturnValue_1 = dreturnValue;
+            dv = 0;
+            dreturnValue = 0;
+            // if (v > 2)
+            if (cond1)
+            {
+                // return v * v;
+                dv_1 += dreturnValue_1 * 2 * v_1;
+            }
+            else
+            {
+                dreturnValue += dreturnValue_1;
+            }
+            // v = v * rate + Math.Sin(v);
+            dv += dv_1 * Math.Cos(v);
+            dv += dv_1 * rate;
+            drate += dv_1 * v;
+        }
+        dx += dv;
+    }
+
+    /// <summary>
+    /// Buffers and tapes that <see cref="EscapePullbackRecomputingLoops"/> reuses from call to call on each
+    /// thread, so that once they have grown to the largest inputs seen it allocates nothing.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    private sealed class EscapePullbackRecomputingLoopsWorkspace
+    {
+        [global::System.ThreadStatic]
+        private static EscapePullbackRecomputingLoopsWorkspace? s_current;
+
+        public static EscapePullbackRecomputingLoopsWorkspace Current => s_current ??= new EscapePullbackRecomputingLoopsWorkspace();
+
+        public readonly Tape<double> v = new();
+    }
+
+    /// <summary>
+    /// Computes <see cref="Escape(double, double, int)"/> as the method itself does, but into buffers reused
+    /// from call to call on this thread, so that once they have grown it allocates nothing (evaluation,
+    /// generation).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    public static double EscapeBuffered(double x, double rate, int steps)
+    {
+        // the forward pass, into buffers reused from call to call
+        int i = 0;
+        double v = x;
+        int i_1 = i;
+        bool returned = false;
+        double returnValue = 0;
+        bool broke = false;
+        while (!broke && i_1 < steps)
+        {
+            double t0 = v * rate;
+            double t1 = Math.Sin(v);
+            double v_1 = t0 + t1;
+            bool cond1 = v_1 > 2.0;
+            bool returned_1;
+            double returnValue_1;
+            bool broke_1;
+            if (cond1)
+            {
+                double t2 = v_1 * v_1;
+                returned_1 = true;
+                returnValue_1 = t2;
+                broke_1 = true;
+            }
+            else
+            {
+                returned_1 = returned;
+                returnValue_1 = returnValue;
+                broke_1 = broke;
+            }
+            int i_2 = i_1 + 1;
+            v = v_1;
+            i_1 = i_2;
+            returned = returned_1;
+            returnValue = returnValue_1;
+            broke = broke_1;
+        }
+        double v_2 = v;
+        bool returned_2 = returned;
+        double returnValue_2 = returnValue;
+        double result;
+        if (returned_2)
+        {
+            result = returnValue_2;
+        }
+        else
+        {
+            double t3 = -v_2;
+            result = t3;
+        }
+        return result;
     }
 }

@@ -10,12 +10,39 @@ partial class Series
     /// <summary>
     /// Computes <see cref="Damped(double, double, int)"/> and its partial derivatives with respect to
     /// <paramref name="x"/> and <paramref name="rate"/>, written to the <c>out</c> parameters of the same
-    /// names prefixed with <c>d</c>.
+    /// names prefixed with <c>d</c>. Loops keep every iteration's intermediates for the reverse sweep; the
+    /// overload with <c>recomputeLoops</c> can recompute them instead, per call.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
     public static double DampedGradient(double x, double rate, int steps, out double dx, out double drate)
     {
-        var workspace = DampedGradientWorkspace.Current; // buffers reused from call to call
+        return DampedGradientKeepingLoops(x, rate, steps, out dx, out drate);
+    }
+
+    /// <summary>
+    /// Computes <see cref="Damped(double, double, int)"/> and its partial derivatives with respect to
+    /// <paramref name="x"/> and <paramref name="rate"/>, written to the <c>out</c> parameters of the same
+    /// names prefixed with <c>d</c>. Loops keep every iteration's intermediates for the reverse sweep,
+    /// unless <paramref name="recomputeLoops"/> is true: then each innermost loop keeps only its carried
+    /// values and the reverse sweep recomputes the rest of each iteration from them (less memory, about one
+    /// more forward pass of the loop).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    public static double DampedGradient(double x, double rate, int steps, out double dx, out double drate, bool recomputeLoops)
+    {
+        if (recomputeLoops)
+        {
+            return DampedGradientRecomputingLoops(x, rate, steps, out dx, out drate);
+        }
+
+        return DampedGradientKeepingLoops(x, rate, steps, out dx, out drate);
+    }
+
+    /// <summary><c>DampedGradient</c>, keeping the iterations of its loops.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    private static double DampedGradientKeepingLoops(double x, double rate, int steps, out double dx, out double drate)
+    {
+        var workspace = DampedGradientKeepingLoopsWorkspace.Current; // buffers reused from call to call
         // forward sweep: every intermediate the reverse sweep needs is kept
         int iter0 = 0; // iterations of 'for (int i = 0; i < steps; i++)' so far: indexes its tapes
         double s = 0.0;
@@ -112,16 +139,16 @@ partial class Series
     }
 
     /// <summary>
-    /// Buffers and tapes that <see cref="DampedGradient"/> reuses from call to call on each thread, so that
-    /// once they have grown to the largest inputs seen it allocates nothing.
+    /// Buffers and tapes that <see cref="DampedGradientKeepingLoops"/> reuses from call to call on each
+    /// thread, so that once they have grown to the largest inputs seen it allocates nothing.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
-    private sealed class DampedGradientWorkspace
+    private sealed class DampedGradientKeepingLoopsWorkspace
     {
         [global::System.ThreadStatic]
-        private static DampedGradientWorkspace? s_current;
+        private static DampedGradientKeepingLoopsWorkspace? s_current;
 
-        public static DampedGradientWorkspace Current => s_current ??= new DampedGradientWorkspace();
+        public static DampedGradientKeepingLoopsWorkspace Current => s_current ??= new DampedGradientKeepingLoopsWorkspace();
 
         public readonly Tape<double> v = new();
         public readonly Tape<double> v_1 = new();
@@ -129,15 +156,168 @@ partial class Series
         public readonly Tape<bool> cond2 = new();
     }
 
+    /// <summary><c>DampedGradient</c>, recomputing the iterations of its loops.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    private static double DampedGradientRecomputingLoops(double x, double rate, int steps, out double dx, out double drate)
+    {
+        var workspace = DampedGradientRecomputingLoopsWorkspace.Current; // buffers reused from call to call
+        // forward sweep: every intermediate the reverse sweep needs is kept
+        int iter0 = 0; // iterations of 'for (int i = 0; i < steps; i++)' so far: indexes its tapes
+        double s = 0.0;
+        int i = 0;
+        double s_1 = s;
+        double v = x;
+        int i_1 = i;
+        bool broke = false;
+        while (!broke && i_1 < steps)
+        {
+            workspace.v[iter0] = v;
+            workspace.i_1[iter0] = i_1;
+            double t0 = v * rate;
+            double t1 = Math.Sin(v);
+            double v_1 = t0 + t1;
+            bool cond1 = v_1 > 10.0;
+            double s_4;
+            bool broke_1;
+            if (cond1)
+            {
+                s_4 = s_1;
+                broke_1 = true;
+            }
+            else
+            {
+                bool cond2 = i_1 % 2 == 1;
+                double s_3;
+                if (cond2)
+                {
+                    s_3 = s_1;
+                }
+                else
+                {
+                    double t2 = v_1 * v_1;
+                    double s_2 = s_1 + t2;
+                    s_3 = s_2;
+                }
+                s_4 = s_3;
+                broke_1 = broke;
+            }
+            int i_2 = i_1 + 1;
+            s_1 = s_4;
+            v = v_1;
+            i_1 = i_2;
+            broke = broke_1;
+            iter0++;
+        }
+        double s_5 = s_1;
+
+        // reverse sweep (dResult = 1)
+        // for (int i = 0; i < steps; i++)
+        double ds_1 = 1;
+        drate = 0;
+        double dv = 0;
+        while (iter0 > 0)
+        {
+            iter0--;
+            v = workspace.v[iter0];
+            i_1 = workspace.i_1[iter0];
+            // recomputes this iteration from its carried values (RecomputeLoops)
+            double t0 = v * rate;
+            double t1 = Math.Sin(v);
+            double v_1 = t0 + t1;
+            bool cond1 = v_1 > 10.0;
+            bool cond2 = false; // read by the reverse sweep
+            if (cond1)
+            {
+            }
+            else
+            {
+                cond2 = i_1 % 2 == 1;
+            }
+            double ds_4 = ds_1;
+            double dv_1 = dv;
+            ds_1 = 0;
+            dv = 0;
+            // if (v > 10)
+            if (cond1)
+            {
+                ds_1 += ds_4;
+            }
+            else
+            {
+                // if (i % 2 == 1)
+                if (cond2)
+                {
+                    ds_1 += ds_4;
+                }
+                else
+                {
+                    // s += v * v;
+                    ds_1 += ds_4;
+                    dv_1 += ds_4 * 2 * v_1;
+                }
+            }
+            // v = v * rate + Math.Sin(v);
+            dv += dv_1 * Math.Cos(v);
+            dv += dv_1 * rate;
+            drate += dv_1 * v;
+        }
+        dx = dv;
+        return s_5;
+    }
+
+    /// <summary>
+    /// Buffers and tapes that <see cref="DampedGradientRecomputingLoops"/> reuses from call to call on each
+    /// thread, so that once they have grown to the largest inputs seen it allocates nothing.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    private sealed class DampedGradientRecomputingLoopsWorkspace
+    {
+        [global::System.ThreadStatic]
+        private static DampedGradientRecomputingLoopsWorkspace? s_current;
+
+        public static DampedGradientRecomputingLoopsWorkspace Current => s_current ??= new DampedGradientRecomputingLoopsWorkspace();
+
+        public readonly Tape<double> v = new();
+        public readonly Tape<int> i_1 = new();
+    }
+
     /// <summary>
     /// Pullback (vector-Jacobian product) of <see cref="Damped(double, double, int)"/>: adds <paramref
     /// name="dResult"/> times its partial derivative with respect to <paramref name="x"/> and <paramref
-    /// name="rate"/> to the <c>ref</c> parameters.
+    /// name="rate"/> to the <c>ref</c> parameters. Loops keep every iteration's intermediates for the
+    /// reverse sweep; the overload with <c>recomputeLoops</c> can recompute them instead, per call.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
     public static void DampedPullback(double x, double rate, int steps, double dResult, ref double dx, ref double drate)
     {
-        var workspace = DampedPullbackWorkspace.Current; // buffers reused from call to call
+        DampedPullbackKeepingLoops(x, rate, steps, dResult, ref dx, ref drate);
+    }
+
+    /// <summary>
+    /// Pullback (vector-Jacobian product) of <see cref="Damped(double, double, int)"/>: adds <paramref
+    /// name="dResult"/> times its partial derivative with respect to <paramref name="x"/> and <paramref
+    /// name="rate"/> to the <c>ref</c> parameters. Loops keep every iteration's intermediates for the
+    /// reverse sweep, unless <paramref name="recomputeLoops"/> is true: then each innermost loop keeps only
+    /// its carried values and the reverse sweep recomputes the rest of each iteration from them (less
+    /// memory, about one more forward pass of the loop).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    public static void DampedPullback(double x, double rate, int steps, double dResult, ref double dx, ref double drate, bool recomputeLoops)
+    {
+        if (recomputeLoops)
+        {
+            DampedPullbackRecomputingLoops(x, rate, steps, dResult, ref dx, ref drate);
+            return;
+        }
+
+        DampedPullbackKeepingLoops(x, rate, steps, dResult, ref dx, ref drate);
+    }
+
+    /// <summary><c>DampedPullback</c>, keeping the iterations of its loops.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    private static void DampedPullbackKeepingLoops(double x, double rate, int steps, double dResult, ref double dx, ref double drate)
+    {
+        var workspace = DampedPullbackKeepingLoopsWorkspace.Current; // buffers reused from call to call
         // forward sweep: recomputes the intermediates the reverse sweep needs
         int iter0 = 0; // iterations of 'for (int i = 0; i < steps; i++)' so far: indexes its tapes
         int i = 0;
@@ -214,20 +394,180 @@ partial class Series
     }
 
     /// <summary>
-    /// Buffers and tapes that <see cref="DampedPullback"/> reuses from call to call on each thread, so that
-    /// once they have grown to the largest inputs seen it allocates nothing.
+    /// Buffers and tapes that <see cref="DampedPullbackKeepingLoops"/> reuses from call to call on each
+    /// thread, so that once they have grown to the largest inputs seen it allocates nothing.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
-    private sealed class DampedPullbackWorkspace
+    private sealed class DampedPullbackKeepingLoopsWorkspace
     {
         [global::System.ThreadStatic]
-        private static DampedPullbackWorkspace? s_current;
+        private static DampedPullbackKeepingLoopsWorkspace? s_current;
 
-        public static DampedPullbackWorkspace Current => s_current ??= new DampedPullbackWorkspace();
+        public static DampedPullbackKeepingLoopsWorkspace Current => s_current ??= new DampedPullbackKeepingLoopsWorkspace();
 
         public readonly Tape<double> v = new();
         public readonly Tape<double> v_1 = new();
         public readonly Tape<bool> cond1 = new();
         public readonly Tape<bool> cond2 = new();
+    }
+
+    /// <summary><c>DampedPullback</c>, recomputing the iterations of its loops.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    private static void DampedPullbackRecomputingLoops(double x, double rate, int steps, double dResult, ref double dx, ref double drate)
+    {
+        var workspace = DampedPullbackRecomputingLoopsWorkspace.Current; // buffers reused from call to call
+        // forward sweep: recomputes the intermediates the reverse sweep needs
+        int iter0 = 0; // iterations of 'for (int i = 0; i < steps; i++)' so far: indexes its tapes
+        int i = 0;
+        double v = x;
+        int i_1 = i;
+        bool broke = false;
+        while (!broke && i_1 < steps)
+        {
+            workspace.v[iter0] = v;
+            workspace.i_1[iter0] = i_1;
+            double t0 = v * rate;
+            double t1 = Math.Sin(v);
+            double v_1 = t0 + t1;
+            bool cond1 = v_1 > 10.0;
+            bool broke_1;
+            if (cond1)
+            {
+                broke_1 = true;
+            }
+            else
+            {
+                bool cond2 = i_1 % 2 == 1;
+                broke_1 = broke;
+            }
+            int i_2 = i_1 + 1;
+            v = v_1;
+            i_1 = i_2;
+            broke = broke_1;
+            iter0++;
+        }
+
+        // reverse sweep (seeded with dResult)
+        // for (int i = 0; i < steps; i++)
+        double ds_1 = dResult;
+        double dv = 0;
+        while (iter0 > 0)
+        {
+            iter0--;
+            v = workspace.v[iter0];
+            i_1 = workspace.i_1[iter0];
+            // recomputes this iteration from its carried values (RecomputeLoops)
+            double t0 = v * rate;
+            double t1 = Math.Sin(v);
+            double v_1 = t0 + t1;
+            bool cond1 = v_1 > 10.0;
+            bool cond2 = false; // read by the reverse sweep
+            if (cond1)
+            {
+            }
+            else
+            {
+                cond2 = i_1 % 2 == 1;
+            }
+            double ds_4 = ds_1;
+            double dv_1 = dv;
+            ds_1 = 0;
+            dv = 0;
+            // if (v > 10)
+            if (cond1)
+            {
+                ds_1 += ds_4;
+            }
+            else
+            {
+                // if (i % 2 == 1)
+                if (cond2)
+                {
+                    ds_1 += ds_4;
+                }
+                else
+                {
+                    // s += v * v;
+                    ds_1 += ds_4;
+                    dv_1 += ds_4 * 2 * v_1;
+                }
+            }
+            // v = v * rate + Math.Sin(v);
+            dv += dv_1 * Math.Cos(v);
+            dv += dv_1 * rate;
+            drate += dv_1 * v;
+        }
+        dx += dv;
+    }
+
+    /// <summary>
+    /// Buffers and tapes that <see cref="DampedPullbackRecomputingLoops"/> reuses from call to call on each
+    /// thread, so that once they have grown to the largest inputs seen it allocates nothing.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    private sealed class DampedPullbackRecomputingLoopsWorkspace
+    {
+        [global::System.ThreadStatic]
+        private static DampedPullbackRecomputingLoopsWorkspace? s_current;
+
+        public static DampedPullbackRecomputingLoopsWorkspace Current => s_current ??= new DampedPullbackRecomputingLoopsWorkspace();
+
+        public readonly Tape<double> v = new();
+        public readonly Tape<int> i_1 = new();
+    }
+
+    /// <summary>
+    /// Computes <see cref="Damped(double, double, int)"/> as the method itself does, but into buffers reused
+    /// from call to call on this thread, so that once they have grown it allocates nothing (evaluation,
+    /// generation).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    public static double DampedBuffered(double x, double rate, int steps)
+    {
+        // the forward pass, into buffers reused from call to call
+        double s = 0.0;
+        int i = 0;
+        double s_1 = s;
+        double v = x;
+        int i_1 = i;
+        bool broke = false;
+        while (!broke && i_1 < steps)
+        {
+            double t0 = v * rate;
+            double t1 = Math.Sin(v);
+            double v_1 = t0 + t1;
+            bool cond1 = v_1 > 10.0;
+            double s_4;
+            bool broke_1;
+            if (cond1)
+            {
+                s_4 = s_1;
+                broke_1 = true;
+            }
+            else
+            {
+                bool cond2 = i_1 % 2 == 1;
+                double s_3;
+                if (cond2)
+                {
+                    s_3 = s_1;
+                }
+                else
+                {
+                    double t2 = v_1 * v_1;
+                    double s_2 = s_1 + t2;
+                    s_3 = s_2;
+                }
+                s_4 = s_3;
+                broke_1 = broke;
+            }
+            int i_2 = i_1 + 1;
+            s_1 = s_4;
+            v = v_1;
+            i_1 = i_2;
+            broke = broke_1;
+        }
+        double s_5 = s_1;
+        return s_5;
     }
 }

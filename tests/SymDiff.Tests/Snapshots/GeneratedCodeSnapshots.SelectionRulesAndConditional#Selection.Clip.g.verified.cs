@@ -113,4 +113,30 @@ partial class Selection
             dx += x > 0 ? dt2 : x < 0 ? -dt2 : 0;
         }
     }
+
+    /// <summary>
+    /// Computes <see cref="Clip(double, double, double)"/> as the method itself does, but into buffers
+    /// reused from call to call on this thread, so that once they have grown it allocates nothing
+    /// (evaluation, generation).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    public static double ClipBuffered(double x, double lo, double hi)
+    {
+        // the forward pass, into buffers reused from call to call
+        bool cond0 = x > 0.0;
+        double result;
+        if (cond0)
+        {
+            double t0 = Math.Max(x, lo);
+            double t1 = Math.Min(t0, hi);
+            result = t1;
+        }
+        else
+        {
+            double t2 = Math.Abs(x);
+            double t3 = t2 * lo;
+            result = t3;
+        }
+        return result;
+    }
 }

@@ -146,4 +146,53 @@ partial class Activations
             }
         }
     }
+
+    /// <summary>
+    /// Computes <see cref="Apply(double, int)"/> as the method itself does, but into buffers reused from
+    /// call to call on this thread, so that once they have grown it allocates nothing (evaluation,
+    /// generation).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    public static double ApplyBuffered(double x, int kind)
+    {
+        // the forward pass, into buffers reused from call to call
+        bool cond0 = kind == 0;
+        double result;
+        if (cond0)
+        {
+            double t0 = Math.Tanh(x);
+            result = t0;
+        }
+        else
+        {
+            bool cond1 = kind == 1;
+            double t8;
+            if (cond1)
+            {
+                bool cond2 = x > 0.0;
+                double t2;
+                if (cond2)
+                {
+                    t2 = x;
+                }
+                else
+                {
+                    double t1 = 0.01 * x;
+                    t2 = t1;
+                }
+                t8 = t2;
+            }
+            else
+            {
+                double t3 = -x;
+                double t4 = Math.Exp(t3);
+                double t5 = 1.0 + t4;
+                double t6 = 1.0 / t5;
+                double t7 = x * t6;
+                t8 = t7;
+            }
+            result = t8;
+        }
+        return result;
+    }
 }

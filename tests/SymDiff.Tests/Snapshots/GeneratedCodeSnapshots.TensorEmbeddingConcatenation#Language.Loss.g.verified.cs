@@ -134,4 +134,43 @@ partial class Language
         public DTensor<float>? dx;
         public DTensor<float>? dt0;
     }
+
+    /// <summary>
+    /// Computes <c>Loss</c> as the method itself does, but into buffers reused from call to call on this
+    /// thread, so that once they have grown it allocates nothing (evaluation, generation).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    public static float LossBuffered(DTensor<float> c, DTensor<float> h, DTensor<float> d, DTensor<float> u, global::System.ReadOnlySpan<int> context, global::System.ReadOnlySpan<int> next, int batch)
+    {
+        var workspace = LossBufferedWorkspace.Current; // buffers reused from call to call
+        // the forward pass, into buffers reused from call to call
+        DTensor<float> t0 = DTensor.Embedding(c, context, ref workspace.t0);
+        DTensor<float> x = DTensor.Reshape(t0, batch, -1, ref workspace.x);
+        DTensor<float> t1 = DTensor.MatMul(x, h, false, false, ref workspace.t1);
+        DTensor<float> t2 = DTensor.AddRowBias(t1, d, ref workspace.t2);
+        DTensor<float> hidden = DTensor.Tanh(t2, ref workspace.hidden);
+        DTensor<float> t3 = DTensor.MatMul(hidden, u, false, false, ref workspace.t3);
+        float result = DTensor.CrossEntropy(t3, next);
+        return result;
+    }
+
+    /// <summary>
+    /// Buffers and tapes that <see cref="LossBuffered"/> reuses from call to call on each thread, so that
+    /// once they have grown to the largest inputs seen it allocates nothing.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    private sealed class LossBufferedWorkspace
+    {
+        [global::System.ThreadStatic]
+        private static LossBufferedWorkspace? s_current;
+
+        public static LossBufferedWorkspace Current => s_current ??= new LossBufferedWorkspace();
+
+        public DTensor<float>? t0;
+        public DTensor<float>? x;
+        public DTensor<float>? t1;
+        public DTensor<float>? t2;
+        public DTensor<float>? hidden;
+        public DTensor<float>? t3;
+    }
 }

@@ -122,5 +122,42 @@ namespace Samples
             public DTensor<float>? dh;
             public DTensor<float>? dt1;
         }
+
+        /// <summary>
+        /// Computes <c>Loss</c> as the method itself does, but into buffers reused from call to call on this
+        /// thread, so that once they have grown it allocates nothing (evaluation, generation).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+        public static float LossBuffered(DTensor<float> w1, DTensor<float> b1, DTensor<float> w2, DTensor<float> b2, DTensor<float> x, global::System.ReadOnlySpan<int> y)
+        {
+            var workspace = LossBufferedWorkspace.Current; // buffers reused from call to call
+            // the forward pass, into buffers reused from call to call
+            DTensor<float> t0 = DTensor.MatMul(x, w1, false, false, ref workspace.t0);
+            DTensor<float> t1 = DTensor.AddRowBias(t0, b1, ref workspace.t1);
+            DTensor<float> h = DTensor.Tanh(t1, ref workspace.h);
+            DTensor<float> t2 = DTensor.MatMul(h, w2, false, false, ref workspace.t2);
+            DTensor<float> logits = DTensor.AddRowBias(t2, b2, ref workspace.logits);
+            float result = DTensor.CrossEntropy(logits, y);
+            return result;
+        }
+
+        /// <summary>
+        /// Buffers and tapes that <see cref="LossBuffered"/> reuses from call to call on each thread, so that
+        /// once they have grown to the largest inputs seen it allocates nothing.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+        private sealed class LossBufferedWorkspace
+        {
+            [global::System.ThreadStatic]
+            private static LossBufferedWorkspace? s_current;
+
+            public static LossBufferedWorkspace Current => s_current ??= new LossBufferedWorkspace();
+
+            public DTensor<float>? t0;
+            public DTensor<float>? t1;
+            public DTensor<float>? h;
+            public DTensor<float>? t2;
+            public DTensor<float>? logits;
+        }
     }
 }
