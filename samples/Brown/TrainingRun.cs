@@ -1,0 +1,79 @@
+using System.Globalization;
+using SymDiff;
+using SymDiff.Reporting;
+
+namespace Brown;
+
+/// <summary>
+/// A language-model sample's training as the console shows it: the progress display, a line per epoch, the test
+/// line, the loss curve and the final RESULT line that CI and the tests parse. Both samples print them alike, so
+/// their runs compare line by line.
+/// </summary>
+public sealed class TrainingRun
+{
+    private const string Metric = "validation perplexity";
+
+    private readonly Trainer<float> _trainer;
+    private readonly Throughput _throughput;
+    private int _lossesAtLastEpoch;
+
+    /// <summary>Reports on the trainer as it stands: built after a resume, it goes on counting the run's epochs.</summary>
+    public TrainingRun(Trainer<float> trainer, Throughput throughput)
+    {
+        ArgumentNullException.ThrowIfNull(trainer);
+        ArgumentNullException.ThrowIfNull(throughput);
+        _trainer = trainer;
+        _throughput = throughput;
+        _lossesAtLastEpoch = trainer.Losses.Count;
+        Epochs = trainer.Evaluations.Count;
+    }
+
+    /// <summary>Epochs evaluated so far, a resumed run's included.</summary>
+    public int Epochs { get; private set; }
+
+    /// <summary>
+    /// Trains the trainer's epochs of <paramref name="examples"/> under the progress display, evaluating each with
+    /// <paramref name="validate"/>, and returns the best validation perplexity. Without training (no epochs asked, or
+    /// none evaluated) it is the model's as it stands: with <c>--epochs 0 --resume</c>, the checkpoint's best.
+    /// </summary>
+    public double Train(int examples, BatchStep<float> step, string unit, Func<double> validate)
+    {
+        ArgumentNullException.ThrowIfNull(validate);
+        var best = _trainer.Options.Epochs == 0
+            ? double.PositiveInfinity
+            : TrainingConsole.Run(observer => _trainer.Train(examples, step, () => Epoch(validate()), observer), unit, Metric).BestMetric;
+        return double.IsPositiveInfinity(best) ? validate() : best;
+    }
+
+    /// <summary>The line under the training: test perplexity against the best validation and the unigram baseline.</summary>
+    public void WriteTest(double bestValidation, double test, Dataset data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        Console.WriteLine($"test perplexity {test:F1} (best validation {bestValidation:F1}; unigram baseline {data.UnigramPerplexity(data.Test):F1})");
+    }
+
+    /// <summary>Saves the loss curve with the evaluations to <paramref name="path"/>, if any step was trained.</summary>
+    public void SavePlot(string path, string title)
+    {
+        if (_trainer.Losses.Count > 0)
+        {
+            LossPlot.Save(path, _trainer.Losses, _trainer.Evaluations, title, Metric);
+            Console.WriteLine($"loss curve: {Path.GetFullPath(path)}");
+        }
+    }
+
+    /// <summary>The last line, one that scripts parse: invariant numbers, fixed field names.</summary>
+    public void WriteResult(double bestValidation, double test, int vocabularySize) =>
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"RESULT valid_ppl={bestValidation:F2} test_ppl={test:F2} epochs={Epochs} tokens_per_s={_throughput.TokensPerSecond:F0} vocab={vocabularySize}"));
+
+    /// <summary>The line after each epoch's evaluation: the epoch's mean training loss as a perplexity, the validation, the speed.</summary>
+    private double Epoch(double validation)
+    {
+        var recent = _trainer.Losses.Skip(_lossesAtLastEpoch).ToList();
+        _lossesAtLastEpoch = _trainer.Losses.Count;
+        Epochs++;
+        TrainingConsole.WriteLine($"epoch {Epochs}: train perplexity {Math.Exp(recent.DefaultIfEmpty(double.NaN).Average()):F1}, validation perplexity {validation:F1}, {_throughput.TokensPerSecond:N0} tokens/s");
+        return validation;
+    }
+}

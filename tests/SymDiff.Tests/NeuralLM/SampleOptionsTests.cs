@@ -1,0 +1,75 @@
+using Brown;
+using NeuralOptions = global::NeuralLM.Options;
+using RecurrentOptions = global::RecurrentLM.Options;
+
+namespace SymDiff.Tests.NeuralLM;
+
+/// <summary>The flags both samples share: parsed once, with each sample's own defaults and flags kept.</summary>
+public sealed class SampleOptionsTests
+{
+    [Fact]
+    public void EachSampleKeepsItsDefaults()
+    {
+        var neural = NeuralOptions.Parse([]);
+        Assert.Equal(("sgd", 10, 1.0, "neural-lm-loss.png"), (neural.Optimizer, neural.Epochs, neural.Rate, neural.Plot));
+        Assert.Equal((null, 0.99, 1.0, 0.01), (neural.ClipNorm, neural.Average, neural.PlateauFactor, neural.PlateauThreshold));
+
+        var recurrent = RecurrentOptions.Parse([]);
+        Assert.Equal(("adam", 4, 2e-3, "recurrent-lm-loss.png"), (recurrent.Optimizer, recurrent.Epochs, recurrent.Rate, recurrent.Plot));
+        Assert.Equal((1.0, null, 0.5), (recurrent.ClipNorm, recurrent.Average, recurrent.PlateauFactor));
+    }
+
+    [Theory]
+    [InlineData("sgd", 1.0, 1.0)]
+    [InlineData("adam", 1e-3, 2e-3)]
+    [InlineData("adafactor", 1e-2, 2e-3)]
+    public void TheDefaultRateFollowsTheOptimizer(string optimizer, double neural, double recurrent)
+    {
+        Assert.Equal(neural, NeuralOptions.Parse(["--optimizer", optimizer]).Rate);
+        Assert.Equal(recurrent, RecurrentOptions.Parse(["--optimizer", optimizer]).Rate);
+        Assert.Equal(0.5, NeuralOptions.Parse(["--lr", "0.5", "--optimizer", optimizer]).Rate);
+    }
+
+    [Fact]
+    public void SharedAndOwnFlagsMixInAnyOrder()
+    {
+        string[] shared = ["--epochs", "3", "--lr", "0.1", "--clip-norm", "2", "--average", "0.9", "--plateau", "0.5", "--patience", "4", "--threads", "1",
+            "--seed", "7", "--corpus", "c.tgz", "--vocab-from", "train", "--max-minutes", "1.5", "--checkpoint", "x.ckpt", "--resume", "--plot", "p.png"];
+        var neural = NeuralOptions.Parse(["--order", "3", .. shared, "--dropout", "0.2"]);
+        var recurrent = RecurrentOptions.Parse(["--bptt", "5", .. shared, "--recompute"]);
+        foreach (SampleOptions options in new SampleOptions[] { neural, recurrent })
+        {
+            Assert.Equal((3, 0.1, 2.0, 0.9, 0.5, 4, 1, 7UL), (options.Epochs, options.Rate, options.ClipNorm, options.Average, options.PlateauFactor, options.Patience, options.Threads, options.Seed));
+            Assert.Equal(("c.tgz", "train", 1.5, "x.ckpt", true, "p.png"), (options.Corpus, options.VocabularyScope, options.MaxMinutes, options.Checkpoint, options.Resume, options.Plot));
+        }
+
+        Assert.Equal((3, 0.2), (neural.Order, neural.Dropout));
+        Assert.Equal((5, true), (recurrent.Bptt, recurrent.Recompute));
+    }
+
+    [Fact]
+    public void TheTrainerGetsTheSharedFlags()
+    {
+        var training = RecurrentOptions.Parse(["--epochs", "2", "--seed", "5", "--max-minutes", "2", "--average", "0.97", "--checkpoint", "r.ckpt"]).Training();
+        Assert.Equal((2, 5UL, 1.0, 0.97, 2, 0.5, 0.01), (training.Epochs, training.Seed, training.ClipGradientNorm, training.AverageDecay, training.Patience, training.PlateauFactor, training.PlateauThreshold));
+        Assert.Equal((TimeSpan.FromMinutes(2), "r.ckpt", true), (training.MaxDuration, training.CheckpointPath, training.RestoreBest));
+
+        // NeuralLM reads --average 0 as "evaluate the last iterate"; RecurrentLM passes it on as β = 0
+        Assert.Null(NeuralOptions.Parse(["--average", "0"]).Training().AverageDecay);
+        Assert.Equal(0, RecurrentOptions.Parse(["--average", "0"]).Training().AverageDecay);
+    }
+
+    [Theory]
+    [InlineData("--optimizer adamw", "--optimizer must be one of sgd, adam, adafactor, not 'adamw'")]
+    [InlineData("--resume", "--resume needs --checkpoint <path>")]
+    [InlineData("--order 3", "unknown option '--order' (--help lists them)")]
+    public void RecurrentLMRejectsWhatIsNotItsOwn(string line, string message) =>
+        Assert.Equal(message, Assert.Throws<OptionException>(() => RecurrentOptions.Parse(line.Split(' '))).Message);
+
+    [Fact]
+    public void HelpIsTheSamplesOwnUsage()
+    {
+        Assert.StartsWith("usage: dotnet run -c Release --project samples/NeuralLM -- ", Assert.Throws<OptionException>(() => NeuralOptions.Parse(["--help"])).Message, StringComparison.Ordinal);
+        Assert.StartsWith("usage: dotnet run -c Release --project samples/RecurrentLM -- ", Assert.Throws<OptionException>(() => RecurrentOptions.Parse(["-h"])).Message, StringComparison.Ordinal);
+    }
+}
