@@ -124,9 +124,11 @@ public sealed partial class DifferentiableGenerator
             usings.Add("SymDiff.CompilerServices");
         }
 
+        // Warnings inside an inlined callee are the callee's own build's to report (once).
         bodyDiagnostics = bodyDiagnostics
             .Concat(ZeroGradientAnalysis.Run(ir, lowerer.LossSites))
             .Concat(ParametersWithoutEffect(ir, method))
+            .Where(d => d.Location is null || (d.Location.FilePath == syntax.SyntaxTree.FilePath && syntax.Span.Contains(d.Location.Span)))
             .ToEquatableArray();
 
         var model = new MethodModel(

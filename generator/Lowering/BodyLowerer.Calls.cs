@@ -65,6 +65,11 @@ internal sealed partial class BodyLowerer
                 return Unsupported(invocation, null, null);
             }
 
+            if (anyActive && returnType.IsDifferentiable && TryInlineDifferentiable(invocation, arguments) is { } inlined)
+            {
+                return inlined;
+            }
+
             if (anyActive && returnType.IsDifferentiable)
             {
                 var callee = new IrCallee(

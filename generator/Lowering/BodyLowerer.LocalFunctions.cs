@@ -57,7 +57,75 @@ internal sealed partial class BodyLowerer
             bindings.Add((parameter, Atomize(value, _types.Map(parameter.Type))));
         }
 
-        // The body is lowered as a method of its own: no enclosing loop to break out of, its own returns.
+        return InlineBody(invocation, function, bindings, declaration.Body, type)
+            ?? Unsupported(invocation, "A call to a local function that always throws", "throw at the call site");
+    }
+
+    /// <summary>
+    /// A call to a <c>[Differentiable]</c> method of the same type, declared in the same file, is inlined like a local
+    /// function, so composing methods costs nothing: no pullback call that runs the callee's forward pass again, no
+    /// allocation of its tensor result. Anywhere else (another file, whose edits do not lower this method again; a
+    /// body that does not lower; an active argument handed to a [NoDiff] parameter, which the callee's pullback
+    /// treats as a constant) the call stays a call to its pullback. Returns null when the call is not inlined.
+    /// </summary>
+    private IrExpr? TryInlineDifferentiable(IInvocationOperation invocation, IReadOnlyList<IrExpr> arguments)
+    {
+        var function = invocation.TargetMethod;
+        var caller = _method.DeclaringSyntaxReferences.FirstOrDefault();
+        if (_compilation is null || caller is null || function.IsGenericMethod || function.DeclaringSyntaxReferences.Length != 1
+            || function.DeclaringSyntaxReferences[0].SyntaxTree != caller.SyntaxTree
+            || !SymbolEqualityComparer.Default.Equals(function.ContainingType.OriginalDefinition, _method.ContainingType.OriginalDefinition)
+            || function.Parameters.Length != arguments.Count
+            || function.Parameters.Any(p => p.RefKind != RefKind.None || p.IsParams)
+            || _inlining.Any(f => SymbolEqualityComparer.Default.Equals(f, function)))
+        {
+            return null;
+        }
+
+        for (var i = 0; i < arguments.Count; i++)
+        {
+            if (IsActive(arguments[i]) && !IsDifferentiableParameter(function.Parameters[i]))
+            {
+                return null;
+            }
+        }
+
+        var syntax = function.DeclaringSyntaxReferences[0].GetSyntax();
+        if (_compilation.GetSemanticModel(syntax.SyntaxTree).GetOperation(syntax) is not IMethodBodyOperation operation
+            || (operation.BlockBody ?? (IOperation?)operation.ExpressionBody) is not { } body
+            || body.Descendants().Any(o => o is IInvalidOperation || o.Type?.TypeKind == TypeKind.Error || o is IConversionOperation { Conversion.Exists: false }))
+        {
+            return null;
+        }
+
+        foreach (var local in body.Descendants().OfType<ILocalFunctionOperation>())
+        {
+            _localFunctions[local.Symbol] = local;
+        }
+
+        var type = _types.Map(function.ReturnType);
+        var snapshot = Snapshot();
+        var errors = _diagnostics.Count(IsError);
+        var bindings = function.Parameters.Select((p, i) => (p, Atomize(arguments[i], _types.Map(p.Type)))).ToList();
+        var value = InlineBody(invocation, function, bindings, body, type);
+        if (value is null || _diagnostics.Count(IsError) > errors)
+        {
+            Restore(snapshot); // the callee's own build reports what it cannot differentiate
+            return null;
+        }
+
+        return value;
+    }
+
+    private static bool IsError(DiagnosticInfo diagnostic) =>
+        DiagnosticDescriptors.Get(diagnostic.Id).DefaultSeverity == DiagnosticSeverity.Error;
+
+    /// <summary>
+    /// Lowers <paramref name="body"/> in place of a call, as a method of its own (no enclosing loop to break out of,
+    /// its own returns), with its parameters bound to the arguments; returns its value, or null if it always throws.
+    /// </summary>
+    private IrExpr? InlineBody(IInvocationOperation invocation, IMethodSymbol function, List<(IParameterSymbol Parameter, IrExpr Value)> bindings, IOperation body, IrType type)
+    {
         var (outerLoop, outerReturning, outerSource) = (_loop, _returning, _source);
         (_loop, _returning) = (null, null);
         _inlining.Add(function);
@@ -66,18 +134,15 @@ internal sealed partial class BodyLowerer
             _env.Set(parameter, value);
         }
 
-        var exit = TooDeep(invocation) ? Exit.Throw : LowerInlined(declaration.Body);
+        var exit = TooDeep(invocation) ? Exit.Throw : LowerInlined(body);
         _inlining.RemoveAt(_inlining.Count - 1);
         (_loop, _returning, _source) = (outerLoop, outerReturning, outerSource);
-        switch (exit)
+        return exit switch
         {
-            case ReturnExit returned:
-                return returned.Value;
-            case var _ when exit == Exit.FallThrough:
-                return Literals.Bool(false); // a void local function: its effects are in the environment
-            default:
-                return Unsupported(invocation, "A call to a local function that always throws", "throw at the call site");
-        }
+            ReturnExit returned => returned.Value,
+            _ when exit == Exit.FallThrough => Literals.Bool(false), // a void local function: its effects are in the environment
+            _ => null,
+        };
     }
 
     /// <summary>The operations under <paramref name="operation"/>, without the bodies of local functions declared there.</summary>

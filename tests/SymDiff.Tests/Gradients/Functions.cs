@@ -325,6 +325,13 @@ public static partial class Functions
     [Differentiable]
     public static double NoDiffScale(double a, [NoDiff] double scale) => scale * a * a;
 
+    /// <summary>
+    /// An active argument handed to the callee's [NoDiff] parameter: the callee is a constant in it, so the call is
+    /// not inlined (that would differentiate through it) but goes through the callee's pullback: d/da = scale only.
+    /// </summary>
+    [Differentiable]
+    public static double ThroughNoDiff(double a) => NoDiffScale(a, a);
+
     [Differentiable]
     public static double IntegerExponent(double a, int n) => Math.Pow(a, n) + n;
 

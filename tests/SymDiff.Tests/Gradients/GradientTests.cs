@@ -68,6 +68,17 @@ public sealed class GradientTests
     }
 
     [Fact]
+    public void ACalleesNoDiffParameterStaysConstantWhenHandedAnActiveValue()
+    {
+        // NoDiffScale(a, a) = a · a · a, but the callee treats its second parameter as a constant: d/da = 2a², not 3a².
+        foreach (var a in new[] { 0.7, -1.3, 2.0 })
+        {
+            Assert.Equal(a * a * a, Functions.ThroughNoDiffGradient(a, out var da), 12);
+            Assert.Equal(2 * a * a, da, 12);
+        }
+    }
+
+    [Fact]
     public void GradientOfTheTanhNetworkIsTheTextbookDerivation()
     {
         // dL/dw2 = -(y - o)(1 - o²)h, exactly as in the derivation by hand.

@@ -17,18 +17,21 @@ namespace Samples
         public static double TwoNeuronsGradient(double w1, double w2, double b, double x, out double dw1, out double dw2, out double db)
         {
             // forward sweep: every intermediate the reverse sweep needs is kept
-            double t0 = Neuron(w1, 0.0, x);
-            double result = Neuron(w2, b, t0);
+            double t0 = w1 * x;
+            double t1 = t0 + 0.0;
+            double t2 = Math.Tanh(t1);
+            double t3 = w2 * t2;
+            double t4 = t3 + b;
+            double result = Math.Tanh(t4);
 
             // reverse sweep (dResult = 1)
-            double unused = 0; // receives derivatives of constant arguments
-            dw2 = 0;
-            db = 0;
-            double dt0 = 0;
-            // => Neuron(w2, b, Neuron(w1, 0.0, x))
-            NeuronPullback(w2, b, t0, 1, ref dw2, ref db, ref dt0);
-            dw1 = 0;
-            NeuronPullback(w1, 0.0, x, dt0, ref dw1, ref unused, ref unused);
+            // => Math.Tanh((w * x) + b)
+            double dt4 = 1 - result * result;
+            db = dt4;
+            dw2 = dt4 * t2;
+            double dt2 = dt4 * w2;
+            double dt1 = dt2 * (1 - t2 * t2);
+            dw1 = dt1 * x;
             return result;
         }
 
@@ -41,14 +44,21 @@ namespace Samples
         public static void TwoNeuronsPullback(double w1, double w2, double b, double x, double dResult, ref double dw1, ref double dw2, ref double db)
         {
             // forward sweep: recomputes the intermediates the reverse sweep needs
-            double t0 = Neuron(w1, 0.0, x);
+            double t0 = w1 * x;
+            double t1 = t0 + 0.0;
+            double t2 = Math.Tanh(t1);
+            double t3 = w2 * t2;
+            double t4 = t3 + b;
+            double result = Math.Tanh(t4);
 
             // reverse sweep (seeded with dResult)
-            double unused = 0; // receives derivatives of constant arguments
-            double dt0 = 0;
-            // => Neuron(w2, b, Neuron(w1, 0.0, x))
-            NeuronPullback(w2, b, t0, dResult, ref dw2, ref db, ref dt0);
-            NeuronPullback(w1, 0.0, x, dt0, ref dw1, ref unused, ref unused);
+            // => Math.Tanh((w * x) + b)
+            double dt4 = dResult * (1 - result * result);
+            db += dt4;
+            dw2 += dt4 * t2;
+            double dt2 = dt4 * w2;
+            double dt1 = dt2 * (1 - t2 * t2);
+            dw1 += dt1 * x;
         }
 
         /// <summary>
@@ -60,8 +70,12 @@ namespace Samples
         public static double TwoNeuronsBuffered(double w1, double w2, double b, double x)
         {
             // the forward pass, into buffers reused from call to call
-            double t0 = Neuron(w1, 0.0, x);
-            double result = Neuron(w2, b, t0);
+            double t0 = w1 * x;
+            double t1 = t0 + 0.0;
+            double t2 = Math.Tanh(t1);
+            double t3 = w2 * t2;
+            double t4 = t3 + b;
+            double result = Math.Tanh(t4);
             return result;
         }
     }
