@@ -190,17 +190,9 @@ internal static class QuickCommands
         var targets = Enumerable.Range(0, steps * batch).Select(_ => rng.NextInt(vocabulary)).ToArray();
         var h0 = DTensor.Zeros<float>(batch, hidden);
         var (e, w, u, b, v, c) = (parameters["embed"], parameters["W"], parameters["U"], parameters["b"], parameters["V"], parameters["c"]);
-        void Gradient()
-        {
-            if (recompute)
-            {
-                RecurrentLM.ElmanNetwork.LossRecomputedGradient(e.Value, w.Value, u.Value, b.Value, v.Value, c.Value, h0, inputs, targets, batch, e.Gradient, w.Gradient, u.Gradient, b.Gradient, v.Gradient, c.Gradient);
-            }
-            else
-            {
-                RecurrentLM.ElmanNetwork.LossGradient(e.Value, w.Value, u.Value, b.Value, v.Value, c.Value, h0, inputs, targets, batch, e.Gradient, w.Gradient, u.Gradient, b.Gradient, v.Gradient, c.Gradient);
-            }
-        }
+        var hLast = DTensor.Zeros<float>(batch, hidden);
+        void Gradient() => RecurrentLM.ElmanNetwork.LossGradient(
+            e.Value, w.Value, u.Value, b.Value, v.Value, c.Value, h0, hLast, inputs, targets, batch, e.Gradient, w.Gradient, u.Gradient, b.Gradient, v.Gradient, c.Gradient, recompute);
 
         var before = GC.GetAllocatedBytesForCurrentThread();
         Gradient();

@@ -1,4 +1,4 @@
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using System.Numerics.Tensors;
 using SymDiff;
 
 namespace NeuralLM;
@@ -29,15 +29,16 @@ public sealed record ModelShape(int Order, int Embed, int Hidden, bool Direct, i
 public static partial class LanguageModel
 {
     /// <summary>
-    /// The mean cross-entropy of the next words given their contexts (batch × (n − 1) ids). With a dropout rate
-    /// above 0, units of x and of the hidden layer are dropped (training only; masks are a function of the seed).
+    /// The next word's logits for <paramref name="count"/> contexts of n − 1 ids each. With a dropout rate above 0,
+    /// units of x and of the hidden layer are dropped (training only; masks are a function of the seed). Evaluation
+    /// and generation call the generated <c>LogitsBuffered</c>, the same computation into reused buffers.
     /// </summary>
     [Differentiable]
-    public static float Loss(
+    public static DTensor<float> Logits(
         DTensor<float> c, DTensor<float> h, DTensor<float> d, DTensor<float> u, DTensor<float> b, DTensor<float> w,
-        [NoDiff] ReadOnlySpan<int> context, [NoDiff] ReadOnlySpan<int> next, bool direct, [NoDiff] float dropout, ulong seed)
+        [NoDiff] ReadOnlySpan<int> context, int count, bool direct, [NoDiff] float dropout, ulong seed)
     {
-        var x = DTensor.Reshape(DTensor.Embedding(c, context), next.Length, -1); // the context vectors, concatenated
+        var x = DTensor.Reshape(DTensor.Embedding(c, context), count, -1); // the context vectors, concatenated
         if (dropout > 0)
         {
             x = DTensor.Dropout(x, dropout, seed);
@@ -55,8 +56,18 @@ public static partial class LanguageModel
             logits = DTensor.Add(logits, DTensor.MatMul(x, w));
         }
 
-        return DTensor.CrossEntropy(logits, next);
+        return logits;
     }
+
+    /// <summary>
+    /// The mean cross-entropy of the next words given their contexts (batch × (n − 1) ids): the training objective.
+    /// <see cref="Logits"/> is inlined into its generated gradient, so the composition costs nothing.
+    /// </summary>
+    [Differentiable]
+    public static float Loss(
+        DTensor<float> c, DTensor<float> h, DTensor<float> d, DTensor<float> u, DTensor<float> b, DTensor<float> w,
+        [NoDiff] ReadOnlySpan<int> context, [NoDiff] ReadOnlySpan<int> next, bool direct, [NoDiff] float dropout, ulong seed) =>
+        DTensor.CrossEntropy(Logits(c, h, d, u, b, w, context, next.Length, direct, dropout, seed), next);
 
     /// <summary>The parameters, initialized from <paramref name="rng"/>: C ~ N(0, 0.1²), matrices ~ U(±1/√fan-in), biases 0.</summary>
     public static ParameterSet<float> CreateParameters(ModelShape shape, Rng rng)
@@ -127,19 +138,14 @@ public sealed class Batches
 }
 
 /// <summary>
-/// Perplexity and next-word probabilities without gradients: the model's forward pass written with the ops'
-/// destination-passing forms, so evaluating a split reuses the same buffers for every batch.
+/// Perplexity and next-word probabilities without gradients: the model's own [Differentiable] methods, through their
+/// generated buffered forms (<c>LossBuffered</c>, <c>LogitsBuffered</c>), so evaluating a split reuses the same
+/// buffers for every batch and no forward pass is written twice.
 /// </summary>
 public sealed class Evaluator
 {
     private readonly ModelShape _shape;
     private readonly ParameterSet<float> _parameters;
-    private DTensor<float>? _rows;
-    private DTensor<float>? _x;
-    private DTensor<float>? _preActivation;
-    private DTensor<float>? _hidden;
-    private DTensor<float>? _logits;
-    private DTensor<float>? _direct;
 
     public Evaluator(ModelShape shape, ParameterSet<float> parameters)
     {
@@ -151,12 +157,13 @@ public sealed class Evaluator
     public double Perplexity(int[] tokens, int batchSize = 512)
     {
         var batches = new Batches(tokens, _shape.Context, batchSize);
+        var (c, h, d, u, b, w) = Values();
         double total = 0;
         for (var start = 0; start < batches.Count; start += batchSize)
         {
             var count = Math.Min(batchSize, batches.Count - start);
             var (context, next) = batches.Range(start, count);
-            total += DTensor.CrossEntropy(Logits(context.Span, count), next.Span) * (double)count;
+            total += LanguageModel.LossBuffered(c, h, d, u, b, w, context.Span, next.Span, _shape.Direct, 0f, 0UL) * (double)count;
         }
 
         return Math.Exp(total / Math.Max(1, batches.Count));
@@ -190,20 +197,16 @@ public sealed class Evaluator
         return probabilities;
     }
 
-    /// <summary>The logits of the next word for <paramref name="count"/> contexts (count × (n − 1) ids).</summary>
+    /// <summary>
+    /// The logits of the next word for <paramref name="count"/> contexts (count × (n − 1) ids), from the generated
+    /// <c>LanguageModel.LogitsBuffered</c>: a buffer the next call overwrites.
+    /// </summary>
     public DTensor<float> Logits(ReadOnlySpan<int> context, int count)
     {
-        var rows = DTensor.Embedding(_parameters["C"].Value, context, ref _rows);
-        var x = DTensor.Reshape(rows, count, -1, ref _x);
-        var pre = DTensor.MatMul(x, _parameters["H"].Value, false, false, ref _preActivation);
-        var hidden = DTensor.Tanh(DTensor.AddRowBias(pre, _parameters["d"].Value, ref _preActivation), ref _hidden);
-        var logits = DTensor.MatMul(hidden, _parameters["U"].Value, false, false, ref _logits);
-        DTensor.AddRowBias(logits, _parameters["b"].Value, ref _logits);
-        if (_shape.Direct)
-        {
-            DTensor.Add(logits, DTensor.MatMul(x, _parameters["W"].Value, false, false, ref _direct), ref _logits);
-        }
-
-        return _logits!;
+        var (c, h, d, u, b, w) = Values();
+        return LanguageModel.LogitsBuffered(c, h, d, u, b, w, context, count, _shape.Direct, 0f, 0UL);
     }
+
+    private (DTensor<float> C, DTensor<float> H, DTensor<float> D, DTensor<float> U, DTensor<float> B, DTensor<float> W) Values() =>
+        (_parameters["C"].Value, _parameters["H"].Value, _parameters["d"].Value, _parameters["U"].Value, _parameters["b"].Value, _parameters["W"].Value);
 }

@@ -20,12 +20,15 @@ public static partial class ElmanNetwork
     /// <summary>
     /// The mean cross-entropy of the next words over <c>inputs.Length / batch</c> steps of <paramref name="batch"/>
     /// parallel streams, starting from the hidden state <paramref name="h0"/> (carried over from the previous chunk,
-    /// not differentiated: truncated BPTT). <paramref name="inputs"/> and <paramref name="targets"/> are time-major.
+    /// not differentiated: truncated BPTT) and leaving the last hidden state in <paramref name="hLast"/>, where the
+    /// next chunk starts. <paramref name="inputs"/> and <paramref name="targets"/> are time-major. Training calls the
+    /// generated <c>LossGradient</c> (whose <c>recomputeLoops</c> overload trades memory for a second forward pass of
+    /// each step), evaluation the generated <c>LossBuffered</c>: one network, written once.
     /// </summary>
     [Differentiable]
     public static float Loss(
         DTensor<float> embed, DTensor<float> w, DTensor<float> u, DTensor<float> b, DTensor<float> v, DTensor<float> c,
-        [NoDiff] DTensor<float> h0, [NoDiff] ReadOnlySpan<int> inputs, [NoDiff] ReadOnlySpan<int> targets, int batch)
+        [NoDiff] DTensor<float> h0, [NoDiff] DTensor<float> hLast, [NoDiff] ReadOnlySpan<int> inputs, [NoDiff] ReadOnlySpan<int> targets, int batch)
     {
         var h = h0;
         float loss = 0;
@@ -38,29 +41,7 @@ public static partial class ElmanNetwork
             loss += DTensor.CrossEntropy(logits, targets.Slice(t * batch, batch));
         }
 
-        return loss / steps;
-    }
-
-    /// <summary>
-    /// <see cref="Loss"/> with checkpointing: the reverse sweep recomputes each step from the kept hidden state
-    /// instead of keeping every step's activations and softmax (the same body; only the attribute differs).
-    /// </summary>
-    [Differentiable(RecomputeLoops = true)]
-    public static float LossRecomputed(
-        DTensor<float> embed, DTensor<float> w, DTensor<float> u, DTensor<float> b, DTensor<float> v, DTensor<float> c,
-        [NoDiff] DTensor<float> h0, [NoDiff] ReadOnlySpan<int> inputs, [NoDiff] ReadOnlySpan<int> targets, int batch)
-    {
-        var h = h0;
-        float loss = 0;
-        var steps = inputs.Length / batch;
-        for (int t = 0; t < steps; t++)
-        {
-            var x = DTensor.Embedding(embed, inputs.Slice(t * batch, batch));
-            h = DTensor.Tanh(DTensor.AddRowBias(DTensor.Add(DTensor.MatMul(x, w), DTensor.MatMul(h, u)), b));
-            var logits = DTensor.AddRowBias(DTensor.MatMul(h, v), c);
-            loss += DTensor.CrossEntropy(logits, targets.Slice(t * batch, batch));
-        }
-
+        hLast.CopyFrom(h); // the next chunk's h0 (a copy: hLast must not be h0)
         return loss / steps;
     }
 

@@ -29,8 +29,8 @@ static int Run(Options options)
     SampleCheckpoint.Prepare(trainer, options, shape, $"bptt={options.Bptt} streams={options.Batch}", corpus, data);
 
     var runner = new Runner(parameters);
-    var state = DTensor.Zeros<float>(options.Batch, options.Hidden);
     var h0 = DTensor.Zeros<float>(options.Batch, options.Hidden);
+    var hLast = DTensor.Zeros<float>(options.Batch, options.Hidden);
     var (embed, w, u, b, v, c) = (parameters["embed"], parameters["W"], parameters["U"], parameters["b"], parameters["V"], parameters["c"]);
     var throughput = new Throughput();
     float Step(ReadOnlySpan<int> batch)
@@ -39,15 +39,14 @@ static int Run(Options options)
         var chunk = batch[0];
         if (chunk == 0)
         {
-            state.Clear(); // a new epoch starts the streams over
+            h0.Clear(); // a new epoch starts the streams over
         }
 
-        h0.CopyFrom(state);
         var (inputs, targets) = train.Chunk(chunk);
-        var loss = options.Recompute
-            ? ElmanNetwork.LossRecomputedGradient(embed.Value, w.Value, u.Value, b.Value, v.Value, c.Value, h0, inputs.Span, targets.Span, options.Batch, embed.Gradient, w.Gradient, u.Gradient, b.Gradient, v.Gradient, c.Gradient)
-            : ElmanNetwork.LossGradient(embed.Value, w.Value, u.Value, b.Value, v.Value, c.Value, h0, inputs.Span, targets.Span, options.Batch, embed.Gradient, w.Gradient, u.Gradient, b.Gradient, v.Gradient, c.Gradient);
-        runner.Advance(state, inputs.Span, options.Batch); // the next chunk starts where this one ended
+        var loss = ElmanNetwork.LossGradient(
+            embed.Value, w.Value, u.Value, b.Value, v.Value, c.Value, h0, hLast, inputs.Span, targets.Span, options.Batch,
+            embed.Gradient, w.Gradient, u.Gradient, b.Gradient, v.Gradient, c.Gradient, recomputeLoops: options.Recompute);
+        (h0, hLast) = (hLast, h0); // the next chunk starts where this one ended
         throughput.Stop(inputs.Length);
         return loss;
     }

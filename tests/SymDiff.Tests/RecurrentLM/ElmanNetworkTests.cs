@@ -22,10 +22,18 @@ public sealed class ElmanNetworkTests
         var targets = Enumerable.Range(0, steps * Batch).Select(_ => random.Next(7)).ToArray();
         var h0 = DTensor.RandomUniform(random, -0.5f, 0.5f, Batch, 4);
         var (e, w, u, b, v, c) = (parameters["embed"], parameters["W"], parameters["U"], parameters["b"], parameters["V"], parameters["c"]);
-        float Loss() => ElmanNetwork.Loss(e.Value, w.Value, u.Value, b.Value, v.Value, c.Value, h0, inputs, targets, Batch);
+        var hLast = DTensor.Zeros<float>(Batch, 4);
+        float Loss() => ElmanNetwork.Loss(e.Value, w.Value, u.Value, b.Value, v.Value, c.Value, h0, hLast, inputs, targets, Batch);
 
-        var loss = ElmanNetwork.LossGradient(e.Value, w.Value, u.Value, b.Value, v.Value, c.Value, h0, inputs, targets, Batch, e.Gradient, w.Gradient, u.Gradient, b.Gradient, v.Gradient, c.Gradient);
-        Assert.Equal(Loss(), loss, 5);
+        var expected = Loss();
+        var lastState = hLast.ToArray();
+        hLast.Clear();
+        var loss = ElmanNetwork.LossGradient(e.Value, w.Value, u.Value, b.Value, v.Value, c.Value, h0, hLast, inputs, targets, Batch, e.Gradient, w.Gradient, u.Gradient, b.Gradient, v.Gradient, c.Gradient);
+        Assert.Equal(expected, loss, 5);
+        Assert.Equal(lastState, hLast.ToArray()); // the gradient's forward sweep leaves the last state too
+        hLast.Clear();
+        Assert.Equal(expected, ElmanNetwork.LossBuffered(e.Value, w.Value, u.Value, b.Value, v.Value, c.Value, h0, hLast, inputs, targets, Batch));
+        Assert.Equal(lastState, hLast.ToArray());
         foreach (var parameter in parameters)
         {
             for (var i = 0; i < parameter.Value.Length; i++)
@@ -55,12 +63,12 @@ public sealed class ElmanNetworkTests
         var inputs = Enumerable.Range(0, 30 * Batch).Select(_ => random.Next(13)).ToArray();
         var targets = Enumerable.Range(0, 30 * Batch).Select(_ => random.Next(13)).ToArray();
         var h0 = DTensor.Zeros<float>(Batch, 6);
+        var hLast = DTensor.Zeros<float>(Batch, 6);
         float Run(ParameterSet<float> p, bool recompute)
         {
+            // One network; the caller chooses, per call, whether the reverse sweep keeps or recomputes each step.
             var (e, w, u, b, v, c) = (p["embed"], p["W"], p["U"], p["b"], p["V"], p["c"]);
-            return recompute
-                ? ElmanNetwork.LossRecomputedGradient(e.Value, w.Value, u.Value, b.Value, v.Value, c.Value, h0, inputs, targets, Batch, e.Gradient, w.Gradient, u.Gradient, b.Gradient, v.Gradient, c.Gradient)
-                : ElmanNetwork.LossGradient(e.Value, w.Value, u.Value, b.Value, v.Value, c.Value, h0, inputs, targets, Batch, e.Gradient, w.Gradient, u.Gradient, b.Gradient, v.Gradient, c.Gradient);
+            return ElmanNetwork.LossGradient(e.Value, w.Value, u.Value, b.Value, v.Value, c.Value, h0, hLast, inputs, targets, Batch, e.Gradient, w.Gradient, u.Gradient, b.Gradient, v.Gradient, c.Gradient, recomputeLoops: recompute);
         }
 
         Assert.Equal(Run(kept, recompute: false), Run(recomputed, recompute: true));
@@ -95,7 +103,7 @@ public sealed class ElmanNetworkTests
         var parameters = ElmanNetwork.CreateParameters(shape, new Rng(2));
         var ids = new[] { 1, 4, 2, 8, 5, 7, 3, 0, 6, 2, 2, 1 };
         var (e, w, u, b, v, c) = (parameters["embed"], parameters["W"], parameters["U"], parameters["b"], parameters["V"], parameters["c"]);
-        var loss = ElmanNetwork.Loss(e.Value, w.Value, u.Value, b.Value, v.Value, c.Value, DTensor.Zeros<float>(1, 5), ids[..^1], ids[1..], 1);
+        var loss = ElmanNetwork.Loss(e.Value, w.Value, u.Value, b.Value, v.Value, c.Value, DTensor.Zeros<float>(1, 5), DTensor.Zeros<float>(1, 5), ids[..^1], ids[1..], 1);
         Assert.Equal(Math.Exp(loss), new Runner(parameters).Perplexity(new Streams(ids, 1, 5)), 4);
     }
 
@@ -108,15 +116,14 @@ public sealed class ElmanNetworkTests
         var train = new Streams(data.Train, 16, 10);
         var trainer = new Trainer<float>(parameters, new Adam<float>(parameters, 3e-3), new ConstantSchedule(3e-3), new TrainingOptions { Epochs = 1, BatchSize = 1, Shuffle = false, ClipGradientNorm = 1 });
         var runner = new Runner(parameters);
-        var state = DTensor.Zeros<float>(16, 32);
         var h0 = DTensor.Zeros<float>(16, 32);
+        var hLast = DTensor.Zeros<float>(16, 32);
         var (e, w, u, b, v, c) = (parameters["embed"], parameters["W"], parameters["U"], parameters["b"], parameters["V"], parameters["c"]);
         trainer.Train(train.Chunks, batch =>
         {
-            h0.CopyFrom(state);
             var (inputs, targets) = train.Chunk(batch[0]);
-            var loss = ElmanNetwork.LossGradient(e.Value, w.Value, u.Value, b.Value, v.Value, c.Value, h0, inputs.Span, targets.Span, 16, e.Gradient, w.Gradient, u.Gradient, b.Gradient, v.Gradient, c.Gradient);
-            runner.Advance(state, inputs.Span, 16);
+            var loss = ElmanNetwork.LossGradient(e.Value, w.Value, u.Value, b.Value, v.Value, c.Value, h0, hLast, inputs.Span, targets.Span, 16, e.Gradient, w.Gradient, u.Gradient, b.Gradient, v.Gradient, c.Gradient);
+            (h0, hLast) = (hLast, h0);
             return loss;
         });
 
