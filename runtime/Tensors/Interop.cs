@@ -33,13 +33,16 @@ public sealed partial class DTensor<T>
     /// <summary>This tensor as a <see cref="ReadOnlyTensorSpan{T}"/> over the same elements (no copy).</summary>
     public ReadOnlyTensorSpan<T> AsReadOnlyTensorSpan() => AsTensorSpan();
 
-    /// <summary>Row-major lengths and strides; an empty tensor gets zero strides, as System.Numerics.Tensors wants.</summary>
+    /// <summary>
+    /// Row-major lengths and strides. A dimension of length 1, and every dimension of an empty tensor, gets stride 0:
+    /// System.Numerics.Tensors lays them out that way itself and refuses other strides there.
+    /// </summary>
     private void Layout(Span<nint> lengths, Span<nint> strides)
     {
         if (Rank == 0)
         {
             lengths[0] = 1;
-            strides[0] = 1;
+            strides[0] = 0;
             return;
         }
 
@@ -47,7 +50,7 @@ public sealed partial class DTensor<T>
         for (var axis = Rank - 1; axis >= 0; axis--)
         {
             lengths[axis] = _shape[axis];
-            strides[axis] = Length == 0 ? 0 : stride;
+            strides[axis] = Length == 0 || _shape[axis] == 1 ? 0 : stride;
             stride *= _shape[axis];
         }
     }
@@ -111,7 +114,7 @@ public static partial class DTensor
             expected *= lengths[axis];
         }
 
-        if (!rowMajor)
+        if (!rowMajor && expected != 0) // an empty tensor has no elements to lay out
         {
             throw new ArgumentException(
                 $"{op}: the tensor [{string.Join(", ", shape)}] with strides [{string.Join(", ", strides.ToArray())}] is not dense and row-major, so its elements cannot be shared; copy them with {nameof(CopyFrom)}.");
