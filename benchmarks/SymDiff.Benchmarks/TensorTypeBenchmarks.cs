@@ -1,11 +1,12 @@
 using BenchmarkDotNet.Attributes;
-using Snt = System.Numerics.Tensors;
+using System.Numerics.Tensors;
 
 namespace SymDiff.Benchmarks;
 
 /// <summary>
 /// Should SymDiff use System.Numerics.Tensors' own Tensor&lt;T&gt;? The same elementwise work (y = tanh(a + b)) into
-/// preallocated destinations, through both types, at a small and an MLP-sized shape.
+/// preallocated destinations, through both types, at a small and an MLP-sized shape; and what the zero-copy
+/// conversions between the two cost. Both namespaces are imported here, as a user's file would.
 /// </summary>
 [MemoryDiagnoser]
 public class TensorTypeBenchmarks
@@ -14,12 +15,12 @@ public class TensorTypeBenchmarks
     private DTensor<float> _b = null!;
     private DTensor<float>? _sum;
     private DTensor<float>? _out;
-    private Snt.Tensor<float> _sntA = null!;
-    private Snt.Tensor<float> _sntB = null!;
-    private Snt.Tensor<float> _sntSum = null!;
-    private Snt.Tensor<float> _sntOut = null!;
+    private Tensor<float> _sntA = null!;
+    private Tensor<float> _sntB = null!;
+    private Tensor<float> _sntSum = null!;
+    private Tensor<float> _sntOut = null!;
     private DTensor<float> _bias = null!;
-    private Snt.Tensor<float> _sntBias = null!;
+    private Tensor<float> _sntBias = null!;
 
     [Params(32, 256)]
     public int Columns { get; set; }
@@ -33,12 +34,12 @@ public class TensorTypeBenchmarks
         _sum = DTensor.Zeros<float>(128, Columns);
         _out = DTensor.Zeros<float>(128, Columns);
         ReadOnlySpan<nint> lengths = [128, Columns];
-        _sntA = Snt.Tensor.Create(_a.ToArray(), lengths);
-        _sntB = Snt.Tensor.Create(_b.ToArray(), lengths);
-        _sntSum = Snt.Tensor.Create(new float[128 * Columns], lengths);
-        _sntOut = Snt.Tensor.Create(new float[128 * Columns], lengths);
+        _sntA = Tensor.Create(_a.ToArray(), lengths);
+        _sntB = Tensor.Create(_b.ToArray(), lengths);
+        _sntSum = Tensor.Create(new float[128 * Columns], lengths);
+        _sntOut = Tensor.Create(new float[128 * Columns], lengths);
         _bias = DTensor.RandomUniform(random, -1f, 1f, Columns);
-        _sntBias = Snt.Tensor.Create(_bias.ToArray(), [1, Columns]);
+        _sntBias = Tensor.Create(_bias.ToArray(), [1, Columns]);
     }
 
     [Benchmark(Baseline = true)]
@@ -51,8 +52,8 @@ public class TensorTypeBenchmarks
     [Benchmark]
     public void SystemNumericsTensor()
     {
-        Snt.Tensor.Add(_sntA.AsReadOnlyTensorSpan(), _sntB.AsReadOnlyTensorSpan(), _sntSum.AsTensorSpan());
-        Snt.Tensor.Tanh(_sntSum.AsReadOnlyTensorSpan(), _sntOut.AsTensorSpan());
+        Tensor.Add(_sntA.AsReadOnlyTensorSpan(), _sntB.AsReadOnlyTensorSpan(), _sntSum.AsTensorSpan());
+        Tensor.Tanh(_sntSum.AsReadOnlyTensorSpan(), _sntOut.AsTensorSpan());
     }
 
     /// <summary>Row-wise work (a bias per row, as AddRowBias does): SymDiff slices spans, S.N.T slices tensor spans.</summary>
@@ -66,7 +67,19 @@ public class TensorTypeBenchmarks
         {
             var slice = _sntA.AsReadOnlyTensorSpan()[row..(row + 1), ..];
             var target = _sntSum.AsTensorSpan()[row..(row + 1), ..];
-            Snt.Tensor.Add(slice, _sntBias.AsReadOnlyTensorSpan(), target);
+            Tensor.Add(slice, _sntBias.AsReadOnlyTensorSpan(), target);
         }
     }
+
+    /// <summary>DTensor → Tensor&lt;T&gt; over the same array (allocates the Tensor object and its shape).</summary>
+    [Benchmark]
+    public Tensor<float> AsTensor() => _a.AsTensor();
+
+    /// <summary>DTensor → TensorSpan&lt;T&gt; (a span: nothing allocated).</summary>
+    [Benchmark]
+    public nint AsTensorSpan() => _a.AsTensorSpan().FlattenedLength;
+
+    /// <summary>Tensor&lt;T&gt; → DTensor sharing its storage (allocates the DTensor object and its shape).</summary>
+    [Benchmark]
+    public DTensor<float> FromTensor() => DTensor.FromTensor(_sntA);
 }
