@@ -6,8 +6,8 @@ using SymDiff.Generator.Ir;
 namespace SymDiff.Generator.Differentiation;
 
 /// <summary>
-/// A statement of the reverse sweep. The sweep first says only "add this to the adjoint of value v"
-/// (<see cref="RAccumulate"/>); <see cref="AdjointPlacement"/> then decides where each adjoint is declared.
+/// A statement of the reverse sweep. The sweep first says only "add this to the gradient of value v"
+/// (<see cref="RAccumulate"/>); <see cref="GradientPlacement"/> then decides where each gradient is declared.
 /// </summary>
 internal abstract class RStatement
 {
@@ -84,14 +84,14 @@ internal sealed class RCall : RStatement
 
     public IReadOnlyList<RArgument> Arguments { get; }
 
-    /// <summary>The values whose adjoints the call adds to (they must be declared before it).</summary>
+    /// <summary>The values whose gradients the call adds to (they must be declared before it).</summary>
     public IEnumerable<int> Accumulated
     {
         get
         {
             foreach (var argument in Arguments)
             {
-                if (argument.AdjointOf is { } value)
+                if (argument.GradientOf is { } value)
                 {
                     yield return value;
                 }
@@ -100,13 +100,13 @@ internal sealed class RCall : RStatement
     }
 }
 
-/// <summary>An argument of an <see cref="RCall"/>: a value, an adjoint to add to (by <c>ref</c> for scalars), or a discard.</summary>
+/// <summary>An argument of an <see cref="RCall"/>: a value, an gradient to add to (by <c>ref</c> for scalars), or a discard.</summary>
 internal sealed class RArgument
 {
-    private RArgument(CExpr? expression, int? adjointOf, bool byRef, string? discard, CExpr? shape = null)
+    private RArgument(CExpr? expression, int? gradientOf, bool byRef, string? discard, CExpr? shape = null)
     {
         Expression = expression;
-        AdjointOf = adjointOf;
+        GradientOf = gradientOf;
         ByRef = byRef;
         Discard = discard;
         Shape = shape;
@@ -114,7 +114,7 @@ internal sealed class RArgument
 
     public CExpr? Expression { get; }
 
-    public int? AdjointOf { get; }
+    public int? GradientOf { get; }
 
     public bool ByRef { get; }
 
@@ -129,7 +129,7 @@ internal sealed class RArgument
     /// </summary>
     public CExpr? Shape { get; }
 
-    public static RArgument Adjoint(int value, bool byRef, CExpr? shape = null) => new(null, value, byRef, null, shape);
+    public static RArgument Gradient(int value, bool byRef, CExpr? shape = null) => new(null, value, byRef, null, shape);
 
     public static RArgument Discarded(string local) => new(null, null, true, local);
 }
@@ -165,7 +165,7 @@ internal sealed class RDeclare : RStatement
     public CExpr Initializer { get; }
 }
 
-/// <summary>Resolved: the adjoint declared as zero (<c>double dv = 0;</c>, or a zeroed workspace tensor).</summary>
+/// <summary>Resolved: the gradient declared as zero (<c>double dv = 0;</c>, or a zeroed workspace tensor).</summary>
 internal sealed class RZero : RStatement
 {
     public RZero(int value, CExpr? shape = null)
@@ -196,7 +196,7 @@ internal sealed class RAddAssign : RStatement
 
 /// <summary>
 /// The reverse of a loop: runs the iterations backwards (the cursor counts down to where this execution started),
-/// each reading its taped values, handing the carried adjoints to the values the body defined, and then reversing
+/// each reading its taped values, handing the carried gradients to the values the body defined, and then reversing
 /// the body.
 /// </summary>
 internal sealed class RLoop : RStatement
@@ -213,7 +213,7 @@ internal sealed class RLoop : RStatement
     public RBlock Body { get; }
 }
 
-/// <summary><c>dv = 0;</c> (a tensor is cleared): a carried adjoint starting over for the previous iteration.</summary>
+/// <summary><c>dv = 0;</c> (a tensor is cleared): a carried gradient starting over for the previous iteration.</summary>
 internal sealed class RReset : RStatement
 {
     public RReset(int value) => Value = value;

@@ -22,9 +22,9 @@ internal enum SweepMode
 
 /// <summary>
 /// Reverse-mode differentiation of an <see cref="IrMethod"/>: walks the statements backwards and applies each one's
-/// rule, accumulating adjoints. Values that never receive a contribution have no adjoint and are skipped, so only
+/// rule, accumulating gradients. Values that never receive a contribution have no gradient and are skipped, so only
 /// the derivatives that reach the differentiable parameters are computed. Branches replay the branch the forward
-/// sweep took; phis route a merged value's adjoint to the branch's source.
+/// sweep took; phis route a merged value's gradient to the branch's source.
 /// </summary>
 internal sealed class ReverseSweep
 {
@@ -32,8 +32,8 @@ internal sealed class ReverseSweep
     private readonly SweepMode _mode;
     private readonly string _mathPrefix;
     private NameAllocator _names;
-    private string?[] _adjointNames;
-    private readonly bool[] _hasAdjoint;
+    private string?[] _gradientNames;
+    private readonly bool[] _hasGradient;
     private readonly CExpr?[] _known;
     private readonly RBlock?[] _home;
     private readonly int[] _useCount;
@@ -41,7 +41,7 @@ internal sealed class ReverseSweep
     private readonly bool[] _noAlias;
 
     // Values used once in each branch of one `if` and nowhere else (v in `if (c) { y = Add(v, w); } else { y = v; }`):
-    // when both branches hand them the same adjoint unchanged, they alias it instead of getting a zeroed buffer and a
+    // when both branches hand them the same gradient unchanged, they alias it instead of getting a zeroed buffer and a
     // copy. If one branch turns out to contribute differently, the sweep starts again without aliasing that value.
     private readonly bool[] _exclusive;
     private readonly int[] _exclusiveHits;
@@ -57,8 +57,8 @@ internal sealed class ReverseSweep
         _mode = mode;
         _mathPrefix = mathPrefix;
         var count = ir.Values.Count;
-        _adjointNames = new string?[count];
-        _hasAdjoint = new bool[count];
+        _gradientNames = new string?[count];
+        _hasGradient = new bool[count];
         _known = new CExpr?[count];
         _home = new RBlock?[count];
         _useCount = new int[count];
@@ -74,32 +74,32 @@ internal sealed class ReverseSweep
                 _noAlias[c.Phi] = true;
                 if (c.Next is IrRef { Value: var next })
                 {
-                    _noAlias[next] = true; // its first contribution is the carried adjoint, reset right after
+                    _noAlias[next] = true; // its first contribution is the carried gradient, reset right after
                 }
             }
         }
         _parameters = ir.Parameters.ToDictionary(p => p.Value);
-        _names = NewNames(ir, _adjointNames);
+        _names = NewNames(ir, _gradientNames);
     }
 
-    private static NameAllocator NewNames(IrMethod ir, string?[] adjointNames)
+    private static NameAllocator NewNames(IrMethod ir, string?[] gradientNames)
     {
         foreach (var parameter in ir.Parameters)
         {
-            adjointNames[parameter.Value] = parameter.AdjointName;
+            gradientNames[parameter.Value] = parameter.GradientName;
         }
 
         return new NameAllocator(
             ir.ReservedNames
                 .Concat(ir.Values.Select(v => v.Name))
-                .Concat(ir.Parameters.Select(p => p.AdjointName))
+                .Concat(ir.Parameters.Select(p => p.GradientName))
                 .Append(ir.SeedName));
     }
 
-    /// <summary>The adjoint's C# name for a value (allocated on first use: <c>dh</c> for <c>h</c>).</summary>
-    public string AdjointName(int value) => _adjointNames[value] ??= _names.AllocateAdjoint(_ir.Values[value].Name);
+    /// <summary>The gradient's C# name for a value (allocated on first use: <c>dh</c> for <c>h</c>).</summary>
+    public string GradientName(int value) => _gradientNames[value] ??= _names.AllocateGradient(_ir.Values[value].Name);
 
-    /// <summary>The reverse block in which a value's adjoint is declared.</summary>
+    /// <summary>The reverse block in which a value's gradient is declared.</summary>
     public RBlock? Home(int value) => _home[value];
 
     /// <summary>Locals declared for derivatives nobody reads, by element type.</summary>
@@ -117,12 +117,12 @@ internal sealed class ReverseSweep
             {
                 // Start again from scratch with that value out of branch-exclusive aliasing.
                 _notExclusive.Add(conflict.Value);
-                Array.Clear(_hasAdjoint, 0, _hasAdjoint.Length);
+                Array.Clear(_hasGradient, 0, _hasGradient.Length);
                 Array.Clear(_known, 0, _known.Length);
                 Array.Clear(_exclusive, 0, _exclusive.Length);
                 Array.Clear(_exclusiveHits, 0, _exclusiveHits.Length);
-                _adjointNames = new string?[_ir.Values.Count];
-                _names = NewNames(_ir, _adjointNames);
+                _gradientNames = new string?[_ir.Values.Count];
+                _names = NewNames(_ir, _gradientNames);
                 _discards.Clear();
             }
         }
@@ -147,7 +147,7 @@ internal sealed class ReverseSweep
             else
             {
                 _known[result] = seed;
-                _hasAdjoint[result] = true;
+                _hasGradient[result] = true;
             }
         }
 
@@ -174,7 +174,7 @@ internal sealed class ReverseSweep
                 case IrLoop loop:
                     foreach (var carried in loop.Carried)
                     {
-                        _home[carried.Phi] = home; // carried adjoints live across the reverse iterations
+                        _home[carried.Phi] = home; // carried gradients live across the reverse iterations
                         if (carried.Exit >= 0)
                         {
                             _home[carried.Exit] = home;
@@ -194,7 +194,7 @@ internal sealed class ReverseSweep
             var start = output.Count;
             switch (statement)
             {
-                case IrAssign assign when _ir.Values[assign.Target].Active && _hasAdjoint[assign.Target]:
+                case IrAssign assign when _ir.Values[assign.Target].Active && _hasGradient[assign.Target]:
                     if (statement.Source != lastComment)
                     {
                         output.Add(new RComment(statement.Source));
@@ -225,11 +225,11 @@ internal sealed class ReverseSweep
 
                     foreach (var phi in branch.Phis)
                     {
-                        if (_ir.Values[phi.Target].Active && _hasAdjoint[phi.Target])
+                        if (_ir.Values[phi.Target].Active && _hasGradient[phi.Target])
                         {
-                            var adjoint = Adjoint(phi.Target);
-                            AccumulateInto(then, phi.WhenTrue, adjoint);
-                            AccumulateInto(@else, phi.WhenFalse, adjoint);
+                            var gradient = Gradient(phi.Target);
+                            AccumulateInto(then, phi.WhenTrue, gradient);
+                            AccumulateInto(@else, phi.WhenFalse, gradient);
                         }
                     }
 
@@ -240,7 +240,7 @@ internal sealed class ReverseSweep
                         _exclusive[v] = false;
                         if (_known[v] is not null && _exclusiveHits[v] != 2)
                         {
-                            throw new AliasConflict(v); // only one branch contributed: its adjoint is not always that
+                            throw new AliasConflict(v); // only one branch contributed: its gradient is not always that
                         }
                     }
 
@@ -281,9 +281,9 @@ internal sealed class ReverseSweep
     }
 
     /// <summary>
-    /// The reverse of a loop. Before it, exit adjoints become the carried (phi) adjoints; each reverse iteration hands
-    /// the carried adjoints to the values the body assigned to the variables (<c>dh_2 = dh_1; dh_1 = 0;</c>) and then
-    /// reverses the body, whose uses of the phis add to the carried adjoints again; after it, the carried adjoints
+    /// The reverse of a loop. Before it, exit gradients become the carried (phi) gradients; each reverse iteration hands
+    /// the carried gradients to the values the body assigned to the variables (<c>dh_2 = dh_1; dh_1 = 0;</c>) and then
+    /// reverses the body, whose uses of the phis add to the carried gradients again; after it, the carried gradients
     /// belong to the initial values. Returns whether anything was written.
     /// </summary>
     private bool ReverseLoop(IrLoop loop, RBlock output, string? lastComment)
@@ -295,17 +295,17 @@ internal sealed class ReverseSweep
             output.Add(new RComment(loop.Source));
         }
 
-        foreach (var c in carried.Where(c => c.Exit >= 0 && _hasAdjoint[c.Exit]))
+        foreach (var c in carried.Where(c => c.Exit >= 0 && _hasGradient[c.Exit]))
         {
-            Accumulate(output, c.Phi, Adjoint(c.Exit));
+            Accumulate(output, c.Phi, Gradient(c.Exit));
         }
 
         var body = new RBlock();
         SetHomes(loop.Body, body);
         foreach (var c in carried)
         {
-            AccumulateInto(body, c.Next, new CAdjoint(c.Phi));
-            _hasAdjoint[c.Phi] = true;
+            AccumulateInto(body, c.Next, new CGradient(c.Phi));
+            _hasGradient[c.Phi] = true;
         }
 
         foreach (var c in carried)
@@ -324,17 +324,17 @@ internal sealed class ReverseSweep
         output.Add(new RLoop(loop, body));
         foreach (var c in carried)
         {
-            AccumulateInto(output, c.Initial, new CAdjoint(c.Phi));
+            AccumulateInto(output, c.Initial, new CGradient(c.Phi));
         }
 
         return true;
     }
 
-    private void AccumulateInto(RBlock block, IrExpr? source, CExpr adjoint)
+    private void AccumulateInto(RBlock block, IrExpr? source, CExpr gradient)
     {
         if (source is IrRef r && _ir.Values[r.Value].Active)
         {
-            Accumulate(block, r.Value, adjoint);
+            Accumulate(block, r.Value, gradient);
         }
     }
 
@@ -354,28 +354,28 @@ internal sealed class ReverseSweep
         {
             throw _exclusive[value]
                 ? new AliasConflict(value)
-                : new InvalidOperationException("a value with a single use received a second adjoint contribution");
+                : new InvalidOperationException("a value with a single use received a second gradient contribution");
         }
 
-        // A value used once, directly in its adjoint's home block, aliases its only contribution when that is
-        // cheap: `dy` instead of `double dt2 = dy;`. Adjoints it refers to are final by then (each adjoint is read
+        // A value used once, directly in its gradient's home block, aliases its only contribution when that is
+        // cheap: `dy` instead of `double dt2 = dy;`. Gradients it refers to are final by then (each gradient is read
         // only after all of its own contributions).
         if (CanAlias(value, block, contribution))
         {
             _known[value] = contribution;
-            _hasAdjoint[value] = true;
+            _hasGradient[value] = true;
             return;
         }
 
         block.Add(new RAccumulate(value, contribution));
-        _hasAdjoint[value] = true;
+        _hasGradient[value] = true;
     }
 
-    private CExpr Adjoint(int value) => _known[value] ?? new CAdjoint(value);
+    private CExpr Gradient(int value) => _known[value] ?? new CGradient(value);
 
     /// <summary>
-    /// Counts, per value, the operand positions that can contribute to its adjoint (in active statements). A value
-    /// with one such use receives exactly one contribution, so a cheap one can stand in for its adjoint.
+    /// Counts, per value, the operand positions that can contribute to its gradient (in active statements). A value
+    /// with one such use receives exactly one contribution, so a cheap one can stand in for its gradient.
     /// </summary>
     private void CountUses(IrBlock block, int[] counts)
     {
@@ -417,15 +417,15 @@ internal sealed class ReverseSweep
         }
     }
 
-    /// <summary>Expressions cheap and stable enough to stand in for an adjoint instead of a new local.</summary>
+    /// <summary>Expressions cheap and stable enough to stand in for an gradient instead of a new local.</summary>
     private static bool IsStable(CExpr e) =>
-        e is CNumber or CName or CAdjoint or CValue || (e is CUnary { Op: "-" } u && IsStable(u.Operand));
+        e is CNumber or CName or CGradient or CValue || (e is CUnary { Op: "-" } u && IsStable(u.Operand));
 
     /// <summary>Applies the rule of one forward statement.</summary>
     private void Differentiate(IrAssign assign, RBlock output)
     {
         var kind = _ir.Values[assign.Target].Type.Kind;
-        var g = Adjoint(assign.Target);
+        var g = Gradient(assign.Target);
         switch (assign.Value)
         {
             case IrRef source:
@@ -471,7 +471,7 @@ internal sealed class ReverseSweep
     {
         var arguments = call.Arguments.Select(a => RArgument.Value(CExprPrinter.FromIr(a))).ToList();
         arguments.Add(RArgument.Value(g));
-        AddAdjointArguments(call, arguments);
+        AddGradientArguments(call, arguments);
         AddUnlessNoOp(output, new RCall(call.Callee.Pullback!, arguments));
     }
 
@@ -501,7 +501,7 @@ internal sealed class ReverseSweep
         }
 
         arguments.Add(RArgument.Value(g));
-        AddAdjointArguments(call, arguments, g, output, assign);
+        AddGradientArguments(call, arguments, g, output, assign);
         AddUnlessNoOp(output, new RCall(call.Callee.Pullback!, arguments));
     }
 
@@ -526,7 +526,7 @@ internal sealed class ReverseSweep
             : null;
     }
 
-    /// <summary>A rule or pullback only adds into adjoints: with none to add to (all null or discarded) it is left out.</summary>
+    /// <summary>A rule or pullback only adds into gradients: with none to add to (all null or discarded) it is left out.</summary>
     private static void AddUnlessNoOp(RBlock output, RCall call)
     {
         if (call.Accumulated.Any())
@@ -536,10 +536,10 @@ internal sealed class ReverseSweep
     }
 
     /// <summary>
-    /// One adjoint argument per differentiable parameter of the callee: the argument's adjoint when it is active;
+    /// One gradient argument per differentiable parameter of the callee: the argument's gradient when it is active;
     /// otherwise <c>null</c> for a tensor (the rule skips it) or a discard local for a scalar <c>ref</c>.
     /// </summary>
-    private void AddAdjointArguments(IrCall call, List<RArgument> arguments, CExpr? g = null, RBlock? block = null, IrAssign? assign = null)
+    private void AddGradientArguments(IrCall call, List<RArgument> arguments, CExpr? g = null, RBlock? block = null, IrAssign? assign = null)
     {
         var discarded = new List<(int Index, IrTypeKind Kind)>();
         for (var i = 0; i < call.Arguments.Count && i < call.Callee.DifferentiableParameters.Count; i++)
@@ -553,13 +553,13 @@ internal sealed class ReverseSweep
             var passThrough = call.Callee.PassThrough.Count > i && call.Callee.PassThrough[i];
             if (passThrough && call.Arguments[i] is IrRef exclusive && g is not null && ExclusiveAlias(exclusive.Value, g, block))
             {
-                arguments.Add(RArgument.Value(new CName("null"))); // both branches hand it the same adjoint: shared
+                arguments.Add(RArgument.Value(new CName("null"))); // both branches hand it the same gradient: shared
             }
             else if (passThrough && call.Arguments[i] is IrRef alias && CanAlias(alias.Value, block, g))
             {
-                // The rule would add exactly dResult: let this input's adjoint be the result's.
+                // The rule would add exactly dResult: let this input's gradient be the result's.
                 _known[alias.Value] = g;
-                _hasAdjoint[alias.Value] = true;
+                _hasGradient[alias.Value] = true;
                 arguments.Add(RArgument.Value(new CName("null")));
             }
             else if (call.Arguments[i] is IrRef r && _ir.Values[r.Value].Active)
@@ -570,8 +570,8 @@ internal sealed class ReverseSweep
                 }
 
                 var shape = type.IsTensor && assign is not null && g is not null ? ShapeSource(assign, call, g, i) : null;
-                arguments.Add(RArgument.Adjoint(r.Value, byRef: !type.IsTensor, shape));
-                _hasAdjoint[r.Value] = true;
+                arguments.Add(RArgument.Gradient(r.Value, byRef: !type.IsTensor, shape));
+                _hasGradient[r.Value] = true;
             }
             else if (type.IsTensor)
             {
@@ -584,8 +584,8 @@ internal sealed class ReverseSweep
             }
         }
 
-        // Discard locals are declared only for calls that are kept (a call adding to no adjoint is left out).
-        if (arguments.Any(a => a.AdjointOf is not null))
+        // Discard locals are declared only for calls that are kept (a call adding to no gradient is left out).
+        if (arguments.Any(a => a.GradientOf is not null))
         {
             foreach (var (index, kind) in discarded)
             {
@@ -601,7 +601,7 @@ internal sealed class ReverseSweep
 
     /// <summary>
     /// Values defined outside <paramref name="branch"/> (in <paramref name="home"/>) whose only two uses that can
-    /// contribute to their adjoint are one in each branch (phi inputs included).
+    /// contribute to their gradient are one in each branch (phi inputs included).
     /// </summary>
     private IEnumerable<int> ExclusiveValues(IrIf branch, RBlock home)
     {
@@ -633,12 +633,12 @@ internal sealed class ReverseSweep
     }
 
     /// <summary>
-    /// For a branch-exclusive value: its first contribution, if stable, becomes its adjoint; the other branch's
+    /// For a branch-exclusive value: its first contribution, if stable, becomes its gradient; the other branch's
     /// contribution is accepted if it is the same expression. Anything else is not this case (false), or a conflict.
     /// </summary>
     private bool ExclusiveAlias(int value, CExpr contribution, RBlock? block)
     {
-        // Only a contribution every run of its branch makes can stand for the adjoint: one inside a nested branch (a
+        // Only a contribution every run of its branch makes can stand for the gradient: one inside a nested branch (a
         // rule's case split, an inner if) is conditional, and sharing it would leak it into runs that skip it.
         if (!_exclusive[value] || !IsStable(contribution) || block is null || !_exclusiveBranches.TryGetValue(value, out var branches)
             || (block != branches.Then && block != branches.Else))
@@ -646,10 +646,10 @@ internal sealed class ReverseSweep
             return false;
         }
 
-        if (!_hasAdjoint[value])
+        if (!_hasGradient[value])
         {
             _known[value] = contribution;
-            _hasAdjoint[value] = true;
+            _hasGradient[value] = true;
             _exclusiveHits[value]++;
             return true;
         }
@@ -669,10 +669,10 @@ internal sealed class ReverseSweep
         public int Value { get; } = value;
     }
 
-    /// <summary>Whether a value's adjoint can simply be <paramref name="contribution"/> (its only one, in its home block).</summary>
+    /// <summary>Whether a value's gradient can simply be <paramref name="contribution"/> (its only one, in its home block).</summary>
     private bool CanAlias(int value, RBlock? block, CExpr? contribution) =>
         block is not null && contribution is not null && IsStable(contribution) && _ir.Values[value].Active
-        && !_noAlias[value] && !_hasAdjoint[value] && _useCount[value] <= 1 && !_parameters.ContainsKey(value) && _home[value] == block;
+        && !_noAlias[value] && !_hasGradient[value] && _useCount[value] <= 1 && !_parameters.ContainsKey(value) && _home[value] == block;
 
     private IrType TypeOf(IrExpr expr) => expr switch
     {

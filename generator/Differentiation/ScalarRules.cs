@@ -6,13 +6,13 @@ using SymDiff.Generator.Ir;
 namespace SymDiff.Generator.Differentiation;
 
 /// <summary>
-/// What a derivative rule sees: the adjoint <see cref="G"/> of the result, the result <see cref="Y"/> itself (cached by
+/// What a derivative rule sees: the gradient <see cref="G"/> of the result, the result <see cref="Y"/> itself (cached by
 /// the forward sweep, so rules reuse it instead of recomputing), and the operands. A rule only states local
 /// derivatives: <c>Accumulate(i, ∂y/∂x_i · g)</c>.
 /// </summary>
 internal interface IRuleContext
 {
-    /// <summary>The adjoint of the result.</summary>
+    /// <summary>The gradient of the result.</summary>
     CExpr G { get; }
 
     /// <summary>The result, as computed by the forward sweep.</summary>
@@ -151,7 +151,7 @@ internal static class ScalarRules
     /// <summary>y = -a: ∂/∂a = -1.</summary>
     public static void Negate(IRuleContext c) => c.Accumulate(0, C.Negate(c.G));
 
-    /// <summary>y = (T)a between double and float: the adjoint converts back.</summary>
+    /// <summary>y = (T)a between double and float: the gradient converts back.</summary>
     public static void Convert(IRuleContext c, string operandType) => c.Accumulate(0, C.Cast(operandType, c.G));
 
     // ----- Math functions ----------------------------------------------------------------------------------------

@@ -23,10 +23,10 @@ internal sealed class CValue : CExpr
     public int Id { get; }
 }
 
-/// <summary>The adjoint of an SSA value, printed by its adjoint's name (or the expression it aliases).</summary>
-internal sealed class CAdjoint : CExpr
+/// <summary>The gradient of an SSA value, printed by its gradient's name (or the expression it aliases).</summary>
+internal sealed class CGradient : CExpr
 {
-    public CAdjoint(int id) => Id = id;
+    public CGradient(int id) => Id = id;
 
     public int Id { get; }
 }
@@ -39,7 +39,7 @@ internal sealed class CSaved : CExpr
     public int Id { get; }
 }
 
-/// <summary>A name or any other atomic text (a non-numeric literal, <c>dResult</c>, an adjoint).</summary>
+/// <summary>A name or any other atomic text (a non-numeric literal, <c>dResult</c>, an gradient).</summary>
 internal sealed class CName : CExpr
 {
     public CName(string text) => Text = text;

@@ -17,13 +17,13 @@ internal sealed class CExprPrinter
     private const int Conditional = 2;
 
     private readonly Func<int, string> _valueName;
-    private readonly Func<int, string> _adjointName;
+    private readonly Func<int, string> _gradientName;
     private readonly Func<int, string> _savedName;
 
-    public CExprPrinter(Func<int, string> valueName, Func<int, string> adjointName, Func<int, string>? savedName = null)
+    public CExprPrinter(Func<int, string> valueName, Func<int, string> gradientName, Func<int, string>? savedName = null)
     {
         _valueName = valueName;
-        _adjointName = adjointName;
+        _gradientName = gradientName;
         _savedName = savedName ?? (id => valueName(id) + "Saved");
     }
 
@@ -48,8 +48,8 @@ internal sealed class CExprPrinter
             case CValue v:
                 b.Append(_valueName(v.Id));
                 break;
-            case CAdjoint a:
-                b.Append(_adjointName(a.Id));
+            case CGradient a:
+                b.Append(_gradientName(a.Id));
                 break;
             case CSaved saved:
                 b.Append(_savedName(saved.Id));

@@ -10,7 +10,7 @@ namespace SymDiff.Generator.Emission;
 /// Writes the generated file of one <c>[Differentiable]</c> method: its <c>Gradient</c> (for a scalar result) and
 /// <c>Pullback</c>, each a forward sweep (the original computation, keeping what the reverse sweep reads) followed
 /// by a reverse sweep whose every step sits under a comment quoting the forward statement it differentiates.
-/// Tensor intermediates and adjoints live in a per-method workspace reused across calls.
+/// Tensor intermediates and gradients live in a per-method workspace reused across calls.
 /// </summary>
 internal static class SourceEmitter
 {
@@ -142,7 +142,7 @@ internal static class SourceEmitter
             _recomputeLoops = recomputeLoops;
             _isPublic = isPublic;
             _sweep = new ReverseSweep(_ir, mode == SweepMode.Value ? SweepMode.Gradient : mode, prefixes.System);
-            _printer = new CExprPrinter(id => _ir.Values[id].Name, _sweep.AdjointName, id => WorkspaceLocal + "." + _ir.Values[id].Name + "Saved" + Slot(id) + "!");
+            _printer = new CExprPrinter(id => _ir.Values[id].Name, _sweep.GradientName, id => WorkspaceLocal + "." + _ir.Values[id].Name + "Saved" + Slot(id) + "!");
             _parameterValues = new HashSet<int>(_ir.Parameters.Select(p => p.Value));
         }
 
@@ -159,11 +159,11 @@ internal static class SourceEmitter
         {
             var reverse = _ir.Result is null || _mode == SweepMode.Value ? new RBlock() : _sweep.Run();
 
-            // Adjoints the caller owns: every one in a pullback; tensors in a gradient (accumulated into).
+            // Gradients the caller owns: every one in a pullback; tensors in a gradient (accumulated into).
             var predeclared = Differentiable
                 .Where(p => _mode == SweepMode.Pullback || p.Type.IsTensor)
                 .Select(p => p.Value);
-            var declared = AdjointPlacement.Resolve(reverse, _sweep, predeclared);
+            var declared = GradientPlacement.Resolve(reverse, _sweep, predeclared);
 
             // The forward sweep keeps what the reverse sweep reads (and, in the gradient, the result). Inside loops,
             // spans cannot be taped: the reverse sweep recomputes them, so it reads their operands too.
@@ -200,7 +200,7 @@ internal static class SourceEmitter
                 _ringLoops.UnionWith(IrWalker.Loops(forward).Where(l => !Chained(l)).Select(l => l.Cursor));
             }
 
-            var usesWorkspace = forward.Any(UsesDestination) || UsesTensorAdjoints(reverse) || Enumerable.Range(0, _owner.Length).Any(Taped);
+            var usesWorkspace = forward.Any(UsesDestination) || UsesTensorGradients(reverse) || Enumerable.Range(0, _owner.Length).Any(Taped);
 
             WriteSignature();
             using (_writer.WriteBlock())
@@ -243,7 +243,7 @@ internal static class SourceEmitter
                     {
                         foreach (var parameter in Differentiable.Where(p => p.Type.IsScalar && !declared.Contains(p.Value)))
                         {
-                            _writer.WriteLine(parameter.AdjointName + " = 0; // " + parameter.Name + " does not reach the result");
+                            _writer.WriteLine(parameter.GradientName + " = 0; // " + parameter.Name + " does not reach the result");
                         }
 
                         _writer.WriteLine("return " + _printer.Print(CExprPrinter.FromIr(_ir.Result)) + ";");
@@ -273,8 +273,8 @@ internal static class SourceEmitter
                 arguments.Add(_ir.SeedName);
             }
 
-            arguments.AddRange(Differentiable.Select(p => p.Type.IsTensor ? p.AdjointName
-                : (_mode == SweepMode.Gradient ? "out " : "ref ") + p.AdjointName));
+            arguments.AddRange(Differentiable.Select(p => p.Type.IsTensor ? p.GradientName
+                : (_mode == SweepMode.Gradient ? "out " : "ref ") + p.GradientName));
             var call = "(" + string.Join(", ", arguments) + ")";
             var prefix = _mode == SweepMode.Gradient ? "return " : string.Empty;
 
@@ -340,7 +340,7 @@ internal static class SourceEmitter
                         + loops);
                 }
 
-                parameters.AddRange(Differentiable.Select(p => (p.Type.IsTensor ? string.Empty : "out ") + p.Type.Name + " " + p.AdjointName));
+                parameters.AddRange(Differentiable.Select(p => (p.Type.IsTensor ? string.Empty : "out ") + p.Type.Name + " " + p.GradientName));
                 if (withChoice)
                 {
                     parameters.Add(recompute);
@@ -360,7 +360,7 @@ internal static class SourceEmitter
                 }
 
                 parameters.Add(type + " " + _ir.SeedName);
-                parameters.AddRange(Differentiable.Select(p => p.Type.IsTensor ? p.Type.Name + "? " + p.AdjointName : "ref " + p.Type.Name + " " + p.AdjointName));
+                parameters.AddRange(Differentiable.Select(p => p.Type.IsTensor ? p.Type.Name + "? " + p.GradientName : "ref " + p.Type.Name + " " + p.GradientName));
                 if (withChoice)
                 {
                     parameters.Add(recompute);
@@ -919,7 +919,7 @@ internal static class SourceEmitter
 
         // ----- reverse sweep ------------------------------------------------------------------------------------
 
-        private bool UsesTensorAdjoints(RBlock block) => block.Descendants().Any(s => s switch
+        private bool UsesTensorGradients(RBlock block) => block.Descendants().Any(s => s switch
         {
             RZero zero => IsTensor(zero.Value) && !_parameterValues.Contains(zero.Value),
             RDeclare declare => IsTensor(declare.Value) && !_parameterValues.Contains(declare.Value),
@@ -948,8 +948,8 @@ internal static class SourceEmitter
                     case RDeclare declare:
                         var initializer = _printer.Print(declare.Initializer);
                         _writer.WriteLine(_parameterValues.Contains(declare.Value)
-                            ? _sweep.AdjointName(declare.Value) + " = " + initializer + ";"
-                            : TypeOf(declare.Value) + " " + _sweep.AdjointName(declare.Value) + " = " + initializer + ";");
+                            ? _sweep.GradientName(declare.Value) + " = " + initializer + ";"
+                            : TypeOf(declare.Value) + " " + _sweep.GradientName(declare.Value) + " = " + initializer + ";");
                         break;
 
                     case RAddAssign add when IsTensor(add.Value):
@@ -957,11 +957,11 @@ internal static class SourceEmitter
                         break;
 
                     case RAddAssign { Contribution: CUnary { Op: "-" } negated } add:
-                        _writer.WriteLine(_sweep.AdjointName(add.Value) + " -= " + _printer.Print(negated.Operand) + ";");
+                        _writer.WriteLine(_sweep.GradientName(add.Value) + " -= " + _printer.Print(negated.Operand) + ";");
                         break;
 
                     case RAddAssign add:
-                        _writer.WriteLine(_sweep.AdjointName(add.Value) + " += " + _printer.Print(add.Contribution) + ";");
+                        _writer.WriteLine(_sweep.GradientName(add.Value) + " += " + _printer.Print(add.Contribution) + ";");
                         break;
 
                     case RCall call:
@@ -970,8 +970,8 @@ internal static class SourceEmitter
 
                     case RReset reset:
                         _writer.WriteLine(IsTensor(reset.Value)
-                            ? _sweep.AdjointName(reset.Value) + ".Clear();"
-                            : _sweep.AdjointName(reset.Value) + " = 0;");
+                            ? _sweep.GradientName(reset.Value) + ".Clear();"
+                            : _sweep.GradientName(reset.Value) + " = 0;");
                         break;
 
                     case RLoop loop:
@@ -1047,10 +1047,10 @@ internal static class SourceEmitter
             }
         }
 
-        /// <summary>An adjoint declared as zero: <c>double dx = 0;</c>, or a zeroed tensor from the workspace.</summary>
+        /// <summary>An gradient declared as zero: <c>double dx = 0;</c>, or a zeroed tensor from the workspace.</summary>
         private void WriteZero(int value, CExpr? shape)
         {
-            var name = _sweep.AdjointName(value);
+            var name = _sweep.GradientName(value);
             if (IsTensor(value))
             {
                 var buffer = WorkspaceField(TypeOf(value), name);
@@ -1064,7 +1064,7 @@ internal static class SourceEmitter
         }
 
         private void WriteTensorAccumulate(int value, CExpr contribution) =>
-            _writer.WriteLine(BuffersClass + ".AccumulateInto(" + _sweep.AdjointName(value) + ", " + _printer.Print(contribution) + ");");
+            _writer.WriteLine(BuffersClass + ".AccumulateInto(" + _sweep.GradientName(value) + ", " + _printer.Print(contribution) + ");");
 
         private string Argument(RArgument argument)
         {
@@ -1073,15 +1073,15 @@ internal static class SourceEmitter
                 return "ref " + argument.Discard;
             }
 
-            if (argument.AdjointOf is { } value)
+            if (argument.GradientOf is { } value)
             {
-                return (argument.ByRef ? "ref " : string.Empty) + _sweep.AdjointName(value);
+                return (argument.ByRef ? "ref " : string.Empty) + _sweep.GradientName(value);
             }
 
             return _printer.Print(argument.Expression!);
         }
 
-        /// <summary>The forward values a reverse sweep reads (a zeroed tensor adjoint reads its value's shape).</summary>
+        /// <summary>The forward values a reverse sweep reads (a zeroed tensor gradient reads its value's shape).</summary>
         private IEnumerable<int> ReadValues(RBlock block) => block.Descendants().SelectMany(statement => statement switch
         {
             RAccumulate a => C.Values(a.Contribution),

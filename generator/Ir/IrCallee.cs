@@ -23,7 +23,7 @@ internal enum IrCalleeKind
 /// <param name="Name">The method's simple name (the key of intrinsic rules).</param>
 /// <param name="Owner">For intrinsics, the C# text of the declaring class (<c>Math</c> or <c>MathF</c>), used by rules.</param>
 /// <param name="Pullback">For differentiable callees the generated pullback, for rule callees the rule: C# text naming it.</param>
-/// <param name="DifferentiableParameters">For differentiable and rule callees, which parameters take an adjoint.</param>
+/// <param name="DifferentiableParameters">For differentiable and rule callees, which parameters take an gradient.</param>
 /// <param name="HasDestination">Whether a destination-passing overload (trailing <c>ref DTensor&lt;T&gt;? destination</c>) exists.</param>
 /// <param name="SavedType">For a rule that takes saved state, the C# type of that state (the forward call fills it).</param>
 /// <param name="PassThrough">For rule callees, per parameter: whether its gradient receives exactly dResult.</param>

@@ -10,8 +10,8 @@ internal sealed record IrValue(string Name, IrType Type, bool Active);
 /// <param name="Type">Its type.</param>
 /// <param name="Value">The SSA value holding it on entry.</param>
 /// <param name="Differentiable">Whether the generated methods produce a derivative for it.</param>
-/// <param name="AdjointName">The name of its <c>out</c>/<c>ref</c> derivative parameter (for example <c>dw1</c>).</param>
-internal sealed record IrParameter(string Name, IrType Type, int Value, bool Differentiable, string AdjointName);
+/// <param name="GradientName">The name of its <c>out</c>/<c>ref</c> derivative parameter (for example <c>dw1</c>).</param>
+internal sealed record IrParameter(string Name, IrType Type, int Value, bool Differentiable, string GradientName);
 
 /// <summary>
 /// A lowered method body: straight-line SSA statements with structured branches, ready to differentiate.

@@ -4,9 +4,9 @@ using System.Linq;
 namespace SymDiff.Generator.Ir;
 
 /// <summary>
-/// Which active values can have a nonzero adjoint: those that reach the result through active operations. Loops are
+/// Which active values can have a nonzero gradient: those that reach the result through active operations. Loops are
 /// iterated to a fixed point (a carried variable used by a later iteration matters too). The reverse sweep uses it
-/// to decide which carried adjoints to keep; the generator warns about differentiable parameters it leaves out.
+/// to decide which carried gradients to keep; the generator warns about differentiable parameters it leaves out.
 /// </summary>
 internal static class IrUsefulness
 {

@@ -213,7 +213,7 @@ internal sealed partial class BodyLowerer
                 retry = true;
             }
 
-            // The reverse sweep hands each iteration's carried adjoint to a value the body defines: copy the others.
+            // The reverse sweep hands each iteration's carried gradient to a value the body defines: copy the others.
             if (_values[phi].Active && next is IrRef { Value: var id } && id < bodyMark)
             {
                 var copy = NewValue(ValueKind.Local, VariableName(keys[i]), _values[phi].Type, IsActive(next));

@@ -24,7 +24,7 @@ internal static class IrFinisher
         // Names: parameters, then the first version of each local under its own name, then everything else.
         var reserved = reservedNames.Concat(parameters.Select(p => p.Name)).ToList();
         var allocator = new NameAllocator(reserved);
-        var adjointNames = parameters.Select(p => p.Differentiable ? allocator.AllocateAdjoint(p.Name) : string.Empty).ToList();
+        var gradientNames = parameters.Select(p => p.Differentiable ? allocator.AllocateGradient(p.Name) : string.Empty).ToList();
         var seedName = allocator.Allocate("dResult");
 
         if (body.Result is IrRef { Value: var resultId } && body.Values[resultId].Kind == ValueKind.Temporary)
@@ -75,7 +75,7 @@ internal static class IrFinisher
             .Select((v, id) => new IrValue(names[id] ?? "unused" + id, v.Type, v.Active))
             .ToEquatableArray();
         var irParameters = parameters
-            .Select((p, i) => new IrParameter(names[body.Parameters[i]]!, p.Type, body.Parameters[i], p.Differentiable, adjointNames[i]))
+            .Select((p, i) => new IrParameter(names[body.Parameters[i]]!, p.Type, body.Parameters[i], p.Differentiable, gradientNames[i]))
             .ToEquatableArray();
 
         return new IrMethod(irParameters, values, new IrBlock(statements.ToEquatableArray()), body.Result, returnType, seedName, reserved.ToEquatableArray());

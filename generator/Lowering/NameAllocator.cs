@@ -59,8 +59,8 @@ internal sealed class NameAllocator
         return candidate;
     }
 
-    /// <summary>The adjoint name for <paramref name="name"/>: <c>dx</c> for <c>x</c>, <c>dO</c> when <c>do</c> is a keyword.</summary>
-    public string AllocateAdjoint(string name)
+    /// <summary>The gradient name for <paramref name="name"/>: <c>dx</c> for <c>x</c>, <c>dO</c> when <c>do</c> is a keyword.</summary>
+    public string AllocateGradient(string name)
     {
         name = Unescape(name);
         var wanted = "d" + name;

@@ -29,7 +29,7 @@ public static class Buffers
         return destination = new DTensor<T>(shape.ToArray());
     }
 
-    /// <summary><see cref="Ensure{T}"/> with <paramref name="like"/>'s shape, then zero-filled: an adjoint buffer.</summary>
+    /// <summary><see cref="Ensure{T}"/> with <paramref name="like"/>'s shape, then zero-filled: a gradient buffer.</summary>
     public static DTensor<T> EnsureZeroed<T>(ref DTensor<T>? destination, DTensor<T> like)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -54,7 +54,7 @@ public static class Buffers
 
     /// <summary>
     /// target += source, elementwise; a null target is skipped. Generated reverse sweeps use it where a tensor's
-    /// adjoint flows unchanged into another's (branches that merge tensors).
+    /// gradient flows unchanged into another's (branches that merge tensors).
     /// </summary>
     public static void AccumulateInto<T>(DTensor<T>? target, DTensor<T> source)
         where T : unmanaged, IFloatingPointIeee754<T> => DTensor.Accumulate(nameof(AccumulateInto), target, source);

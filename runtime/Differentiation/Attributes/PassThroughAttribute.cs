@@ -1,9 +1,9 @@
 namespace SymDiff;
 
 /// <summary>
-/// Marks an adjoint parameter of a <see cref="PullbackOfAttribute"/> rule that receives exactly <c>dResult</c>
+/// Marks a gradient parameter of a <see cref="PullbackOfAttribute"/> rule that receives exactly <c>dResult</c>
 /// (same shape, unchanged: the input of an addition or a bias add). When nothing else contributes to that input's
-/// adjoint, generated code uses the result's adjoint for it directly and passes null to the rule, instead of
+/// gradient, generated code uses the result's gradient for it directly and passes null to the rule, instead of
 /// zeroing a buffer and copying <c>dResult</c> into it.
 /// </summary>
 [AttributeUsage(AttributeTargets.Parameter, AllowMultiple = false, Inherited = false)]

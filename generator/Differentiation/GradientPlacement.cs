@@ -4,26 +4,26 @@ using System.Linq;
 namespace SymDiff.Generator.Differentiation;
 
 /// <summary>
-/// Decides where each adjoint is declared. The first contribution to an adjoint, when it happens directly in the
-/// adjoint's home block, becomes its declaration (<c>double dh = ...;</c>); when it happens inside a nested branch or
-/// through a <c>ref</c> argument, the adjoint is declared as zero just before. Later contributions are <c>+=</c>.
-/// In a pullback, parameter adjoints are the caller's accumulators and are only ever added to.
+/// Decides where each gradient is declared. The first contribution to an gradient, when it happens directly in the
+/// gradient's home block, becomes its declaration (<c>double dh = ...;</c>); when it happens inside a nested branch or
+/// through a <c>ref</c> argument, the gradient is declared as zero just before. Later contributions are <c>+=</c>.
+/// In a pullback, parameter gradients are the caller's accumulators and are only ever added to.
 /// </summary>
-internal sealed class AdjointPlacement
+internal sealed class GradientPlacement
 {
     private readonly ReverseSweep _sweep;
     private readonly HashSet<int> _declared = new();
 
-    private AdjointPlacement(ReverseSweep sweep, IEnumerable<int> predeclared)
+    private GradientPlacement(ReverseSweep sweep, IEnumerable<int> predeclared)
     {
         _sweep = sweep;
         _declared.UnionWith(predeclared);
     }
 
-    /// <summary>Rewrites <paramref name="root"/> in place; returns the set of values whose adjoint was declared.</summary>
+    /// <summary>Rewrites <paramref name="root"/> in place; returns the set of values whose gradient was declared.</summary>
     public static HashSet<int> Resolve(RBlock root, ReverseSweep sweep, IEnumerable<int> predeclared)
     {
-        var placement = new AdjointPlacement(sweep, predeclared);
+        var placement = new GradientPlacement(sweep, predeclared);
         placement.ResolveBlock(root);
         return placement._declared;
     }
@@ -78,7 +78,7 @@ internal sealed class AdjointPlacement
         block.Statements.AddRange(resolved);
     }
 
-    /// <summary>Declares as zero, in <paramref name="block"/>, the adjoints homed here that are not declared yet.</summary>
+    /// <summary>Declares as zero, in <paramref name="block"/>, the gradients homed here that are not declared yet.</summary>
     private void DeclareZeros(IEnumerable<int> values, RBlock block, List<RStatement> output, RCall? call = null)
     {
         // Declarations go above the comment that introduces the statement needing them.
@@ -90,7 +90,7 @@ internal sealed class AdjointPlacement
             {
                 _declared.Add(value);
                 // Right before a call, a tensor buffer may take its shape from another of the call's arguments.
-                var shape = call?.Arguments.FirstOrDefault(a => a.AdjointOf == value)?.Shape;
+                var shape = call?.Arguments.FirstOrDefault(a => a.GradientOf == value)?.Shape;
                 output.Insert(position++, new RZero(value, shape));
             }
         }
