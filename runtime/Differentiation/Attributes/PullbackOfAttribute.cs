@@ -29,7 +29,7 @@ namespace SymDiff;
 /// <para>The rule lives in the function's own type (<c>[PullbackOf(nameof(F))]</c>), in the type of the
 /// <see cref="DifferentiableAttribute"/> method that calls it (<c>[PullbackOf(typeof(Other), nameof(Other.F))]</c>),
 /// or in a type the function's type names with <see cref="DerivativeRulesAttribute"/>. A rule whose signature does not
-/// fit is a compile-time error (SD0013) at the rule, saying which parameter is wrong.</para>
+/// fit is a compile-time error (SD0014) at the rule, saying which parameter is wrong.</para>
 /// </remarks>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = true, Inherited = false)]
 public sealed class PullbackOfAttribute : Attribute

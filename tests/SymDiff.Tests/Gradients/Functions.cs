@@ -388,7 +388,7 @@ public static partial class Functions
     [Differentiable]
     public static double KeywordNames(double @do, double dx, double x) => @do * dx * x;
 
-    // A value used once in each branch: shared adjoint when both branches pass the derivative through unchanged,
+    // A value used once in each branch: shared gradient when both branches pass the derivative through unchanged,
     // a normal one when they do not (product), or when one branch contributes nothing (times zero).
     [Differentiable]
     public static double BranchesPassThrough(double a, double b, double c)

@@ -295,7 +295,7 @@ public static partial class GradientCases
         };
         yield return new GradientCase
         {
-            // The derivative passes through a float adjoint, so it is b rounded to float; finite differences need a
+            // The derivative passes through a float gradient, so it is b rounded to float; finite differences need a
             // step well above float's resolution.
             Name = nameof(Functions.MixedPrecision),
             Function = x => Functions.MixedPrecision(x[0], x[1]),
