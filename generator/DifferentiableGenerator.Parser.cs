@@ -82,7 +82,7 @@ public sealed partial class DifferentiableGenerator
         var symDiffPrefix = CanShorten(semanticModel, body.Syntax.SpanStart, "SymDiff", "DTensor") ? string.Empty : TypeMapper.SymDiffNamespace;
         // The helpers only generated code calls live in SymDiff.CompilerServices: the file imports it unless one of
         // their names already means something else where the method is.
-        var compilerServicesPrefix = CanShorten(semanticModel, body.Syntax.SpanStart, "SymDiff.CompilerServices", "Buffers", "Tape", "DTensorRules")
+        var compilerServicesPrefix = CanShorten(semanticModel, body.Syntax.SpanStart, "SymDiff.CompilerServices", "Arguments", "Buffers", "Tape", "DTensorRules")
             ? string.Empty
             : TypeMapper.CompilerServicesNamespace;
         var types = new TypeMapper(symDiffPrefix, compilerServicesPrefix);
@@ -106,7 +106,7 @@ public sealed partial class DifferentiableGenerator
             .ToList();
 
         // Generated locals must not shadow members the generated code calls by simple name.
-        var reserved = method.ContainingType.MemberNames.Concat(new[] { "Math", "MathF", "DTensor", "DTensorRules", "Buffers", "Tape", "workspace" });
+        var reserved = method.ContainingType.MemberNames.Concat(new[] { "Math", "MathF", "DTensor", "DTensorRules", "Arguments", "Buffers", "Tape", "workspace" });
         var usings = new List<string>();
         if (mathPrefix.Length == 0)
         {
@@ -130,6 +130,10 @@ public sealed partial class DifferentiableGenerator
             .Concat(ParametersWithoutEffect(ir, method))
             .Where(d => d.Location is null || (d.Location.FilePath == syntax.SyntaxTree.FilePath && syntax.Span.Contains(d.Location.Span)))
             .ToEquatableArray();
+        if (bodyDiagnostics.Any(d => DiagnosticDescriptors.Get(d.Id).DefaultSeverity == DiagnosticSeverity.Error))
+        {
+            return new LoweringResult(null, bodyDiagnostics); // a derivative would be lost (SD0015): generate nothing
+        }
 
         var model = new MethodModel(
             HintName(method, compilation.GetTypeByMetadataName(DifferentiableAttributeName)),

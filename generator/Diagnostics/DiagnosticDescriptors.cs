@@ -24,7 +24,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor NoDerivative = Error(
         "SD0003",
         "No derivative known for a call",
-        "'{0}' has no known derivative, so the gradient cannot flow through it; mark it [Differentiable] (its body is then differentiated), declare its pullback next to it with [PullbackOf(nameof({1}))] on 'void {1}Pullback(inputs it reads..., dResult, d + each input...)', or compute its arguments from [NoDiff] inputs only");
+        "'{0}' has no known derivative, so the gradient cannot flow through it; {1}, or compute its arguments from [NoDiff] inputs only");
 
     public static readonly DiagnosticDescriptor WriteToNonLocal = Error(
         "SD0004",
@@ -81,6 +81,16 @@ internal static class DiagnosticDescriptors
         "Derivative rule signature does not fit its function",
         "Rule '{0}' does not fit '{1}': {2}. Its full form is 'static void {0}({3})', leaving out the inputs and 'result' it does not read.");
 
+    public static readonly DiagnosticDescriptor DerivativeLost = Error(
+        "SD0015",
+        "Differentiated value leaves the differentiated computation",
+        "{0} takes a differentiated value out of the differentiated computation ({1}), and what comes out is used to compute the result, so its derivative would be silently lost; {2}");
+
+    public static readonly DiagnosticDescriptor InPlaceChange = Error(
+        "SD0016",
+        "Differentiated value changed in place",
+        "'{0}' is called on the differentiated value '{1}' and may change it in place, which the gradient cannot follow (the reverse sweep reads the values the forward pass computed); compute a new value with DTensor ops instead");
+
     public static readonly DiagnosticDescriptor ZeroGradientFunction = Warning(
         "SD1001",
         "Gradient through a piecewise-constant function is zero",
@@ -100,6 +110,11 @@ internal static class DiagnosticDescriptors
         "SD1004",
         "[NoDiff] parameter is never read",
         "[NoDiff] parameter '{0}' of '{1}' is never read; remove it, or move [NoDiff] to the parameter you meant");
+
+    public static readonly DiagnosticDescriptor NoDiffArgument = Warning(
+        "SD1005",
+        "Differentiated value passed to a [NoDiff] parameter",
+        "'{0}' is [NoDiff] in '{1}', so no derivative flows back through this argument (a stop-gradient); if that is intended, suppress SD1005 here, otherwise remove [NoDiff] from '{0}'");
 
     public static readonly DiagnosticDescriptor InternalError = Error(
         "SD9999",
@@ -121,10 +136,13 @@ internal static class DiagnosticDescriptors
         MissingBody,
         RuleTargetMissing,
         RuleSignatureMismatch,
+        DerivativeLost,
+        InPlaceChange,
         ZeroGradientFunction,
         LostThroughConversion,
         ParameterDoesNotAffectResult,
         UnusedNoDiffParameter,
+        NoDiffArgument,
         InternalError);
 
     public static DiagnosticDescriptor Get(string id) => ById[id];

@@ -205,6 +205,11 @@ internal static class SourceEmitter
             WriteSignature();
             using (_writer.WriteBlock())
             {
+                if (_isPublic)
+                {
+                    WriteArgumentChecks(PublicName);
+                }
+
                 if (usesWorkspace)
                 {
                     _writer.WriteLine("var " + WorkspaceLocal + " = " + WorkspaceClass + ".Current; // buffers reused from call to call");
@@ -260,6 +265,31 @@ internal static class SourceEmitter
         private void WriteSignature() => WriteSignature(MethodName, dispatcher: false, withChoice: false);
 
         /// <summary>
+        /// Before anything is written: each differentiable tensor and the buffer for its gradient (required by the
+        /// gradient method, optional in the pullback), so a wrong argument is reported under the user's names.
+        /// </summary>
+        private void WriteArgumentChecks(string publicName)
+        {
+            if (_mode == SweepMode.Value)
+            {
+                return;
+            }
+
+            var tensors = Differentiable.Where(p => p.Type.IsTensor).ToList();
+            if (tensors.Count == 0)
+            {
+                return;
+            }
+
+            _writer.WriteLine("// the arguments, checked before anything is written");
+            foreach (var parameter in tensors)
+            {
+                _writer.WriteLine(_prefixes.CompilerServices + "Arguments.CheckGradient(\"" + publicName + "\", " + parameter.Name + ", " + parameter.GradientName
+                    + ", required: " + (_mode == SweepMode.Gradient ? "true" : "false") + ");");
+            }
+        }
+
+        /// <summary>
         /// The public methods of a method with loops: one with the same parameters, which uses the attribute's
         /// <c>RecomputeLoops</c>, and an overload with a trailing <c>recomputeLoops</c> that picks, per call, the private
         /// method that keeps every iteration's intermediates (this writer's) or the one that recomputes them
@@ -281,13 +311,14 @@ internal static class SourceEmitter
             WriteSignature(name, dispatcher: true, withChoice: false);
             using (_writer.WriteBlock())
             {
-                _writer.WriteLine(prefix + (_model.RecomputeLoops ? recomputing : MethodName) + call + ";");
+                _writer.WriteLine(prefix + name + call.Substring(0, call.Length - 1) + ", recomputeLoops: " + (_model.RecomputeLoops ? "true" : "false") + ");");
             }
 
             _writer.WriteLine();
             WriteSignature(name, dispatcher: true, withChoice: true);
             using (_writer.WriteBlock())
             {
+                WriteArgumentChecks(name);
                 using (_writer.WriteBlock("if (recomputeLoops)"))
                 {
                     _writer.WriteLine(prefix + recomputing + call + ";");

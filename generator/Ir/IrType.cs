@@ -18,7 +18,7 @@ internal enum IrTypeKind
     /// <summary>Any other type (arrays, strings, user types): carried along, never differentiated.</summary>
     Other,
 
-    /// <summary><c>SymDiff.Tensor&lt;float&gt;</c> or <c>SymDiff.Tensor&lt;double&gt;</c>: differentiable, gradients are tensors.</summary>
+    /// <summary><c>SymDiff.DTensor&lt;float&gt;</c> or <c>SymDiff.DTensor&lt;double&gt;</c>: differentiable, gradients are tensors.</summary>
     Tensor,
 }
 

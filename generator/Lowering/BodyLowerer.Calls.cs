@@ -53,6 +53,7 @@ internal sealed partial class BodyLowerer
 
         if (IsDifferentiableMethod(method))
         {
+            WarnAboutStoppedGradients(invocation, method, arguments);
             if (SymbolEqualityComparer.Default.Equals(method.OriginalDefinition, _method.OriginalDefinition))
             {
                 Report(DiagnosticDescriptors.Recursion, invocation.Syntax.GetLocation(), _method.Name, string.Empty);
@@ -99,6 +100,18 @@ internal sealed partial class BodyLowerer
                 shape.GradientShapes.Select(s => InputIndex(method, s) is var index && index >= 0 ? "#" + index : s).ToEquatableArray());
             return NewActive(new IrCall(callee, null, AtomizeIf(true, arguments, method).ToEquatableArray()), returnType);
         }
+        else if (IsActive(receiver) && DerivativeRules.IsTensor(method.ContainingType) && method.ReturnsVoid)
+        {
+            Report(DiagnosticDescriptors.InPlaceChange, invocation.Syntax.GetLocation(), SourceText.Of(invocation.Syntax), SourceText.Of(invocation.Instance!.Syntax));
+            return Unsupported(invocation, null, null);
+        }
+        else if (IsActive(receiver) && DerivativeRules.IsTensor(method.ContainingType) && !returnType.IsDifferentiable)
+        {
+            // Facts about a differentiated tensor (a length, a dimension) are not functions of its values; a copy of its
+            // values (an array, text) is, and loses the derivative if it comes back into the computation.
+            var facts = new IrCall(PassiveCallee(method), receiver, arguments.ToEquatableArray());
+            return CarriesValues(method.ReturnType) ? LostDerivative(facts, invocation, "as '" + method.ReturnType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + "'", ReadInstead(method.ReturnType)) : facts;
+        }
         else if (anyActive && (returnType.IsDifferentiable || !CanDropDerivative(method.ReturnType)))
         {
             return NoDerivative(invocation, method);
@@ -106,6 +119,11 @@ internal sealed partial class BodyLowerer
 
         // Passive: evaluated as written, never differentiated (into a reused buffer when the function can).
         var passive = PassiveCallee(method);
+        if (anyActive)
+        {
+            return LoseQuietly(invocation, method, new IrCall(passive, receiver, arguments.ToEquatableArray()), receiver, arguments);
+        }
+
         if (receiver is null && DerivativeRules.FindDestination(method) is not null)
         {
             passive = passive with { HasDestination = true };
@@ -113,6 +131,56 @@ internal sealed partial class BodyLowerer
         }
 
         return new IrCall(passive, receiver, arguments.ToEquatableArray());
+    }
+
+    /// <summary>
+    /// A call handed a differentiated value that returns no differentiated value: text (lost if it comes back, SD0015),
+    /// an integer or a bool (a step, SD1002, as casts and comparisons), or nothing (an effect: it may have copied the
+    /// value into a reference it was handed, which is then tainted, SD0015 if it reaches the result).
+    /// </summary>
+    private IrExpr LoseQuietly(IInvocationOperation invocation, IMethodSymbol method, IrCall call, IrExpr? receiver, List<IrExpr> arguments)
+    {
+        if (method.ReturnType.SpecialType == SpecialType.System_String)
+        {
+            return LostDerivative(call, invocation, "as text", "keep the computation in differentiated values (double, float, DTensor)");
+        }
+
+        if (!method.ReturnsVoid)
+        {
+            return Lossy(call, DiagnosticDescriptors.LostThroughConversion, invocation.Syntax.GetLocation(), "'" + SourceText.Of(invocation.Syntax) + "'", "'" + method.ReturnType.ToDisplayString() + "'");
+        }
+
+        var site = DiagnosticInfo.Create(
+            DiagnosticDescriptors.DerivativeLost,
+            invocation.Syntax.GetLocation(),
+            "'" + SourceText.Of(invocation.Syntax) + "'",
+            "into a value it was handed",
+            "read what it wrote only after the method returns, or compute the value with differentiated operations instead");
+        foreach (var target in new[] { receiver }.Concat(arguments))
+        {
+            if (ZeroGradientAnalysis.Root(target) is { } root && !_values[root].Active && !_values[root].Type.IsValueType)
+            {
+                _lossSites.Add(new LossSite(call, site, root));
+            }
+        }
+
+        return call;
+    }
+
+    /// <summary>SD1005: a differentiated value handed to a [NoDiff] parameter gets no derivative back (a stop-gradient).</summary>
+    private void WarnAboutStoppedGradients(IInvocationOperation invocation, IMethodSymbol method, List<IrExpr> arguments)
+    {
+        foreach (var argument in invocation.Arguments)
+        {
+            if (argument.Parameter is { } parameter
+                && parameter.Ordinal < arguments.Count
+                && IsActive(arguments[parameter.Ordinal])
+                && DerivativeRules.KindOf(parameter.Type) != GradientKind.None
+                && !IsDifferentiableParameter(parameter))
+            {
+                Report(DiagnosticDescriptors.NoDiffArgument, argument.Syntax.GetLocation(), parameter.Name, method.Name);
+            }
+        }
     }
 
     private static int InputIndex(IMethodSymbol method, string name)

@@ -120,10 +120,17 @@ internal sealed partial class BodyLowerer
         }
 
         var to = _types.Map(conversion.Type);
+        if (conversion.Type?.TypeKind == TypeKind.Dynamic && IsActive(operand))
+        {
+            // Operations on dynamic are bound at run time, out of the generator's sight: nothing could differentiate them.
+            return Unsupported(conversion, "A differentiated value converted to 'dynamic'", "keep it in double, float or a tensor");
+        }
+
         if (conversion.Conversion.IsIdentity
+            || (!conversion.Conversion.IsUserDefined && conversion.Operand.Type?.IsValueType == true && conversion.Type?.IsReferenceType == true && conversion.Type.TypeKind != TypeKind.Dynamic) // boxing
             || (conversion.IsImplicit && !conversion.Conversion.IsUserDefined && conversion.Type?.IsReferenceType == true))
         {
-            return operand; // the generated code converts implicitly, exactly as the source did
+            return operand; // the same value (boxed, it is still that number): the generated code converts as the source did
         }
 
         if (conversion.OperatorMethod is not null && IsActive(operand))
@@ -136,10 +143,16 @@ internal sealed partial class BodyLowerer
             return NewActive(new IrConvert(to, operand), to);
         }
 
-        // A cast of an active value to an integer type (or any passive conversion): no derivative flows through.
-        return IsActive(operand)
+        // A cast of an active value to an integer type: a step function, plausibly meant (SD1002). To anything else
+        // without a derivative (decimal, say): the value goes on, its derivative certainly does not (SD0015).
+        if (!IsActive(operand))
+        {
+            return new IrConvert(to, operand);
+        }
+
+        return to.Kind is IrTypeKind.Integer or IrTypeKind.Boolean
             ? Lossy(new IrConvert(to, operand), DiagnosticDescriptors.LostThroughConversion, conversion.Syntax.GetLocation(), "'" + SourceText.Of(conversion.Syntax) + "'", "'" + conversion.Type!.ToDisplayString() + "'")
-            : new IrConvert(to, operand);
+            : LostDerivative(new IrConvert(to, operand), conversion, "as '" + conversion.Type!.ToDisplayString() + "'", "keep the value in double or float");
     }
 
     private IrExpr LowerBinary(IBinaryOperation binary)
@@ -435,18 +448,116 @@ internal sealed partial class BodyLowerer
         if (symbol.IsIndexer)
         {
             var receiver = LowerValue(property.Instance!);
-            return new IrIndex(receiver, property.Arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0).Select(a => LowerValue(a.Value)).ToEquatableArray());
+            var indices = property.Arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0).Select(a => LowerValue(a.Value)).ToList();
+            if (IsError(receiver) || indices.Any(IsError))
+            {
+                return Unsupported(property, null, null);
+            }
+
+            if (IsActive(receiver) && DerivativeRules.IsTensor(symbol.ContainingType))
+            {
+                return LowerElementRead(property, receiver, indices);
+            }
+
+            return IsActive(receiver)
+                ? LostDerivative(new IrIndex(receiver, indices.ToEquatableArray()), property, "through the indexer of '" + symbol.ContainingType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + "'", "read the value through operations that have a derivative")
+                : new IrIndex(receiver, indices.ToEquatableArray());
         }
 
-        return symbol.IsStatic
-            ? new IrMember(null, QualifiedType(symbol.ContainingType) + "." + Escape(symbol.Name))
-            : new IrMember(LowerValue(property.Instance!), Escape(symbol.Name));
+        if (symbol.IsStatic)
+        {
+            return new IrMember(null, QualifiedType(symbol.ContainingType) + "." + Escape(symbol.Name));
+        }
+
+        var instance = LowerValue(property.Instance!);
+        if (IsError(instance))
+        {
+            return instance;
+        }
+
+        var member = new IrMember(instance, Escape(symbol.Name));
+        return IsActive(instance) && CarriesValues(symbol.Type)
+            ? LostDerivative(member, property, "through its property '" + symbol.Name + "'", ReadInstead(symbol.Type))
+            : member; // a shape, a length: not a function of the values, nothing to differentiate
     }
+
+    /// <summary>
+    /// <c>w[i]</c> or <c>w[r, c]</c> on a differentiated tensor: an element read with a derivative (the rule adds the
+    /// element's gradient into that element of <c>dw</c>).
+    /// </summary>
+    private IrExpr LowerElementRead(IPropertyReferenceOperation property, IrExpr receiver, List<IrExpr> indices)
+    {
+        var rules = property.Property.ContainingAssembly.GetTypeByMetadataName("SymDiff.CompilerServices.DTensorRules");
+        var rule = rules?.GetMembers("ItemPullback").OfType<IMethodSymbol>().FirstOrDefault(m => m.Parameters.Length == indices.Count + 2);
+        var type = _types.Map(property.Type);
+        if (rule is null || !type.IsDifferentiable)
+        {
+            return LostDerivative(new IrIndex(receiver, indices.ToEquatableArray()), property, "through an element read this version of SymDiff's runtime cannot differentiate", "update the SymDiff package");
+        }
+
+        var arguments = new List<IrExpr> { receiver };
+        arguments.AddRange(indices.Select(i => Atomize(i, IrType.Int)));
+        var callee = new IrCallee(
+            IrCalleeKind.Rule,
+            string.Empty,
+            "this[]",
+            string.Empty,
+            QualifiedType(rules!) + "." + rule.Name,
+            arguments.Select((_, i) => i == 0).ToEquatableArray(),
+            RuleReads: arguments.Select((_, i) => i > 0).ToEquatableArray(),
+            GradientShapes: arguments.Select(_ => string.Empty).ToEquatableArray(),
+            Indexer: true);
+        return NewActive(new IrCall(callee, null, arguments.ToEquatableArray()), type);
+    }
+
+    /// <summary>
+    /// Whether a value of this type, read from a differentiated value, still holds its numbers (a span, an array, a
+    /// string, an object), as opposed to facts about it such as a length or a shape.
+    /// </summary>
+    private static bool CarriesValues(ITypeSymbol type) =>
+        !(type.SpecialType is SpecialType.System_Boolean or SpecialType.System_Char
+            || TypeMapper.Qualified.Map(type).Kind is IrTypeKind.Integer or IrTypeKind.Boolean
+            || type.TypeKind == TypeKind.Enum
+            || (type is INamedTypeSymbol { Name: "ReadOnlySpan", TypeArguments.Length: 1 } span && span.TypeArguments[0].SpecialType == SpecialType.System_Int32));
+
+    private static string ReadInstead(ITypeSymbol type) =>
+        type.Name is "Span" or "ReadOnlySpan" or "Memory" or "ReadOnlyMemory" || type is IArrayTypeSymbol
+            ? "read elements as 'w[i]' (each read is differentiated) or use DTensor operations"
+            : "keep the computation in differentiated values (double, float, DTensor)";
+
+    /// <summary>
+    /// A passive value made from a differentiated one without a derivative: an error (SD0015) if it then enters the
+    /// differentiated computation of the result, found by <see cref="ZeroGradientAnalysis"/>.
+    /// </summary>
+    private IrExpr LostDerivative(IrExpr expr, IOperation at, string how, string fix) =>
+        Lossy(expr, DiagnosticDescriptors.DerivativeLost, at.Syntax.GetLocation(), "'" + SourceText.Of(at.Syntax) + "'", how, fix);
 
     private IrExpr NoDerivative(IOperation operation, IMethodSymbol method)
     {
-        Report(DiagnosticDescriptors.NoDerivative, operation.Syntax.GetLocation(), method.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat), method.Name);
+        Report(DiagnosticDescriptors.NoDerivative, operation.Syntax.GetLocation(), method.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat), HowToDifferentiate(method));
         return Unsupported(operation, null, null);
+    }
+
+    /// <summary>
+    /// SD0003's advice, with the exact rule to write: next to the function when it is the user's own, in the calling
+    /// type (naming the function's type) when it comes from a library.
+    /// </summary>
+    private string HowToDifferentiate(IMethodSymbol method)
+    {
+        if (!method.IsStatic || method.MethodKind != MethodKind.Ordinary || DerivativeRules.KindOf(method.ReturnType) == GradientKind.None)
+        {
+            return "wrap it in a static function of your own that returns a float, double or tensor and give that function a [PullbackOf] rule (docs/custom-derivatives.md)";
+        }
+
+        var rule = "static void " + method.Name + "Pullback(" + DerivativeRules.FullForm(method) + ")";
+        if (method.DeclaringSyntaxReferences.Length > 0)
+        {
+            return "mark it [Differentiable] (its body is then differentiated) or declare its pullback next to it: [PullbackOf(nameof(" + method.Name + "))] " + rule;
+        }
+
+        var owner = method.ContainingType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
+        return "declare its pullback in '" + _method.ContainingType.Name + "': [PullbackOf(typeof(" + owner + "), nameof(" + owner + "." + method.Name + "))] " + rule
+            + " (leave out the inputs and 'result' the rule does not read)";
     }
 
     /// <summary>A type's name for generated code; SymDiff's own are short when the file imports their namespace.</summary>

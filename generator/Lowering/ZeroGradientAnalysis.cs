@@ -10,7 +10,8 @@ namespace SymDiff.Generator.Lowering;
 /// A place where a differentiated value lost its derivative (an integer cast, a comparison, a step function):
 /// <paramref name="Expr"/> is the passive expression the lowerer built there, found again in the IR by reference.
 /// </summary>
-internal sealed record LossSite(IrExpr Expr, DiagnosticInfo Diagnostic);
+/// <param name="Tainted">A value the site wrote into (a void call copying into a reference it was handed), or -1.</param>
+internal sealed record LossSite(IrExpr Expr, DiagnosticInfo Diagnostic, int Tainted = -1);
 
 /// <summary>
 /// Finds derivatives that are silently zero. A loss site's value is followed through passive assignments, branch merges
@@ -52,6 +53,18 @@ internal static class ZeroGradientAnalysis
                     state.Add(assign.Target, state.Of(assign.Value));
                     break;
 
+                case IrEffect { Value: IrCall call }:
+                    // A call made for its effect may copy what it is handed into the references it is handed
+                    // (span.CopyTo(array)): those carry the lost derivative on.
+                    var handed = new[] { call.Receiver }.Concat(call.Arguments).ToList();
+                    var lost = handed.SelectMany(state.Of).ToList();
+                    foreach (var root in handed.Select(Root).OfType<int>().Where(r => !state.Active(r) && !state.IsValueType(r)))
+                    {
+                        state.Add(root, lost);
+                    }
+
+                    break;
+
                 case IrIf branch:
                     Propagate(state, branch.Then);
                     Propagate(state, branch.Else);
@@ -80,6 +93,16 @@ internal static class ZeroGradientAnalysis
         }
     }
 
+    /// <summary>The value an argument such as <c>dest</c>, <c>dest.Span</c> or <c>buffer[0]</c> reaches into.</summary>
+    public static int? Root(IrExpr? expr) => expr switch
+    {
+        IrRef r => r.Value,
+        IrMember { Receiver: { } receiver } => Root(receiver),
+        IrIndex index => Root(index.Receiver),
+        IrConvert conversion => Root(conversion.Operand), // an array handed on as a span
+        _ => null,
+    };
+
     /// <summary>Collects the sites whose values enter differentiated values that reach the result.</summary>
     private static void Sinks(State state, IrBlock block, bool[] useful, SortedSet<int> reached)
     {
@@ -87,6 +110,10 @@ internal static class ZeroGradientAnalysis
         {
             switch (statement)
             {
+                case IrAssign { Value: IrCall { Callee.Indexer: true } read } assign when state.Active(assign.Target) && useful[assign.Target]:
+                    reached.UnionWith(state.Of(read.Arguments[0])); // which element is read is a choice, as a branch's condition
+                    break;
+
                 case IrAssign assign when state.Active(assign.Target) && useful[assign.Target]:
                     reached.UnionWith(state.Of(assign.Value));
                     break;
@@ -126,7 +153,11 @@ internal static class ZeroGradientAnalysis
             _taint = new HashSet<int>?[ir.Values.Count];
             for (var i = 0; i < sites.Count; i++)
             {
-                if (!_siteOf.ContainsKey(sites[i].Expr))
+                if (sites[i].Tainted >= 0)
+                {
+                    (_taint[sites[i].Tainted] ??= new HashSet<int>()).Add(i);
+                }
+                else if (!_siteOf.ContainsKey(sites[i].Expr))
                 {
                     _siteOf.Add(sites[i].Expr, i);
                 }
@@ -136,6 +167,8 @@ internal static class ZeroGradientAnalysis
         public bool Changed { get; set; }
 
         public bool Active(int value) => _ir.Values[value].Active;
+
+        public bool IsValueType(int value) => _ir.Values[value].Type.IsValueType;
 
         /// <summary>The sites whose lost derivative <paramref name="expr"/> carries.</summary>
         public IEnumerable<int> Of(IrExpr? expr)

@@ -328,9 +328,12 @@ public static partial class Functions
     /// <summary>
     /// An active argument handed to the callee's [NoDiff] parameter: the callee is a constant in it, so the call is
     /// not inlined (that would differentiate through it) but goes through the callee's pullback: d/da = scale only.
+    /// The stop-gradient is intended here, so the warning that says so is silenced.
     /// </summary>
     [Differentiable]
+#pragma warning disable SD1005
     public static double ThroughNoDiff(double a) => NoDiffScale(a, a);
+#pragma warning restore SD1005
 
     [Differentiable]
     public static double IntegerExponent(double a, int n) => Math.Pow(a, n) + n;

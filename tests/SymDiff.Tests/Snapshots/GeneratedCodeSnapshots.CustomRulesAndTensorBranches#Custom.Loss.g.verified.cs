@@ -16,6 +16,8 @@ partial class Custom
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
     public static double LossGradient(DTensor<double> x, double s, bool squash, DTensor<double> dx, out double ds)
     {
+        // the arguments, checked before anything is written
+        Arguments.CheckGradient("LossGradient", x, dx, required: true);
         var workspace = LossGradientWorkspace.Current; // buffers reused from call to call
         // forward sweep: every intermediate the reverse sweep needs is kept
         DTensor<double> t0 = default!, t1 = default!; // read by the reverse sweep
@@ -76,6 +78,8 @@ partial class Custom
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
     public static void LossPullback(DTensor<double> x, double s, bool squash, double dResult, DTensor<double>? dx, ref double ds)
     {
+        // the arguments, checked before anything is written
+        Arguments.CheckGradient("LossPullback", x, dx, required: false);
         var workspace = LossPullbackWorkspace.Current; // buffers reused from call to call
         // forward sweep: recomputes the intermediates the reverse sweep needs
         DTensor<double> t0 = default!, t1 = default!; // read by the reverse sweep

@@ -16,7 +16,7 @@ partial class Regression
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
     public static double LossGradient(double w, double b, global::System.ReadOnlySpan<double> xs, double[] ys, out double dw, out double db)
     {
-        return LossGradientKeepingLoops(w, b, xs, ys, out dw, out db);
+        return LossGradient(w, b, xs, ys, out dw, out db, recomputeLoops: false);
     }
 
     /// <summary>
@@ -208,7 +208,7 @@ partial class Regression
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
     public static void LossPullback(double w, double b, global::System.ReadOnlySpan<double> xs, double[] ys, double dResult, ref double dw, ref double db)
     {
-        LossPullbackKeepingLoops(w, b, xs, ys, dResult, ref dw, ref db);
+        LossPullback(w, b, xs, ys, dResult, ref dw, ref db, recomputeLoops: false);
     }
 
     /// <summary>

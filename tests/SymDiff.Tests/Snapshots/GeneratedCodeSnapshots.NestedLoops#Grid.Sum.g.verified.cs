@@ -16,7 +16,7 @@ partial class Grid
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
     public static double SumGradient(double a, double b, int rows, int columns, out double da, out double db)
     {
-        return SumGradientKeepingLoops(a, b, rows, columns, out da, out db);
+        return SumGradient(a, b, rows, columns, out da, out db, recomputeLoops: false);
     }
 
     /// <summary>
@@ -239,7 +239,7 @@ partial class Grid
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
     public static void SumPullback(double a, double b, int rows, int columns, double dResult, ref double da, ref double db)
     {
-        SumPullbackKeepingLoops(a, b, rows, columns, dResult, ref da, ref db);
+        SumPullback(a, b, rows, columns, dResult, ref da, ref db, recomputeLoops: false);
     }
 
     /// <summary>

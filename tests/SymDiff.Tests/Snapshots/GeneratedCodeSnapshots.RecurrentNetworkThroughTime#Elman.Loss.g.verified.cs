@@ -18,7 +18,7 @@ partial class Elman
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
     public static float LossGradient(DTensor<float> embed, DTensor<float> w, DTensor<float> u, DTensor<float> b, DTensor<float> v, DTensor<float> h0, global::System.ReadOnlySpan<int> inputs, global::System.ReadOnlySpan<int> targets, int batch, DTensor<float> dembed, DTensor<float> dw, DTensor<float> du, DTensor<float> db, DTensor<float> dv)
     {
-        return LossGradientKeepingLoops(embed, w, u, b, v, h0, inputs, targets, batch, dembed, dw, du, db, dv);
+        return LossGradient(embed, w, u, b, v, h0, inputs, targets, batch, dembed, dw, du, db, dv, recomputeLoops: false);
     }
 
     /// <summary>
@@ -33,6 +33,12 @@ partial class Elman
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
     public static float LossGradient(DTensor<float> embed, DTensor<float> w, DTensor<float> u, DTensor<float> b, DTensor<float> v, DTensor<float> h0, global::System.ReadOnlySpan<int> inputs, global::System.ReadOnlySpan<int> targets, int batch, DTensor<float> dembed, DTensor<float> dw, DTensor<float> du, DTensor<float> db, DTensor<float> dv, bool recomputeLoops)
     {
+        // the arguments, checked before anything is written
+        Arguments.CheckGradient("LossGradient", embed, dembed, required: true);
+        Arguments.CheckGradient("LossGradient", w, dw, required: true);
+        Arguments.CheckGradient("LossGradient", u, du, required: true);
+        Arguments.CheckGradient("LossGradient", b, db, required: true);
+        Arguments.CheckGradient("LossGradient", v, dv, required: true);
         if (recomputeLoops)
         {
             return LossGradientRecomputingLoops(embed, w, u, b, v, h0, inputs, targets, batch, dembed, dw, du, db, dv);
@@ -269,7 +275,7 @@ partial class Elman
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
     public static void LossPullback(DTensor<float> embed, DTensor<float> w, DTensor<float> u, DTensor<float> b, DTensor<float> v, DTensor<float> h0, global::System.ReadOnlySpan<int> inputs, global::System.ReadOnlySpan<int> targets, int batch, float dResult, DTensor<float>? dembed, DTensor<float>? dw, DTensor<float>? du, DTensor<float>? db, DTensor<float>? dv)
     {
-        LossPullbackKeepingLoops(embed, w, u, b, v, h0, inputs, targets, batch, dResult, dembed, dw, du, db, dv);
+        LossPullback(embed, w, u, b, v, h0, inputs, targets, batch, dResult, dembed, dw, du, db, dv, recomputeLoops: false);
     }
 
     /// <summary>
@@ -284,6 +290,12 @@ partial class Elman
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
     public static void LossPullback(DTensor<float> embed, DTensor<float> w, DTensor<float> u, DTensor<float> b, DTensor<float> v, DTensor<float> h0, global::System.ReadOnlySpan<int> inputs, global::System.ReadOnlySpan<int> targets, int batch, float dResult, DTensor<float>? dembed, DTensor<float>? dw, DTensor<float>? du, DTensor<float>? db, DTensor<float>? dv, bool recomputeLoops)
     {
+        // the arguments, checked before anything is written
+        Arguments.CheckGradient("LossPullback", embed, dembed, required: false);
+        Arguments.CheckGradient("LossPullback", w, dw, required: false);
+        Arguments.CheckGradient("LossPullback", u, du, required: false);
+        Arguments.CheckGradient("LossPullback", b, db, required: false);
+        Arguments.CheckGradient("LossPullback", v, dv, required: false);
         if (recomputeLoops)
         {
             LossPullbackRecomputingLoops(embed, w, u, b, v, h0, inputs, targets, batch, dResult, dembed, dw, du, db, dv);

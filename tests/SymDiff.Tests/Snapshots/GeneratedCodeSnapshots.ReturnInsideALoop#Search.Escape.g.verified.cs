@@ -16,7 +16,7 @@ partial class Search
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
     public static double EscapeGradient(double x, double rate, int steps, out double dx, out double drate)
     {
-        return EscapeGradientKeepingLoops(x, rate, steps, out dx, out drate);
+        return EscapeGradient(x, rate, steps, out dx, out drate, recomputeLoops: false);
     }
 
     /// <summary>
@@ -292,7 +292,7 @@ partial class Search
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
     public static void EscapePullback(double x, double rate, int steps, double dResult, ref double dx, ref double drate)
     {
-        EscapePullbackKeepingLoops(x, rate, steps, dResult, ref dx, ref drate);
+        EscapePullback(x, rate, steps, dResult, ref dx, ref drate, recomputeLoops: false);
     }
 
     /// <summary>

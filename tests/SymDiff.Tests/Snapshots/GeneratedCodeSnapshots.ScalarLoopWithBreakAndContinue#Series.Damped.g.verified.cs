@@ -16,7 +16,7 @@ partial class Series
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
     public static double DampedGradient(double x, double rate, int steps, out double dx, out double drate)
     {
-        return DampedGradientKeepingLoops(x, rate, steps, out dx, out drate);
+        return DampedGradient(x, rate, steps, out dx, out drate, recomputeLoops: false);
     }
 
     /// <summary>
@@ -290,7 +290,7 @@ partial class Series
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
     public static void DampedPullback(double x, double rate, int steps, double dResult, ref double dx, ref double drate)
     {
-        DampedPullbackKeepingLoops(x, rate, steps, dResult, ref dx, ref drate);
+        DampedPullback(x, rate, steps, dResult, ref dx, ref drate, recomputeLoops: false);
     }
 
     /// <summary>

@@ -17,6 +17,11 @@ partial class Language
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
     public static float LossGradient(DTensor<float> c, DTensor<float> h, DTensor<float> d, DTensor<float> u, global::System.ReadOnlySpan<int> context, global::System.ReadOnlySpan<int> next, int batch, DTensor<float> dc, DTensor<float> dh, DTensor<float> dd, DTensor<float> du)
     {
+        // the arguments, checked before anything is written
+        Arguments.CheckGradient("LossGradient", c, dc, required: true);
+        Arguments.CheckGradient("LossGradient", h, dh, required: true);
+        Arguments.CheckGradient("LossGradient", d, dd, required: true);
+        Arguments.CheckGradient("LossGradient", u, du, required: true);
         var workspace = LossGradientWorkspace.Current; // buffers reused from call to call
         // forward sweep: every intermediate the reverse sweep needs is kept
         DTensor<float> t0 = DTensor.Embedding(c, context, ref workspace.t0);
@@ -81,6 +86,11 @@ partial class Language
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
     public static void LossPullback(DTensor<float> c, DTensor<float> h, DTensor<float> d, DTensor<float> u, global::System.ReadOnlySpan<int> context, global::System.ReadOnlySpan<int> next, int batch, float dResult, DTensor<float>? dc, DTensor<float>? dh, DTensor<float>? dd, DTensor<float>? du)
     {
+        // the arguments, checked before anything is written
+        Arguments.CheckGradient("LossPullback", c, dc, required: false);
+        Arguments.CheckGradient("LossPullback", h, dh, required: false);
+        Arguments.CheckGradient("LossPullback", d, dd, required: false);
+        Arguments.CheckGradient("LossPullback", u, du, required: false);
         var workspace = LossPullbackWorkspace.Current; // buffers reused from call to call
         // forward sweep: recomputes the intermediates the reverse sweep needs
         DTensor<float> t0 = DTensor.Embedding(c, context, ref workspace.t0);

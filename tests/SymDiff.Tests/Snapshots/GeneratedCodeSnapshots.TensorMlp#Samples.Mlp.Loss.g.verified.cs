@@ -19,6 +19,11 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
         public static float LossGradient(DTensor<float> w1, DTensor<float> b1, DTensor<float> w2, DTensor<float> b2, DTensor<float> x, global::System.ReadOnlySpan<int> y, DTensor<float> dw1, DTensor<float> db1, DTensor<float> dw2, DTensor<float> db2)
         {
+            // the arguments, checked before anything is written
+            Arguments.CheckGradient("LossGradient", w1, dw1, required: true);
+            Arguments.CheckGradient("LossGradient", b1, db1, required: true);
+            Arguments.CheckGradient("LossGradient", w2, dw2, required: true);
+            Arguments.CheckGradient("LossGradient", b2, db2, required: true);
             var workspace = LossGradientWorkspace.Current; // buffers reused from call to call
             // forward sweep: every intermediate the reverse sweep needs is kept
             DTensor<float> t0 = DTensor.MatMul(x, w1, false, false, ref workspace.t0);
@@ -76,6 +81,11 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
         public static void LossPullback(DTensor<float> w1, DTensor<float> b1, DTensor<float> w2, DTensor<float> b2, DTensor<float> x, global::System.ReadOnlySpan<int> y, float dResult, DTensor<float>? dw1, DTensor<float>? db1, DTensor<float>? dw2, DTensor<float>? db2)
         {
+            // the arguments, checked before anything is written
+            Arguments.CheckGradient("LossPullback", w1, dw1, required: false);
+            Arguments.CheckGradient("LossPullback", b1, db1, required: false);
+            Arguments.CheckGradient("LossPullback", w2, dw2, required: false);
+            Arguments.CheckGradient("LossPullback", b2, db2, required: false);
             var workspace = LossPullbackWorkspace.Current; // buffers reused from call to call
             // forward sweep: recomputes the intermediates the reverse sweep needs
             DTensor<float> t0 = DTensor.MatMul(x, w1, false, false, ref workspace.t0);
