@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace SymDiff;
 
 /// <summary>
@@ -6,9 +8,13 @@ namespace SymDiff;
 /// </summary>
 internal static class Check
 {
-    public static void SameShape<T>(string op, DTensor<T> a, DTensor<T> b)
+    /// <summary>Both tensors must be there (a null is named as the caller wrote it, not a NullReferenceException) and of one shape.</summary>
+    public static void SameShape<T>(
+        string op, DTensor<T> a, DTensor<T> b, [CallerArgumentExpression(nameof(a))] string? aName = null, [CallerArgumentExpression(nameof(b))] string? bName = null)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(a, aName);
+        ArgumentNullException.ThrowIfNull(b, bName);
         if (!a.HasSameShape(b))
         {
             throw new ArgumentException($"{op}: shapes {a.ShapeText} and {b.ShapeText} differ.");
@@ -16,10 +22,10 @@ internal static class Check
     }
 
     /// <summary>A gradient buffer handed to a rule must have its value's shape (a null one is skipped).</summary>
-    public static void Gradient<T>(string op, DTensor<T>? gradient, DTensor<T> like)
+    public static void Gradient<T>(string op, DTensor<T>? gradient, DTensor<T> like, [CallerArgumentExpression(nameof(like))] string? likeName = null)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
-        ArgumentNullException.ThrowIfNull(like);
+        ArgumentNullException.ThrowIfNull(like, likeName);
         if (gradient is not null && !gradient.HasSameShape(like))
         {
             throw new ArgumentException($"{op}: the gradient {gradient.ShapeText} does not have the shape {like.ShapeText}.");

@@ -1,29 +1,42 @@
 namespace Brown;
 
-/// <summary>A bad command line, with a one-line message (a message starting with "usage:" is the help text).</summary>
+/// <summary>A bad command line, with a one-line message.</summary>
 public sealed class OptionException(string message) : Exception(message);
 
+/// <summary><c>--help</c>: not an error, so it is not an <see cref="OptionException"/>; the message is the usage text.</summary>
+public sealed class HelpRequestedException(string usage) : Exception(usage);
+
 /// <summary>
-/// The language-model samples' entry point: a bad command line or an unreadable corpus is a one-line error and an
-/// exit code (2 and 1), never a stack trace.
+/// The language-model samples' entry point: <c>--help</c> prints the usage and exits 0; a bad command line or an
+/// unreadable corpus is a one-line error and an exit code (2 and 1), never a stack trace.
 /// </summary>
 public static class SampleMain
 {
-    public static int Run(Func<int> run)
+    public static int Run(Func<int> run) => Run(run, Console.Out, Console.Error);
+
+    /// <summary><see cref="Run(Func{int})"/> writing to the given streams, for tests (the console is shared by parallel tests).</summary>
+    public static int Run(Func<int> run, TextWriter output, TextWriter error)
     {
         ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
         try
         {
             return run();
         }
-        catch (OptionException error)
+        catch (HelpRequestedException help)
         {
-            Console.Error.WriteLine(error.Message.StartsWith("usage:", StringComparison.Ordinal) ? error.Message : "error: " + error.Message);
+            output.WriteLine(help.Message);
+            return 0;
+        }
+        catch (OptionException bad)
+        {
+            error.WriteLine("error: " + bad.Message);
             return 2;
         }
-        catch (Exception error) when (error is CorpusException or InvalidDataException or IOException or UnauthorizedAccessException)
+        catch (Exception failure) when (failure is CorpusException or InvalidDataException or IOException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine("error: " + error.Message);
+            error.WriteLine("error: " + failure.Message);
             return 1;
         }
     }

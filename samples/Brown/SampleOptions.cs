@@ -78,7 +78,8 @@ public abstract record SampleOptions
 
     /// <summary>
     /// Parses the arguments into <paramref name="defaults"/>, each flag read by the sample's own reader or else the
-    /// shared one; throws <see cref="OptionException"/> with a one-line message.
+    /// shared one, then checks the flags together; throws <see cref="OptionException"/> with a one-line message, or
+    /// <see cref="HelpRequestedException"/> with the usage for <c>--help</c>.
     /// </summary>
     protected static TOptions Parse<TOptions>(string[] args, TOptions defaults)
         where TOptions : SampleOptions
@@ -95,7 +96,38 @@ public abstract record SampleOptions
             throw new OptionException("--resume needs --checkpoint <path>");
         }
 
+        if (options.Epochs == 0 && !options.Resume)
+        {
+            // Without a checkpoint there is nothing to score but the random initialization.
+            throw new OptionException("--epochs 0 only scores a resumed model: add --resume --checkpoint <path>, or train with --epochs 1 or more");
+        }
+
+        CheckPlot(options.Plot);
         return (TOptions)options; // `with` keeps the sample's type
+    }
+
+    /// <summary>
+    /// The plot is written after training: a path that cannot be written fails now, not after the run, and a
+    /// mistyped folder is an error rather than a new folder.
+    /// </summary>
+    private static void CheckPlot(string plot)
+    {
+        if (string.IsNullOrWhiteSpace(plot))
+        {
+            throw new OptionException("--plot needs a file path, not an empty one");
+        }
+
+        var full = Path.GetFullPath(plot);
+        if (Directory.Exists(full))
+        {
+            throw new OptionException($"--plot '{plot}' is a folder: give a file path such as '{Path.Combine(plot, "loss.png")}'");
+        }
+
+        var folder = Path.GetDirectoryName(full);
+        if (folder is not null && !Directory.Exists(folder))
+        {
+            throw new OptionException($"--plot '{plot}': the folder '{folder}' does not exist (create it first, or pick another path)");
+        }
     }
 
     /// <summary>A copy with the flag just named read, if it is one of the sample's own; otherwise null.</summary>
@@ -118,7 +150,7 @@ public abstract record SampleOptions
         "--checkpoint" => this with { Checkpoint = read.Value() },
         "--resume" => this with { Resume = true },
         "--plot" => this with { Plot = read.Value() },
-        "--help" or "-h" => throw new OptionException(Usage),
+        "--help" or "-h" => throw new HelpRequestedException(Usage),
         _ => throw read.Unknown(),
     };
 }

@@ -59,7 +59,7 @@ public sealed record Options : SampleOptions
         "[--plateau factor] [--plateau-threshold x] [--weight-decay x] [--epsilon x] [--clip-norm x] [--dropout p] [--average beta] [--threads n] [--seed n] [--corpus path.tgz] [--vocab-from all|train|train+valid] " +
         "[--max-minutes x] [--patience n] [--checkpoint path] [--resume] [--generate \"prompt\"] [--words n] [--plot path.png] [--loss-log path.txt] [--mix-trigram]";
 
-    /// <summary>Parses the arguments; throws <see cref="OptionException"/> with a one-line message.</summary>
+    /// <summary>Parses the arguments; throws <see cref="OptionException"/> with a one-line message, or <see cref="HelpRequestedException"/> for <c>--help</c>.</summary>
     public static Options Parse(string[] args) => Parse(args, new Options());
 
     protected override SampleOptions? ReadOwn(ArgumentReader read) => read.Name switch

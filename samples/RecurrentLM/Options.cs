@@ -31,7 +31,7 @@ public sealed record Options : SampleOptions
         "[--epochs n] [--optimizer sgd|adam|adafactor] [--lr x] [--clip-norm x] [--average beta] [--plateau factor] [--patience n] [--recompute] " +
         "[--threads n] [--seed n] [--corpus path.tgz] [--vocab-from all|train|train+valid] [--max-minutes x] [--checkpoint path] [--resume] [--plot path.png]";
 
-    /// <summary>Parses the arguments; throws <see cref="OptionException"/> with a one-line message.</summary>
+    /// <summary>Parses the arguments; throws <see cref="OptionException"/> with a one-line message, or <see cref="HelpRequestedException"/> for <c>--help</c>.</summary>
     public static Options Parse(string[] args) => Parse(args, new Options());
 
     protected override SampleOptions? ReadOwn(ArgumentReader read) => read.Name switch

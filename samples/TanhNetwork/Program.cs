@@ -1,12 +1,22 @@
-using System.Globalization;
 using TanhNetwork;
 
 // Trains the textbook network h = tanh(w1·x), o = tanh(w2·h) by gradient descent on L = ½(y − o)², with the
 // gradient SymDiff generated from TanhNet.Loss at compile time (see obj/.../generated/.../TanhNet.Loss.g.cs).
-var options = Options.Parse(args);
-if (options is null)
+Options options;
+try
 {
-    return 1;
+    options = Options.Parse(args);
+}
+catch (FormatException error)
+{
+    Console.Error.WriteLine("error: " + error.Message);
+    return 2;
+}
+
+if (options.Help)
+{
+    Console.WriteLine(Options.Usage);
+    return 0;
 }
 
 // A small data set from a teacher network with known weights, so we can see them recovered.
@@ -58,32 +68,3 @@ var o = Math.Tanh(w2 * h);
 var byHand = -(y - o) * (1 - (o * o)) * h;
 Console.WriteLine($"At x = {x:F3}: generated dL/dw2 = {generated:R}, by hand -(y - o)(1 - o^2)h = {byHand:R}, equal: {generated == byHand}");
 return 0;
-
-/// <summary>Command-line options of the sample.</summary>
-internal sealed record Options(double LearningRate, int Steps, double W1, double W2, int Seed, int PrintEvery)
-{
-    public static Options? Parse(string[] args)
-    {
-        var options = new Options(LearningRate: 0.5, Steps: 500, W1: 0.5, W2: 0.5, Seed: 1, PrintEvery: 25);
-        for (var i = 0; i < args.Length; i++)
-        {
-            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-            double Number() => double.Parse(Next(), CultureInfo.InvariantCulture);
-            switch (args[i])
-            {
-                case "--lr": options = options with { LearningRate = Number() }; break;
-                case "--steps": options = options with { Steps = (int)Number() }; break;
-                case "--w1": options = options with { W1 = Number() }; break;
-                case "--w2": options = options with { W2 = Number() }; break;
-                case "--seed": options = options with { Seed = (int)Number() }; break;
-                case "--print-every": options = options with { PrintEvery = Math.Max(1, (int)Number()) }; break;
-                default:
-                    Console.Error.WriteLine($"Unknown option {args[i]}.");
-                    Console.Error.WriteLine("Usage: dotnet run --project samples/TanhNetwork -- [--lr 0.5] [--steps 500] [--w1 0.5] [--w2 0.5] [--seed 1] [--print-every 25]");
-                    return null;
-            }
-        }
-
-        return options;
-    }
-}

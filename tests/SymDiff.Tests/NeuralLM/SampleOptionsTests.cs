@@ -69,7 +69,82 @@ public sealed class SampleOptionsTests
     [Fact]
     public void HelpIsTheSamplesOwnUsage()
     {
-        Assert.StartsWith("usage: dotnet run -c Release --project samples/NeuralLM -- ", Assert.Throws<OptionException>(() => NeuralOptions.Parse(["--help"])).Message, StringComparison.Ordinal);
-        Assert.StartsWith("usage: dotnet run -c Release --project samples/RecurrentLM -- ", Assert.Throws<OptionException>(() => RecurrentOptions.Parse(["-h"])).Message, StringComparison.Ordinal);
+        Assert.StartsWith("usage: dotnet run -c Release --project samples/NeuralLM -- ", Assert.Throws<HelpRequestedException>(() => NeuralOptions.Parse(["--help"])).Message, StringComparison.Ordinal);
+        Assert.StartsWith("usage: dotnet run -c Release --project samples/RecurrentLM -- ", Assert.Throws<HelpRequestedException>(() => RecurrentOptions.Parse(["-h"])).Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("-h")]
+    [InlineData("--epochs 3 --help")]
+    public void HelpPrintsTheUsageToStandardOutputAndExitsZero(string line)
+    {
+        foreach (var parse in new Func<string[], SampleOptions>[] { NeuralOptions.Parse, RecurrentOptions.Parse })
+        {
+            var (code, output, error) = RunSample(() => parse(line.Split(' ')));
+            Assert.Equal(0, code);
+            Assert.StartsWith("usage: dotnet run -c Release --project samples/", output, StringComparison.Ordinal);
+            Assert.Equal(string.Empty, error);
+        }
+    }
+
+    [Fact]
+    public void ABadCommandLineIsAOneLineErrorWithExitCodeTwo()
+    {
+        var (code, output, error) = RunSample(() => NeuralOptions.Parse(["--bogus"]));
+        Assert.Equal(2, code);
+        Assert.Equal(string.Empty, output);
+        Assert.Equal("error: unknown option '--bogus' (--help lists them)" + Environment.NewLine, error);
+    }
+
+    [Theory]
+    [InlineData("--epochs 0")]
+    [InlineData("--epochs 0 --checkpoint x.ckpt")]
+    public void EpochsZeroWithoutResumeIsAnError(string line)
+    {
+        foreach (var parse in new Func<string[], SampleOptions>[] { NeuralOptions.Parse, RecurrentOptions.Parse })
+        {
+            var error = Assert.Throws<OptionException>(() => parse(line.Split(' ')));
+            Assert.StartsWith("--epochs 0 only scores a resumed model: add --resume --checkpoint <path>", error.Message, StringComparison.Ordinal);
+        }
+
+        // with a checkpoint to resume, no epochs means: score it
+        var resumed = NeuralOptions.Parse([.. line.Split(' '), "--checkpoint", "x.ckpt", "--resume"]);
+        Assert.Equal((0, true), (resumed.Epochs, resumed.Resume));
+    }
+
+    [Fact]
+    public void APlotInAFolderThatDoesNotExistIsAnErrorAtParsingThatNamesTheFolder()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), "symdiff-no-such-folder-" + Guid.NewGuid().ToString("N"));
+        var plot = Path.Combine(missing, "deeper", "loss.png");
+        foreach (var parse in new Func<string[], SampleOptions>[] { NeuralOptions.Parse, RecurrentOptions.Parse })
+        {
+            var (code, output, error) = RunSample(() => parse(["--plot", plot]));
+            Assert.Equal(2, code);
+            Assert.Equal(string.Empty, output); // nothing trained, nothing printed
+            Assert.Equal($"error: --plot '{plot}': the folder '{Path.Combine(missing, "deeper")}' does not exist (create it first, or pick another path)" + Environment.NewLine, error);
+        }
+
+        Assert.False(Directory.Exists(missing)); // and no folder was made
+    }
+
+    [Fact]
+    public void APlotPathMustBeAFileInAFolderThatExists()
+    {
+        var folder = Path.GetTempPath();
+        Assert.Equal(Path.Combine(folder, "loss.png"), NeuralOptions.Parse(["--plot", Path.Combine(folder, "loss.png")]).Plot);
+        Assert.Equal("loss.png", RecurrentOptions.Parse(["--plot", "loss.png"]).Plot); // the current folder
+        Assert.StartsWith($"--plot '{folder}' is a folder: give a file path", Assert.Throws<OptionException>(() => NeuralOptions.Parse(["--plot", folder])).Message, StringComparison.Ordinal);
+        Assert.Equal("--plot needs a file path, not an empty one", Assert.Throws<OptionException>(() => RecurrentOptions.Parse(["--plot", ""])).Message);
+    }
+
+    /// <summary>The samples' entry point around <paramref name="parse"/>, as <c>Program</c> calls it; returns what it wrote.</summary>
+    private static (int Code, string Output, string Error) RunSample(Func<SampleOptions> parse)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = SampleMain.Run(() => parse() is not null ? 0 : 1, output, error);
+        return (code, output.ToString(), error.ToString());
     }
 }
