@@ -20,6 +20,23 @@ public static class FiniteDifferences
         return gradient;
     }
 
+    /// <summary>
+    /// Whether the left and right slopes of f along x_i differ within a step of 1e-4 (scaled to |x_i|): a branch
+    /// boundary, a rounding or a kink is that close, and central differences there are no reference.
+    /// </summary>
+    public static bool NearKink(Func<double[], double> f, double[] x, int i, double tolerance)
+    {
+        var h = 1e-4 * Math.Max(1, Math.Abs(x[i]));
+        var plus = (double[])x.Clone();
+        var minus = (double[])x.Clone();
+        plus[i] += h;
+        minus[i] -= h;
+        var center = f(x);
+        var right = (f(plus) - center) / h;
+        var left = (center - f(minus)) / h;
+        return Math.Abs(right - left) > (100 * tolerance) + (1e-2 * Math.Abs(right + left));
+    }
+
     /// <summary>Asserts that two gradients agree to a relative tolerance (absolute near zero).</summary>
     public static void AssertClose(double[] expected, double[] actual, double tolerance = 1e-6, string? context = null)
     {

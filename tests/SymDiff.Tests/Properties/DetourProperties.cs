@@ -133,7 +133,7 @@ public sealed class DetourProperties(Xunit.Abstractions.ITestOutputHelper output
             for (var i = 0; i < point.Length; i++)
             {
                 var tolerance = 1e-5 * (1 + Math.Abs(numeric[i]));
-                if (!lost && !NearStep(Value, point, i))
+                if (!lost && !FiniteDifferences.NearKink(Value, point, i, tolerance))
                 {
                     Assert.True(
                         Math.Abs(generated[i] - numeric[i]) <= tolerance,
@@ -147,19 +147,5 @@ public sealed class DetourProperties(Xunit.Abstractions.ITestOutputHelper output
         {
             context.Unload();
         }
-    }
-
-    /// <summary>A comparison or rounding inside the program flips within a finite-difference step.</summary>
-    private static bool NearStep(Func<double[], double> f, double[] x, int i)
-    {
-        var h = 1e-4;
-        var plus = (double[])x.Clone();
-        var minus = (double[])x.Clone();
-        plus[i] += h;
-        minus[i] -= h;
-        var center = f(x);
-        var right = (f(plus) - center) / h;
-        var left = (center - f(minus)) / h;
-        return Math.Abs(right - left) > 1e-3 * (1 + Math.Abs(right + left));
     }
 }
