@@ -108,6 +108,13 @@ public sealed class ParameterSet<T> : IReadOnlyList<Parameter<T>>
     public T ClipGradientNorm(T maxNorm)
     {
         var norm = GradientNorm();
+        ClipGradientNorm(maxNorm, norm);
+        return norm;
+    }
+
+    /// <summary>Clips by a global norm already computed (by the trainer, which checks it first).</summary>
+    internal void ClipGradientNorm(T maxNorm, T norm)
+    {
         if (norm > maxNorm)
         {
             var scale = maxNorm / (norm + T.CreateChecked(1e-6));
@@ -116,8 +123,20 @@ public sealed class ParameterSet<T> : IReadOnlyList<Parameter<T>>
                 TensorPrimitives.Multiply<T>(parameter.Gradient.Span, scale, parameter.Gradient.Span);
             }
         }
+    }
 
-        return norm;
+    /// <summary>The name of the first parameter whose gradient has a NaN or infinite element; null if none.</summary>
+    internal string? NonFiniteGradient()
+    {
+        foreach (var parameter in _parameters)
+        {
+            if (!TensorPrimitives.IsFiniteAll<T>(parameter.Gradient.Span))
+            {
+                return parameter.Name;
+            }
+        }
+
+        return null;
     }
 
     /// <inheritdoc/>
