@@ -130,7 +130,9 @@ public sealed class ParameterSet<T> : IReadOnlyList<Parameter<T>>
     {
         foreach (var parameter in _parameters)
         {
-            if (!TensorPrimitives.IsFiniteAll<T>(parameter.Gradient.Span))
+            // IsFiniteAll is false for an empty span (an unused parameter, say: a model's optional direct weights).
+            var gradient = parameter.Gradient.Span;
+            if (!gradient.IsEmpty && !TensorPrimitives.IsFiniteAll<T>(gradient))
             {
                 return parameter.Name;
             }

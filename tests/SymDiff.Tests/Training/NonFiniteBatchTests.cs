@@ -189,6 +189,27 @@ public sealed class NonFiniteBatchTests
         Assert.Contains("skipped 2 batches", console.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void AnEmptyParameterIsNotMistakenForANonFiniteGradient()
+    {
+        // A model's optional weights may be empty (NeuralLM's direct connections when off); TensorPrimitives.IsFiniteAll
+        // of an empty span is false.
+        var parameters = new ParameterSet<float>();
+        var w = parameters.Add("w", DTensor<float>.FromArray([1f, -1f], 2));
+        parameters.Add("unused", new DTensor<float>(0, 3));
+        var trainer = new Trainer<float>(parameters, new Sgd<float>(parameters, 0.1), new ConstantSchedule(0.1), Options);
+        var result = trainer.Train(32, _ =>
+        {
+            w.Gradient[0] = w.Value[0];
+            w.Gradient[1] = w.Value[1];
+            return 0.5f * ((w.Value[0] * w.Value[0]) + (w.Value[1] * w.Value[1]));
+        });
+
+        Assert.Equal(6 * 2, result.Steps);
+        Assert.Equal(0, result.SkippedBatches);
+        Assert.InRange(Math.Abs(w.Value[0]), 0, 0.5);
+    }
+
     [Theory]
     [InlineData(0.0)]
     [InlineData(-1.0)]
