@@ -103,13 +103,16 @@ public sealed class Adafactor<T> : Optimizer<T>
             return;
         }
 
+        // The statistics move toward G² + ε₁ by 1 − β̂₂ = t^(−c), rounded once from double, as torch.optim.Adafactor's
+        // lerp_: 1 − β̂₂ computed in T from a rounded β̂₂ loses its relative precision as β̂₂ nears 1 (3e-4 at step
+        // 10⁵ in float), and β̂₂x + (1 − β̂₂)y with both rounded would not keep x when y = x.
         var t = (double)StepCount;
-        var beta2 = T.CreateChecked(1 - Math.Pow(t, -DecayExponent));
+        var oneMinusBeta2 = T.CreateChecked(Math.Pow(t, -DecayExponent));
         var rho = Math.Min(LearningRate, 1 / Math.Sqrt(t));
         var alpha = T.CreateChecked(Math.Max(Epsilon2, double.CreateChecked(Rms(theta))) * rho);
         if (WeightDecay != 0 && parameter.Decays)
         {
-            TensorPrimitives.Multiply<T>(theta, T.One - T.CreateChecked(LearningRate * WeightDecay), theta);
+            TensorPrimitives.Multiply<T>(theta, T.CreateChecked(1 - (LearningRate * WeightDecay)), theta);
         }
 
         // U = G / √V̂, into the work buffer.
@@ -117,15 +120,15 @@ public sealed class Adafactor<T> : Optimizer<T>
         var epsilon1 = T.CreateChecked(Epsilon1);
         if (_rows[index] is { } rowState && _columns[index] is { } columnState)
         {
-            FactoredScale(gradient, rowState.Span, columnState.Span, beta2, epsilon1, update);
+            FactoredScale(gradient, rowState.Span, columnState.Span, oneMinusBeta2, epsilon1, update);
         }
         else
         {
             var v = _vectors[index]!.Span;
             TensorPrimitives.Multiply<T>(gradient, gradient, update);
             TensorPrimitives.Add<T>(update, epsilon1, update);
-            TensorPrimitives.Multiply<T>(v, beta2, v);
-            TensorPrimitives.FusedMultiplyAdd<T>(update, T.One - beta2, v, v);
+            TensorPrimitives.Subtract<T>(update, v, update);
+            TensorPrimitives.FusedMultiplyAdd<T>(update, oneMinusBeta2, v, v);
             TensorPrimitives.Sqrt<T>(v, update);
             TensorPrimitives.Divide<T>(gradient, update, update);
         }
@@ -136,9 +139,8 @@ public sealed class Adafactor<T> : Optimizer<T>
         if (_firstMoment[index] is { } moment)
         {
             var m = moment.Span;
-            var beta1 = T.CreateChecked(Beta1!.Value);
-            TensorPrimitives.Multiply<T>(m, beta1, m);
-            TensorPrimitives.FusedMultiplyAdd<T>(update, (T.One - beta1) * scale, m, m);
+            TensorPrimitives.Multiply<T>(m, T.CreateChecked(Beta1!.Value), m);
+            TensorPrimitives.FusedMultiplyAdd<T>(update, T.CreateChecked(1 - Beta1.Value) * scale, m, m);
             TensorPrimitives.Subtract<T>(theta, m, theta);
         }
         else
@@ -148,27 +150,29 @@ public sealed class Adafactor<T> : Optimizer<T>
     }
 
     /// <summary>
-    /// Updates the row and column statistics from G² + ε₁ and writes U = G/√V̂ with V̂ᵢⱼ = RᵢCⱼ/ΣR, computed as
-    /// Gᵢⱼ · √(ΣR/Rᵢ) · (1/√Cⱼ).
+    /// Moves the row and column statistics toward the sums of G² + ε₁ and writes U = G/√V̂ with V̂ᵢⱼ = RᵢCⱼ/ΣR,
+    /// computed as Gᵢⱼ · √(ΣR/Rᵢ) · (1/√Cⱼ).
     /// </summary>
-    private static void FactoredScale(ReadOnlySpan<T> gradient, Span<T> rows, Span<T> columns, T beta2, T epsilon1, Span<T> update)
+    private static void FactoredScale(ReadOnlySpan<T> gradient, Span<T> rows, Span<T> columns, T oneMinusBeta2, T epsilon1, Span<T> update)
     {
         var width = columns.Length;
-        var oneMinus = T.One - beta2;
 
-        // Squared gradients + ε₁ into the update buffer, then their row and column sums.
+        // Squared gradients + ε₁ into the update buffer; R ← R + (1−β̂₂)(row sums − R), C likewise with column sums.
         TensorPrimitives.Multiply<T>(gradient, gradient, update);
         TensorPrimitives.Add<T>(update, epsilon1, update);
-        TensorPrimitives.Multiply<T>(rows, beta2, rows);
-        TensorPrimitives.Multiply<T>(columns, beta2, columns);
+        var columnSums = Scratch<T>.Get(width);
+        columnSums.Clear();
         for (var i = 0; i < rows.Length; i++)
         {
             var row = update.Slice(i * width, width);
-            rows[i] += oneMinus * TensorPrimitives.Sum<T>(row);
-            TensorPrimitives.FusedMultiplyAdd<T>(row, oneMinus, columns, columns);
+            rows[i] += oneMinusBeta2 * (TensorPrimitives.Sum<T>(row) - rows[i]);
+            TensorPrimitives.Add<T>(columnSums, row, columnSums);
         }
 
-        var inverseColumns = Scratch<T>.Get(width);
+        TensorPrimitives.Subtract<T>(columnSums, columns, columnSums);
+        TensorPrimitives.FusedMultiplyAdd<T>(columnSums, oneMinusBeta2, columns, columns);
+
+        var inverseColumns = Scratch<T>.Get(width); // the same buffer: the column sums are spent
         TensorPrimitives.ReciprocalSqrt<T>(columns, inverseColumns);
         var total = TensorPrimitives.Sum<T>(rows);
         for (var i = 0; i < rows.Length; i++)

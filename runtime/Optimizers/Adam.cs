@@ -7,6 +7,10 @@ namespace SymDiff;
 /// θ ← θ − η m̂/(√v̂ + ε), with ε outside the square root as in the paper. Weight decay is either L2 (added to the
 /// gradient, <c>torch.optim.Adam</c>) or decoupled (θ ← θ − ηλθ first, AdamW of Loshchilov &amp; Hutter, 2019).
 /// </summary>
+/// <remarks>
+/// As in <c>torch.optim.Adam</c>, the constants (1 − β₁, 1 − β₂, 1 − ηλ, the bias corrections) are computed in double
+/// and rounded to T once, and m moves as m + (1−β₁)(g − m), so a float run follows the double one to float rounding.
+/// </remarks>
 public class Adam<T> : Optimizer<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -59,7 +63,7 @@ public class Adam<T> : Optimizer<T>
         {
             if (_decoupled)
             {
-                TensorPrimitives.Multiply<T>(theta, T.One - T.CreateChecked(LearningRate * WeightDecay), theta);
+                TensorPrimitives.Multiply<T>(theta, T.CreateChecked(1 - (LearningRate * WeightDecay)), theta);
             }
             else
             {
@@ -69,15 +73,17 @@ public class Adam<T> : Optimizer<T>
             }
         }
 
-        // m ← β₁m + (1−β₁)g ; v ← β₂v + (1−β₂)g² ; θ ← θ − (η/(1−β₁ᵗ)) m / (√v/√(1−β₂ᵗ) + ε), in one pass.
+        // m ← m + (1−β₁)(g − m) ; v ← β₂v + (1−β₂)g² ; θ ← θ − (η/(1−β₁ᵗ)) m / (√v/√(1−β₂ᵗ) + ε), in one pass.
+        // Every constant is computed in double and rounded to T once, as PyTorch does.
         var t = StepCount;
         AdamKernel.Update(
             theta,
             gradient,
             _m[index].Span,
             _v[index].Span,
-            T.CreateChecked(Beta1),
+            T.CreateChecked(1 - Beta1),
             T.CreateChecked(Beta2),
+            T.CreateChecked(1 - Beta2),
             T.CreateChecked(1 / Math.Sqrt(1 - Math.Pow(Beta2, t))),
             T.CreateChecked(Epsilon),
             T.CreateChecked(LearningRate / (1 - Math.Pow(Beta1, t))));

@@ -79,10 +79,13 @@ public static class TrainingConsole
         public void OnEvaluation(long step, int epoch, double value, bool improved) =>
             console.MarkupLine($"step {step} (epoch {epoch + 1}): {Markup.Escape(metric)} [bold]{value:F3}[/]{(improved ? " [green](best so far)[/]" : string.Empty)}");
 
+        public void OnSkippedBatch(long step, int epoch, int batch, string reason) =>
+            console.MarkupLine($"step {step} (epoch {epoch + 1}, batch {batch + 1}): [yellow]skipped[/], {Markup.Escape(reason)}");
+
         public void OnEnd(TrainingResult result)
         {
             _task?.StopTask();
-            console.MarkupLine(Markup.Escape($"stopped after {result.Steps} steps in {result.Elapsed.TotalSeconds:F1} s: {result.StopReason}"));
+            console.MarkupLine(Markup.Escape($"stopped after {result.Steps} steps in {result.Elapsed.TotalSeconds:F1} s: {result.StopReason}{ConsoleTrainingLog.DescribeSkipped(result)}"));
         }
     }
 }

@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Text;
 
 namespace SymDiff;
 
@@ -13,6 +15,9 @@ namespace SymDiff;
 public sealed partial class DTensor<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
+    /// <summary>ToString shows this many entries at each end of an axis longer than twice this.</summary>
+    private const int EdgeItems = 3;
+
     private T[] _data;
     private int _offset;
     private int[] _shape;
@@ -120,8 +125,92 @@ public sealed partial class DTensor<T>
     /// <summary>The elements as a new array.</summary>
     public T[] ToArray() => Span.ToArray();
 
-    /// <inheritdoc/>
-    public override string ToString() => $"DTensor<{typeof(T).Name}>{ShapeText}";
+    /// <summary>
+    /// The element type and shape, then the values as NumPy and PyTorch print them: nested brackets row by row, at most
+    /// six entries along each axis (the first three, <c>...</c>, the last three), six significant digits in the
+    /// invariant culture, right-aligned to a common width.
+    /// </summary>
+    public override string ToString()
+    {
+        var text = new StringBuilder($"DTensor<{typeof(T).Name}>{ShapeText}").AppendLine();
+        if (_length == 0)
+        {
+            return text.Append("[]").ToString();
+        }
+
+        if (Rank == 0)
+        {
+            return text.Append(Format(_data[_offset])).ToString();
+        }
+
+        var width = 0;
+        VisitShown(0, 0, index => width = Math.Max(width, Format(_data[_offset + index]).Length));
+        AppendAxis(text, 0, 0, width);
+        return text.ToString();
+    }
+
+    private static string Format(T value) => value.ToString("G6", CultureInfo.InvariantCulture);
+
+    /// <summary>The indices shown along an axis of <paramref name="length"/>, with −1 where <c>...</c> stands.</summary>
+    private static IEnumerable<int> Shown(int length)
+    {
+        for (var i = 0; i < length; i++)
+        {
+            if (length > 2 * EdgeItems && i == EdgeItems)
+            {
+                yield return -1;
+                i = length - EdgeItems;
+            }
+
+            yield return i;
+        }
+    }
+
+    /// <summary>Calls <paramref name="visit"/> with the flat index of every element shown, from <paramref name="axis"/> on.</summary>
+    private void VisitShown(int axis, int offset, Action<int> visit)
+    {
+        var stride = ElementCount(_shape.AsSpan(axis + 1));
+        foreach (var i in Shown(_shape[axis]))
+        {
+            if (i >= 0 && axis == Rank - 1)
+            {
+                visit(offset + i);
+            }
+            else if (i >= 0)
+            {
+                VisitShown(axis + 1, offset + (i * stride), visit);
+            }
+        }
+    }
+
+    /// <summary>Writes the sub-tensor at <paramref name="offset"/> from <paramref name="axis"/> on, in brackets.</summary>
+    private void AppendAxis(StringBuilder text, int axis, int offset, int width)
+    {
+        // Rows of a matrix go on their own lines, matrices of a 3-D tensor apart by a blank line, and so on out.
+        var separator = axis == Rank - 1 ? ", " : "," + string.Concat(Enumerable.Repeat(Environment.NewLine, Rank - axis - 1)) + new string(' ', axis + 1);
+        var stride = ElementCount(_shape.AsSpan(axis + 1));
+        text.Append('[');
+        var first = true;
+        foreach (var i in Shown(_shape[axis]))
+        {
+            text.Append(first ? string.Empty : separator);
+            first = false;
+            if (i < 0)
+            {
+                text.Append("...");
+            }
+            else if (axis == Rank - 1)
+            {
+                text.Append(Format(_data[_offset + offset + i]).PadLeft(width));
+            }
+            else
+            {
+                AppendAxis(text, axis + 1, offset + (i * stride), width);
+            }
+        }
+
+        text.Append(']');
+    }
 
     /// <summary>Wraps <paramref name="data"/> from <paramref name="offset"/> with an owned, validated <paramref name="shape"/>.</summary>
     internal static DTensor<T> Wrap(T[] data, int offset, int[] shape)

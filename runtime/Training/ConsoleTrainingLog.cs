@@ -53,11 +53,23 @@ public sealed class ConsoleTrainingLog : ITrainingObserver
         _writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"step {step} (epoch {epoch + 1}): {_metric} {metric:F3}{(improved ? " (best so far)" : string.Empty)}"));
 
     /// <inheritdoc/>
+    public void OnSkippedBatch(long step, int epoch, int batch, string reason) =>
+        _writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"step {step} (epoch {epoch + 1}, batch {batch + 1}): skipped, {reason}"));
+
+    /// <inheritdoc/>
     public void OnEnd(TrainingResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
         var best = double.IsPositiveInfinity(result.BestMetric) ? string.Empty : string.Create(CultureInfo.InvariantCulture, $"; best {_metric} {result.BestMetric:F3} at step {result.BestStep}");
-        _writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"stopped after {result.Steps} steps in {result.Elapsed.TotalSeconds:F1} s: {result.StopReason}{best}"));
+        _writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"stopped after {result.Steps} steps in {result.Elapsed.TotalSeconds:F1} s: {result.StopReason}{best}{DescribeSkipped(result)}"));
+    }
+
+    /// <summary>"; skipped 3 batches with a non-finite loss or gradient", or nothing when none were.</summary>
+    public static string DescribeSkipped(TrainingResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return result.SkippedBatches == 0 ? string.Empty
+            : string.Create(CultureInfo.InvariantCulture, $"; skipped {result.SkippedBatches} batch{(result.SkippedBatches == 1 ? string.Empty : "es")} with a non-finite loss or gradient");
     }
 
     /// <summary>One progress line: step, epoch, loss, learning rate, throughput, ETA.</summary>

@@ -108,6 +108,13 @@ public sealed class ParameterSet<T> : IReadOnlyList<Parameter<T>>
     public T ClipGradientNorm(T maxNorm)
     {
         var norm = GradientNorm();
+        ClipGradientNorm(maxNorm, norm);
+        return norm;
+    }
+
+    /// <summary>Clips by a global norm already computed (by the trainer, which checks it first).</summary>
+    internal void ClipGradientNorm(T maxNorm, T norm)
+    {
         if (norm > maxNorm)
         {
             var scale = maxNorm / (norm + T.CreateChecked(1e-6));
@@ -116,8 +123,22 @@ public sealed class ParameterSet<T> : IReadOnlyList<Parameter<T>>
                 TensorPrimitives.Multiply<T>(parameter.Gradient.Span, scale, parameter.Gradient.Span);
             }
         }
+    }
 
-        return norm;
+    /// <summary>The name of the first parameter whose gradient has a NaN or infinite element; null if none.</summary>
+    internal string? NonFiniteGradient()
+    {
+        foreach (var parameter in _parameters)
+        {
+            // IsFiniteAll is false for an empty span (an unused parameter, say: a model's optional direct weights).
+            var gradient = parameter.Gradient.Span;
+            if (!gradient.IsEmpty && !TensorPrimitives.IsFiniteAll<T>(gradient))
+            {
+                return parameter.Name;
+            }
+        }
+
+        return null;
     }
 
     /// <inheritdoc/>

@@ -65,6 +65,15 @@ public sealed record TrainingOptions
 
     /// <summary>Also checkpoint every this many steps; 0: only after evaluations.</summary>
     public long CheckpointEvery { get; init; }
+
+    /// <summary>
+    /// What to do with a batch whose loss is NaN or infinite, or whose gradients are (their global norm when
+    /// clipping, any element otherwise). False, the default: stop with a <see cref="NonFiniteLossException"/> that
+    /// names the step and the batch, before the optimizer applies it, so the parameters stay finite. True: skip the
+    /// batch (no optimizer step; its gradients are zeroed), count it in <see cref="TrainingResult.SkippedBatches"/>
+    /// and report it to <see cref="ITrainingObserver.OnSkippedBatch"/>.
+    /// </summary>
+    public bool SkipNonFiniteBatches { get; init; }
 }
 
 /// <summary>What a training step reports to observers.</summary>
@@ -85,7 +94,14 @@ public readonly record struct TrainingProgress(
 /// <param name="BestStep">The step of the best evaluation.</param>
 /// <param name="StopReason">Why training stopped.</param>
 /// <param name="Elapsed">Time spent in this call.</param>
-public sealed record TrainingResult(long Steps, double BestMetric, long BestStep, string StopReason, TimeSpan Elapsed);
+public sealed record TrainingResult(long Steps, double BestMetric, long BestStep, string StopReason, TimeSpan Elapsed)
+{
+    /// <summary>
+    /// Batches skipped in total (resumed runs included) for a non-finite loss or gradient, under
+    /// <see cref="TrainingOptions.SkipNonFiniteBatches"/>.
+    /// </summary>
+    public long SkippedBatches { get; init; }
+}
 
 /// <summary>Receives training progress (a progress bar, log lines, a plot).</summary>
 public interface ITrainingObserver
@@ -99,6 +115,18 @@ public interface ITrainingObserver
     /// <summary>An evaluation finished; <paramref name="improved"/> if it is the best so far.</summary>
     void OnEvaluation(long step, int epoch, double metric, bool improved);
 
+    /// <summary>
+    /// A batch was skipped for a non-finite loss or gradient (<see cref="TrainingOptions.SkipNonFiniteBatches"/>).
+    /// Implemented empty here so that observers written before it still compile.
+    /// </summary>
+    /// <param name="step">The step the batch would have been (1-based; the next batch gets the same number).</param>
+    /// <param name="epoch">The epoch in progress (0-based).</param>
+    /// <param name="batch">The batch's index in the epoch (0-based).</param>
+    /// <param name="reason">What was not finite, for example "the loss is NaN".</param>
+    void OnSkippedBatch(long step, int epoch, int batch, string reason)
+    {
+    }
+
     /// <summary>Training stopped.</summary>
     void OnEnd(TrainingResult result);
 }
@@ -106,7 +134,8 @@ public interface ITrainingObserver
 /// <summary>
 /// The minibatch training loop: shuffled batches from a seed, zeroed gradients, a gradient step, optional clipping
 /// by global norm, a learning-rate schedule, periodic evaluation, early stopping on the validation metric (lower
-/// is better), and checkpoints that resume to exactly the same losses.
+/// is better), and checkpoints that resume to exactly the same losses. A batch whose loss or gradients are not
+/// finite stops training before it reaches the parameters, or is skipped (<see cref="TrainingOptions.SkipNonFiniteBatches"/>).
 /// </summary>
 public sealed class Trainer<T>
     where T : unmanaged, IFloatingPointIeee754<T>
@@ -122,6 +151,7 @@ public sealed class Trainer<T>
     private long _bestStep;
     private int _evaluationsSinceBest;
     private double _rateScale = 1;
+    private long _skippedBatches;
 
     /// <summary>Creates a trainer.</summary>
     public Trainer(ParameterSet<T> parameters, Optimizer<T> optimizer, LearningRateSchedule schedule, TrainingOptions options)
@@ -139,6 +169,11 @@ public sealed class Trainer<T>
         if (options.AverageDecay is { } decay && !(decay is >= 0 and < 1))
         {
             throw new ArgumentOutOfRangeException(nameof(options), $"AverageDecay must be in [0, 1), not {decay}.");
+        }
+
+        if (options.ClipGradientNorm is { } clip && !(clip > 0 && double.IsFinite(clip)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), $"ClipGradientNorm must be positive and finite, not {clip}.");
         }
 
         Parameters = parameters;
@@ -225,21 +260,32 @@ public sealed class Trainer<T>
 
                 Parameters.ZeroGradients();
                 var loss = double.CreateChecked(step(batch));
-                if (Options.ClipGradientNorm is { } clip)
+                examples += batch.Length;
+                var nonFinite = CheckFinite(loss);
+                if (nonFinite is null)
                 {
-                    Parameters.ClipGradientNorm(T.CreateChecked(clip));
+                    Optimizer.LearningRate = Schedule.At(Optimizer.StepCount) * _rateScale;
+                    Optimizer.Step();
+                    UpdateAverage();
+                    Losses.Add(loss);
+                    observer?.OnStep(new TrainingProgress(
+                        Optimizer.StepCount, totalSteps, _epoch, Options.Epochs, loss, Optimizer.LearningRate,
+                        examples / Math.Max(1e-9, clock.Elapsed.TotalSeconds), clock.Elapsed));
+                }
+                else if (Options.SkipNonFiniteBatches)
+                {
+                    Parameters.ZeroGradients();
+                    _skippedBatches++;
+                    observer?.OnSkippedBatch(Optimizer.StepCount + 1, _epoch, _nextBatch, nonFinite);
+                }
+                else
+                {
+                    throw NonFinite(nonFinite, loss, batches, start, batch);
                 }
 
-                Optimizer.LearningRate = Schedule.At(Optimizer.StepCount) * _rateScale;
-                Optimizer.Step();
-                UpdateAverage();
-                Losses.Add(loss);
-                examples += batch.Length;
-                observer?.OnStep(new TrainingProgress(
-                    Optimizer.StepCount, totalSteps, _epoch, Options.Epochs, loss, Optimizer.LearningRate,
-                    examples / Math.Max(1e-9, clock.Elapsed.TotalSeconds), clock.Elapsed));
-
-                var evaluateNow = evaluate is not null && Options.EvaluateEvery > 0 && Optimizer.StepCount % Options.EvaluateEvery == 0;
+                // A skipped batch is no step: step-counted evaluations and checkpoints wait for the next one.
+                var stepped = nonFinite is null;
+                var evaluateNow = stepped && evaluate is not null && Options.EvaluateEvery > 0 && Optimizer.StepCount % Options.EvaluateEvery == 0;
                 var endOfEpoch = _nextBatch == batches - 1;
                 if (evaluate is not null && (evaluateNow || (Options.EvaluateEvery == 0 && endOfEpoch)))
                 {
@@ -251,7 +297,7 @@ public sealed class Trainer<T>
 
                     SaveCheckpointIfAsked(afterEvaluation: true, finishedBatch: true);
                 }
-                else
+                else if (stepped)
                 {
                     SaveCheckpointIfAsked(afterEvaluation: false, finishedBatch: true);
                 }
@@ -286,7 +332,7 @@ public sealed class Trainer<T>
             }
         }
 
-        var result = new TrainingResult(Optimizer.StepCount, _bestMetric, _bestStep, reason, clock.Elapsed);
+        var result = new TrainingResult(Optimizer.StepCount, _bestMetric, _bestStep, reason, clock.Elapsed) { SkippedBatches = _skippedBatches };
         observer?.OnEnd(result);
         return result;
     }
@@ -308,6 +354,47 @@ public sealed class Trainer<T>
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Null when the loss and the gradients are finite, else what is not. With clipping, the gradients' global norm
+    /// (which clipping computes anyway) must be finite; without, every element (one pass, allocating nothing).
+    /// </summary>
+    private string? CheckFinite(double loss)
+    {
+        if (!double.IsFinite(loss))
+        {
+            return $"the loss is {loss.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+        }
+
+        if (Options.ClipGradientNorm is { } clip)
+        {
+            var norm = Parameters.GradientNorm();
+            if (!T.IsFinite(norm))
+            {
+                return $"the gradients' global norm is {double.CreateChecked(norm).ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+            }
+
+            Parameters.ClipGradientNorm(T.CreateChecked(clip), norm);
+            return null;
+        }
+
+        return Parameters.NonFiniteGradient() is { } name ? $"the gradient of '{name}' is not finite" : null;
+    }
+
+    /// <summary>The exception for a batch that is not finite: where it is, and what to try.</summary>
+    private NonFiniteLossException NonFinite(string what, double loss, int batches, int start, ReadOnlySpan<int> batch)
+    {
+        const int shown = 16;
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var examples = batch.ToArray();
+        var indices = string.Join(", ", examples.Take(shown)) + (examples.Length > shown ? $", … ({examples.Length} in all)" : string.Empty);
+        var message =
+            string.Create(inv, $"Training stopped at step {Optimizer.StepCount + 1} (epoch {_epoch + 1} of {Options.Epochs}, batch {_nextBatch + 1} of {batches}: positions {start}-{start + examples.Length - 1} of the epoch's order, example indices {indices}): {what}. ") +
+            string.Create(inv, $"The step was not applied: the parameters are those after step {Optimizer.StepCount}, and the gradients are left as computed. ") +
+            "Try a lower learning rate, clipping (TrainingOptions.ClipGradientNorm), checking these examples for NaN or infinite values, " +
+            "or TrainingOptions.SkipNonFiniteBatches = true to skip such batches.";
+        return new NonFiniteLossException(message, Optimizer.StepCount + 1, _epoch, _nextBatch, examples, loss);
     }
 
     /// <summary>a ← a + (1 − β)·(θ − a), starting from the parameters after the first update.</summary>
@@ -425,6 +512,7 @@ public sealed class Trainer<T>
 
         checkpoint.Metadata["bestStep"] = _bestStep.ToString(System.Globalization.CultureInfo.InvariantCulture);
         checkpoint.Metadata["rateScale"] = _rateScale.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        checkpoint.Metadata["skippedBatches"] = _skippedBatches.ToString(System.Globalization.CultureInfo.InvariantCulture);
         foreach (var parameter in Parameters)
         {
             checkpoint.Tensors.Add(("parameter/" + parameter.Name, parameter.Value.Clone()));
@@ -482,6 +570,7 @@ public sealed class Trainer<T>
         _evaluationsSinceBest = checkpoint.EvaluationsSinceBest;
         _bestStep = checkpoint.Metadata.TryGetValue("bestStep", out var best) ? long.Parse(best, System.Globalization.CultureInfo.InvariantCulture) : 0;
         _rateScale = checkpoint.Metadata.TryGetValue("rateScale", out var scale) ? double.Parse(scale, System.Globalization.CultureInfo.InvariantCulture) : 1;
+        _skippedBatches = checkpoint.Metadata.TryGetValue("skippedBatches", out var skipped) ? long.Parse(skipped, System.Globalization.CultureInfo.InvariantCulture) : 0;
         Losses.Clear();
         Losses.AddRange(checkpoint.Losses);
         Evaluations.Clear();

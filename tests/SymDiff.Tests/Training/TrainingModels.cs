@@ -51,9 +51,8 @@ internal sealed class RegressionSetup
         W1.Value, B1.Value, W2.Value, Inputs, Targets, batch, W1.Gradient, B1.Gradient, W2.Gradient);
 
     /// <summary>The loss over every example (a stand-in for a validation metric).</summary>
-    public double FullLoss()
-    {
-        var all = Enumerable.Range(0, Count).ToArray();
-        return TrainingModels.Regression(W1.Value, B1.Value, W2.Value, Inputs, Targets, all);
-    }
+    public double FullLoss() => Loss(Enumerable.Range(0, Count).ToArray());
+
+    /// <summary>The loss over the given examples.</summary>
+    public double Loss(int[] examples) => TrainingModels.Regression(W1.Value, B1.Value, W2.Value, Inputs, Targets, examples);
 }
