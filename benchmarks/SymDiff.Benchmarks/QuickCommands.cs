@@ -20,6 +20,9 @@ internal static class QuickCommands
             case "clock":
                 Clock();
                 return true;
+            case "peak":
+                Peak.Run(Options.Parse(args.Skip(1)));
+                return true;
             case "nlm-step":
                 NlmStep(Options.Parse(args.Skip(1)));
                 return true;
@@ -34,7 +37,7 @@ internal static class QuickCommands
         }
     }
 
-    /// <summary><c>gemm --m 512 --k 512 --n 512 --threads 1 [--ta] [--tb] [--double]</c></summary>
+    /// <summary><c>gemm --m 512 --k 512 --n 512 --threads 1 [--ta] [--tb] [--double] [--width 256|512]</c></summary>
     private static void Gemm(Options options)
     {
         var m = options.Int("m", 512);
@@ -43,6 +46,11 @@ internal static class QuickCommands
         var ta = options.Flag("ta");
         var tb = options.Flag("tb");
         Compute.Threads = options.Int("threads", 1);
+        if (options.Int("width", 0) is var bits && bits != 0)
+        {
+            Kernels.Gemm.Width = (Kernels.SimdWidth)bits; // 256 or 512: compare the kernels on one machine
+        }
+
         var flops = 2.0 * m * n * k;
         var random = new Random(1);
         double[] seconds;
@@ -62,9 +70,17 @@ internal static class QuickCommands
         }
 
         var median = Median(seconds);
-        Console.WriteLine($"gemm {m}x{k}x{n} ta={ta} tb={tb} threads={Compute.Threads} {(options.Flag("double") ? "double" : "float")}: " +
+        var width = (int)Kernels.Gemm.Width;
+        Console.WriteLine($"gemm {m}x{k}x{n} ta={ta} tb={tb} threads={Compute.Threads} width={width} {(options.Flag("double") ? "double" : "float")}: " +
             $"median {median * 1e3:F3} ms (fastest {seconds.Min() * 1e3:F3}, slowest {seconds.Max() * 1e3:F3}) over {seconds.Length} runs");
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RESULT gflops={flops / median / 1e9:F2}"));
+
+        // The ceiling, measured now on this machine: in-register FMAs at the kernel's width and thread count
+        // (FP32; a double product is compared with half of it).
+        var peak = Peak.Measure(Math.Max(width, 256), Compute.Threads).Median / (options.Flag("double") ? 2 : 1);
+        var gflops = flops / median / 1e9;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{gflops:F1} GFLOP/s median ({flops / seconds.Min() / 1e9:F1} fastest) = {100 * gflops / peak:F0}% of the {peak:F1} GFLOP/s peak of Vector{Math.Max(width, 256)} × {Compute.Threads} thread(s) measured just now"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RESULT gflops={gflops:F2} peak_gflops={peak:F1} percent_of_peak={100 * gflops / peak:F1}"));
     }
 
     /// <summary>

@@ -10,11 +10,24 @@ namespace SymDiff.Kernels;
 /// GEMM, so this is one in the BLIS style: the operands are packed into cache-sized blocks (A into panels of
 /// <see cref="MR"/> rows, B into panels of NR columns; transposition happens for free while packing), and a
 /// register-tiled micro-kernel keeps an MR×NR tile of C in 12 vector registers, updating it with one fused
-/// multiply-add per vector per step of k. Without hardware SIMD a scalar loop is used. Large products are split
-/// over threads by <see cref="Parallelism"/>.
+/// multiply-add per vector per step of k. The kernel is generic over the vector width (<see cref="ISimd{TSelf, T}"/>):
+/// 512-bit vectors where the CPU accelerates them, else 256-bit; without hardware SIMD a scalar loop is used. Large
+/// products are split over threads by <see cref="Parallelism"/>.
 /// </summary>
 internal static class Gemm
 {
+    /// <summary>
+    /// The vector width the micro-kernel uses: chosen at start-up from what the CPU accelerates; tests and the
+    /// benchmarks set it to run the other path (a wider vector than the hardware's still runs, emulated).
+    /// </summary>
+    public static SimdWidth Width { get; set; } = Detect();
+
+    /// <summary>The widest vector the CPU accelerates.</summary>
+    public static SimdWidth Detect() =>
+        Vector512.IsHardwareAccelerated ? SimdWidth.Bits512
+        : Vector256.IsHardwareAccelerated ? SimdWidth.Bits256
+        : SimdWidth.Scalar;
+
     /// <summary>Rows of A per micro-panel (6 rows × 2 vectors = 12 accumulators: fits 16 vector registers).</summary>
     public const int MR = 6;
 
@@ -72,17 +85,30 @@ internal static class Gemm
     }
 
     /// <summary>Computes the block [rowStart, rowEnd) × [columnStart, columnEnd) of C.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void RunBlock<T>(in GemmJob<T> job, int rowStart, int rowEnd, int columnStart, int columnEnd)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (!Vector256.IsHardwareAccelerated || !Vector256<T>.IsSupported)
+        switch (Width)
         {
-            Scalar(job, rowStart, rowEnd, columnStart, columnEnd);
-            return;
+            case SimdWidth.Bits512 when Vector512<T>.IsSupported:
+                Blocked<T, Simd512<T>>(job, rowStart, rowEnd, columnStart, columnEnd);
+                break;
+            case SimdWidth.Bits256 or SimdWidth.Bits512 when Vector256<T>.IsSupported:
+                Blocked<T, Simd256<T>>(job, rowStart, rowEnd, columnStart, columnEnd);
+                break;
+            default:
+                Scalar(job, rowStart, rowEnd, columnStart, columnEnd);
+                break;
         }
+    }
 
-        var nr = 2 * Vector256<T>.Count;
+    /// <summary>The BLIS loops around the micro-kernel, for vectors <typeparamref name="TV"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Blocked<T, TV>(in GemmJob<T> job, int rowStart, int rowEnd, int columnStart, int columnEnd)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TV : struct, ISimd<TV, T>
+    {
+        var nr = 2 * TV.Count;
         var packedA = PackBuffers<T>.A(MC * KC);
         var packedB = PackBuffers<T>.B(KC * NC);
         for (var jc = columnStart; jc < columnEnd; jc += NC)
@@ -91,12 +117,25 @@ internal static class Gemm
             for (var pc = 0; pc < job.K; pc += KC)
             {
                 var kc = Math.Min(KC, job.K - pc);
-                PackB(job, pc, kc, jc, nc, nr, packedB.Array, packedB.Offset);
+                PackB<T, TV>(job, pc, kc, jc, nc, packedB.Array, packedB.Offset);
                 var addToC = pc > 0 || job.Accumulate;
                 for (var ic = rowStart; ic < rowEnd; ic += MC)
                 {
                     var mc = Math.Min(MC, rowEnd - ic);
-                    PackA(job, ic, mc, pc, kc, packedA.Array, packedA.Offset);
+
+                    // A row-major A is read in place, MR rows side by side (six sequential streams the prefetcher
+                    // follows): packing it would cost about as much as the multiply-adds of a thin product. Only a
+                    // last panel of fewer than MR rows is packed (zero-padded), as is every panel of a transposed A.
+                    var direct = !job.TransposeA;
+                    if (!direct)
+                    {
+                        PackA(job, ic, mc, pc, kc, packedA.Array, packedA.Offset);
+                    }
+                    else if (mc % MR != 0)
+                    {
+                        PackA(job, ic + mc - (mc % MR), mc % MR, pc, kc, packedA.Array, packedA.Offset);
+                    }
+
                     for (var jr = 0; jr < nc; jr += nr)
                     {
                         var columns = Math.Min(nr, nc - jr);
@@ -104,9 +143,22 @@ internal static class Gemm
                         for (var ir = 0; ir < mc; ir += MR)
                         {
                             var rows = Math.Min(MR, mc - ir);
-                            ref var aPanel = ref packedA[(ir / MR) * kc * MR];
+                            var inPlace = direct && rows == MR;
+                            ref var aPanel = ref inPlace
+                                ? ref job.A[job.AOffset + ((ic + ir) * job.Lda) + pc]
+                                : ref packedA[direct ? 0 : (ir / MR) * kc * MR];
+                            var rowStride = inPlace ? (nuint)job.Lda : 1;
+                            var kStride = inPlace ? 1 : (nuint)MR;
                             var cStart = job.COffset + ((ic + ir) * job.Ldc) + jc + jr;
-                            MicroKernel(kc, ref aPanel, ref bPanel, job.C, cStart, job.Ldc, rows, columns, addToC);
+                            if (columns <= TV.Count)
+                            {
+                                // The last panel of a thin product (n = 100: 3 × 32 + 4): half the multiply-adds.
+                                NarrowMicroKernel<T, TV>(kc, ref aPanel, rowStride, kStride, ref bPanel, job.C, cStart, job.Ldc, rows, columns, addToC);
+                            }
+                            else
+                            {
+                                MicroKernel<T, TV>(kc, ref aPanel, rowStride, kStride, ref bPanel, job.C, cStart, job.Ldc, rows, columns, addToC);
+                            }
                         }
                     }
                 }
@@ -116,16 +168,18 @@ internal static class Gemm
 
     /// <summary>
     /// The MR×NR tile update: for each step p of k, broadcast one element of each of the MR rows of A and
-    /// multiply-add it with the two vectors of B's row p.
+    /// multiply-add it with the two vectors of B's row p. A's element (r, p) is at r·rowStride + p·kStride: a packed
+    /// panel (1, MR) or the rows of A in place (lda, 1).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MicroKernel<T>(int kc, ref T a, ref T b, T[] c, int cStart, int ldc, int rows, int columns, bool addToC)
+    private static void MicroKernel<T, TV>(int kc, ref T a, nuint rowStride, nuint kStride, ref T b, T[] c, int cStart, int ldc, int rows, int columns, bool addToC)
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TV : struct, ISimd<TV, T>
     {
-        var w = Vector256<T>.Count;
+        var w = TV.Count;
         var nr = 2 * w;
-        Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
-        Vector256<T> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        TV c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        TV c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         nuint bIndex = 0;
         nuint aIndex = 0;
         var p = 0;
@@ -133,15 +187,15 @@ internal static class Gemm
         // Two steps of k per iteration: fewer loop overheads between the FMAs (about 10% faster on Zen 3).
         for (; p + 1 < kc; p += 2)
         {
-            Step(ref a, ref b, aIndex, bIndex, w, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
-            Step(ref a, ref b, aIndex + MR, bIndex + (nuint)nr, w, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
+            Step(ref a, rowStride, ref b, aIndex, bIndex, w, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
+            Step(ref a, rowStride, ref b, aIndex + kStride, bIndex + (nuint)nr, w, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
             bIndex += (nuint)(2 * nr);
-            aIndex += 2 * MR;
+            aIndex += 2 * kStride;
         }
 
         if (p < kc)
         {
-            Step(ref a, ref b, aIndex, bIndex, w, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
+            Step(ref a, rowStride, ref b, aIndex, bIndex, w, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
         }
 
         if (rows == MR && columns == nr)
@@ -156,25 +210,68 @@ internal static class Gemm
             return;
         }
 
-        // Edge tile: spill the accumulators, then write only the rows and columns that exist.
+        // Edge tile: spill the accumulators, then write only the rows and columns that exist (NR ≤ 32 elements).
         Span<T> tile = stackalloc T[MR * 32];
         ref var tileRef = ref MemoryMarshal.GetReference(tile);
-        c00.StoreUnsafe(ref tileRef, 0);
-        c01.StoreUnsafe(ref tileRef, (nuint)w);
-        c10.StoreUnsafe(ref tileRef, (nuint)nr);
-        c11.StoreUnsafe(ref tileRef, (nuint)(nr + w));
-        c20.StoreUnsafe(ref tileRef, (nuint)(2 * nr));
-        c21.StoreUnsafe(ref tileRef, (nuint)((2 * nr) + w));
-        c30.StoreUnsafe(ref tileRef, (nuint)(3 * nr));
-        c31.StoreUnsafe(ref tileRef, (nuint)((3 * nr) + w));
-        c40.StoreUnsafe(ref tileRef, (nuint)(4 * nr));
-        c41.StoreUnsafe(ref tileRef, (nuint)((4 * nr) + w));
-        c50.StoreUnsafe(ref tileRef, (nuint)(5 * nr));
-        c51.StoreUnsafe(ref tileRef, (nuint)((5 * nr) + w));
+        c00.Store(ref tileRef, 0);
+        c01.Store(ref tileRef, (nuint)w);
+        c10.Store(ref tileRef, (nuint)nr);
+        c11.Store(ref tileRef, (nuint)(nr + w));
+        c20.Store(ref tileRef, (nuint)(2 * nr));
+        c21.Store(ref tileRef, (nuint)((2 * nr) + w));
+        c30.Store(ref tileRef, (nuint)(3 * nr));
+        c31.Store(ref tileRef, (nuint)((3 * nr) + w));
+        c40.Store(ref tileRef, (nuint)(4 * nr));
+        c41.Store(ref tileRef, (nuint)((4 * nr) + w));
+        c50.Store(ref tileRef, (nuint)(5 * nr));
+        c51.Store(ref tileRef, (nuint)((5 * nr) + w));
+        WriteTile(tile, nr, c, cStart, ldc, rows, columns, addToC);
+    }
+
+    /// <summary>
+    /// The micro-kernel for a panel whose real columns fit one vector: MR accumulators, one vector of B per step (the
+    /// packed panel stays 2 vectors wide; its zero padding is not read).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void NarrowMicroKernel<T, TV>(int kc, ref T a, nuint rowStride, nuint kStride, ref T b, T[] c, int cStart, int ldc, int rows, int columns, bool addToC)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TV : struct, ISimd<TV, T>
+    {
+        var nr = (nuint)(2 * TV.Count);
+        TV c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
+        nuint bIndex = 0;
+        nuint aIndex = 0;
+        for (var p = 0; p < kc; p++, bIndex += nr, aIndex += kStride)
+        {
+            var b0 = TV.Load(ref b, bIndex);
+            c0 = TV.MultiplyAdd(TV.Broadcast(Unsafe.Add(ref a, aIndex)), b0, c0);
+            c1 = TV.MultiplyAdd(TV.Broadcast(Unsafe.Add(ref a, aIndex + (1 * rowStride))), b0, c1);
+            c2 = TV.MultiplyAdd(TV.Broadcast(Unsafe.Add(ref a, aIndex + (2 * rowStride))), b0, c2);
+            c3 = TV.MultiplyAdd(TV.Broadcast(Unsafe.Add(ref a, aIndex + (3 * rowStride))), b0, c3);
+            c4 = TV.MultiplyAdd(TV.Broadcast(Unsafe.Add(ref a, aIndex + (4 * rowStride))), b0, c4);
+            c5 = TV.MultiplyAdd(TV.Broadcast(Unsafe.Add(ref a, aIndex + (5 * rowStride))), b0, c5);
+        }
+
+        var w = TV.Count;
+        Span<T> tile = stackalloc T[MR * 16];
+        ref var tileRef = ref MemoryMarshal.GetReference(tile);
+        c0.Store(ref tileRef, 0);
+        c1.Store(ref tileRef, (nuint)w);
+        c2.Store(ref tileRef, (nuint)(2 * w));
+        c3.Store(ref tileRef, (nuint)(3 * w));
+        c4.Store(ref tileRef, (nuint)(4 * w));
+        c5.Store(ref tileRef, (nuint)(5 * w));
+        WriteTile(tile, w, c, cStart, ldc, rows, columns, addToC);
+    }
+
+    /// <summary>Writes (or adds) the rows and columns of a spilled edge tile that exist in C.</summary>
+    private static void WriteTile<T>(Span<T> tile, int tileStride, T[] c, int cStart, int ldc, int rows, int columns, bool addToC)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         for (var r = 0; r < rows; r++)
         {
             var row = c.AsSpan(cStart + (r * ldc), columns);
-            var values = tile.Slice(r * nr, columns);
+            var values = tile.Slice(r * tileStride, columns);
             if (addToC)
             {
                 TensorPrimitives.Add<T>(row, values, row);
@@ -188,64 +285,49 @@ internal static class Gemm
 
     /// <summary>One step of k: C[r, :] += A[r, p] · B[p, :] for the MR rows, as 2·MR fused multiply-adds.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Step<T>(
-        ref T a, ref T b, nuint aIndex, nuint bIndex, int w,
-        ref Vector256<T> c00, ref Vector256<T> c01, ref Vector256<T> c10, ref Vector256<T> c11, ref Vector256<T> c20, ref Vector256<T> c21,
-        ref Vector256<T> c30, ref Vector256<T> c31, ref Vector256<T> c40, ref Vector256<T> c41, ref Vector256<T> c50, ref Vector256<T> c51)
+    private static void Step<T, TV>(
+        ref T a, nuint rowStride, ref T b, nuint aIndex, nuint bIndex, int w,
+        ref TV c00, ref TV c01, ref TV c10, ref TV c11, ref TV c20, ref TV c21,
+        ref TV c30, ref TV c31, ref TV c40, ref TV c41, ref TV c50, ref TV c51)
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TV : struct, ISimd<TV, T>
     {
-        var b0 = Vector256.LoadUnsafe(ref b, bIndex);
-        var b1 = Vector256.LoadUnsafe(ref b, bIndex + (nuint)w);
-        var a0 = Vector256.Create(Unsafe.Add(ref a, aIndex));
-        c00 = Fma(a0, b0, c00);
-        c01 = Fma(a0, b1, c01);
-        var a1 = Vector256.Create(Unsafe.Add(ref a, aIndex + 1));
-        c10 = Fma(a1, b0, c10);
-        c11 = Fma(a1, b1, c11);
-        var a2 = Vector256.Create(Unsafe.Add(ref a, aIndex + 2));
-        c20 = Fma(a2, b0, c20);
-        c21 = Fma(a2, b1, c21);
-        var a3 = Vector256.Create(Unsafe.Add(ref a, aIndex + 3));
-        c30 = Fma(a3, b0, c30);
-        c31 = Fma(a3, b1, c31);
-        var a4 = Vector256.Create(Unsafe.Add(ref a, aIndex + 4));
-        c40 = Fma(a4, b0, c40);
-        c41 = Fma(a4, b1, c41);
-        var a5 = Vector256.Create(Unsafe.Add(ref a, aIndex + 5));
-        c50 = Fma(a5, b0, c50);
-        c51 = Fma(a5, b1, c51);
+        var b0 = TV.Load(ref b, bIndex);
+        var b1 = TV.Load(ref b, bIndex + (nuint)w);
+        var a0 = TV.Broadcast(Unsafe.Add(ref a, aIndex));
+        c00 = TV.MultiplyAdd(a0, b0, c00);
+        c01 = TV.MultiplyAdd(a0, b1, c01);
+        var a1 = TV.Broadcast(Unsafe.Add(ref a, aIndex + (1 * rowStride)));
+        c10 = TV.MultiplyAdd(a1, b0, c10);
+        c11 = TV.MultiplyAdd(a1, b1, c11);
+        var a2 = TV.Broadcast(Unsafe.Add(ref a, aIndex + (2 * rowStride)));
+        c20 = TV.MultiplyAdd(a2, b0, c20);
+        c21 = TV.MultiplyAdd(a2, b1, c21);
+        var a3 = TV.Broadcast(Unsafe.Add(ref a, aIndex + (3 * rowStride)));
+        c30 = TV.MultiplyAdd(a3, b0, c30);
+        c31 = TV.MultiplyAdd(a3, b1, c31);
+        var a4 = TV.Broadcast(Unsafe.Add(ref a, aIndex + (4 * rowStride)));
+        c40 = TV.MultiplyAdd(a4, b0, c40);
+        c41 = TV.MultiplyAdd(a4, b1, c41);
+        var a5 = TV.Broadcast(Unsafe.Add(ref a, aIndex + (5 * rowStride)));
+        c50 = TV.MultiplyAdd(a5, b0, c50);
+        c51 = TV.MultiplyAdd(a5, b1, c51);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store<T>(ref T c, int start, int w, Vector256<T> low, Vector256<T> high, bool addToC)
+    private static void Store<T, TV>(ref T c, int start, int w, TV low, TV high, bool addToC)
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TV : struct, ISimd<TV, T>
     {
         var offset = (nuint)start;
         if (addToC)
         {
-            low += Vector256.LoadUnsafe(ref c, offset);
-            high += Vector256.LoadUnsafe(ref c, offset + (nuint)w);
+            low = TV.Add(low, TV.Load(ref c, offset));
+            high = TV.Add(high, TV.Load(ref c, offset + (nuint)w));
         }
 
-        low.StoreUnsafe(ref c, offset);
-        high.StoreUnsafe(ref c, offset + (nuint)w);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<T> Fma<T>(Vector256<T> a, Vector256<T> b, Vector256<T> c)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (typeof(T) == typeof(float))
-        {
-            return Vector256.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
-        }
-
-        if (typeof(T) == typeof(double))
-        {
-            return Vector256.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
-        }
-
-        return (a * b) + c;
+        low.Store(ref c, offset);
+        high.Store(ref c, offset + (nuint)w);
     }
 
     /// <summary>Packs op(A)[ic..ic+mc, pc..pc+kc] into MR-row panels: panel-major, then k, then row; zero-padded.</summary>
@@ -311,9 +393,11 @@ internal static class Gemm
 
     /// <summary>Packs op(B)[pc..pc+kc, jc..jc+nc] into NR-column panels: panel-major, then k, then column; zero-padded.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackB<T>(in GemmJob<T> job, int pc, int kc, int jc, int nc, int nr, T[] packed, int offset)
+    private static void PackB<T, TV>(in GemmJob<T> job, int pc, int kc, int jc, int nc, T[] packed, int offset)
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TV : struct, ISimd<TV, T>
     {
+        var nr = 2 * TV.Count;
         ref var source = ref MemoryMarshal.GetArrayDataReference(job.B);
         ref var target = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(packed), offset);
         var ldb = job.Ldb;
@@ -334,8 +418,8 @@ internal static class Gemm
                 {
                     ref var from = ref Unsafe.Add(ref row, p * ldb);
                     ref var to = ref Unsafe.Add(ref panel, p * nr);
-                    Vector256.LoadUnsafe(ref from).StoreUnsafe(ref to);
-                    Vector256.LoadUnsafe(ref from, (nuint)Vector256<T>.Count).StoreUnsafe(ref to, (nuint)Vector256<T>.Count);
+                    TV.Load(ref from, 0).Store(ref to, 0);
+                    TV.Load(ref from, (nuint)TV.Count).Store(ref to, (nuint)TV.Count);
                 }
 
                 continue;
@@ -449,7 +533,7 @@ internal readonly struct GemmJob<T>
 
 /// <summary>
 /// Per-thread packing buffers, allocated once per thread and size. They are pinned and start on a 64-byte boundary,
-/// so that the micro-kernel's 32-byte vector loads never straddle cache lines.
+/// so that the micro-kernel's vector loads (32 or 64 bytes) never straddle cache lines.
 /// </summary>
 internal static class PackBuffers<T>
     where T : unmanaged

@@ -37,6 +37,66 @@ public sealed class GemmTests
         }
     }
 
+    /// <summary>
+    /// Every kernel width runs on every machine (a wider vector than the hardware's is emulated), so each is checked
+    /// here whatever the CPU; the one chosen at start-up is restored.
+    /// </summary>
+    [Theory]
+    [InlineData(256)]
+    [InlineData(512)]
+    [InlineData(0)]
+    public void EachVectorWidthMatchesTheNaiveProduct(int bits)
+    {
+        var saved = Gemm.Width;
+        try
+        {
+            Gemm.Width = (SimdWidth)bits;
+            foreach (var (m, k, n) in new[] { (1, 1, 1), (7, 13, 5), (13, 37, 70), (97, 300, 1100) })
+            {
+                foreach (var (ta, tb) in Transposes(m * k * n))
+                {
+                    Compare<float>(m, k, n, ta, tb, accumulate: false, tolerance: 1e-4);
+                    Compare<double>(m, k, n, ta, tb, accumulate: true, tolerance: 1e-12);
+                }
+            }
+        }
+        finally
+        {
+            Gemm.Width = saved;
+        }
+    }
+
+    /// <summary>Each element sums its k products in the same order whatever the width: the results are identical.</summary>
+    [Fact]
+    public void TheVectorWidthsGiveTheSameProductBitForBit()
+    {
+        var random = new Random(9);
+        var a = DTensor.RandomUniform(random, -1f, 1f, 37, 300);
+        var b = DTensor.RandomUniform(random, -1f, 1f, 300, 71);
+        var saved = Gemm.Width;
+        try
+        {
+            Gemm.Width = SimdWidth.Bits256;
+            var narrow = DTensor.MatMul(a, b).ToArray();
+            Gemm.Width = SimdWidth.Bits512;
+            var wide = DTensor.MatMul(a, b).ToArray();
+            Assert.Equal(narrow, wide);
+        }
+        finally
+        {
+            Gemm.Width = saved;
+        }
+    }
+
+    [Fact]
+    public void TheWidthChosenAtStartUpIsTheWidestTheCpuAccelerates()
+    {
+        var expected = System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? SimdWidth.Bits512
+            : System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? SimdWidth.Bits256
+            : SimdWidth.Scalar;
+        Assert.Equal(expected, Gemm.Detect());
+    }
+
     /// <summary>All four transpose combinations for small shapes; two for the large ones (they take longer to check).</summary>
     private static (bool, bool)[] Transposes(int size) => size < 1_000_000
         ? new[] { (false, false), (true, false), (false, true), (true, true) }
