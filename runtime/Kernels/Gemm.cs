@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace SymDiff.Kernels;
 
@@ -425,7 +426,35 @@ internal static class Gemm
                 continue;
             }
 
-            for (var j = 0; j < columns; j++)
+            var done = 0;
+            if (job.TransposeB && typeof(T) == typeof(float) && Avx.IsSupported)
+            {
+                // Eight rows of B at a time, eight steps of k at a time, transposed in registers: each row of B is read
+                // with vector loads and each row of the panel written with vector stores (scalar copies with a
+                // stride of NR cost as much as a thin product's multiply-adds).
+                done = columns - (columns % 8);
+                ref var first = ref Unsafe.As<T, float>(ref Unsafe.Add(ref source, job.BOffset + ((jc + jr) * ldb) + pc));
+                ref var to = ref Unsafe.As<T, float>(ref panel);
+                var steps = kc - (kc % 8);
+                for (var j = 0; j < done; j += 8)
+                {
+                    ref var rows = ref Unsafe.Add(ref first, j * ldb);
+                    for (var p = 0; p < steps; p += 8)
+                    {
+                        Transpose8(ref Unsafe.Add(ref rows, p), ldb, ref Unsafe.Add(ref to, (p * nr) + j), nr);
+                    }
+
+                    for (var p = steps; p < kc; p++)
+                    {
+                        for (var r = 0; r < 8; r++)
+                        {
+                            Unsafe.Add(ref to, (p * nr) + j + r) = Unsafe.Add(ref rows, (r * ldb) + p);
+                        }
+                    }
+                }
+            }
+
+            for (var j = done; j < columns; j++)
             {
                 if (job.TransposeB)
                 {
@@ -446,6 +475,47 @@ internal static class Gemm
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Writes the 8×8 block at <paramref name="source"/> (rows <paramref name="sourceStride"/> apart) transposed to
+    /// <paramref name="target"/> (rows <paramref name="targetStride"/> apart): the classic unpack, shuffle, permute.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8(ref float source, int sourceStride, ref float target, int targetStride)
+    {
+        var r0 = Vector256.LoadUnsafe(ref source);
+        var r1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref source, sourceStride));
+        var r2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref source, 2 * sourceStride));
+        var r3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref source, 3 * sourceStride));
+        var r4 = Vector256.LoadUnsafe(ref Unsafe.Add(ref source, 4 * sourceStride));
+        var r5 = Vector256.LoadUnsafe(ref Unsafe.Add(ref source, 5 * sourceStride));
+        var r6 = Vector256.LoadUnsafe(ref Unsafe.Add(ref source, 6 * sourceStride));
+        var r7 = Vector256.LoadUnsafe(ref Unsafe.Add(ref source, 7 * sourceStride));
+        var t0 = Avx.UnpackLow(r0, r1);
+        var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3);
+        var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5);
+        var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7);
+        var t7 = Avx.UnpackHigh(r6, r7);
+        var s0 = Avx.Shuffle(t0, t2, 0x44);
+        var s1 = Avx.Shuffle(t0, t2, 0xEE);
+        var s2 = Avx.Shuffle(t1, t3, 0x44);
+        var s3 = Avx.Shuffle(t1, t3, 0xEE);
+        var s4 = Avx.Shuffle(t4, t6, 0x44);
+        var s5 = Avx.Shuffle(t4, t6, 0xEE);
+        var s6 = Avx.Shuffle(t5, t7, 0x44);
+        var s7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Permute2x128(s0, s4, 0x20).StoreUnsafe(ref target);
+        Avx.Permute2x128(s1, s5, 0x20).StoreUnsafe(ref Unsafe.Add(ref target, targetStride));
+        Avx.Permute2x128(s2, s6, 0x20).StoreUnsafe(ref Unsafe.Add(ref target, 2 * targetStride));
+        Avx.Permute2x128(s3, s7, 0x20).StoreUnsafe(ref Unsafe.Add(ref target, 3 * targetStride));
+        Avx.Permute2x128(s0, s4, 0x31).StoreUnsafe(ref Unsafe.Add(ref target, 4 * targetStride));
+        Avx.Permute2x128(s1, s5, 0x31).StoreUnsafe(ref Unsafe.Add(ref target, 5 * targetStride));
+        Avx.Permute2x128(s2, s6, 0x31).StoreUnsafe(ref Unsafe.Add(ref target, 6 * targetStride));
+        Avx.Permute2x128(s3, s7, 0x31).StoreUnsafe(ref Unsafe.Add(ref target, 7 * targetStride));
     }
 
     /// <summary>The fallback without SIMD: i-p-j loops, so the inner loop runs along rows of B and C.</summary>
