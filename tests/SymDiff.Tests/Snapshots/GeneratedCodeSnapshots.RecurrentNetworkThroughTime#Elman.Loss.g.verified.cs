@@ -98,7 +98,7 @@ partial class Elman
             DTensor<float> dh_1 = Buffers.EnsureZeroed(ref workspace.dh_1, dh);
             Buffers.AccumulateInto(dh_1, dh);
             float dloss_2 = dloss_1;
-            dh.Clear();
+            dh = Buffers.EnsureZeroed(ref workspace.dh, h);
             dloss_1 = 0;
             // loss += DTensor.CrossEntropy(DTensor.MatMul(h, v), targets.Slice(t * batch, batch));
             dloss_1 += dloss_2;
@@ -210,7 +210,7 @@ partial class Elman
             DTensor<float> dh_1 = Buffers.EnsureZeroed(ref workspace.dh_1, dh);
             Buffers.AccumulateInto(dh_1, dh);
             float dloss_2 = dloss_1;
-            dh.Clear();
+            dh = Buffers.EnsureZeroed(ref workspace.dh, h);
             dloss_1 = 0;
             // loss += DTensor.CrossEntropy(DTensor.MatMul(h, v), targets.Slice(t * batch, batch));
             dloss_1 += dloss_2;
@@ -344,7 +344,7 @@ partial class Elman
             DTensor<float> dh_1 = Buffers.EnsureZeroed(ref workspace.dh_1, dh);
             Buffers.AccumulateInto(dh_1, dh);
             float dloss_2 = dloss_1;
-            dh.Clear();
+            dh = Buffers.EnsureZeroed(ref workspace.dh, h);
             dloss_1 = 0;
             // loss += DTensor.CrossEntropy(DTensor.MatMul(h, v), targets.Slice(t * batch, batch));
             dloss_1 += dloss_2;
@@ -449,7 +449,7 @@ partial class Elman
             DTensor<float> dh_1 = Buffers.EnsureZeroed(ref workspace.dh_1, dh);
             Buffers.AccumulateInto(dh_1, dh);
             float dloss_2 = dloss_1;
-            dh.Clear();
+            dh = Buffers.EnsureZeroed(ref workspace.dh, h);
             dloss_1 = 0;
             // loss += DTensor.CrossEntropy(DTensor.MatMul(h, v), targets.Slice(t * batch, batch));
             dloss_1 += dloss_2;
