@@ -121,6 +121,11 @@ internal static class SourceEmitter
         private readonly Dictionary<int, IrAssign> _definitions = new();
         private readonly HashSet<int> _loopPhis = new();
         private readonly HashSet<int> _nestedLoopCursors = new();
+        private readonly Dictionary<int, int> _enclosing = new();
+        private readonly HashSet<int> _exitTaped = new();
+        private readonly Dictionary<(int, string), string> _auxiliaryTapeNames = new();
+        private readonly HashSet<int> _shapeTaped = new();
+        private readonly HashSet<int> _copiedExits = new();
         private HashSet<int> _cursorLoops = new();
         private readonly Dictionary<int, List<IrStatement>> _recomputed = new();
         private readonly HashSet<int> _ringLoops = new();
@@ -168,7 +173,7 @@ internal static class SourceEmitter
             // The forward sweep keeps what the reverse sweep reads (and, in the gradient, the result). Inside loops,
             // spans cannot be taped: the reverse sweep recomputes them, so it reads their operands too.
             Own(_ir.Body.Statements, -1);
-            var reverseReads = new HashSet<int>(ReadValues(reverse));
+            var reverseReads = new HashSet<int>(reverse.Descendants().Where(statement => statement is not RReset).SelectMany(Reads));
             var pending = new Stack<int>(reverseReads.Where(Recomputed));
             while (pending.Count > 0)
             {
@@ -178,6 +183,20 @@ internal static class SourceEmitter
                     {
                         pending.Push(operand);
                     }
+                }
+            }
+
+            // A carried tensor's gradient starts each reverse iteration over in the shape of that iteration's value. A
+            // recomputed iteration that reads the value for nothing else keeps only its shape, not a copy.
+            foreach (var phi in reverse.Descendants().OfType<RReset>().Select(r => r.Value).Where(IsTensor).Distinct())
+            {
+                if (_recomputeLoops && !reverseReads.Contains(phi) && !IrWalker.Loops(LoopOf(phi).Body.Statements).Any())
+                {
+                    _shapeTaped.Add(phi);
+                }
+                else
+                {
+                    reverseReads.Add(phi);
                 }
             }
 
@@ -191,6 +210,7 @@ internal static class SourceEmitter
             _hoisted = new HashSet<int>(forward.OfType<IrIf>().SelectMany(DefinedWithin).Where(reverseReads.Contains));
             _cursorLoops = new HashSet<int>(IrWalker.Loops(forward).Where(l => reverseReads.Contains(l.Cursor) || l.Body.Statements.Any(UsesDestinationOutsideLoops)).Select(l => l.Cursor));
             PlanRecomputation(forward, reverseReads);
+            _shapeTaped.RemoveWhere(_keptInRecompute.Contains); // kept anyway, to recompute the iteration
 
             // A recomputed loop inside a branch restores its kept carried values by assignment: declare them up front.
             _hoisted.UnionWith(forward.OfType<IrIf>().SelectMany(DefinedWithin).Where(id => _keptInRecompute.Contains(id) && _loopPhis.Contains(id)));
@@ -200,7 +220,10 @@ internal static class SourceEmitter
                 _ringLoops.UnionWith(IrWalker.Loops(forward).Where(l => !Chained(l)).Select(l => l.Cursor));
             }
 
-            var usesWorkspace = forward.Any(UsesDestination) || UsesTensorGradients(reverse) || Enumerable.Range(0, _owner.Length).Any(Taped);
+            PlanExitCopies(forward);
+            FindExitReads(reverse, new List<int>());
+            var usesWorkspace = forward.Any(UsesDestination) || UsesTensorGradients(reverse) || Enumerable.Range(0, _owner.Length).Any(Taped)
+                || _exitTaped.Count > 0 || _copiedExits.Count > 0;
 
             WriteSignature();
             using (_writer.WriteBlock())
@@ -484,10 +507,14 @@ internal static class SourceEmitter
             return WorkspaceLocal + "." + name;
         }
 
-        /// <summary><c>[iter0]</c> for a value defined inside a loop (its slot on the loop's tape), else empty.</summary>
+        /// <summary>
+        /// <c>[iter0]</c> for a value defined inside a loop (its slot on the loop's tape), else empty; <c>[iter0 &amp; 1]</c>
+        /// in a loop whose buffers alternate, unless the value is kept there for the reverse sweep (a call that may not
+        /// repeat, computed once into its own slot).
+        /// </summary>
         private string Slot(int id) =>
             id >= _owner.Length || _owner[id] < 0 ? string.Empty
-            : _ringLoops.Contains(_owner[id]) ? "[" + Name(_owner[id]) + " & 1]"
+            : _ringLoops.Contains(_owner[id]) && !Taped(id) ? "[" + Name(_owner[id]) + " & 1]"
             : "[" + Name(_owner[id]) + "]";
 
         /// <summary>Records, for every value, the cursor of the innermost loop whose iterations define it (-1: none).</summary>
@@ -516,6 +543,7 @@ internal static class SourceEmitter
 
                         break;
                     case IrLoop loop:
+                        _enclosing[loop.Cursor] = owner;
                         if (loop.Start >= 0)
                         {
                             _owner[loop.Start] = owner;
@@ -596,6 +624,11 @@ internal static class SourceEmitter
             if (_mode is SweepMode.Gradient or SweepMode.Value)
             {
                 IrLiveness.Mark(_ir.Result, live);
+            }
+
+            foreach (var id in _shapeTaped)
+            {
+                live[id] = true;
             }
 
             return IrLiveness.Prune(_ir.Body.Statements.ToList(), live);
@@ -712,7 +745,7 @@ internal static class SourceEmitter
                 switch (statement)
                 {
                     case IrAssign assign when _recomputing && Taped(assign.Target):
-                        _writer.WriteLine(TypeOf(assign.Target) + " " + Name(assign.Target) + " = " + TapeField(assign.Target) + "[" + Name(_owner[assign.Target]) + "]" + (IsTensor(assign.Target) ? "!" : string.Empty) + "; // kept: calls may not repeat");
+                        _writer.WriteLine((_hoisted.Contains(assign.Target) ? string.Empty : TypeOf(assign.Target) + " ") + Name(assign.Target) + " = " + TapeField(assign.Target) + "[" + Name(_owner[assign.Target]) + "]" + (IsTensor(assign.Target) ? "!" : string.Empty) + "; // kept: calls may not repeat");
                         break;
 
                     case IrEffect or IrThrow when _recomputing:
@@ -807,6 +840,10 @@ internal static class SourceEmitter
                 foreach (var carried in loop.Carried)
                 {
                     WriteTapeStore(carried.Phi);
+                    if (_shapeTaped.Contains(carried.Phi))
+                    {
+                        _writer.WriteLine(BuffersClass + ".KeepShape(" + Name(carried.Phi) + ", ref " + ShapeTape(carried.Phi) + "[" + Name(loop.Cursor) + "]); // its gradient's shape");
+                    }
                 }
 
                 WriteForward(loop.Body.Statements.ToList(), depth + 1);
@@ -819,8 +856,31 @@ internal static class SourceEmitter
 
             foreach (var carried in loop.Carried.Where(c => c.Exit >= 0))
             {
-                _writer.WriteLine((_hoisted.Contains(carried.Exit) ? string.Empty : TypeOf(carried.Exit) + " ") + Name(carried.Exit) + " = " + Name(carried.Phi) + ";");
+                var declaration = (_hoisted.Contains(carried.Exit) ? string.Empty : TypeOf(carried.Exit) + " ") + Name(carried.Exit) + " = ";
+                if (_copiedExits.Contains(carried.Exit))
+                {
+                    var ownSlot = _owner[carried.Exit] >= 0 && KeepsIterationBuffer(carried.Exit);
+                    var destination = ownSlot ? TapeField(carried.Exit) + Slot(carried.Exit) : WorkspaceField(TypeOf(carried.Exit), Name(carried.Exit));
+                    _writer.WriteLine(declaration + BuffersClass + ".Copy(" + Name(carried.Phi) + ", ref " + destination + "); // out of the buffers the loop's next run reuses");
+                    if (ownSlot)
+                    {
+                        continue; // its slot is its tape
+                    }
+                }
+                else
+                {
+                    _writer.WriteLine(declaration + Name(carried.Phi) + ";");
+                }
+
                 WriteTapeStore(carried.Exit);
+            }
+
+            foreach (var phi in loop.Carried.Select(c => c.Phi).Where(_exitTaped.Contains))
+            {
+                var slot = ExitTape(phi) + "[" + Name(_enclosing[loop.Cursor]) + "]";
+                _writer.WriteLine(IsTensor(phi) && _ringLoops.Contains(loop.Cursor)
+                    ? BuffersClass + ".Copy(" + Name(phi) + ", ref " + slot + "); // as the loop left it, out of the buffers its next run reuses"
+                    : slot + " = " + Name(phi) + "; // as the loop left it");
             }
         }
 
@@ -999,10 +1059,16 @@ internal static class SourceEmitter
                         _writer.WriteLine(call.Target + "(" + string.Join(", ", call.Arguments.Select(Argument)) + ");");
                         break;
 
+                    case RReset reset when IsTensor(reset.Value):
+                        // The carried value may change shape from one iteration to the next (a growing context):
+                        // its gradient takes this iteration's shape (no allocation while shapes repeat).
+                        var gradient = _sweep.GradientName(reset.Value);
+                        var shape = _shapeTaped.Contains(reset.Value) ? ShapeTape(reset.Value) + "[" + Name(_owner[reset.Value]) + "]!" : Name(reset.Value);
+                        _writer.WriteLine(gradient + " = " + BuffersClass + ".EnsureZeroed(ref " + WorkspaceField(TypeOf(reset.Value), gradient) + ", " + shape + ");");
+                        break;
+
                     case RReset reset:
-                        _writer.WriteLine(IsTensor(reset.Value)
-                            ? _sweep.GradientName(reset.Value) + ".Clear();"
-                            : _sweep.GradientName(reset.Value) + " = 0;");
+                        _writer.WriteLine(_sweep.GradientName(reset.Value) + " = 0;");
                         break;
 
                     case RLoop loop:
@@ -1052,15 +1118,21 @@ internal static class SourceEmitter
                     {
                         _writer.WriteLine(TypeOf(id) + " " + Name(id) + " = " + _printer.Print(CExprPrinter.FromIr(_definitions[id].Value)) + "; // recomputed: spans are not taped");
                     }
-                    else if (_definitions.ContainsKey(id) || !_loopPhis.Contains(id) || nested)
+                    else if (_definitions.ContainsKey(id) || !_loopPhis.Contains(id) || (nested && !_exitTaped.Contains(id)))
                     {
                         _writer.WriteLine(TypeOf(id) + " " + Name(id) + " = " + TapeField(id) + "[" + cursor + "]" + (IsTensor(id) ? "!" : string.Empty) + ";");
                     }
                     else
                     {
-                        // A phi of a loop outside loops is declared in the method's scope (directly or hoisted).
+                        // A phi of a loop outside loops is declared in the method's scope (directly or hoisted), one of a
+                        // nested loop whose final value the enclosing iteration restored, in that iteration.
                         _writer.WriteLine(Name(id) + " = " + TapeField(id) + "[" + cursor + "]" + (IsTensor(id) ? "!" : string.Empty) + ";");
                     }
+                }
+
+                foreach (var phi in _exitTaped.Where(p => _enclosing[_owner[p]] == loop.Loop.Cursor).OrderBy(p => p))
+                {
+                    _writer.WriteLine(TypeOf(phi) + " " + Name(phi) + " = " + ExitTape(phi) + "[" + cursor + "]" + (IsTensor(phi) ? "!" : string.Empty) + "; // as its loop left it");
                 }
 
                 if (recomputed)
@@ -1112,8 +1184,11 @@ internal static class SourceEmitter
             return _printer.Print(argument.Expression!);
         }
 
-        /// <summary>The forward values a reverse sweep reads (a zeroed tensor gradient reads its value's shape).</summary>
-        private IEnumerable<int> ReadValues(RBlock block) => block.Descendants().SelectMany(statement => statement switch
+        /// <summary>
+        /// The forward values one reverse statement reads (a zeroed tensor gradient reads its value's shape; a loop, only
+        /// its cursor and start).
+        /// </summary>
+        private IEnumerable<int> Reads(RStatement statement) => statement switch
         {
             RAccumulate a => C.Values(a.Contribution),
             RDeclare d => Reads(d.Initializer),
@@ -1123,8 +1198,147 @@ internal static class SourceEmitter
             RCall call => call.Arguments.SelectMany(a => Reads(a.Expression)),
             RIf branch => C.Values(branch.Condition),
             RLoop loop => loop.Loop.Start >= 0 ? new[] { loop.Loop.Cursor, loop.Loop.Start } : new[] { loop.Loop.Cursor },
+            // A carried tensor's gradient starts each reverse iteration over in the shape of that iteration's value.
+            RReset reset when IsTensor(reset.Value) => new[] { reset.Value },
             _ => Enumerable.Empty<int>(),
-        });
+        };
+
+        /// <summary>
+        /// Carried values of nested loops that the reverse sweep reads outside that loop's reverse: the value the loop
+        /// ended with (a carried gradient zeroed before the reverse loop takes its shape when nothing flows in after
+        /// the loop). The enclosing loop's iteration keeps it on a tape of its own and restores it.
+        /// </summary>
+        private void FindExitReads(RBlock block, List<int> loops)
+        {
+            foreach (var statement in block.Statements)
+            {
+                foreach (var id in Reads(statement))
+                {
+                    if (_loopPhis.Contains(id) && !loops.Contains(_owner[id]) && _enclosing[_owner[id]] >= 0)
+                    {
+                        _exitTaped.Add(id);
+                    }
+                }
+
+                switch (statement)
+                {
+                    case RLoop loop:
+                        loops.Add(loop.Loop.Cursor);
+                        FindExitReads(loop.Body, loops);
+                        loops.RemoveAt(loops.Count - 1);
+                        break;
+                    case RIf branch:
+                        FindExitReads(branch.Then, loops);
+                        FindExitReads(branch.Else, loops);
+                        break;
+                }
+            }
+        }
+
+        /// <summary>The loop that carries <paramref name="phi"/>.</summary>
+        private IrLoop LoopOf(int phi) => IrWalker.Loops(_ir.Body.Statements).First(l => l.Cursor == _owner[phi]);
+
+        /// <summary>
+        /// A tensor that leaves a loop whose buffers alternate is copied into a buffer of its own when the loop is nested
+        /// in another: the loop's next run reuses those buffers while the value may still be in use (read by the
+        /// enclosing iteration, kept on its tape). The enclosing loop counts its iterations when that buffer is one
+        /// of its slots. In the forward pass alone, a value that only comes back as the loop's next starting value
+        /// stays where it is: the next run's first iteration writes into the other buffer.
+        /// </summary>
+        private void PlanExitCopies(List<IrStatement> forward)
+        {
+            var references = new Dictionary<int, int>();
+            foreach (var id in References(forward))
+            {
+                references[id] = references.TryGetValue(id, out var n) ? n + 1 : 1;
+            }
+
+            int Count(int id) => references.TryGetValue(id, out var n) ? n : 0;
+            // In the forward pass alone, a loop whose nested loops alternate buffers may hand on one of theirs too.
+            var loops = IrWalker.Loops(forward).ToList();
+            bool Alternates(IrLoop loop) => _ringLoops.Contains(loop.Cursor)
+                || (_mode == SweepMode.Value && IrWalker.Loops(loop.Body.Statements).Any(inner => _ringLoops.Contains(inner.Cursor)));
+            foreach (var loop in loops.Where(l => Alternates(l) && _enclosing[l.Cursor] >= 0))
+            {
+                var enclosing = loops.First(l => l.Cursor == _enclosing[loop.Cursor]);
+                foreach (var carried in loop.Carried.Where(c => c.Exit >= 0 && IsTensor(c.Phi)))
+                {
+                    var onlyRestarts = _mode == SweepMode.Value && Count(carried.Exit) == 1
+                        && enclosing.Carried.Any(o => o.Next is IrRef { Value: var next } && next == carried.Exit && Count(o.Phi) == 1
+                            && loop.Carried.Any(c => c.Initial is IrRef { Value: var initial } && initial == o.Phi));
+                    if (!onlyRestarts)
+                    {
+                        _copiedExits.Add(carried.Exit);
+                        if (KeepsIterationBuffer(carried.Exit))
+                        {
+                            _cursorLoops.Add(_owner[carried.Exit]);
+                        }
+                    }
+                }
+            }
+        }
+
+        /// <summary>Every value read in <paramref name="statements"/>, once per reading place.</summary>
+        private static IEnumerable<int> References(IEnumerable<IrStatement> statements)
+        {
+            foreach (var statement in statements)
+            {
+                var read = statement switch
+                {
+                    IrAssign assign => IrWalker.References(assign.Value),
+                    IrEffect effect => IrWalker.References(effect.Value),
+                    IrThrow thrown => IrWalker.References(thrown.Exception),
+                    IrIf branch => new[] { branch.Condition }
+                        .Concat(References(branch.Then.Statements)).Concat(References(branch.Else.Statements))
+                        .Concat(branch.Phis.SelectMany(p => IrWalker.References(p.WhenTrue).Concat(IrWalker.References(p.WhenFalse)))),
+                    IrLoop loop => new[] { loop.Condition }
+                        .Concat(References(loop.Header.Statements)).Concat(References(loop.Body.Statements))
+                        .Concat(loop.Carried.SelectMany(c => IrWalker.References(c.Initial).Concat(IrWalker.References(c.Next)))),
+                    _ => Enumerable.Empty<int>(),
+                };
+                foreach (var id in read)
+                {
+                    yield return id;
+                }
+            }
+        }
+
+        /// <summary>
+        /// The tape on which an enclosing loop keeps a nested loop's carried value as that loop left it
+        /// (<c>workspace.hExit</c>).
+        /// </summary>
+        private string ExitTape(int phi) => AuxiliaryTape(phi, "Exit", IsTensor(phi) ? TypeOf(phi) + "?" : TypeOf(phi));
+
+        /// <summary>The tape on which a recomputed loop keeps the shape of a carried tensor (<c>workspace.hShape</c>).</summary>
+        private string ShapeTape(int phi) => AuxiliaryTape(phi, "Shape", "int[]?");
+
+        /// <summary>A tape named after a value and a suffix, apart from every value, saved state and gradient.</summary>
+        private string AuxiliaryTape(int id, string suffix, string element)
+        {
+            if (!_auxiliaryTapeNames.TryGetValue((id, suffix), out var name))
+            {
+                // Workspace fields are named after values (tapes, buffers, saved state) and their gradients (dh, dH, dh_1).
+                var taken = new HashSet<string>(_ir.Values.Select(v => v.Name).Concat(_ir.ReservedNames)
+                    .SelectMany(n => new[] { n, "d" + n, n.Length > 0 ? "d" + char.ToUpperInvariant(n[0]) + n.Substring(1) : n })
+                    .Concat(_auxiliaryTapeNames.Values));
+                var stem = Name(id).TrimStart('@') + suffix;
+                name = stem;
+                for (var i = 1; taken.Contains(name); i++)
+                {
+                    name = stem + i;
+                }
+
+                _auxiliaryTapeNames[(id, suffix)] = name;
+            }
+
+            var field = "public readonly " + _prefixes.CompilerServices + "Tape<" + element + "> " + name + " = new();";
+            if (!_workspaceFields.Contains(field))
+            {
+                _workspaceFields.Add(field);
+            }
+
+            return WorkspaceLocal + "." + name;
+        }
 
         /// <summary>The forward values an expression reads; saved state reads the call that saved it.</summary>
         private static IEnumerable<int> Reads(CExpr? e) => e is CSaved saved ? new[] { saved.Id } : C.Values(e);

@@ -4,10 +4,10 @@ using System.Numerics;
 namespace SymDiff.CompilerServices;
 
 /// <summary>
-/// Buffer management for generated code: destinations reused from call to call, zeroed gradient buffers, copies kept
-/// by loops that recompute their iterations, and gradients that flow unchanged from one tensor into another. Users do
-/// not call these; the ops' destination-passing forms (a trailing <c>ref DTensor&lt;T&gt;? destination</c>) are the
-/// public way to reuse buffers.
+/// Buffer management for generated code: destinations reused from call to call, zeroed gradient buffers, copies (and
+/// shapes) kept by loops that recompute their iterations, and gradients that flow unchanged from one tensor into
+/// another. Users do not call these; the ops' destination-passing forms (a trailing
+/// <c>ref DTensor&lt;T&gt;? destination</c>) are the public way to reuse buffers.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class Buffers
@@ -37,6 +37,34 @@ public static class Buffers
         var tensor = Ensure(ref destination, like.Shape);
         tensor.Clear();
         return tensor;
+    }
+
+    /// <summary>
+    /// <see cref="Ensure{T}"/> with a shape kept by <see cref="KeepShape{T}"/>, then zero-filled: the gradient of a
+    /// loop-carried tensor that is not itself kept, in the shape it had in that iteration.
+    /// </summary>
+    public static DTensor<T> EnsureZeroed<T>(ref DTensor<T>? destination, ReadOnlySpan<int> shape)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var tensor = Ensure(ref destination, shape);
+        tensor.Clear();
+        return tensor;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="value"/>'s shape into <paramref name="shape"/> (reused when it has as many dimensions):
+    /// loops that recompute their iterations keep this much of a carried tensor whose gradient needs only its shape.
+    /// </summary>
+    public static void KeepShape<T>(DTensor<T> value, ref int[]? shape)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if (shape is null || shape.Length != value.Rank)
+        {
+            shape = new int[value.Rank];
+        }
+
+        value.Shape.CopyTo(shape);
     }
 
     /// <summary>

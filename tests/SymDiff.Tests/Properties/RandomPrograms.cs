@@ -6,7 +6,8 @@ namespace SymDiff.Tests.Properties;
 /// <summary>
 /// Random programs from the supported subset: locals, reassignments, compound assignments, branches, early
 /// returns, ?:, switch expressions with relational patterns, Math functions, calls to another [Differentiable] method, and loops (for, while, do, foreach, break,
-/// continue, return, nesting), over differentiable inputs a, b, c and a [NoDiff] input k. Functions are smooth where defined (domains are kept safe), so that central finite differences
+/// continue, return, nesting), over differentiable inputs a, b, c and a [NoDiff] input k; and tensors carried through
+/// one or two nested loops, in shapes that may change from one iteration to the next. Functions are smooth where defined (domains are kept safe), so that central finite differences
 /// are a valid reference away from branch boundaries.
 /// </summary>
 public static class RandomPrograms
@@ -77,7 +78,8 @@ public static class RandomPrograms
                         (d, t, l, r, x, y) => l == r || (IsConstant(l) && IsConstant(r)) ? $"{d}\n{t} = {x};" : $"{d}\nif ({l} < {r})\n{{\n    {t} = {x};\n}}\nelse\n{{\n    {t} = {t} - {y};\n}}")),
                     (1, Gen.Select(declare, Expression(variables, 1).Where(e => Mentions(e, variables)), Squash(Expression(variables, 2)),
                         (d, l, e) => $"{d}\nif ({l} > 1.5)\n{{\n    return {e};\n}}")),
-                    (2, Gen.Select(declare, Loop(index, target, variables), (d, loop) => $"{d}\n{loop}")));
+                    (2, Gen.Select(declare, Loop(index, target, variables), (d, loop) => $"{d}\n{loop}")),
+                    (2, Gen.Select(declare, TensorLoop(index, target, variables), (d, loop) => $"{d}\n{loop}")));
             }
 
             return statement.SelectMany(s => Build(index + 1, withLocal, nextLocals).Select(rest =>
@@ -119,6 +121,60 @@ public static class RandomPrograms
                 $"foreach (var w{index} in new double[] {{ {string.Join(", ", weights.Select(w => Literal(Math.Round(w, 2))))} }})\n{{\n    {t} = Math.Tanh({t} * {x} + w{index});\n    if ({t} > {y} + 0.5)\n    {{\n        break;\n    }}\n}}"));
     }
 
+    /// <summary>
+    /// A tensor carried through a loop, or through two nested loops, and read into <paramref name="target"/>. It starts
+    /// as a [2, 3] matrix scaled by an expression of the inputs; each inner step keeps its shape, makes it grow, makes
+    /// its columns alternate between 3 and 2 (a MatMul by [3, 2] or [2, 3]), its shape alternate between [2, 3] and
+    /// [3, 2] (a reshape), or its width halve when even and grow when odd (a branch whose sides give different shapes).
+    /// Optionally a data-dependent <c>break</c>, a read inside the inner loop, an update or a read in the outer body
+    /// after the inner loop, or a tensor that starts over in each outer iteration (no gradient flows out of the inner
+    /// loop). Tanh keeps values bounded.
+    /// </summary>
+    private static Gen<string> TensorLoop(int index, Gen<string> target, string[] variables)
+    {
+        var m = "m" + index;
+        var i = "i" + index;
+        var j = "j" + index;
+        var trips = Gen.Frequency((3, Gen.Int[0, 4].Select(n => n.ToString(CultureInfo.InvariantCulture))), (1, Gen.Const("(int)(Math.Abs(k) * 2) + 1")));
+        var e = Expression(variables, 1);
+        var step = Gen.OneOf(
+            e.Select(x => $"{m} = DTensor.Tanh(DTensor.Add(DTensor.MatMul({m}, Square), DTensor.Multiply({m}, {x})));"),
+            e.Select(x => $"{m} = DTensor.Concat({m}, DTensor.Tanh(DTensor.Multiply(Column, {x})));"),
+            e.Select(x => $"{m} = DTensor.Tanh(DTensor.MatMul(DTensor.Multiply({m}, {x}), {m}.Dimension(1) == 3 ? Down : Up));"),
+            e.Select(x => $"{m} = DTensor.Tanh(DTensor.Reshape(DTensor.Multiply({m}, {x}), {m}.Dimension(1), -1));"),
+            e.Select(x => $"if ({m}.Dimension(1) % 2 == 0)\n{{\n    {m} = DTensor.SumLastAxis(DTensor.Reshape({m}, 2, -1, 2));\n}}\nelse\n{{\n    {m} = DTensor.Concat({m}, DTensor.Tanh(DTensor.Multiply(Column, {x})));\n}}"));
+        var extra = Gen.Frequency(
+            (2, Gen.Const(string.Empty)),
+            (1, target.Select(t => $"{t} = {t} + DTensor.Mean({m}) * 0.25;")),
+            (1, e.Select(x => $"if (DTensor.Mean({m}) > {x} + 0.25)\n{{\n    break;\n}}")));
+        var outerBody = Gen.Frequency(
+            (2, Gen.Const(string.Empty)),
+            (1, e.Select(x => $"{m} = DTensor.Multiply({m}, Math.Cos({x}));")),
+            (1, target.Select(t => $"{t} = {t} + DTensor.Mean(DTensor.Square({m}));")));
+        return Gen.Select(Gen.Select(target, e, trips, trips, step, extra, outerBody), Gen.Int[0, 2])
+            .Select(t =>
+            {
+                var ((result, start, n, n2, body, inside, after), shape) = t;
+                var inner = $"for (var {j} = 0; {j} < {n2}; {j}++)\n{{\n{Indent(body)}\n{Indent(inside)}\n}}";
+                var initial = $"DTensor.Tanh(DTensor.Multiply(Rows, {start}))";
+                return shape switch
+                {
+                    // One loop.
+                    0 => $"var {m} = {initial};\n{inner}\n{result} = {result} * 0.5 + DTensor.Mean(DTensor.Tanh({m}));",
+
+                    // Two nested loops, the tensor carried through both.
+                    1 => $"var {m} = {initial};\nfor (var {i} = 0; {i} < {n}; {i}++)\n{{\n{Indent(inner)}\n{Indent(after)}\n}}\n{result} = {result} * 0.5 + DTensor.Mean(DTensor.Tanh({m}));",
+
+                    // Two nested loops, the tensor starting over in each outer iteration and read only inside.
+                    _ => $"for (var {i} = 0; {i} < {n}; {i}++)\n{{\n    var {m} = DTensor.Tanh(DTensor.Multiply(Rows, {start} + {i}));\n"
+                        + Indent($"for (var {j} = 0; {j} < {n2}; {j}++)\n{{\n{Indent(body)}\n    {result} = {result} + DTensor.Mean({m}) * 0.5;\n{Indent(inside)}\n}}") + "\n}",
+                };
+            });
+    }
+
+    private static string Indent(string block) =>
+        string.Join("\n", block.Split('\n').Where(line => line.Length > 0).Select(line => "    " + line));
+
     /// <summary>Keeps statement values bounded so that chains of locals do not overflow.</summary>
     private static Gen<string> Squash(Gen<string> expression) => Gen.Frequency(
         (2, expression.Select(e => $"Math.Tanh({e})")),
@@ -134,6 +190,12 @@ public static class RandomPrograms
 
             public static partial class Program
             {
+                public static readonly DTensor<double> Rows = DTensor<double>.FromArray(new[] { 0.5, -0.4, 0.3, 0.2, 0.6, -0.1 }, 2, 3);
+                public static readonly DTensor<double> Square = DTensor<double>.FromArray(new[] { 0.3, -0.2, 0.5, 0.1, 0.4, -0.3, -0.5, 0.2, 0.3 }, 3, 3);
+                public static readonly DTensor<double> Down = DTensor<double>.FromArray(new[] { 0.6, -0.3, 0.2, 0.5, -0.4, 0.1 }, 3, 2);
+                public static readonly DTensor<double> Up = DTensor<double>.FromArray(new[] { -0.2, 0.4, 0.7, 0.3, -0.5, 0.1 }, 2, 3);
+                public static readonly DTensor<double> Column = DTensor<double>.FromArray(new[] { 0.7, -0.6 }, 2, 1);
+
                 [Differentiable]
                 public static double Helper(double x, double y) => Math.Sin(x) * y + x;
 

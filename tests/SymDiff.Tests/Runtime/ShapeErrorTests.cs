@@ -215,4 +215,29 @@ public sealed partial class ShapeErrorTests
 
     [GeneratedRegex(@"\[[0-9, ]*\]")]
     private static partial Regex ShapeTexts();
+
+    [Fact]
+    public void KeptShapesSizeZeroedBuffersWithoutAllocatingOnceWarm()
+    {
+        int[]? shape = null;
+        DTensor<double>? gradient = null;
+        Buffers.KeepShape(DTensor.Zeros<double>(2, 3), ref shape);
+        var kept = shape;
+        Assert.Equal([2, 3], shape!);
+        Buffers.EnsureZeroed(ref gradient, shape!).Fill(5);
+        var buffer = gradient;
+
+        var value = DTensor.Zeros<double>(2, 3);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Buffers.KeepShape(value, ref shape);
+        var zeroed = Buffers.EnsureZeroed(ref gradient, shape!);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Same(kept, shape);
+        Assert.Same(buffer, zeroed);
+        Assert.All(zeroed.ToArray(), v => Assert.Equal(0.0, v));
+
+        Buffers.KeepShape(DTensor.Zeros<double>(4, 1, 2), ref shape); // another rank: a new array
+        Assert.Equal([4, 1, 2], shape!);
+        Assert.True(Buffers.EnsureZeroed(ref gradient, shape!).HasShape([4, 1, 2]));
+    }
 }

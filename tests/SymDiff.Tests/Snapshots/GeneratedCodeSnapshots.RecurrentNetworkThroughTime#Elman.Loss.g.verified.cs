@@ -104,7 +104,7 @@ partial class Elman
             DTensor<float> dh_1 = Buffers.EnsureZeroed(ref workspace.dh_1, dh);
             Buffers.AccumulateInto(dh_1, dh);
             float dloss_2 = dloss_1;
-            dh.Clear();
+            dh = Buffers.EnsureZeroed(ref workspace.dh, h);
             dloss_1 = 0;
             // loss += DTensor.CrossEntropy(DTensor.MatMul(h, v), targets.Slice(t * batch, batch));
             dloss_1 += dloss_2;
@@ -216,7 +216,7 @@ partial class Elman
             DTensor<float> dh_1 = Buffers.EnsureZeroed(ref workspace.dh_1, dh);
             Buffers.AccumulateInto(dh_1, dh);
             float dloss_2 = dloss_1;
-            dh.Clear();
+            dh = Buffers.EnsureZeroed(ref workspace.dh, h);
             dloss_1 = 0;
             // loss += DTensor.CrossEntropy(DTensor.MatMul(h, v), targets.Slice(t * batch, batch));
             dloss_1 += dloss_2;
@@ -356,7 +356,7 @@ partial class Elman
             DTensor<float> dh_1 = Buffers.EnsureZeroed(ref workspace.dh_1, dh);
             Buffers.AccumulateInto(dh_1, dh);
             float dloss_2 = dloss_1;
-            dh.Clear();
+            dh = Buffers.EnsureZeroed(ref workspace.dh, h);
             dloss_1 = 0;
             // loss += DTensor.CrossEntropy(DTensor.MatMul(h, v), targets.Slice(t * batch, batch));
             dloss_1 += dloss_2;
@@ -461,7 +461,7 @@ partial class Elman
             DTensor<float> dh_1 = Buffers.EnsureZeroed(ref workspace.dh_1, dh);
             Buffers.AccumulateInto(dh_1, dh);
             float dloss_2 = dloss_1;
-            dh.Clear();
+            dh = Buffers.EnsureZeroed(ref workspace.dh, h);
             dloss_1 = 0;
             // loss += DTensor.CrossEntropy(DTensor.MatMul(h, v), targets.Slice(t * batch, batch));
             dloss_1 += dloss_2;

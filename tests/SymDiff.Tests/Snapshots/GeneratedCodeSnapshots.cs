@@ -322,6 +322,24 @@ public sealed class GeneratedCodeSnapshots
         """);
 
     [Fact]
+    public void TensorCarriedThroughNestedLoops() => VerifySingle("""
+        using SymDiff;
+
+        public static partial class Stack
+        {
+            [Differentiable]
+            public static double Loss(DTensor<double> w, DTensor<double> h0, int outer, int inner)
+            {
+                var h = h0;
+                for (var i = 0; i < outer; i++)
+                    for (var j = 0; j < inner; j++)
+                        h = DTensor.Tanh(DTensor.MatMul(h, w));
+                return DTensor.Sum(h);
+            }
+        }
+        """);
+
+    [Fact]
     public void RecurrentNetworkThroughTime() => VerifySingle("""
         using System;
         using SymDiff;
