@@ -18,7 +18,7 @@ partial class Stack
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
     public static double LossGradient(DTensor<double> w, DTensor<double> h0, int outer, int inner, DTensor<double> dw, DTensor<double> dh0)
     {
-        return LossGradientKeepingLoops(w, h0, outer, inner, dw, dh0);
+        return LossGradient(w, h0, outer, inner, dw, dh0, recomputeLoops: false);
     }
 
     /// <summary>
@@ -32,6 +32,9 @@ partial class Stack
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
     public static double LossGradient(DTensor<double> w, DTensor<double> h0, int outer, int inner, DTensor<double> dw, DTensor<double> dh0, bool recomputeLoops)
     {
+        // the arguments, checked before anything is written
+        Arguments.CheckGradient("LossGradient", w, dw, required: true);
+        Arguments.CheckGradient("LossGradient", h0, dh0, required: true);
         if (recomputeLoops)
         {
             return LossGradientRecomputingLoops(w, h0, outer, inner, dw, dh0);
@@ -253,7 +256,7 @@ partial class Stack
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
     public static void LossPullback(DTensor<double> w, DTensor<double> h0, int outer, int inner, double dResult, DTensor<double>? dw, DTensor<double>? dh0)
     {
-        LossPullbackKeepingLoops(w, h0, outer, inner, dResult, dw, dh0);
+        LossPullback(w, h0, outer, inner, dResult, dw, dh0, recomputeLoops: false);
     }
 
     /// <summary>
@@ -267,6 +270,9 @@ partial class Stack
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
     public static void LossPullback(DTensor<double> w, DTensor<double> h0, int outer, int inner, double dResult, DTensor<double>? dw, DTensor<double>? dh0, bool recomputeLoops)
     {
+        // the arguments, checked before anything is written
+        Arguments.CheckGradient("LossPullback", w, dw, required: false);
+        Arguments.CheckGradient("LossPullback", h0, dh0, required: false);
         if (recomputeLoops)
         {
             LossPullbackRecomputingLoops(w, h0, outer, inner, dResult, dw, dh0);
