@@ -82,6 +82,9 @@ public static class TrainingConsole
         public void OnSkippedBatch(long step, int epoch, int batch, string reason) =>
             console.MarkupLine($"step {step} (epoch {epoch + 1}, batch {batch + 1}): [yellow]skipped[/], {Markup.Escape(reason)}");
 
+        public void OnCheckpoint(long step, string path) =>
+            console.MarkupLine(Markup.Escape($"step {step}: checkpoint written to {path}"));
+
         public void OnEnd(TrainingResult result)
         {
             _task?.StopTask();

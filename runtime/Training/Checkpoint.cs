@@ -5,8 +5,10 @@ using System.Text;
 namespace SymDiff;
 
 /// <summary>
-/// Everything needed to resume training exactly: named tensors (parameters, optimizer state, the best parameters so
-/// far), the optimizer's step, the position in the epoch, the RNG state, the loss history and free-form metadata.
+/// Everything needed to resume training exactly: named tensors (parameters, optimizer state, the best and the
+/// averaged parameters, the state carried between batches), the optimizer's step, the position in the epoch, the
+/// RNG state that shuffled it, the loss and evaluation history and free-form metadata (the plateau's rate scale, the
+/// best step, the skipped batches).
 /// </summary>
 public sealed class Checkpoint<T>
     where T : unmanaged, IFloatingPointIeee754<T>
@@ -53,28 +55,95 @@ public sealed class Checkpoint<T>
 /// </summary>
 public static class CheckpointFile
 {
-    /// <summary>The format version this build writes and reads.</summary>
-    public const int FormatVersion = 1;
+    /// <summary>
+    /// The format version this build writes. Version 2 checkpoints may be written mid-epoch and hold the trainer's
+    /// carried state (<see cref="Trainer{T}.CarriedState"/>); the layout is version 1's, which this build still reads.
+    /// </summary>
+    public const int FormatVersion = 2;
+
+    /// <summary>The oldest format version this build reads.</summary>
+    public const int OldestReadableVersion = 1;
 
     private static readonly byte[] Magic = "SYMDIFF-CKPT"u8.ToArray();
 
     /// <summary>Writes <paramref name="checkpoint"/> to <paramref name="path"/> atomically.</summary>
     public static void Save<T>(string path, Checkpoint<T> checkpoint)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Save(path, checkpoint, keep: 0);
+
+    /// <summary>
+    /// Writes <paramref name="checkpoint"/> to <paramref name="path"/> atomically and, with <paramref name="keep"/> above
+    /// 0, also to <see cref="StepPath"/>, then deletes all but the <paramref name="keep"/> newest of those step files.
+    /// Also deletes the temporary files of an earlier writer of <paramref name="path"/> killed before its rename (one
+    /// writer per path is assumed).
+    /// </summary>
+    public static void Save<T>(string path, Checkpoint<T> checkpoint, int keep)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(checkpoint);
+        ArgumentOutOfRangeException.ThrowIfNegative(keep);
         var payload = WritePayload(checkpoint);
-        AtomicFile.Write(path, stream =>
+        AtomicFile.DeleteLeftovers(path);
+        if (keep > 0)
         {
-            stream.Write(Magic);
-            Span<byte> header = stackalloc byte[12];
-            BitConverter.TryWriteBytes(header, FormatVersion);
-            BitConverter.TryWriteBytes(header[4..], (long)payload.Length);
-            stream.Write(header);
-            stream.Write(payload);
-            stream.Write(SHA256.HashData(payload));
-        });
+            AtomicFile.Write(StepPath(path, checkpoint.Step), stream => WriteFile(stream, payload));
+        }
+
+        AtomicFile.Write(path, stream => WriteFile(stream, payload));
+        if (keep > 0)
+        {
+            foreach (var old in KeptPaths(path).SkipLast(keep))
+            {
+                File.Delete(old);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The file that keeps the checkpoint of step <paramref name="step"/> beside <paramref name="path"/> under
+    /// <see cref="TrainingOptions.KeepCheckpoints"/>: <c>model.ckpt</c> → <c>model.step1200.ckpt</c>.
+    /// </summary>
+    public static string StepPath(string path, long step)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var directory = Path.GetDirectoryName(path) ?? string.Empty;
+        var name = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Path.GetFileNameWithoutExtension(path)}.step{step}{Path.GetExtension(path)}");
+        return Path.Combine(directory, name);
+    }
+
+    /// <summary>The step files of <paramref name="path"/> (<see cref="StepPath"/>) that exist, oldest step first.</summary>
+    internal static IReadOnlyList<string> KeptPaths(string path)
+    {
+        var full = Path.GetFullPath(path);
+        var directory = Path.GetDirectoryName(full)!;
+        var (stem, extension) = (Path.GetFileNameWithoutExtension(full), Path.GetExtension(full));
+        var prefix = stem + ".step";
+        var kept = new List<(long Step, string Path)>();
+        foreach (var file in Directory.Exists(directory) ? Directory.EnumerateFiles(directory, prefix + "*" + extension) : [])
+        {
+            // The pattern is matched loosely on some platforms: only stem.step<digits>extension is one of ours.
+            var name = Path.GetFileName(file);
+            if (name.Length > prefix.Length + extension.Length && name.StartsWith(prefix, StringComparison.Ordinal) && name.EndsWith(extension, StringComparison.Ordinal)
+                && name.AsSpan(prefix.Length, name.Length - prefix.Length - extension.Length) is var digits && !digits.ContainsAnyExceptInRange('0', '9')
+                && long.TryParse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var step))
+            {
+                kept.Add((step, file));
+            }
+        }
+
+        return kept.OrderBy(k => k.Step).Select(k => k.Path).ToList();
+    }
+
+    private static void WriteFile(Stream stream, byte[] payload)
+    {
+        stream.Write(Magic);
+        Span<byte> header = stackalloc byte[12];
+        BitConverter.TryWriteBytes(header, FormatVersion);
+        BitConverter.TryWriteBytes(header[4..], (long)payload.Length);
+        stream.Write(header);
+        stream.Write(payload);
+        stream.Write(SHA256.HashData(payload));
     }
 
     /// <summary>Reads a checkpoint; throws <see cref="InvalidDataException"/> for a file that is not a complete, intact checkpoint.</summary>
@@ -95,9 +164,11 @@ public static class CheckpointFile
         }
 
         var version = BitConverter.ToInt32(bytes, Magic.Length);
-        if (version != FormatVersion)
+        if (version is < OldestReadableVersion or > FormatVersion)
         {
-            throw new InvalidDataException($"Checkpoint '{path}' has format version {version}; this build reads version {FormatVersion}.");
+            throw new InvalidDataException(
+                $"Checkpoint '{path}' has format version {version}; this build reads versions {OldestReadableVersion} to {FormatVersion}" +
+                (version > FormatVersion ? " (it was written by a newer SymDiff: resume it with that version)." : "."));
         }
 
         var payloadLength = BitConverter.ToInt64(bytes, Magic.Length + 4);
@@ -258,25 +329,69 @@ public static class AtomicFile
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(write);
-        var full = Path.GetFullPath(path);
-        var directory = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(directory);
-        var temporary = Path.Combine(directory, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
+        var temporary = WriteTemporary(path, write);
         try
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                write(stream);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, full, overwrite: true);
+            File.Move(temporary, Path.GetFullPath(path), overwrite: true);
         }
         finally
         {
             if (File.Exists(temporary))
             {
                 File.Delete(temporary);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The first half of <see cref="Write"/>: the complete new contents in a temporary file beside
+    /// <paramref name="path"/>, flushed to disk, not yet renamed over it (a process killed here leaves it behind).
+    /// </summary>
+    internal static string WriteTemporary(string path, Action<Stream> write)
+    {
+        var full = Path.GetFullPath(path);
+        var directory = Path.GetDirectoryName(full)!;
+        Directory.CreateDirectory(directory);
+        var temporary = Path.Combine(directory, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
+        try
+        {
+            using var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+            write(stream);
+            stream.Flush(flushToDisk: true);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+
+        return temporary;
+    }
+
+    /// <summary>Deletes the temporary files that writers of <paramref name="path"/> killed before their rename left behind.</summary>
+    internal static void DeleteLeftovers(string path)
+    {
+        var full = Path.GetFullPath(path);
+        var directory = Path.GetDirectoryName(full)!;
+        if (!Directory.Exists(directory))
+        {
+            return;
+        }
+
+        var prefix = "." + Path.GetFileName(full) + ".";
+        foreach (var file in Directory.EnumerateFiles(directory, prefix + "*.tmp"))
+        {
+            var suffix = Path.GetFileName(file).AsSpan(prefix.Length);
+            if (suffix.Length == 12 && !suffix[..8].ContainsAnyExcept("0123456789abcdef"))
+            {
+                try
+                {
+                    File.Delete(file);
+                }
+                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+                {
+                    // Only tidying: a file that cannot be deleted now can be next time.
+                }
             }
         }
     }

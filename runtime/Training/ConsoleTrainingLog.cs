@@ -57,6 +57,10 @@ public sealed class ConsoleTrainingLog : ITrainingObserver
         _writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"step {step} (epoch {epoch + 1}, batch {batch + 1}): skipped, {reason}"));
 
     /// <inheritdoc/>
+    public void OnCheckpoint(long step, string path) =>
+        _writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"step {step}: checkpoint written to {path}"));
+
+    /// <inheritdoc/>
     public void OnEnd(TrainingResult result)
     {
         ArgumentNullException.ThrowIfNull(result);

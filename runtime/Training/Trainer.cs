@@ -60,11 +60,28 @@ public sealed record TrainingOptions
     /// <summary>At the end, put back the parameters of the best evaluation.</summary>
     public bool RestoreBest { get; init; } = true;
 
-    /// <summary>Write a checkpoint here after each evaluation (and every <see cref="CheckpointEvery"/> steps).</summary>
+    /// <summary>
+    /// Write a checkpoint here after each evaluation, every <see cref="CheckpointEvery"/> steps, every
+    /// <see cref="CheckpointInterval"/>, and when training stops for any reason (<see cref="Trainer{T}.RequestStop"/>
+    /// included). Each replaces the file atomically, so a process killed at any instant leaves the last complete one.
+    /// </summary>
     public string? CheckpointPath { get; init; }
 
-    /// <summary>Also checkpoint every this many steps; 0: only after evaluations.</summary>
+    /// <summary>Also checkpoint every this many steps; 0: not by steps.</summary>
     public long CheckpointEvery { get; init; }
+
+    /// <summary>
+    /// Also checkpoint once this much time has passed since the last checkpoint (or since training started), checked
+    /// after every batch, so an epoch longer than the interval is not lost whole to a crash; null: not by time.
+    /// </summary>
+    public TimeSpan? CheckpointInterval { get; init; }
+
+    /// <summary>
+    /// Besides <see cref="CheckpointPath"/> (always the latest), keep the last this many checkpoints in files named
+    /// with their step (<see cref="CheckpointFile.StepPath"/>), deleting older ones; 0: only the latest. The best
+    /// parameters are in every checkpoint, so deleting old ones never loses them.
+    /// </summary>
+    public int KeepCheckpoints { get; init; }
 
     /// <summary>
     /// What to do with a batch whose loss is NaN or infinite, or whose gradients are (their global norm when
@@ -88,6 +105,25 @@ public sealed record TrainingOptions
 public readonly record struct TrainingProgress(
     long Step, long TotalSteps, int Epoch, int Epochs, double Loss, double LearningRate, double ExamplesPerSecond, TimeSpan Elapsed);
 
+/// <summary>Why <see cref="Trainer{T}.Train"/> returned.</summary>
+public enum StopCause
+{
+    /// <summary>Every epoch was trained.</summary>
+    Finished,
+
+    /// <summary>Early stopping: <see cref="TrainingOptions.Patience"/> evaluations without improvement.</summary>
+    NoImprovement,
+
+    /// <summary><see cref="TrainingOptions.MaxSteps"/> was reached.</summary>
+    MaxSteps,
+
+    /// <summary><see cref="TrainingOptions.MaxDuration"/> was reached.</summary>
+    TimeLimit,
+
+    /// <summary><see cref="Trainer{T}.RequestStop"/> was called (by <see cref="StopSignals"/> on SIGINT or SIGTERM, say).</summary>
+    Requested,
+}
+
 /// <summary>The outcome of <see cref="Trainer{T}.Train"/>.</summary>
 /// <param name="Steps">Steps completed in total.</param>
 /// <param name="BestMetric">The best validation metric (+∞ without evaluation).</param>
@@ -101,6 +137,9 @@ public sealed record TrainingResult(long Steps, double BestMetric, long BestStep
     /// <see cref="TrainingOptions.SkipNonFiniteBatches"/>.
     /// </summary>
     public long SkippedBatches { get; init; }
+
+    /// <summary>Why training stopped, for code (<see cref="StopReason"/> says it for people).</summary>
+    public StopCause Cause { get; init; }
 }
 
 /// <summary>Receives training progress (a progress bar, log lines, a plot).</summary>
@@ -127,6 +166,14 @@ public interface ITrainingObserver
     {
     }
 
+    /// <summary>
+    /// A checkpoint of <paramref name="step"/> steps was written to <paramref name="path"/>. Implemented empty here so
+    /// that observers written before it still compile.
+    /// </summary>
+    void OnCheckpoint(long step, string path)
+    {
+    }
+
     /// <summary>Training stopped.</summary>
     void OnEnd(TrainingResult result);
 }
@@ -134,8 +181,9 @@ public interface ITrainingObserver
 /// <summary>
 /// The minibatch training loop: shuffled batches from a seed, zeroed gradients, a gradient step, optional clipping
 /// by global norm, a learning-rate schedule, periodic evaluation, early stopping on the validation metric (lower
-/// is better), and checkpoints that resume to exactly the same losses. A batch whose loss or gradients are not
-/// finite stops training before it reaches the parameters, or is skipped (<see cref="TrainingOptions.SkipNonFiniteBatches"/>).
+/// is better), and checkpoints that resume to exactly the same losses, from any step. A batch whose loss or
+/// gradients are not finite stops training before it reaches the parameters, or is skipped
+/// (<see cref="TrainingOptions.SkipNonFiniteBatches"/>). <see cref="RequestStop"/> stops it cleanly from another thread.
 /// </summary>
 public sealed class Trainer<T>
     where T : unmanaged, IFloatingPointIeee754<T>
@@ -152,6 +200,9 @@ public sealed class Trainer<T>
     private int _evaluationsSinceBest;
     private double _rateScale = 1;
     private long _skippedBatches;
+    private int _stopRequested; // 1 once RequestStop is called; read with Volatile between steps
+    private string _stopRequester = string.Empty;
+    private (long Steps, long Skipped) _saved = (-1, -1); // the progress the last checkpoint written or restored holds
 
     /// <summary>Creates a trainer.</summary>
     public Trainer(ParameterSet<T> parameters, Optimizer<T> optimizer, LearningRateSchedule schedule, TrainingOptions options)
@@ -174,6 +225,16 @@ public sealed class Trainer<T>
         if (options.ClipGradientNorm is { } clip && !(clip > 0 && double.IsFinite(clip)))
         {
             throw new ArgumentOutOfRangeException(nameof(options), $"ClipGradientNorm must be positive and finite, not {clip}.");
+        }
+
+        if (options.CheckpointInterval is { } interval && interval < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), $"CheckpointInterval must not be negative, not {interval}.");
+        }
+
+        if (options.KeepCheckpoints < 0 || options.CheckpointEvery < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "KeepCheckpoints and CheckpointEvery must not be negative.");
         }
 
         Parameters = parameters;
@@ -208,6 +269,28 @@ public sealed class Trainer<T>
     /// <summary>Extra settings stored in checkpoints (and checked on resume by the caller).</summary>
     public Dictionary<string, string> Metadata { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// State that the batch step carries from one batch to the next, such as the hidden state of truncated
+    /// backpropagation through time: checkpoints save these tensors and <see cref="Restore"/> copies them back in
+    /// place, so a run resumed mid-epoch continues exactly. Add them before <see cref="Restore"/>. A checkpoint
+    /// without one (written before it was carried) leaves it as it is.
+    /// </summary>
+    public List<(string Name, DTensor<T> Tensor)> CarriedState { get; } = new();
+
+    /// <summary>
+    /// Asks <see cref="Train"/> to stop at the next step boundary: the batch in progress finishes, a checkpoint is
+    /// written (with <see cref="TrainingOptions.CheckpointPath"/>) and Train returns with <see cref="StopCause.Requested"/>.
+    /// Safe to call from any thread (a signal handler, a UI); a request made before Train starts stops it before its
+    /// first batch. Train consumes the request when it returns.
+    /// </summary>
+    /// <param name="requester">Who asked, for the stop reason ("SIGTERM").</param>
+    public void RequestStop(string requester)
+    {
+        ArgumentNullException.ThrowIfNull(requester);
+        _stopRequester = requester;
+        Volatile.Write(ref _stopRequested, 1);
+    }
+
     /// <summary>Trains on examples 0..<paramref name="exampleCount"/>−1.</summary>
     /// <param name="exampleCount">How many training examples there are.</param>
     /// <param name="step">Computes a batch's loss and adds its gradients (which the trainer zeroes first).</param>
@@ -229,8 +312,24 @@ public sealed class Trainer<T>
         var order = new int[exampleCount];
         var clock = Stopwatch.StartNew();
         var examples = 0L;
-        var reason = "finished all epochs";
+        var (cause, reason) = (StopCause.Finished, "finished all epochs");
         var stop = false;
+
+        // The interval in Stopwatch ticks: one timestamp read and a comparison per batch, allocating nothing.
+        var interval = Options.CheckpointPath is not null && Options.CheckpointInterval is { } every
+            ? (long)Math.Min(long.MaxValue / 2, every.TotalSeconds * Stopwatch.Frequency)
+            : -1;
+        var nextCheckpoint = Stopwatch.GetTimestamp() + interval;
+
+        if (Options.Patience > 0 && _evaluationsSinceBest >= Options.Patience)
+        {
+            // Resumed from the checkpoint of a run that early stopping ended: it stays ended.
+            (cause, reason, stop) = (StopCause.NoImprovement, $"no improvement in {Options.Patience} evaluations", true);
+        }
+        else if (Volatile.Read(ref _stopRequested) != 0)
+        {
+            (cause, reason, stop) = (StopCause.Requested, StopRequested(batches), true);
+        }
 
         for (; _epoch < Options.Epochs && !stop; _epoch++, _nextBatch = 0)
         {
@@ -253,6 +352,7 @@ public sealed class Trainer<T>
             {
                 _rng.Shuffle(order.AsSpan());
             }
+
             for (; _nextBatch < batches; _nextBatch++)
             {
                 var start = _nextBatch * batchSize;
@@ -287,28 +387,41 @@ public sealed class Trainer<T>
                 var stepped = nonFinite is null;
                 var evaluateNow = stepped && evaluate is not null && Options.EvaluateEvery > 0 && Optimizer.StepCount % Options.EvaluateEvery == 0;
                 var endOfEpoch = _nextBatch == batches - 1;
-                if (evaluate is not null && (evaluateNow || (Options.EvaluateEvery == 0 && endOfEpoch)))
+                var evaluated = evaluate is not null && (evaluateNow || (Options.EvaluateEvery == 0 && endOfEpoch));
+                if (evaluated && Evaluate(evaluate!, observer))
                 {
-                    if (Evaluate(evaluate, observer))
+                    (cause, reason, stop) = (StopCause.NoImprovement, $"no improvement in {Options.Patience} evaluations", true);
+                }
+
+                if (!stop && Options.MaxSteps is { } max && Optimizer.StepCount >= max)
+                {
+                    (cause, reason, stop) = (StopCause.MaxSteps, $"reached {max} steps", true);
+                }
+                else if (!stop && Options.MaxDuration is { } duration && clock.Elapsed >= duration)
+                {
+                    (cause, reason, stop) = (StopCause.TimeLimit, $"reached the time limit of {duration.TotalMinutes:0.##} minutes", true);
+                }
+                else if (!stop && Volatile.Read(ref _stopRequested) != 0)
+                {
+                    (cause, reason, stop) = (StopCause.Requested, StopRequested(batches, _nextBatch + 1), true);
+                }
+
+                var periodic = (stepped && Options.CheckpointEvery > 0 && Optimizer.StepCount % Options.CheckpointEvery == 0)
+                    || (interval >= 0 && Stopwatch.GetTimestamp() >= nextCheckpoint);
+                if (Options.CheckpointPath is not null && (evaluated || periodic || stop))
+                {
+                    // The batch just run is done: a resume starts at the next one.
+                    _nextBatch++;
+                    try
                     {
-                        reason = $"no improvement in {Options.Patience} evaluations";
-                        stop = true;
+                        SaveCheckpoint(Options.CheckpointPath, observer);
+                    }
+                    finally
+                    {
+                        _nextBatch--;
                     }
 
-                    SaveCheckpointIfAsked(afterEvaluation: true, finishedBatch: true);
-                }
-                else if (stepped)
-                {
-                    SaveCheckpointIfAsked(afterEvaluation: false, finishedBatch: true);
-                }
-
-                if (Options.MaxSteps is { } max && Optimizer.StepCount >= max)
-                {
-                    (reason, stop) = ($"reached {max} steps", true);
-                }
-                else if (Options.MaxDuration is { } duration && clock.Elapsed >= duration)
-                {
-                    (reason, stop) = ($"reached the time limit of {duration.TotalMinutes:0.##} minutes", true);
+                    nextCheckpoint = Stopwatch.GetTimestamp() + interval;
                 }
 
                 if (stop)
@@ -320,10 +433,23 @@ public sealed class Trainer<T>
 
             if (stop && _nextBatch < batches)
             {
-                break; // keep the position inside this epoch for a checkpoint
+                break; // keep the position inside this epoch
             }
         }
 
+        // A run that ends without a checkpoint of its last step (no evaluation at the end, or stopped before its
+        // first batch) writes one, so that every way of stopping can be resumed.
+        if (Options.CheckpointPath is { } path && _saved != (Optimizer.StepCount, _skippedBatches))
+        {
+            SaveCheckpoint(path, observer);
+        }
+
+        if (cause == StopCause.Requested && Options.CheckpointPath is not null)
+        {
+            reason += $"; checkpoint of step {Optimizer.StepCount} written to {Path.GetFullPath(Options.CheckpointPath)}";
+        }
+
+        Volatile.Write(ref _stopRequested, 0);
         if (!(Options.RestoreBest && UseBest()))
         {
             for (var i = 0; _average is not null && i < Parameters.Count; i++)
@@ -332,7 +458,7 @@ public sealed class Trainer<T>
             }
         }
 
-        var result = new TrainingResult(Optimizer.StepCount, _bestMetric, _bestStep, reason, clock.Elapsed) { SkippedBatches = _skippedBatches };
+        var result = new TrainingResult(Optimizer.StepCount, _bestMetric, _bestStep, reason, clock.Elapsed) { SkippedBatches = _skippedBatches, Cause = cause };
         observer?.OnEnd(result);
         return result;
     }
@@ -355,6 +481,10 @@ public sealed class Trainer<T>
 
         return true;
     }
+
+    /// <summary>The stop reason of <see cref="RequestStop"/>: who asked, and where in the epoch training stopped.</summary>
+    private string StopRequested(int batches, int? batchesDone = null) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"stopped on request ({_stopRequester}) in epoch {_epoch + 1} after batch {batchesDone ?? _nextBatch} of {batches}");
 
     /// <summary>
     /// Null when the loss and the gradients are finite, else what is not. With clipping, the gradients' global norm
@@ -473,25 +603,18 @@ public sealed class Trainer<T>
         return Options.Patience > 0 && _evaluationsSinceBest >= Options.Patience;
     }
 
-    private void SaveCheckpointIfAsked(bool afterEvaluation, bool finishedBatch)
+    private void SaveCheckpoint(string path, ITrainingObserver? observer)
     {
-        if (Options.CheckpointPath is not { } path)
-        {
-            return;
-        }
-
-        var periodic = Options.CheckpointEvery > 0 && Optimizer.StepCount % Options.CheckpointEvery == 0;
-        if (afterEvaluation || periodic)
-        {
-            // The batch just run is done: a resume starts at the next one.
-            var saved = _nextBatch;
-            _nextBatch += finishedBatch ? 1 : 0;
-            CheckpointFile.Save(path, CreateCheckpoint());
-            _nextBatch = saved;
-        }
+        CheckpointFile.Save(path, CreateCheckpoint(), Options.KeepCheckpoints);
+        _saved = (Optimizer.StepCount, _skippedBatches);
+        observer?.OnCheckpoint(Optimizer.StepCount, path);
     }
 
-    /// <summary>A checkpoint of the current state (parameters, optimizer state, position, RNG, history).</summary>
+    /// <summary>
+    /// A checkpoint of the current state: parameters, optimizer state, the best and averaged parameters, the carried
+    /// state, the position in the epoch and the RNG state that shuffled it, the plateau and early-stopping state, and
+    /// the loss and evaluation history.
+    /// </summary>
     public Checkpoint<T> CreateCheckpoint()
     {
         var checkpoint = new Checkpoint<T>
@@ -533,6 +656,11 @@ public sealed class Trainer<T>
             checkpoint.Tensors.Add(("average/" + Parameters[i].Name, _average[i].Clone()));
         }
 
+        foreach (var (name, tensor) in CarriedState)
+        {
+            checkpoint.Tensors.Add(("carried/" + name, tensor.Clone()));
+        }
+
         return checkpoint;
     }
 
@@ -550,16 +678,25 @@ public sealed class Trainer<T>
             CopyChecked(checkpoint.Get("optimizer/" + name), tensor, name);
         }
 
+        foreach (var (name, tensor) in CarriedState)
+        {
+            if (checkpoint.Tensors.Any(t => t.Name == "carried/" + name))
+            {
+                CopyChecked(checkpoint.Get("carried/" + name), tensor, name);
+            }
+        }
+
         if (checkpoint.Tensors.Any(t => t.Name.StartsWith("best/", StringComparison.Ordinal)))
         {
             _best = Parameters.Select(p => checkpoint.Get("best/" + p.Name).Clone()).ToArray();
         }
 
-        // A checkpoint written without averaging starts the average at its parameters.
+        // A checkpoint written without averaging starts the average at its parameters (at step 0 the first update
+        // starts it, as in a run that was never interrupted).
         _average = Options.AverageDecay is null ? null
             : checkpoint.Tensors.Any(t => t.Name.StartsWith("average/", StringComparison.Ordinal))
                 ? Parameters.Select(p => checkpoint.Get("average/" + p.Name).Clone()).ToArray()
-                : Parameters.Select(p => p.Value.Clone()).ToArray();
+                : checkpoint.Step == 0 ? null : Parameters.Select(p => p.Value.Clone()).ToArray();
 
         Optimizer.RestoreStepCount(checkpoint.Step);
         _epoch = checkpoint.Epoch;
@@ -571,6 +708,7 @@ public sealed class Trainer<T>
         _bestStep = checkpoint.Metadata.TryGetValue("bestStep", out var best) ? long.Parse(best, System.Globalization.CultureInfo.InvariantCulture) : 0;
         _rateScale = checkpoint.Metadata.TryGetValue("rateScale", out var scale) ? double.Parse(scale, System.Globalization.CultureInfo.InvariantCulture) : 1;
         _skippedBatches = checkpoint.Metadata.TryGetValue("skippedBatches", out var skipped) ? long.Parse(skipped, System.Globalization.CultureInfo.InvariantCulture) : 0;
+        _saved = (checkpoint.Step, _skippedBatches);
         Losses.Clear();
         Losses.AddRange(checkpoint.Losses);
         Evaluations.Clear();

@@ -7,8 +7,18 @@ public sealed class OptionException(string message) : Exception(message);
 public sealed class HelpRequestedException(string usage) : Exception(usage);
 
 /// <summary>
+/// Training stopped by SIGINT or SIGTERM after writing its checkpoint: the message says where it is and how to
+/// resume, the exit code is the signal's (130, 143).
+/// </summary>
+public sealed class RunInterruptedException(string message, int exitCode) : Exception(message)
+{
+    public int ExitCode => exitCode;
+}
+
+/// <summary>
 /// The language-model samples' entry point: <c>--help</c> prints the usage and exits 0; a bad command line or an
-/// unreadable corpus is a one-line error and an exit code (2 and 1), never a stack trace.
+/// unreadable corpus is a one-line error and an exit code (2 and 1), never a stack trace; a run interrupted by
+/// SIGINT or SIGTERM prints how to resume it and exits 130 or 143.
 /// </summary>
 public static class SampleMain
 {
@@ -28,6 +38,11 @@ public static class SampleMain
         {
             output.WriteLine(help.Message);
             return 0;
+        }
+        catch (RunInterruptedException interrupted)
+        {
+            output.WriteLine(interrupted.Message);
+            return interrupted.ExitCode;
         }
         catch (OptionException bad)
         {

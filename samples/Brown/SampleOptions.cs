@@ -45,7 +45,22 @@ public abstract record SampleOptions
 
     public string? Checkpoint { get; init; }
 
+    /// <summary>Minutes between checkpoints within an epoch, with <c>--checkpoint</c>; 0: only after each evaluation.</summary>
+    public double CheckpointMinutes { get; init; } = DefaultCheckpointMinutes;
+
+    /// <summary>Also keep the last this many checkpoints, named with their step; 0: only the latest.</summary>
+    public int KeepCheckpoints { get; init; }
+
     public bool Resume { get; init; }
+
+    /// <summary>The command line as given, for the line that says how to resume an interrupted run.</summary>
+    public IReadOnlyList<string> Arguments { get; init; } = [];
+
+    /// <summary>
+    /// The default of <c>--checkpoint-every</c>: a crash (or a kill without warning) loses at most this much
+    /// training, and writing the checkpoint costs a small fraction of it.
+    /// </summary>
+    public const double DefaultCheckpointMinutes = 10;
 
     public string Plot { get; init; }
 
@@ -73,6 +88,8 @@ public abstract record SampleOptions
         PlateauThreshold = 0.01,
         MaxDuration = MaxMinutes is { } minutes ? TimeSpan.FromMinutes(minutes) : null,
         CheckpointPath = Checkpoint,
+        CheckpointInterval = Checkpoint is not null && CheckpointMinutes > 0 ? TimeSpan.FromMinutes(CheckpointMinutes) : null,
+        KeepCheckpoints = KeepCheckpoints,
         RestoreBest = true,
     };
 
@@ -91,9 +108,12 @@ public abstract record SampleOptions
             options = options.ReadOwn(read) ?? options.ReadShared(read);
         }
 
-        if (options.Resume && options.Checkpoint is null)
+        foreach (var flag in new[] { "--resume", "--checkpoint-every", "--keep-checkpoints" })
         {
-            throw new OptionException("--resume needs --checkpoint <path>");
+            if (options.Checkpoint is null && args.Contains(flag))
+            {
+                throw new OptionException($"{flag} needs --checkpoint <path>");
+            }
         }
 
         if (options.Epochs == 0 && !options.Resume)
@@ -103,7 +123,7 @@ public abstract record SampleOptions
         }
 
         CheckPlot(options.Plot);
-        return (TOptions)options; // `with` keeps the sample's type
+        return (TOptions)(options with { Arguments = [.. args] }); // `with` keeps the sample's type
     }
 
     /// <summary>
@@ -148,6 +168,8 @@ public abstract record SampleOptions
         "--vocab-from" => this with { VocabularyScope = read.OneOf("all", "train", "train+valid") },
         "--max-minutes" => this with { MaxMinutes = read.Positive() },
         "--checkpoint" => this with { Checkpoint = read.Value() },
+        "--checkpoint-every" => this with { CheckpointMinutes = read.NonNegative() },
+        "--keep-checkpoints" => this with { KeepCheckpoints = read.Int(0) },
         "--resume" => this with { Resume = true },
         "--plot" => this with { Plot = read.Value() },
         "--help" or "-h" => throw new HelpRequestedException(Usage),

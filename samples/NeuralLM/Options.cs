@@ -57,7 +57,7 @@ public sealed record Options : SampleOptions
         "usage: dotnet run -c Release --project samples/NeuralLM -- [--order n] [--embed m] [--hidden h] [--direct] " +
         "[--epochs n] [--batch n] [--optimizer sgd|adam|adamw|adafactor] [--lr x] [--schedule constant|inverse|step|cosine] [--decay-rate r] " +
         "[--plateau factor] [--plateau-threshold x] [--weight-decay x] [--epsilon x] [--clip-norm x] [--dropout p] [--average beta] [--threads n] [--seed n] [--corpus path.tgz] [--vocab-from all|train|train+valid] " +
-        "[--max-minutes x] [--patience n] [--checkpoint path] [--resume] [--generate \"prompt\"] [--words n] [--plot path.png] [--loss-log path.txt] [--mix-trigram]";
+        "[--max-minutes x] [--patience n] [--checkpoint path] [--checkpoint-every minutes] [--keep-checkpoints k] [--resume] [--generate \"prompt\"] [--words n] [--plot path.png] [--loss-log path.txt] [--mix-trigram]";
 
     /// <summary>Parses the arguments; throws <see cref="OptionException"/> with a one-line message, or <see cref="HelpRequestedException"/> for <c>--help</c>.</summary>
     public static Options Parse(string[] args) => Parse(args, new Options());

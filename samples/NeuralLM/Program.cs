@@ -51,7 +51,7 @@ static int Run(Options options)
     }
 
     Console.WriteLine($"model: {shape}, {parameters.ElementCount:N0} parameters; {options.Optimizer} lr {options.Rate:G3} ({options.Schedule}{(options.PlateauFactor < 1 ? $", ×{options.PlateauFactor:G3} on plateau" : "")}), weight decay {options.WeightDecay:G3}, dropout {options.Dropout:G3}{(options.Average > 0 ? $", evaluating the parameters' moving average (β = {options.Average:G3})" : "")}, batch {options.Batch}, {options.Threads} thread(s)");
-    var run = new TrainingRun(trainer, throughput);
+    var run = new TrainingRun(trainer, throughput, options);
     var bestValid = run.Train(train.Count, Step, "tokens", () => evaluator.Perplexity(data.Valid));
     var test = evaluator.Perplexity(data.Test);
     run.WriteTest(bestValid, test, data);

@@ -29,7 +29,7 @@ public sealed record Options : SampleOptions
     protected override string Usage =>
         "usage: dotnet run -c Release --project samples/RecurrentLM -- [--embed m] [--hidden h] [--bptt steps] [--batch streams] " +
         "[--epochs n] [--optimizer sgd|adam|adafactor] [--lr x] [--clip-norm x] [--average beta] [--plateau factor] [--patience n] [--recompute] " +
-        "[--threads n] [--seed n] [--corpus path.tgz] [--vocab-from all|train|train+valid] [--max-minutes x] [--checkpoint path] [--resume] [--plot path.png]";
+        "[--threads n] [--seed n] [--corpus path.tgz] [--vocab-from all|train|train+valid] [--max-minutes x] [--checkpoint path] [--checkpoint-every minutes] [--keep-checkpoints k] [--resume] [--plot path.png]";
 
     /// <summary>Parses the arguments; throws <see cref="OptionException"/> with a one-line message, or <see cref="HelpRequestedException"/> for <c>--help</c>.</summary>
     public static Options Parse(string[] args) => Parse(args, new Options());

@@ -20,41 +20,20 @@ static int Run(Options options)
     var train = new Streams(data.Train, options.Batch, options.Bptt);
     var valid = new Streams(data.Valid, options.Batch, options.Bptt);
     var test = new Streams(data.Test, options.Batch, options.Bptt);
-    // Checkpoints are written after each epoch's evaluation: a resumed run starts a new epoch, from a cleared state.
     var trainer = new Trainer<float>(parameters, optimizer, new ConstantSchedule(options.Rate), options.Training() with
     {
         BatchSize = 1, // one chunk of Bptt steps × Batch streams per update
         Shuffle = false, // each chunk continues the previous one's streams
     });
+    var throughput = new Throughput();
+    var chunks = new TruncatedBptt(trainer, train, options.Recompute, throughput); // before resuming: it carries the hidden state
     SampleCheckpoint.Prepare(trainer, options, shape, $"bptt={options.Bptt} streams={options.Batch}", corpus, data);
 
     var runner = new Runner(parameters);
-    var h0 = DTensor.Zeros<float>(options.Batch, options.Hidden);
-    var hLast = DTensor.Zeros<float>(options.Batch, options.Hidden);
-    var (embed, w, u, b, v, c) = (parameters["embed"], parameters["W"], parameters["U"], parameters["b"], parameters["V"], parameters["c"]);
-    var throughput = new Throughput();
-    float Step(ReadOnlySpan<int> batch)
-    {
-        throughput.Start();
-        var chunk = batch[0];
-        if (chunk == 0)
-        {
-            h0.Clear(); // a new epoch starts the streams over
-        }
-
-        var (inputs, targets) = train.Chunk(chunk);
-        var loss = ElmanNetwork.LossGradient(
-            embed.Value, w.Value, u.Value, b.Value, v.Value, c.Value, h0, hLast, inputs.Span, targets.Span, options.Batch,
-            embed.Gradient, w.Gradient, u.Gradient, b.Gradient, v.Gradient, c.Gradient, recomputeLoops: options.Recompute);
-        (h0, hLast) = (hLast, h0); // the next chunk starts where this one ended
-        throughput.Stop(inputs.Length);
-        return loss;
-    }
-
     Console.WriteLine($"model: {shape}, {parameters.ElementCount:N0} parameters; {options.Optimizer} lr {options.Rate:G3}, clip {options.ClipNorm:G3}{(options.Average is { } beta ? $", moving average β = {beta:G3}" : "")}, " +
         $"BPTT {options.Bptt} steps × {options.Batch} streams{(options.Recompute ? " (recomputing steps in the reverse sweep)" : string.Empty)}, {options.Threads} thread(s)");
-    var run = new TrainingRun(trainer, throughput);
-    var bestValid = run.Train(train.Chunks, Step, "chunks", () => runner.Perplexity(valid));
+    var run = new TrainingRun(trainer, throughput, options);
+    var bestValid = run.Train(train.Chunks, chunks.Step, "chunks", () => runner.Perplexity(valid));
     var testPerplexity = runner.Perplexity(test);
     run.WriteTest(bestValid, testPerplexity, data);
     run.SavePlot(options.Plot, $"Elman RNN on Brown ({shape})");

@@ -59,6 +59,39 @@ public sealed class SampleOptionsTests
         Assert.Equal(0, RecurrentOptions.Parse(["--average", "0"]).Training().AverageDecay);
     }
 
+    [Fact]
+    public void ACheckpointIsWrittenEveryTenMinutesByDefault()
+    {
+        Assert.Null(NeuralOptions.Parse([]).Training().CheckpointInterval); // no checkpoint, no interval
+        var training = RecurrentOptions.Parse(["--checkpoint", "r.ckpt"]).Training();
+        Assert.Equal((TimeSpan.FromMinutes(10), 0), (training.CheckpointInterval, training.KeepCheckpoints));
+        training = NeuralOptions.Parse(["--keep-checkpoints", "3", "--checkpoint", "r.ckpt", "--checkpoint-every", "2.5"]).Training();
+        Assert.Equal((TimeSpan.FromMinutes(2.5), 3), (training.CheckpointInterval, training.KeepCheckpoints));
+        Assert.Null(RecurrentOptions.Parse(["--checkpoint", "r.ckpt", "--checkpoint-every", "0"]).Training().CheckpointInterval); // only after evaluations
+    }
+
+    [Theory]
+    [InlineData("--checkpoint-every 5", "--checkpoint-every needs --checkpoint <path>")]
+    [InlineData("--keep-checkpoints 2", "--keep-checkpoints needs --checkpoint <path>")]
+    [InlineData("--checkpoint x.ckpt --keep-checkpoints -1", "--keep-checkpoints needs a whole number of at least 0, not '-1'")]
+    [InlineData("--checkpoint x.ckpt --checkpoint-every soon", "--checkpoint-every needs a non-negative number, not 'soon'")]
+    public void CheckpointFlagsNeedACheckpoint(string line, string message)
+    {
+        foreach (var parse in new Func<string[], SampleOptions>[] { NeuralOptions.Parse, RecurrentOptions.Parse })
+        {
+            Assert.Equal(message, Assert.Throws<OptionException>(() => parse(line.Split(' '))).Message);
+        }
+    }
+
+    [Fact]
+    public void TheResumeLineRepeatsTheCommandLineWithResumeQuotedForTheShell()
+    {
+        string[] args = ["--generate", "The jury's verdict", "--checkpoint", "runs/x.ckpt", "--lr", "0.5"];
+        Assert.Equal(args, NeuralOptions.Parse(args).Arguments);
+        Assert.Equal("--generate 'The jury'\\''s verdict' --checkpoint runs/x.ckpt --lr 0.5 --resume", TrainingRun.ResumeFlags(args));
+        Assert.Equal("--checkpoint x.ckpt --resume --epochs 3", TrainingRun.ResumeFlags(["--checkpoint", "x.ckpt", "--resume", "--epochs", "3"]));
+    }
+
     [Theory]
     [InlineData("--optimizer adamw", "--optimizer must be one of sgd, adam, adafactor, not 'adamw'")]
     [InlineData("--resume", "--resume needs --checkpoint <path>")]

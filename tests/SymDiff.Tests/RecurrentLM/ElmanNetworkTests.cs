@@ -133,6 +133,60 @@ public sealed class ElmanNetworkTests
     }
 
     [Fact]
+    public void AResumeMidEpochCarriesTheHiddenStateAndContinuesExactly()
+    {
+        var data = Dataset.Build(BrownCorpus.LoadEmbeddedSlice().Tokens);
+        var shape = new NetworkShape(data.VocabularySize, 8, 12);
+        var train = new Streams(data.Train[..4000], batch: 4, steps: 10); // 100 chunks an epoch
+        var path = Path.Combine(Path.GetTempPath(), "symdiff-tbptt-" + Guid.NewGuid().ToString("N") + ".ckpt");
+        var options = new TrainingOptions { Epochs = 2, BatchSize = 1, Shuffle = false, ClipGradientNorm = 1, AverageDecay = 0.9 };
+
+        // The sample's own step (TruncatedBptt); stopAfter requests a stop, as SIGTERM would, after that many steps.
+        List<double> Run(TrainingOptions trainingOptions, Checkpoint<float>? resume, long stopAfter = -1, bool forgetState = false)
+        {
+            var parameters = ElmanNetwork.CreateParameters(shape, new Rng(3));
+            var trainer = new Trainer<float>(parameters, new Adam<float>(parameters, 3e-3), new ConstantSchedule(3e-3), trainingOptions);
+            var chunks = new TruncatedBptt(trainer, train, recompute: false);
+            if (resume is not null)
+            {
+                trainer.Restore(resume);
+                if (forgetState)
+                {
+                    chunks.State.Clear();
+                }
+            }
+
+            trainer.Train(train.Chunks, batch =>
+            {
+                if (trainer.Optimizer.StepCount == stopAfter - 1)
+                {
+                    trainer.RequestStop("test");
+                }
+
+                return chunks.Step(batch);
+            });
+            return trainer.Losses;
+        }
+
+        try
+        {
+            var uninterrupted = Run(options, null);
+            Run(options with { CheckpointPath = path }, null, stopAfter: 37);
+            var checkpoint = CheckpointFile.Load<float>(path);
+            Assert.Equal((37L, 0, 37), (checkpoint.Step, checkpoint.Epoch, checkpoint.NextBatch));
+            Assert.Contains(checkpoint.Get("carried/hidden").ToArray(), h => h != 0);
+            Assert.Equal(uninterrupted, Run(options, checkpoint));
+
+            // Without the carried state the streams would restart from zero in mid-text: not the same run.
+            Assert.NotEqual(uninterrupted, Run(options, checkpoint, forgetState: true));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void ACheckpointedRunResumesToTheSameResult()
     {
         var path = Path.Combine(Path.GetTempPath(), "symdiff-rnn-" + Guid.NewGuid().ToString("N") + ".ckpt");

@@ -80,6 +80,77 @@ public sealed class CheckpointTests : IDisposable
         Assert.Contains("[3, 3]", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void AWriterKilledBetweenTheTemporaryFileAndTheRenameLeavesThePreviousCheckpoint()
+    {
+        var path = Write(out var previous);
+        var next = new Checkpoint<float> { Step = 99 };
+        next.Tensors.Add(("parameter/w", DTensor.Full(7f, 2, 3)));
+        var elsewhere = Path.Combine(_directory, "next.ckpt");
+        CheckpointFile.Save(elsewhere, next);
+
+        // What a process killed just before the rename leaves: the complete new file under its temporary name, and one
+        // killed mid-write: half of it.
+        var temporary = AtomicFile.WriteTemporary(path, stream => stream.Write(File.ReadAllBytes(elsewhere)));
+        var half = AtomicFile.WriteTemporary(path, stream => stream.Write(File.ReadAllBytes(elsewhere).AsSpan(0, 100)));
+        File.Delete(elsewhere);
+        Assert.Equal(3, Directory.GetFiles(_directory).Length);
+
+        var loaded = CheckpointFile.Load<float>(path);
+        Assert.Equal(previous.Step, loaded.Step);
+        Assert.Equal(previous.Get("parameter/w").ToArray(), loaded.Get("parameter/w").ToArray());
+
+        // The next save of that checkpoint tidies up what the killed writers left.
+        CheckpointFile.Save(path, next);
+        Assert.Equal(new[] { path }, Directory.GetFiles(_directory));
+        Assert.False(File.Exists(temporary) || File.Exists(half));
+        Assert.Equal(99, CheckpointFile.Load<float>(path).Step);
+    }
+
+    [Fact]
+    public void KeepsTheLastCheckpointsNamedWithTheirStep()
+    {
+        var path = Path.Combine(_directory, "run.ckpt");
+        Assert.Equal(Path.Combine(_directory, "run.step1200.ckpt"), CheckpointFile.StepPath(path, 1200));
+        var unrelated = new[] { "run.stepX.ckpt", "run.step.ckpt", "run.step5.bak", "other.step1.ckpt" }.Select(name => Path.Combine(_directory, name)).ToArray();
+        foreach (var file in unrelated)
+        {
+            File.WriteAllText(file, "not ours");
+        }
+
+        var setup = new RegressionSetup();
+        var options = new TrainingOptions { Epochs = 2, BatchSize = 16, CheckpointPath = path, CheckpointEvery = 5, KeepCheckpoints = 2 };
+        new Trainer<float>(setup.Parameters, new Sgd<float>(setup.Parameters, 0.05), new ConstantSchedule(0.05), options).Train(setup.Count, setup.Step);
+
+        // Checkpoints at 5, 10, ..., 25 and the end, 26: the two newest are kept, beside the latest at the path itself.
+        Assert.Equal(new[] { CheckpointFile.StepPath(path, 25), CheckpointFile.StepPath(path, 26) }, CheckpointFile.KeptPaths(path));
+        Assert.Equal(25, CheckpointFile.Load<float>(CheckpointFile.StepPath(path, 25)).Step);
+        Assert.Equal(File.ReadAllBytes(path), File.ReadAllBytes(CheckpointFile.StepPath(path, 26)));
+        Assert.All(unrelated, file => Assert.True(File.Exists(file)));
+        Assert.Equal(3 + unrelated.Length, Directory.GetFiles(_directory).Length);
+    }
+
+    [Fact]
+    public void VersionOneFilesStillLoadAndNewerOnesAreAClearError()
+    {
+        // Version 2 keeps version 1's layout (it adds mid-epoch checkpoints and carried state, in named tensors).
+        var path = Write(out var original);
+        var bytes = File.ReadAllBytes(path);
+        Assert.Equal(CheckpointFile.FormatVersion, BitConverter.ToInt32(bytes, 12));
+        Assert.Equal(2, CheckpointFile.FormatVersion);
+
+        BitConverter.TryWriteBytes(bytes.AsSpan(12), 1);
+        File.WriteAllBytes(path, bytes);
+        Assert.Equal(original.Losses, CheckpointFile.Load<float>(path).Losses);
+
+        foreach (var (version, message) in new[] { (3, "has format version 3; this build reads versions 1 to 2 (it was written by a newer SymDiff"), (0, "has format version 0; this build reads versions 1 to 2.") })
+        {
+            BitConverter.TryWriteBytes(bytes.AsSpan(12), version);
+            File.WriteAllBytes(path, bytes);
+            Assert.Contains(message, Assert.Throws<InvalidDataException>(() => CheckpointFile.Load<float>(path)).Message, StringComparison.Ordinal);
+        }
+    }
+
     private string Write(out Checkpoint<float> checkpoint)
     {
         checkpoint = new Checkpoint<float> { Step = 41, Epoch = 2, NextBatch = 5, EpochRng = new Rng(9).State, BestMetric = 3.25, EvaluationsSinceBest = 1 };
