@@ -31,7 +31,7 @@ internal static class Parallelism
     {
         var byColumns = job.N >= 64 * Threads || job.N >= job.M;
         var parts = Math.Min(Threads, Math.Max(1, byColumns ? job.N / 64 : job.M / (4 * Gemm.MR)));
-        if (parts <= 1 || !Monitor.TryEnter(Gate))
+        if (parts <= 1 || Monitor.IsEntered(Gate) || !Monitor.TryEnter(Gate)) // busy, or called from inside a part: run here
         {
             job.Run(0, job.M, 0, job.N);
             return;
@@ -39,29 +39,64 @@ internal static class Parallelism
 
         try
         {
-            EnsureWorkers(parts - 1);
             var work = GemmWork<T>.Instance;
             work.Job = job;
             work.Parts = parts;
             work.ByColumns = byColumns;
-            Volatile.Write(ref s_pending, parts - 1);
-            for (var i = 0; i < parts - 1; i++)
-            {
-                s_workers[i].Start(work, i + 1);
-            }
-
-            work.Execute(0);
-            var spin = default(SpinWait);
-            while (Volatile.Read(ref s_pending) > 0)
-            {
-                spin.SpinOnce(sleep1Threshold: -1);
-            }
-
+            Dispatch(work, parts);
             work.Job = default;
         }
         finally
         {
             Monitor.Exit(Gate);
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> over [0, <paramref name="length"/>) split in contiguous parts, one per thread, when
+    /// each part gets at least <paramref name="minimumPerThread"/> indices (memory-bound passes such as an optimizer
+    /// update need large parts to gain); otherwise, or when the workers are busy, on the calling thread. The parts
+    /// start at multiples of 64, so vector loops see the same alignment whatever the thread count.
+    /// </summary>
+    public static void For(int length, RangeWork work, int minimumPerThread = 1 << 16)
+    {
+        var parts = Math.Min(Threads, length / Math.Max(1, minimumPerThread));
+        if (parts <= 1 || Monitor.IsEntered(Gate) || !Monitor.TryEnter(Gate)) // busy, or called from inside a part: run here
+        {
+            work.Execute(0, length);
+            return;
+        }
+
+        try
+        {
+            var item = ForWork.Instance;
+            item.Work = work;
+            item.Length = length;
+            item.Parts = parts;
+            Dispatch(item, parts);
+            item.Work = null;
+        }
+        finally
+        {
+            Monitor.Exit(Gate);
+        }
+    }
+
+    /// <summary>Hands parts 1.. to the workers, runs part 0 here, and waits (spinning: parts are short) for the rest.</summary>
+    private static void Dispatch(WorkItem work, int parts)
+    {
+        EnsureWorkers(parts - 1);
+        Volatile.Write(ref s_pending, parts - 1);
+        for (var i = 0; i < parts - 1; i++)
+        {
+            s_workers[i].Start(work, i + 1);
+        }
+
+        work.Execute(0);
+        var spin = default(SpinWait);
+        while (Volatile.Read(ref s_pending) > 0)
+        {
+            spin.SpinOnce(sleep1Threshold: -1);
         }
     }
 
@@ -109,7 +144,7 @@ internal static class Parallelism
         {
             if (ByColumns)
             {
-                var (start, end) = Range(Job.N, part, Parts, 16);
+                var (start, end) = Range(Job.N, part, Parts, 32); // whole 512-bit panels of 32 floats
                 if (start < end)
                 {
                     Job.Run(0, Job.M, start, end);
@@ -122,6 +157,24 @@ internal static class Parallelism
                 {
                     Job.Run(start, end, 0, Job.N);
                 }
+            }
+        }
+    }
+
+    private sealed class ForWork : WorkItem
+    {
+        public static readonly ForWork Instance = new();
+
+        public RangeWork? Work;
+        public int Length;
+        public int Parts;
+
+        public override void Execute(int part)
+        {
+            var (start, end) = Range(Length, part, Parts, 64);
+            if (start < end)
+            {
+                Work!.Execute(start, end);
             }
         }
     }
@@ -176,4 +229,10 @@ internal static class Parallelism
             }
         }
     }
+}
+
+/// <summary>Work over a range of indices for <see cref="Parallelism.For"/>; one instance is reused from call to call.</summary>
+internal abstract class RangeWork
+{
+    public abstract void Execute(int start, int end);
 }

@@ -45,18 +45,63 @@ namespace SymDiff
                 return T.Zero;
             }
 
+            // Rows are independent: split between the threads, each row's loss kept apart and summed in row order
+            // after, so the result is the same on any number of threads.
+            var rows = CrossEntropyRows<T>.Current;
+            rows.Prepare(logits, probabilities, targets, classes);
+            Kernels.Parallelism.For(targets.Length, rows, Math.Max(1, (1 << 16) / Math.Max(1, classes)));
             var total = T.Zero;
             for (var i = 0; i < targets.Length; i++)
             {
-                var row = logits.Span.Slice(i * classes, classes);
-                var output = probabilities.Span.Slice(i * classes, classes);
-                var max = TensorPrimitives.Max<T>(row);
-                var sum = Kernels.ExpKernel.ShiftedExpSum(row, max, output);
-                total += max + T.Log(sum) - row[targets[i]];
-                TensorPrimitives.Divide<T>(output, sum, output);
+                total += rows.Losses[i];
             }
 
+            rows.Release();
             return total / T.CreateChecked(targets.Length);
+        }
+
+        /// <summary>The rows of a saved-softmax cross-entropy, as work for <see cref="Kernels.Parallelism.For"/> (reused per thread).</summary>
+        private sealed class CrossEntropyRows<T> : Kernels.RangeWork
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            [ThreadStatic]
+            private static CrossEntropyRows<T>? s_current;
+
+            private DTensor<T>? _logits;
+            private DTensor<T>? _probabilities;
+            private int[] _targets = Array.Empty<int>();
+            private int _classes;
+
+            public static CrossEntropyRows<T> Current => s_current ??= new CrossEntropyRows<T>();
+
+            public T[] Losses { get; private set; } = Array.Empty<T>();
+
+            public void Prepare(DTensor<T> logits, DTensor<T> probabilities, ReadOnlySpan<int> targets, int classes)
+            {
+                if (_targets.Length < targets.Length)
+                {
+                    _targets = new int[targets.Length];
+                    Losses = new T[targets.Length];
+                }
+
+                targets.CopyTo(_targets);
+                (_logits, _probabilities, _classes) = (logits, probabilities, classes);
+            }
+
+            public void Release() => (_logits, _probabilities) = (null, null);
+
+            public override void Execute(int start, int end)
+            {
+                for (var i = start; i < end; i++)
+                {
+                    var row = _logits!.Span.Slice(i * _classes, _classes);
+                    var output = _probabilities!.Span.Slice(i * _classes, _classes);
+                    var max = TensorPrimitives.Max<T>(row);
+                    var sum = Kernels.ExpKernel.ShiftedExpSum(row, max, output);
+                    Losses[i] = max + T.Log(sum) - row[_targets[i]];
+                    TensorPrimitives.Divide<T>(output, sum, output);
+                }
+            }
         }
 
         internal static int CrossEntropyClasses<T>(string op, DTensor<T> logits, ReadOnlySpan<int> targets)
@@ -104,7 +149,10 @@ namespace SymDiff.CompilerServices
             }
 
             var scale = dResult / T.CreateChecked(targets.Length);
-            TensorPrimitives.FusedMultiplyAdd<T>(saved.Span, scale, dlogits.Span, dlogits.Span);
+            var accumulate = ScaledAccumulation<T>.Current;
+            (accumulate.Source, accumulate.Target, accumulate.Scale) = (saved, dlogits, scale);
+            Kernels.Parallelism.For(saved.Length, accumulate); // dlogits += scale · softmax, elementwise: any split gives the same
+            (accumulate.Source, accumulate.Target) = (null, null);
             for (var i = 0; i < targets.Length; i++)
             {
                 dlogits.Span[(i * classes) + targets[i]] -= scale;
@@ -134,6 +182,26 @@ namespace SymDiff.CompilerServices
                 SoftmaxRow<T>(logits.Span.Slice(i * classes, classes), probabilities);
                 TensorPrimitives.FusedMultiplyAdd<T>(probabilities, scale, output, output);
                 output[targets[i]] -= scale;
+            }
+        }
+
+        /// <summary>target += scale · source over a range, as work for <see cref="Kernels.Parallelism.For"/> (reused per thread).</summary>
+        private sealed class ScaledAccumulation<T> : Kernels.RangeWork
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            [ThreadStatic]
+            private static ScaledAccumulation<T>? s_current;
+
+            public DTensor<T>? Source;
+            public DTensor<T>? Target;
+            public T Scale;
+
+            public static ScaledAccumulation<T> Current => s_current ??= new ScaledAccumulation<T>();
+
+            public override void Execute(int start, int end)
+            {
+                var target = Target!.Span[start..end];
+                TensorPrimitives.FusedMultiplyAdd<T>(Source!.Span[start..end], Scale, target, target);
             }
         }
     }

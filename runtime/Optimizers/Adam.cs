@@ -1,4 +1,5 @@
 using System.Numerics;
+using SymDiff.Kernels;
 
 namespace SymDiff;
 
@@ -16,6 +17,7 @@ public class Adam<T> : Optimizer<T>
 {
     private readonly DTensor<T>[] _m;
     private readonly DTensor<T>[] _v;
+    private readonly AdamUpdate _update = new();
     private readonly bool _decoupled;
 
     /// <summary>Creates Adam with L2 weight decay.</summary>
@@ -76,17 +78,58 @@ public class Adam<T> : Optimizer<T>
         // m ← m + (1−β₁)(g − m) ; v ← β₂v + (1−β₂)g² ; θ ← θ − (η/(1−β₁ᵗ)) m / (√v/√(1−β₂ᵗ) + ε), in one pass.
         // Every constant is computed in double and rounded to T once, as PyTorch does.
         var t = StepCount;
-        AdamKernel.Update(
-            theta,
-            gradient,
-            _m[index].Span,
-            _v[index].Span,
-            T.CreateChecked(1 - Beta1),
-            T.CreateChecked(Beta2),
-            T.CreateChecked(1 - Beta2),
-            T.CreateChecked(1 / Math.Sqrt(1 - Math.Pow(Beta2, t))),
-            T.CreateChecked(Epsilon),
-            T.CreateChecked(LearningRate / (1 - Math.Pow(Beta1, t))));
+        var update = _update;
+        update.Theta = parameter.Value;
+        update.Gradient = parameter.Gradient;
+        update.M = _m[index];
+        update.V = _v[index];
+        update.OneMinusBeta1 = T.CreateChecked(1 - Beta1);
+        update.Beta2 = T.CreateChecked(Beta2);
+        update.OneMinusBeta2 = T.CreateChecked(1 - Beta2);
+        update.InverseCorrection2 = T.CreateChecked(1 / Math.Sqrt(1 - Math.Pow(Beta2, t)));
+        update.Epsilon = T.CreateChecked(Epsilon);
+        update.StepSize = T.CreateChecked(LearningRate / (1 - Math.Pow(Beta1, t)));
+        if (gradient == parameter.Gradient.Span)
+        {
+            // Elementwise, so the parts are independent and the result is the same on any number of threads.
+            Parallelism.For(theta.Length, update);
+        }
+        else
+        {
+            update.Run(theta, gradient, 0, theta.Length); // L2 decay: the decayed gradient lives in a per-thread scratch
+        }
+
+        update.Theta = update.Gradient = update.M = update.V = null;
+    }
+
+    /// <summary>One Adam update over a range of a parameter's elements (reused: nothing allocated per step).</summary>
+    private sealed class AdamUpdate : RangeWork
+    {
+        public DTensor<T>? Theta;
+        public DTensor<T>? Gradient;
+        public DTensor<T>? M;
+        public DTensor<T>? V;
+        public T OneMinusBeta1;
+        public T Beta2;
+        public T OneMinusBeta2;
+        public T InverseCorrection2;
+        public T Epsilon;
+        public T StepSize;
+
+        public override void Execute(int start, int end) => Run(Theta!.Span, Gradient!.Span, start, end);
+
+        public void Run(Span<T> theta, ReadOnlySpan<T> gradient, int start, int end) =>
+            AdamKernel.Update(
+                theta[start..end],
+                gradient[start..end],
+                M!.Span[start..end],
+                V!.Span[start..end],
+                OneMinusBeta1,
+                Beta2,
+                OneMinusBeta2,
+                InverseCorrection2,
+                Epsilon,
+                StepSize);
     }
 }
 

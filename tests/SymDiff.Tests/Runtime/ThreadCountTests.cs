@@ -1,0 +1,72 @@
+using SymDiff.CompilerServices;
+
+namespace SymDiff.Tests.Runtime;
+
+/// <summary>
+/// The passes split between threads (cross-entropy's rows, its pullback, Adam, zeroing gradients) give the same bits
+/// on one thread and on two: each part is independent and sums are taken in a fixed order.
+/// </summary>
+public sealed class ThreadCountTests
+{
+    [Fact]
+    public void CrossEntropyAndItsPullbackAreTheSameOnOneAndTwoThreads()
+    {
+        var logits = DTensor.RandomUniform(new Random(4), -3f, 3f, 128, 2000);
+        var targets = Enumerable.Range(0, 128).Select(i => (i * 37) % 2000).ToArray();
+        var (loss1, dlogits1) = OnThreads(1, () => Run(logits, targets));
+        var (loss2, dlogits2) = OnThreads(2, () => Run(logits, targets));
+        Assert.Equal(loss1, loss2);
+        Assert.Equal(dlogits1, dlogits2);
+        Assert.Equal(DTensor.CrossEntropy(logits, targets), loss1, 5); // the plain form, one row at a time
+    }
+
+    [Fact]
+    public void AdamStepsAndZeroedGradientsAreTheSameOnOneAndTwoThreads()
+    {
+        float[] Train(int threads) => OnThreads(threads, () =>
+        {
+            var parameters = new ParameterSet<float>();
+            var w = parameters.Add("w", DTensor.RandomUniform(new Random(5), -1f, 1f, 512, 300));
+            var adam = new Adam<float>(parameters, 1e-2);
+            var random = new Random(6);
+            for (var step = 0; step < 5; step++)
+            {
+                parameters.ZeroGradients();
+                Assert.All(w.Gradient.ToArray(), g => Assert.Equal(0f, g));
+                for (var i = 0; i < w.Gradient.Length; i++)
+                {
+                    w.Gradient[i] = (float)((random.NextDouble() * 2) - 1);
+                }
+
+                adam.Step();
+            }
+
+            return w.Value.ToArray();
+        });
+
+        Assert.Equal(Train(1), Train(2));
+    }
+
+    private static (float Loss, float[] Gradient) Run(DTensor<float> logits, int[] targets)
+    {
+        DTensor<float>? saved = null;
+        var loss = DTensor.CrossEntropy(logits, targets, ref saved);
+        var dlogits = DTensor.Zeros<float>(logits.Shape.ToArray());
+        DTensorRules.CrossEntropyPullback(targets, saved!, 1f, dlogits);
+        return (loss, dlogits.ToArray());
+    }
+
+    private static TResult OnThreads<TResult>(int threads, Func<TResult> action)
+    {
+        var saved = Compute.Threads;
+        try
+        {
+            Compute.Threads = threads;
+            return action();
+        }
+        finally
+        {
+            Compute.Threads = saved;
+        }
+    }
+}
