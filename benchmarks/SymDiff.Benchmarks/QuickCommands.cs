@@ -23,6 +23,9 @@ internal static class QuickCommands
             case "peak":
                 Peak.Run(Options.Parse(args.Skip(1)));
                 return true;
+            case "bandwidth":
+                Bandwidth.Run(Options.Parse(args.Skip(1)));
+                return true;
             case "nlm-step":
                 NlmStep(Options.Parse(args.Skip(1)));
                 return true;
