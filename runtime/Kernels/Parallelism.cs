@@ -181,6 +181,8 @@ internal static class Parallelism
 
     private sealed class Worker
     {
+        private const int SpinsBeforeBlocking = 40;
+
         private readonly object _signal = new();
         private bool _started;
         private WorkItem? _work;
@@ -208,6 +210,14 @@ internal static class Parallelism
         {
             while (true)
             {
+                // Spin briefly before blocking: in a training step the next product or pass follows within
+                // microseconds, and waking from Monitor.Wait costs tens of them.
+                var spin = default(SpinWait);
+                for (var i = 0; i < SpinsBeforeBlocking && !Volatile.Read(ref _started); i++)
+                {
+                    spin.SpinOnce(sleep1Threshold: -1);
+                }
+
                 lock (_signal)
                 {
                     while (!_started)
