@@ -27,6 +27,27 @@ public sealed class GeneratedCodeSnapshots
         }
         """);
 
+    /// <summary>Element reads of a differentiated tensor: printed as the indexer, each with its rule in the reverse sweep.</summary>
+    [Fact]
+    public void ElementReadsInALoop() => VerifySingle("""
+        using SymDiff;
+
+        public static partial class Readout
+        {
+            [Differentiable]
+            public static double Weighted(DTensor<double> w, int n)
+            {
+                var total = 0.0;
+                for (var i = 0; i < n; i++)
+                {
+                    total += w[i] * w[i] * i;
+                }
+
+                return total + w[0];
+            }
+        }
+        """);
+
     [Fact]
     public void EarlyReturnAndBranches() => VerifySingle("""
         using System;
