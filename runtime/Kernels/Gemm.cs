@@ -151,10 +151,15 @@ internal static class Gemm
                             var rowStride = inPlace ? (nuint)job.Lda : 1;
                             var kStride = inPlace ? 1 : (nuint)MR;
                             var cStart = job.COffset + ((ic + ir) * job.Ldc) + jc + jr;
-                            if (columns <= TV.Count)
+                            if (columns <= Simd256<T>.Count && TV.Count > Simd256<T>.Count)
                             {
-                                // The last panel of a thin product (n = 100: 3 × 32 + 4): half the multiply-adds.
-                                NarrowMicroKernel<T, TV>(kc, ref aPanel, rowStride, kStride, ref bPanel, job.C, cStart, job.Ldc, rows, columns, addToC);
+                                // The last panel of a thin product (n = 100: 3 × 32 + 4): one 256-bit vector is enough.
+                                NarrowMicroKernel<T, Simd256<T>>(kc, ref aPanel, rowStride, kStride, ref bPanel, (nuint)nr, job.C, cStart, job.Ldc, rows, columns, addToC);
+                            }
+                            else if (columns <= TV.Count)
+                            {
+                                // The last panel of a thin product: one vector of the panel's two.
+                                NarrowMicroKernel<T, TV>(kc, ref aPanel, rowStride, kStride, ref bPanel, (nuint)nr, job.C, cStart, job.Ldc, rows, columns, addToC);
                             }
                             else
                             {
@@ -230,15 +235,15 @@ internal static class Gemm
     }
 
     /// <summary>
-    /// The micro-kernel for a panel whose real columns fit one vector: MR accumulators, one vector of B per step (the
-    /// packed panel stays 2 vectors wide; its zero padding is not read).
+    /// The micro-kernel for a panel whose real columns fit one vector <typeparamref name="TV"/>: MR accumulators, one
+    /// vector of B per step from the packed panel (<paramref name="nr"/> wide; its zero padding is not read). Each
+    /// element still sums its k products in the same order, so the result is the same bits as the full kernel's.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void NarrowMicroKernel<T, TV>(int kc, ref T a, nuint rowStride, nuint kStride, ref T b, T[] c, int cStart, int ldc, int rows, int columns, bool addToC)
+    private static void NarrowMicroKernel<T, TV>(int kc, ref T a, nuint rowStride, nuint kStride, ref T b, nuint nr, T[] c, int cStart, int ldc, int rows, int columns, bool addToC)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TV : struct, ISimd<TV, T>
     {
-        var nr = (nuint)(2 * TV.Count);
         TV c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
         nuint bIndex = 0;
         nuint aIndex = 0;
