@@ -35,7 +35,7 @@ public static class Buffers
     {
         ArgumentNullException.ThrowIfNull(like);
         var tensor = Ensure(ref destination, like.Shape);
-        tensor.Clear();
+        Kernels.Split.Clear(tensor); // a |V|-wide gradient is worth both threads
         return tensor;
     }
 
@@ -47,7 +47,7 @@ public static class Buffers
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var tensor = Ensure(ref destination, shape);
-        tensor.Clear();
+        Kernels.Split.Clear(tensor);
         return tensor;
     }
 

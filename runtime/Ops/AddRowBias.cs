@@ -20,13 +20,7 @@ namespace SymDiff
         {
             var columns = RowBiasColumns(nameof(AddRowBias), x, b);
             var y = Buffers.Ensure(ref destination, x.Shape);
-            var input = x.Span;
-            var output = y.Span;
-            for (var row = 0; row < input.Length; row += columns)
-            {
-                TensorPrimitives.Add<T>(input.Slice(row, columns), b.Span, output.Slice(row, columns));
-            }
-
+            Kernels.Split.AddRowBias(x, b, y, columns); // rows split between the threads (the logits: |V| wide)
             return y;
         }
 
@@ -64,12 +58,7 @@ namespace SymDiff.CompilerServices
             Accumulate(nameof(AddRowBiasPullback), dx, dResult);
             if (db is not null)
             {
-                var columns = db.Length;
-                var gradient = dResult.Span;
-                for (var row = 0; row < gradient.Length; row += columns)
-                {
-                    TensorPrimitives.Add<T>(db.Span, gradient.Slice(row, columns), db.Span);
-                }
+                Kernels.Split.AddColumnSums(dResult, db); // columns split between the threads, rows summed in order
             }
         }
     }

@@ -47,7 +47,7 @@ namespace SymDiff
 
             // Rows are independent: split between the threads, each row's loss kept apart and summed in row order
             // after, so the result is the same on any number of threads.
-            var rows = CrossEntropyRows<T>.Current;
+            var rows = Kernels.PerThread<CrossEntropyRows<T>>.Current;
             rows.Prepare(logits, probabilities, targets, classes);
             Kernels.Parallelism.For(targets.Length, rows, Math.Max(1, (1 << 16) / Math.Max(1, classes)));
             var total = T.Zero;
@@ -64,15 +64,10 @@ namespace SymDiff
         private sealed class CrossEntropyRows<T> : Kernels.RangeWork
             where T : unmanaged, IFloatingPointIeee754<T>
         {
-            [ThreadStatic]
-            private static CrossEntropyRows<T>? s_current;
-
             private DTensor<T>? _logits;
             private DTensor<T>? _probabilities;
             private int[] _targets = Array.Empty<int>();
             private int _classes;
-
-            public static CrossEntropyRows<T> Current => s_current ??= new CrossEntropyRows<T>();
 
             public T[] Losses { get; private set; } = Array.Empty<T>();
 
@@ -149,7 +144,7 @@ namespace SymDiff.CompilerServices
             }
 
             var scale = dResult / T.CreateChecked(targets.Length);
-            var accumulate = ScaledAccumulation<T>.Current;
+            var accumulate = Kernels.PerThread<ScaledAccumulation<T>>.Current;
             (accumulate.Source, accumulate.Target, accumulate.Scale) = (saved, dlogits, scale);
             Kernels.Parallelism.For(saved.Length, accumulate); // dlogits += scale · softmax, elementwise: any split gives the same
             (accumulate.Source, accumulate.Target) = (null, null);
@@ -189,14 +184,9 @@ namespace SymDiff.CompilerServices
         private sealed class ScaledAccumulation<T> : Kernels.RangeWork
             where T : unmanaged, IFloatingPointIeee754<T>
         {
-            [ThreadStatic]
-            private static ScaledAccumulation<T>? s_current;
-
             public DTensor<T>? Source;
             public DTensor<T>? Target;
             public T Scale;
-
-            public static ScaledAccumulation<T> Current => s_current ??= new ScaledAccumulation<T>();
 
             public override void Execute(int start, int end)
             {

@@ -33,7 +33,6 @@ public sealed class ParameterSet<T> : IReadOnlyList<Parameter<T>>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly List<Parameter<T>> _parameters = new();
-    private readonly ClearRange _clear = new();
 
     /// <summary>Adds a parameter (and a zero gradient of its shape); names must be unique.</summary>
     /// <param name="name">A unique, stable name (checkpoints match tensors by name).</param>
@@ -85,19 +84,8 @@ public sealed class ParameterSet<T> : IReadOnlyList<Parameter<T>>
     {
         foreach (var parameter in _parameters)
         {
-            _clear.Tensor = parameter.Gradient;
-            Kernels.Parallelism.For(parameter.Gradient.Length, _clear); // large gradients: split between the threads
+            Kernels.Split.Clear(parameter.Gradient); // large gradients: split between the threads
         }
-
-        _clear.Tensor = null;
-    }
-
-    /// <summary>Zeroes a range of a tensor, as work for <see cref="Kernels.Parallelism.For"/> (reused: nothing allocated per step).</summary>
-    private sealed class ClearRange : Kernels.RangeWork
-    {
-        public DTensor<T>? Tensor;
-
-        public override void Execute(int start, int end) => Tensor!.Span[start..end].Clear();
     }
 
     /// <summary>The global L2 norm of all gradients, √(Σ g²).</summary>

@@ -21,6 +21,27 @@ public sealed class ThreadCountTests
     }
 
     [Fact]
+    public void RowBiasAndItsPullbackAreTheSameOnOneAndTwoThreads()
+    {
+        var x = DTensor.RandomUniform(new Random(7), -1f, 1f, 128, 3000);
+        var b = DTensor.RandomUniform(new Random(8), -1f, 1f, 3000);
+        (float[] Y, float[] Db) Run() => (DTensor.AddRowBias(x, b).ToArray(), PullbackOf(x));
+        float[] PullbackOf(DTensor<float> dy)
+        {
+            var db = DTensor.Zeros<float>(3000);
+            DTensorRules.AddRowBiasPullback(dy, null, db);
+            return db.ToArray();
+        }
+
+        var one = OnThreads(1, Run);
+        var two = OnThreads(2, Run);
+        Assert.Equal(one.Y, two.Y);
+        Assert.Equal(one.Db, two.Db);
+        Assert.Equal(x[3001] + b[1], one.Y[3001]);
+        Assert.Equal(Enumerable.Range(0, 128).Aggregate(0f, (sum, row) => sum + x[(row * 3000) + 5]), one.Db[5]); // rows summed in order
+    }
+
+    [Fact]
     public void AdamStepsAndZeroedGradientsAreTheSameOnOneAndTwoThreads()
     {
         float[] Train(int threads) => OnThreads(threads, () =>
