@@ -115,10 +115,29 @@ public sealed class GeneratorFuzzTests(Xunit.Abstractions.ITestOutputHelper outp
         var result = driver.GetRunResult().Results.Single();
         Assert.True(result.Exception is null, $"The generator threw: {result.Exception}");
         Assert.DoesNotContain(diagnostics, d => d.Id == "SD9999");
+        if (CompilerCrashesOnItsOwn(compilation))
+        {
+            return stopwatch.Elapsed; // some damaged programs crash Roslyn's binder itself (an NRE in BindPattern): not ours to check
+        }
+
         Assert.DoesNotContain(updated.GetDiagnostics(), d => d.Id == "CS8785");
         Assert.All(diagnostics.Where(d => d.Id.StartsWith("SD", StringComparison.Ordinal)), d => Assert.True(d.Location.IsInSource, $"{d} has no source location"));
         Assert.True(stopwatch.Elapsed < Bound, $"generation took {stopwatch.Elapsed}");
         return stopwatch.Elapsed;
+    }
+
+    /// <summary>Whether compiling the program without the generator throws (a compiler bug the damage happened to hit).</summary>
+    private static bool CompilerCrashesOnItsOwn(Microsoft.CodeAnalysis.Compilation compilation)
+    {
+        try
+        {
+            compilation.GetDiagnostics();
+            return false;
+        }
+        catch (NullReferenceException)
+        {
+            return true;
+        }
     }
 
     private static string Mutate(string program, int edits, int seed)

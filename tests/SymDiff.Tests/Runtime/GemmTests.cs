@@ -1,8 +1,10 @@
+using SymDiff.Tests.Infrastructure;
 using SymDiff.Kernels;
 
 namespace SymDiff.Tests.Runtime;
 
 /// <summary>The GEMM kernel against a naive triple loop, over odd shapes, transposes, block edges and threads.</summary>
+[Collection(GlobalState.Name)]
 public sealed class GemmTests
 {
     public static TheoryData<int, int, int> Shapes => new()

@@ -1,3 +1,4 @@
+using SymDiff.Tests.Infrastructure;
 using SymDiff.CompilerServices;
 
 namespace SymDiff.Tests.Runtime;
@@ -6,6 +7,7 @@ namespace SymDiff.Tests.Runtime;
 /// The passes split between threads (cross-entropy's rows, its pullback, Adam, zeroing gradients) give the same bits
 /// on one thread and on two: each part is independent and sums are taken in a fixed order.
 /// </summary>
+[Collection(GlobalState.Name)]
 public sealed class ThreadCountTests
 {
     [Fact]

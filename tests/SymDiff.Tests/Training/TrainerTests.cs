@@ -1,6 +1,8 @@
+using SymDiff.Tests.Infrastructure;
 namespace SymDiff.Tests.Training;
 
 /// <summary>The training loop: it trains, is deterministic, clips, stops early, and resumes exactly.</summary>
+[Collection(GlobalState.Name)]
 public sealed class TrainerTests
 {
     private static readonly TrainingOptions Options = new() { Epochs = 6, BatchSize = 16, Seed = 7 };
