@@ -80,7 +80,7 @@ public sealed class GeneratedProgramProperties(Xunit.Abstractions.ITestOutputHel
             for (var i = 0; i < 3; i++)
             {
                 var tolerance = (1e-5 * (1 + Math.Abs(numeric[i]))) + (1e-8 * Math.Abs(value));
-                if (NearKink(Value, x, i, tolerance))
+                if (FiniteDifferences.NearKink(Value, x, i, tolerance))
                 {
                     nearKinks++; // left and right slopes differ: a branch boundary or kink is within a step
                     continue;
@@ -109,19 +109,6 @@ public sealed class GeneratedProgramProperties(Xunit.Abstractions.ITestOutputHel
     /// <summary>The generated method of that name with that many parameters (the overload without recomputeLoops, say).</summary>
     private static MethodInfo Generated(Type type, string name, int parameters) =>
         type.GetMethods().Single(m => m.Name == name && m.GetParameters().Length == parameters);
-
-    private static bool NearKink(Func<double[], double> f, double[] x, int i, double tolerance)
-    {
-        var h = 1e-4 * Math.Max(1, Math.Abs(x[i]));
-        var plus = (double[])x.Clone();
-        var minus = (double[])x.Clone();
-        plus[i] += h;
-        minus[i] -= h;
-        var center = f(x);
-        var right = (f(plus) - center) / h;
-        var left = (center - f(minus)) / h;
-        return Math.Abs(right - left) > 100 * tolerance + (1e-2 * Math.Abs(right + left));
-    }
 
     /// <summary>Compiles the program; returns its assembly and the parameters SD1003 reports as not affecting F.</summary>
     private static (Assembly Assembly, HashSet<string> Ignored) Load(string program, AssemblyLoadContext context)
