@@ -1,6 +1,5 @@
 using System.Collections.Generic;
 using System.Linq;
-using SymDiff.Generator.Emission;
 using SymDiff.Generator.Ir;
 
 namespace SymDiff.Generator.Differentiation;

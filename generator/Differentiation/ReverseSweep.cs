@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using SymDiff.Generator.Emission;
 using SymDiff.Generator.Ir;
 using SymDiff.Generator.Lowering;
 
@@ -445,8 +444,7 @@ internal sealed class ReverseSweep
                 break;
 
             case IrConvert convert when convert.Operand is IrRef operand:
-                var operandType = _ir.Values[operand.Value].Type.Name;
-                ScalarRules.Convert(new Context(this, output, assign, new[] { convert.Operand }, g, OwnerFor(kind)), operandType);
+                AccumulateInto(output, operand, C.Cast(_ir.Values[operand.Value].Type.Name, g)); // y = (T)a: the gradient converts back
                 break;
 
             case IrCall { Callee.Kind: IrCalleeKind.Intrinsic } call:
@@ -469,7 +467,7 @@ internal sealed class ReverseSweep
     /// <summary><c>GPullback(args..., g, ref dArg...)</c>: the callee's own vector-Jacobian product.</summary>
     private void CallPullback(IrCall call, CExpr g, RBlock output)
     {
-        var arguments = call.Arguments.Select(a => RArgument.Value(CExprPrinter.FromIr(a))).ToList();
+        var arguments = call.Arguments.Select(a => RArgument.Value(C.FromIr(a))).ToList();
         arguments.Add(RArgument.Value(g));
         AddGradientArguments(call, arguments);
         AddUnlessNoOp(output, new RCall(call.Callee.Pullback!, arguments));
@@ -486,7 +484,7 @@ internal sealed class ReverseSweep
         {
             if (call.Callee.RuleReads.Count > i && call.Callee.RuleReads[i])
             {
-                arguments.Add(RArgument.Value(CExprPrinter.FromIr(call.Arguments[i])));
+                arguments.Add(RArgument.Value(C.FromIr(call.Arguments[i])));
             }
         }
 
@@ -522,7 +520,7 @@ internal sealed class ReverseSweep
         }
 
         return name[0] == '#' && int.TryParse(name.Substring(1), out var index) && index < call.Arguments.Count
-            ? CExprPrinter.FromIr(call.Arguments[index])
+            ? C.FromIr(call.Arguments[index])
             : null;
     }
 
@@ -684,11 +682,12 @@ internal sealed class ReverseSweep
 
     private string OwnerFor(IrTypeKind kind) => _mathPrefix + (kind == IrTypeKind.Float ? "MathF" : "Math");
 
-    /// <summary>The rule context of one statement.</summary>
-    private sealed class Context : IRuleContext
+    /// <summary>The reverse applier of one statement's local derivatives: <c>dx_i += g·∂y/∂x_i</c>.</summary>
+    private sealed class Context : ILocalDerivatives
     {
         private readonly ReverseSweep _sweep;
         private readonly IrExpr[] _operands;
+        private readonly CExpr _g;
         private RBlock _output;
 
         public Context(ReverseSweep sweep, RBlock output, IrAssign assign, IrExpr[] operands, CExpr g, string owner)
@@ -696,13 +695,11 @@ internal sealed class ReverseSweep
             _sweep = sweep;
             _output = output;
             _operands = operands;
-            G = g;
+            _g = g;
             Y = new CValue(assign.Target);
             Kind = sweep._ir.Values[assign.Target].Type.Kind;
             Owner = owner;
         }
-
-        public CExpr G { get; }
 
         public CExpr Y { get; }
 
@@ -710,21 +707,21 @@ internal sealed class ReverseSweep
 
         public string Owner { get; }
 
-        public CExpr Arg(int index) => CExprPrinter.FromIr(_operands[index]);
+        public CExpr Arg(int index) => C.FromIr(_operands[index]);
 
         public bool IsActive(int index) => _operands[index] is IrRef r && _sweep._ir.Values[r.Value].Active;
 
         public bool SameOperands(int first, int second) => _operands[first] is IrRef a && Equals(a, _operands[second]);
 
-        public void Accumulate(int index, CExpr contribution)
+        public void Partial(int index, CExpr derivative)
         {
             if (IsActive(index))
             {
-                _sweep.Accumulate(_output, ((IrRef)_operands[index]).Value, contribution);
+                _sweep.Accumulate(_output, ((IrRef)_operands[index]).Value, ScalarRules.Chain(_g, derivative));
             }
         }
 
-        public void Branch(CExpr condition, Action then, Action? @else)
+        public void Select(CExpr condition, Action then, Action? @else)
         {
             // x >= x and the like (Math.Max(c, c)) are decided here; the compiler would flag them (CS1718).
             if (condition is CBinary { Left: CValue left, Right: CValue right } comparison && left.Id == right.Id)

@@ -199,31 +199,4 @@ internal sealed class CExprPrinter
         IrBinaryOp.RightShift => ">>",
         _ => throw new InvalidOperationException(op.ToString()),
     };
-
-    public static string Operator(IrUnaryOp op) => op switch
-    {
-        IrUnaryOp.Negate => "-",
-        IrUnaryOp.Plus => "+",
-        IrUnaryOp.Not => "!",
-        _ => "~",
-    };
-
-    /// <summary>Converts an IR expression to a printable one.</summary>
-    public static CExpr FromIr(IrExpr expr) => expr switch
-    {
-        IrRef r => new CValue(r.Value),
-        IrConstant { Number: { } number, Type.IsDifferentiable: true } c => new CNumber(number, c.Type.Kind, c.Text),
-        IrConstant c => new CName(c.Text),
-        IrUnary u => new CUnary(Operator(u.Op), FromIr(u.Operand)),
-        IrBinary b => new CBinary(b.Op, FromIr(b.Left), FromIr(b.Right)),
-        IrConvert c => new CCast(c.To.Name, FromIr(c.Operand)),
-        IrConditional c => new CConditional(FromIr(c.Condition), FromIr(c.WhenTrue), FromIr(c.WhenFalse)),
-        IrCall { Callee.Indexer: true } c => new CIndex(FromIr(c.Arguments[0]), c.Arguments.Skip(1).Select(FromIr).ToList()),
-        IrCall c => new CCall(c.Receiver is null ? null : FromIr(c.Receiver), c.Callee.Target, c.Arguments.Select(FromIr).ToList()),
-        IrMember m => new CMember(m.Receiver is null ? null : FromIr(m.Receiver), m.Member),
-        IrIndex i => new CIndex(FromIr(i.Receiver), i.Indices.Select(FromIr).ToList()),
-        IrNew n => new CNew(n.Type, n.Arguments.Select(FromIr).ToList()),
-        IrNewArray a => new CNewArray(a.ElementType, a.Sizes.Select(FromIr).ToList(), a.HasInitializer ? a.Elements.Select(FromIr).ToList() : null),
-        _ => throw new InvalidOperationException("Unknown IR expression " + expr.GetType().Name),
-    };
 }

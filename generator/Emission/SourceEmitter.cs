@@ -253,7 +253,7 @@ internal static class SourceEmitter
                 WriteForward(forward, depth: 0);
                 if (_mode == SweepMode.Value && _ir.Result is not null)
                 {
-                    _writer.WriteLine("return " + _printer.Print(CExprPrinter.FromIr(_ir.Result)) + ";");
+                    _writer.WriteLine("return " + _printer.Print(C.FromIr(_ir.Result)) + ";");
                 }
                 else if (_ir.Result is not null)
                 {
@@ -274,7 +274,7 @@ internal static class SourceEmitter
                             _writer.WriteLine(parameter.GradientName + " = 0; // " + parameter.Name + " does not reach the result");
                         }
 
-                        _writer.WriteLine("return " + _printer.Print(CExprPrinter.FromIr(_ir.Result)) + ";");
+                        _writer.WriteLine("return " + _printer.Print(C.FromIr(_ir.Result)) + ";");
                     }
                 }
             }
@@ -764,11 +764,11 @@ internal static class SourceEmitter
                         break;
 
                     case IrEffect effect:
-                        _writer.WriteLine(_printer.Print(CExprPrinter.FromIr(effect.Value)) + ";");
+                        _writer.WriteLine(_printer.Print(C.FromIr(effect.Value)) + ";");
                         break;
 
                     case IrThrow thrown:
-                        _writer.WriteLine("throw " + _printer.Print(CExprPrinter.FromIr(thrown.Exception)) + ";");
+                        _writer.WriteLine("throw " + _printer.Print(C.FromIr(thrown.Exception)) + ";");
                         break;
 
                     case IrIf branch:
@@ -820,7 +820,7 @@ internal static class SourceEmitter
 
             foreach (var carried in loop.Carried)
             {
-                var initial = _printer.Print(CExprPrinter.FromIr(carried.Initial));
+                var initial = _printer.Print(C.FromIr(carried.Initial));
                 _writer.WriteLine((_hoisted.Contains(carried.Phi) ? string.Empty : TypeOf(carried.Phi) + " ") + Name(carried.Phi) + " = " + initial + ";");
             }
 
@@ -828,7 +828,7 @@ internal static class SourceEmitter
                 || (loop.Header.Statements.Count == 1 && loop.Header.Statements[0] is IrAssign { Target: var t } && t == loop.Condition);
             var test = loop.Header.Statements.Count == 0
                 ? Name(loop.Condition)
-                : simple ? _printer.Print(CExprPrinter.FromIr(((IrAssign)loop.Header.Statements[0]).Value)) : "true";
+                : simple ? _printer.Print(C.FromIr(((IrAssign)loop.Header.Statements[0]).Value)) : "true";
             using (_writer.WriteBlock("while (" + test + ")"))
             {
                 if (!simple)
@@ -893,20 +893,20 @@ internal static class SourceEmitter
             if (hazard && !updates.Any(c => _ir.Values[c.Phi].Type.IsRefLike))
             {
                 _writer.WriteLine("(" + string.Join(", ", updates.Select(c => Name(c.Phi))) + ") = ("
-                    + string.Join(", ", updates.Select(c => _printer.Print(CExprPrinter.FromIr(c.Next)))) + ");");
+                    + string.Join(", ", updates.Select(c => _printer.Print(C.FromIr(c.Next)))) + ");");
                 return;
             }
 
             foreach (var carried in updates)
             {
-                _writer.WriteLine(Name(carried.Phi) + " = " + _printer.Print(CExprPrinter.FromIr(carried.Next)) + ";");
+                _writer.WriteLine(Name(carried.Phi) + " = " + _printer.Print(C.FromIr(carried.Next)) + ";");
             }
         }
 
         /// <summary>A call with a destination-passing overload writes into its workspace buffer: <c>Op(x, ref workspace.h)</c>.</summary>
         private CExpr ForwardValue(IrAssign assign)
         {
-            var value = CExprPrinter.FromIr(assign.Value);
+            var value = C.FromIr(assign.Value);
             if (assign.Value is IrCall { Callee.HasDestination: true } && value is CCall call)
             {
                 var destination = _owner[assign.Target] >= 0 && KeepsIterationBuffer(assign.Target)
@@ -967,7 +967,7 @@ internal static class SourceEmitter
                 var source = whenTrue ? phi.WhenTrue : phi.WhenFalse;
                 if (source is not null)
                 {
-                    _writer.WriteLine(Name(phi.Target) + " = " + _printer.Print(CExprPrinter.FromIr(source)) + ";");
+                    _writer.WriteLine(Name(phi.Target) + " = " + _printer.Print(C.FromIr(source)) + ";");
                 }
             }
         }
@@ -1116,7 +1116,7 @@ internal static class SourceEmitter
 
                     if (Recomputed(id))
                     {
-                        _writer.WriteLine(TypeOf(id) + " " + Name(id) + " = " + _printer.Print(CExprPrinter.FromIr(_definitions[id].Value)) + "; // recomputed: spans are not taped");
+                        _writer.WriteLine(TypeOf(id) + " " + Name(id) + " = " + _printer.Print(C.FromIr(_definitions[id].Value)) + "; // recomputed: spans are not taped");
                     }
                     else if (_definitions.ContainsKey(id) || !_loopPhis.Contains(id) || (nested && !_exitTaped.Contains(id)))
                     {

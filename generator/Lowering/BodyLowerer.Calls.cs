@@ -3,7 +3,6 @@ using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 using SymDiff.Generator.Diagnostics;
-using SymDiff.Generator.Differentiation;
 using SymDiff.Generator.Helpers;
 using SymDiff.Generator.Ir;
 
@@ -12,7 +11,7 @@ namespace SymDiff.Generator.Lowering;
 internal sealed partial class BodyLowerer
 {
     /// <summary>
-    /// A call is one of: a Math/MathF function with a rule in <see cref="ScalarRules"/>; another [Differentiable]
+    /// A call is one of: a Math/MathF function differentiated by its rule (<see cref="Intrinsics"/>); another [Differentiable]
     /// method (its pullback is called in the reverse sweep); or a passive call whose result does not depend on
     /// active values. Anything else that receives an active value and returns a float is an error.
     /// </summary>
@@ -35,7 +34,7 @@ internal sealed partial class BodyLowerer
         var returnType = _types.Map(method.ReturnType);
         var owner = MathOwner(method);
 
-        if (owner is not null && ScalarRules.IsPiecewiseConstant(method.Name) && anyActive)
+        if (owner is not null && Intrinsics.IsPiecewiseConstant(method.Name) && anyActive)
         {
             return Lossy(
                 new IrCall(MathCallee(IrCalleeKind.Passive, owner, method), null, arguments.ToEquatableArray()),
@@ -44,7 +43,7 @@ internal sealed partial class BodyLowerer
                 owner.Name + "." + method.Name);
         }
 
-        if (owner is not null && ScalarRules.Has(method.Name, method.Parameters.Length))
+        if (owner is not null && Intrinsics.IsDifferentiable(method.Name, method.Parameters.Length))
         {
             var kind = anyActive && returnType.IsDifferentiable ? IrCalleeKind.Intrinsic : IrCalleeKind.Passive;
             var call = new IrCall(MathCallee(kind, owner, method), null, AtomizeIf(kind == IrCalleeKind.Intrinsic, arguments, method).ToEquatableArray());

@@ -273,7 +273,7 @@ internal sealed partial class BodyLowerer
         if (Current(_returning.Flag) is null)
         {
             _env.Set(_returning.Flag, Literals.Bool(false));
-            _env.Set(_returning.Value, new IrConstant(type, Literals.Number(0, type.Kind), 0));
+            _env.Set(_returning.Value, new IrConstant(type, NumberText.Number(0, type.Kind), 0));
         }
 
         LowerLoop(loop);

@@ -10,54 +10,6 @@ namespace SymDiff.Generator.Lowering;
 /// <summary>C# literal text for constants, exact (round-trip) for floating-point values.</summary>
 internal static class Literals
 {
-    public static string Double(double value)
-    {
-        if (double.IsNaN(value))
-        {
-            return "double.NaN";
-        }
-
-        if (double.IsPositiveInfinity(value))
-        {
-            return "double.PositiveInfinity";
-        }
-
-        if (double.IsNegativeInfinity(value))
-        {
-            return "double.NegativeInfinity";
-        }
-
-        var text = value.ToString("R", CultureInfo.InvariantCulture);
-        if (text.IndexOf('.') < 0 && text.IndexOf('E') < 0)
-        {
-            // Integral values print as integer literals; C# converts them implicitly in double contexts.
-            return text;
-        }
-
-        return text.Replace("E+", "E");
-    }
-
-    public static string Float(float value)
-    {
-        if (float.IsNaN(value))
-        {
-            return "float.NaN";
-        }
-
-        if (float.IsPositiveInfinity(value))
-        {
-            return "float.PositiveInfinity";
-        }
-
-        if (float.IsNegativeInfinity(value))
-        {
-            return "float.NegativeInfinity";
-        }
-
-        var text = value.ToString("R", CultureInfo.InvariantCulture);
-        return text.IndexOf('.') < 0 && text.IndexOf('E') < 0 ? text : text.Replace("E+", "E") + "f";
-    }
-
     /// <summary>
     /// Source constants keep their type in the text (<c>3.0</c>, <c>3f</c>), so that overload resolution in the
     /// generated code matches the original; numbers that rules introduce print bare (<c>1 - y * y</c>).
@@ -67,10 +19,6 @@ internal static class Literals
         var integral = text.Length > 0 && text.TrimStart('-').All(char.IsDigit);
         return integral ? text + (suffix == "f" ? "f" : ".0") : text;
     }
-
-    /// <summary>Formats a number of the given differentiable type.</summary>
-    public static string Number(double value, IrTypeKind kind) =>
-        kind == IrTypeKind.Float ? Float((float)value) : Double(value);
 
     /// <summary>An <see cref="IrConstant"/> for a Roslyn constant value of type <paramref name="type"/>.</summary>
     /// <summary><c>true</c> or <c>false</c>.</summary>
@@ -83,9 +31,9 @@ internal static class Literals
             case null:
                 return new IrConstant(irType, type is { IsReferenceType: true } ? "null" : "default", null);
             case double d:
-                return new IrConstant(irType, Typed(Double(d), "d"), d);
+                return new IrConstant(irType, Typed(NumberText.Double(d), "d"), d);
             case float f:
-                return new IrConstant(irType, Typed(Float(f), "f"), f);
+                return new IrConstant(irType, Typed(NumberText.Float(f), "f"), f);
             case bool b:
                 return new IrConstant(irType, b ? "true" : "false", null);
             case string s:

@@ -1,10 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using SymDiff.Generator.Ir;
-using SymDiff.Generator.Lowering;
 
-namespace SymDiff.Generator.Emission;
+namespace SymDiff.Generator.Ir;
 
 /// <summary>
 /// A C# expression to print: forward statements and reverse-sweep derivative formulas are both built from these.
@@ -54,7 +52,7 @@ internal sealed class CNumber : CExpr
     {
         Value = value;
         Kind = kind;
-        Text = text ?? Literals.Number(value, kind);
+        Text = text ?? NumberText.Number(value, kind);
     }
 
     public double Value { get; }
@@ -321,6 +319,33 @@ internal static class C
         var kind = x.Kind == IrTypeKind.Float && y.Kind == IrTypeKind.Float ? IrTypeKind.Float : IrTypeKind.Double;
         return new CNumber(kind == IrTypeKind.Float ? (float)value : value, kind);
     }
+
+    public static string UnarySymbol(IrUnaryOp op) => op switch
+    {
+        IrUnaryOp.Negate => "-",
+        IrUnaryOp.Plus => "+",
+        IrUnaryOp.Not => "!",
+        _ => "~",
+    };
+
+    /// <summary>Converts an IR expression to a printable one.</summary>
+    public static CExpr FromIr(IrExpr expr) => expr switch
+    {
+        IrRef r => new CValue(r.Value),
+        IrConstant { Number: { } number, Type.IsDifferentiable: true } c => new CNumber(number, c.Type.Kind, c.Text),
+        IrConstant c => new CName(c.Text),
+        IrUnary u => new CUnary(UnarySymbol(u.Op), FromIr(u.Operand)),
+        IrBinary b => new CBinary(b.Op, FromIr(b.Left), FromIr(b.Right)),
+        IrConvert c => new CCast(c.To.Name, FromIr(c.Operand)),
+        IrConditional c => new CConditional(FromIr(c.Condition), FromIr(c.WhenTrue), FromIr(c.WhenFalse)),
+        IrCall { Callee.Indexer: true } c => new CIndex(FromIr(c.Arguments[0]), c.Arguments.Skip(1).Select(FromIr).ToList()),
+        IrCall c => new CCall(c.Receiver is null ? null : FromIr(c.Receiver), c.Callee.Target, c.Arguments.Select(FromIr).ToList()),
+        IrMember m => new CMember(m.Receiver is null ? null : FromIr(m.Receiver), m.Member),
+        IrIndex i => new CIndex(FromIr(i.Receiver), i.Indices.Select(FromIr).ToList()),
+        IrNew n => new CNew(n.Type, n.Arguments.Select(FromIr).ToList()),
+        IrNewArray a => new CNewArray(a.ElementType, a.Sizes.Select(FromIr).ToList(), a.HasInitializer ? a.Elements.Select(FromIr).ToList() : null),
+        _ => throw new InvalidOperationException("Unknown IR expression " + expr.GetType().Name),
+    };
 
     /// <summary>Every value an expression reads.</summary>
     public static IEnumerable<int> Values(CExpr? e)
