@@ -1,7 +1,9 @@
 using System;
+using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using SymDiff.Generator.Diagnostics;
+using SymDiff.Generator.Differentiation;
 using SymDiff.Generator.Emission;
 using SymDiff.Generator.Helpers;
 using SymDiff.Generator.Ir;
@@ -16,13 +18,18 @@ public sealed partial class DifferentiableGenerator
         cancellationToken.ThrowIfCancellationRequested();
         try
         {
-            return new GeneratedFile(model.HintName, SourceEmitter.Emit(model), null);
+            // Differentiate, then print: forward mode here; reverse mode still inside the emitter (see architecture.md).
+            var tangents = model.PushforwardName is null ? null : TangentSweep.Run(model.Ir, MathPrefix(model), TangentNaming.Pushforward(model.Ir));
+            var hessian = model.HessianVectorProductName is null ? null : HessianVectorProduct.Derive(model.Ir, MathPrefix(model));
+            return new GeneratedFile(model.HintName, SourceEmitter.Emit(model, tangents, hessian), null);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             return new GeneratedFile(model.HintName, null, InternalError(model.MethodName, exception));
         }
     }
+
+    private static string MathPrefix(MethodModel model) => model.Usings.Any(u => u == "System") ? string.Empty : "global::System.";
 
     private static void AddSource(SourceProductionContext context, GeneratedFile file)
     {

@@ -135,6 +135,13 @@ public sealed partial class DifferentiableGenerator
             return new LoweringResult(null, bodyDiagnostics); // a derivative would be lost (SD0015): generate nothing
         }
 
+        // Forward mode: a pushforward when it covers the method; for a scalar method it does not, say why (Info).
+        var forwardGap = ForwardModeSupport.Gap(method, compilation, compilation.GetTypeByMetadataName(DifferentiableAttributeName), compilation.GetTypeByMetadataName(DerivativeRules.AttributeName));
+        if (forwardGap is var (what, where) && !DerivativeRules.IsTensor(method.ReturnType) && !method.Parameters.Any(p => DerivativeRules.IsTensor(p.Type)))
+        {
+            bodyDiagnostics = bodyDiagnostics.Append(DiagnosticInfo.Create(DiagnosticDescriptors.NoPushforward, where, method.Name, what)).ToEquatableArray();
+        }
+
         var model = new MethodModel(
             HintName(method, compilation.GetTypeByMetadataName(DifferentiableAttributeName)),
             method.ContainingNamespace.IsGlobalNamespace ? null : method.ContainingNamespace.ToDisplayString(),
@@ -147,7 +154,9 @@ public sealed partial class DifferentiableGenerator
             method.Name + "Buffered",
             usings.ToEquatableArray(),
             ir,
-            RecomputeLoops(method, compilation.GetTypeByMetadataName(DifferentiableAttributeName)));
+            RecomputeLoops(method, compilation.GetTypeByMetadataName(DifferentiableAttributeName)),
+            forwardGap is null ? method.Name + "Pushforward" : null,
+            forwardGap is null && ForwardModeSupport.CoversSecondOrder(ir) ? method.Name + "HessianVectorProduct" : null);
         return new LoweringResult(model, bodyDiagnostics);
     }
 

@@ -83,7 +83,8 @@ internal static class DeclarationRules
     }
 
     /// <summary>
-    /// The members SymDiff adds for <paramref name="name"/>: the gradient, the pullback and the buffered forward pass,
+    /// The members SymDiff adds for <paramref name="name"/>: the gradient, the pullback, the buffered forward pass, the
+    /// pushforward and the Hessian-vector product,
     /// for methods with loops one private method per loop strategy, and a workspace class for each.
     /// </summary>
     public static IEnumerable<string> GeneratedNames(string name)
@@ -99,6 +100,8 @@ internal static class DeclarationRules
 
         yield return name + "Buffered";
         yield return name + "BufferedWorkspace";
+        yield return name + "Pushforward";
+        yield return name + "HessianVectorProduct";
     }
 
     /// <summary>Members SymDiff generated carry <c>[GeneratedCode("SymDiff", ...)]</c> (analyzers see generated code too).</summary>

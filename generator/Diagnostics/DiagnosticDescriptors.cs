@@ -116,6 +116,11 @@ internal static class DiagnosticDescriptors
         "Differentiated value passed to a [NoDiff] parameter",
         "'{0}' is [NoDiff] in '{1}', so no derivative flows back through this argument (a stop-gradient); if that is intended, suppress SD1005 here, otherwise remove [NoDiff] from '{0}'");
 
+    public static readonly DiagnosticDescriptor NoPushforward = Info(
+        "SD2001",
+        "No pushforward for this method",
+        "'{0}' gets no {0}Pushforward (forward mode) and no {0}HessianVectorProduct: forward mode does not cover {1} yet; its gradient and pullback are generated as usual");
+
     public static readonly DiagnosticDescriptor InternalError = Error(
         "SD9999",
         "SymDiff internal error",
@@ -143,6 +148,7 @@ internal static class DiagnosticDescriptors
         ParameterDoesNotAffectResult,
         UnusedNoDiffParameter,
         NoDiffArgument,
+        NoPushforward,
         InternalError);
 
     public static DiagnosticDescriptor Get(string id) => ById[id];
@@ -152,6 +158,9 @@ internal static class DiagnosticDescriptors
 
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());
+
+    private static DiagnosticDescriptor Info(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Info, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());
 
     private static DiagnosticDescriptor Warning(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());

@@ -88,11 +88,7 @@ internal sealed class ReverseSweep
             gradientNames[parameter.Value] = parameter.GradientName;
         }
 
-        return new NameAllocator(
-            ir.ReservedNames
-                .Concat(ir.Values.Select(v => v.Name))
-                .Concat(ir.Parameters.Select(p => p.GradientName))
-                .Append(ir.SeedName));
+        return DerivativeNames.Allocator(ir);
     }
 
     /// <summary>The gradient's C# name for a value (allocated on first use: <c>dh</c> for <c>h</c>).</summary>

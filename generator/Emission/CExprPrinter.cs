@@ -19,12 +19,22 @@ internal sealed class CExprPrinter
     private readonly Func<int, string> _valueName;
     private readonly Func<int, string> _gradientName;
     private readonly Func<int, string> _savedName;
+    private readonly Func<int, string>? _tangentName;
+    private readonly Func<int, string>? _gradientTangentName;
 
     public CExprPrinter(Func<int, string> valueName, Func<int, string> gradientName, Func<int, string>? savedName = null)
     {
         _valueName = valueName;
         _gradientName = gradientName;
         _savedName = savedName ?? (id => valueName(id) + "Saved");
+    }
+
+    /// <summary>A printer for forward mode: values, their tangents, and (forward over reverse) gradients and theirs.</summary>
+    public CExprPrinter(Func<int, string> valueName, Func<int, string> tangentName, Func<int, string> gradientName, Func<int, string> gradientTangentName)
+        : this(valueName, gradientName)
+    {
+        _tangentName = tangentName;
+        _gradientTangentName = gradientTangentName;
     }
 
     public string Print(CExpr e)
@@ -50,6 +60,12 @@ internal sealed class CExprPrinter
                 break;
             case CGradient a:
                 b.Append(_gradientName(a.Id));
+                break;
+            case CTangent t when _tangentName is not null:
+                b.Append(_tangentName(t.Id));
+                break;
+            case CGradientTangent t when _gradientTangentName is not null:
+                b.Append(_gradientTangentName(t.Id));
                 break;
             case CSaved saved:
                 b.Append(_savedName(saved.Id));

@@ -29,6 +29,22 @@ internal sealed class CGradient : CExpr
     public int Id { get; }
 }
 
+/// <summary>The tangent of an SSA value (forward mode: its derivative along the direction).</summary>
+internal sealed class CTangent : CExpr
+{
+    public CTangent(int id) => Id = id;
+
+    public int Id { get; }
+}
+
+/// <summary>The tangent of an SSA value's gradient (forward over reverse: a component of a Hessian-vector product).</summary>
+internal sealed class CGradientTangent : CExpr
+{
+    public CGradientTangent(int id) => Id = id;
+
+    public int Id { get; }
+}
+
 /// <summary>The state a call saved for its rule (printed as the workspace buffer the forward sweep filled).</summary>
 internal sealed class CSaved : CExpr
 {
@@ -205,6 +221,7 @@ internal static class C
         CNumber n => new CNumber(-n.Value, n.Kind),
         CUnary { Op: "-" } u => u.Operand,
         CBinary { Op: IrBinaryOp.Multiply, Left: CNumber n } b => Multiply(new CNumber(-n.Value, n.Kind), b.Right),
+        CBinary { Op: IrBinaryOp.Multiply, Left: CUnary { Op: "-" } left } b => Multiply(left.Operand, b.Right),
         CBinary { Op: IrBinaryOp.Multiply } b when b.Left is CName or CValue => new CBinary(IrBinaryOp.Multiply, new CUnary("-", b.Left), b.Right),
         CBinary { Op: IrBinaryOp.Divide } b when b.Left is CName or CValue => new CBinary(IrBinaryOp.Divide, new CUnary("-", b.Left), b.Right),
         _ => new CUnary("-", e),
@@ -364,6 +381,34 @@ internal static class C
             foreach (var id in Values(child))
             {
                 yield return id;
+            }
+        }
+    }
+
+    /// <summary>Every tangent (<see cref="CTangent"/>) an expression reads.</summary>
+    public static IEnumerable<int> Tangents(CExpr? e) => Ids(e, node => (node as CTangent)?.Id);
+
+    /// <summary>Every gradient (<see cref="CGradient"/>) an expression reads.</summary>
+    public static IEnumerable<int> Gradients(CExpr? e) => Ids(e, node => (node as CGradient)?.Id);
+
+    private static IEnumerable<int> Ids(CExpr? e, Func<CExpr, int?> id)
+    {
+        if (e is null)
+        {
+            yield break;
+        }
+
+        if (id(e) is { } found)
+        {
+            yield return found;
+            yield break;
+        }
+
+        foreach (var child in Children(e))
+        {
+            foreach (var inner in Ids(child, id))
+            {
+                yield return inner;
             }
         }
     }

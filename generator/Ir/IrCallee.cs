@@ -33,6 +33,7 @@ internal enum IrCalleeKind
 /// For rule callees, per parameter: which of the rule's parameters (<c>dResult</c>, <c>saved</c>, <c>result</c>, or
 /// <c>#i</c> for input i) has the shape of that parameter's gradient, or "" when only the input itself tells.
 /// </param>
+/// <param name="Pushforward">For differentiable callees, C# text naming their generated pushforward (forward mode).</param>
 /// <param name="Indexer">For an element read of a tensor: the call is printed as <c>x[i]</c> (its first argument indexed by the rest).</param>
 internal sealed record IrCallee(
     IrCalleeKind Kind,
@@ -47,4 +48,5 @@ internal sealed record IrCallee(
     EquatableArray<bool> RuleReads = default,
     bool RuleReadsResult = false,
     EquatableArray<string> GradientShapes = default,
-    bool Indexer = false);
+    bool Indexer = false,
+    string? Pushforward = null);

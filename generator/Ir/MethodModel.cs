@@ -8,7 +8,8 @@ internal sealed record ContainingType(string Keyword, string Name);
 
 /// <summary>
 /// Everything the emitter needs about one <c>[Differentiable]</c> method: where the generated code goes, what it is
-/// called, and the lowered body. Only strings and records: nothing here holds a symbol, a node or a location.
+/// called, and the lowered body (<see cref="PushforwardName"/> is null when forward mode does not cover the method).
+/// Only strings and records: nothing here holds a symbol, a node or a location.
 /// </summary>
 internal sealed record MethodModel(
     string HintName,
@@ -22,7 +23,9 @@ internal sealed record MethodModel(
     string BufferedName,
     EquatableArray<string> Usings,
     IrMethod Ir,
-    bool RecomputeLoops = false);
+    bool RecomputeLoops = false,
+    string? PushforwardName = null,
+    string? HessianVectorProductName = null);
 
 /// <summary>The output of the lowering step: a model when the method can be differentiated, and its diagnostics.</summary>
 internal sealed record LoweringResult(MethodModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);

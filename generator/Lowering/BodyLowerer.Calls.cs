@@ -78,7 +78,8 @@ internal sealed partial class BodyLowerer
                     method.Name,
                     string.Empty,
                     MemberTarget(method, Escape(method.Name + "Pullback")),
-                    method.Parameters.Select(IsDifferentiableCalleeParameter).ToEquatableArray());
+                    method.Parameters.Select(IsDifferentiableCalleeParameter).ToEquatableArray(),
+                    Pushforward: MemberTarget(method, Escape(method.Name + "Pushforward")));
                 return NewActive(new IrCall(callee, null, AtomizeIf(true, arguments, method).ToEquatableArray()), returnType);
             }
         }

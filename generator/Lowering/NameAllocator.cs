@@ -60,13 +60,16 @@ internal sealed class NameAllocator
     }
 
     /// <summary>The gradient name for <paramref name="name"/>: <c>dx</c> for <c>x</c>, <c>dO</c> when <c>do</c> is a keyword.</summary>
-    public string AllocateGradient(string name)
+    public string AllocateGradient(string name) => AllocateDerivative("d", name);
+
+    /// <summary><c>{prefix}x</c> for <c>x</c> (<c>vx</c>: a tangent along v), capitalized when that is a keyword or taken.</summary>
+    public string AllocateDerivative(string prefix, string name)
     {
         name = Unescape(name);
-        var wanted = "d" + name;
+        var wanted = prefix + name;
         if (IsKeyword(wanted) || _taken.Contains(wanted))
         {
-            var capitalized = "d" + char.ToUpperInvariant(name[0]) + name.Substring(1);
+            var capitalized = prefix + char.ToUpperInvariant(name[0]) + name.Substring(1);
             if (!IsKeyword(capitalized) && !_taken.Contains(capitalized))
             {
                 wanted = capitalized;

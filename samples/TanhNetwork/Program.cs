@@ -67,4 +67,32 @@ var h = Math.Tanh(w1 * x);
 var o = Math.Tanh(w2 * h);
 var byHand = -(y - o) * (1 - (o * o)) * h;
 Console.WriteLine($"At x = {x:F3}: generated dL/dw2 = {generated:R}, by hand -(y - o)(1 - o^2)h = {byHand:R}, equal: {generated == byHand}");
+
+// Second order: the Hessian of the mean loss, one column per Hessian-vector product (v = e1, then e2), beside central
+// finite differences of the generated gradient.
+var hessian = new double[2, 2];
+var numeric = new double[2, 2];
+const double fdStep = 1e-5;
+for (var i = 0; i < inputs.Length; i++)
+{
+    TanhNet.LossHessianVectorProduct(w1, w2, inputs[i], targets[i], 1, 0, out var h11, out var h21);
+    TanhNet.LossHessianVectorProduct(w1, w2, inputs[i], targets[i], 0, 1, out var h12, out var h22);
+    (hessian[0, 0], hessian[1, 0], hessian[0, 1], hessian[1, 1]) = (hessian[0, 0] + h11, hessian[1, 0] + h21, hessian[0, 1] + h12, hessian[1, 1] + h22);
+    for (var column = 0; column < 2; column++)
+    {
+        var (e1, e2) = column == 0 ? (fdStep, 0.0) : (0.0, fdStep);
+        TanhNet.LossGradient(w1 + e1, w2 + e2, inputs[i], targets[i], out var p1, out var p2);
+        TanhNet.LossGradient(w1 - e1, w2 - e2, inputs[i], targets[i], out var m1, out var m2);
+        numeric[0, column] += (p1 - m1) / (2 * fdStep);
+        numeric[1, column] += (p2 - m2) / (2 * fdStep);
+    }
+}
+
+Console.WriteLine();
+Console.WriteLine("Hessian of the mean loss at the learned weights (two generated Hessian-vector products | finite differences):");
+for (var row = 0; row < 2; row++)
+{
+    Console.WriteLine($"  [{hessian[row, 0] / inputs.Length,11:F6} {hessian[row, 1] / inputs.Length,11:F6} ]   |   [{numeric[row, 0] / inputs.Length,11:F6} {numeric[row, 1] / inputs.Length,11:F6} ]");
+}
+
 return 0;

@@ -33,7 +33,12 @@ public sealed class CatalogueTests
         Assert.True(start >= 0, $"docs/diagnostics.md has no section for {id}");
         var end = catalogue.IndexOf("<a id=", start + 1, StringComparison.Ordinal);
         var section = end < 0 ? catalogue[start..] : catalogue[start..end];
-        var severity = descriptor.DefaultSeverity == DiagnosticSeverity.Error ? "**Error.**" : "**Warning.**";
+        var severity = descriptor.DefaultSeverity switch
+        {
+            DiagnosticSeverity.Error => "**Error.**",
+            DiagnosticSeverity.Warning => "**Warning.**",
+            _ => "**Info.**",
+        };
         Assert.Contains(severity, section, StringComparison.Ordinal);
         Assert.Contains("Message:", section, StringComparison.Ordinal);
         Assert.Contains("**Fix:**", section, StringComparison.Ordinal);

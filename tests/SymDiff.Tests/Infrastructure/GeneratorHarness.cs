@@ -54,7 +54,8 @@ public static class GeneratorHarness
         return new GeneratorRun(
             (CSharpCompilation)output,
             result.GeneratedSources.ToDictionary(s => s.HintName, s => s.SourceText.ToString()),
-            generatorDiagnostics);
+            generatorDiagnostics.Where(d => d.Severity > DiagnosticSeverity.Info).ToImmutableArray(),
+            generatorDiagnostics.Where(d => d.Severity <= DiagnosticSeverity.Info).ToImmutableArray());
     }
 
     /// <summary>Runs the generator, then SymDiff's analyzers on the result; returns the analyzers' diagnostics.</summary>
@@ -87,11 +88,15 @@ public static class GeneratorHarness
     }
 }
 
-/// <summary>The outcome of one generator run.</summary>
+/// <summary>
+/// The outcome of one generator run: its warnings and errors, and apart from them its messages (Info: SD2001, which
+/// says why a method has no pushforward).
+/// </summary>
 public sealed record GeneratorRun(
     CSharpCompilation Compilation,
     IReadOnlyDictionary<string, string> Sources,
-    ImmutableArray<Diagnostic> GeneratorDiagnostics)
+    ImmutableArray<Diagnostic> GeneratorDiagnostics,
+    ImmutableArray<Diagnostic> Messages)
 {
     /// <summary>Generator diagnostics plus the compiler's, on the generated compilation.</summary>
     public IEnumerable<Diagnostic> AllDiagnostics =>

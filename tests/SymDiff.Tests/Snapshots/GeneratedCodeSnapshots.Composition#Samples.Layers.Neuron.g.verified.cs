@@ -65,5 +65,53 @@ namespace Samples
             double result = Math.Tanh(t1);
             return result;
         }
+
+        /// <summary>
+        /// Pushforward (Jacobian-vector product) of <see cref="Neuron(double, double, double)"/> (forward mode):
+        /// returns its value and writes to <paramref name="dResult"/> its derivative along the direction (dw,
+        /// db, dx), that is ∂/∂w·dw + ∂/∂b·db + ∂/∂x·dx.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+        public static double NeuronPushforward(double w, double b, double x, double dw, double db, double dx, out double dResult)
+        {
+            // => Math.Tanh((w * x) + b)
+            double t0 = w * x;
+            double dt0 = dw * x + dx * w;
+            double t1 = t0 + b;
+            double dt1 = dt0 + db;
+            double result = Math.Tanh(t1);
+            dResult = dt1 * (1 - result * result);
+            return result;
+        }
+
+        /// <summary>
+        /// Hessian-vector product of <see cref="Neuron(double, double, double)"/>: returns its value and writes
+        /// H·v to <paramref name="hvw"/>, <paramref name="hvb"/>, <paramref name="hvx"/>, H being its Hessian
+        /// with respect to (w, b, x) and v = (vw, vb, vx). Derived forward over reverse: the tangent of every
+        /// step of the gradient along v.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+        public static double NeuronHessianVectorProduct(double w, double b, double x, double vw, double vb, double vx, out double hvw, out double hvb, out double hvx)
+        {
+            // forward sweep, with tangents along v
+            // => Math.Tanh((w * x) + b)
+            double t0 = w * x;
+            double vt0 = vw * x + vx * w;
+            double t1 = t0 + b;
+            double vt1 = vt0 + vb;
+            double result = Math.Tanh(t1);
+            double vresult = vt1 * (1 - result * result);
+            // reverse sweep (dResult = 1), with the tangent of each gradient along v
+            // => Math.Tanh((w * x) + b)
+            double dt1 = 1 - result * result;
+            double vdt1 = -(vresult * result + vresult * result);
+            double vdb = vdt1;
+            double vdw = vdt1 * x + vx * dt1;
+            double vdx = vdt1 * w + vw * dt1;
+            hvw = vdw;
+            hvb = vdb;
+            hvx = vdx;
+            return result;
+        }
     }
 }

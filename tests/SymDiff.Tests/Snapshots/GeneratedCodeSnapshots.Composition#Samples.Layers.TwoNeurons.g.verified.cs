@@ -78,5 +78,67 @@ namespace Samples
             double result = Math.Tanh(t4);
             return result;
         }
+
+        /// <summary>
+        /// Pushforward (Jacobian-vector product) of <see cref="TwoNeurons(double, double, double, double)"/>
+        /// (forward mode): returns its value and writes to <paramref name="dResult"/> its derivative along the
+        /// direction (dw1, dw2, db), that is ∂/∂w1·dw1 + ∂/∂w2·dw2 + ∂/∂b·db.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+        public static double TwoNeuronsPushforward(double w1, double w2, double b, double x, double dw1, double dw2, double db, out double dResult)
+        {
+            // => Math.Tanh((w * x) + b)
+            double t0 = w1 * x;
+            double dt0 = dw1 * x;
+            double t1 = t0 + 0.0;
+            double t2 = Math.Tanh(t1);
+            double dt2 = dt0 * (1 - t2 * t2);
+            double t3 = w2 * t2;
+            double dt3 = dw2 * t2 + dt2 * w2;
+            double t4 = t3 + b;
+            double dt4 = dt3 + db;
+            double result = Math.Tanh(t4);
+            dResult = dt4 * (1 - result * result);
+            return result;
+        }
+
+        /// <summary>
+        /// Hessian-vector product of <see cref="TwoNeurons(double, double, double, double)"/>: returns its value
+        /// and writes H·v to <paramref name="hvw1"/>, <paramref name="hvw2"/>, <paramref name="hvb"/>, H being
+        /// its Hessian with respect to (w1, w2, b) and v = (vw1, vw2, vb). Derived forward over reverse: the
+        /// tangent of every step of the gradient along v.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+        public static double TwoNeuronsHessianVectorProduct(double w1, double w2, double b, double x, double vw1, double vw2, double vb, out double hvw1, out double hvw2, out double hvb)
+        {
+            // forward sweep, with tangents along v
+            // => Math.Tanh((w * x) + b)
+            double t0 = w1 * x;
+            double vt0 = vw1 * x;
+            double t1 = t0 + 0.0;
+            double t2 = Math.Tanh(t1);
+            double vt2 = vt0 * (1 - t2 * t2);
+            double t3 = w2 * t2;
+            double vt3 = vw2 * t2 + vt2 * w2;
+            double t4 = t3 + b;
+            double vt4 = vt3 + vb;
+            double result = Math.Tanh(t4);
+            double vresult = vt4 * (1 - result * result);
+            // reverse sweep (dResult = 1), with the tangent of each gradient along v
+            // => Math.Tanh((w * x) + b)
+            double dt4 = 1 - result * result;
+            double vdt4 = -(vresult * result + vresult * result);
+            double vdb = vdt4;
+            double vdw2 = vdt4 * t2 + vt2 * dt4;
+            double dt2 = dt4 * w2;
+            double vdt2 = vdt4 * w2 + vw2 * dt4;
+            double dt1 = dt2 * (1 - t2 * t2);
+            double vdt1 = vdt2 * (1 - t2 * t2) + -(vt2 * t2 + vt2 * t2) * dt2;
+            double vdw1 = vdt1 * x;
+            hvw1 = vdw1;
+            hvw2 = vdw2;
+            hvb = vdb;
+            return result;
+        }
     }
 }

@@ -116,4 +116,100 @@ partial class Piecewise
         }
         return result;
     }
+
+    /// <summary>
+    /// Pushforward (Jacobian-vector product) of <see cref="Huber(double, double)"/> (forward mode): returns
+    /// its value and writes to <paramref name="dResult"/> its derivative along the direction (dresidual),
+    /// that is ∂/∂residual·dresidual.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    public static double HuberPushforward(double residual, double delta, double dresidual, out double dResult)
+    {
+        // var size = Math.Abs(residual);
+        double size = Math.Abs(residual);
+        double dsize = residual > 0 ? dresidual : residual < 0 ? -dresidual : 0;
+        // if (size <= delta)
+        bool cond0 = size <= delta;
+        double result;
+        double dresult;
+        if (cond0)
+        {
+            // return 0.5 * residual * residual;
+            double t0 = 0.5 * residual;
+            double dt0 = dresidual * 0.5;
+            double t1 = t0 * residual;
+            double dt1 = dt0 * residual + dresidual * t0;
+            result = t1;
+            dresult = dt1;
+        }
+        else
+        {
+            // return delta * (size - (0.5 * delta));
+            double t2 = 0.5 * delta;
+            double t3 = size - t2;
+            double t4 = delta * t3;
+            double dt4 = dsize * delta;
+            result = t4;
+            dresult = dt4;
+        }
+        dResult = dresult;
+        return result;
+    }
+
+    /// <summary>
+    /// Hessian-vector product of <see cref="Huber(double, double)"/>: returns its value and writes H·v to
+    /// <paramref name="hvresidual"/>, H being its Hessian with respect to (residual) and v = (vresidual).
+    /// Derived forward over reverse: the tangent of every step of the gradient along v.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    public static double HuberHessianVectorProduct(double residual, double delta, double vresidual, out double hvresidual)
+    {
+        // forward sweep, with tangents along v
+        // var size = Math.Abs(residual);
+        double size = Math.Abs(residual);
+        double vsize = residual > 0 ? vresidual : residual < 0 ? -vresidual : 0;
+        // if (size <= delta)
+        bool cond0 = size <= delta;
+        double result = 0, vresult = 0, t0 = 0, vt0 = 0, t1 = 0, vt1 = 0, t2 = 0, t3 = 0, t4 = 0, vt4 = 0; // read after the branch
+        if (cond0)
+        {
+            // return 0.5 * residual * residual;
+            t0 = 0.5 * residual;
+            vt0 = vresidual * 0.5;
+            t1 = t0 * residual;
+            vt1 = vt0 * residual + vresidual * t0;
+            result = t1;
+            vresult = vt1;
+        }
+        else
+        {
+            // return delta * (size - (0.5 * delta));
+            t2 = 0.5 * delta;
+            t3 = size - t2;
+            t4 = delta * t3;
+            vt4 = vsize * delta;
+            result = t4;
+            vresult = vt4;
+        }
+        // reverse sweep (dResult = 1), with the tangent of each gradient along v
+        double vdresidual = 0;
+        double dsize = 0;
+        double vdsize = 0;
+        // if (size <= delta)
+        if (cond0)
+        {
+            // return 0.5 * residual * residual;
+            vdresidual += vt0;
+            vdresidual += vresidual * 0.5;
+        }
+        else
+        {
+            // return delta * (size - (0.5 * delta));
+            dsize += delta;
+        }
+        // var size = Math.Abs(residual);
+        vdresidual += residual > 0 ? vdsize : residual < 0 ? -vdsize : 0;
+        hvresidual = vdresidual;
+        return result;
+    }
 }

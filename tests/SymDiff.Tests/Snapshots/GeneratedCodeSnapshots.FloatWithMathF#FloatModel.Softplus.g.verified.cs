@@ -73,4 +73,60 @@ partial class FloatModel
         float result = t3 / beta;
         return result;
     }
+
+    /// <summary>
+    /// Pushforward (Jacobian-vector product) of <see cref="Softplus(float, float)"/> (forward mode): returns
+    /// its value and writes to <paramref name="dResult"/> its derivative along the direction (dx, dbeta),
+    /// that is ∂/∂x·dx + ∂/∂beta·dbeta.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    public static float SoftplusPushforward(float x, float beta, float dx, float dbeta, out float dResult)
+    {
+        // => MathF.Log(1f + MathF.Exp(beta * x)) / beta
+        float t0 = beta * x;
+        float dt0 = dbeta * x + dx * beta;
+        float t1 = MathF.Exp(t0);
+        float dt1 = dt0 * t1;
+        float t2 = 1f + t1;
+        float t3 = MathF.Log(t2);
+        float dt3 = dt1 / t2;
+        float result = t3 / beta;
+        dResult = dt3 / beta + -dbeta * result / beta;
+        return result;
+    }
+
+    /// <summary>
+    /// Hessian-vector product of <see cref="Softplus(float, float)"/>: returns its value and writes H·v to
+    /// <paramref name="hvx"/>, <paramref name="hvbeta"/>, H being its Hessian with respect to (x, beta) and
+    /// v = (vx, vbeta). Derived forward over reverse: the tangent of every step of the gradient along v.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    public static float SoftplusHessianVectorProduct(float x, float beta, float vx, float vbeta, out float hvx, out float hvbeta)
+    {
+        // forward sweep, with tangents along v
+        // => MathF.Log(1f + MathF.Exp(beta * x)) / beta
+        float t0 = beta * x;
+        float vt0 = vbeta * x + vx * beta;
+        float t1 = MathF.Exp(t0);
+        float vt1 = vt0 * t1;
+        float t2 = 1f + t1;
+        float t3 = MathF.Log(t2);
+        float vt3 = vt1 / t2;
+        float result = t3 / beta;
+        float vresult = vt3 / beta + -vbeta * result / beta;
+        // reverse sweep (dResult = 1), with the tangent of each gradient along v
+        // => MathF.Log(1f + MathF.Exp(beta * x)) / beta
+        float dt3 = 1 / beta;
+        float vdt3 = -vbeta * (1 / beta) / beta;
+        float vdbeta = -vresult / beta + -vbeta * (-result / beta) / beta;
+        float dt2 = dt3 / t2;
+        float vdt2 = vdt3 / t2 + -vt1 * (dt3 / t2) / t2;
+        float dt0 = dt2 * t1;
+        float vdt0 = vdt2 * t1 + vt1 * dt2;
+        vdbeta += vdt0 * x + vx * dt0;
+        float vdx = vdt0 * beta + vbeta * dt0;
+        hvx = vdx;
+        hvbeta = vdbeta;
+        return result;
+    }
 }

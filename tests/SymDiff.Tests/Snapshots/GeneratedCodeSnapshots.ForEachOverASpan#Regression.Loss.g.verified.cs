@@ -407,4 +407,56 @@ partial class Regression
         double result = loss_3 / t5;
         return result;
     }
+
+    /// <summary>
+    /// Pushforward (Jacobian-vector product) of <c>Loss</c> (forward mode): returns its value and writes to
+    /// <paramref name="dResult"/> its derivative along the direction (dw, db), that is ∂/∂w·dw + ∂/∂b·db.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    public static double LossPushforward(double w, double b, global::System.ReadOnlySpan<double> xs, double[] ys, double dw, double db, out double dResult)
+    {
+        // double loss = 0;
+        double loss = 0.0;
+        // var k = 0;
+        int k = 0;
+        // foreach (var x in xs)
+        double loss_1 = loss;
+        int k_1 = k;
+        int index = 0;
+        double dloss_1 = 0;
+        while (index < xs.Length)
+        {
+            // foreach (var x in xs)
+            double x = xs[index];
+            // var error = Math.Tanh(w * x + b) - ys[k];
+            double t0 = w * x;
+            double dt0 = dw * x;
+            double t1 = t0 + b;
+            double dt1 = dt0 + db;
+            double t2 = Math.Tanh(t1);
+            double dt2 = dt1 * (1 - t2 * t2);
+            double t3 = ys[k_1];
+            double error = t2 - t3;
+            // loss += error * error;
+            double t4 = error * error;
+            double dt4 = dt2 * 2 * error;
+            double loss_2 = loss_1 + t4;
+            double dloss_2 = dloss_1 + dt4;
+            // k++;
+            int k_2 = k_1 + 1;
+            // index++
+            int index_1 = index + 1;
+            loss_1 = loss_2;
+            k_1 = k_2;
+            index = index_1;
+            dloss_1 = dloss_2;
+        }
+        double loss_3 = loss_1;
+        double dloss_3 = dloss_1;
+        // return loss / xs.Length;
+        double t5 = (double)xs.Length;
+        double result = loss_3 / t5;
+        dResult = dloss_3 / t5;
+        return result;
+    }
 }

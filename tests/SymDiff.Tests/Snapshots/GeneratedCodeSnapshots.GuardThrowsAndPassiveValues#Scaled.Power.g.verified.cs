@@ -79,4 +79,68 @@ partial class Scaled
         double result = t1 * scale;
         return result;
     }
+
+    /// <summary>
+    /// Pushforward (Jacobian-vector product) of <see cref="Power(double, int, double)"/> (forward mode):
+    /// returns its value and writes to <paramref name="dResult"/> its derivative along the direction (dx,
+    /// dscale), that is ∂/∂x·dx + ∂/∂scale·dscale.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    public static double PowerPushforward(double x, int n, double scale, double dx, double dscale, out double dResult)
+    {
+        // if (n < 0)
+        bool cond0 = n < 0;
+        if (cond0)
+        {
+            // throw new ArgumentOutOfRangeException(nameof(n));
+            throw new global::System.ArgumentOutOfRangeException("n");
+        }
+        // var factor = n * 0.5;
+        double factor = (double)n * 0.5;
+        // return Math.Pow(x, n) * factor * scale;
+        double t0 = Math.Pow(x, (double)n);
+        double dt0 = dx * (double)n * Math.Pow(x, (double)n - 1);
+        double t1 = t0 * factor;
+        double dt1 = dt0 * factor;
+        double result = t1 * scale;
+        dResult = dt1 * scale + dscale * t1;
+        return result;
+    }
+
+    /// <summary>
+    /// Hessian-vector product of <see cref="Power(double, int, double)"/>: returns its value and writes H·v
+    /// to <paramref name="hvx"/>, <paramref name="hvscale"/>, H being its Hessian with respect to (x, scale)
+    /// and v = (vx, vscale). Derived forward over reverse: the tangent of every step of the gradient along
+    /// v.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    public static double PowerHessianVectorProduct(double x, int n, double scale, double vx, double vscale, out double hvx, out double hvscale)
+    {
+        // forward sweep, with tangents along v
+        // if (n < 0)
+        bool cond0 = n < 0;
+        if (cond0)
+        {
+            // throw new ArgumentOutOfRangeException(nameof(n));
+            throw new global::System.ArgumentOutOfRangeException("n");
+        }
+        // var factor = n * 0.5;
+        double factor = (double)n * 0.5;
+        // return Math.Pow(x, n) * factor * scale;
+        double t0 = Math.Pow(x, (double)n);
+        double vt0 = vx * (double)n * Math.Pow(x, (double)n - 1);
+        double t1 = t0 * factor;
+        double vt1 = vt0 * factor;
+        double result = t1 * scale;
+        double vresult = vt1 * scale + vscale * t1;
+        // reverse sweep (dResult = 1), with the tangent of each gradient along v
+        // return Math.Pow(x, n) * factor * scale;
+        double vdscale = vt1;
+        double dt0 = scale * factor;
+        double vdt0 = vscale * factor;
+        double vdx = vdt0 * (double)n * Math.Pow(x, (double)n - 1) + vx * ((double)n - 1) * Math.Pow(x, (double)n - 1 - 1) * dt0 * (double)n;
+        hvx = vdx;
+        hvscale = vdscale;
+        return result;
+    }
 }

@@ -124,6 +124,103 @@ namespace Samples.Nested
                 double s_4 = s_3 * a;
                 return s_4;
             }
+
+            /// <summary>
+            /// Pushforward (Jacobian-vector product) of <see cref="Accumulate(double, double, bool)"/> (forward
+            /// mode): returns its value and writes to <paramref name="dResult"/> its derivative along the direction
+            /// (da, db), that is ∂/∂a·da + ∂/∂b·db.
+            /// </summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+            internal static double AccumulatePushforward(double a, double b, bool twice, double da, double db, out double dResult)
+            {
+                // var s = a * b;
+                double s = a * b;
+                double ds = da * b + db * a;
+                // if (twice)
+                double s_3;
+                double ds_3;
+                if (twice)
+                {
+                    // s += a * b;
+                    double s_1 = s + s;
+                    double ds_1 = ds * 2;
+                    s_3 = s_1;
+                    ds_3 = ds_1;
+                }
+                else
+                {
+                    // s = s - b;
+                    double s_2 = s - b;
+                    double ds_2 = ds - db;
+                    s_3 = s_2;
+                    ds_3 = ds_2;
+                }
+                // s *= a;
+                double s_4 = s_3 * a;
+                dResult = ds_3 * a + da * s_3;
+                return s_4;
+            }
+
+            /// <summary>
+            /// Hessian-vector product of <see cref="Accumulate(double, double, bool)"/>: returns its value and
+            /// writes H·v to <paramref name="hva"/>, <paramref name="hvb"/>, H being its Hessian with respect to (a,
+            /// b) and v = (va, vb). Derived forward over reverse: the tangent of every step of the gradient along v.
+            /// </summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+            internal static double AccumulateHessianVectorProduct(double a, double b, bool twice, double va, double vb, out double hva, out double hvb)
+            {
+                // forward sweep, with tangents along v
+                // var s = a * b;
+                double s = a * b;
+                double vs = va * b + vb * a;
+                // if (twice)
+                double s_3 = 0, vs_3 = 0, s_1 = 0, vs_1 = 0, s_2 = 0, vs_2 = 0; // read after the branch
+                if (twice)
+                {
+                    // s += a * b;
+                    s_1 = s + s;
+                    vs_1 = vs * 2;
+                    s_3 = s_1;
+                    vs_3 = vs_1;
+                }
+                else
+                {
+                    // s = s - b;
+                    s_2 = s - b;
+                    vs_2 = vs - vb;
+                    s_3 = s_2;
+                    vs_3 = vs_2;
+                }
+                // s *= a;
+                double s_4 = s_3 * a;
+                double vs_4 = vs_3 * a + va * s_3;
+                // reverse sweep (dResult = 1), with the tangent of each gradient along v
+                // s *= a;
+                double vda = vs_3;
+                double vdb = 0;
+                double ds = 0;
+                double vds = 0;
+                // if (twice)
+                if (twice)
+                {
+                    // s += a * b;
+                    ds += a * 2;
+                    vds += va * 2;
+                }
+                else
+                {
+                    // s = s - b;
+                    ds += a;
+                    vds += va;
+                    vdb += -va;
+                }
+                // var s = a * b;
+                vda += vds * b + vb * ds;
+                vdb += vds * a + va * ds;
+                hva = vda;
+                hvb = vdb;
+                return s_4;
+            }
         }
     }
 }

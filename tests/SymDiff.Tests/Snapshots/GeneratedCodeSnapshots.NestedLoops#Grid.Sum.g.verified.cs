@@ -471,4 +471,61 @@ partial class Grid
         double total_3 = total_1;
         return total_3;
     }
+
+    /// <summary>
+    /// Pushforward (Jacobian-vector product) of <see cref="Sum(double, double, int, int)"/> (forward mode):
+    /// returns its value and writes to <paramref name="dResult"/> its derivative along the direction (da,
+    /// db), that is ∂/∂a·da + ∂/∂b·db.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    public static double SumPushforward(double a, double b, int rows, int columns, double da, double db, out double dResult)
+    {
+        // double total = 0;
+        double total = 0.0;
+        // for (int i = 0; i < rows; i++) { double row = a; for (int j = 0; j < columns; j++) { row = Math.Tanh(row * b + j); } total += row * i; }
+        int i = 0;
+        // for (int i = 0; i < rows; i++)
+        double total_1 = total;
+        int i_1 = i;
+        double dtotal_1 = 0;
+        while (i_1 < rows)
+        {
+            // for (int j = 0; j < columns; j++) { row = Math.Tanh(row * b + j); }
+            int j = 0;
+            // for (int j = 0; j < columns; j++)
+            double row = a;
+            int j_1 = j;
+            double drow = da;
+            while (j_1 < columns)
+            {
+                // row = Math.Tanh(row * b + j);
+                double t0 = row * b;
+                double dt0 = drow * b + db * row;
+                double t1 = t0 + (double)j_1;
+                double row_1 = Math.Tanh(t1);
+                double drow_1 = dt0 * (1 - row_1 * row_1);
+                // j++
+                int j_2 = j_1 + 1;
+                row = row_1;
+                j_1 = j_2;
+                drow = drow_1;
+            }
+            double row_2 = row;
+            double drow_2 = drow;
+            // total += row * i;
+            double t2 = row_2 * (double)i_1;
+            double dt2 = drow_2 * (double)i_1;
+            double total_2 = total_1 + t2;
+            double dtotal_2 = dtotal_1 + dt2;
+            // i++
+            int i_2 = i_1 + 1;
+            total_1 = total_2;
+            i_1 = i_2;
+            dtotal_1 = dtotal_2;
+        }
+        double total_3 = total_1;
+        double dtotal_3 = dtotal_1;
+        dResult = dtotal_3;
+        return total_3;
+    }
 }

@@ -579,4 +579,89 @@ partial class Search
         }
         return result;
     }
+
+    /// <summary>
+    /// Pushforward (Jacobian-vector product) of <see cref="Escape(double, double, int)"/> (forward mode):
+    /// returns its value and writes to <paramref name="dResult"/> its derivative along the direction (dx,
+    /// drate), that is ∂/∂x·dx + ∂/∂rate·drate.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    public static double EscapePushforward(double x, double rate, int steps, double dx, double drate, out double dResult)
+    {
+        // for (int i = 0; i < steps; i++) { v = v * rate + Math.Sin(v); if (v > 2) { return v * v; } }
+        int i = 0;
+        // for (int i = 0; i < steps; i++)
+        double v = x;
+        int i_1 = i;
+        bool returned = false;
+        double returnValue = 0;
+        bool broke = false;
+        double dv = dx;
+        double dreturnValue = 0;
+        while (!broke && i_1 < steps)
+        {
+            // v = v * rate + Math.Sin(v);
+            double t0 = v * rate;
+            double dt0 = dv * rate + drate * v;
+            double t1 = Math.Sin(v);
+            double dt1 = dv * Math.Cos(v);
+            double v_1 = t0 + t1;
+            double dv_1 = dt0 + dt1;
+            // if (v > 2)
+            bool cond1 = v_1 > 2.0;
+            bool returned_1;
+            double returnValue_1;
+            bool broke_1;
+            double dreturnValue_1;
+            if (cond1)
+            {
+                // return v * v;
+                double t2 = v_1 * v_1;
+                double dt2 = dv_1 * 2 * v_1;
+                returned_1 = true;
+                returnValue_1 = t2;
+                broke_1 = true;
+                dreturnValue_1 = dt2;
+            }
+            else
+            {
+                returned_1 = returned;
+                returnValue_1 = returnValue;
+                broke_1 = broke;
+                dreturnValue_1 = dreturnValue;
+            }
+            // i++
+            int i_2 = i_1 + 1;
+            v = v_1;
+            i_1 = i_2;
+            returned = returned_1;
+            returnValue = returnValue_1;
+            broke = broke_1;
+            dv = dv_1;
+            dreturnValue = dreturnValue_1;
+        }
+        double v_2 = v;
+        bool returned_2 = returned;
+        double returnValue_2 = returnValue;
+        double dv_2 = dv;
+        double dreturnValue_2 = dreturnValue;
+        // if (returned) return returnValue
+        double result;
+        double dresult;
+        if (returned_2)
+        {
+            result = returnValue_2;
+            dresult = dreturnValue_2;
+        }
+        else
+        {
+            // return -v;
+            double t3 = -v_2;
+            double dt3 = -dv_2;
+            result = t3;
+            dresult = dt3;
+        }
+        dResult = dresult;
+        return result;
+    }
 }

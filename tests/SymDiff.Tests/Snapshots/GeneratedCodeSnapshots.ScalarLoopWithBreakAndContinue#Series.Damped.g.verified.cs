@@ -570,4 +570,83 @@ partial class Series
         double s_5 = s_1;
         return s_5;
     }
+
+    /// <summary>
+    /// Pushforward (Jacobian-vector product) of <see cref="Damped(double, double, int)"/> (forward mode):
+    /// returns its value and writes to <paramref name="dResult"/> its derivative along the direction (dx,
+    /// drate), that is ∂/∂x·dx + ∂/∂rate·drate.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    public static double DampedPushforward(double x, double rate, int steps, double dx, double drate, out double dResult)
+    {
+        // double s = 0;
+        double s = 0.0;
+        // for (int i = 0; i < steps; i++) { v = v * rate + Math.Sin(v); if (v > 10) { break; } if (i % 2 == 1) { continue; } s += v * v; }
+        int i = 0;
+        // for (int i = 0; i < steps; i++)
+        double s_1 = s;
+        double v = x;
+        int i_1 = i;
+        bool broke = false;
+        double ds_1 = 0;
+        double dv = dx;
+        while (!broke && i_1 < steps)
+        {
+            // v = v * rate + Math.Sin(v);
+            double t0 = v * rate;
+            double dt0 = dv * rate + drate * v;
+            double t1 = Math.Sin(v);
+            double dt1 = dv * Math.Cos(v);
+            double v_1 = t0 + t1;
+            double dv_1 = dt0 + dt1;
+            // if (v > 10)
+            bool cond1 = v_1 > 10.0;
+            double s_4;
+            bool broke_1;
+            double ds_4;
+            if (cond1)
+            {
+                s_4 = s_1;
+                broke_1 = true;
+                ds_4 = ds_1;
+            }
+            else
+            {
+                // if (i % 2 == 1)
+                bool cond2 = i_1 % 2 == 1;
+                double s_3;
+                double ds_3;
+                if (cond2)
+                {
+                    s_3 = s_1;
+                    ds_3 = ds_1;
+                }
+                else
+                {
+                    // s += v * v;
+                    double t2 = v_1 * v_1;
+                    double dt2 = dv_1 * 2 * v_1;
+                    double s_2 = s_1 + t2;
+                    double ds_2 = ds_1 + dt2;
+                    s_3 = s_2;
+                    ds_3 = ds_2;
+                }
+                s_4 = s_3;
+                broke_1 = broke;
+                ds_4 = ds_3;
+            }
+            // i++
+            int i_2 = i_1 + 1;
+            s_1 = s_4;
+            v = v_1;
+            i_1 = i_2;
+            broke = broke_1;
+            ds_1 = ds_4;
+            dv = dv_1;
+        }
+        double s_5 = s_1;
+        double ds_5 = ds_1;
+        dResult = ds_5;
+        return s_5;
+    }
 }

@@ -139,4 +139,109 @@ partial class Selection
         }
         return result;
     }
+
+    /// <summary>
+    /// Pushforward (Jacobian-vector product) of <see cref="Clip(double, double, double)"/> (forward mode):
+    /// returns its value and writes to <paramref name="dResult"/> its derivative along the direction (dx,
+    /// dlo, dhi), that is ∂/∂x·dx + ∂/∂lo·dlo + ∂/∂hi·dhi.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    public static double ClipPushforward(double x, double lo, double hi, double dx, double dlo, double dhi, out double dResult)
+    {
+        // => x > 0 ? Math.Min(Math.Max(x, lo), hi) : Math.Abs(x) * lo
+        bool cond0 = x > 0.0;
+        double result;
+        double dresult;
+        if (cond0)
+        {
+            // => x > 0 ? Math.Min(Math.Max(x, lo), hi) : Math.Abs(x) * lo
+            double t0 = Math.Max(x, lo);
+            double dt0 = x >= lo ? dx : dlo;
+            double t1 = Math.Min(t0, hi);
+            double dt1 = t0 <= hi ? dt0 : dhi;
+            result = t1;
+            dresult = dt1;
+        }
+        else
+        {
+            // => x > 0 ? Math.Min(Math.Max(x, lo), hi) : Math.Abs(x) * lo
+            double t2 = Math.Abs(x);
+            double dt2 = x > 0 ? dx : x < 0 ? -dx : 0;
+            double t3 = t2 * lo;
+            double dt3 = dt2 * lo + dlo * t2;
+            result = t3;
+            dresult = dt3;
+        }
+        dResult = dresult;
+        return result;
+    }
+
+    /// <summary>
+    /// Hessian-vector product of <see cref="Clip(double, double, double)"/>: returns its value and writes
+    /// H·v to <paramref name="hvx"/>, <paramref name="hvlo"/>, <paramref name="hvhi"/>, H being its Hessian
+    /// with respect to (x, lo, hi) and v = (vx, vlo, vhi). Derived forward over reverse: the tangent of
+    /// every step of the gradient along v.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    public static double ClipHessianVectorProduct(double x, double lo, double hi, double vx, double vlo, double vhi, out double hvx, out double hvlo, out double hvhi)
+    {
+        // forward sweep, with tangents along v
+        // => x > 0 ? Math.Min(Math.Max(x, lo), hi) : Math.Abs(x) * lo
+        bool cond0 = x > 0.0;
+        double result = 0, vresult = 0, t0 = 0, vt0 = 0, t1 = 0, vt1 = 0, t2 = 0, vt2 = 0, t3 = 0, vt3 = 0; // read after the branch
+        if (cond0)
+        {
+            // => x > 0 ? Math.Min(Math.Max(x, lo), hi) : Math.Abs(x) * lo
+            t0 = Math.Max(x, lo);
+            vt0 = x >= lo ? vx : vlo;
+            t1 = Math.Min(t0, hi);
+            vt1 = t0 <= hi ? vt0 : vhi;
+            result = t1;
+            vresult = vt1;
+        }
+        else
+        {
+            // => x > 0 ? Math.Min(Math.Max(x, lo), hi) : Math.Abs(x) * lo
+            t2 = Math.Abs(x);
+            vt2 = x > 0 ? vx : x < 0 ? -vx : 0;
+            t3 = t2 * lo;
+            vt3 = vt2 * lo + vlo * t2;
+            result = t3;
+            vresult = vt3;
+        }
+        // reverse sweep (dResult = 1), with the tangent of each gradient along v
+        double vdx = 0;
+        double vdlo = 0;
+        double vdhi = 0;
+        // => x > 0 ? Math.Min(Math.Max(x, lo), hi) : Math.Abs(x) * lo
+        if (cond0)
+        {
+            double dt0 = 0;
+            double vdt0 = 0;
+            if (t0 <= hi)
+            {
+                dt0 += 1;
+            }
+            else
+            {
+            }
+            if (x >= lo)
+            {
+                vdx += vdt0;
+            }
+            else
+            {
+                vdlo += vdt0;
+            }
+        }
+        else
+        {
+            vdlo += vt2;
+            vdx += x > 0 ? vlo : x < 0 ? -vlo : 0;
+        }
+        hvx = vdx;
+        hvlo = vdlo;
+        hvhi = vdhi;
+        return result;
+    }
 }

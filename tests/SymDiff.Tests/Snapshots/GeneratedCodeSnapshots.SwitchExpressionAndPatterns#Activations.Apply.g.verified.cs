@@ -195,4 +195,169 @@ partial class Activations
         }
         return result;
     }
+
+    /// <summary>
+    /// Pushforward (Jacobian-vector product) of <see cref="Apply(double, int)"/> (forward mode): returns its
+    /// value and writes to <paramref name="dResult"/> its derivative along the direction (dx), that is
+    /// ∂/∂x·dx.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    public static double ApplyPushforward(double x, int kind, double dx, out double dResult)
+    {
+        // => kind switch { 0 => Math.Tanh(x), 1 => x is > 0 ? x : 0.01 * x, _ => x * (1 / (1 + Math.Exp(-x))), }
+        bool cond0 = kind == 0;
+        double result;
+        double dresult;
+        if (cond0)
+        {
+            // => kind switch { 0 => Math.Tanh(x), 1 => x is > 0 ? x : 0.01 * x, _ => x * (1 / (1 + Math.Exp(-x))), }
+            double t0 = Math.Tanh(x);
+            double dt0 = dx * (1 - t0 * t0);
+            result = t0;
+            dresult = dt0;
+        }
+        else
+        {
+            // => kind switch { 0 => Math.Tanh(x), 1 => x is > 0 ? x : 0.01 * x, _ => x * (1 / (1 + Math.Exp(-x))), }
+            bool cond1 = kind == 1;
+            double t8;
+            double dt8;
+            if (cond1)
+            {
+                // => kind switch { 0 => Math.Tanh(x), 1 => x is > 0 ? x : 0.01 * x, _ => x * (1 / (1 + Math.Exp(-x))), }
+                bool cond2 = x > 0.0;
+                double t2;
+                double dt2;
+                if (cond2)
+                {
+                    t2 = x;
+                    dt2 = dx;
+                }
+                else
+                {
+                    // => kind switch { 0 => Math.Tanh(x), 1 => x is > 0 ? x : 0.01 * x, _ => x * (1 / (1 + Math.Exp(-x))), }
+                    double t1 = 0.01 * x;
+                    double dt1 = dx * 0.01;
+                    t2 = t1;
+                    dt2 = dt1;
+                }
+                t8 = t2;
+                dt8 = dt2;
+            }
+            else
+            {
+                // => kind switch { 0 => Math.Tanh(x), 1 => x is > 0 ? x : 0.01 * x, _ => x * (1 / (1 + Math.Exp(-x))), }
+                double t3 = -x;
+                double dt3 = -dx;
+                double t4 = Math.Exp(t3);
+                double dt4 = dt3 * t4;
+                double t5 = 1.0 + t4;
+                double t6 = 1.0 / t5;
+                double dt6 = -dt4 * t6 / t5;
+                double t7 = x * t6;
+                double dt7 = dx * t6 + dt6 * x;
+                t8 = t7;
+                dt8 = dt7;
+            }
+            result = t8;
+            dresult = dt8;
+        }
+        dResult = dresult;
+        return result;
+    }
+
+    /// <summary>
+    /// Hessian-vector product of <see cref="Apply(double, int)"/>: returns its value and writes H·v to
+    /// <paramref name="hvx"/>, H being its Hessian with respect to (x) and v = (vx). Derived forward over
+    /// reverse: the tangent of every step of the gradient along v.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    public static double ApplyHessianVectorProduct(double x, int kind, double vx, out double hvx)
+    {
+        // forward sweep, with tangents along v
+        // => kind switch { 0 => Math.Tanh(x), 1 => x is > 0 ? x : 0.01 * x, _ => x * (1 / (1 + Math.Exp(-x))), }
+        bool cond0 = kind == 0;
+        double result = 0, vresult = 0, t0 = 0, vt0 = 0, t8 = 0, vt8 = 0, t2 = 0, vt2 = 0, t1 = 0, vt1 = 0, t3 = 0, vt3 = 0, t4 = 0, vt4 = 0, t5 = 0, t6 = 0, vt6 = 0, t7 = 0, vt7 = 0; // read after the branch
+        bool cond1 = false, cond2 = false; // read after the branch
+        if (cond0)
+        {
+            // => kind switch { 0 => Math.Tanh(x), 1 => x is > 0 ? x : 0.01 * x, _ => x * (1 / (1 + Math.Exp(-x))), }
+            t0 = Math.Tanh(x);
+            vt0 = vx * (1 - t0 * t0);
+            result = t0;
+            vresult = vt0;
+        }
+        else
+        {
+            // => kind switch { 0 => Math.Tanh(x), 1 => x is > 0 ? x : 0.01 * x, _ => x * (1 / (1 + Math.Exp(-x))), }
+            cond1 = kind == 1;
+            if (cond1)
+            {
+                // => kind switch { 0 => Math.Tanh(x), 1 => x is > 0 ? x : 0.01 * x, _ => x * (1 / (1 + Math.Exp(-x))), }
+                cond2 = x > 0.0;
+                if (cond2)
+                {
+                    t2 = x;
+                    vt2 = vx;
+                }
+                else
+                {
+                    // => kind switch { 0 => Math.Tanh(x), 1 => x is > 0 ? x : 0.01 * x, _ => x * (1 / (1 + Math.Exp(-x))), }
+                    t1 = 0.01 * x;
+                    vt1 = vx * 0.01;
+                    t2 = t1;
+                    vt2 = vt1;
+                }
+                t8 = t2;
+                vt8 = vt2;
+            }
+            else
+            {
+                // => kind switch { 0 => Math.Tanh(x), 1 => x is > 0 ? x : 0.01 * x, _ => x * (1 / (1 + Math.Exp(-x))), }
+                t3 = -x;
+                vt3 = -vx;
+                t4 = Math.Exp(t3);
+                vt4 = vt3 * t4;
+                t5 = 1.0 + t4;
+                t6 = 1.0 / t5;
+                vt6 = -vt4 * t6 / t5;
+                t7 = x * t6;
+                vt7 = vx * t6 + vt6 * x;
+                t8 = t7;
+                vt8 = vt7;
+            }
+            result = t8;
+            vresult = vt8;
+        }
+        // reverse sweep (dResult = 1), with the tangent of each gradient along v
+        double vdx = 0;
+        // => kind switch { 0 => Math.Tanh(x), 1 => x is > 0 ? x : 0.01 * x, _ => x * (1 / (1 + Math.Exp(-x))), }
+        if (cond0)
+        {
+            vdx += -(vt0 * t0 + vt0 * t0);
+        }
+        else
+        {
+            if (cond1)
+            {
+                if (cond2)
+                {
+                }
+                else
+                {
+                }
+            }
+            else
+            {
+                vdx += vt6;
+                double dt5 = -x * t6 / t5;
+                double vdt5 = (-vx * t6 - vt6 * x) / t5 + -vt4 * (-x * t6 / t5) / t5;
+                double dt3 = dt5 * t4;
+                double vdt3 = vdt5 * t4 + vt4 * dt5;
+                vdx += -vdt3;
+            }
+        }
+        hvx = vdx;
+        return result;
+    }
 }

@@ -91,5 +91,85 @@ namespace Samples
             double result = t3 * t2;
             return result;
         }
+
+        /// <summary>
+        /// Pushforward (Jacobian-vector product) of <see cref="Loss(double, double, double, double)"/> (forward
+        /// mode): returns its value and writes to <paramref name="dResult"/> its derivative along the direction
+        /// (dw1, dw2, dx, dy), that is ∂/∂w1·dw1 + ∂/∂w2·dw2 + ∂/∂x·dx + ∂/∂y·dy.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+        public static double LossPushforward(double w1, double w2, double x, double y, double dw1, double dw2, double dx, double dy, out double dResult)
+        {
+            // var h = Math.Tanh(w1 * x);
+            double t0 = w1 * x;
+            double dt0 = dw1 * x + dx * w1;
+            double h = Math.Tanh(t0);
+            double dh = dt0 * (1 - h * h);
+            // var o = Math.Tanh(w2 * h);
+            double t1 = w2 * h;
+            double dt1 = dw2 * h + dh * w2;
+            double o = Math.Tanh(t1);
+            double dO = dt1 * (1 - o * o);
+            // return 0.5 * (y - o) * (y - o);
+            double t2 = y - o;
+            double dt2 = dy - dO;
+            double t3 = 0.5 * t2;
+            double dt3 = dt2 * 0.5;
+            double result = t3 * t2;
+            dResult = dt3 * t2 + dt2 * t3;
+            return result;
+        }
+
+        /// <summary>
+        /// Hessian-vector product of <see cref="Loss(double, double, double, double)"/>: returns its value and
+        /// writes H·v to <paramref name="hvw1"/>, <paramref name="hvw2"/>, <paramref name="hvx"/>, <paramref
+        /// name="hvy"/>, H being its Hessian with respect to (w1, w2, x, y) and v = (vw1, vw2, vx, vy). Derived
+        /// forward over reverse: the tangent of every step of the gradient along v.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+        public static double LossHessianVectorProduct(double w1, double w2, double x, double y, double vw1, double vw2, double vx, double vy, out double hvw1, out double hvw2, out double hvx, out double hvy)
+        {
+            // forward sweep, with tangents along v
+            // var h = Math.Tanh(w1 * x);
+            double t0 = w1 * x;
+            double vt0 = vw1 * x + vx * w1;
+            double h = Math.Tanh(t0);
+            double vh = vt0 * (1 - h * h);
+            // var o = Math.Tanh(w2 * h);
+            double t1 = w2 * h;
+            double vt1 = vw2 * h + vh * w2;
+            double o = Math.Tanh(t1);
+            double vo = vt1 * (1 - o * o);
+            // return 0.5 * (y - o) * (y - o);
+            double t2 = y - o;
+            double vt2 = vy - vo;
+            double t3 = 0.5 * t2;
+            double vt3 = vt2 * 0.5;
+            double result = t3 * t2;
+            double vresult = vt3 * t2 + vt2 * t3;
+            // reverse sweep (dResult = 1), with the tangent of each gradient along v
+            // return 0.5 * (y - o) * (y - o);
+            double dt2 = t3;
+            double vdt2 = vt3;
+            dt2 += t2 * 0.5;
+            vdt2 += vt2 * 0.5;
+            double vdy = vdt2;
+            // var o = Math.Tanh(w2 * h);
+            double dt1 = -dt2 * (1 - o * o);
+            double vdt1 = -vdt2 * (1 - o * o) + (vo * o + vo * o) * dt2;
+            double vdw2 = vdt1 * h + vh * dt1;
+            double dh = dt1 * w2;
+            double vdh = vdt1 * w2 + vw2 * dt1;
+            // var h = Math.Tanh(w1 * x);
+            double dt0 = dh * (1 - h * h);
+            double vdt0 = vdh * (1 - h * h) + -(vh * h + vh * h) * dh;
+            double vdw1 = vdt0 * x + vx * dt0;
+            double vdx = vdt0 * w1 + vw1 * dt0;
+            hvw1 = vdw1;
+            hvw2 = vdw2;
+            hvx = vdx;
+            hvy = vdy;
+            return result;
+        }
     }
 }

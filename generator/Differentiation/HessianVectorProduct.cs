@@ -1,0 +1,125 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using SymDiff.Generator.Ir;
+
+namespace SymDiff.Generator.Differentiation;
+
+/// <summary>
+/// A gradient's step's tangent, beside the step: <c>double vdh = ...</c> after <c>double dh = ...</c>, or <c>vdh += ...</c>
+/// after <c>dh += ...</c>.
+/// </summary>
+internal sealed class RGradientTangent(int value, CExpr tangent, bool declares) : RStatement
+{
+    public int Value { get; } = value;
+
+    public CExpr Tangent { get; } = tangent;
+
+    /// <summary>Whether this defines the tangent (else it adds to it).</summary>
+    public bool Declares { get; } = declares;
+}
+
+/// <summary>
+/// Forward over reverse: the method's forward sweep with tangents along a direction v, then its reverse sweep (seed 1)
+/// with the tangent of every gradient step beside the step. The tangents of the parameters' gradients are H·v.
+/// </summary>
+internal sealed class HessianVectorProduct
+{
+    private HessianVectorProduct(
+        TangentProgram forward,
+        RBlock reverse,
+        Func<int, string> gradientName,
+        IReadOnlyDictionary<int, string> gradientTangentNames,
+        IReadOnlyDictionary<int, string> directions,
+        IReadOnlyDictionary<int, string> products)
+    {
+        Forward = forward;
+        Reverse = reverse;
+        GradientName = gradientName;
+        GradientTangentNames = gradientTangentNames;
+        Directions = directions;
+        Products = products;
+    }
+
+    public TangentProgram Forward { get; }
+
+    /// <summary>The reverse sweep with <see cref="RGradientTangent"/> steps interleaved.</summary>
+    public RBlock Reverse { get; }
+
+    public Func<int, string> GradientName { get; }
+
+    /// <summary>The name of each gradient's tangent (<c>vdh</c> for <c>dh</c>).</summary>
+    public IReadOnlyDictionary<int, string> GradientTangentNames { get; }
+
+    /// <summary>The direction's components, by parameter value (<c>va</c>).</summary>
+    public IReadOnlyDictionary<int, string> Directions { get; }
+
+    /// <summary>The outputs H·v, by parameter value (<c>hva</c>).</summary>
+    public IReadOnlyDictionary<int, string> Products { get; }
+
+    /// <summary>
+    /// Derives the Hessian-vector product of a scalar method without loops or calls to other differentiable methods
+    /// (<c>ForwardModeSupport.CoversSecondOrder</c>).
+    /// </summary>
+    public static HessianVectorProduct Derive(IrMethod ir, string mathPrefix)
+    {
+        var sweep = new ReverseSweep(ir, SweepMode.Gradient, mathPrefix);
+        var reverse = sweep.Run();
+        GradientPlacement.Resolve(reverse, sweep, Enumerable.Empty<int>());
+        var gradients = GradientsIn(reverse).Distinct().ToList();
+        var names = DerivativeNames.Allocator(ir);
+        foreach (var id in gradients.Concat(ir.Parameters.Where(p => p.Differentiable).Select(p => p.Value)))
+        {
+            names.Reserve(sweep.GradientName(id));
+        }
+
+        var differentiable = ir.Parameters.Where(p => p.Differentiable).ToList();
+        var directions = differentiable.ToDictionary(p => p.Value, p => names.AllocateDerivative("v", p.Name));
+        var products = differentiable.ToDictionary(p => p.Value, p => names.AllocateDerivative("hv", p.Name));
+        var forward = TangentSweep.Run(ir, mathPrefix, new TangentNaming(names, "v", directions));
+        var gradientTangentNames = new Dictionary<int, string>();
+        foreach (var id in gradients.Concat(differentiable.Select(p => p.Value)).Distinct())
+        {
+            gradientTangentNames[id] = names.AllocateDerivative("v", sweep.GradientName(id));
+        }
+
+        var tangents = new ExpressionTangent(forward.TangentOf, ir.ReturnType.Kind);
+        return new HessianVectorProduct(forward, Interleave(reverse, tangents), sweep.GradientName, gradientTangentNames, directions, products);
+    }
+
+    private static IEnumerable<int> GradientsIn(RBlock block) => block.Descendants().SelectMany(s => s switch
+    {
+        RDeclare d => new[] { d.Value }.Concat(C.Gradients(d.Initializer)),
+        RZero z => new[] { z.Value },
+        RAddAssign a => new[] { a.Value }.Concat(C.Gradients(a.Contribution)),
+        RIf i => C.Gradients(i.Condition),
+        _ => Enumerable.Empty<int>(),
+    });
+
+    private static RBlock Interleave(RBlock block, ExpressionTangent tangents)
+    {
+        var output = new RBlock();
+        foreach (var statement in block.Statements)
+        {
+            output.Add(statement is RIf branch ? new RIf(branch.Condition, Interleave(branch.Then, tangents), Interleave(branch.Else, tangents)) : statement);
+            switch (statement)
+            {
+                case RDeclare declare:
+                    output.Add(new RGradientTangent(declare.Value, tangents.Of(declare.Initializer), declares: true));
+                    break;
+                case RZero zero:
+                    output.Add(new RGradientTangent(zero.Value, tangents.Of(C.Number(0, IrTypeKind.Double)), declares: true));
+                    break;
+                case RAddAssign add when tangents.Of(add.Contribution) is var tangent && !C.IsZero(tangent):
+                    output.Add(new RGradientTangent(add.Value, tangent, declares: false));
+                    break;
+                case RComment or RIf or RAddAssign:
+                    break;
+                default:
+                    throw new NotSupportedException("forward over reverse does not cover " + statement.GetType().Name);
+            }
+        }
+
+        return output;
+    }
+}

@@ -1,0 +1,133 @@
+using System.Collections.Generic;
+using System.Linq;
+using SymDiff.Generator.Differentiation;
+using SymDiff.Generator.Helpers;
+using SymDiff.Generator.Ir;
+
+namespace SymDiff.Generator.Emission;
+
+/// <summary>
+/// Prints a <see cref="HessianVectorProduct"/> as <c>{Method}HessianVectorProduct</c>: the forward sweep with tangents
+/// along v, then the reverse sweep with each gradient step's tangent beside it; the parameters' gradient tangents are H·v.
+/// </summary>
+internal sealed class HessianVectorProductWriter
+{
+    private readonly MethodModel _model;
+    private readonly IrMethod _ir;
+    private readonly HessianVectorProduct _hvp;
+    private readonly IndentedTextWriter _writer;
+    private readonly CExprPrinter _printer;
+    private readonly HashSet<int> _declared = new();
+
+    /// <summary>Gradients some step reads; the others (the parameters', usually) are not computed: only their tangents are.</summary>
+    private readonly HashSet<int> _read;
+
+    public HessianVectorProductWriter(MethodModel model, HessianVectorProduct hvp, IndentedTextWriter writer)
+    {
+        _model = model;
+        _ir = model.Ir;
+        _hvp = hvp;
+        _writer = writer;
+        _read = new HashSet<int>(hvp.Reverse.Descendants().SelectMany(s => s switch
+        {
+            RDeclare d => C.Gradients(d.Initializer),
+            RAddAssign a => C.Gradients(a.Contribution),
+            RGradientTangent t => C.Gradients(t.Tangent),
+            RIf i => C.Gradients(i.Condition),
+            _ => Enumerable.Empty<int>(),
+        }));
+        _printer = new CExprPrinter(id => _ir.Values[id].Name, id => hvp.Forward.TangentNames[id], hvp.GradientName, id => hvp.GradientTangentNames[id]);
+    }
+
+    public void Write(string toolVersion)
+    {
+        var differentiable = _ir.Parameters.Where(p => p.Differentiable).ToList();
+        var type = _ir.ReturnType.Name;
+        SummaryWriter.Write(
+            _writer,
+            "Hessian-vector product of " + _model.MethodReference + ": returns its value and writes H·v to "
+            + string.Join(", ", differentiable.Select(p => "<paramref name=\"" + _hvp.Products[p.Value] + "\"/>"))
+            + ", H being its Hessian with respect to (" + string.Join(", ", differentiable.Select(p => p.Name.TrimStart('@')))
+            + ") and v = (" + string.Join(", ", differentiable.Select(p => _hvp.Directions[p.Value])) + "). Derived forward over reverse:"
+            + " the tangent of every step of the gradient along v.");
+        var parameters = _ir.Parameters.Select(p => p.Type.Name + " " + p.Name)
+            .Concat(differentiable.Select(p => p.Type.Name + " " + _hvp.Directions[p.Value]))
+            .Concat(differentiable.Select(p => "out " + p.Type.Name + " " + _hvp.Products[p.Value]));
+        _writer.WriteLine("[global::System.CodeDom.Compiler.GeneratedCode(\"SymDiff\", \"" + toolVersion + "\")]");
+        _writer.WriteLine(_model.Accessibility + " static " + type + " " + _model.HessianVectorProductName + "(" + string.Join(", ", parameters) + ")");
+        using (_writer.WriteBlock())
+        {
+            _writer.WriteLine("// forward sweep, with tangents along v");
+            new PushforwardWriter(_model, _hvp.Forward, _writer, _printer, hoistBranches: true).WriteBlock(_hvp.Forward.Body);
+            _writer.WriteLine("// reverse sweep (dResult = 1), with the tangent of each gradient along v");
+            WriteReverse(_hvp.Reverse);
+            foreach (var parameter in differentiable)
+            {
+                // A parameter the result does not depend on has a zero row in H.
+                _writer.WriteLine(_hvp.Products[parameter.Value] + " = " + (_declared.Contains(parameter.Value) ? _hvp.GradientTangentNames[parameter.Value] : "0") + ";");
+            }
+
+            if (_ir.Result is not null)
+            {
+                _writer.WriteLine("return " + _printer.Print(C.FromIr(_ir.Result)) + ";");
+            }
+        }
+    }
+
+    private void WriteReverse(RBlock block)
+    {
+        foreach (var statement in block.Statements)
+        {
+            switch (statement)
+            {
+                case RComment comment:
+                    _writer.WriteLine("// " + comment.Text);
+                    break;
+                case RDeclare or RZero or RAddAssign when !_read.Contains(GradientOf(statement)):
+                    break;
+                case RDeclare declare:
+                    _writer.WriteLine(Declaration(declare.Value, _hvp.GradientName(declare.Value)) + " = " + _printer.Print(declare.Initializer) + ";");
+                    break;
+                case RZero zero:
+                    _writer.WriteLine(Declaration(zero.Value, _hvp.GradientName(zero.Value)) + " = 0;");
+                    break;
+                case RAddAssign add:
+                    _writer.WriteLine(_hvp.GradientName(add.Value) + " += " + _printer.Print(add.Contribution) + ";");
+                    break;
+                case RGradientTangent tangent when tangent.Declares:
+                    _declared.Add(tangent.Value);
+                    _writer.WriteLine(Declaration(tangent.Value, _hvp.GradientTangentNames[tangent.Value]) + " = " + _printer.Print(tangent.Tangent) + ";");
+                    break;
+                case RGradientTangent tangent:
+                    _writer.WriteLine(_hvp.GradientTangentNames[tangent.Value] + " += " + _printer.Print(tangent.Tangent) + ";");
+                    break;
+                case RIf branch:
+                    using (_writer.WriteBlock("if (" + _printer.Print(branch.Condition) + ")"))
+                    {
+                        WriteReverse(branch.Then);
+                    }
+
+                    if (branch.Else.Count > 0)
+                    {
+                        using (_writer.WriteBlock("else"))
+                        {
+                            WriteReverse(branch.Else);
+                        }
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    private static int GradientOf(RStatement statement) => statement switch
+    {
+        RDeclare d => d.Value,
+        RZero z => z.Value,
+        RAddAssign a => a.Value,
+        _ => -1,
+    };
+
+    /// <summary>Every gradient (a parameter's too: here it is a local) is declared where it starts.</summary>
+    private string Declaration(int value, string name) => _ir.Values[value].Type.Name + " " + name;
+}

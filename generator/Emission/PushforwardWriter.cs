@@ -1,0 +1,285 @@
+using System.Collections.Generic;
+using System.Linq;
+using SymDiff.Generator.Differentiation;
+using SymDiff.Generator.Helpers;
+using SymDiff.Generator.Ir;
+
+namespace SymDiff.Generator.Emission;
+
+/// <summary>
+/// Prints a <see cref="TangentProgram"/> as <c>{Method}Pushforward</c>: the method's own statements, each followed by
+/// its tangent, under comments quoting the source statement they come from.
+/// </summary>
+internal sealed class PushforwardWriter
+{
+    private readonly MethodModel _model;
+    private readonly IrMethod _ir;
+    private readonly TangentProgram _program;
+    private readonly IndentedTextWriter _writer;
+    private readonly CExprPrinter _printer;
+    private readonly bool _hoistBranches;
+    private readonly HashSet<int> _hoisted = new();
+
+    /// <param name="hoistBranches">
+    /// Whether values defined inside branches (and their tangents) are declared before the outermost branch, so that
+    /// code after it can read them (the reverse sweep of a Hessian-vector product does).
+    /// </param>
+    public PushforwardWriter(MethodModel model, TangentProgram program, IndentedTextWriter writer, CExprPrinter? printer = null, bool hoistBranches = false)
+    {
+        _hoistBranches = hoistBranches;
+        _model = model;
+        _ir = model.Ir;
+        _program = program;
+        _writer = writer;
+        _printer = printer ?? new CExprPrinter(Name, Tangent, NoGradients, NoGradients);
+    }
+
+    private static string NoGradients(int id) => throw new System.InvalidOperationException("a pushforward has no gradients");
+
+    public void Write(string toolVersion)
+    {
+        var differentiable = _ir.Parameters.Where(p => p.Differentiable).ToList();
+        var direction = differentiable.Count == 0 ? "(no parameter is differentiable)" : "(" + string.Join(", ", differentiable.Select(p => p.GradientName)) + ")";
+        var sum = differentiable.Count == 0 ? "0" : string.Join(" + ", differentiable.Select(p => "∂/∂" + NameAllocatorText(p.Name) + "·" + p.GradientName));
+        SummaryWriter.Write(
+            _writer,
+            "Pushforward (Jacobian-vector product) of " + _model.MethodReference + " (forward mode): returns its value and writes to <paramref name=\""
+            + _ir.SeedName + "\"/> its derivative along the direction " + direction + ", that is " + sum + ".");
+        var parameters = _ir.Parameters.Select(p => p.Type.Name + " " + p.Name)
+            .Concat(differentiable.Select(p => p.Type.Name + " " + p.GradientName))
+            .Append("out " + _ir.ReturnType.Name + " " + _ir.SeedName);
+        _writer.WriteLine("[global::System.CodeDom.Compiler.GeneratedCode(\"SymDiff\", \"" + toolVersion + "\")]");
+        _writer.WriteLine(_model.Accessibility + " static " + _ir.ReturnType.Name + " " + _model.PushforwardName + "(" + string.Join(", ", parameters) + ")");
+        using (_writer.WriteBlock())
+        {
+            // The result's tangent goes straight to dResult when it is the last thing computed (no dresult local).
+            var statements = _program.Body.Statements;
+            var last = statements.Count > 0 ? statements[statements.Count - 1] as TTangent : null;
+            if (last is not null && _program.ResultTangent is CTangent { Id: var id } && id == last.Value)
+            {
+                WriteStatements(statements.Take(statements.Count - 1));
+                _writer.WriteLine(_ir.SeedName + " = " + _printer.Print(last.Tangent) + ";");
+            }
+            else
+            {
+                WriteBlock(_program.Body);
+                _writer.WriteLine(_ir.SeedName + " = " + _printer.Print(_program.ResultTangent) + ";");
+            }
+            if (_ir.Result is not null)
+            {
+                _writer.WriteLine("return " + _printer.Print(C.FromIr(_ir.Result)) + ";");
+            }
+        }
+    }
+
+    /// <summary>Writes the statements of a tangent program (the forward sweep of a Hessian-vector product, too).</summary>
+    public void WriteBlock(TBlock block) => WriteStatements(block.Statements);
+
+    private void WriteStatements(IEnumerable<TStatement> statements)
+    {
+        foreach (var statement in statements)
+        {
+            switch (statement)
+            {
+                case TComment comment:
+                    _writer.WriteLine("// " + comment.Source);
+                    break;
+                case TPrimal { Statement: IrAssign assign }:
+                    _writer.WriteLine(Declare(assign.Target) + Name(assign.Target) + " = " + _printer.Print(C.FromIr(assign.Value)) + ";");
+                    break;
+                case TPrimal { Statement: IrEffect effect }:
+                    _writer.WriteLine(_printer.Print(C.FromIr(effect.Value)) + ";");
+                    break;
+                case TPrimal { Statement: IrThrow thrown }:
+                    _writer.WriteLine("throw " + _printer.Print(C.FromIr(thrown.Exception)) + ";");
+                    break;
+                case TTangent tangent:
+                    _writer.WriteLine(Declare(tangent.Value) + Tangent(tangent.Value) + " = " + _printer.Print(tangent.Tangent) + ";");
+                    break;
+                case TPushforwardCall call:
+                    var arguments = call.Call.Arguments.Select(a => _printer.Print(C.FromIr(a)))
+                        .Concat(call.Tangents.Select(_printer.Print))
+                        .Append("out " + TypeOf(call.Target) + " " + Tangent(call.Target));
+                    _writer.WriteLine(TypeOf(call.Target) + " " + Name(call.Target) + " = " + call.Call.Callee.Pushforward + "(" + string.Join(", ", arguments) + ");");
+                    break;
+                case TIf branch:
+                    WriteIf(branch);
+                    break;
+                case TLoop loop:
+                    WriteLoop(loop);
+                    break;
+            }
+        }
+    }
+
+    private void WriteIf(TIf t)
+    {
+        var branch = t.Branch;
+        if (_hoistBranches)
+        {
+            foreach (var group in DefinedWithin(t).Where(_hoisted.Add).GroupBy(TypeOf))
+            {
+                var zero = _ir.Values[group.First()].Type.DefaultValueText;
+                _writer.WriteLine(group.Key + " " + string.Join(", ", group.SelectMany(id => _program.TangentNames.TryGetValue(id, out var tangent)
+                    ? new[] { Name(id) + " = " + zero, tangent + " = " + zero }
+                    : new[] { Name(id) + " = " + zero })) + "; // read after the branch");
+            }
+        }
+
+        foreach (var phi in branch.Phis.Where(p => !_hoisted.Contains(p.Target)))
+        {
+            _writer.WriteLine(TypeOf(phi.Target) + " " + Name(phi.Target) + ";");
+        }
+
+        foreach (var phi in t.TangentPhis.Where(p => !_hoisted.Contains(p.Target)))
+        {
+            _writer.WriteLine(TypeOf(phi.Target) + " " + Tangent(phi.Target) + ";");
+        }
+
+        using (_writer.WriteBlock("if (" + Name(branch.Condition) + ")"))
+        {
+            WriteBlock(t.Then);
+            WriteMerges(branch.Phis.Select(p => (p.Target, p.WhenTrue)), t.TangentPhis.Select(p => (p.Target, p.WhenTrue)));
+        }
+
+        if (t.Else.Statements.Count > 0 || branch.Phis.Any(p => p.WhenFalse is not null))
+        {
+            using (_writer.WriteBlock("else"))
+            {
+                WriteBlock(t.Else);
+                WriteMerges(branch.Phis.Select(p => (p.Target, p.WhenFalse)), t.TangentPhis.Select(p => (p.Target, p.WhenFalse)));
+            }
+        }
+    }
+
+    private void WriteMerges(IEnumerable<(int Target, IrExpr? Source)> values, IEnumerable<(int Target, CExpr? Source)> tangents)
+    {
+        foreach (var (target, source) in values.Where(v => v.Source is not null))
+        {
+            _writer.WriteLine(Name(target) + " = " + _printer.Print(C.FromIr(source!)) + ";");
+        }
+
+        foreach (var (target, source) in tangents.Where(v => v.Source is not null))
+        {
+            _writer.WriteLine(Tangent(target) + " = " + _printer.Print(source!) + ";");
+        }
+    }
+
+    /// <summary>The loop as the forward pass runs it, each carried value with its tangent beside it.</summary>
+    private void WriteLoop(TLoop t)
+    {
+        var loop = t.Loop;
+        foreach (var carried in loop.Carried)
+        {
+            _writer.WriteLine(TypeOf(carried.Phi) + " " + Name(carried.Phi) + " = " + _printer.Print(C.FromIr(carried.Initial)) + ";");
+        }
+
+        foreach (var carried in t.Tangents)
+        {
+            _writer.WriteLine(TypeOf(carried.Phi) + " " + Tangent(carried.Phi) + " = " + _printer.Print(carried.Initial) + ";");
+        }
+
+        var (test, simple) = LoopTest.Of(loop, _printer, Name(loop.Condition));
+        using (_writer.WriteBlock("while (" + test + ")"))
+        {
+            if (!simple)
+            {
+                WriteBlock(t.Header);
+                _writer.WriteLine("if (!" + Name(loop.Condition) + ") break;");
+            }
+
+            WriteBlock(t.Body);
+            WriteCarriedUpdates(t);
+        }
+
+        foreach (var carried in loop.Carried.Where(c => c.Exit >= 0))
+        {
+            _writer.WriteLine(TypeOf(carried.Exit) + " " + Name(carried.Exit) + " = " + Name(carried.Phi) + ";");
+        }
+
+        foreach (var carried in t.Tangents.Where(c => c.Exit >= 0))
+        {
+            _writer.WriteLine(TypeOf(carried.Exit) + " " + Tangent(carried.Exit) + " = " + Tangent(carried.Phi) + ";");
+        }
+    }
+
+    /// <summary>
+    /// Moves values and tangents on to the next iteration: one statement each, or one tuple assignment when an update
+    /// reads a variable an earlier update already changed (<c>(a, b) = (b, a)</c>).
+    /// </summary>
+    private void WriteCarriedUpdates(TLoop t)
+    {
+        var updates = new List<(string Target, string Value, HashSet<string> Reads, bool RefLike)>();
+        foreach (var carried in t.Loop.Carried.Where(c => !(c.Next is IrRef { Value: var n } && n == c.Phi)))
+        {
+            var next = C.FromIr(carried.Next);
+            updates.Add((Name(carried.Phi), _printer.Print(next), Reads(next), _ir.Values[carried.Phi].Type.IsRefLike));
+        }
+
+        foreach (var carried in t.Tangents.Where(c => !(c.Next is CTangent { Id: var n } && n == c.Phi)))
+        {
+            updates.Add((Tangent(carried.Phi), _printer.Print(carried.Next), Reads(carried.Next), false));
+        }
+
+        var hazard = updates.Select((u, i) => updates.Take(i).Any(earlier => u.Reads.Contains(earlier.Target))).Any(h => h);
+        if (hazard && !updates.Any(u => u.RefLike))
+        {
+            _writer.WriteLine("(" + string.Join(", ", updates.Select(u => u.Target)) + ") = (" + string.Join(", ", updates.Select(u => u.Value)) + ");");
+            return;
+        }
+
+        foreach (var update in updates)
+        {
+            _writer.WriteLine(update.Target + " = " + update.Value + ";");
+        }
+    }
+
+    /// <summary>The type and a space, or nothing for a value declared ahead of its branch.</summary>
+    private string Declare(int id) => _hoisted.Contains(id) ? string.Empty : TypeOf(id) + " ";
+
+    /// <summary>Values a branch defines (its phis and what its sides assign, nested branches included).</summary>
+    private static IEnumerable<int> DefinedWithin(TIf t)
+    {
+        foreach (var phi in t.Branch.Phis)
+        {
+            yield return phi.Target;
+        }
+
+        foreach (var statement in t.Then.Statements.Concat(t.Else.Statements))
+        {
+            switch (statement)
+            {
+                case TPrimal { Statement: IrAssign assign }:
+                    yield return assign.Target;
+                    break;
+                case TIf nested:
+                    foreach (var id in DefinedWithin(nested))
+                    {
+                        yield return id;
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    /// <summary>The names of the values and tangents an expression reads.</summary>
+    private HashSet<string> Reads(CExpr e)
+    {
+        var names = new HashSet<string>(C.Values(e).Select(Name));
+        foreach (var id in C.Tangents(e))
+        {
+            names.Add(Tangent(id));
+        }
+
+        return names;
+    }
+
+    private static string NameAllocatorText(string name) => name.TrimStart('@');
+
+    private string Name(int id) => _ir.Values[id].Name;
+
+    private string Tangent(int id) => _program.TangentNames[id];
+
+    private string TypeOf(int id) => _ir.Values[id].Type.Name;
+}

@@ -1,0 +1,114 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+using SymDiff.Generator.Ir;
+
+namespace SymDiff.Generator.Lowering;
+
+/// <summary>
+/// Whether forward mode covers a <c>[Differentiable]</c> method, decided from its declaration and body alone, so that a
+/// caller's build reaches the same answer as the method's own: then the method gets a pushforward and callers may use
+/// it. Forward mode covers scalar code (operators, <c>Math</c> functions, branches, loops, local functions, calls to
+/// other covered methods); tensors and functions with only a <c>[PullbackOf]</c> rule are not covered yet.
+/// </summary>
+internal static class ForwardModeSupport
+{
+    /// <summary>Null when covered; otherwise what is not, and where.</summary>
+    public static (string What, Location? Where)? Gap(IMethodSymbol method, Compilation compilation, INamedTypeSymbol? differentiable, INamedTypeSymbol? rules) =>
+        Gap(method, compilation, differentiable, rules, new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default));
+
+    private static (string What, Location? Where)? Gap(
+        IMethodSymbol method,
+        Compilation compilation,
+        INamedTypeSymbol? differentiable,
+        INamedTypeSymbol? rules,
+        HashSet<IMethodSymbol> visited)
+    {
+        if (!visited.Add(method.OriginalDefinition) || visited.Count > 200)
+        {
+            return null; // recursion is SD0009's to report; depth is bounded
+        }
+
+        if (DerivativeRules.IsTensor(method.ReturnType) || method.Parameters.Any(p => DerivativeRules.IsTensor(p.Type)))
+        {
+            return ("tensor parameters and results", method.Locations.FirstOrDefault());
+        }
+
+        foreach (var reference in method.OriginalDefinition.DeclaringSyntaxReferences)
+        {
+            var syntax = reference.GetSyntax();
+            if (compilation.GetSemanticModel(syntax.SyntaxTree).GetOperation(syntax) is not { } body)
+            {
+                continue;
+            }
+
+            foreach (var operation in body.Descendants())
+            {
+                if (operation.Type is { } type && DerivativeRules.IsTensor(type))
+                {
+                    return ("the tensor operation '" + SourceText.Of(operation.Syntax) + "'", operation.Syntax.GetLocation());
+                }
+
+                if (operation is not IInvocationOperation { TargetMethod: var target } invocation)
+                {
+                    continue;
+                }
+
+                if (DerivativeRules.IsTensor(target.ReturnType) || target.Parameters.Any(p => DerivativeRules.IsTensor(p.Type)))
+                {
+                    return ("the tensor operation '" + SourceText.Of(invocation.Syntax) + "'", invocation.Syntax.GetLocation());
+                }
+
+                if (target.IsStatic && target.OriginalDefinition.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, differentiable)))
+                {
+                    if (Gap(target, compilation, differentiable, rules, visited) is var (what, _))
+                    {
+                        return ("the call to '" + target.Name + "', whose body uses " + what, invocation.Syntax.GetLocation());
+                    }
+                }
+                else if (DerivativeRules.Find(target, method.ContainingType, rules) is not null)
+                {
+                    return ("'" + target.Name + "', which has a [PullbackOf] rule but no pushforward", invocation.Syntax.GetLocation());
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Whether forward over reverse covers the method: scalar, no loops, no calls to other differentiable methods.</summary>
+    public static bool CoversSecondOrder(IrMethod ir) =>
+        ir.ReturnType.IsScalar
+        && ir.Values.All(v => !v.Type.IsTensor)
+        && !IrWalker.Loops(ir.Body.Statements).Any()
+        && !AllExpressions(ir.Body).Any(e => e is IrCall { Callee.Kind: IrCalleeKind.Differentiable or IrCalleeKind.Rule });
+
+    private static IEnumerable<IrExpr> AllExpressions(IrBlock block)
+    {
+        foreach (var statement in block.Statements)
+        {
+            var roots = statement switch
+            {
+                IrAssign a => new[] { a.Value },
+                IrEffect e => new[] { e.Value },
+                IrThrow t => new[] { t.Exception },
+                IrIf i => i.Phis.SelectMany(p => new[] { p.WhenTrue, p.WhenFalse }).Where(x => x is not null).Cast<IrExpr>().ToArray(),
+                _ => Array.Empty<IrExpr>(),
+            };
+            foreach (var e in roots.SelectMany(IrWalker.Descendants))
+            {
+                yield return e;
+            }
+
+            if (statement is IrIf branch)
+            {
+                foreach (var e in AllExpressions(branch.Then).Concat(AllExpressions(branch.Else)))
+                {
+                    yield return e;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,257 @@
+using System.Reflection;
+using SymDiff.Tests.Infrastructure;
+
+namespace SymDiff.Tests.Gradients;
+
+/// <summary>
+/// Generated pushforwards (forward mode) and Hessian-vector products (forward over reverse) of every function of the
+/// gradient corpus (<see cref="Functions"/>, <see cref="RecomputedFunctions"/>): a pushforward equals the gradient times the
+/// direction and central finite differences along it; a Hessian-vector product equals central finite differences of the
+/// generated gradient along the direction.
+/// </summary>
+public sealed class ForwardModeTests
+{
+    private static readonly double[][] Directions = { new[] { 1.0, 0.0, 0.0 }, new[] { 0.3, -0.7, 0.45 }, new[] { -1.2, 0.25, 0.8 } };
+
+    /// <summary>Functions that round to float inside: their derivatives agree to float precision only.</summary>
+    private static readonly HashSet<string> RoundsToFloat = new() { "MixedPrecision" };
+
+    /// <summary>A deliberate stop-gradient ([NoDiff] parameter of a callee, SD1005): no finite difference to match.</summary>
+    private static readonly HashSet<string> StopsGradient = new() { "ThroughNoDiff" };
+
+    public static TheoryData<string> Methods => new(Corpus().Select(m => m.DeclaringType!.Name + "." + m.Name));
+
+    [Fact]
+    public void EveryScalarFunctionOfTheCorpusHasAPushforward()
+    {
+        var missing = Corpus().Where(m => Generated(m, "Pushforward") is null).Select(m => m.Name).ToList();
+        Assert.True(Corpus().Count() >= 60, Corpus().Count() + " functions");
+        Assert.Empty(missing);
+    }
+
+    [Fact]
+    public void FunctionsWithoutLoopsOrCallsHaveAHessianVectorProduct()
+    {
+        var covered = Corpus().Count(m => Generated(m, "HessianVectorProduct") is not null);
+        Assert.True(covered >= 40, covered + " Hessian-vector products");
+        Assert.NotNull(Generated(typeof(Functions).GetMethod(nameof(Functions.TanhNetwork))!, "HessianVectorProduct"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Methods))]
+    public void PushforwardIsTheGradientAlongTheDirection(string name)
+    {
+        var method = Find(name);
+        var pushforward = Generated(method, "Pushforward")!;
+        var gradient = Generated(method, "Gradient")!;
+        var checkedPoints = 0;
+        foreach (var (point, direction) in Points(method))
+        {
+            if (Invoke(method, point) is not { } value)
+            {
+                continue; // the function itself throws here (a guard)
+            }
+
+            var (pushed, dResult) = Pushforward(pushforward, method, point, direction);
+            Assert.Equal(value, pushed);
+            var (_, g) = Gradient(gradient, method, point);
+            var expected = g.Zip(direction).Sum(p => p.First * p.Second);
+            var tolerance = RoundsToFloat.Contains(method.Name) ? 1e-6 : 1e-10;
+            Assert.True(Math.Abs(dResult - expected) <= tolerance * Math.Max(1, Math.Abs(expected)), $"{name}: pushforward {dResult}, gradient·v {expected}");
+
+            if (StopsGradient.Contains(method.Name))
+            {
+                checkedPoints++;
+            }
+            else if (DirectionalDifference(x => Invoke(method, x), point, direction, Differentiable(method), RoundsToFloat.Contains(method.Name) ? 1e-2 : 1e-6) is { } numeric)
+            {
+                Assert.True(Math.Abs(dResult - numeric) <= (RoundsToFloat.Contains(method.Name) ? 1e-3 : 1e-5) * Math.Max(1, Math.Abs(numeric)), $"{name}: pushforward {dResult}, finite differences {numeric}");
+                checkedPoints++;
+            }
+        }
+
+        Assert.True(checkedPoints > 0, name + ": no point away from kinks");
+    }
+
+    [Theory]
+    [MemberData(nameof(Methods))]
+    public void HessianVectorProductIsTheGradientsDerivativeAlongTheDirection(string name)
+    {
+        var method = Find(name);
+        if (Generated(method, "HessianVectorProduct") is not { } hvp)
+        {
+            return; // loops and calls: forward mode only (counted by FunctionsWithoutLoopsOrCallsHaveAHessianVectorProduct)
+        }
+
+        var gradient = Generated(method, "Gradient")!;
+        var differentiable = Differentiable(method);
+        foreach (var (point, direction) in Points(method))
+        {
+            if (Invoke(method, point) is not { } value)
+            {
+                continue;
+            }
+
+            var args = Arguments(method, point).Concat(direction.Cast<object?>()).Concat(direction.Select(_ => (object?)0.0)).ToArray();
+            Assert.Equal(value, (double)hvp.Invoke(null, args)!);
+            var product = args.Skip(method.GetParameters().Length + direction.Length).Select(a => (double)a!).ToArray();
+            for (var i = 0; i < product.Length; i++)
+            {
+                var component = i;
+                var numeric = DirectionalDifference(x => Gradient(gradient, method, x).Gradient[component], point, direction, differentiable, step: RoundsToFloat.Contains(method.Name) ? 1e-2 : 1e-5);
+                if (numeric is { } n)
+                {
+                    var tolerance = RoundsToFloat.Contains(method.Name) ? 2e-3 : 2e-5;
+                    Assert.True(Math.Abs(product[i] - n) <= tolerance * Math.Max(1, Math.Abs(n)), $"{name}: (H·v)[{i}] = {product[i]}, finite differences of the gradient {n}");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void FloatPushforwardMatchesTheDoubleOne()
+    {
+        var value = Functions.FloatTanhNetworkPushforward(0.5f, -0.3f, 1.0f, 0.2f, 0.7f, -0.4f, out float dResult);
+        var expected = Functions.TanhNetworkPushforward(0.5, -0.3, 1.0, 0.2, 0.7, -0.4, out double expectedTangent);
+        Assert.Equal(expected, value, 6);
+        Assert.Equal(expectedTangent, dResult, 6);
+        Functions.FloatTanhNetworkHessianVectorProduct(0.5f, -0.3f, 1.0f, 0.2f, 0.7f, -0.4f, out float h1, out float h2);
+        Functions.TanhNetworkHessianVectorProduct(0.5, -0.3, 1.0, 0.2, 0.7, -0.4, out double e1, out double e2);
+        Assert.Equal(e1, h1, 5);
+        Assert.Equal(e2, h2, 5);
+    }
+
+    [Fact]
+    public void TanhNetworkHessianFromTwoProductsIsSymmetricAndMatchesFiniteDifferences()
+    {
+        const double w1 = 0.5, w2 = -0.3, x = 1.0, y = 0.2;
+        Functions.TanhNetworkHessianVectorProduct(w1, w2, x, y, 1, 0, out var h11, out var h21);
+        Functions.TanhNetworkHessianVectorProduct(w1, w2, x, y, 0, 1, out var h12, out var h22);
+        Assert.Equal(h12, h21, 12);
+        const double step = 1e-5;
+        Functions.TanhNetworkGradient(w1 + step, w2, x, y, out var a1, out var a2);
+        Functions.TanhNetworkGradient(w1 - step, w2, x, y, out var b1, out var b2);
+        Assert.Equal((a1 - b1) / (2 * step), h11, 8);
+        Assert.Equal((a2 - b2) / (2 * step), h21, 8);
+        Functions.TanhNetworkGradient(w1, w2 + step, x, y, out a1, out a2);
+        Functions.TanhNetworkGradient(w1, w2 - step, x, y, out b1, out b2);
+        Assert.Equal((a2 - b2) / (2 * step), h22, 8);
+    }
+
+    [Fact]
+    public void AScalarMethodWithATensorInsideSaysWhyItHasNoPushforward()
+    {
+        const string source = """
+            using SymDiff;
+
+            public static partial class C
+            {
+                static readonly DTensor<double> W = DTensor<double>.FromArray(new[] { 0.5, -0.4 }, 2);
+
+                [Differentiable]
+                public static double F(double a) => DTensor.Sum(DTensor.Tanh(W)) * a;
+
+                [Differentiable]
+                public static double G(double a) => F(a) * a;
+            }
+            """;
+        var run = GeneratorHarness.Run(source);
+        Assert.Empty(run.GeneratorDiagnostics);
+        var messages = run.Messages.Select(m => m.GetMessage()).ToList();
+        Assert.Equal(2, messages.Count);
+        Assert.Contains(messages, m => m.StartsWith("'F' gets no FPushforward", StringComparison.Ordinal) && m.Contains("the tensor operation 'DTensor.Sum(DTensor.Tanh(W))'", StringComparison.Ordinal));
+        Assert.Contains(messages, m => m.StartsWith("'G' gets no GPushforward", StringComparison.Ordinal) && m.Contains("the call to 'F'", StringComparison.Ordinal));
+        Assert.DoesNotContain("Pushforward(", string.Concat(run.Sources.Values), StringComparison.Ordinal);
+    }
+
+    /// <summary>Every [Differentiable] function of the corpus whose parameters are double or int and that returns double.</summary>
+    private static IEnumerable<MethodInfo> Corpus() =>
+        new[] { typeof(Functions), typeof(RecomputedFunctions) }
+            .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static))
+            .Where(m => m.GetCustomAttribute<DifferentiableAttribute>() is not null && m.ReturnType == typeof(double)
+                && m.GetParameters().All(p => p.ParameterType == typeof(double) || p.ParameterType == typeof(int)))
+            .OrderBy(m => m.DeclaringType!.Name + "." + m.Name, StringComparer.Ordinal);
+
+    private static MethodInfo Find(string name) => Corpus().Single(m => m.DeclaringType!.Name + "." + m.Name == name);
+
+    private static MethodInfo? Generated(MethodInfo method, string suffix) =>
+        method.DeclaringType!.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)
+            .FirstOrDefault(m => m.Name == method.Name + suffix && m.GetParameters().Take(method.GetParameters().Length).Select(p => p.ParameterType)
+                .SequenceEqual(method.GetParameters().Select(p => p.ParameterType)) && !m.GetParameters().Any(p => p.Name == "recomputeLoops"));
+
+    /// <summary>Indices of the differentiable parameters (double, not [NoDiff]).</summary>
+    private static int[] Differentiable(MethodInfo method) =>
+        method.GetParameters().Select((p, i) => (p, i))
+            .Where(x => x.p.ParameterType == typeof(double) && x.p.GetCustomAttribute<NoDiffAttribute>() is null)
+            .Select(x => x.i).ToArray();
+
+    /// <summary>Points in [0.3, 1.6] (logs and roots stay defined), ints 0..3, each with three directions.</summary>
+    private static IEnumerable<(double[] Point, double[] Direction)> Points(MethodInfo method)
+    {
+        var parameters = method.GetParameters();
+        var differentiable = Differentiable(method).Length;
+        var random = new Random(method.Name.Length * 7919 + parameters.Length);
+        for (var k = 0; k < 3; k++)
+        {
+            var point = parameters.Select((p, i) => p.ParameterType == typeof(int) ? (double)((k + i) % 4) : 0.3 + (1.3 * random.NextDouble())).ToArray();
+            yield return (point, Directions[k].Concat(Enumerable.Repeat(0.5, differentiable)).Take(differentiable).ToArray());
+        }
+    }
+
+    private static object?[] Arguments(MethodInfo method, double[] point) =>
+        method.GetParameters().Select((p, i) => p.ParameterType == typeof(int) ? (object)(int)point[i] : point[i]).ToArray();
+
+    private static double? Invoke(MethodInfo method, double[] point)
+    {
+        try
+        {
+            return (double)method.Invoke(null, Arguments(method, point))!;
+        }
+        catch (TargetInvocationException)
+        {
+            return null;
+        }
+    }
+
+    private static (double Value, double DResult) Pushforward(MethodInfo pushforward, MethodInfo method, double[] point, double[] direction)
+    {
+        var args = Arguments(method, point).Concat(direction.Cast<object?>()).Append(0.0).ToArray();
+        var value = (double)pushforward.Invoke(null, args)!;
+        return (value, (double)args[^1]!);
+    }
+
+    private static (double Value, double[] Gradient) Gradient(MethodInfo gradient, MethodInfo method, double[] point)
+    {
+        var count = Differentiable(method).Length;
+        var args = Arguments(method, point).Concat(Enumerable.Repeat((object?)0.0, count)).ToArray();
+        var value = (double)gradient.Invoke(null, args)!;
+        return (value, args.Skip(method.GetParameters().Length).Select(a => (double)a!).ToArray());
+    }
+
+    /// <summary>
+    /// Central differences of f along the direction (over the differentiable parameters), or null near a kink or a
+    /// guard (the estimates at two steps disagree, or f throws).
+    /// </summary>
+    private static double? DirectionalDifference(Func<double[], double?> f, double[] point, double[] direction, int[] differentiable, double step = 1e-6)
+    {
+        double? Estimate(double h)
+        {
+            var plus = (double[])point.Clone();
+            var minus = (double[])point.Clone();
+            for (var j = 0; j < differentiable.Length; j++)
+            {
+                plus[differentiable[j]] += h * direction[j];
+                minus[differentiable[j]] -= h * direction[j];
+            }
+
+            return f(plus) is { } p && f(minus) is { } m ? (p - m) / (2 * h) : null;
+        }
+
+        if (Estimate(step) is not { } fine || Estimate(step * 10) is not { } coarse)
+        {
+            return null;
+        }
+
+        return Math.Abs(fine - coarse) <= 1e-4 * Math.Max(1, Math.Abs(fine)) ? fine : null;
+    }
+}
