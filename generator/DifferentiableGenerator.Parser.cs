@@ -135,9 +135,9 @@ public sealed partial class DifferentiableGenerator
             return new LoweringResult(null, bodyDiagnostics); // a derivative would be lost (SD0015): generate nothing
         }
 
-        // Forward mode: a pushforward when it covers the method; for a scalar method it does not, say why (Info).
+        // Forward mode: a pushforward when it covers the method; when it does not, say why (Info).
         var forwardGap = ForwardModeSupport.Gap(method, compilation, compilation.GetTypeByMetadataName(DifferentiableAttributeName), compilation.GetTypeByMetadataName(DerivativeRules.AttributeName));
-        if (forwardGap is var (what, where) && !DerivativeRules.IsTensor(method.ReturnType) && !method.Parameters.Any(p => DerivativeRules.IsTensor(p.Type)))
+        if (forwardGap is var (what, where))
         {
             bodyDiagnostics = bodyDiagnostics.Append(DiagnosticInfo.Create(DiagnosticDescriptors.NoPushforward, where, method.Name, what)).ToEquatableArray();
         }

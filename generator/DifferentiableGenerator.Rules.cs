@@ -18,6 +18,11 @@ public sealed partial class DifferentiableGenerator
     /// </summary>
     private static EquatableArray<DiagnosticInfo> CheckRule(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
+        if (context.Attributes.Any(a => a.AttributeClass?.Name == "PushforwardOfAttribute"))
+        {
+            return CheckPushforwardRule(context, cancellationToken);
+        }
+
         var syntax = (MethodDeclarationSyntax)context.TargetNode;
         var rule = (IMethodSymbol)context.TargetSymbol;
         var location = syntax.Identifier.GetLocation();
@@ -60,6 +65,61 @@ public sealed partial class DifferentiableGenerator
                     closest.Function.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat),
                     closest.Reason!,
                     expected));
+            }
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, location, rule.Name, exception.GetType().Name + ": " + exception.Message));
+        }
+
+        return diagnostics.ToEquatableArray();
+    }
+
+    /// <summary>
+    /// Checks one <c>[PushforwardOf]</c> rule: it must name an existing function and fit one of its overloads
+    /// (<see cref="PushforwardRules.Fits"/>); SD0017 at the rule otherwise, with the signature that would fit.
+    /// </summary>
+    private static EquatableArray<DiagnosticInfo> CheckPushforwardRule(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        var syntax = (MethodDeclarationSyntax)context.TargetNode;
+        var rule = (IMethodSymbol)context.TargetSymbol;
+        var location = syntax.Identifier.GetLocation();
+        var diagnostics = new List<DiagnosticInfo>();
+        try
+        {
+            foreach (var attribute in context.Attributes)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var (type, name) = DerivativeRules.Target(attribute, rule);
+                var functions = type is null || name is null
+                    ? new List<IMethodSymbol>()
+                    : type.GetMembers(name).OfType<IMethodSymbol>().Where(f => !IsDestinationForm(f)).ToList();
+                if (functions.Count == 0)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(
+                        DiagnosticDescriptors.PushforwardRuleMismatch, location, rule.Name, name ?? "?", "'" + (type?.ToDisplayString() ?? "?") + "' has no method of that name", "?"));
+                    continue;
+                }
+
+                var reasons = functions.Select(f => (Function: f, Reason: rule.IsStatic ? PushforwardRules.Fits(f, rule, out _, out _) : "it must be static")).ToList();
+                if (reasons.Any(r => r.Reason is null))
+                {
+                    continue;
+                }
+
+                var closest = reasons.FirstOrDefault(r => r.Function.Parameters.Length == rule.Parameters.Length - r.Function.Parameters.Count(p => DerivativeRules.KindOf(p.Type) != GradientKind.None));
+                if (closest.Function is null)
+                {
+                    closest = reasons[0];
+                }
+
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.PushforwardRuleMismatch,
+                    location,
+                    rule.Name,
+                    closest.Function.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat),
+                    closest.Reason!,
+                    PushforwardRules.Suggest(closest.Function)));
             }
         }
         catch (Exception exception) when (exception is not OperationCanceledException)

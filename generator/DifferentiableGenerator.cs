@@ -47,5 +47,14 @@ public sealed partial class DifferentiableGenerator : IIncrementalGenerator
             .WithTrackingName(WellKnownTrackingNames.Rules)
             .Where(static list => list.Count > 0);
         context.RegisterSourceOutput(rules.Combine(context.CompilationProvider), static (spc, pair) => ReportDiagnostics(spc, pair.Left, pair.Right));
+
+        var pushforwardRules = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                Lowering.PushforwardRules.AttributeName,
+                predicate: static (node, _) => node is MethodDeclarationSyntax,
+                transform: static (ctx, ct) => CheckRule(ctx, ct))
+            .WithTrackingName(WellKnownTrackingNames.PushforwardRules)
+            .Where(static list => list.Count > 0);
+        context.RegisterSourceOutput(pushforwardRules.Combine(context.CompilationProvider), static (spc, pair) => ReportDiagnostics(spc, pair.Left, pair.Right));
     }
 }

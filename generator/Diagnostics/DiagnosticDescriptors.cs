@@ -116,6 +116,11 @@ internal static class DiagnosticDescriptors
         "Differentiated value passed to a [NoDiff] parameter",
         "'{0}' is [NoDiff] in '{1}', so no derivative flows back through this argument (a stop-gradient); if that is intended, suppress SD1005 here, otherwise remove [NoDiff] from '{0}'");
 
+    public static readonly DiagnosticDescriptor PushforwardRuleMismatch = Error(
+        "SD0017",
+        "Pushforward rule does not fit its function",
+        "[PushforwardOf] rule '{0}' does not fit '{1}': {2}. Its full form is '{3}', leaving out the inputs and 'result' it does not read.");
+
     public static readonly DiagnosticDescriptor NoPushforward = Info(
         "SD2001",
         "No pushforward for this method",
@@ -148,6 +153,7 @@ internal static class DiagnosticDescriptors
         ParameterDoesNotAffectResult,
         UnusedNoDiffParameter,
         NoDiffArgument,
+        PushforwardRuleMismatch,
         NoPushforward,
         InternalError);
 

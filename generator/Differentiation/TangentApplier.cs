@@ -49,6 +49,14 @@ internal abstract class TangentApplier : ILocalDerivatives
 
     public void Select(CExpr condition, Action then, Action? @else)
     {
+        // x >= x and the like (Math.Max(c, c)) are decided here; the compiler would flag them (CS1718).
+        if (condition is CBinary { Left: CValue left, Right: CValue right } comparison && left.Id == right.Id)
+        {
+            var holds = comparison.Op is IrBinaryOp.GreaterThanOrEqual or IrBinaryOp.LessThanOrEqual or IrBinaryOp.Equals;
+            (holds ? then : @else)?.Invoke();
+            return;
+        }
+
         var before = Sum;
         Sum = Zero;
         then();

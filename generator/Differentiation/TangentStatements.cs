@@ -53,6 +53,19 @@ internal sealed class TPushforwardCall(int target, IrCall call, IReadOnlyList<CE
     public IReadOnlyList<CExpr> Tangents { get; } = tangents;
 }
 
+/// <summary>
+/// A call to a function with a <c>[PushforwardOf]</c> rule (a tensor op): after the call, the rule gives the result's
+/// tangent from the arguments' (<see cref="Tangents"/>: one per differentiable parameter; <c>null</c> or 0 for none).
+/// </summary>
+internal sealed class TRuleTangent(int target, IrCall call, IReadOnlyList<CExpr> tangents) : TStatement
+{
+    public int Target { get; } = target;
+
+    public IrCall Call { get; } = call;
+
+    public IReadOnlyList<CExpr> Tangents { get; } = tangents;
+}
+
 /// <summary>A branch: the original condition, each side with its tangents, and the tangents of the merged values.</summary>
 internal sealed class TIf(IrIf branch, TBlock then, TBlock @else, IReadOnlyList<TPhi> tangentPhis) : TStatement
 {

@@ -29,7 +29,7 @@ internal sealed class TangentSweep
         _names = naming.Names;
         _prefix = naming.Prefix;
         _tangent = new CExpr?[ir.Values.Count];
-        foreach (var parameter in ir.Parameters.Where(p => p.Differentiable && p.Type.IsScalar))
+        foreach (var parameter in ir.Parameters.Where(p => p.Differentiable))
         {
             _tangentNames[parameter.Value] = naming.Parameters[parameter.Value];
             _tangent[parameter.Value] = new CTangent(parameter.Value);
@@ -65,9 +65,23 @@ internal sealed class TangentSweep
                 case IrAssign { Value: IrCall { Callee.Kind: IrCalleeKind.Differentiable } call } assign when _ir.Values[assign.Target].Active:
                     output.Add(new TPushforwardCall(assign.Target, call, call.Arguments
                         .Where((_, i) => i < call.Callee.DifferentiableParameters.Count && call.Callee.DifferentiableParameters[i])
-                        .Select(a => TangentOf(a, KindOf(a)))
+                        .Select(a => TangentOf(a, TypeOf(a)))
                         .ToList()));
                     Define(assign.Target);
+                    break;
+
+                case IrAssign { Value: IrCall { Callee.Kind: IrCalleeKind.Rule } call } assign when _ir.Values[assign.Target].Active:
+                    output.Add(new TPrimal(assign));
+                    var tangents = call.Arguments
+                        .Where((_, i) => i < call.Callee.DifferentiableParameters.Count && call.Callee.DifferentiableParameters[i])
+                        .Select(a => TangentOf(a, TypeOf(a)))
+                        .ToList();
+                    if (tangents.Any(t => !IsZero(t)))
+                    {
+                        output.Add(new TRuleTangent(assign.Target, call, tangents));
+                        Define(assign.Target);
+                    }
+
                     break;
 
                 case IrAssign assign when _ir.Values[assign.Target].Active:
@@ -111,13 +125,13 @@ internal sealed class TangentSweep
             _ => throw new InvalidOperationException("no forward-mode rule for " + assign.Value.GetType().Name),
         };
 
-        if (C.IsZero(tangent))
+        if (IsZero(tangent))
         {
             return; // zero along every direction: no statement
         }
 
         // A copy of a parameter's tangent or a constant needs no local; a carried tangent changes, so it is copied.
-        if (tangent is CNumber || (tangent is CTangent { Id: var id } && !_carried.Contains(id)))
+        if (tangent is CNumber || (tangent is CTangent { Id: var id } && !_carried.Contains(id)) || (tangent is CTangent && _ir.Values[assign.Target].Type.IsTensor))
         {
             _tangent[assign.Target] = tangent;
             return;
@@ -146,7 +160,7 @@ internal sealed class TangentSweep
         for (var i = 0; i < branch.Phis.Count; i++)
         {
             var phi = branch.Phis[i];
-            if (!_ir.Values[phi.Target].Active || ((whenTrue[i] is null || C.IsZero(whenTrue[i]!)) && (whenFalse[i] is null || C.IsZero(whenFalse[i]!))))
+            if (!_ir.Values[phi.Target].Active || ((whenTrue[i] is null || IsZero(whenTrue[i]!)) && (whenFalse[i] is null || IsZero(whenFalse[i]!))))
             {
                 continue;
             }
@@ -204,7 +218,22 @@ internal sealed class TangentSweep
     private CExpr TangentOf(IrExpr expr, IrTypeKind kind) =>
         expr is IrRef r && _ir.Values[r.Value].Active && _tangent[r.Value] is { } tangent ? tangent : Zero(kind);
 
-    private static CExpr Zero(IrTypeKind kind) => C.Number(0, kind == IrTypeKind.Float ? IrTypeKind.Float : IrTypeKind.Double);
+    private CExpr TangentOf(IrExpr expr, IrType type) => TangentOf(expr, type.Kind);
+
+    /// <summary>A zero tangent: the number 0, or <c>null</c> for a tensor (rules read a null tangent as zero).</summary>
+    private static CExpr Zero(IrTypeKind kind) =>
+        kind == IrTypeKind.Tensor ? new CName("null") : C.Number(0, kind == IrTypeKind.Float ? IrTypeKind.Float : IrTypeKind.Double);
+
+    /// <summary>Whether a tangent is zero along every direction.</summary>
+    public static bool IsZero(CExpr tangent) => C.IsZero(tangent) || tangent is CName { Text: "null" };
+
+    private IrType TypeOf(IrExpr expr) => expr switch
+    {
+        IrRef r => _ir.Values[r.Value].Type,
+        IrConstant c => c.Type,
+        IrConvert c => c.To,
+        _ => _ir.ReturnType,
+    };
 
     private IrTypeKind KindOf(IrExpr expr) => expr switch
     {

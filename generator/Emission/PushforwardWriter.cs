@@ -18,6 +18,7 @@ internal sealed class PushforwardWriter
     private readonly IndentedTextWriter _writer;
     private readonly CExprPrinter _printer;
     private readonly bool _hoistBranches;
+    private readonly string _compilerServices;
     private readonly HashSet<int> _hoisted = new();
 
     /// <param name="hoistBranches">
@@ -27,6 +28,7 @@ internal sealed class PushforwardWriter
     public PushforwardWriter(MethodModel model, TangentProgram program, IndentedTextWriter writer, CExprPrinter? printer = null, bool hoistBranches = false)
     {
         _hoistBranches = hoistBranches;
+        _compilerServices = model.Usings.Any(u => u == "SymDiff.CompilerServices") ? string.Empty : "global::SymDiff.CompilerServices.";
         _model = model;
         _ir = model.Ir;
         _program = program;
@@ -44,21 +46,40 @@ internal sealed class PushforwardWriter
         SummaryWriter.Write(
             _writer,
             "Pushforward (Jacobian-vector product) of " + _model.MethodReference + " (forward mode): returns its value and writes to <paramref name=\""
-            + _ir.SeedName + "\"/> its derivative along the direction " + direction + ", that is " + sum + ".");
+            + _ir.SeedName + "\"/> its derivative along the direction " + direction + ", that is " + sum + "."
+            + (differentiable.Any(p => p.Type.IsTensor) ? " A null tensor direction is zero." : string.Empty)
+            + (_ir.ReturnType.IsTensor ? " The tangent overwrites <paramref name=\"" + _ir.SeedName + "\"/>, which has the result's shape." : string.Empty));
+        var tensorResult = _ir.ReturnType.IsTensor;
         var parameters = _ir.Parameters.Select(p => p.Type.Name + " " + p.Name)
-            .Concat(differentiable.Select(p => p.Type.Name + " " + p.GradientName))
-            .Append("out " + _ir.ReturnType.Name + " " + _ir.SeedName);
+            .Concat(differentiable.Select(p => p.Type.Name + (p.Type.IsTensor ? "? " : " ") + p.GradientName))
+            .Append((tensorResult ? string.Empty : "out ") + _ir.ReturnType.Name + " " + _ir.SeedName);
         _writer.WriteLine("[global::System.CodeDom.Compiler.GeneratedCode(\"SymDiff\", \"" + toolVersion + "\")]");
         _writer.WriteLine(_model.Accessibility + " static " + _ir.ReturnType.Name + " " + _model.PushforwardName + "(" + string.Join(", ", parameters) + ")");
         using (_writer.WriteBlock())
         {
+            foreach (var parameter in differentiable.Where(p => p.Type.IsTensor))
+            {
+                _writer.WriteLine(_compilerServices + "Arguments.CheckGradient(\"" + _model.PushforwardName + "\", " + parameter.Name + ", " + parameter.GradientName + ", false);");
+            }
+
+            if (WorkspaceFields().Any())
+            {
+                _writer.WriteLine("var workspace = " + WorkspaceClass + ".Current;");
+            }
+
             // The result's tangent goes straight to dResult when it is the last thing computed (no dresult local).
             var statements = _program.Body.Statements;
             var last = statements.Count > 0 ? statements[statements.Count - 1] as TTangent : null;
-            if (last is not null && _program.ResultTangent is CTangent { Id: var id } && id == last.Value)
+            if (last is not null && !tensorResult && _program.ResultTangent is CTangent { Id: var id } && id == last.Value)
             {
                 WriteStatements(statements.Take(statements.Count - 1));
                 _writer.WriteLine(_ir.SeedName + " = " + _printer.Print(last.Tangent) + ";");
+            }
+            else if (tensorResult)
+            {
+                WriteBlock(_program.Body);
+                _writer.WriteLine(_compilerServices + "Buffers.WriteTangent(\"" + _model.PushforwardName + "\", " + _printer.Print(C.FromIr(_ir.Result!)) + ", "
+                    + _printer.Print(_program.ResultTangent) + ", " + _ir.SeedName + ");");
             }
             else
             {
@@ -70,7 +91,40 @@ internal sealed class PushforwardWriter
                 _writer.WriteLine("return " + _printer.Print(C.FromIr(_ir.Result)) + ";");
             }
         }
+
+        var fields = WorkspaceFields().ToList();
+        if (fields.Count > 0)
+        {
+            _writer.WriteLine();
+            SummaryWriter.Write(_writer, "Tangent buffers that <see cref=\"" + _model.PushforwardName + "\"/> reuses from call to call on each thread.");
+            _writer.WriteLine("[global::System.CodeDom.Compiler.GeneratedCode(\"SymDiff\", \"" + toolVersion + "\")]");
+            using (_writer.WriteBlock("private sealed class " + WorkspaceClass))
+            {
+                _writer.WriteLine("[global::System.ThreadStatic]");
+                _writer.WriteLine("private static " + WorkspaceClass + "? s_current;");
+                _writer.WriteLine();
+                _writer.WriteLine("public static " + WorkspaceClass + " Current => s_current ??= new " + WorkspaceClass + "();");
+                _writer.WriteLine();
+                foreach (var id in fields)
+                {
+                    _writer.WriteLine("public " + TypeOf(id) + "? " + Tangent(id) + ";");
+                }
+            }
+        }
     }
+
+    private string WorkspaceClass => _model.PushforwardName + "Workspace";
+
+    /// <summary>The tensor tangents rules write (each into its own buffer, reused from call to call).</summary>
+    private IEnumerable<int> WorkspaceFields() => Descendants(_program.Body).OfType<TRuleTangent>()
+        .Where(t => _ir.Values[t.Target].Type.IsTensor).Select(t => t.Target).Distinct().OrderBy(id => id);
+
+    private static IEnumerable<TStatement> Descendants(TBlock block) => block.Statements.SelectMany(s => s switch
+    {
+        TIf branch => new[] { s }.Concat(Descendants(branch.Then)).Concat(Descendants(branch.Else)),
+        TLoop loop => new[] { s }.Concat(Descendants(loop.Header)).Concat(Descendants(loop.Body)),
+        _ => new[] { s },
+    });
 
     /// <summary>Writes the statements of a tangent program (the forward sweep of a Hessian-vector product, too).</summary>
     public void WriteBlock(TBlock block) => WriteStatements(block.Statements);
@@ -102,6 +156,9 @@ internal sealed class PushforwardWriter
                         .Append("out " + TypeOf(call.Target) + " " + Tangent(call.Target));
                     _writer.WriteLine(TypeOf(call.Target) + " " + Name(call.Target) + " = " + call.Call.Callee.Pushforward + "(" + string.Join(", ", arguments) + ");");
                     break;
+                case TRuleTangent rule:
+                    WriteRuleTangent(rule);
+                    break;
                 case TIf branch:
                     WriteIf(branch);
                     break;
@@ -110,6 +167,39 @@ internal sealed class PushforwardWriter
                     break;
             }
         }
+    }
+
+    /// <summary>
+    /// <c>double dt = FPushforward(inputs it reads, [result], tangents)</c>, or for a tensor result
+    /// <c>var dt = Buffers.Ensure(ref workspace.dt, t.Shape); FPushforward(..., dt);</c>.
+    /// </summary>
+    private void WriteRuleTangent(TRuleTangent rule)
+    {
+        var call = rule.Call;
+        var arguments = new List<string>();
+        for (var i = 0; i < call.Arguments.Count; i++)
+        {
+            if (call.Callee.PushforwardReads.Count > i && call.Callee.PushforwardReads[i])
+            {
+                arguments.Add(_printer.Print(C.FromIr(call.Arguments[i])));
+            }
+        }
+
+        if (call.Callee.PushforwardReadsResult)
+        {
+            arguments.Add(Name(rule.Target));
+        }
+
+        arguments.AddRange(rule.Tangents.Select(_printer.Print));
+        if (!_ir.Values[rule.Target].Type.IsTensor)
+        {
+            _writer.WriteLine(Declare(rule.Target) + Tangent(rule.Target) + " = " + call.Callee.Pushforward + "(" + string.Join(", ", arguments) + ");");
+            return;
+        }
+
+        _writer.WriteLine(Declare(rule.Target) + Tangent(rule.Target) + " = " + _compilerServices + "Buffers.Ensure(ref workspace." + Tangent(rule.Target) + ", " + Name(rule.Target) + ".Shape);");
+        arguments.Add(Tangent(rule.Target));
+        _writer.WriteLine(call.Callee.Pushforward + "(" + string.Join(", ", arguments) + ");");
     }
 
     private void WriteIf(TIf t)

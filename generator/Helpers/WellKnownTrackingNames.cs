@@ -15,6 +15,9 @@ internal static class WellKnownTrackingNames
     /// <summary>The check of one <c>[PullbackOf]</c> rule's signature.</summary>
     public const string Rules = nameof(Rules);
 
+    /// <summary>The check of each <c>[PushforwardOf]</c> rule.</summary>
+    public const string PushforwardRules = nameof(PushforwardRules);
+
     /// <summary>The diagnostics of one method.</summary>
     public const string Diagnostics = nameof(Diagnostics);
 }

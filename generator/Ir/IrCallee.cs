@@ -33,7 +33,12 @@ internal enum IrCalleeKind
 /// For rule callees, per parameter: which of the rule's parameters (<c>dResult</c>, <c>saved</c>, <c>result</c>, or
 /// <c>#i</c> for input i) has the shape of that parameter's gradient, or "" when only the input itself tells.
 /// </param>
-/// <param name="Pushforward">For differentiable callees, C# text naming their generated pushforward (forward mode).</param>
+/// <param name="Pushforward">
+/// Forward mode: for differentiable callees their generated pushforward, for rule callees their <c>[PushforwardOf]</c>
+/// rule (null when they have none): C# text naming it.
+/// </param>
+/// <param name="PushforwardReads">For rule callees with a pushforward rule, per parameter: whether that rule takes the input.</param>
+/// <param name="PushforwardReadsResult">For rule callees with a pushforward rule: whether it takes the result.</param>
 /// <param name="Indexer">For an element read of a tensor: the call is printed as <c>x[i]</c> (its first argument indexed by the rest).</param>
 internal sealed record IrCallee(
     IrCalleeKind Kind,
@@ -49,4 +54,6 @@ internal sealed record IrCallee(
     bool RuleReadsResult = false,
     EquatableArray<string> GradientShapes = default,
     bool Indexer = false,
-    string? Pushforward = null);
+    string? Pushforward = null,
+    EquatableArray<bool> PushforwardReads = default,
+    bool PushforwardReadsResult = false);

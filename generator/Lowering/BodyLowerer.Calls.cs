@@ -98,6 +98,16 @@ internal sealed partial class BodyLowerer
                 shape.Reads.ToEquatableArray(),
                 shape.ReadsResult,
                 shape.GradientShapes.Select(s => InputIndex(method, s) is var index && index >= 0 ? "#" + index : s).ToEquatableArray());
+            if (PushforwardRules.Find(method, _method.ContainingType, _compilation?.GetTypeByMetadataName(PushforwardRules.AttributeName)) is var (pushforward, reads))
+            {
+                callee = callee with
+                {
+                    Pushforward = MemberTarget(pushforward, Escape(pushforward.Name) + TypeArgumentsIfNeeded(pushforward)),
+                    PushforwardReads = reads.Reads.ToEquatableArray(),
+                    PushforwardReadsResult = reads.ReadsResult,
+                };
+            }
+
             return NewActive(new IrCall(callee, null, AtomizeIf(true, arguments, method).ToEquatableArray()), returnType);
         }
         else if (IsActive(receiver) && DerivativeRules.IsTensor(method.ContainingType) && method.ReturnsVoid)

@@ -507,6 +507,15 @@ internal sealed partial class BodyLowerer
             RuleReads: arguments.Select((_, i) => i > 0).ToEquatableArray(),
             GradientShapes: arguments.Select(_ => string.Empty).ToEquatableArray(),
             Indexer: true);
+        if (rules!.GetMembers("ItemPushforward").OfType<IMethodSymbol>().Any(m => m.Parameters.Length == indices.Count + 1))
+        {
+            callee = callee with
+            {
+                Pushforward = QualifiedType(rules!) + ".ItemPushforward",
+                PushforwardReads = callee.RuleReads,
+            };
+        }
+
         return NewActive(new IrCall(callee, null, arguments.ToEquatableArray()), type);
     }
 

@@ -68,7 +68,7 @@ internal static class DerivativeRules
     }
 
     /// <summary>Where rules for <paramref name="function"/> may live, in lookup order.</summary>
-    private static IEnumerable<INamedTypeSymbol> RuleTypes(IMethodSymbol function, INamedTypeSymbol callerType)
+    public static IEnumerable<INamedTypeSymbol> RuleTypes(IMethodSymbol function, INamedTypeSymbol callerType)
     {
         var own = function.ContainingType;
         yield return own;
@@ -108,7 +108,7 @@ internal static class DerivativeRules
         };
     }
 
-    private static bool Targets(AttributeData attribute, IMethodSymbol rule, IMethodSymbol function)
+    public static bool Targets(AttributeData attribute, IMethodSymbol rule, IMethodSymbol function)
     {
         var (type, name) = Target(attribute, rule);
         return name == function.Name
@@ -275,10 +275,10 @@ internal static class DerivativeRules
         attribute.AttributeClass is { ContainingNamespace: { Name: "SymDiff", ContainingNamespace.IsGlobalNamespace: true } } type && type.Name == name;
 
     /// <summary>A rule's gradient parameter for <paramref name="input"/> is named <c>d</c> + its name (<c>dx</c> or <c>dX</c>).</summary>
-    private static bool IsGradientName(string name, string input) =>
+    public static bool IsGradientName(string name, string input) =>
         name == "d" + input || (input.Length > 0 && name == "d" + char.ToUpperInvariant(input[0]) + input.Substring(1));
 
-    private static int IndexOfInput(IMethodSymbol function, string name)
+    public static int IndexOfInput(IMethodSymbol function, string name)
     {
         for (var i = 0; i < function.Parameters.Length; i++)
         {
@@ -292,7 +292,7 @@ internal static class DerivativeRules
     }
 
     /// <summary>Types compare by symbol, nullable annotations aside (a gradient is <c>DTensor&lt;T&gt;?</c>).</summary>
-    private static bool Same(ITypeSymbol a, ITypeSymbol b) =>
+    public static bool Same(ITypeSymbol a, ITypeSymbol b) =>
         SymbolEqualityComparer.Default.Equals(a.WithNullableAnnotation(NullableAnnotation.None), b.WithNullableAnnotation(NullableAnnotation.None));
 
     private static string GradientText(IParameterSymbol input) =>

@@ -10,8 +10,8 @@ namespace SymDiff.Generator.Lowering;
 /// <summary>
 /// Whether forward mode covers a <c>[Differentiable]</c> method, decided from its declaration and body alone, so that a
 /// caller's build reaches the same answer as the method's own: then the method gets a pushforward and callers may use
-/// it. Forward mode covers scalar code (operators, <c>Math</c> functions, branches, loops, local functions, calls to
-/// other covered methods); tensors and functions with only a <c>[PullbackOf]</c> rule are not covered yet.
+/// it. Forward mode covers operators, <c>Math</c> functions, branches, loops, local functions, calls to other covered
+/// methods, and functions with a <c>[PushforwardOf]</c> rule (every runtime tensor op); not yet loops over tensors.
 /// </summary>
 internal static class ForwardModeSupport
 {
@@ -31,11 +31,7 @@ internal static class ForwardModeSupport
             return null; // recursion is SD0009's to report; depth is bounded
         }
 
-        if (DerivativeRules.IsTensor(method.ReturnType) || method.Parameters.Any(p => DerivativeRules.IsTensor(p.Type)))
-        {
-            return ("tensor parameters and results", method.Locations.FirstOrDefault());
-        }
-
+        var pushforwardOf = compilation.GetTypeByMetadataName(PushforwardRules.AttributeName);
         foreach (var reference in method.OriginalDefinition.DeclaringSyntaxReferences)
         {
             var syntax = reference.GetSyntax();
@@ -46,31 +42,46 @@ internal static class ForwardModeSupport
 
             foreach (var operation in body.Descendants())
             {
-                if (operation.Type is { } type && DerivativeRules.IsTensor(type))
+                switch (operation)
                 {
-                    return ("the tensor operation '" + SourceText.Of(operation.Syntax) + "'", operation.Syntax.GetLocation());
-                }
+                    case ILoopOperation loop when loop.Descendants().Any(o => o.Type is { } type && DerivativeRules.IsTensor(type)):
+                        return ("a loop over tensors", loop.Syntax.GetFirstToken().GetLocation());
 
-                if (operation is not IInvocationOperation { TargetMethod: var target } invocation)
-                {
-                    continue;
-                }
+                    case IPropertyReferenceOperation { Property.IsIndexer: true } element when element.Instance?.Type is { } instance && DerivativeRules.IsTensor(instance)
+                        && compilation.GetTypeByMetadataName("SymDiff.CompilerServices.DTensorRules")?.GetMembers("ItemPushforward").IsEmpty != false:
+                        return ("the element read '" + SourceText.Of(element.Syntax) + "'", element.Syntax.GetLocation());
 
-                if (DerivativeRules.IsTensor(target.ReturnType) || target.Parameters.Any(p => DerivativeRules.IsTensor(p.Type)))
-                {
-                    return ("the tensor operation '" + SourceText.Of(invocation.Syntax) + "'", invocation.Syntax.GetLocation());
-                }
+                    case IInvocationOperation { TargetMethod: var target } invocation:
+                        if (target.IsStatic && target.OriginalDefinition.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, differentiable)))
+                        {
+                            // A tensor result's tangent goes into a buffer of its shape, unknown before the call: such a
+                            // callee is covered when it is inlined (same type, same file), not through its pushforward.
+                            var inlined = SymbolEqualityComparer.Default.Equals(target.ContainingType.OriginalDefinition, method.ContainingType.OriginalDefinition)
+                                && target.DeclaringSyntaxReferences.Any(r => r.SyntaxTree == syntax.SyntaxTree);
+                            if (DerivativeRules.IsTensor(target.ReturnType) && !inlined)
+                            {
+                                return ("the call to '" + target.Name + "', a tensor-valued method of another type or file", invocation.Syntax.GetLocation());
+                            }
 
-                if (target.IsStatic && target.OriginalDefinition.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, differentiable)))
-                {
-                    if (Gap(target, compilation, differentiable, rules, visited) is var (what, _))
-                    {
-                        return ("the call to '" + target.Name + "', whose body uses " + what, invocation.Syntax.GetLocation());
-                    }
-                }
-                else if (DerivativeRules.Find(target, method.ContainingType, rules) is not null)
-                {
-                    return ("'" + target.Name + "', which has a [PullbackOf] rule but no pushforward", invocation.Syntax.GetLocation());
+                            if (Gap(target, compilation, differentiable, rules, visited) is var (what, _))
+                            {
+                                return ("the call to '" + target.Name + "', whose body uses " + what, invocation.Syntax.GetLocation());
+                            }
+                        }
+                        else if (PushforwardRules.Find(target, method.ContainingType, pushforwardOf) is not null)
+                        {
+                            continue;
+                        }
+                        else if (DerivativeRules.IsTensor(target.ReturnType) || target.Parameters.Any(p => DerivativeRules.IsTensor(p.Type)))
+                        {
+                            return ("the tensor operation '" + SourceText.Of(invocation.Syntax) + "' (it has no pushforward rule)", invocation.Syntax.GetLocation());
+                        }
+                        else if (DerivativeRules.Find(target, method.ContainingType, rules) is not null)
+                        {
+                            return ("'" + target.Name + "', which has a [PullbackOf] rule but no pushforward rule; add one beside it: " + PushforwardRules.Suggest(target), invocation.Syntax.GetLocation());
+                        }
+
+                        break;
                 }
             }
         }

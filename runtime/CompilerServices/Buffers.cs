@@ -86,4 +86,31 @@ public static class Buffers
     /// </summary>
     public static void AccumulateInto<T>(DTensor<T>? target, DTensor<T> source)
         where T : unmanaged, IFloatingPointIeee754<T> => DTensor.Accumulate(nameof(AccumulateInto), target, source);
+
+    /// <summary>
+    /// Writes a tensor result's tangent into the caller's <paramref name="dResult"/> (zeros when the tangent is null: a
+    /// result that does not depend on the direction). Generated pushforwards end with it.
+    /// </summary>
+    public static void WriteTangent<T>(string method, DTensor<T> result, DTensor<T>? tangent, DTensor<T> dResult)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        if (dResult is null)
+        {
+            throw new ArgumentNullException(nameof(dResult), $"{method}: dResult is null; pass a tensor of the result's shape {result.ShapeText} to receive its tangent.");
+        }
+
+        if (!dResult.HasSameShape(result))
+        {
+            throw new ArgumentException($"{method}: dResult has shape {dResult.ShapeText}, but the result has {result.ShapeText}.", nameof(dResult));
+        }
+
+        if (tangent is null)
+        {
+            dResult.Span.Clear();
+            return;
+        }
+
+        dResult.CopyFrom(tangent);
+    }
 }

@@ -164,6 +164,83 @@ public sealed class ForwardModeTests
         Assert.DoesNotContain("Pushforward(", string.Concat(run.Sources.Values), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void AFunctionWithOnlyAPullbackRuleIsNamedWithThePushforwardToAdd()
+    {
+        const string source = """
+            using System;
+            using SymDiff;
+
+            public static partial class C
+            {
+                public static double Softplus(double x) => Math.Log(1 + Math.Exp(x));
+
+                [PullbackOf(nameof(Softplus))]
+                static void SoftplusPullback(double x, double dResult, ref double dx) => dx += dResult / (1 + Math.Exp(-x));
+
+                [Differentiable]
+                public static double F(double a) => Softplus(a) * a;
+            }
+            """;
+        var run = GeneratorHarness.Run(source);
+        Assert.Empty(run.GeneratorDiagnostics);
+        var message = Assert.Single(run.Messages).GetMessage();
+        Assert.Contains("add one beside it: [PushforwardOf(typeof(C), nameof(C.Softplus))] static double SoftplusPushforward(double x, double dx)", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AUserPushforwardRuleIsCalledAndRight()
+    {
+        const string source = """
+            using System;
+            using SymDiff;
+
+            public static partial class C
+            {
+                public static double Softplus(double x) => Math.Log(1 + Math.Exp(x));
+
+                [PullbackOf(nameof(Softplus))]
+                static void SoftplusPullback(double x, double dResult, ref double dx) => dx += dResult / (1 + Math.Exp(-x));
+
+                [PushforwardOf(nameof(Softplus))]
+                static double SoftplusPushforward(double x, double dx) => dx / (1 + Math.Exp(-x));
+
+                [Differentiable]
+                public static double F(double a, double b) => Softplus(a * b) * a;
+            }
+            """;
+        var assembly = GeneratorHarness.CompileAndLoad(source);
+        var type = assembly.GetType("C")!;
+        var pushforward = type.GetMethod("FPushforward")!;
+        var gradient = type.GetMethod("FGradient")!;
+        var args = new object?[] { 0.7, -1.3, 0.4, 0.9, 0.0 };
+        var value = (double)pushforward.Invoke(null, args)!;
+        var gradientArgs = new object?[] { 0.7, -1.3, 0.0, 0.0 };
+        Assert.Equal((double)gradient.Invoke(null, gradientArgs)!, value);
+        Assert.Equal((0.4 * (double)gradientArgs[2]!) + (0.9 * (double)gradientArgs[3]!), (double)args[4]!, 12);
+    }
+
+    [Fact]
+    public void APushforwardRuleThatDoesNotFitIsAnErrorAtTheRule()
+    {
+        const string source = """
+            using System;
+            using SymDiff;
+
+            public static partial class C
+            {
+                public static double Softplus(double x) => Math.Log(1 + Math.Exp(x));
+
+                [PushforwardOf(nameof(Softplus))]
+                static void SoftplusPushforward(double x, double dx, ref double dResult) => dResult = dx;
+            }
+            """;
+        var diagnostic = Assert.Single(GeneratorHarness.Run(source).GeneratorDiagnostics);
+        Assert.Equal("SD0017", diagnostic.Id);
+        Assert.Contains("it must return 'double', the result's tangent", diagnostic.GetMessage(), StringComparison.Ordinal);
+        Assert.Contains("static double SoftplusPushforward(double x, double dx)", diagnostic.GetMessage(), StringComparison.Ordinal);
+    }
+
     /// <summary>Every [Differentiable] function of the corpus whose parameters are double or int and that returns double.</summary>
     private static IEnumerable<MethodInfo> Corpus() =>
         new[] { typeof(Functions), typeof(RecomputedFunctions) }
