@@ -49,6 +49,10 @@ internal static class IrFinisher
             }
         }
 
+        // Temporaries are t0, t1, ... unless the method has a variable t, whose versions (t_1) would sit beside them.
+        var localNames = new HashSet<string>(order.Select(id => body.Values[id]).Where(v => v.Kind == ValueKind.Local).Select(v => v.BaseName!)
+            .Concat(parameters.Select(p => p.Name)));
+        var temporaryPrefix = new[] { "t", "tmp", "temp" }.FirstOrDefault(p => !localNames.Contains(p)) ?? "t";
         var temporary = 0;
         var condition = 0;
         var cursor = 0;
@@ -67,7 +71,7 @@ internal static class IrFinisher
                 ValueKind.Local => allocator.Allocate(value.BaseName!),
                 ValueKind.Condition => allocator.AllocateNumbered("cond", ref condition),
                 ValueKind.Result => allocator.Allocate("result"),
-                _ => allocator.AllocateNumbered("t", ref temporary),
+                _ => allocator.AllocateNumbered(temporaryPrefix, ref temporary),
             };
         }
 

@@ -140,6 +140,24 @@ public sealed class GeneratedCodeSnapshots
         }
         """);
 
+    /// <summary>A variable named t: its versions (t_1) never sit beside temporaries t0, t1 (those become tmp0, ...).</summary>
+    [Fact]
+    public void AVariableNamedT() => VerifySingle("""
+        using System;
+        using SymDiff;
+
+        public static partial class Clock
+        {
+            [Differentiable]
+            public static double Phase(double x, double w)
+            {
+                var t = x * w;
+                t = t * t + Math.Sin(x);
+                return Math.Cos(t * w) * x;
+            }
+        }
+        """);
+
     [Fact]
     public void GuardThrowsAndPassiveValues() => VerifySingle("""
         using System;
