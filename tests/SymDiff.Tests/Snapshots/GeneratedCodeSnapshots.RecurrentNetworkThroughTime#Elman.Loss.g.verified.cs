@@ -64,18 +64,18 @@ partial class Elman
         {
             workspace.h[iter0] = h;
             workspace.t_1[iter0] = t_1;
-            global::System.ReadOnlySpan<int> t0 = inputs.Slice(t_1 * batch, batch);
-            DTensor<float> x = DTensor.Embedding(embed, t0, ref workspace.x[iter0]);
-            DTensor<float> t1 = DTensor.MatMul(x, w, false, false, ref workspace.t1);
-            DTensor<float> t2 = DTensor.MatMul(h, u, false, false, ref workspace.t2);
-            DTensor<float> t3 = DTensor.Add(t1, t2, ref workspace.t3);
-            DTensor<float> t4 = DTensor.AddRowBias(t3, b, ref workspace.t4);
-            DTensor<float> h_1 = DTensor.Tanh(t4, ref workspace.h_1[iter0]);
-            DTensor<float> t5 = DTensor.MatMul(h_1, v, false, false, ref workspace.t5);
-            global::System.ReadOnlySpan<int> t6 = targets.Slice(t_1 * batch, batch);
-            float t7 = DTensor.CrossEntropy(t5, t6, ref workspace.t7Saved[iter0]);
-            workspace.t7[iter0] = t7;
-            float loss_2 = loss_1 + t7;
+            global::System.ReadOnlySpan<int> tmp0 = inputs.Slice(t_1 * batch, batch);
+            DTensor<float> x = DTensor.Embedding(embed, tmp0, ref workspace.x[iter0]);
+            DTensor<float> tmp1 = DTensor.MatMul(x, w, false, false, ref workspace.tmp1);
+            DTensor<float> tmp2 = DTensor.MatMul(h, u, false, false, ref workspace.tmp2);
+            DTensor<float> tmp3 = DTensor.Add(tmp1, tmp2, ref workspace.tmp3);
+            DTensor<float> tmp4 = DTensor.AddRowBias(tmp3, b, ref workspace.tmp4);
+            DTensor<float> h_1 = DTensor.Tanh(tmp4, ref workspace.h_1[iter0]);
+            DTensor<float> tmp5 = DTensor.MatMul(h_1, v, false, false, ref workspace.tmp5);
+            global::System.ReadOnlySpan<int> tmp6 = targets.Slice(t_1 * batch, batch);
+            float tmp7 = DTensor.CrossEntropy(tmp5, tmp6, ref workspace.tmp7Saved[iter0]);
+            workspace.tmp7[iter0] = tmp7;
+            float loss_2 = loss_1 + tmp7;
             int t_2 = t_1 + 1;
             h = h_1;
             loss_1 = loss_2;
@@ -96,11 +96,11 @@ partial class Elman
             iter0--;
             h = workspace.h[iter0]!;
             t_1 = workspace.t_1[iter0];
-            global::System.ReadOnlySpan<int> t0 = inputs.Slice(t_1 * batch, batch); // recomputed: spans are not taped
+            global::System.ReadOnlySpan<int> tmp0 = inputs.Slice(t_1 * batch, batch); // recomputed: spans are not taped
             DTensor<float> x = workspace.x[iter0]!;
             DTensor<float> h_1 = workspace.h_1[iter0]!;
-            global::System.ReadOnlySpan<int> t6 = targets.Slice(t_1 * batch, batch); // recomputed: spans are not taped
-            float t7 = workspace.t7[iter0];
+            global::System.ReadOnlySpan<int> tmp6 = targets.Slice(t_1 * batch, batch); // recomputed: spans are not taped
+            float tmp7 = workspace.tmp7[iter0];
             DTensor<float> dh_1 = Buffers.EnsureZeroed(ref workspace.dh_1, dh);
             Buffers.AccumulateInto(dh_1, dh);
             float dloss_2 = dloss_1;
@@ -108,18 +108,18 @@ partial class Elman
             dloss_1 = 0;
             // loss += DTensor.CrossEntropy(DTensor.MatMul(h, v), targets.Slice(t * batch, batch));
             dloss_1 += dloss_2;
-            DTensor<float> dt5 = Buffers.EnsureZeroed(ref workspace.dt5, workspace.t7Saved[iter0]!);
-            DTensorRules.CrossEntropyPullback(t6, workspace.t7Saved[iter0]!, dloss_2, dt5);
-            DTensorRules.MatMulPullback(h_1, v, false, false, dt5, dh_1, dv);
-            DTensor<float> dt4 = Buffers.EnsureZeroed(ref workspace.dt4, dh_1);
+            DTensor<float> dtmp5 = Buffers.EnsureZeroed(ref workspace.dtmp5, workspace.tmp7Saved[iter0]!);
+            DTensorRules.CrossEntropyPullback(tmp6, workspace.tmp7Saved[iter0]!, dloss_2, dtmp5);
+            DTensorRules.MatMulPullback(h_1, v, false, false, dtmp5, dh_1, dv);
+            DTensor<float> dtmp4 = Buffers.EnsureZeroed(ref workspace.dtmp4, dh_1);
             // h = DTensor.Tanh(DTensor.AddRowBias(DTensor.Add(DTensor.MatMul(x, w), DTensor.MatMul(h, u)), b));
-            DTensorRules.TanhPullback(h_1, dh_1, dt4);
-            DTensorRules.AddRowBiasPullback(dt4, null, db);
-            DTensorRules.MatMulPullback(h, u, false, false, dt4, dh, du);
+            DTensorRules.TanhPullback(h_1, dh_1, dtmp4);
+            DTensorRules.AddRowBiasPullback(dtmp4, null, db);
+            DTensorRules.MatMulPullback(h, u, false, false, dtmp4, dh, du);
             DTensor<float> dx = Buffers.EnsureZeroed(ref workspace.dx, x);
-            DTensorRules.MatMulPullback(x, w, false, false, dt4, dx, dw);
+            DTensorRules.MatMulPullback(x, w, false, false, dtmp4, dx, dw);
             // var x = DTensor.Embedding(embed, inputs.Slice(t * batch, batch));
-            DTensorRules.EmbeddingPullback(t0, dx, dembed);
+            DTensorRules.EmbeddingPullback(tmp0, dx, dembed);
         }
         return result;
     }
@@ -139,18 +139,18 @@ partial class Elman
         public readonly Tape<DTensor<float>?> h = new();
         public readonly Tape<int> t_1 = new();
         public readonly Tape<DTensor<float>?> x = new();
-        public DTensor<float>? t1;
-        public DTensor<float>? t2;
-        public DTensor<float>? t3;
-        public DTensor<float>? t4;
+        public DTensor<float>? tmp1;
+        public DTensor<float>? tmp2;
+        public DTensor<float>? tmp3;
+        public DTensor<float>? tmp4;
         public readonly Tape<DTensor<float>?> h_1 = new();
-        public DTensor<float>? t5;
-        public readonly Tape<DTensor<float>?> t7Saved = new();
-        public readonly Tape<float> t7 = new();
+        public DTensor<float>? tmp5;
+        public readonly Tape<DTensor<float>?> tmp7Saved = new();
+        public readonly Tape<float> tmp7 = new();
         public DTensor<float>? dh;
         public DTensor<float>? dh_1;
-        public DTensor<float>? dt5;
-        public DTensor<float>? dt4;
+        public DTensor<float>? dtmp5;
+        public DTensor<float>? dtmp4;
         public DTensor<float>? dx;
     }
 
@@ -171,17 +171,17 @@ partial class Elman
         {
             Buffers.Copy(h, ref workspace.h[iter0]); // its buffer is reused two iterations later
             workspace.t_1[iter0] = t_1;
-            global::System.ReadOnlySpan<int> t0 = inputs.Slice(t_1 * batch, batch);
-            DTensor<float> x = DTensor.Embedding(embed, t0, ref workspace.x[iter0 & 1]);
-            DTensor<float> t1 = DTensor.MatMul(x, w, false, false, ref workspace.t1[iter0 & 1]);
-            DTensor<float> t2 = DTensor.MatMul(h, u, false, false, ref workspace.t2[iter0 & 1]);
-            DTensor<float> t3 = DTensor.Add(t1, t2, ref workspace.t3[iter0 & 1]);
-            DTensor<float> t4 = DTensor.AddRowBias(t3, b, ref workspace.t4[iter0 & 1]);
-            DTensor<float> h_1 = DTensor.Tanh(t4, ref workspace.h_1[iter0 & 1]);
-            DTensor<float> t5 = DTensor.MatMul(h_1, v, false, false, ref workspace.t5[iter0 & 1]);
-            global::System.ReadOnlySpan<int> t6 = targets.Slice(t_1 * batch, batch);
-            float t7 = DTensor.CrossEntropy(t5, t6, ref workspace.t7Saved[iter0 & 1]);
-            float loss_2 = loss_1 + t7;
+            global::System.ReadOnlySpan<int> tmp0 = inputs.Slice(t_1 * batch, batch);
+            DTensor<float> x = DTensor.Embedding(embed, tmp0, ref workspace.x[iter0 & 1]);
+            DTensor<float> tmp1 = DTensor.MatMul(x, w, false, false, ref workspace.tmp1[iter0 & 1]);
+            DTensor<float> tmp2 = DTensor.MatMul(h, u, false, false, ref workspace.tmp2[iter0 & 1]);
+            DTensor<float> tmp3 = DTensor.Add(tmp1, tmp2, ref workspace.tmp3[iter0 & 1]);
+            DTensor<float> tmp4 = DTensor.AddRowBias(tmp3, b, ref workspace.tmp4[iter0 & 1]);
+            DTensor<float> h_1 = DTensor.Tanh(tmp4, ref workspace.h_1[iter0 & 1]);
+            DTensor<float> tmp5 = DTensor.MatMul(h_1, v, false, false, ref workspace.tmp5[iter0 & 1]);
+            global::System.ReadOnlySpan<int> tmp6 = targets.Slice(t_1 * batch, batch);
+            float tmp7 = DTensor.CrossEntropy(tmp5, tmp6, ref workspace.tmp7Saved[iter0 & 1]);
+            float loss_2 = loss_1 + tmp7;
             int t_2 = t_1 + 1;
             h = h_1;
             loss_1 = loss_2;
@@ -203,16 +203,16 @@ partial class Elman
             h = workspace.h[iter0]!;
             t_1 = workspace.t_1[iter0];
             // recomputes this iteration from its carried values (RecomputeLoops)
-            global::System.ReadOnlySpan<int> t0 = inputs.Slice(t_1 * batch, batch);
-            DTensor<float> x = DTensor.Embedding(embed, t0, ref workspace.x[iter0 & 1]);
-            DTensor<float> t1 = DTensor.MatMul(x, w, false, false, ref workspace.t1[iter0 & 1]);
-            DTensor<float> t2 = DTensor.MatMul(h, u, false, false, ref workspace.t2[iter0 & 1]);
-            DTensor<float> t3 = DTensor.Add(t1, t2, ref workspace.t3[iter0 & 1]);
-            DTensor<float> t4 = DTensor.AddRowBias(t3, b, ref workspace.t4[iter0 & 1]);
-            DTensor<float> h_1 = DTensor.Tanh(t4, ref workspace.h_1[iter0 & 1]);
-            DTensor<float> t5 = DTensor.MatMul(h_1, v, false, false, ref workspace.t5[iter0 & 1]);
-            global::System.ReadOnlySpan<int> t6 = targets.Slice(t_1 * batch, batch);
-            float t7 = DTensor.CrossEntropy(t5, t6, ref workspace.t7Saved[iter0 & 1]);
+            global::System.ReadOnlySpan<int> tmp0 = inputs.Slice(t_1 * batch, batch);
+            DTensor<float> x = DTensor.Embedding(embed, tmp0, ref workspace.x[iter0 & 1]);
+            DTensor<float> tmp1 = DTensor.MatMul(x, w, false, false, ref workspace.tmp1[iter0 & 1]);
+            DTensor<float> tmp2 = DTensor.MatMul(h, u, false, false, ref workspace.tmp2[iter0 & 1]);
+            DTensor<float> tmp3 = DTensor.Add(tmp1, tmp2, ref workspace.tmp3[iter0 & 1]);
+            DTensor<float> tmp4 = DTensor.AddRowBias(tmp3, b, ref workspace.tmp4[iter0 & 1]);
+            DTensor<float> h_1 = DTensor.Tanh(tmp4, ref workspace.h_1[iter0 & 1]);
+            DTensor<float> tmp5 = DTensor.MatMul(h_1, v, false, false, ref workspace.tmp5[iter0 & 1]);
+            global::System.ReadOnlySpan<int> tmp6 = targets.Slice(t_1 * batch, batch);
+            float tmp7 = DTensor.CrossEntropy(tmp5, tmp6, ref workspace.tmp7Saved[iter0 & 1]);
             DTensor<float> dh_1 = Buffers.EnsureZeroed(ref workspace.dh_1, dh);
             Buffers.AccumulateInto(dh_1, dh);
             float dloss_2 = dloss_1;
@@ -220,18 +220,18 @@ partial class Elman
             dloss_1 = 0;
             // loss += DTensor.CrossEntropy(DTensor.MatMul(h, v), targets.Slice(t * batch, batch));
             dloss_1 += dloss_2;
-            DTensor<float> dt5 = Buffers.EnsureZeroed(ref workspace.dt5, workspace.t7Saved[iter0 & 1]!);
-            DTensorRules.CrossEntropyPullback(t6, workspace.t7Saved[iter0 & 1]!, dloss_2, dt5);
-            DTensorRules.MatMulPullback(h_1, v, false, false, dt5, dh_1, dv);
-            DTensor<float> dt4 = Buffers.EnsureZeroed(ref workspace.dt4, dh_1);
+            DTensor<float> dtmp5 = Buffers.EnsureZeroed(ref workspace.dtmp5, workspace.tmp7Saved[iter0 & 1]!);
+            DTensorRules.CrossEntropyPullback(tmp6, workspace.tmp7Saved[iter0 & 1]!, dloss_2, dtmp5);
+            DTensorRules.MatMulPullback(h_1, v, false, false, dtmp5, dh_1, dv);
+            DTensor<float> dtmp4 = Buffers.EnsureZeroed(ref workspace.dtmp4, dh_1);
             // h = DTensor.Tanh(DTensor.AddRowBias(DTensor.Add(DTensor.MatMul(x, w), DTensor.MatMul(h, u)), b));
-            DTensorRules.TanhPullback(h_1, dh_1, dt4);
-            DTensorRules.AddRowBiasPullback(dt4, null, db);
-            DTensorRules.MatMulPullback(h, u, false, false, dt4, dh, du);
+            DTensorRules.TanhPullback(h_1, dh_1, dtmp4);
+            DTensorRules.AddRowBiasPullback(dtmp4, null, db);
+            DTensorRules.MatMulPullback(h, u, false, false, dtmp4, dh, du);
             DTensor<float> dx = Buffers.EnsureZeroed(ref workspace.dx, x);
-            DTensorRules.MatMulPullback(x, w, false, false, dt4, dx, dw);
+            DTensorRules.MatMulPullback(x, w, false, false, dtmp4, dx, dw);
             // var x = DTensor.Embedding(embed, inputs.Slice(t * batch, batch));
-            DTensorRules.EmbeddingPullback(t0, dx, dembed);
+            DTensorRules.EmbeddingPullback(tmp0, dx, dembed);
         }
         return result;
     }
@@ -251,17 +251,17 @@ partial class Elman
         public readonly Tape<DTensor<float>?> h = new();
         public readonly Tape<int> t_1 = new();
         public readonly Tape<DTensor<float>?> x = new();
-        public readonly Tape<DTensor<float>?> t1 = new();
-        public readonly Tape<DTensor<float>?> t2 = new();
-        public readonly Tape<DTensor<float>?> t3 = new();
-        public readonly Tape<DTensor<float>?> t4 = new();
+        public readonly Tape<DTensor<float>?> tmp1 = new();
+        public readonly Tape<DTensor<float>?> tmp2 = new();
+        public readonly Tape<DTensor<float>?> tmp3 = new();
+        public readonly Tape<DTensor<float>?> tmp4 = new();
         public readonly Tape<DTensor<float>?> h_1 = new();
-        public readonly Tape<DTensor<float>?> t5 = new();
-        public readonly Tape<DTensor<float>?> t7Saved = new();
+        public readonly Tape<DTensor<float>?> tmp5 = new();
+        public readonly Tape<DTensor<float>?> tmp7Saved = new();
         public DTensor<float>? dh;
         public DTensor<float>? dh_1;
-        public DTensor<float>? dt5;
-        public DTensor<float>? dt4;
+        public DTensor<float>? dtmp5;
+        public DTensor<float>? dtmp4;
         public DTensor<float>? dx;
     }
 
@@ -320,17 +320,17 @@ partial class Elman
         {
             workspace.h[iter0] = h;
             workspace.t_1[iter0] = t_1;
-            global::System.ReadOnlySpan<int> t0 = inputs.Slice(t_1 * batch, batch);
-            DTensor<float> x = DTensor.Embedding(embed, t0, ref workspace.x[iter0]);
-            DTensor<float> t1 = DTensor.MatMul(x, w, false, false, ref workspace.t1);
-            DTensor<float> t2 = DTensor.MatMul(h, u, false, false, ref workspace.t2);
-            DTensor<float> t3 = DTensor.Add(t1, t2, ref workspace.t3);
-            DTensor<float> t4 = DTensor.AddRowBias(t3, b, ref workspace.t4);
-            DTensor<float> h_1 = DTensor.Tanh(t4, ref workspace.h_1[iter0]);
-            DTensor<float> t5 = DTensor.MatMul(h_1, v, false, false, ref workspace.t5);
-            global::System.ReadOnlySpan<int> t6 = targets.Slice(t_1 * batch, batch);
-            float t7 = DTensor.CrossEntropy(t5, t6, ref workspace.t7Saved[iter0]);
-            workspace.t7[iter0] = t7;
+            global::System.ReadOnlySpan<int> tmp0 = inputs.Slice(t_1 * batch, batch);
+            DTensor<float> x = DTensor.Embedding(embed, tmp0, ref workspace.x[iter0]);
+            DTensor<float> tmp1 = DTensor.MatMul(x, w, false, false, ref workspace.tmp1);
+            DTensor<float> tmp2 = DTensor.MatMul(h, u, false, false, ref workspace.tmp2);
+            DTensor<float> tmp3 = DTensor.Add(tmp1, tmp2, ref workspace.tmp3);
+            DTensor<float> tmp4 = DTensor.AddRowBias(tmp3, b, ref workspace.tmp4);
+            DTensor<float> h_1 = DTensor.Tanh(tmp4, ref workspace.h_1[iter0]);
+            DTensor<float> tmp5 = DTensor.MatMul(h_1, v, false, false, ref workspace.tmp5);
+            global::System.ReadOnlySpan<int> tmp6 = targets.Slice(t_1 * batch, batch);
+            float tmp7 = DTensor.CrossEntropy(tmp5, tmp6, ref workspace.tmp7Saved[iter0]);
+            workspace.tmp7[iter0] = tmp7;
             int t_2 = t_1 + 1;
             h = h_1;
             t_1 = t_2;
@@ -348,11 +348,11 @@ partial class Elman
             iter0--;
             h = workspace.h[iter0]!;
             t_1 = workspace.t_1[iter0];
-            global::System.ReadOnlySpan<int> t0 = inputs.Slice(t_1 * batch, batch); // recomputed: spans are not taped
+            global::System.ReadOnlySpan<int> tmp0 = inputs.Slice(t_1 * batch, batch); // recomputed: spans are not taped
             DTensor<float> x = workspace.x[iter0]!;
             DTensor<float> h_1 = workspace.h_1[iter0]!;
-            global::System.ReadOnlySpan<int> t6 = targets.Slice(t_1 * batch, batch); // recomputed: spans are not taped
-            float t7 = workspace.t7[iter0];
+            global::System.ReadOnlySpan<int> tmp6 = targets.Slice(t_1 * batch, batch); // recomputed: spans are not taped
+            float tmp7 = workspace.tmp7[iter0];
             DTensor<float> dh_1 = Buffers.EnsureZeroed(ref workspace.dh_1, dh);
             Buffers.AccumulateInto(dh_1, dh);
             float dloss_2 = dloss_1;
@@ -360,18 +360,18 @@ partial class Elman
             dloss_1 = 0;
             // loss += DTensor.CrossEntropy(DTensor.MatMul(h, v), targets.Slice(t * batch, batch));
             dloss_1 += dloss_2;
-            DTensor<float> dt5 = Buffers.EnsureZeroed(ref workspace.dt5, workspace.t7Saved[iter0]!);
-            DTensorRules.CrossEntropyPullback(t6, workspace.t7Saved[iter0]!, dloss_2, dt5);
-            DTensorRules.MatMulPullback(h_1, v, false, false, dt5, dh_1, dv);
-            DTensor<float> dt4 = Buffers.EnsureZeroed(ref workspace.dt4, dh_1);
+            DTensor<float> dtmp5 = Buffers.EnsureZeroed(ref workspace.dtmp5, workspace.tmp7Saved[iter0]!);
+            DTensorRules.CrossEntropyPullback(tmp6, workspace.tmp7Saved[iter0]!, dloss_2, dtmp5);
+            DTensorRules.MatMulPullback(h_1, v, false, false, dtmp5, dh_1, dv);
+            DTensor<float> dtmp4 = Buffers.EnsureZeroed(ref workspace.dtmp4, dh_1);
             // h = DTensor.Tanh(DTensor.AddRowBias(DTensor.Add(DTensor.MatMul(x, w), DTensor.MatMul(h, u)), b));
-            DTensorRules.TanhPullback(h_1, dh_1, dt4);
-            DTensorRules.AddRowBiasPullback(dt4, null, db);
-            DTensorRules.MatMulPullback(h, u, false, false, dt4, dh, du);
+            DTensorRules.TanhPullback(h_1, dh_1, dtmp4);
+            DTensorRules.AddRowBiasPullback(dtmp4, null, db);
+            DTensorRules.MatMulPullback(h, u, false, false, dtmp4, dh, du);
             DTensor<float> dx = Buffers.EnsureZeroed(ref workspace.dx, x);
-            DTensorRules.MatMulPullback(x, w, false, false, dt4, dx, dw);
+            DTensorRules.MatMulPullback(x, w, false, false, dtmp4, dx, dw);
             // var x = DTensor.Embedding(embed, inputs.Slice(t * batch, batch));
-            DTensorRules.EmbeddingPullback(t0, dx, dembed);
+            DTensorRules.EmbeddingPullback(tmp0, dx, dembed);
         }
     }
 
@@ -390,18 +390,18 @@ partial class Elman
         public readonly Tape<DTensor<float>?> h = new();
         public readonly Tape<int> t_1 = new();
         public readonly Tape<DTensor<float>?> x = new();
-        public DTensor<float>? t1;
-        public DTensor<float>? t2;
-        public DTensor<float>? t3;
-        public DTensor<float>? t4;
+        public DTensor<float>? tmp1;
+        public DTensor<float>? tmp2;
+        public DTensor<float>? tmp3;
+        public DTensor<float>? tmp4;
         public readonly Tape<DTensor<float>?> h_1 = new();
-        public DTensor<float>? t5;
-        public readonly Tape<DTensor<float>?> t7Saved = new();
-        public readonly Tape<float> t7 = new();
+        public DTensor<float>? tmp5;
+        public readonly Tape<DTensor<float>?> tmp7Saved = new();
+        public readonly Tape<float> tmp7 = new();
         public DTensor<float>? dh;
         public DTensor<float>? dh_1;
-        public DTensor<float>? dt5;
-        public DTensor<float>? dt4;
+        public DTensor<float>? dtmp5;
+        public DTensor<float>? dtmp4;
         public DTensor<float>? dx;
     }
 
@@ -420,16 +420,16 @@ partial class Elman
         {
             Buffers.Copy(h, ref workspace.h[iter0]); // its buffer is reused two iterations later
             workspace.t_1[iter0] = t_1;
-            global::System.ReadOnlySpan<int> t0 = inputs.Slice(t_1 * batch, batch);
-            DTensor<float> x = DTensor.Embedding(embed, t0, ref workspace.x[iter0 & 1]);
-            DTensor<float> t1 = DTensor.MatMul(x, w, false, false, ref workspace.t1[iter0 & 1]);
-            DTensor<float> t2 = DTensor.MatMul(h, u, false, false, ref workspace.t2[iter0 & 1]);
-            DTensor<float> t3 = DTensor.Add(t1, t2, ref workspace.t3[iter0 & 1]);
-            DTensor<float> t4 = DTensor.AddRowBias(t3, b, ref workspace.t4[iter0 & 1]);
-            DTensor<float> h_1 = DTensor.Tanh(t4, ref workspace.h_1[iter0 & 1]);
-            DTensor<float> t5 = DTensor.MatMul(h_1, v, false, false, ref workspace.t5[iter0 & 1]);
-            global::System.ReadOnlySpan<int> t6 = targets.Slice(t_1 * batch, batch);
-            float t7 = DTensor.CrossEntropy(t5, t6, ref workspace.t7Saved[iter0 & 1]);
+            global::System.ReadOnlySpan<int> tmp0 = inputs.Slice(t_1 * batch, batch);
+            DTensor<float> x = DTensor.Embedding(embed, tmp0, ref workspace.x[iter0 & 1]);
+            DTensor<float> tmp1 = DTensor.MatMul(x, w, false, false, ref workspace.tmp1[iter0 & 1]);
+            DTensor<float> tmp2 = DTensor.MatMul(h, u, false, false, ref workspace.tmp2[iter0 & 1]);
+            DTensor<float> tmp3 = DTensor.Add(tmp1, tmp2, ref workspace.tmp3[iter0 & 1]);
+            DTensor<float> tmp4 = DTensor.AddRowBias(tmp3, b, ref workspace.tmp4[iter0 & 1]);
+            DTensor<float> h_1 = DTensor.Tanh(tmp4, ref workspace.h_1[iter0 & 1]);
+            DTensor<float> tmp5 = DTensor.MatMul(h_1, v, false, false, ref workspace.tmp5[iter0 & 1]);
+            global::System.ReadOnlySpan<int> tmp6 = targets.Slice(t_1 * batch, batch);
+            float tmp7 = DTensor.CrossEntropy(tmp5, tmp6, ref workspace.tmp7Saved[iter0 & 1]);
             int t_2 = t_1 + 1;
             h = h_1;
             t_1 = t_2;
@@ -448,16 +448,16 @@ partial class Elman
             h = workspace.h[iter0]!;
             t_1 = workspace.t_1[iter0];
             // recomputes this iteration from its carried values (RecomputeLoops)
-            global::System.ReadOnlySpan<int> t0 = inputs.Slice(t_1 * batch, batch);
-            DTensor<float> x = DTensor.Embedding(embed, t0, ref workspace.x[iter0 & 1]);
-            DTensor<float> t1 = DTensor.MatMul(x, w, false, false, ref workspace.t1[iter0 & 1]);
-            DTensor<float> t2 = DTensor.MatMul(h, u, false, false, ref workspace.t2[iter0 & 1]);
-            DTensor<float> t3 = DTensor.Add(t1, t2, ref workspace.t3[iter0 & 1]);
-            DTensor<float> t4 = DTensor.AddRowBias(t3, b, ref workspace.t4[iter0 & 1]);
-            DTensor<float> h_1 = DTensor.Tanh(t4, ref workspace.h_1[iter0 & 1]);
-            DTensor<float> t5 = DTensor.MatMul(h_1, v, false, false, ref workspace.t5[iter0 & 1]);
-            global::System.ReadOnlySpan<int> t6 = targets.Slice(t_1 * batch, batch);
-            float t7 = DTensor.CrossEntropy(t5, t6, ref workspace.t7Saved[iter0 & 1]);
+            global::System.ReadOnlySpan<int> tmp0 = inputs.Slice(t_1 * batch, batch);
+            DTensor<float> x = DTensor.Embedding(embed, tmp0, ref workspace.x[iter0 & 1]);
+            DTensor<float> tmp1 = DTensor.MatMul(x, w, false, false, ref workspace.tmp1[iter0 & 1]);
+            DTensor<float> tmp2 = DTensor.MatMul(h, u, false, false, ref workspace.tmp2[iter0 & 1]);
+            DTensor<float> tmp3 = DTensor.Add(tmp1, tmp2, ref workspace.tmp3[iter0 & 1]);
+            DTensor<float> tmp4 = DTensor.AddRowBias(tmp3, b, ref workspace.tmp4[iter0 & 1]);
+            DTensor<float> h_1 = DTensor.Tanh(tmp4, ref workspace.h_1[iter0 & 1]);
+            DTensor<float> tmp5 = DTensor.MatMul(h_1, v, false, false, ref workspace.tmp5[iter0 & 1]);
+            global::System.ReadOnlySpan<int> tmp6 = targets.Slice(t_1 * batch, batch);
+            float tmp7 = DTensor.CrossEntropy(tmp5, tmp6, ref workspace.tmp7Saved[iter0 & 1]);
             DTensor<float> dh_1 = Buffers.EnsureZeroed(ref workspace.dh_1, dh);
             Buffers.AccumulateInto(dh_1, dh);
             float dloss_2 = dloss_1;
@@ -465,18 +465,18 @@ partial class Elman
             dloss_1 = 0;
             // loss += DTensor.CrossEntropy(DTensor.MatMul(h, v), targets.Slice(t * batch, batch));
             dloss_1 += dloss_2;
-            DTensor<float> dt5 = Buffers.EnsureZeroed(ref workspace.dt5, workspace.t7Saved[iter0 & 1]!);
-            DTensorRules.CrossEntropyPullback(t6, workspace.t7Saved[iter0 & 1]!, dloss_2, dt5);
-            DTensorRules.MatMulPullback(h_1, v, false, false, dt5, dh_1, dv);
-            DTensor<float> dt4 = Buffers.EnsureZeroed(ref workspace.dt4, dh_1);
+            DTensor<float> dtmp5 = Buffers.EnsureZeroed(ref workspace.dtmp5, workspace.tmp7Saved[iter0 & 1]!);
+            DTensorRules.CrossEntropyPullback(tmp6, workspace.tmp7Saved[iter0 & 1]!, dloss_2, dtmp5);
+            DTensorRules.MatMulPullback(h_1, v, false, false, dtmp5, dh_1, dv);
+            DTensor<float> dtmp4 = Buffers.EnsureZeroed(ref workspace.dtmp4, dh_1);
             // h = DTensor.Tanh(DTensor.AddRowBias(DTensor.Add(DTensor.MatMul(x, w), DTensor.MatMul(h, u)), b));
-            DTensorRules.TanhPullback(h_1, dh_1, dt4);
-            DTensorRules.AddRowBiasPullback(dt4, null, db);
-            DTensorRules.MatMulPullback(h, u, false, false, dt4, dh, du);
+            DTensorRules.TanhPullback(h_1, dh_1, dtmp4);
+            DTensorRules.AddRowBiasPullback(dtmp4, null, db);
+            DTensorRules.MatMulPullback(h, u, false, false, dtmp4, dh, du);
             DTensor<float> dx = Buffers.EnsureZeroed(ref workspace.dx, x);
-            DTensorRules.MatMulPullback(x, w, false, false, dt4, dx, dw);
+            DTensorRules.MatMulPullback(x, w, false, false, dtmp4, dx, dw);
             // var x = DTensor.Embedding(embed, inputs.Slice(t * batch, batch));
-            DTensorRules.EmbeddingPullback(t0, dx, dembed);
+            DTensorRules.EmbeddingPullback(tmp0, dx, dembed);
         }
     }
 
@@ -495,17 +495,17 @@ partial class Elman
         public readonly Tape<DTensor<float>?> h = new();
         public readonly Tape<int> t_1 = new();
         public readonly Tape<DTensor<float>?> x = new();
-        public readonly Tape<DTensor<float>?> t1 = new();
-        public readonly Tape<DTensor<float>?> t2 = new();
-        public readonly Tape<DTensor<float>?> t3 = new();
-        public readonly Tape<DTensor<float>?> t4 = new();
+        public readonly Tape<DTensor<float>?> tmp1 = new();
+        public readonly Tape<DTensor<float>?> tmp2 = new();
+        public readonly Tape<DTensor<float>?> tmp3 = new();
+        public readonly Tape<DTensor<float>?> tmp4 = new();
         public readonly Tape<DTensor<float>?> h_1 = new();
-        public readonly Tape<DTensor<float>?> t5 = new();
-        public readonly Tape<DTensor<float>?> t7Saved = new();
+        public readonly Tape<DTensor<float>?> tmp5 = new();
+        public readonly Tape<DTensor<float>?> tmp7Saved = new();
         public DTensor<float>? dh;
         public DTensor<float>? dh_1;
-        public DTensor<float>? dt5;
-        public DTensor<float>? dt4;
+        public DTensor<float>? dtmp5;
+        public DTensor<float>? dtmp4;
         public DTensor<float>? dx;
     }
 
@@ -527,17 +527,17 @@ partial class Elman
         int t_1 = t;
         while (t_1 < steps)
         {
-            global::System.ReadOnlySpan<int> t0 = inputs.Slice(t_1 * batch, batch);
-            DTensor<float> x = DTensor.Embedding(embed, t0, ref workspace.x);
-            DTensor<float> t1 = DTensor.MatMul(x, w, false, false, ref workspace.t1);
-            DTensor<float> t2 = DTensor.MatMul(h, u, false, false, ref workspace.t2);
-            DTensor<float> t3 = DTensor.Add(t1, t2, ref workspace.t3);
-            DTensor<float> t4 = DTensor.AddRowBias(t3, b, ref workspace.t4);
-            DTensor<float> h_1 = DTensor.Tanh(t4, ref workspace.h_1[iter0 & 1]);
-            DTensor<float> t5 = DTensor.MatMul(h_1, v, false, false, ref workspace.t5);
-            global::System.ReadOnlySpan<int> t6 = targets.Slice(t_1 * batch, batch);
-            float t7 = DTensor.CrossEntropy(t5, t6);
-            float loss_2 = loss_1 + t7;
+            global::System.ReadOnlySpan<int> tmp0 = inputs.Slice(t_1 * batch, batch);
+            DTensor<float> x = DTensor.Embedding(embed, tmp0, ref workspace.x);
+            DTensor<float> tmp1 = DTensor.MatMul(x, w, false, false, ref workspace.tmp1);
+            DTensor<float> tmp2 = DTensor.MatMul(h, u, false, false, ref workspace.tmp2);
+            DTensor<float> tmp3 = DTensor.Add(tmp1, tmp2, ref workspace.tmp3);
+            DTensor<float> tmp4 = DTensor.AddRowBias(tmp3, b, ref workspace.tmp4);
+            DTensor<float> h_1 = DTensor.Tanh(tmp4, ref workspace.h_1[iter0 & 1]);
+            DTensor<float> tmp5 = DTensor.MatMul(h_1, v, false, false, ref workspace.tmp5);
+            global::System.ReadOnlySpan<int> tmp6 = targets.Slice(t_1 * batch, batch);
+            float tmp7 = DTensor.CrossEntropy(tmp5, tmp6);
+            float loss_2 = loss_1 + tmp7;
             int t_2 = t_1 + 1;
             h = h_1;
             loss_1 = loss_2;
@@ -562,11 +562,11 @@ partial class Elman
         public static LossBufferedWorkspace Current => s_current ??= new LossBufferedWorkspace();
 
         public DTensor<float>? x;
-        public DTensor<float>? t1;
-        public DTensor<float>? t2;
-        public DTensor<float>? t3;
-        public DTensor<float>? t4;
+        public DTensor<float>? tmp1;
+        public DTensor<float>? tmp2;
+        public DTensor<float>? tmp3;
+        public DTensor<float>? tmp4;
         public readonly Tape<DTensor<float>?> h_1 = new();
-        public DTensor<float>? t5;
+        public DTensor<float>? tmp5;
     }
 }
