@@ -76,6 +76,14 @@ namespace SymDiff.CompilerServices
             Accumulate(nameof(AddPullback), db, dResult);
         }
 
+        /// <summary>y = a + b: ẏ = ȧ + ḃ.</summary>
+        [PushforwardOf(typeof(DTensor), nameof(DTensor.Add))]
+        public static void AddPushforward<T>(DTensor<T>? da, DTensor<T>? db, DTensor<T> dResult)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            CombineTangents(nameof(AddPushforward), da, db, T.One, dResult);
+        }
+
         /// <summary>y = a + s: ∂y/∂a = 1, ∂y/∂s = Σ dy.</summary>
         [PullbackOf(typeof(DTensor), nameof(DTensor.Add))]
         public static void AddPullback<T>(DTensor<T> dResult, [PassThrough, SameShapeAs(nameof(dResult))] DTensor<T>? da, ref T ds)
@@ -84,6 +92,14 @@ namespace SymDiff.CompilerServices
             ArgumentNullException.ThrowIfNull(dResult);
             Accumulate(nameof(AddPullback), da, dResult);
             ds += TensorPrimitives.Sum<T>(dResult.Span);
+        }
+
+        /// <summary>y = a + s: ẏ = ȧ + ṡ.</summary>
+        [PushforwardOf(typeof(DTensor), nameof(DTensor.Add))]
+        public static void AddPushforward<T>(DTensor<T>? da, T ds, DTensor<T> dResult)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            OffsetTangent(nameof(AddPushforward), da, ds, dResult);
         }
     }
 }

@@ -61,5 +61,36 @@ namespace SymDiff.CompilerServices
                 Kernels.Split.AddColumnSums(dResult, db); // columns split between the threads, rows summed in order
             }
         }
+
+        /// <summary>y = x + b per row: ẏ[i, j] = ẋ[i, j] + ḃ[j].</summary>
+        [PushforwardOf(typeof(DTensor), nameof(DTensor.AddRowBias))]
+        public static void AddRowBiasPushforward<T>(DTensor<T>? dx, DTensor<T>? db, DTensor<T> dResult)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ArgumentNullException.ThrowIfNull(dResult);
+            Check.AtLeastRank(nameof(AddRowBiasPushforward), dResult, 1, "dResult");
+            Check.Tangent(nameof(AddRowBiasPushforward), dx, dResult);
+            Check.Tangent(nameof(AddRowBiasPushforward), db, dResult.Shape[^1..]);
+            if (BothZero(dx, db, dResult))
+            {
+                return;
+            }
+
+            if (db is null)
+            {
+                dx!.Span.CopyTo(dResult.Span);
+            }
+            else if (dx is not null)
+            {
+                Kernels.Split.AddRowBias(dx, db, dResult, db.Length);
+            }
+            else
+            {
+                for (var row = 0; row < dResult.Length; row += db.Length)
+                {
+                    db.Span.CopyTo(dResult.Span.Slice(row, db.Length));
+                }
+            }
+        }
     }
 }

@@ -82,5 +82,37 @@ namespace SymDiff.CompilerServices
                 }
             }
         }
+
+        /// <summary>y = [a, b]: ẏ = [ȧ, ḃ] along the last axis.</summary>
+        [PushforwardOf(typeof(DTensor), nameof(DTensor.Concat))]
+        public static void ConcatPushforward<T>(DTensor<T> a, DTensor<T> b, DTensor<T>? da, DTensor<T>? db, DTensor<T> dResult)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var (p, q) = ConcatWidths(nameof(ConcatPushforward), a, b);
+            Span<int> shape = stackalloc int[a.Rank];
+            a.Shape.CopyTo(shape);
+            shape[^1] = p + q;
+            Check.ResultTangent(nameof(ConcatPushforward), dResult, shape);
+            Check.Tangent(nameof(ConcatPushforward), da, a);
+            Check.Tangent(nameof(ConcatPushforward), db, b);
+            var output = dResult.Span;
+            for (var row = 0; row * (p + q) < output.Length; row++)
+            {
+                CopyRow(da, row * p, output.Slice(row * (p + q), p));
+                CopyRow(db, row * q, output.Slice((row * (p + q)) + p, q));
+            }
+
+            static void CopyRow(DTensor<T>? tangent, int start, Span<T> destination)
+            {
+                if (tangent is null)
+                {
+                    destination.Clear();
+                }
+                else
+                {
+                    tangent.Span.Slice(start, destination.Length).CopyTo(destination);
+                }
+            }
+        }
     }
 }

@@ -154,6 +154,14 @@ namespace SymDiff.CompilerServices
             }
         }
 
+        /// <summary>Mean cross-entropy with the saved softmax p: ẏ = (1/n) Σᵢ ⟨p[i, :] − onehot(tᵢ), ẋ[i, :]⟩.</summary>
+        [PushforwardOf(typeof(DTensor), nameof(DTensor.CrossEntropy))]
+        public static T CrossEntropyPushforward<T>(ReadOnlySpan<int> targets, DTensor<T> saved, DTensor<T>? dlogits)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            return CrossEntropyTangent(saved, isSoftmax: true, targets, dlogits);
+        }
+
         /// <summary>
         /// Mean cross-entropy: ∂L/∂x[i, :] = dy · (softmax(x[i, :]) − onehot(tᵢ)) / n. The softmax is recomputed from the
         /// logits, since the forward result is a single number.
@@ -178,6 +186,46 @@ namespace SymDiff.CompilerServices
                 TensorPrimitives.FusedMultiplyAdd<T>(probabilities, scale, output, output);
                 output[targets[i]] -= scale;
             }
+        }
+
+        /// <summary>Mean cross-entropy: ẏ = (1/n) Σᵢ ⟨softmax(x[i, :]) − onehot(tᵢ), ẋ[i, :]⟩, the softmax recomputed row by row.</summary>
+        [PushforwardOf(typeof(DTensor), nameof(DTensor.CrossEntropy))]
+        public static T CrossEntropyPushforward<T>(DTensor<T> logits, ReadOnlySpan<int> targets, DTensor<T>? dlogits)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            return CrossEntropyTangent(logits, isSoftmax: false, targets, dlogits);
+        }
+
+        /// <summary>
+        /// (1/n) Σᵢ ⟨pᵢ − onehot(tᵢ), ẋᵢ⟩ with p the rows of <paramref name="values"/>, or their softmax (one row at a
+        /// time) when they are the logits.
+        /// </summary>
+        private static T CrossEntropyTangent<T>(DTensor<T> values, bool isSoftmax, ReadOnlySpan<int> targets, DTensor<T>? dlogits)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var classes = CrossEntropyClasses(nameof(CrossEntropyPushforward), values, targets);
+            Check.Tangent(nameof(CrossEntropyPushforward), dlogits, values);
+            if (dlogits is null || targets.Length == 0)
+            {
+                return T.Zero;
+            }
+
+            var probabilities = Scratch<T>.Get(classes);
+            var slope = T.Zero;
+            for (var i = 0; i < targets.Length; i++)
+            {
+                ReadOnlySpan<T> row = values.Span.Slice(i * classes, classes);
+                if (!isSoftmax)
+                {
+                    SoftmaxRow(row, probabilities);
+                    row = probabilities;
+                }
+
+                var tangent = dlogits.Span.Slice(i * classes, classes);
+                slope += TensorPrimitives.Dot<T>(row, tangent) - tangent[targets[i]];
+            }
+
+            return slope / T.CreateChecked(targets.Length);
         }
 
         /// <summary>target += scale · source over a range, as work for <see cref="Kernels.Parallelism.For"/> (reused per thread).</summary>

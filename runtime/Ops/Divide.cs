@@ -76,6 +76,37 @@ namespace SymDiff.CompilerServices
             }
         }
 
+        /// <summary>y = a ⊘ b: ẏ = (ȧ − y ⊙ ḃ) ⊘ b (reuses y, so a is not kept).</summary>
+        [PushforwardOf(typeof(DTensor), nameof(DTensor.Divide))]
+        public static void DividePushforward<T>(DTensor<T> b, DTensor<T> result, DTensor<T>? da, DTensor<T>? db, DTensor<T> dResult)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (!ElementwiseTangents(nameof(DividePushforward), result, b, da, db, dResult))
+            {
+                return;
+            }
+
+            var numerator = Scratch<T>.Get(result.Length);
+            if (db is null)
+            {
+                da!.Span.CopyTo(numerator);
+            }
+            else
+            {
+                TensorPrimitives.Multiply<T>(result.Span, db.Span, numerator);
+                if (da is null)
+                {
+                    TensorPrimitives.Negate<T>(numerator, numerator);
+                }
+                else
+                {
+                    TensorPrimitives.Subtract<T>(da.Span, numerator, numerator);
+                }
+            }
+
+            TensorPrimitives.Divide<T>(numerator, b.Span, dResult.Span);
+        }
+
         /// <summary>y = a / s: ∂y/∂a = 1/s, ∂y/∂s = −Σ y ⊙ dy / s.</summary>
         [PullbackOf(typeof(DTensor), nameof(DTensor.Divide))]
         public static void DividePullback<T>(T s, DTensor<T> result, DTensor<T> dResult, [SameShapeAs(nameof(dResult))] DTensor<T>? da, ref T ds)
@@ -90,6 +121,14 @@ namespace SymDiff.CompilerServices
             }
 
             ds -= TensorPrimitives.Dot<T>(result.Span, dResult.Span) / s;
+        }
+
+        /// <summary>y = a / s: ẏ = (ȧ − ṡ·y) / s (reuses y).</summary>
+        [PushforwardOf(typeof(DTensor), nameof(DTensor.Divide))]
+        public static void DividePushforward<T>(T s, DTensor<T> result, DTensor<T>? da, T ds, DTensor<T> dResult)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ScaledSumTangent(nameof(DividePushforward), da, T.One / s, result, -ds / s, dResult);
         }
     }
 }

@@ -93,5 +93,16 @@ namespace SymDiff.CompilerServices
                 ApplyDropoutMask(dResult.Span, rate, seed, dx.Span, accumulate: true);
             }
         }
+
+        /// <summary>y = x ⊙ m / (1 − rate): ẏ = ẋ ⊙ m / (1 − rate), the mask recomputed from the seed; drate is ignored (a hyper-parameter, as in the pullback).</summary>
+        [PushforwardOf(typeof(DTensor), nameof(DTensor.Dropout))]
+        public static void DropoutPushforward<T>(T rate, ulong seed, DTensor<T>? dx, T drate, DTensor<T> dResult)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (ElementwiseTangent(nameof(DropoutPushforward), dResult, dx, dResult))
+            {
+                ApplyDropoutMask(dx.Span, rate, seed, dResult.Span, accumulate: false);
+            }
+        }
     }
 }

@@ -22,14 +22,20 @@ namespace SymDiff
         {
             var width = EmbeddingWidth(nameof(Embedding), table, ids);
             var y = Buffers.Ensure(ref destination, [ids.Length, width]);
+            Gather(table, ids, width, y);
+            return y;
+        }
+
+        /// <summary>y[i, :] = table[ids[i], :] for checked ids and a table <paramref name="width"/> wide.</summary>
+        internal static void Gather<T>(DTensor<T> table, ReadOnlySpan<int> ids, int width, DTensor<T> y)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
             var rows = table.Span;
             var output = y.Span;
             for (var i = 0; i < ids.Length; i++)
             {
                 rows.Slice(ids[i] * width, width).CopyTo(output.Slice(i * width, width));
             }
-
-            return y;
         }
 
         internal static int EmbeddingWidth<T>(string op, DTensor<T> table, ReadOnlySpan<int> ids)
@@ -81,6 +87,24 @@ namespace SymDiff.CompilerServices
             {
                 var row = rows.Slice(ids[i] * width, width);
                 TensorPrimitives.Add<T>(row, gradient.Slice(i * width, width), row);
+            }
+        }
+
+        /// <summary>y[i, :] = table[ids[i], :]: ẏ[i, :] = ṫable[ids[i], :], the same gather of the table's tangent.</summary>
+        [PushforwardOf(typeof(DTensor), nameof(DTensor.Embedding))]
+        public static void EmbeddingPushforward<T>(DTensor<T> table, ReadOnlySpan<int> ids, DTensor<T>? dtable, DTensor<T> dResult)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var width = EmbeddingWidth(nameof(EmbeddingPushforward), table, ids);
+            Check.ResultTangent(nameof(EmbeddingPushforward), dResult, [ids.Length, width]);
+            Check.Tangent(nameof(EmbeddingPushforward), dtable, table);
+            if (dtable is null)
+            {
+                dResult.Clear();
+            }
+            else
+            {
+                Gather(dtable, ids, width, dResult);
             }
         }
     }

@@ -42,5 +42,16 @@ namespace SymDiff.CompilerServices
                 TensorPrimitives.FusedMultiplyAdd<T>(dResult.Span, result.Span, dx.Span, dx.Span);
             }
         }
+
+        /// <summary>y = eˣ: ẏ = y·ẋ (reuses y).</summary>
+        [PushforwardOf(typeof(DTensor), nameof(DTensor.Exp))]
+        public static void ExpPushforward<T>(DTensor<T> result, DTensor<T>? dx, DTensor<T> dResult)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (ElementwiseTangent(nameof(ExpPushforward), result, dx, dResult))
+            {
+                TensorPrimitives.Multiply<T>(result.Span, dx.Span, dResult.Span);
+            }
+        }
     }
 }

@@ -46,5 +46,16 @@ namespace SymDiff.CompilerServices
             TensorPrimitives.Divide<T>(dResult.Span, x.Span, quotient);
             TensorPrimitives.Add<T>(dx.Span, quotient, dx.Span);
         }
+
+        /// <summary>y = ln x: ẏ = ẋ/x.</summary>
+        [PushforwardOf(typeof(DTensor), nameof(DTensor.Log))]
+        public static void LogPushforward<T>(DTensor<T> x, DTensor<T>? dx, DTensor<T> dResult)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (ElementwiseTangent(nameof(LogPushforward), x, dx, dResult))
+            {
+                TensorPrimitives.Divide<T>(dx.Span, x.Span, dResult.Span);
+            }
+        }
     }
 }

@@ -76,5 +76,25 @@ namespace SymDiff.CompilerServices
                 TensorPrimitives.FusedMultiplyAdd<T>(probabilities, -TensorPrimitives.Sum<T>(dy), output, output);
             }
         }
+
+        /// <summary>y = log softmax(x): ẏ = ẋ − ⟨softmax(x), ẋ⟩ per row, with softmax(x) = e^y (reuses y).</summary>
+        [PushforwardOf(typeof(DTensor), nameof(DTensor.LogSoftmax))]
+        public static void LogSoftmaxPushforward<T>(DTensor<T> result, DTensor<T>? dx, DTensor<T> dResult)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (!ElementwiseTangent(nameof(LogSoftmaxPushforward), result, dx, dResult) || result.Length == 0)
+            {
+                return;
+            }
+
+            var columns = result.Dimension(-1);
+            var probabilities = Scratch<T>.Get(columns);
+            for (var row = 0; row < result.Length; row += columns)
+            {
+                var tangent = dx.Span.Slice(row, columns);
+                TensorPrimitives.Exp<T>(result.Span.Slice(row, columns), probabilities);
+                TensorPrimitives.Subtract<T>(tangent, TensorPrimitives.Dot<T>(probabilities, tangent), dResult.Span.Slice(row, columns));
+            }
+        }
     }
 }

@@ -112,5 +112,31 @@ namespace SymDiff.CompilerServices
                 }
             }
         }
+
+        /// <summary>y = op(a)·op(b): ẏ = op(ȧ)·op(b) + op(a)·op(ḃ), two products on the GEMM kernel.</summary>
+        [PushforwardOf(typeof(DTensor), nameof(DTensor.MatMul))]
+        public static void MatMulPushforward<T>(
+            DTensor<T> a, DTensor<T> b, bool transposeA, bool transposeB, DTensor<T>? da, DTensor<T>? db, DTensor<T> dResult)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var (m, _, n) = MatMulShape(nameof(MatMulPushforward), a, b, transposeA, transposeB);
+            Check.ResultTangent(nameof(MatMulPushforward), dResult, [m, n]);
+            Check.Tangent(nameof(MatMulPushforward), da, a);
+            Check.Tangent(nameof(MatMulPushforward), db, b);
+            if (BothZero(da, db, dResult))
+            {
+                return;
+            }
+
+            if (da is not null)
+            {
+                Product(da, b, transposeA, transposeB, dResult, accumulate: false);
+            }
+
+            if (db is not null)
+            {
+                Product(a, db, transposeA, transposeB, dResult, accumulate: da is not null);
+            }
+        }
     }
 }

@@ -72,6 +72,34 @@ namespace SymDiff.CompilerServices
             }
         }
 
+        /// <summary>y = a ⊙ b: ẏ = ȧ ⊙ b + a ⊙ ḃ.</summary>
+        [PushforwardOf(typeof(DTensor), nameof(DTensor.Multiply))]
+        public static void MultiplyPushforward<T>(DTensor<T> a, DTensor<T> b, DTensor<T>? da, DTensor<T>? db, DTensor<T> dResult)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (!ElementwiseTangents(nameof(MultiplyPushforward), a, b, da, db, dResult))
+            {
+                return;
+            }
+
+            if (db is null)
+            {
+                TensorPrimitives.Multiply<T>(da!.Span, b.Span, dResult.Span);
+                return;
+            }
+
+            var product = Scratch<T>.Get(a.Length);
+            TensorPrimitives.Multiply<T>(a.Span, db.Span, product);
+            if (da is null)
+            {
+                product.CopyTo(dResult.Span);
+            }
+            else
+            {
+                TensorPrimitives.FusedMultiplyAdd<T>(da.Span, b.Span, product, dResult.Span);
+            }
+        }
+
         /// <summary>y = s · a: ∂y/∂a = s, ∂y/∂s = Σ a ⊙ dy.</summary>
         [PullbackOf(typeof(DTensor), nameof(DTensor.Multiply))]
         public static void MultiplyPullback<T>(DTensor<T> a, T s, DTensor<T> dResult, DTensor<T>? da, ref T ds)
@@ -86,6 +114,14 @@ namespace SymDiff.CompilerServices
             }
 
             ds += TensorPrimitives.Dot<T>(a.Span, dResult.Span);
+        }
+
+        /// <summary>y = s · a: ẏ = s·ȧ + ṡ·a.</summary>
+        [PushforwardOf(typeof(DTensor), nameof(DTensor.Multiply))]
+        public static void MultiplyPushforward<T>(DTensor<T> a, T s, DTensor<T>? da, T ds, DTensor<T> dResult)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ScaledSumTangent(nameof(MultiplyPushforward), da, s, a, ds, dResult);
         }
     }
 }

@@ -41,5 +41,16 @@ namespace SymDiff.CompilerServices
                 TensorPrimitives.Subtract<T>(dx.Span, dResult.Span, dx.Span);
             }
         }
+
+        /// <summary>y = −x: ẏ = −ẋ.</summary>
+        [PushforwardOf(typeof(DTensor), nameof(DTensor.Negate))]
+        public static void NegatePushforward<T>(DTensor<T>? dx, DTensor<T> dResult)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (ElementwiseTangent(nameof(NegatePushforward), dResult, dx, dResult))
+            {
+                TensorPrimitives.Negate<T>(dx.Span, dResult.Span);
+            }
+        }
     }
 }

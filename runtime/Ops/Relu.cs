@@ -53,5 +53,22 @@ namespace SymDiff.CompilerServices
                 }
             }
         }
+
+        /// <summary>y = max(x, 0): ẏ = ẋ where y &gt; 0, else 0 (as the pullback, 0 at x = 0).</summary>
+        [PushforwardOf(typeof(DTensor), nameof(DTensor.Relu))]
+        public static void ReluPushforward<T>(DTensor<T> result, DTensor<T>? dx, DTensor<T> dResult)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (ElementwiseTangent(nameof(ReluPushforward), result, dx, dResult))
+            {
+                var y = result.Span;
+                var tangent = dx.Span;
+                var output = dResult.Span;
+                for (var i = 0; i < output.Length; i++)
+                {
+                    output[i] = y[i] > T.Zero ? tangent[i] : T.Zero;
+                }
+            }
+        }
     }
 }

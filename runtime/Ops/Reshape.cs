@@ -84,5 +84,28 @@ namespace SymDiff.CompilerServices
 
             TensorPrimitives.Add<T>(dx.Span, dResult.Span, dx.Span);
         }
+
+        /// <summary>y = reshape(x): ẏ = reshape(ẋ), element for element; one rule for every overload.</summary>
+        [PushforwardOf(typeof(DTensor), nameof(DTensor.Reshape))]
+        public static void ReshapePushforward<T>(DTensor<T> x, DTensor<T>? dx, DTensor<T> dResult)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ArgumentNullException.ThrowIfNull(x);
+            ArgumentNullException.ThrowIfNull(dResult);
+            if (dResult.Length != x.Length)
+            {
+                throw new ArgumentException($"{nameof(ReshapePushforward)}: dResult {dResult.ShapeText} does not hold the {x.Length} elements of {x.ShapeText}.");
+            }
+
+            Check.Tangent(nameof(ReshapePushforward), dx, x);
+            if (dx is null)
+            {
+                dResult.Clear();
+            }
+            else
+            {
+                dx.Span.CopyTo(dResult.Span);
+            }
+        }
     }
 }

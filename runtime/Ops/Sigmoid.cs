@@ -51,5 +51,17 @@ namespace SymDiff.CompilerServices
             TensorPrimitives.Multiply<T>(slope, result.Span, slope);
             TensorPrimitives.FusedMultiplyAdd<T>(dResult.Span, slope, dx.Span, dx.Span);
         }
+
+        /// <summary>y = σ(x): ẏ = y(1 − y)·ẋ (reuses y).</summary>
+        [PushforwardOf(typeof(DTensor), nameof(DTensor.Sigmoid))]
+        public static void SigmoidPushforward<T>(DTensor<T> result, DTensor<T>? dx, DTensor<T> dResult)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            SlopeTimesTangent(nameof(SigmoidPushforward), result, dx, dResult, static (y, slope) =>
+            {
+                TensorPrimitives.Subtract<T>(T.One, y, slope);
+                TensorPrimitives.Multiply<T>(slope, y, slope);
+            });
+        }
     }
 }

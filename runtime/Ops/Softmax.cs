@@ -75,5 +75,26 @@ namespace SymDiff.CompilerServices
                 TensorPrimitives.FusedMultiplyAdd<T>(y, -dot, output, output);
             }
         }
+
+        /// <summary>y = softmax(x): ẏ = y ⊙ (ẋ − ⟨y, ẋ⟩) per row (reuses y).</summary>
+        [PushforwardOf(typeof(DTensor), nameof(DTensor.Softmax))]
+        public static void SoftmaxPushforward<T>(DTensor<T> result, DTensor<T>? dx, DTensor<T> dResult)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (!ElementwiseTangent(nameof(SoftmaxPushforward), result, dx, dResult) || result.Length == 0)
+            {
+                return;
+            }
+
+            var columns = result.Dimension(-1);
+            for (var row = 0; row < result.Length; row += columns)
+            {
+                var y = result.Span.Slice(row, columns);
+                var tangent = dx.Span.Slice(row, columns);
+                var output = dResult.Span.Slice(row, columns);
+                TensorPrimitives.Subtract<T>(tangent, TensorPrimitives.Dot<T>(y, tangent), output);
+                TensorPrimitives.Multiply<T>(output, y, output);
+            }
+        }
     }
 }

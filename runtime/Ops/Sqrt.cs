@@ -46,5 +46,17 @@ namespace SymDiff.CompilerServices
             TensorPrimitives.Divide<T>(dResult.Span, result.Span, quotient);
             TensorPrimitives.FusedMultiplyAdd<T>(quotient, T.CreateTruncating(0.5), dx.Span, dx.Span);
         }
+
+        /// <summary>y = √x: ẏ = ẋ/(2y) (reuses y).</summary>
+        [PushforwardOf(typeof(DTensor), nameof(DTensor.Sqrt))]
+        public static void SqrtPushforward<T>(DTensor<T> result, DTensor<T>? dx, DTensor<T> dResult)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (ElementwiseTangent(nameof(SqrtPushforward), result, dx, dResult))
+            {
+                TensorPrimitives.Divide<T>(dx.Span, result.Span, dResult.Span);
+                TensorPrimitives.Multiply<T>(dResult.Span, T.CreateTruncating(0.5), dResult.Span);
+            }
+        }
     }
 }

@@ -46,5 +46,17 @@ namespace SymDiff.CompilerServices
             TensorPrimitives.Add<T>(x.Span, x.Span, twice);
             TensorPrimitives.FusedMultiplyAdd<T>(dResult.Span, twice, dx.Span, dx.Span);
         }
+
+        /// <summary>y = x²: ẏ = 2x·ẋ.</summary>
+        [PushforwardOf(typeof(DTensor), nameof(DTensor.Square))]
+        public static void SquarePushforward<T>(DTensor<T> x, DTensor<T>? dx, DTensor<T> dResult)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (ElementwiseTangent(nameof(SquarePushforward), x, dx, dResult))
+            {
+                TensorPrimitives.Multiply<T>(x.Span, dx.Span, dResult.Span);
+                TensorPrimitives.Add<T>(dResult.Span, dResult.Span, dResult.Span);
+            }
+        }
     }
 }

@@ -65,5 +65,29 @@ namespace SymDiff.CompilerServices
                 TensorPrimitives.FusedMultiplyAdd<T>(difference, -scale, dtarget.Span, dtarget.Span);
             }
         }
+
+        /// <summary>y = (1/n) Σ ½‖p − t‖²: ẏ = ⟨p − t, ṗ − ṫ⟩ / n.</summary>
+        [PushforwardOf(typeof(DTensor), nameof(DTensor.SquareLoss))]
+        public static T SquareLossPushforward<T>(DTensor<T> prediction, DTensor<T> target, DTensor<T>? dprediction, DTensor<T>? dtarget)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var rows = SquareLossRows(nameof(SquareLossPushforward), prediction, target);
+            Check.Tangent(nameof(SquareLossPushforward), dprediction, prediction);
+            Check.Tangent(nameof(SquareLossPushforward), dtarget, target);
+            if (prediction.Length == 0 || (dprediction is null && dtarget is null))
+            {
+                return T.Zero;
+            }
+
+            var difference = Scratch<T>.Get(prediction.Length);
+            TensorPrimitives.Subtract<T>(prediction.Span, target.Span, difference);
+            var slope = dprediction is null ? T.Zero : TensorPrimitives.Dot<T>(difference, dprediction.Span);
+            if (dtarget is not null)
+            {
+                slope -= TensorPrimitives.Dot<T>(difference, dtarget.Span);
+            }
+
+            return slope / T.CreateChecked(rows);
+        }
     }
 }

@@ -45,5 +45,13 @@ namespace SymDiff.CompilerServices
                 TensorPrimitives.Subtract<T>(db.Span, dResult.Span, db.Span);
             }
         }
+
+        /// <summary>y = a − b: ẏ = ȧ − ḃ.</summary>
+        [PushforwardOf(typeof(DTensor), nameof(DTensor.Subtract))]
+        public static void SubtractPushforward<T>(DTensor<T>? da, DTensor<T>? db, DTensor<T> dResult)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            CombineTangents(nameof(SubtractPushforward), da, db, T.NegativeOne, dResult);
+        }
     }
 }

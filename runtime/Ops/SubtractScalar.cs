@@ -39,5 +39,13 @@ namespace SymDiff.CompilerServices
             Accumulate(nameof(SubtractPullback), da, dResult);
             ds -= TensorPrimitives.Sum<T>(dResult.Span);
         }
+
+        /// <summary>y = a − s: ẏ = ȧ − ṡ.</summary>
+        [PushforwardOf(typeof(DTensor), nameof(DTensor.Subtract))]
+        public static void SubtractPushforward<T>(DTensor<T>? da, T ds, DTensor<T> dResult)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            OffsetTangent(nameof(SubtractPushforward), da, -ds, dResult);
+        }
     }
 }

@@ -39,6 +39,14 @@ namespace SymDiff.CompilerServices
             }
         }
 
+        /// <summary>y = Σᵢ xᵢ: ẏ = Σᵢ ẋᵢ.</summary>
+        [PushforwardOf(typeof(DTensor), nameof(DTensor.Sum))]
+        public static T SumPushforward<T>(DTensor<T> x, DTensor<T>? dx)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            return SumOfTangent(nameof(SumPushforward), x, dx);
+        }
+
         /// <summary>y = (1/n) Σᵢ xᵢ: ∂y/∂xᵢ = 1/n, with n the number of elements of x (and of its gradient).</summary>
         [PullbackOf(typeof(DTensor), nameof(DTensor.Mean))]
         public static void MeanPullback<T>(T dResult, DTensor<T>? dx)
@@ -48,6 +56,23 @@ namespace SymDiff.CompilerServices
             {
                 TensorPrimitives.Add<T>(dx.Span, dResult / T.CreateChecked(dx.Length), dx.Span);
             }
+        }
+
+        /// <summary>y = (1/n) Σᵢ xᵢ: ẏ = (1/n) Σᵢ ẋᵢ.</summary>
+        [PushforwardOf(typeof(DTensor), nameof(DTensor.Mean))]
+        public static T MeanPushforward<T>(DTensor<T> x, DTensor<T>? dx)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var sum = SumOfTangent(nameof(MeanPushforward), x, dx);
+            return x.Length == 0 ? T.Zero : sum / T.CreateChecked(x.Length);
+        }
+
+        /// <summary>Σᵢ dxᵢ, zero for a null dx, after checking dx against x.</summary>
+        private static T SumOfTangent<T>(string rule, DTensor<T> x, DTensor<T>? dx)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            Check.Tangent(rule, dx, x);
+            return dx is null ? T.Zero : TensorPrimitives.Sum<T>(dx.Span);
         }
     }
 }

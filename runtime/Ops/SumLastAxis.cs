@@ -93,6 +93,14 @@ namespace SymDiff.CompilerServices
             }
         }
 
+        /// <summary>y[i] = Σⱼ x[i, j]: ẏ[i] = Σⱼ ẋ[i, j].</summary>
+        [PushforwardOf(typeof(DTensor), nameof(DTensor.SumLastAxis))]
+        public static void SumLastAxisPushforward<T>(DTensor<T> x, DTensor<T>? dx, DTensor<T> dResult)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            LastAxisTangent(nameof(SumLastAxisPushforward), x, dx, dResult, T.One);
+        }
+
         /// <summary>y[i] = (1/m) Σⱼ x[i, j]: ∂y[i]/∂x[i, j] = 1/m.</summary>
         [PullbackOf(typeof(DTensor), nameof(DTensor.MeanLastAxis))]
         public static void MeanLastAxisPullback<T>(DTensor<T> dResult, DTensor<T>? dx)
@@ -105,6 +113,16 @@ namespace SymDiff.CompilerServices
             }
         }
 
+        /// <summary>y[i] = (1/m) Σⱼ x[i, j]: ẏ[i] = (1/m) Σⱼ ẋ[i, j].</summary>
+        [PushforwardOf(typeof(DTensor), nameof(DTensor.MeanLastAxis))]
+        public static void MeanLastAxisPushforward<T>(DTensor<T> x, DTensor<T>? dx, DTensor<T> dResult)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ArgumentNullException.ThrowIfNull(x);
+            var columns = x.Rank == 0 ? 1 : x.Dimension(-1);
+            LastAxisTangent(nameof(MeanLastAxisPushforward), x, dx, dResult, columns == 0 ? T.Zero : T.One / T.CreateChecked(columns));
+        }
+
         /// <summary>Checks that <paramref name="dx"/> has dResult's shape plus a last axis.</summary>
         private static void LastAxisGradient<T>(string op, DTensor<T> dResult, DTensor<T> dx)
             where T : unmanaged, IFloatingPointIeee754<T>
@@ -113,6 +131,22 @@ namespace SymDiff.CompilerServices
             if (dx.Rank == 0 || !dx.Shape[..^1].SequenceEqual(dResult.Shape))
             {
                 throw new ArgumentException($"{op}: the gradient {dx.ShapeText} is not dResult's shape {dResult.ShapeText} plus a last axis.");
+            }
+        }
+
+        /// <summary>dResult[i] = scale · Σⱼ dx[i, j] (zero for a null dx), after checking the shapes against x.</summary>
+        private static void LastAxisTangent<T>(string rule, DTensor<T> x, DTensor<T>? dx, DTensor<T> dResult, T scale)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            Check.ResultTangent(rule, dResult, LeadingShape(rule, x));
+            Check.Tangent(rule, dx, x);
+            if (dx is null)
+            {
+                dResult.Clear();
+            }
+            else
+            {
+                ReduceRows(dx, dResult, scale);
             }
         }
     }

@@ -47,5 +47,17 @@ namespace SymDiff.CompilerServices
             TensorPrimitives.Subtract<T>(T.One, slope, slope);
             TensorPrimitives.FusedMultiplyAdd<T>(dResult.Span, slope, dx.Span, dx.Span);
         }
+
+        /// <summary>y = tanh(x): ẏ = (1 − y²)·ẋ (reuses y).</summary>
+        [PushforwardOf(typeof(DTensor), nameof(DTensor.Tanh))]
+        public static void TanhPushforward<T>(DTensor<T> result, DTensor<T>? dx, DTensor<T> dResult)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            SlopeTimesTangent(nameof(TanhPushforward), result, dx, dResult, static (y, slope) =>
+            {
+                TensorPrimitives.Multiply<T>(y, y, slope);
+                TensorPrimitives.Subtract<T>(T.One, slope, slope);
+            });
+        }
     }
 }

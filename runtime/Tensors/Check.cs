@@ -32,6 +32,40 @@ internal static class Check
         }
     }
 
+    /// <summary>
+    /// A tangent handed to a pushforward rule must have its input's shape (a null one, a zero tangent, is skipped);
+    /// the message names the rule and both shapes.
+    /// </summary>
+    public static void Tangent<T>(string rule, DTensor<T>? tangent, ReadOnlySpan<int> shape)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        if (tangent is not null && !tangent.HasShape(shape))
+        {
+            throw new ArgumentException($"{rule}: the tangent {tangent.ShapeText} does not have the input's shape {ShapeText(shape)}.");
+        }
+    }
+
+    /// <summary>A tangent handed to a pushforward rule must have the shape of <paramref name="like"/>, its input.</summary>
+    public static void Tangent<T>(string rule, DTensor<T>? tangent, DTensor<T> like, [CallerArgumentExpression(nameof(like))] string? likeName = null)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(like, likeName);
+        Tangent(rule, tangent, like.Shape);
+    }
+
+    /// <summary>The dResult a pushforward rule overwrites must be there and have the result's shape.</summary>
+    public static void ResultTangent<T>(string rule, DTensor<T> dResult, ReadOnlySpan<int> shape)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(dResult);
+        if (!dResult.HasShape(shape))
+        {
+            throw new ArgumentException($"{rule}: dResult {dResult.ShapeText} does not have the result's shape {ShapeText(shape)}.");
+        }
+    }
+
+    private static string ShapeText(ReadOnlySpan<int> shape) => "[" + string.Join(", ", shape.ToArray()) + "]";
+
     public static void Rank<T>(string op, DTensor<T> a, int rank, string what)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {

@@ -7,7 +7,7 @@ public sealed class OpRuleTests
 {
     private static readonly int[] Sizes = Enumerable.Range(0, 41).ToArray();
 
-    public static TheoryData<string> UnaryOps => new() { "Tanh", "Sigmoid", "Relu", "Exp", "Log", "Square", "Sqrt", "Negate" };
+    public static TheoryData<string> UnaryOps => new(ElementwiseOps.Unary);
 
     [Theory]
     [MemberData(nameof(UnaryOps))]
@@ -16,15 +16,13 @@ public sealed class OpRuleTests
         var random = new Random(op.GetHashCode(StringComparison.Ordinal));
         foreach (var n in Sizes)
         {
-            var x = op is "Log" or "Sqrt"
-                ? DTensor.RandomUniform(random, 0.2, 2.0, n)
-                : Away(DTensor.RandomUniform(random, -2.0, 2.0, n), 0.05);
-            var (forward, rule) = Unary(op);
+            var x = ElementwiseOps.UnaryInput(random, op, n);
+            var (forward, rule) = (ElementwiseOps.UnaryForward(op), ElementwiseOps.UnaryPullback(op));
             RuleChecker.CheckTensorOp(random, new[] { x }, () => forward(x), (y, dy, d) => rule(x, y, dy, d[0]), $"{op} n={n}");
         }
     }
 
-    public static TheoryData<string> BinaryOps => new() { "Add", "Subtract", "Multiply", "Divide" };
+    public static TheoryData<string> BinaryOps => new(ElementwiseOps.Binary);
 
     [Theory]
     [MemberData(nameof(BinaryOps))]
@@ -33,27 +31,12 @@ public sealed class OpRuleTests
         var random = new Random(op.GetHashCode(StringComparison.Ordinal));
         foreach (var n in Sizes)
         {
-            var a = DTensor.RandomUniform(random, -2.0, 2.0, n);
-            var b = op == "Divide" ? DTensor.RandomUniform(random, 0.5, 2.0, n) : DTensor.RandomUniform(random, -2.0, 2.0, n);
-            Func<DTensor<double>> forward = op switch
-            {
-                "Add" => () => DTensor.Add(a, b),
-                "Subtract" => () => DTensor.Subtract(a, b),
-                "Multiply" => () => DTensor.Multiply(a, b),
-                _ => () => DTensor.Divide(a, b),
-            };
-            RuleChecker.TensorRule rule = op switch
-            {
-                "Add" => (y, dy, d) => DTensorRules.AddPullback(dy, d[0], d[1]),
-                "Subtract" => (y, dy, d) => DTensorRules.SubtractPullback(dy, d[0], d[1]),
-                "Multiply" => (y, dy, d) => DTensorRules.MultiplyPullback(a, b, dy, d[0], d[1]),
-                _ => (y, dy, d) => DTensorRules.DividePullback(b, y, dy, d[0], d[1]),
-            };
-            RuleChecker.CheckTensorOp(random, new[] { a, b }, forward, rule, $"{op} n={n}");
+            var (a, b) = ElementwiseOps.BinaryInputs(random, op, n);
+            RuleChecker.CheckTensorOp(random, new[] { a, b }, ElementwiseOps.BinaryForward(op, a, b), ElementwiseOps.BinaryPullback(op, a, b), $"{op} n={n}");
         }
     }
 
-    public static TheoryData<string> ScalarOperandOps => new() { "Add", "Subtract", "Multiply", "Divide" };
+    public static TheoryData<string> ScalarOperandOps => new(ElementwiseOps.Binary);
 
     [Theory]
     [MemberData(nameof(ScalarOperandOps))]
@@ -64,34 +47,8 @@ public sealed class OpRuleTests
         {
             var a = DTensor.RandomUniform(random, -2.0, 2.0, n);
             var s = DTensor.Full(random.NextDouble() + 0.5, 1); // the scalar, as a 1-element tensor so it can be perturbed
-            Func<DTensor<double>> forward = op switch
-            {
-                "Add" => () => DTensor.Add(a, s[0]),
-                "Subtract" => () => DTensor.Subtract(a, s[0]),
-                "Multiply" => () => DTensor.Multiply(a, s[0]),
-                _ => () => DTensor.Divide(a, s[0]),
-            };
-            RuleChecker.CheckTensorOp(random, new[] { a, s }, forward, (y, dy, d) =>
-            {
-                var ds = d[1]![0];
-                switch (op)
-                {
-                    case "Add":
-                        DTensorRules.AddPullback(dy, d[0], ref ds);
-                        break;
-                    case "Subtract":
-                        DTensorRules.SubtractPullback(dy, d[0], ref ds);
-                        break;
-                    case "Multiply":
-                        DTensorRules.MultiplyPullback(a, s[0], dy, d[0], ref ds);
-                        break;
-                    default:
-                        DTensorRules.DividePullback(s[0], y, dy, d[0], ref ds);
-                        break;
-                }
-
-                d[1]![0] = ds;
-            }, $"{op}(tensor, scalar) n={n}");
+            RuleChecker.CheckTensorOp(
+                random, new[] { a, s }, ElementwiseOps.WithScalarForward(op, a, s), ElementwiseOps.WithScalarPullback(op, a, s), $"{op}(tensor, scalar) n={n}");
         }
     }
 
@@ -327,32 +284,5 @@ public sealed class OpRuleTests
         var db = DTensor.Zeros<double>(3);
         DTensorRules.MultiplyPullback(a, b, DTensor.Full(1.0, 3), null, db);
         Assert.Equal(new[] { 2.0, 2.0, 2.0 }, db.ToArray());
-    }
-
-    /// <summary>Each unary op and its rule, called with what that rule declares it reads (x or y).</summary>
-    private static (Func<DTensor<double>, DTensor<double>> Forward, Action<DTensor<double>, DTensor<double>, DTensor<double>, DTensor<double>?> Rule) Unary(string op) => op switch
-    {
-        "Tanh" => (DTensor.Tanh, (x, y, dy, dx) => DTensorRules.TanhPullback(y, dy, dx)),
-        "Sigmoid" => (DTensor.Sigmoid, (x, y, dy, dx) => DTensorRules.SigmoidPullback(y, dy, dx)),
-        "Relu" => (DTensor.Relu, (x, y, dy, dx) => DTensorRules.ReluPullback(y, dy, dx)),
-        "Exp" => (DTensor.Exp, (x, y, dy, dx) => DTensorRules.ExpPullback(y, dy, dx)),
-        "Log" => (DTensor.Log, (x, y, dy, dx) => DTensorRules.LogPullback(x, dy, dx)),
-        "Square" => (DTensor.Square, (x, y, dy, dx) => DTensorRules.SquarePullback(x, dy, dx)),
-        "Sqrt" => (DTensor.Sqrt, (x, y, dy, dx) => DTensorRules.SqrtPullback(y, dy, dx)),
-        _ => (DTensor.Negate, (x, y, dy, dx) => DTensorRules.NegatePullback(dy, dx)),
-    };
-
-    /// <summary>Moves values within <paramref name="margin"/> of zero away from it (kinks of Relu).</summary>
-    private static DTensor<double> Away(DTensor<double> x, double margin)
-    {
-        for (var i = 0; i < x.Length; i++)
-        {
-            if (Math.Abs(x[i]) < margin)
-            {
-                x[i] = x[i] < 0 ? -margin : margin;
-            }
-        }
-
-        return x;
     }
 }
