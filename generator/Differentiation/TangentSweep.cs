@@ -118,6 +118,7 @@ internal sealed class TangentSweep
         {
             IrRef source => TangentOf(source, kind),
             IrUnary { Op: IrUnaryOp.Plus } plus => TangentOf(plus.Operand, kind),
+            IrConvert convert when _ir.Values[assign.Target].Type.IsTensor => TangentOf(convert.Operand, IrTypeKind.Tensor), // a boxed tensor unboxed
             IrConvert convert => C.Cast(_ir.Values[assign.Target].Type.Name, TangentOf(convert.Operand, KindOf(convert.Operand))),
             IrBinary binary => Apply(assign, new[] { binary.Left, binary.Right }, OwnerFor(kind), c => ScalarRules.Operator(binary.Op, c)),
             IrUnary { Op: IrUnaryOp.Negate } negate => Apply(assign, new[] { negate.Operand }, OwnerFor(kind), ScalarRules.Negate),

@@ -148,7 +148,7 @@ internal sealed class PushforwardWriter
                     _writer.WriteLine("throw " + _printer.Print(C.FromIr(thrown.Exception)) + ";");
                     break;
                 case TTangent tangent:
-                    _writer.WriteLine(Declare(tangent.Value) + Tangent(tangent.Value) + " = " + _printer.Print(tangent.Tangent) + ";");
+                    _writer.WriteLine(DeclareTangent(tangent.Value) + Tangent(tangent.Value) + " = " + _printer.Print(tangent.Tangent) + ";");
                     break;
                 case TPushforwardCall call:
                     var arguments = call.Call.Arguments.Select(a => _printer.Print(C.FromIr(a)))
@@ -223,7 +223,7 @@ internal sealed class PushforwardWriter
 
         foreach (var phi in t.TangentPhis.Where(p => !_hoisted.Contains(p.Target)))
         {
-            _writer.WriteLine(TypeOf(phi.Target) + " " + Tangent(phi.Target) + ";");
+            _writer.WriteLine(DeclareTangent(phi.Target) + Tangent(phi.Target) + ";");
         }
 
         using (_writer.WriteBlock("if (" + Name(branch.Condition) + ")"))
@@ -266,7 +266,7 @@ internal sealed class PushforwardWriter
 
         foreach (var carried in t.Tangents)
         {
-            _writer.WriteLine(TypeOf(carried.Phi) + " " + Tangent(carried.Phi) + " = " + _printer.Print(carried.Initial) + ";");
+            _writer.WriteLine(DeclareTangent(carried.Phi) + Tangent(carried.Phi) + " = " + _printer.Print(carried.Initial) + ";");
         }
 
         var (test, simple) = LoopTest.Of(loop, _printer, Name(loop.Condition));
@@ -289,7 +289,7 @@ internal sealed class PushforwardWriter
 
         foreach (var carried in t.Tangents.Where(c => c.Exit >= 0))
         {
-            _writer.WriteLine(TypeOf(carried.Exit) + " " + Tangent(carried.Exit) + " = " + Tangent(carried.Phi) + ";");
+            _writer.WriteLine(DeclareTangent(carried.Exit) + Tangent(carried.Exit) + " = " + Tangent(carried.Phi) + ";");
         }
     }
 
@@ -326,6 +326,9 @@ internal sealed class PushforwardWriter
 
     /// <summary>The type and a space, or nothing for a value declared ahead of its branch.</summary>
     private string Declare(int id) => _hoisted.Contains(id) ? string.Empty : TypeOf(id) + " ";
+
+    /// <summary>A tangent's declaration: a tensor's may be null (a zero direction).</summary>
+    private string DeclareTangent(int id) => _hoisted.Contains(id) ? string.Empty : TypeOf(id) + (_ir.Values[id].Type.IsTensor ? "? " : " ");
 
     /// <summary>Values a branch defines (its phis and what its sides assign, nested branches included).</summary>
     private static IEnumerable<int> DefinedWithin(TIf t)

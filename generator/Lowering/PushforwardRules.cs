@@ -5,7 +5,7 @@ using Microsoft.CodeAnalysis;
 namespace SymDiff.Generator.Lowering;
 
 /// <summary>What a fitting pushforward rule reads: per input of the function, and the result.</summary>
-internal sealed record PushforwardShape(bool[] Reads, bool ReadsResult);
+internal sealed record PushforwardShape(bool[] Reads, bool ReadsResult, bool Saved = false);
 
 /// <summary>
 /// Finds and checks <c>[PushforwardOf]</c> rules (forward mode), which live where <c>[PullbackOf]</c> rules do. For
@@ -29,7 +29,9 @@ internal static class PushforwardRules
         {
             foreach (var (rule, data) in DerivativeRules.RulesIn(type, attribute))
             {
-                if (DerivativeRules.Targets(data, rule, function) && Fits(function, rule, out var constructed, out var shape) is null)
+                // A rule reading the state a saving overload keeps (as its pullback may) fits, but generated
+                // pushforwards call the plain function: they use the rule that reads only inputs and result.
+                if (DerivativeRules.Targets(data, rule, function) && Fits(function, rule, out var constructed, out var shape) is null && !shape.Saved)
                 {
                     return (constructed, shape);
                 }
@@ -85,6 +87,18 @@ internal static class PushforwardRules
             next++;
         }
 
+        var saved = false;
+        if (next < actual.Length && actual[next].Name == "saved")
+        {
+            if (resultKind != GradientKind.Scalar || DerivativeRules.KindOf(actual[next].Type) != GradientKind.Tensor || DerivativeRules.FindSavedForm(function) is null)
+            {
+                return "parameter 'saved' is the state a scalar-valued function's saving overload keeps: a tensor";
+            }
+
+            saved = true;
+            next++;
+        }
+
         var readsResult = false;
         if (next < actual.Length && actual[next].Name == "result")
         {
@@ -130,7 +144,7 @@ internal static class PushforwardRules
             return $"parameter '{actual[next].Name}' is none of the inputs of '{function.Name}', 'result', a tangent or 'dResult'";
         }
 
-        shape = new PushforwardShape(reads, readsResult);
+        shape = new PushforwardShape(reads, readsResult, saved);
         return null;
     }
 

@@ -183,4 +183,63 @@ partial class Language
         public DTensor<float>? hidden;
         public DTensor<float>? t3;
     }
+
+    /// <summary>
+    /// Pushforward (Jacobian-vector product) of <c>Loss</c> (forward mode): returns its value and writes to
+    /// <paramref name="dResult"/> its derivative along the direction (dc, dh, dd, du), that is ∂/∂c·dc +
+    /// ∂/∂h·dh + ∂/∂d·dd + ∂/∂u·du. A null tensor direction is zero.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    public static float LossPushforward(DTensor<float> c, DTensor<float> h, DTensor<float> d, DTensor<float> u, global::System.ReadOnlySpan<int> context, global::System.ReadOnlySpan<int> next, int batch, DTensor<float>? dc, DTensor<float>? dh, DTensor<float>? dd, DTensor<float>? du, out float dResult)
+    {
+        Arguments.CheckGradient("LossPushforward", c, dc, false);
+        Arguments.CheckGradient("LossPushforward", h, dh, false);
+        Arguments.CheckGradient("LossPushforward", d, dd, false);
+        Arguments.CheckGradient("LossPushforward", u, du, false);
+        var workspace = LossPushforwardWorkspace.Current;
+        // var x = DTensor.Reshape(DTensor.Embedding(c, context), batch, -1);
+        DTensor<float> t0 = DTensor.Embedding(c, context);
+        DTensor<float> dt0 = Buffers.Ensure(ref workspace.dt0, t0.Shape);
+        DTensorRules.EmbeddingPushforward(c, context, dc, dt0);
+        DTensor<float> x = DTensor.Reshape(t0, batch, -1);
+        DTensor<float> dx = Buffers.Ensure(ref workspace.dx, x.Shape);
+        DTensorRules.ReshapePushforward(t0, dt0, dx);
+        // var hidden = DTensor.Tanh(DTensor.AddRowBias(DTensor.MatMul(x, h), d));
+        DTensor<float> t1 = DTensor.MatMul(x, h, false, false);
+        DTensor<float> dt1 = Buffers.Ensure(ref workspace.dt1, t1.Shape);
+        DTensorRules.MatMulPushforward(x, h, false, false, dx, dh, dt1);
+        DTensor<float> t2 = DTensor.AddRowBias(t1, d);
+        DTensor<float> dt2 = Buffers.Ensure(ref workspace.dt2, t2.Shape);
+        DTensorRules.AddRowBiasPushforward(dt1, dd, dt2);
+        DTensor<float> hidden = DTensor.Tanh(t2);
+        DTensor<float> dhidden = Buffers.Ensure(ref workspace.dhidden, hidden.Shape);
+        DTensorRules.TanhPushforward(hidden, dt2, dhidden);
+        // return DTensor.CrossEntropy(DTensor.MatMul(hidden, u), next);
+        DTensor<float> t3 = DTensor.MatMul(hidden, u, false, false);
+        DTensor<float> dt3 = Buffers.Ensure(ref workspace.dt3, t3.Shape);
+        DTensorRules.MatMulPushforward(hidden, u, false, false, dhidden, du, dt3);
+        float result = DTensor.CrossEntropy(t3, next);
+        float dresult = DTensorRules.CrossEntropyPushforward(t3, next, dt3);
+        dResult = dresult;
+        return result;
+    }
+
+    /// <summary>
+    /// Tangent buffers that <see cref="LossPushforward"/> reuses from call to call on each thread.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    private sealed class LossPushforwardWorkspace
+    {
+        [global::System.ThreadStatic]
+        private static LossPushforwardWorkspace? s_current;
+
+        public static LossPushforwardWorkspace Current => s_current ??= new LossPushforwardWorkspace();
+
+        public DTensor<float>? dt0;
+        public DTensor<float>? dx;
+        public DTensor<float>? dt1;
+        public DTensor<float>? dt2;
+        public DTensor<float>? dhidden;
+        public DTensor<float>? dt3;
+    }
 }

@@ -169,5 +169,60 @@ namespace Samples
             public DTensor<float>? t2;
             public DTensor<float>? logits;
         }
+
+        /// <summary>
+        /// Pushforward (Jacobian-vector product) of <c>Loss</c> (forward mode): returns its value and writes to
+        /// <paramref name="dResult"/> its derivative along the direction (dw1, db1, dw2, db2), that is ∂/∂w1·dw1
+        /// + ∂/∂b1·db1 + ∂/∂w2·dw2 + ∂/∂b2·db2. A null tensor direction is zero.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+        public static float LossPushforward(DTensor<float> w1, DTensor<float> b1, DTensor<float> w2, DTensor<float> b2, DTensor<float> x, global::System.ReadOnlySpan<int> y, DTensor<float>? dw1, DTensor<float>? db1, DTensor<float>? dw2, DTensor<float>? db2, out float dResult)
+        {
+            Arguments.CheckGradient("LossPushforward", w1, dw1, false);
+            Arguments.CheckGradient("LossPushforward", b1, db1, false);
+            Arguments.CheckGradient("LossPushforward", w2, dw2, false);
+            Arguments.CheckGradient("LossPushforward", b2, db2, false);
+            var workspace = LossPushforwardWorkspace.Current;
+            // var h = DTensor.Tanh(DTensor.AddRowBias(DTensor.MatMul(x, w1), b1));
+            DTensor<float> t0 = DTensor.MatMul(x, w1, false, false);
+            DTensor<float> dt0 = Buffers.Ensure(ref workspace.dt0, t0.Shape);
+            DTensorRules.MatMulPushforward(x, w1, false, false, null, dw1, dt0);
+            DTensor<float> t1 = DTensor.AddRowBias(t0, b1);
+            DTensor<float> dt1 = Buffers.Ensure(ref workspace.dt1, t1.Shape);
+            DTensorRules.AddRowBiasPushforward(dt0, db1, dt1);
+            DTensor<float> h = DTensor.Tanh(t1);
+            DTensor<float> dh = Buffers.Ensure(ref workspace.dh, h.Shape);
+            DTensorRules.TanhPushforward(h, dt1, dh);
+            // var logits = DTensor.AddRowBias(DTensor.MatMul(h, w2), b2);
+            DTensor<float> t2 = DTensor.MatMul(h, w2, false, false);
+            DTensor<float> dt2 = Buffers.Ensure(ref workspace.dt2, t2.Shape);
+            DTensorRules.MatMulPushforward(h, w2, false, false, dh, dw2, dt2);
+            DTensor<float> logits = DTensor.AddRowBias(t2, b2);
+            DTensor<float> dlogits = Buffers.Ensure(ref workspace.dlogits, logits.Shape);
+            DTensorRules.AddRowBiasPushforward(dt2, db2, dlogits);
+            // return DTensor.CrossEntropy(logits, y);
+            float result = DTensor.CrossEntropy(logits, y);
+            float dresult = DTensorRules.CrossEntropyPushforward(logits, y, dlogits);
+            dResult = dresult;
+            return result;
+        }
+
+        /// <summary>
+        /// Tangent buffers that <see cref="LossPushforward"/> reuses from call to call on each thread.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+        private sealed class LossPushforwardWorkspace
+        {
+            [global::System.ThreadStatic]
+            private static LossPushforwardWorkspace? s_current;
+
+            public static LossPushforwardWorkspace Current => s_current ??= new LossPushforwardWorkspace();
+
+            public DTensor<float>? dt0;
+            public DTensor<float>? dt1;
+            public DTensor<float>? dh;
+            public DTensor<float>? dt2;
+            public DTensor<float>? dlogits;
+        }
     }
 }

@@ -1,0 +1,141 @@
+using SymDiff.Tests.Infrastructure;
+
+namespace SymDiff.Tests.TensorGradients;
+
+/// <summary>
+/// Generated pushforwards of tensor models: the value is the model's, the tangent is the generated gradient's dot
+/// product with the direction (1e-10 relative) and central finite differences along it.
+/// </summary>
+public sealed class TensorForwardModeTests
+{
+    private static readonly int[] Labels = { 2, 0, 1, 2, 1 };
+
+    [Fact]
+    public void MlpPushforwardIsTheGradientAlongTheDirection()
+    {
+        var random = new Random(11);
+        var (w1, b1, w2, b2, x) = (Uniform(random, 4, 6), Uniform(random, 6), Uniform(random, 6, 3), Uniform(random, 3), Uniform(random, 5, 4));
+        var parameters = new[] { w1, b1, w2, b2 };
+        var direction = parameters.Select(p => Uniform(random, p.Shape.ToArray())).ToArray();
+        var gradients = parameters.Select(p => DTensor.Zeros<double>(p.Shape.ToArray())).ToArray();
+        TensorModels.MlpGradient(w1, b1, w2, b2, x, Labels, gradients[0], gradients[1], gradients[2], gradients[3]);
+
+        var value = TensorModels.MlpPushforward(w1, b1, w2, b2, x, Labels, direction[0], direction[1], direction[2], direction[3], out var tangent);
+
+        Assert.Equal(TensorModels.Mlp(w1, b1, w2, b2, x, Labels), value);
+        AssertClose(Dot(gradients, direction), tangent, 1e-10);
+        AssertClose(Along(parameters, direction, () => TensorModels.Mlp(w1, b1, w2, b2, x, Labels)), tangent, 1e-7);
+    }
+
+    [Fact]
+    public void ANullDirectionIsZeroAndOnlyTheOthersCount()
+    {
+        var random = new Random(12);
+        var (w1, b1, w2, b2, x) = (Uniform(random, 4, 6), Uniform(random, 6), Uniform(random, 6, 3), Uniform(random, 3), Uniform(random, 5, 4));
+        var dw2 = Uniform(random, 6, 3);
+        var gradients = new[] { w1, b1, w2, b2 }.Select(p => DTensor.Zeros<double>(p.Shape.ToArray())).ToArray();
+        TensorModels.MlpGradient(w1, b1, w2, b2, x, Labels, gradients[0], gradients[1], gradients[2], gradients[3]);
+
+        TensorModels.MlpPushforward(w1, b1, w2, b2, x, Labels, null, null, dw2, null, out var tangent);
+
+        AssertClose(Dot(new[] { gradients[2] }, new[] { dw2 }), tangent, 1e-10);
+        TensorModels.MlpPushforward(w1, b1, w2, b2, x, Labels, null, null, null, null, out var zero);
+        Assert.Equal(0.0, zero);
+    }
+
+    [Fact]
+    public void FloatMlpPushforwardAgreesWithDouble()
+    {
+        var random = new Random(13);
+        var shapes = new[] { new[] { 4, 6 }, new[] { 6 }, new[] { 6, 3 }, new[] { 3 } };
+        var parameters = shapes.Select(s => Uniform(random, s)).ToArray();
+        var direction = shapes.Select(s => Uniform(random, s)).ToArray();
+        var x = Uniform(random, 5, 4);
+        TensorModels.MlpPushforward(parameters[0], parameters[1], parameters[2], parameters[3], x, Labels, direction[0], direction[1], direction[2], direction[3], out var expected);
+        var f = parameters.Concat(direction).Append(x).Select(ToFloat).ToArray();
+
+        TensorModels.MlpFloatPushforward(f[0], f[1], f[2], f[3], f[8], Labels, f[4], f[5], f[6], f[7], out var tangent);
+
+        AssertClose(expected, tangent, 1e-4);
+    }
+
+    [Fact]
+    public void EmbeddingConcatAndScalarParametersPushForward()
+    {
+        var random = new Random(14);
+        int[] context = { 0, 3, 1, 2, 4, 4 };
+        var (table, w, b, extra) = (Uniform(random, 5, 3), Uniform(random, 3 * 3 + 2, 4), Uniform(random, 4), Uniform(random, 2, 2));
+        var (dtable, dw, db) = (Uniform(random, 5, 3), Uniform(random, 3 * 3 + 2, 4), Uniform(random, 4));
+        var g = new[] { table, w, b }.Select(p => DTensor.Zeros<double>(p.Shape.ToArray())).ToArray();
+        TensorModels.EmbeddingLayerGradient(table, w, b, extra, context, 2, g[0], g[1], g[2]);
+
+        var value = TensorModels.EmbeddingLayerPushforward(table, w, b, extra, context, 2, dtable, dw, db, out var tangent);
+
+        Assert.Equal(TensorModels.EmbeddingLayer(table, w, b, extra, context, 2), value);
+        AssertClose(Dot(g, new[] { dtable, dw, db }), tangent, 1e-10);
+
+        var (xs, weights) = (Uniform(random, 2, 5), Uniform(random, 2, 5));
+        var dxs = Uniform(random, 2, 5);
+        var dx = DTensor.Zeros<double>(2, 5);
+        TensorModels.ScaledSoftmaxGradient(xs, 1.7, weights, dx, out var dtemperature);
+        TensorModels.ScaledSoftmaxPushforward(xs, 1.7, weights, dxs, -0.6, out var softmaxTangent);
+        AssertClose(Dot(new[] { dx }, new[] { dxs }) + (dtemperature * -0.6), softmaxTangent, 1e-10);
+    }
+
+    [Fact]
+    public void ATensorValuedMethodWritesItsTangentIntoDResult()
+    {
+        var random = new Random(15);
+        var (w1, b1, w2, b2, x) = (Uniform(random, 4, 6), Uniform(random, 6), Uniform(random, 6, 3), Uniform(random, 3), Uniform(random, 5, 4));
+        var parameters = new[] { w1, b1, w2, b2 };
+        var direction = parameters.Select(p => Uniform(random, p.Shape.ToArray())).ToArray();
+        var tangent = DTensor.Zeros<double>(5, 3);
+
+        var logits = CompositionModels.LogitsPushforward(w1, b1, w2, b2, x, direction[0], direction[1], direction[2], direction[3], tangent);
+
+        Assert.Equal(CompositionModels.Logits(w1, b1, w2, b2, x).ToArray(), logits.ToArray());
+        for (var i = 0; i < 15; i++)
+        {
+            var element = i;
+            AssertClose(Along(parameters, direction, () => CompositionModels.Logits(w1, b1, w2, b2, x).ToArray()[element]), tangent.ToArray()[i], 1e-7);
+        }
+
+        var wrong = DTensor.Zeros<double>(3, 5);
+        var error = Assert.Throws<ArgumentException>(() => CompositionModels.LogitsPushforward(w1, b1, w2, b2, x, null, null, null, null, wrong));
+        Assert.Contains("LogitsPushforward: dResult has shape [3, 5], but the result has [5, 3]", error.Message, StringComparison.Ordinal);
+    }
+
+    private static DTensor<double> Uniform(Random random, params int[] shape) => DTensor.RandomUniform(random, -0.5, 0.5, shape);
+
+    private static DTensor<float> ToFloat(DTensor<double> t) => DTensor<float>.FromArray(t.ToArray().Select(v => (float)v).ToArray(), t.Shape.ToArray());
+
+    private static double Dot(DTensor<double>[] a, DTensor<double>[] b) =>
+        a.Zip(b).Sum(pair => pair.First.ToArray().Zip(pair.Second.ToArray()).Sum(p => p.First * p.Second));
+
+    /// <summary>Central differences of f along the direction, moving every parameter at once.</summary>
+    private static double Along(DTensor<double>[] parameters, DTensor<double>[] direction, Func<double> f, double step = 1e-6)
+    {
+        void Move(double h)
+        {
+            for (var i = 0; i < parameters.Length; i++)
+            {
+                var values = parameters[i].ToArray();
+                var d = direction[i].ToArray();
+                for (var j = 0; j < values.Length; j++)
+                {
+                    parameters[i][j] = values[j] + (h * d[j]);
+                }
+            }
+        }
+
+        Move(step);
+        var plus = f();
+        Move(-2 * step);
+        var minus = f();
+        Move(step);
+        return (plus - minus) / (2 * step);
+    }
+
+    private static void AssertClose(double expected, double actual, double tolerance) =>
+        Assert.True(Math.Abs(expected - actual) <= tolerance * Math.Max(1, Math.Abs(expected)), $"expected {expected}, got {actual}");
+}
