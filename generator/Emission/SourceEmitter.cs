@@ -142,6 +142,7 @@ internal static class SourceEmitter
         private readonly HashSet<int> _ringLoops = new();
         private readonly HashSet<int> _keptInRecompute = new();
         private bool _recomputing;
+        private string? _lastForwardSource;
         private HashSet<int>? _phiSources;
         private readonly string _methodName;
         private readonly bool _recomputeLoops;
@@ -735,6 +736,14 @@ internal static class SourceEmitter
         {
             foreach (var statement in statements)
             {
+                // Each run of statements lowered from one source statement sits under a comment quoting it, as in
+                // the reverse sweep (not when a reverse iteration recomputes its forward values: its comment says so).
+                if (!_recomputing && statement is IrAssign or IrEffect or IrThrow or IrIf && statement.Source != _lastForwardSource)
+                {
+                    _writer.WriteLine("// " + statement.Source);
+                    _lastForwardSource = statement.Source;
+                }
+
                 switch (statement)
                 {
                     case IrAssign assign when _recomputing && Taped(assign.Target):

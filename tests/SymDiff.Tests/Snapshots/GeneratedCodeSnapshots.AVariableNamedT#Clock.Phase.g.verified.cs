@@ -15,10 +15,13 @@ partial class Clock
     public static double PhaseGradient(double x, double w, out double dx, out double dw)
     {
         // forward sweep: every intermediate the reverse sweep needs is kept
+        // var t = x * w;
         double t = x * w;
+        // t = t * t + Math.Sin(x);
         double tmp0 = t * t;
         double tmp1 = Math.Sin(x);
         double t_1 = tmp0 + tmp1;
+        // return Math.Cos(t * w) * x;
         double tmp2 = t_1 * w;
         double tmp3 = Math.Cos(tmp2);
         double result = tmp3 * x;
@@ -47,10 +50,13 @@ partial class Clock
     public static void PhasePullback(double x, double w, double dResult, ref double dx, ref double dw)
     {
         // forward sweep: recomputes the intermediates the reverse sweep needs
+        // var t = x * w;
         double t = x * w;
+        // t = t * t + Math.Sin(x);
         double tmp0 = t * t;
         double tmp1 = Math.Sin(x);
         double t_1 = tmp0 + tmp1;
+        // return Math.Cos(t * w) * x;
         double tmp2 = t_1 * w;
         double tmp3 = Math.Cos(tmp2);
 
@@ -78,10 +84,13 @@ partial class Clock
     public static double PhaseBuffered(double x, double w)
     {
         // the forward pass, into buffers reused from call to call
+        // var t = x * w;
         double t = x * w;
+        // t = t * t + Math.Sin(x);
         double tmp0 = t * t;
         double tmp1 = Math.Sin(x);
         double t_1 = tmp0 + tmp1;
+        // return Math.Cos(t * w) * x;
         double tmp2 = t_1 * w;
         double tmp3 = Math.Cos(tmp2);
         double result = tmp3 * x;

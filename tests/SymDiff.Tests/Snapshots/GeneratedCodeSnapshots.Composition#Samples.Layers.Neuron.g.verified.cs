@@ -17,6 +17,7 @@ namespace Samples
         public static double NeuronGradient(double w, double b, double x, out double dw, out double db, out double dx)
         {
             // forward sweep: every intermediate the reverse sweep needs is kept
+            // => Math.Tanh((w * x) + b)
             double t0 = w * x;
             double t1 = t0 + b;
             double result = Math.Tanh(t1);
@@ -39,6 +40,7 @@ namespace Samples
         public static void NeuronPullback(double w, double b, double x, double dResult, ref double dw, ref double db, ref double dx)
         {
             // forward sweep: recomputes the intermediates the reverse sweep needs
+            // => Math.Tanh((w * x) + b)
             double t0 = w * x;
             double t1 = t0 + b;
             double result = Math.Tanh(t1);
@@ -60,6 +62,7 @@ namespace Samples
         public static double NeuronBuffered(double w, double b, double x)
         {
             // the forward pass, into buffers reused from call to call
+            // => Math.Tanh((w * x) + b)
             double t0 = w * x;
             double t1 = t0 + b;
             double result = Math.Tanh(t1);

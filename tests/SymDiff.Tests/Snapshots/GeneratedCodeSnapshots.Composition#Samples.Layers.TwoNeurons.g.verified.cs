@@ -17,6 +17,7 @@ namespace Samples
         public static double TwoNeuronsGradient(double w1, double w2, double b, double x, out double dw1, out double dw2, out double db)
         {
             // forward sweep: every intermediate the reverse sweep needs is kept
+            // => Math.Tanh((w * x) + b)
             double t0 = w1 * x;
             double t1 = t0 + 0.0;
             double t2 = Math.Tanh(t1);
@@ -44,6 +45,7 @@ namespace Samples
         public static void TwoNeuronsPullback(double w1, double w2, double b, double x, double dResult, ref double dw1, ref double dw2, ref double db)
         {
             // forward sweep: recomputes the intermediates the reverse sweep needs
+            // => Math.Tanh((w * x) + b)
             double t0 = w1 * x;
             double t1 = t0 + 0.0;
             double t2 = Math.Tanh(t1);
@@ -70,6 +72,7 @@ namespace Samples
         public static double TwoNeuronsBuffered(double w1, double w2, double b, double x)
         {
             // the forward pass, into buffers reused from call to call
+            // => Math.Tanh((w * x) + b)
             double t0 = w1 * x;
             double t1 = t0 + 0.0;
             double t2 = Math.Tanh(t1);

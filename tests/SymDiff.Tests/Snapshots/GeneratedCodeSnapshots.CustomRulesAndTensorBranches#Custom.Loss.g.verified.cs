@@ -20,6 +20,7 @@ partial class Custom
         Arguments.CheckGradient("LossGradient", x, dx, required: true);
         var workspace = LossGradientWorkspace.Current; // buffers reused from call to call
         // forward sweep: every intermediate the reverse sweep needs is kept
+        // => DTensor.Mean(squash ? DTensor.Sigmoid(x) : DTensor.Relu(x)) * SoftSign(s)
         DTensor<double> t0 = default!, t1 = default!; // read by the reverse sweep
         DTensor<double> t2;
         if (squash)
@@ -82,6 +83,7 @@ partial class Custom
         Arguments.CheckGradient("LossPullback", x, dx, required: false);
         var workspace = LossPullbackWorkspace.Current; // buffers reused from call to call
         // forward sweep: recomputes the intermediates the reverse sweep needs
+        // => DTensor.Mean(squash ? DTensor.Sigmoid(x) : DTensor.Relu(x)) * SoftSign(s)
         DTensor<double> t0 = default!, t1 = default!; // read by the reverse sweep
         DTensor<double> t2;
         if (squash)
@@ -140,6 +142,7 @@ partial class Custom
     {
         var workspace = LossBufferedWorkspace.Current; // buffers reused from call to call
         // the forward pass, into buffers reused from call to call
+        // => DTensor.Mean(squash ? DTensor.Sigmoid(x) : DTensor.Relu(x)) * SoftSign(s)
         DTensor<double> t2;
         if (squash)
         {

@@ -14,18 +14,22 @@ partial class Piecewise
     public static double HuberGradient(double residual, double delta, out double dresidual)
     {
         // forward sweep: every intermediate the reverse sweep needs is kept
+        // var size = Math.Abs(residual);
         double size = Math.Abs(residual);
+        // if (size <= delta)
         bool cond0 = size <= delta;
         double t0 = 0; // read by the reverse sweep
         double result;
         if (cond0)
         {
+            // return 0.5 * residual * residual;
             t0 = 0.5 * residual;
             double t1 = t0 * residual;
             result = t1;
         }
         else
         {
+            // return delta * (size - (0.5 * delta));
             double t2 = 0.5 * delta;
             double t3 = size - t2;
             double t4 = delta * t3;
@@ -61,11 +65,14 @@ partial class Piecewise
     public static void HuberPullback(double residual, double delta, double dResult, ref double dresidual)
     {
         // forward sweep: recomputes the intermediates the reverse sweep needs
+        // var size = Math.Abs(residual);
         double size = Math.Abs(residual);
+        // if (size <= delta)
         bool cond0 = size <= delta;
         double t0 = 0; // read by the reverse sweep
         if (cond0)
         {
+            // return 0.5 * residual * residual;
             t0 = 0.5 * residual;
         }
 
@@ -98,17 +105,21 @@ partial class Piecewise
     public static double HuberBuffered(double residual, double delta)
     {
         // the forward pass, into buffers reused from call to call
+        // var size = Math.Abs(residual);
         double size = Math.Abs(residual);
+        // if (size <= delta)
         bool cond0 = size <= delta;
         double result;
         if (cond0)
         {
+            // return 0.5 * residual * residual;
             double t0 = 0.5 * residual;
             double t1 = t0 * residual;
             result = t1;
         }
         else
         {
+            // return delta * (size - (0.5 * delta));
             double t2 = 0.5 * delta;
             double t3 = size - t2;
             double t4 = delta * t3;

@@ -49,24 +49,29 @@ partial class Readout
         var workspace = WeightedGradientKeepingLoopsWorkspace.Current; // buffers reused from call to call
         // forward sweep: every intermediate the reverse sweep needs is kept
         int iter0 = 0; // iterations of 'for (var i = 0; i < n; i++)' so far: indexes its tapes
+        // var total = 0.0;
         double total = 0.0;
+        // for (var i = 0; i < n; i++) { total += w[i] * w[i] * i; }
         int i = 0;
         double total_1 = total;
         int i_1 = i;
         while (i_1 < n)
         {
             workspace.i_1[iter0] = i_1;
+            // total += w[i] * w[i] * i;
             double t0 = w[i_1];
             workspace.t0[iter0] = t0;
             double t1 = t0 * t0;
             double t2 = t1 * (double)i_1;
             double total_2 = total_1 + t2;
+            // i++
             int i_2 = i_1 + 1;
             total_1 = total_2;
             i_1 = i_2;
             iter0++;
         }
         double total_3 = total_1;
+        // return total + w[0];
         double t3 = w[0];
         double result = total_3 + t3;
 
@@ -114,23 +119,28 @@ partial class Readout
         var workspace = WeightedGradientRecomputingLoopsWorkspace.Current; // buffers reused from call to call
         // forward sweep: every intermediate the reverse sweep needs is kept
         int iter0 = 0; // iterations of 'for (var i = 0; i < n; i++)' so far: indexes its tapes
+        // var total = 0.0;
         double total = 0.0;
+        // for (var i = 0; i < n; i++) { total += w[i] * w[i] * i; }
         int i = 0;
         double total_1 = total;
         int i_1 = i;
         while (i_1 < n)
         {
             workspace.i_1[iter0] = i_1;
+            // total += w[i] * w[i] * i;
             double t0 = w[i_1];
             double t1 = t0 * t0;
             double t2 = t1 * (double)i_1;
             double total_2 = total_1 + t2;
+            // i++
             int i_2 = i_1 + 1;
             total_1 = total_2;
             i_1 = i_2;
             iter0++;
         }
         double total_3 = total_1;
+        // return total + w[0];
         double t3 = w[0];
         double result = total_3 + t3;
 
@@ -212,13 +222,16 @@ partial class Readout
         var workspace = WeightedPullbackKeepingLoopsWorkspace.Current; // buffers reused from call to call
         // forward sweep: recomputes the intermediates the reverse sweep needs
         int iter0 = 0; // iterations of 'for (var i = 0; i < n; i++)' so far: indexes its tapes
+        // for (var i = 0; i < n; i++) { total += w[i] * w[i] * i; }
         int i = 0;
         int i_1 = i;
         while (i_1 < n)
         {
             workspace.i_1[iter0] = i_1;
+            // total += w[i] * w[i] * i;
             double t0 = w[i_1];
             workspace.t0[iter0] = t0;
+            // i++
             int i_2 = i_1 + 1;
             i_1 = i_2;
             iter0++;
@@ -267,12 +280,15 @@ partial class Readout
         var workspace = WeightedPullbackRecomputingLoopsWorkspace.Current; // buffers reused from call to call
         // forward sweep: recomputes the intermediates the reverse sweep needs
         int iter0 = 0; // iterations of 'for (var i = 0; i < n; i++)' so far: indexes its tapes
+        // for (var i = 0; i < n; i++) { total += w[i] * w[i] * i; }
         int i = 0;
         int i_1 = i;
         while (i_1 < n)
         {
             workspace.i_1[iter0] = i_1;
+            // total += w[i] * w[i] * i;
             double t0 = w[i_1];
+            // i++
             int i_2 = i_1 + 1;
             i_1 = i_2;
             iter0++;
@@ -322,21 +338,26 @@ partial class Readout
     public static double WeightedBuffered(DTensor<double> w, int n)
     {
         // the forward pass, into buffers reused from call to call
+        // var total = 0.0;
         double total = 0.0;
+        // for (var i = 0; i < n; i++) { total += w[i] * w[i] * i; }
         int i = 0;
         double total_1 = total;
         int i_1 = i;
         while (i_1 < n)
         {
+            // total += w[i] * w[i] * i;
             double t0 = w[i_1];
             double t1 = t0 * t0;
             double t2 = t1 * (double)i_1;
             double total_2 = total_1 + t2;
+            // i++
             int i_2 = i_1 + 1;
             total_1 = total_2;
             i_1 = i_2;
         }
         double total_3 = total_1;
+        // return total + w[0];
         double t3 = w[0];
         double result = total_3 + t3;
         return result;

@@ -15,6 +15,7 @@ partial class FloatModel
     public static float SoftplusGradient(float x, float beta, out float dx, out float dbeta)
     {
         // forward sweep: every intermediate the reverse sweep needs is kept
+        // => MathF.Log(1f + MathF.Exp(beta * x)) / beta
         float t0 = beta * x;
         float t1 = MathF.Exp(t0);
         float t2 = 1f + t1;
@@ -41,6 +42,7 @@ partial class FloatModel
     public static void SoftplusPullback(float x, float beta, float dResult, ref float dx, ref float dbeta)
     {
         // forward sweep: recomputes the intermediates the reverse sweep needs
+        // => MathF.Log(1f + MathF.Exp(beta * x)) / beta
         float t0 = beta * x;
         float t1 = MathF.Exp(t0);
         float t2 = 1f + t1;
@@ -66,6 +68,7 @@ partial class FloatModel
     public static float SoftplusBuffered(float x, float beta)
     {
         // the forward pass, into buffers reused from call to call
+        // => MathF.Log(1f + MathF.Exp(beta * x)) / beta
         float t0 = beta * x;
         float t1 = MathF.Exp(t0);
         float t2 = 1f + t1;

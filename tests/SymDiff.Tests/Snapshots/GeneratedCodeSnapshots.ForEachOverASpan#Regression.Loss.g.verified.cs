@@ -44,15 +44,19 @@ partial class Regression
         var workspace = LossGradientKeepingLoopsWorkspace.Current; // buffers reused from call to call
         // forward sweep: every intermediate the reverse sweep needs is kept
         int iter0 = 0; // iterations of 'foreach (var x in xs)' so far: indexes its tapes
+        // double loss = 0;
         double loss = 0.0;
+        // var k = 0;
         int k = 0;
         double loss_1 = loss;
         int k_1 = k;
         int index = 0;
         while (index < xs.Length)
         {
+            // foreach (var x in xs)
             double x = xs[index];
             workspace.x[iter0] = x;
+            // var error = Math.Tanh(w * x + b) - ys[k];
             double t0 = w * x;
             double t1 = t0 + b;
             double t2 = Math.Tanh(t1);
@@ -60,9 +64,12 @@ partial class Regression
             double t3 = ys[k_1];
             double error = t2 - t3;
             workspace.error[iter0] = error;
+            // loss += error * error;
             double t4 = error * error;
             double loss_2 = loss_1 + t4;
+            // k++;
             int k_2 = k_1 + 1;
+            // index++
             int index_1 = index + 1;
             loss_1 = loss_2;
             k_1 = k_2;
@@ -70,6 +77,7 @@ partial class Regression
             iter0++;
         }
         double loss_3 = loss_1;
+        // return loss / xs.Length;
         double t5 = (double)xs.Length;
         double result = loss_3 / t5;
 
@@ -123,7 +131,9 @@ partial class Regression
         var workspace = LossGradientRecomputingLoopsWorkspace.Current; // buffers reused from call to call
         // forward sweep: every intermediate the reverse sweep needs is kept
         int iter0 = 0; // iterations of 'foreach (var x in xs)' so far: indexes its tapes
+        // double loss = 0;
         double loss = 0.0;
+        // var k = 0;
         int k = 0;
         double loss_1 = loss;
         int k_1 = k;
@@ -132,15 +142,20 @@ partial class Regression
         {
             workspace.k_1[iter0] = k_1;
             workspace.index[iter0] = index;
+            // foreach (var x in xs)
             double x = xs[index];
+            // var error = Math.Tanh(w * x + b) - ys[k];
             double t0 = w * x;
             double t1 = t0 + b;
             double t2 = Math.Tanh(t1);
             double t3 = ys[k_1];
             double error = t2 - t3;
+            // loss += error * error;
             double t4 = error * error;
             double loss_2 = loss_1 + t4;
+            // k++;
             int k_2 = k_1 + 1;
+            // index++
             int index_1 = index + 1;
             loss_1 = loss_2;
             k_1 = k_2;
@@ -148,6 +163,7 @@ partial class Regression
             iter0++;
         }
         double loss_3 = loss_1;
+        // return loss / xs.Length;
         double t5 = (double)xs.Length;
         double result = loss_3 / t5;
 
@@ -238,13 +254,16 @@ partial class Regression
         var workspace = LossPullbackKeepingLoopsWorkspace.Current; // buffers reused from call to call
         // forward sweep: recomputes the intermediates the reverse sweep needs
         int iter0 = 0; // iterations of 'foreach (var x in xs)' so far: indexes its tapes
+        // var k = 0;
         int k = 0;
         int k_1 = k;
         int index = 0;
         while (index < xs.Length)
         {
+            // foreach (var x in xs)
             double x = xs[index];
             workspace.x[iter0] = x;
+            // var error = Math.Tanh(w * x + b) - ys[k];
             double t0 = w * x;
             double t1 = t0 + b;
             double t2 = Math.Tanh(t1);
@@ -252,12 +271,15 @@ partial class Regression
             double t3 = ys[k_1];
             double error = t2 - t3;
             workspace.error[iter0] = error;
+            // k++;
             int k_2 = k_1 + 1;
+            // index++
             int index_1 = index + 1;
             k_1 = k_2;
             index = index_1;
             iter0++;
         }
+        // return loss / xs.Length;
         double t5 = (double)xs.Length;
 
         // reverse sweep (seeded with dResult)
@@ -307,6 +329,7 @@ partial class Regression
         var workspace = LossPullbackRecomputingLoopsWorkspace.Current; // buffers reused from call to call
         // forward sweep: recomputes the intermediates the reverse sweep needs
         int iter0 = 0; // iterations of 'foreach (var x in xs)' so far: indexes its tapes
+        // var k = 0;
         int k = 0;
         int k_1 = k;
         int index = 0;
@@ -314,18 +337,23 @@ partial class Regression
         {
             workspace.k_1[iter0] = k_1;
             workspace.index[iter0] = index;
+            // foreach (var x in xs)
             double x = xs[index];
+            // var error = Math.Tanh(w * x + b) - ys[k];
             double t0 = w * x;
             double t1 = t0 + b;
             double t2 = Math.Tanh(t1);
             double t3 = ys[k_1];
             double error = t2 - t3;
+            // k++;
             int k_2 = k_1 + 1;
+            // index++
             int index_1 = index + 1;
             k_1 = k_2;
             index = index_1;
             iter0++;
         }
+        // return loss / xs.Length;
         double t5 = (double)xs.Length;
 
         // reverse sweep (seeded with dResult)
@@ -381,28 +409,36 @@ partial class Regression
     public static double LossBuffered(double w, double b, global::System.ReadOnlySpan<double> xs, double[] ys)
     {
         // the forward pass, into buffers reused from call to call
+        // double loss = 0;
         double loss = 0.0;
+        // var k = 0;
         int k = 0;
         double loss_1 = loss;
         int k_1 = k;
         int index = 0;
         while (index < xs.Length)
         {
+            // foreach (var x in xs)
             double x = xs[index];
+            // var error = Math.Tanh(w * x + b) - ys[k];
             double t0 = w * x;
             double t1 = t0 + b;
             double t2 = Math.Tanh(t1);
             double t3 = ys[k_1];
             double error = t2 - t3;
+            // loss += error * error;
             double t4 = error * error;
             double loss_2 = loss_1 + t4;
+            // k++;
             int k_2 = k_1 + 1;
+            // index++
             int index_1 = index + 1;
             loss_1 = loss_2;
             k_1 = k_2;
             index = index_1;
         }
         double loss_3 = loss_1;
+        // return loss / xs.Length;
         double t5 = (double)xs.Length;
         double result = loss_3 / t5;
         return result;

@@ -15,12 +15,16 @@ partial class Scaled
     public static double PowerGradient(double x, int n, double scale, out double dx, out double dscale)
     {
         // forward sweep: every intermediate the reverse sweep needs is kept
+        // if (n < 0)
         bool cond0 = n < 0;
         if (cond0)
         {
+            // throw new ArgumentOutOfRangeException(nameof(n));
             throw new global::System.ArgumentOutOfRangeException("n");
         }
+        // var factor = n * 0.5;
         double factor = (double)n * 0.5;
+        // return Math.Pow(x, n) * factor * scale;
         double t0 = Math.Pow(x, (double)n);
         double t1 = t0 * factor;
         double result = t1 * scale;
@@ -42,12 +46,16 @@ partial class Scaled
     public static void PowerPullback(double x, int n, double scale, double dResult, ref double dx, ref double dscale)
     {
         // forward sweep: recomputes the intermediates the reverse sweep needs
+        // if (n < 0)
         bool cond0 = n < 0;
         if (cond0)
         {
+            // throw new ArgumentOutOfRangeException(nameof(n));
             throw new global::System.ArgumentOutOfRangeException("n");
         }
+        // var factor = n * 0.5;
         double factor = (double)n * 0.5;
+        // return Math.Pow(x, n) * factor * scale;
         double t0 = Math.Pow(x, (double)n);
         double t1 = t0 * factor;
 
@@ -68,12 +76,16 @@ partial class Scaled
     public static double PowerBuffered(double x, int n, double scale)
     {
         // the forward pass, into buffers reused from call to call
+        // if (n < 0)
         bool cond0 = n < 0;
         if (cond0)
         {
+            // throw new ArgumentOutOfRangeException(nameof(n));
             throw new global::System.ArgumentOutOfRangeException("n");
         }
+        // var factor = n * 0.5;
         double factor = (double)n * 0.5;
+        // return Math.Pow(x, n) * factor * scale;
         double t0 = Math.Pow(x, (double)n);
         double t1 = t0 * factor;
         double result = t1 * scale;

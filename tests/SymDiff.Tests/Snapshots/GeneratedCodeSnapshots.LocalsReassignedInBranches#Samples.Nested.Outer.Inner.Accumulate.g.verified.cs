@@ -19,18 +19,23 @@ namespace Samples.Nested
             internal static double AccumulateGradient(double a, double b, bool twice, out double da, out double db)
             {
                 // forward sweep: every intermediate the reverse sweep needs is kept
+                // var s = a * b;
                 double s = a * b;
+                // if (twice)
                 double s_3;
                 if (twice)
                 {
+                    // s += a * b;
                     double s_1 = s + s;
                     s_3 = s_1;
                 }
                 else
                 {
+                    // s = s - b;
                     double s_2 = s - b;
                     s_3 = s_2;
                 }
+                // s *= a;
                 double s_4 = s_3 * a;
 
                 // reverse sweep (dResult = 1)
@@ -65,15 +70,19 @@ namespace Samples.Nested
             internal static void AccumulatePullback(double a, double b, bool twice, double dResult, ref double da, ref double db)
             {
                 // forward sweep: recomputes the intermediates the reverse sweep needs
+                // var s = a * b;
                 double s = a * b;
+                // if (twice)
                 double s_3;
                 if (twice)
                 {
+                    // s += a * b;
                     double s_1 = s + s;
                     s_3 = s_1;
                 }
                 else
                 {
+                    // s = s - b;
                     double s_2 = s - b;
                     s_3 = s_2;
                 }
@@ -109,18 +118,23 @@ namespace Samples.Nested
             internal static double AccumulateBuffered(double a, double b, bool twice)
             {
                 // the forward pass, into buffers reused from call to call
+                // var s = a * b;
                 double s = a * b;
+                // if (twice)
                 double s_3;
                 if (twice)
                 {
+                    // s += a * b;
                     double s_1 = s + s;
                     s_3 = s_1;
                 }
                 else
                 {
+                    // s = s - b;
                     double s_2 = s - b;
                     s_3 = s_2;
                 }
+                // s *= a;
                 double s_4 = s_3 * a;
                 return s_4;
             }

@@ -46,13 +46,16 @@ partial class Grid
         // forward sweep: every intermediate the reverse sweep needs is kept
         int iter0 = 0; // iterations of 'for (int i = 0; i < rows; i++)' so far: indexes its tapes
         int iter1 = 0; // iterations of 'for (int j = 0; j < columns; j++)' so far: indexes its tapes
+        // double total = 0;
         double total = 0.0;
+        // for (int i = 0; i < rows; i++) { double row = a; for (int j = 0; j < columns; j++) { row = Math.Tanh(row * b + j); } total += row * i; }
         int i = 0;
         double total_1 = total;
         int i_1 = i;
         while (i_1 < rows)
         {
             workspace.i_1[iter0] = i_1;
+            // for (int j = 0; j < columns; j++) { row = Math.Tanh(row * b + j); }
             int j = 0;
             int iter1Start = iter1;
             workspace.iter1Start[iter0] = iter1Start;
@@ -61,18 +64,22 @@ partial class Grid
             while (j_1 < columns)
             {
                 workspace.row[iter1] = row;
+                // row = Math.Tanh(row * b + j);
                 double t0 = row * b;
                 double t1 = t0 + (double)j_1;
                 double row_1 = Math.Tanh(t1);
                 workspace.row_1[iter1] = row_1;
+                // j++
                 int j_2 = j_1 + 1;
                 row = row_1;
                 j_1 = j_2;
                 iter1++;
             }
             double row_2 = row;
+            // total += row * i;
             double t2 = row_2 * (double)i_1;
             double total_2 = total_1 + t2;
+            // i++
             int i_2 = i_1 + 1;
             total_1 = total_2;
             i_1 = i_2;
@@ -140,13 +147,16 @@ partial class Grid
         // forward sweep: every intermediate the reverse sweep needs is kept
         int iter0 = 0; // iterations of 'for (int i = 0; i < rows; i++)' so far: indexes its tapes
         int iter1 = 0; // iterations of 'for (int j = 0; j < columns; j++)' so far: indexes its tapes
+        // double total = 0;
         double total = 0.0;
+        // for (int i = 0; i < rows; i++) { double row = a; for (int j = 0; j < columns; j++) { row = Math.Tanh(row * b + j); } total += row * i; }
         int i = 0;
         double total_1 = total;
         int i_1 = i;
         while (i_1 < rows)
         {
             workspace.i_1[iter0] = i_1;
+            // for (int j = 0; j < columns; j++) { row = Math.Tanh(row * b + j); }
             int j = 0;
             int iter1Start = iter1;
             workspace.iter1Start[iter0] = iter1Start;
@@ -156,17 +166,21 @@ partial class Grid
             {
                 workspace.row[iter1] = row;
                 workspace.j_1[iter1] = j_1;
+                // row = Math.Tanh(row * b + j);
                 double t0 = row * b;
                 double t1 = t0 + (double)j_1;
                 double row_1 = Math.Tanh(t1);
+                // j++
                 int j_2 = j_1 + 1;
                 row = row_1;
                 j_1 = j_2;
                 iter1++;
             }
             double row_2 = row;
+            // total += row * i;
             double t2 = row_2 * (double)i_1;
             double total_2 = total_1 + t2;
+            // i++
             int i_2 = i_1 + 1;
             total_1 = total_2;
             i_1 = i_2;
@@ -270,11 +284,13 @@ partial class Grid
         // forward sweep: recomputes the intermediates the reverse sweep needs
         int iter0 = 0; // iterations of 'for (int i = 0; i < rows; i++)' so far: indexes its tapes
         int iter1 = 0; // iterations of 'for (int j = 0; j < columns; j++)' so far: indexes its tapes
+        // for (int i = 0; i < rows; i++) { double row = a; for (int j = 0; j < columns; j++) { row = Math.Tanh(row * b + j); } total += row * i; }
         int i = 0;
         int i_1 = i;
         while (i_1 < rows)
         {
             workspace.i_1[iter0] = i_1;
+            // for (int j = 0; j < columns; j++) { row = Math.Tanh(row * b + j); }
             int j = 0;
             int iter1Start = iter1;
             workspace.iter1Start[iter0] = iter1Start;
@@ -283,15 +299,18 @@ partial class Grid
             while (j_1 < columns)
             {
                 workspace.row[iter1] = row;
+                // row = Math.Tanh(row * b + j);
                 double t0 = row * b;
                 double t1 = t0 + (double)j_1;
                 double row_1 = Math.Tanh(t1);
                 workspace.row_1[iter1] = row_1;
+                // j++
                 int j_2 = j_1 + 1;
                 row = row_1;
                 j_1 = j_2;
                 iter1++;
             }
+            // i++
             int i_2 = i_1 + 1;
             i_1 = i_2;
             iter0++;
@@ -354,11 +373,13 @@ partial class Grid
         // forward sweep: recomputes the intermediates the reverse sweep needs
         int iter0 = 0; // iterations of 'for (int i = 0; i < rows; i++)' so far: indexes its tapes
         int iter1 = 0; // iterations of 'for (int j = 0; j < columns; j++)' so far: indexes its tapes
+        // for (int i = 0; i < rows; i++) { double row = a; for (int j = 0; j < columns; j++) { row = Math.Tanh(row * b + j); } total += row * i; }
         int i = 0;
         int i_1 = i;
         while (i_1 < rows)
         {
             workspace.i_1[iter0] = i_1;
+            // for (int j = 0; j < columns; j++) { row = Math.Tanh(row * b + j); }
             int j = 0;
             int iter1Start = iter1;
             workspace.iter1Start[iter0] = iter1Start;
@@ -368,14 +389,17 @@ partial class Grid
             {
                 workspace.row[iter1] = row;
                 workspace.j_1[iter1] = j_1;
+                // row = Math.Tanh(row * b + j);
                 double t0 = row * b;
                 double t1 = t0 + (double)j_1;
                 double row_1 = Math.Tanh(t1);
+                // j++
                 int j_2 = j_1 + 1;
                 row = row_1;
                 j_1 = j_2;
                 iter1++;
             }
+            // i++
             int i_2 = i_1 + 1;
             i_1 = i_2;
             iter0++;
@@ -443,27 +467,34 @@ partial class Grid
     public static double SumBuffered(double a, double b, int rows, int columns)
     {
         // the forward pass, into buffers reused from call to call
+        // double total = 0;
         double total = 0.0;
+        // for (int i = 0; i < rows; i++) { double row = a; for (int j = 0; j < columns; j++) { row = Math.Tanh(row * b + j); } total += row * i; }
         int i = 0;
         double total_1 = total;
         int i_1 = i;
         while (i_1 < rows)
         {
+            // for (int j = 0; j < columns; j++) { row = Math.Tanh(row * b + j); }
             int j = 0;
             double row = a;
             int j_1 = j;
             while (j_1 < columns)
             {
+                // row = Math.Tanh(row * b + j);
                 double t0 = row * b;
                 double t1 = t0 + (double)j_1;
                 double row_1 = Math.Tanh(t1);
+                // j++
                 int j_2 = j_1 + 1;
                 row = row_1;
                 j_1 = j_2;
             }
             double row_2 = row;
+            // total += row * i;
             double t2 = row_2 * (double)i_1;
             double total_2 = total_1 + t2;
+            // i++
             int i_2 = i_1 + 1;
             total_1 = total_2;
             i_1 = i_2;

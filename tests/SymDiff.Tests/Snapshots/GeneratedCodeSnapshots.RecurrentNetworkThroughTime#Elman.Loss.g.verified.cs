@@ -54,8 +54,11 @@ partial class Elman
         var workspace = LossGradientKeepingLoopsWorkspace.Current; // buffers reused from call to call
         // forward sweep: every intermediate the reverse sweep needs is kept
         int iter0 = 0; // iterations of 'for (int t = 0; t < steps; t++)' so far: indexes its tapes
+        // float loss = 0;
         float loss = 0f;
+        // var steps = inputs.Length / batch;
         int steps = inputs.Length / batch;
+        // for (int t = 0; t < steps; t++) { var x = DTensor.Embedding(embed, inputs.Slice(t * batch, batch)); h = DTensor.Tanh(DTensor.AddRowBias(D...
         int t = 0;
         DTensor<float> h = h0;
         float loss_1 = loss;
@@ -64,18 +67,22 @@ partial class Elman
         {
             workspace.h[iter0] = h;
             workspace.t_1[iter0] = t_1;
+            // var x = DTensor.Embedding(embed, inputs.Slice(t * batch, batch));
             global::System.ReadOnlySpan<int> tmp0 = inputs.Slice(t_1 * batch, batch);
             DTensor<float> x = DTensor.Embedding(embed, tmp0, ref workspace.x[iter0]);
+            // h = DTensor.Tanh(DTensor.AddRowBias(DTensor.Add(DTensor.MatMul(x, w), DTensor.MatMul(h, u)), b));
             DTensor<float> tmp1 = DTensor.MatMul(x, w, false, false, ref workspace.tmp1);
             DTensor<float> tmp2 = DTensor.MatMul(h, u, false, false, ref workspace.tmp2);
             DTensor<float> tmp3 = DTensor.Add(tmp1, tmp2, ref workspace.tmp3);
             DTensor<float> tmp4 = DTensor.AddRowBias(tmp3, b, ref workspace.tmp4);
             DTensor<float> h_1 = DTensor.Tanh(tmp4, ref workspace.h_1[iter0]);
+            // loss += DTensor.CrossEntropy(DTensor.MatMul(h, v), targets.Slice(t * batch, batch));
             DTensor<float> tmp5 = DTensor.MatMul(h_1, v, false, false, ref workspace.tmp5);
             global::System.ReadOnlySpan<int> tmp6 = targets.Slice(t_1 * batch, batch);
             float tmp7 = DTensor.CrossEntropy(tmp5, tmp6, ref workspace.tmp7Saved[iter0]);
             workspace.tmp7[iter0] = tmp7;
             float loss_2 = loss_1 + tmp7;
+            // t++
             int t_2 = t_1 + 1;
             h = h_1;
             loss_1 = loss_2;
@@ -83,6 +90,7 @@ partial class Elman
             iter0++;
         }
         float loss_3 = loss_1;
+        // return loss / steps;
         float result = loss_3 / (float)steps;
 
         // reverse sweep (dResult = 1)
@@ -161,8 +169,11 @@ partial class Elman
         var workspace = LossGradientRecomputingLoopsWorkspace.Current; // buffers reused from call to call
         // forward sweep: every intermediate the reverse sweep needs is kept
         int iter0 = 0; // iterations of 'for (int t = 0; t < steps; t++)' so far: indexes its tapes
+        // float loss = 0;
         float loss = 0f;
+        // var steps = inputs.Length / batch;
         int steps = inputs.Length / batch;
+        // for (int t = 0; t < steps; t++) { var x = DTensor.Embedding(embed, inputs.Slice(t * batch, batch)); h = DTensor.Tanh(DTensor.AddRowBias(D...
         int t = 0;
         DTensor<float> h = h0;
         float loss_1 = loss;
@@ -171,17 +182,21 @@ partial class Elman
         {
             Buffers.Copy(h, ref workspace.h[iter0]); // its buffer is reused two iterations later
             workspace.t_1[iter0] = t_1;
+            // var x = DTensor.Embedding(embed, inputs.Slice(t * batch, batch));
             global::System.ReadOnlySpan<int> tmp0 = inputs.Slice(t_1 * batch, batch);
             DTensor<float> x = DTensor.Embedding(embed, tmp0, ref workspace.x[iter0 & 1]);
+            // h = DTensor.Tanh(DTensor.AddRowBias(DTensor.Add(DTensor.MatMul(x, w), DTensor.MatMul(h, u)), b));
             DTensor<float> tmp1 = DTensor.MatMul(x, w, false, false, ref workspace.tmp1[iter0 & 1]);
             DTensor<float> tmp2 = DTensor.MatMul(h, u, false, false, ref workspace.tmp2[iter0 & 1]);
             DTensor<float> tmp3 = DTensor.Add(tmp1, tmp2, ref workspace.tmp3[iter0 & 1]);
             DTensor<float> tmp4 = DTensor.AddRowBias(tmp3, b, ref workspace.tmp4[iter0 & 1]);
             DTensor<float> h_1 = DTensor.Tanh(tmp4, ref workspace.h_1[iter0 & 1]);
+            // loss += DTensor.CrossEntropy(DTensor.MatMul(h, v), targets.Slice(t * batch, batch));
             DTensor<float> tmp5 = DTensor.MatMul(h_1, v, false, false, ref workspace.tmp5[iter0 & 1]);
             global::System.ReadOnlySpan<int> tmp6 = targets.Slice(t_1 * batch, batch);
             float tmp7 = DTensor.CrossEntropy(tmp5, tmp6, ref workspace.tmp7Saved[iter0 & 1]);
             float loss_2 = loss_1 + tmp7;
+            // t++
             int t_2 = t_1 + 1;
             h = h_1;
             loss_1 = loss_2;
@@ -189,6 +204,7 @@ partial class Elman
             iter0++;
         }
         float loss_3 = loss_1;
+        // return loss / steps;
         float result = loss_3 / (float)steps;
 
         // reverse sweep (dResult = 1)
@@ -312,7 +328,9 @@ partial class Elman
         var workspace = LossPullbackKeepingLoopsWorkspace.Current; // buffers reused from call to call
         // forward sweep: recomputes the intermediates the reverse sweep needs
         int iter0 = 0; // iterations of 'for (int t = 0; t < steps; t++)' so far: indexes its tapes
+        // var steps = inputs.Length / batch;
         int steps = inputs.Length / batch;
+        // for (int t = 0; t < steps; t++) { var x = DTensor.Embedding(embed, inputs.Slice(t * batch, batch)); h = DTensor.Tanh(DTensor.AddRowBias(D...
         int t = 0;
         DTensor<float> h = h0;
         int t_1 = t;
@@ -320,17 +338,21 @@ partial class Elman
         {
             workspace.h[iter0] = h;
             workspace.t_1[iter0] = t_1;
+            // var x = DTensor.Embedding(embed, inputs.Slice(t * batch, batch));
             global::System.ReadOnlySpan<int> tmp0 = inputs.Slice(t_1 * batch, batch);
             DTensor<float> x = DTensor.Embedding(embed, tmp0, ref workspace.x[iter0]);
+            // h = DTensor.Tanh(DTensor.AddRowBias(DTensor.Add(DTensor.MatMul(x, w), DTensor.MatMul(h, u)), b));
             DTensor<float> tmp1 = DTensor.MatMul(x, w, false, false, ref workspace.tmp1);
             DTensor<float> tmp2 = DTensor.MatMul(h, u, false, false, ref workspace.tmp2);
             DTensor<float> tmp3 = DTensor.Add(tmp1, tmp2, ref workspace.tmp3);
             DTensor<float> tmp4 = DTensor.AddRowBias(tmp3, b, ref workspace.tmp4);
             DTensor<float> h_1 = DTensor.Tanh(tmp4, ref workspace.h_1[iter0]);
+            // loss += DTensor.CrossEntropy(DTensor.MatMul(h, v), targets.Slice(t * batch, batch));
             DTensor<float> tmp5 = DTensor.MatMul(h_1, v, false, false, ref workspace.tmp5);
             global::System.ReadOnlySpan<int> tmp6 = targets.Slice(t_1 * batch, batch);
             float tmp7 = DTensor.CrossEntropy(tmp5, tmp6, ref workspace.tmp7Saved[iter0]);
             workspace.tmp7[iter0] = tmp7;
+            // t++
             int t_2 = t_1 + 1;
             h = h_1;
             t_1 = t_2;
@@ -412,7 +434,9 @@ partial class Elman
         var workspace = LossPullbackRecomputingLoopsWorkspace.Current; // buffers reused from call to call
         // forward sweep: recomputes the intermediates the reverse sweep needs
         int iter0 = 0; // iterations of 'for (int t = 0; t < steps; t++)' so far: indexes its tapes
+        // var steps = inputs.Length / batch;
         int steps = inputs.Length / batch;
+        // for (int t = 0; t < steps; t++) { var x = DTensor.Embedding(embed, inputs.Slice(t * batch, batch)); h = DTensor.Tanh(DTensor.AddRowBias(D...
         int t = 0;
         DTensor<float> h = h0;
         int t_1 = t;
@@ -420,16 +444,20 @@ partial class Elman
         {
             Buffers.Copy(h, ref workspace.h[iter0]); // its buffer is reused two iterations later
             workspace.t_1[iter0] = t_1;
+            // var x = DTensor.Embedding(embed, inputs.Slice(t * batch, batch));
             global::System.ReadOnlySpan<int> tmp0 = inputs.Slice(t_1 * batch, batch);
             DTensor<float> x = DTensor.Embedding(embed, tmp0, ref workspace.x[iter0 & 1]);
+            // h = DTensor.Tanh(DTensor.AddRowBias(DTensor.Add(DTensor.MatMul(x, w), DTensor.MatMul(h, u)), b));
             DTensor<float> tmp1 = DTensor.MatMul(x, w, false, false, ref workspace.tmp1[iter0 & 1]);
             DTensor<float> tmp2 = DTensor.MatMul(h, u, false, false, ref workspace.tmp2[iter0 & 1]);
             DTensor<float> tmp3 = DTensor.Add(tmp1, tmp2, ref workspace.tmp3[iter0 & 1]);
             DTensor<float> tmp4 = DTensor.AddRowBias(tmp3, b, ref workspace.tmp4[iter0 & 1]);
             DTensor<float> h_1 = DTensor.Tanh(tmp4, ref workspace.h_1[iter0 & 1]);
+            // loss += DTensor.CrossEntropy(DTensor.MatMul(h, v), targets.Slice(t * batch, batch));
             DTensor<float> tmp5 = DTensor.MatMul(h_1, v, false, false, ref workspace.tmp5[iter0 & 1]);
             global::System.ReadOnlySpan<int> tmp6 = targets.Slice(t_1 * batch, batch);
             float tmp7 = DTensor.CrossEntropy(tmp5, tmp6, ref workspace.tmp7Saved[iter0 & 1]);
+            // t++
             int t_2 = t_1 + 1;
             h = h_1;
             t_1 = t_2;
@@ -519,25 +547,32 @@ partial class Elman
         var workspace = LossBufferedWorkspace.Current; // buffers reused from call to call
         // the forward pass, into buffers reused from call to call
         int iter0 = 0; // iterations of 'for (int t = 0; t < steps; t++)' so far: alternates the buffers of values an iteration hands to the next
+        // float loss = 0;
         float loss = 0f;
+        // var steps = inputs.Length / batch;
         int steps = inputs.Length / batch;
+        // for (int t = 0; t < steps; t++) { var x = DTensor.Embedding(embed, inputs.Slice(t * batch, batch)); h = DTensor.Tanh(DTensor.AddRowBias(D...
         int t = 0;
         DTensor<float> h = h0;
         float loss_1 = loss;
         int t_1 = t;
         while (t_1 < steps)
         {
+            // var x = DTensor.Embedding(embed, inputs.Slice(t * batch, batch));
             global::System.ReadOnlySpan<int> tmp0 = inputs.Slice(t_1 * batch, batch);
             DTensor<float> x = DTensor.Embedding(embed, tmp0, ref workspace.x);
+            // h = DTensor.Tanh(DTensor.AddRowBias(DTensor.Add(DTensor.MatMul(x, w), DTensor.MatMul(h, u)), b));
             DTensor<float> tmp1 = DTensor.MatMul(x, w, false, false, ref workspace.tmp1);
             DTensor<float> tmp2 = DTensor.MatMul(h, u, false, false, ref workspace.tmp2);
             DTensor<float> tmp3 = DTensor.Add(tmp1, tmp2, ref workspace.tmp3);
             DTensor<float> tmp4 = DTensor.AddRowBias(tmp3, b, ref workspace.tmp4);
             DTensor<float> h_1 = DTensor.Tanh(tmp4, ref workspace.h_1[iter0 & 1]);
+            // loss += DTensor.CrossEntropy(DTensor.MatMul(h, v), targets.Slice(t * batch, batch));
             DTensor<float> tmp5 = DTensor.MatMul(h_1, v, false, false, ref workspace.tmp5);
             global::System.ReadOnlySpan<int> tmp6 = targets.Slice(t_1 * batch, batch);
             float tmp7 = DTensor.CrossEntropy(tmp5, tmp6);
             float loss_2 = loss_1 + tmp7;
+            // t++
             int t_2 = t_1 + 1;
             h = h_1;
             loss_1 = loss_2;
@@ -545,6 +580,7 @@ partial class Elman
             iter0++;
         }
         float loss_3 = loss_1;
+        // return loss / steps;
         float result = loss_3 / (float)steps;
         return result;
     }

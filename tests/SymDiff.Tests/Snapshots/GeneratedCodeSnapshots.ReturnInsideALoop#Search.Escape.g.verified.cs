@@ -45,6 +45,7 @@ partial class Search
         var workspace = EscapeGradientKeepingLoopsWorkspace.Current; // buffers reused from call to call
         // forward sweep: every intermediate the reverse sweep needs is kept
         int iter0 = 0; // iterations of 'for (int i = 0; i < steps; i++)' so far: indexes its tapes
+        // for (int i = 0; i < steps; i++) { v = v * rate + Math.Sin(v); if (v > 2) { return v * v; } }
         int i = 0;
         double v = x;
         int i_1 = i;
@@ -54,10 +55,12 @@ partial class Search
         while (!broke && i_1 < steps)
         {
             workspace.v[iter0] = v;
+            // v = v * rate + Math.Sin(v);
             double t0 = v * rate;
             double t1 = Math.Sin(v);
             double v_1 = t0 + t1;
             workspace.v_1[iter0] = v_1;
+            // if (v > 2)
             bool cond1 = v_1 > 2.0;
             workspace.cond1[iter0] = cond1;
             bool returned_1;
@@ -65,6 +68,7 @@ partial class Search
             bool broke_1;
             if (cond1)
             {
+                // return v * v;
                 double t2 = v_1 * v_1;
                 returned_1 = true;
                 returnValue_1 = t2;
@@ -76,6 +80,7 @@ partial class Search
                 returnValue_1 = returnValue;
                 broke_1 = broke;
             }
+            // i++
             int i_2 = i_1 + 1;
             v = v_1;
             i_1 = i_2;
@@ -87,6 +92,7 @@ partial class Search
         double v_2 = v;
         bool returned_2 = returned;
         double returnValue_2 = returnValue;
+        // if (returned) return returnValue
         double result;
         if (returned_2)
         {
@@ -94,6 +100,7 @@ partial class Search
         }
         else
         {
+            // return -v;
             double t3 = -v_2;
             result = t3;
         }
@@ -168,6 +175,7 @@ partial class Search
         var workspace = EscapeGradientRecomputingLoopsWorkspace.Current; // buffers reused from call to call
         // forward sweep: every intermediate the reverse sweep needs is kept
         int iter0 = 0; // iterations of 'for (int i = 0; i < steps; i++)' so far: indexes its tapes
+        // for (int i = 0; i < steps; i++) { v = v * rate + Math.Sin(v); if (v > 2) { return v * v; } }
         int i = 0;
         double v = x;
         int i_1 = i;
@@ -177,15 +185,18 @@ partial class Search
         while (!broke && i_1 < steps)
         {
             workspace.v[iter0] = v;
+            // v = v * rate + Math.Sin(v);
             double t0 = v * rate;
             double t1 = Math.Sin(v);
             double v_1 = t0 + t1;
+            // if (v > 2)
             bool cond1 = v_1 > 2.0;
             bool returned_1;
             double returnValue_1;
             bool broke_1;
             if (cond1)
             {
+                // return v * v;
                 double t2 = v_1 * v_1;
                 returned_1 = true;
                 returnValue_1 = t2;
@@ -197,6 +208,7 @@ partial class Search
                 returnValue_1 = returnValue;
                 broke_1 = broke;
             }
+            // i++
             int i_2 = i_1 + 1;
             v = v_1;
             i_1 = i_2;
@@ -208,6 +220,7 @@ partial class Search
         double v_2 = v;
         bool returned_2 = returned;
         double returnValue_2 = returnValue;
+        // if (returned) return returnValue
         double result;
         if (returned_2)
         {
@@ -215,6 +228,7 @@ partial class Search
         }
         else
         {
+            // return -v;
             double t3 = -v_2;
             result = t3;
         }
@@ -322,6 +336,7 @@ partial class Search
         var workspace = EscapePullbackKeepingLoopsWorkspace.Current; // buffers reused from call to call
         // forward sweep: recomputes the intermediates the reverse sweep needs
         int iter0 = 0; // iterations of 'for (int i = 0; i < steps; i++)' so far: indexes its tapes
+        // for (int i = 0; i < steps; i++) { v = v * rate + Math.Sin(v); if (v > 2) { return v * v; } }
         int i = 0;
         double v = x;
         int i_1 = i;
@@ -330,10 +345,12 @@ partial class Search
         while (!broke && i_1 < steps)
         {
             workspace.v[iter0] = v;
+            // v = v * rate + Math.Sin(v);
             double t0 = v * rate;
             double t1 = Math.Sin(v);
             double v_1 = t0 + t1;
             workspace.v_1[iter0] = v_1;
+            // if (v > 2)
             bool cond1 = v_1 > 2.0;
             workspace.cond1[iter0] = cond1;
             bool returned_1;
@@ -348,6 +365,7 @@ partial class Search
                 returned_1 = returned;
                 broke_1 = broke;
             }
+            // i++
             int i_2 = i_1 + 1;
             v = v_1;
             i_1 = i_2;
@@ -425,6 +443,7 @@ partial class Search
         var workspace = EscapePullbackRecomputingLoopsWorkspace.Current; // buffers reused from call to call
         // forward sweep: recomputes the intermediates the reverse sweep needs
         int iter0 = 0; // iterations of 'for (int i = 0; i < steps; i++)' so far: indexes its tapes
+        // for (int i = 0; i < steps; i++) { v = v * rate + Math.Sin(v); if (v > 2) { return v * v; } }
         int i = 0;
         double v = x;
         int i_1 = i;
@@ -433,9 +452,11 @@ partial class Search
         while (!broke && i_1 < steps)
         {
             workspace.v[iter0] = v;
+            // v = v * rate + Math.Sin(v);
             double t0 = v * rate;
             double t1 = Math.Sin(v);
             double v_1 = t0 + t1;
+            // if (v > 2)
             bool cond1 = v_1 > 2.0;
             bool returned_1;
             bool broke_1;
@@ -449,6 +470,7 @@ partial class Search
                 returned_1 = returned;
                 broke_1 = broke;
             }
+            // i++
             int i_2 = i_1 + 1;
             v = v_1;
             i_1 = i_2;
@@ -529,6 +551,7 @@ partial class Search
     public static double EscapeBuffered(double x, double rate, int steps)
     {
         // the forward pass, into buffers reused from call to call
+        // for (int i = 0; i < steps; i++) { v = v * rate + Math.Sin(v); if (v > 2) { return v * v; } }
         int i = 0;
         double v = x;
         int i_1 = i;
@@ -537,15 +560,18 @@ partial class Search
         bool broke = false;
         while (!broke && i_1 < steps)
         {
+            // v = v * rate + Math.Sin(v);
             double t0 = v * rate;
             double t1 = Math.Sin(v);
             double v_1 = t0 + t1;
+            // if (v > 2)
             bool cond1 = v_1 > 2.0;
             bool returned_1;
             double returnValue_1;
             bool broke_1;
             if (cond1)
             {
+                // return v * v;
                 double t2 = v_1 * v_1;
                 returned_1 = true;
                 returnValue_1 = t2;
@@ -557,6 +583,7 @@ partial class Search
                 returnValue_1 = returnValue;
                 broke_1 = broke;
             }
+            // i++
             int i_2 = i_1 + 1;
             v = v_1;
             i_1 = i_2;
@@ -567,6 +594,7 @@ partial class Search
         double v_2 = v;
         bool returned_2 = returned;
         double returnValue_2 = returnValue;
+        // if (returned) return returnValue
         double result;
         if (returned_2)
         {
@@ -574,6 +602,7 @@ partial class Search
         }
         else
         {
+            // return -v;
             double t3 = -v_2;
             result = t3;
         }

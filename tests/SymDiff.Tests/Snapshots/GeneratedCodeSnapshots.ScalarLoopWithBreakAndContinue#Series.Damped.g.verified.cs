@@ -45,7 +45,9 @@ partial class Series
         var workspace = DampedGradientKeepingLoopsWorkspace.Current; // buffers reused from call to call
         // forward sweep: every intermediate the reverse sweep needs is kept
         int iter0 = 0; // iterations of 'for (int i = 0; i < steps; i++)' so far: indexes its tapes
+        // double s = 0;
         double s = 0.0;
+        // for (int i = 0; i < steps; i++) { v = v * rate + Math.Sin(v); if (v > 10) { break; } if (i % 2 == 1) { continue; } s += v * v; }
         int i = 0;
         double s_1 = s;
         double v = x;
@@ -54,10 +56,12 @@ partial class Series
         while (!broke && i_1 < steps)
         {
             workspace.v[iter0] = v;
+            // v = v * rate + Math.Sin(v);
             double t0 = v * rate;
             double t1 = Math.Sin(v);
             double v_1 = t0 + t1;
             workspace.v_1[iter0] = v_1;
+            // if (v > 10)
             bool cond1 = v_1 > 10.0;
             workspace.cond1[iter0] = cond1;
             double s_4;
@@ -69,6 +73,7 @@ partial class Series
             }
             else
             {
+                // if (i % 2 == 1)
                 bool cond2 = i_1 % 2 == 1;
                 workspace.cond2[iter0] = cond2;
                 double s_3;
@@ -78,6 +83,7 @@ partial class Series
                 }
                 else
                 {
+                    // s += v * v;
                     double t2 = v_1 * v_1;
                     double s_2 = s_1 + t2;
                     s_3 = s_2;
@@ -85,6 +91,7 @@ partial class Series
                 s_4 = s_3;
                 broke_1 = broke;
             }
+            // i++
             int i_2 = i_1 + 1;
             s_1 = s_4;
             v = v_1;
@@ -163,7 +170,9 @@ partial class Series
         var workspace = DampedGradientRecomputingLoopsWorkspace.Current; // buffers reused from call to call
         // forward sweep: every intermediate the reverse sweep needs is kept
         int iter0 = 0; // iterations of 'for (int i = 0; i < steps; i++)' so far: indexes its tapes
+        // double s = 0;
         double s = 0.0;
+        // for (int i = 0; i < steps; i++) { v = v * rate + Math.Sin(v); if (v > 10) { break; } if (i % 2 == 1) { continue; } s += v * v; }
         int i = 0;
         double s_1 = s;
         double v = x;
@@ -173,9 +182,11 @@ partial class Series
         {
             workspace.v[iter0] = v;
             workspace.i_1[iter0] = i_1;
+            // v = v * rate + Math.Sin(v);
             double t0 = v * rate;
             double t1 = Math.Sin(v);
             double v_1 = t0 + t1;
+            // if (v > 10)
             bool cond1 = v_1 > 10.0;
             double s_4;
             bool broke_1;
@@ -186,6 +197,7 @@ partial class Series
             }
             else
             {
+                // if (i % 2 == 1)
                 bool cond2 = i_1 % 2 == 1;
                 double s_3;
                 if (cond2)
@@ -194,6 +206,7 @@ partial class Series
                 }
                 else
                 {
+                    // s += v * v;
                     double t2 = v_1 * v_1;
                     double s_2 = s_1 + t2;
                     s_3 = s_2;
@@ -201,6 +214,7 @@ partial class Series
                 s_4 = s_3;
                 broke_1 = broke;
             }
+            // i++
             int i_2 = i_1 + 1;
             s_1 = s_4;
             v = v_1;
@@ -320,6 +334,7 @@ partial class Series
         var workspace = DampedPullbackKeepingLoopsWorkspace.Current; // buffers reused from call to call
         // forward sweep: recomputes the intermediates the reverse sweep needs
         int iter0 = 0; // iterations of 'for (int i = 0; i < steps; i++)' so far: indexes its tapes
+        // for (int i = 0; i < steps; i++) { v = v * rate + Math.Sin(v); if (v > 10) { break; } if (i % 2 == 1) { continue; } s += v * v; }
         int i = 0;
         double v = x;
         int i_1 = i;
@@ -327,10 +342,12 @@ partial class Series
         while (!broke && i_1 < steps)
         {
             workspace.v[iter0] = v;
+            // v = v * rate + Math.Sin(v);
             double t0 = v * rate;
             double t1 = Math.Sin(v);
             double v_1 = t0 + t1;
             workspace.v_1[iter0] = v_1;
+            // if (v > 10)
             bool cond1 = v_1 > 10.0;
             workspace.cond1[iter0] = cond1;
             bool broke_1;
@@ -340,10 +357,12 @@ partial class Series
             }
             else
             {
+                // if (i % 2 == 1)
                 bool cond2 = i_1 % 2 == 1;
                 workspace.cond2[iter0] = cond2;
                 broke_1 = broke;
             }
+            // i++
             int i_2 = i_1 + 1;
             v = v_1;
             i_1 = i_2;
@@ -418,6 +437,7 @@ partial class Series
         var workspace = DampedPullbackRecomputingLoopsWorkspace.Current; // buffers reused from call to call
         // forward sweep: recomputes the intermediates the reverse sweep needs
         int iter0 = 0; // iterations of 'for (int i = 0; i < steps; i++)' so far: indexes its tapes
+        // for (int i = 0; i < steps; i++) { v = v * rate + Math.Sin(v); if (v > 10) { break; } if (i % 2 == 1) { continue; } s += v * v; }
         int i = 0;
         double v = x;
         int i_1 = i;
@@ -426,9 +446,11 @@ partial class Series
         {
             workspace.v[iter0] = v;
             workspace.i_1[iter0] = i_1;
+            // v = v * rate + Math.Sin(v);
             double t0 = v * rate;
             double t1 = Math.Sin(v);
             double v_1 = t0 + t1;
+            // if (v > 10)
             bool cond1 = v_1 > 10.0;
             bool broke_1;
             if (cond1)
@@ -437,9 +459,11 @@ partial class Series
             }
             else
             {
+                // if (i % 2 == 1)
                 bool cond2 = i_1 % 2 == 1;
                 broke_1 = broke;
             }
+            // i++
             int i_2 = i_1 + 1;
             v = v_1;
             i_1 = i_2;
@@ -525,7 +549,9 @@ partial class Series
     public static double DampedBuffered(double x, double rate, int steps)
     {
         // the forward pass, into buffers reused from call to call
+        // double s = 0;
         double s = 0.0;
+        // for (int i = 0; i < steps; i++) { v = v * rate + Math.Sin(v); if (v > 10) { break; } if (i % 2 == 1) { continue; } s += v * v; }
         int i = 0;
         double s_1 = s;
         double v = x;
@@ -533,9 +559,11 @@ partial class Series
         bool broke = false;
         while (!broke && i_1 < steps)
         {
+            // v = v * rate + Math.Sin(v);
             double t0 = v * rate;
             double t1 = Math.Sin(v);
             double v_1 = t0 + t1;
+            // if (v > 10)
             bool cond1 = v_1 > 10.0;
             double s_4;
             bool broke_1;
@@ -546,6 +574,7 @@ partial class Series
             }
             else
             {
+                // if (i % 2 == 1)
                 bool cond2 = i_1 % 2 == 1;
                 double s_3;
                 if (cond2)
@@ -554,6 +583,7 @@ partial class Series
                 }
                 else
                 {
+                    // s += v * v;
                     double t2 = v_1 * v_1;
                     double s_2 = s_1 + t2;
                     s_3 = s_2;
@@ -561,6 +591,7 @@ partial class Series
                 s_4 = s_3;
                 broke_1 = broke;
             }
+            // i++
             int i_2 = i_1 + 1;
             s_1 = s_4;
             v = v_1;

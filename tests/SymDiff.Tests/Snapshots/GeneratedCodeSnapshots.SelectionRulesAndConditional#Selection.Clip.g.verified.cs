@@ -15,6 +15,7 @@ partial class Selection
     public static double ClipGradient(double x, double lo, double hi, out double dx, out double dlo, out double dhi)
     {
         // forward sweep: every intermediate the reverse sweep needs is kept
+        // => x > 0 ? Math.Min(Math.Max(x, lo), hi) : Math.Abs(x) * lo
         bool cond0 = x > 0.0;
         double t0 = 0, t2 = 0; // read by the reverse sweep
         double result;
@@ -73,6 +74,7 @@ partial class Selection
     public static void ClipPullback(double x, double lo, double hi, double dResult, ref double dx, ref double dlo, ref double dhi)
     {
         // forward sweep: recomputes the intermediates the reverse sweep needs
+        // => x > 0 ? Math.Min(Math.Max(x, lo), hi) : Math.Abs(x) * lo
         bool cond0 = x > 0.0;
         double t0 = 0, t2 = 0; // read by the reverse sweep
         if (cond0)
@@ -123,6 +125,7 @@ partial class Selection
     public static double ClipBuffered(double x, double lo, double hi)
     {
         // the forward pass, into buffers reused from call to call
+        // => x > 0 ? Math.Min(Math.Max(x, lo), hi) : Math.Abs(x) * lo
         bool cond0 = x > 0.0;
         double result;
         if (cond0)

@@ -14,6 +14,7 @@ partial class Activations
     public static double ApplyGradient(double x, int kind, out double dx)
     {
         // forward sweep: every intermediate the reverse sweep needs is kept
+        // => kind switch { 0 => Math.Tanh(x), 1 => x is > 0 ? x : 0.01 * x, _ => x * (1 / (1 + Math.Exp(-x))), }
         bool cond0 = kind == 0;
         double t0 = 0, t4 = 0, t5 = 0, t6 = 0; // read by the reverse sweep
         bool cond1 = false, cond2 = false; // read by the reverse sweep
@@ -94,6 +95,7 @@ partial class Activations
     public static void ApplyPullback(double x, int kind, double dResult, ref double dx)
     {
         // forward sweep: recomputes the intermediates the reverse sweep needs
+        // => kind switch { 0 => Math.Tanh(x), 1 => x is > 0 ? x : 0.01 * x, _ => x * (1 / (1 + Math.Exp(-x))), }
         bool cond0 = kind == 0;
         double t0 = 0, t4 = 0, t5 = 0, t6 = 0; // read by the reverse sweep
         bool cond1 = false, cond2 = false; // read by the reverse sweep
@@ -156,6 +158,7 @@ partial class Activations
     public static double ApplyBuffered(double x, int kind)
     {
         // the forward pass, into buffers reused from call to call
+        // => kind switch { 0 => Math.Tanh(x), 1 => x is > 0 ? x : 0.01 * x, _ => x * (1 / (1 + Math.Exp(-x))), }
         bool cond0 = kind == 0;
         double result;
         if (cond0)

@@ -17,10 +17,13 @@ namespace Samples
         public static double LossGradient(double w1, double w2, double x, double y, out double dw1, out double dw2, out double dx, out double dy)
         {
             // forward sweep: every intermediate the reverse sweep needs is kept
+            // var h = Math.Tanh(w1 * x);
             double t0 = w1 * x;
             double h = Math.Tanh(t0);
+            // var o = Math.Tanh(w2 * h);
             double t1 = w2 * h;
             double o = Math.Tanh(t1);
+            // return 0.5 * (y - o) * (y - o);
             double t2 = y - o;
             double t3 = 0.5 * t2;
             double result = t3 * t2;
@@ -50,10 +53,13 @@ namespace Samples
         public static void LossPullback(double w1, double w2, double x, double y, double dResult, ref double dw1, ref double dw2, ref double dx, ref double dy)
         {
             // forward sweep: recomputes the intermediates the reverse sweep needs
+            // var h = Math.Tanh(w1 * x);
             double t0 = w1 * x;
             double h = Math.Tanh(t0);
+            // var o = Math.Tanh(w2 * h);
             double t1 = w2 * h;
             double o = Math.Tanh(t1);
+            // return 0.5 * (y - o) * (y - o);
             double t2 = y - o;
             double t3 = 0.5 * t2;
 
@@ -82,10 +88,13 @@ namespace Samples
         public static double LossBuffered(double w1, double w2, double x, double y)
         {
             // the forward pass, into buffers reused from call to call
+            // var h = Math.Tanh(w1 * x);
             double t0 = w1 * x;
             double h = Math.Tanh(t0);
+            // var o = Math.Tanh(w2 * h);
             double t1 = w2 * h;
             double o = Math.Tanh(t1);
+            // return 0.5 * (y - o) * (y - o);
             double t2 = y - o;
             double t3 = 0.5 * t2;
             double result = t3 * t2;

@@ -24,11 +24,14 @@ partial class Language
         Arguments.CheckGradient("LossGradient", u, du, required: true);
         var workspace = LossGradientWorkspace.Current; // buffers reused from call to call
         // forward sweep: every intermediate the reverse sweep needs is kept
+        // var x = DTensor.Reshape(DTensor.Embedding(c, context), batch, -1);
         DTensor<float> t0 = DTensor.Embedding(c, context, ref workspace.t0);
         DTensor<float> x = DTensor.Reshape(t0, batch, -1, ref workspace.x);
+        // var hidden = DTensor.Tanh(DTensor.AddRowBias(DTensor.MatMul(x, h), d));
         DTensor<float> t1 = DTensor.MatMul(x, h, false, false, ref workspace.t1);
         DTensor<float> t2 = DTensor.AddRowBias(t1, d, ref workspace.t2);
         DTensor<float> hidden = DTensor.Tanh(t2, ref workspace.hidden);
+        // return DTensor.CrossEntropy(DTensor.MatMul(hidden, u), next);
         DTensor<float> t3 = DTensor.MatMul(hidden, u, false, false, ref workspace.t3);
         float result = DTensor.CrossEntropy(t3, next, ref workspace.resultSaved);
 
@@ -93,11 +96,14 @@ partial class Language
         Arguments.CheckGradient("LossPullback", u, du, required: false);
         var workspace = LossPullbackWorkspace.Current; // buffers reused from call to call
         // forward sweep: recomputes the intermediates the reverse sweep needs
+        // var x = DTensor.Reshape(DTensor.Embedding(c, context), batch, -1);
         DTensor<float> t0 = DTensor.Embedding(c, context, ref workspace.t0);
         DTensor<float> x = DTensor.Reshape(t0, batch, -1, ref workspace.x);
+        // var hidden = DTensor.Tanh(DTensor.AddRowBias(DTensor.MatMul(x, h), d));
         DTensor<float> t1 = DTensor.MatMul(x, h, false, false, ref workspace.t1);
         DTensor<float> t2 = DTensor.AddRowBias(t1, d, ref workspace.t2);
         DTensor<float> hidden = DTensor.Tanh(t2, ref workspace.hidden);
+        // return DTensor.CrossEntropy(DTensor.MatMul(hidden, u), next);
         DTensor<float> t3 = DTensor.MatMul(hidden, u, false, false, ref workspace.t3);
         float result = DTensor.CrossEntropy(t3, next, ref workspace.resultSaved);
 
@@ -154,11 +160,14 @@ partial class Language
     {
         var workspace = LossBufferedWorkspace.Current; // buffers reused from call to call
         // the forward pass, into buffers reused from call to call
+        // var x = DTensor.Reshape(DTensor.Embedding(c, context), batch, -1);
         DTensor<float> t0 = DTensor.Embedding(c, context, ref workspace.t0);
         DTensor<float> x = DTensor.Reshape(t0, batch, -1, ref workspace.x);
+        // var hidden = DTensor.Tanh(DTensor.AddRowBias(DTensor.MatMul(x, h), d));
         DTensor<float> t1 = DTensor.MatMul(x, h, false, false, ref workspace.t1);
         DTensor<float> t2 = DTensor.AddRowBias(t1, d, ref workspace.t2);
         DTensor<float> hidden = DTensor.Tanh(t2, ref workspace.hidden);
+        // return DTensor.CrossEntropy(DTensor.MatMul(hidden, u), next);
         DTensor<float> t3 = DTensor.MatMul(hidden, u, false, false, ref workspace.t3);
         float result = DTensor.CrossEntropy(t3, next);
         return result;

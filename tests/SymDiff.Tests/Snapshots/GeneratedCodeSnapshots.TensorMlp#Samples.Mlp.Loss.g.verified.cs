@@ -26,11 +26,14 @@ namespace Samples
             Arguments.CheckGradient("LossGradient", b2, db2, required: true);
             var workspace = LossGradientWorkspace.Current; // buffers reused from call to call
             // forward sweep: every intermediate the reverse sweep needs is kept
+            // var h = DTensor.Tanh(DTensor.AddRowBias(DTensor.MatMul(x, w1), b1));
             DTensor<float> t0 = DTensor.MatMul(x, w1, false, false, ref workspace.t0);
             DTensor<float> t1 = DTensor.AddRowBias(t0, b1, ref workspace.t1);
             DTensor<float> h = DTensor.Tanh(t1, ref workspace.h);
+            // var logits = DTensor.AddRowBias(DTensor.MatMul(h, w2), b2);
             DTensor<float> t2 = DTensor.MatMul(h, w2, false, false, ref workspace.t2);
             DTensor<float> logits = DTensor.AddRowBias(t2, b2, ref workspace.logits);
+            // return DTensor.CrossEntropy(logits, y);
             float result = DTensor.CrossEntropy(logits, y, ref workspace.resultSaved);
 
             // reverse sweep (dResult = 1)
@@ -88,11 +91,14 @@ namespace Samples
             Arguments.CheckGradient("LossPullback", b2, db2, required: false);
             var workspace = LossPullbackWorkspace.Current; // buffers reused from call to call
             // forward sweep: recomputes the intermediates the reverse sweep needs
+            // var h = DTensor.Tanh(DTensor.AddRowBias(DTensor.MatMul(x, w1), b1));
             DTensor<float> t0 = DTensor.MatMul(x, w1, false, false, ref workspace.t0);
             DTensor<float> t1 = DTensor.AddRowBias(t0, b1, ref workspace.t1);
             DTensor<float> h = DTensor.Tanh(t1, ref workspace.h);
+            // var logits = DTensor.AddRowBias(DTensor.MatMul(h, w2), b2);
             DTensor<float> t2 = DTensor.MatMul(h, w2, false, false, ref workspace.t2);
             DTensor<float> logits = DTensor.AddRowBias(t2, b2, ref workspace.logits);
+            // return DTensor.CrossEntropy(logits, y);
             float result = DTensor.CrossEntropy(logits, y, ref workspace.resultSaved);
 
             // reverse sweep (seeded with dResult)
@@ -142,11 +148,14 @@ namespace Samples
         {
             var workspace = LossBufferedWorkspace.Current; // buffers reused from call to call
             // the forward pass, into buffers reused from call to call
+            // var h = DTensor.Tanh(DTensor.AddRowBias(DTensor.MatMul(x, w1), b1));
             DTensor<float> t0 = DTensor.MatMul(x, w1, false, false, ref workspace.t0);
             DTensor<float> t1 = DTensor.AddRowBias(t0, b1, ref workspace.t1);
             DTensor<float> h = DTensor.Tanh(t1, ref workspace.h);
+            // var logits = DTensor.AddRowBias(DTensor.MatMul(h, w2), b2);
             DTensor<float> t2 = DTensor.MatMul(h, w2, false, false, ref workspace.t2);
             DTensor<float> logits = DTensor.AddRowBias(t2, b2, ref workspace.logits);
+            // return DTensor.CrossEntropy(logits, y);
             float result = DTensor.CrossEntropy(logits, y);
             return result;
         }
