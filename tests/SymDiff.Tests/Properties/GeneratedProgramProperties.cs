@@ -25,8 +25,9 @@ public sealed class GeneratedProgramProperties(Xunit.Abstractions.ITestOutputHel
         long.TryParse(Environment.GetEnvironmentVariable("SYMDIFF_PROPERTY_ITERATIONS"), out var n) ? n : 60;
 
     /// <summary>
-    /// Scalar-only programs: about a quarter of a second each once warm (250 took 66 s on 2 busy cores), so CI runs 50,
-    /// 10-25 s (the mixed property also checks forward mode on its programs without tensors).
+    /// Scalar-only programs: about a quarter of a second each once warm (250 took 66 s on 2 busy cores), so CI runs 50
+    /// (29 s, warm-up included, at load average 14 on 2 cores); the mixed property also checks forward mode on its
+    /// programs without tensors.
     /// </summary>
     private static readonly long ScalarIterations =
         long.TryParse(Environment.GetEnvironmentVariable("SYMDIFF_SCALAR_PROPERTY_ITERATIONS"), out var s) ? s : 50;
