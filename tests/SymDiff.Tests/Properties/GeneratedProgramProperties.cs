@@ -1,6 +1,8 @@
 using System.Reflection;
 using System.Runtime.Loader;
 using CsCheck;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using SymDiff.Tests.Infrastructure;
 
 namespace SymDiff.Tests.Properties;
@@ -9,41 +11,78 @@ namespace SymDiff.Tests.Properties;
 /// Property: for random programs of the supported subset, the generated code compiles without errors, its
 /// gradient equals central finite differences, and its pullback agrees with its gradient. The only warnings allowed
 /// are SD1001-SD1003 (zero derivatives through step functions, or parameters that do not affect the result; for the
-/// latter the gradient must be exactly 0). Failures shrink to a small
-/// program and print its seed. CI runs a bounded number; set SYMDIFF_PROPERTY_ITERATIONS for a large run.
+/// latter the gradient must be exactly 0). Forward mode, on the same programs and on scalar-only ones
+/// (<see cref="RandomPrograms.ScalarProgram"/>): every program without tensors has an FPushforward (one with tensors has
+/// none and says so with SD2001), whose value is F's and whose dResult is the gradient times a random direction v and
+/// central finite differences along v; every program without loops or tensors has an FHessianVectorProduct, whose
+/// H·v is central finite differences of the generated gradient along v. Failures shrink to a small program and print
+/// its seed. CI runs a bounded number; set SYMDIFF_PROPERTY_ITERATIONS (and SYMDIFF_SCALAR_PROPERTY_ITERATIONS) for a
+/// large run.
 /// </summary>
 public sealed class GeneratedProgramProperties(Xunit.Abstractions.ITestOutputHelper output)
 {
     private static readonly long Iterations =
         long.TryParse(Environment.GetEnvironmentVariable("SYMDIFF_PROPERTY_ITERATIONS"), out var n) ? n : 60;
 
-    private static int compared;
-    private static int nearKinks;
+    /// <summary>
+    /// Scalar-only programs: about a quarter of a second each once warm (250 took 66 s on 2 busy cores), so CI runs 50
+    /// (29 s, warm-up included, at load average 14 on 2 cores); the mixed property also checks forward mode on its
+    /// programs without tensors.
+    /// </summary>
+    private static readonly long ScalarIterations =
+        long.TryParse(Environment.GetEnvironmentVariable("SYMDIFF_SCALAR_PROPERTY_ITERATIONS"), out var s) ? s : 50;
+
+    /// <summary>
+    /// dResult against gradient·v: the two sum the same products in different orders, so they agree to rounding,
+    /// relative to Σ|∂F/∂x_i·v_i| (not to |gradient·v|, which cancellation can make arbitrarily small).
+    /// </summary>
+    private const double PushforwardAgainstGradient = 1e-9;
 
     // Distinct offsets, so that shrinking toward 0 does not make inputs equal (where Max, Min and branches tie).
     private static Gen<double> Input(double offset) => Gen.Double[-1.5, 1.5].Select(v => v + offset);
 
+    /// <summary>A direction for the pushforward and the Hessian-vector product, over a, b and c.</summary>
+    private static readonly Gen<double[]> Direction = Gen.Double[-1, 1].Array[3];
+
     [Fact]
     public void GradientOfRandomProgramsMatchesFiniteDifferences()
     {
-        Gen.Select(RandomPrograms.Program, Input(0.1234567), Input(0.2718281), Input(-0.3141592), Input(0.4142135)).Sample(
-            (program, a, b, c, k) => Check(program, new[] { a, b, c, k }),
-            iter: Iterations,
-            threads: 1,
-            print: t => t.Item1 + $"\n// at a = {t.Item2:R}, b = {t.Item3:R}, c = {t.Item4:R}, k = {t.Item5:R}");
-
-        output.WriteLine($"{Iterations} programs: {compared} partial derivatives matched finite differences, {nearKinks} skipped within a step of a kink.");
+        var counts = new Counts();
+        Run(RandomPrograms.Program, Iterations, counts);
+        output.WriteLine($"{Iterations} programs: {counts.Compared} partial derivatives matched finite differences, {counts.NearKinks} skipped within a step of a kink.");
+        output.WriteLine(counts.ForwardMode());
 
         // Components within a step of a branch boundary are not comparable; most must be.
-        Assert.True(compared > 2 * nearKinks, $"{compared} components compared, {nearKinks} near a kink");
+        Assert.True(counts.Compared > 2 * counts.NearKinks, $"{counts.Compared} components compared, {counts.NearKinks} near a kink");
+        Assert.True(counts.Pushforwards > 0 && counts.PushforwardCompared > counts.PushforwardNearKinks, counts.ForwardMode());
     }
 
-    private static void Check(string program, double[] x)
+    [Fact]
+    public void ForwardModeOfRandomScalarProgramsMatchesTheGradientAndFiniteDifferences()
+    {
+        var counts = new Counts();
+        Run(RandomPrograms.ScalarProgram, ScalarIterations, counts);
+        output.WriteLine(counts.ForwardMode());
+
+        // Every scalar program has a pushforward (checked per program); the loop-free ones, a Hessian-vector product.
+        Assert.Equal(ScalarIterations, counts.Pushforwards);
+        Assert.True(counts.PushforwardCompared > 2 * counts.PushforwardNearKinks, counts.ForwardMode());
+        Assert.True(counts.HessianVectorProducts > 0 && counts.HessianCompared > 2 * counts.HessianNearKinks, counts.ForwardMode());
+    }
+
+    private static void Run(Gen<string> programs, long iterations, Counts counts) =>
+        Gen.Select(programs, Input(0.1234567), Input(0.2718281), Input(-0.3141592), Input(0.4142135), Direction).Sample(
+            (program, a, b, c, k, v) => Check(program, new[] { a, b, c, k }, v, counts),
+            iter: iterations,
+            threads: 1,
+            print: t => t.Item1 + $"\n// at a = {t.Item2:R}, b = {t.Item3:R}, c = {t.Item4:R}, k = {t.Item5:R}, v = ({string.Join(", ", t.Item6.Select(d => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))})");
+
+    private static void Check(string program, double[] x, double[] v, Counts counts)
     {
         var context = new AssemblyLoadContext("program", isCollectible: true);
         try
         {
-            var (assembly, ignored) = Load(program, context);
+            var (assembly, ignored, messages) = Load(program, context, counts);
             var type = assembly.GetType("Program")!;
             var f = type.GetMethod("F")!;
             var gradient = Generated(type, "FGradient", 7);
@@ -82,11 +121,11 @@ public sealed class GeneratedProgramProperties(Xunit.Abstractions.ITestOutputHel
                 var tolerance = (1e-5 * (1 + Math.Abs(numeric[i]))) + (1e-8 * Math.Abs(value));
                 if (FiniteDifferences.NearKink(Value, x, i, tolerance))
                 {
-                    nearKinks++; // left and right slopes differ: a branch boundary or kink is within a step
+                    counts.NearKinks++; // left and right slopes differ: a branch boundary or kink is within a step
                     continue;
                 }
 
-                compared++;
+                counts.Compared++;
                 Assert.True(
                     Math.Abs(generated[i] - numeric[i]) <= tolerance,
                     $"d/d{"abc"[i]}: generated {generated[i]:R}, finite differences {numeric[i]:R}");
@@ -99,6 +138,8 @@ public sealed class GeneratedProgramProperties(Xunit.Abstractions.ITestOutputHel
                 var expected = 1 + (2 * generated[i]);
                 Assert.True(Math.Abs((double)accumulators[5 + i] - expected) <= 1e-12 * (1 + Math.Abs(expected)), "pullback disagrees with gradient");
             }
+
+            CheckForwardMode(program, type, x, v, generated, messages, counts);
         }
         finally
         {
@@ -106,24 +147,218 @@ public sealed class GeneratedProgramProperties(Xunit.Abstractions.ITestOutputHel
         }
     }
 
+    /// <summary>
+    /// The pushforward along v against gradient·v and central differences of F along v; the Hessian-vector product
+    /// against central differences of the generated gradient along v. Near a kink of the function differenced (left
+    /// and right slopes differ within a step, <see cref="FiniteDifferences.NearKink"/>) the finite difference is skipped.
+    /// </summary>
+    private static void CheckForwardMode(string program, Type type, double[] x, double[] v, double[] gradient, IReadOnlyList<string> messages, Counts counts)
+    {
+        var f = type.GetMethod("F")!;
+        double[] At(double t) => new[] { x[0] + (t * v[0]), x[1] + (t * v[1]), x[2] + (t * v[2]), x[3] };
+        double Value(double[] p) => (double)f.Invoke(null, new object[] { p[0], p[1], p[2], p[3] })!;
+        var value = Value(x);
+
+        var pushforward = type.GetMethods().SingleOrDefault(m => m.Name == "FPushforward" && m.GetParameters().Length == 8);
+        if (RandomPrograms.HasTensors(program))
+        {
+            // Forward mode does not cover tensors yet: no pushforward, and a message saying why.
+            counts.WithTensors++;
+            Assert.Null(pushforward);
+            Assert.Contains(messages, m => m.StartsWith("'F' gets no FPushforward", StringComparison.Ordinal));
+            return;
+        }
+
+        Assert.True(pushforward is not null, "a program without tensors has no FPushforward: " + string.Join("; ", messages));
+        counts.Pushforwards++;
+        var arguments = new object[] { x[0], x[1], x[2], x[3], v[0], v[1], v[2], 0.0 };
+        Assert.Equal(value, (double)pushforward.Invoke(null, arguments)!);
+        var dResult = (double)arguments[7];
+        var gradientAlongV = gradient[0] * v[0] + gradient[1] * v[1] + gradient[2] * v[2];
+        var scale = Math.Max(1, Math.Abs(gradient[0] * v[0]) + Math.Abs(gradient[1] * v[1]) + Math.Abs(gradient[2] * v[2]));
+        Assert.True(
+            Math.Abs(dResult - gradientAlongV) <= PushforwardAgainstGradient * scale,
+            $"pushforward {dResult:R}, gradient·v {gradientAlongV:R}");
+
+        double Along(double[] t) => Value(At(t[0]));
+        var numeric = FiniteDifferences.Gradient(Along, new[] { 0.0 })[0];
+        var tolerance = (1e-5 * (1 + Math.Abs(numeric))) + (1e-8 * Math.Abs(value));
+        if (FiniteDifferences.NearKink(Along, new[] { 0.0 }, 0, tolerance))
+        {
+            counts.PushforwardNearKinks++;
+        }
+        else
+        {
+            counts.PushforwardCompared++;
+            Assert.True(Math.Abs(dResult - numeric) <= tolerance, $"pushforward {dResult:R}, finite differences along v {numeric:R}");
+        }
+
+        var product = type.GetMethods().SingleOrDefault(m => m.Name == "FHessianVectorProduct" && m.GetParameters().Length == 10);
+        if (!RandomPrograms.HasLoops(program))
+        {
+            Assert.True(product is not null, "a program without loops or tensors has no FHessianVectorProduct: " + string.Join("; ", messages));
+        }
+
+        if (product is null)
+        {
+            return;
+        }
+
+        counts.HessianVectorProducts++;
+        var hvpArguments = new object[] { x[0], x[1], x[2], x[3], v[0], v[1], v[2], 0.0, 0.0, 0.0 };
+        Assert.Equal(value, (double)product.Invoke(null, hvpArguments)!);
+        var gradientMethod = Generated(type, "FGradient", 7);
+        for (var i = 0; i < 3; i++)
+        {
+            var component = i;
+            double GradientAlong(double[] t)
+            {
+                var p = At(t[0]);
+                var args = new object[] { p[0], p[1], p[2], p[3], 0.0, 0.0, 0.0 };
+                gradientMethod.Invoke(null, args);
+                return (double)args[4 + component];
+            }
+
+            var hv = (double)hvpArguments[7 + i];
+            var expected = FiniteDifferences.Gradient(GradientAlong, new[] { 0.0 }, step: 1e-5)[0];
+            var hvTolerance = (1e-5 * (1 + Math.Abs(expected))) + (1e-8 * Math.Abs(gradient[i]));
+            if (FiniteDifferences.NearKink(GradientAlong, new[] { 0.0 }, 0, hvTolerance))
+            {
+                counts.HessianNearKinks++;
+                continue;
+            }
+
+            counts.HessianCompared++;
+            Assert.True(Math.Abs(hv - expected) <= hvTolerance, $"(H·v)[{"abc"[i]}] = {hv:R}, finite differences of the gradient along v {expected:R}");
+        }
+    }
+
     /// <summary>The generated method of that name with that many parameters (the overload without recomputeLoops, say).</summary>
     private static MethodInfo Generated(Type type, string name, int parameters) =>
         type.GetMethods().Single(m => m.Name == name && m.GetParameters().Length == parameters);
 
-    /// <summary>Compiles the program; returns its assembly and the parameters SD1003 reports as not affecting F.</summary>
-    private static (Assembly Assembly, HashSet<string> Ignored) Load(string program, AssemblyLoadContext context)
+    /// <summary>
+    /// KNOWN GENERATOR ISSUES (reported 2026-12-02, not fixed here: the generator is being edited elsewhere). Forward
+    /// mode emits two harmless lines that the compiler rejects under warnings as errors; the values are right. Each is
+    /// tolerated only as exactly that line, in exactly a generated FPushforward or FHessianVectorProduct; such a program
+    /// is compiled with that warning suppressed, checked like the others, and counted. Smallest programs:
+    /// <see cref="KnownIssueSameOperandMinMax"/> and <see cref="KnownIssueUnusedZeroTangent"/> (skipped until fixed).
+    /// <list type="bullet">
+    /// <item>CS1718 (comparison to the same variable): <c>Math.Min(x, x)</c> or <c>Math.Max(x, x)</c>, both operands the
+    /// same variable, gets the tangent <c>double dt0 = x &lt;= x ? dx : dx;</c> (in a branch, <c>vt1 = x &lt;= x ? vx : vx;</c>).
+    /// Reverse mode merges the two operands and is fine.</item>
+    /// <item>CS0219 (assigned, never used): an active value times the literal 0 (<c>Math.Tanh(b * 0.0)</c>, which SD1003
+    /// reports) leaves in the Hessian-vector product <c>double vdt0 = 0;</c>, never read.</item>
+    /// </list>
+    /// </summary>
+    private static readonly (string Id, string Pattern)[] KnownIssues =
+    {
+        ("CS1718", @"^\s*((double|float) )?\w+ = (\w+) (<=|>=) \3 \? (\w+) : \5;$"),
+        ("CS0219", @"^\s*(double|float) v?d\w+ = 0;$"),
+    };
+
+    /// <summary>The id of the known issue (<see cref="KnownIssues"/>) this diagnostic is, or null.</summary>
+    private static string? KnownIssue(Diagnostic diagnostic)
+    {
+        if (diagnostic.Location.SourceTree is not { } tree || !KnownIssues.Any(k => k.Id == diagnostic.Id))
+        {
+            return null;
+        }
+
+        var method = tree.GetRoot().FindNode(diagnostic.Location.SourceSpan).AncestorsAndSelf().OfType<MethodDeclarationSyntax>().FirstOrDefault();
+        var line = tree.GetText().Lines.GetLineFromPosition(diagnostic.Location.SourceSpan.Start).ToString();
+        var inForwardMode = method is not null
+            && (method.Identifier.Text.EndsWith("Pushforward", StringComparison.Ordinal) || method.Identifier.Text.EndsWith("HessianVectorProduct", StringComparison.Ordinal));
+        return inForwardMode && KnownIssues.Any(k => k.Id == diagnostic.Id && System.Text.RegularExpressions.Regex.IsMatch(line, k.Pattern)) ? diagnostic.Id : null;
+    }
+
+    [Fact(Skip = "Known generator issue (2026-12-02): FPushforward and FHessianVectorProduct emit 'a <= a ? da : da' (CS1718). Unskip when fixed.")]
+    public void KnownIssueSameOperandMinMax() =>
+        GeneratorHarness.CompileAndLoad("""
+            using System;
+            using SymDiff;
+
+            public static partial class P
+            {
+                [Differentiable]
+                public static double F(double a) => Math.Min(a, a);
+            }
+            """);
+
+    [Fact(Skip = "Known generator issue (2026-12-02): FHessianVectorProduct emits 'double vdt0 = 0;', never read (CS0219). Unskip when fixed.")]
+    public void KnownIssueUnusedZeroTangent()
+    {
+        var run = GeneratorHarness.Run("""
+            using System;
+            using SymDiff;
+
+            public static partial class P
+            {
+                [Differentiable]
+                public static double F(double b) => Math.Tanh(b * 0.0);
+            }
+            """);
+        Assert.Empty(run.Compilation.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+    }
+
+    /// <summary>
+    /// Compiles the program; returns its assembly, the parameters SD1003 reports as not affecting F, and the
+    /// generator's messages (SD2001: why a method has no pushforward).
+    /// </summary>
+    private static (Assembly Assembly, HashSet<string> Ignored, IReadOnlyList<string> Messages) Load(string program, AssemblyLoadContext context, Counts counts)
     {
         var run = GeneratorHarness.Run(program);
-        var unexpected = run.AllDiagnostics.Where(d => d.Id is not ("SD1001" or "SD1002" or "SD1003")).ToList();
+        var known = run.AllDiagnostics.Select(KnownIssue).OfType<string>().Distinct().ToList();
+        var unexpected = run.AllDiagnostics.Where(d => d.Id is not ("SD1001" or "SD1002" or "SD1003") && KnownIssue(d) is null).ToList();
         Assert.True(unexpected.Count == 0, "Unexpected diagnostics:\n" + string.Join("\n", unexpected));
+        var compilation = run.Compilation;
+        foreach (var id in known)
+        {
+            counts.KnownIssues[id] = counts.KnownIssues.GetValueOrDefault(id) + 1;
+            compilation = compilation.WithOptions(compilation.Options.WithSpecificDiagnosticOptions(
+                compilation.Options.SpecificDiagnosticOptions.SetItem(id, ReportDiagnostic.Suppress)));
+        }
+
         var ignored = run.GeneratorDiagnostics
             .Where(d => d.Id == "SD1003" && d.Location.SourceTree is not null)
             .Select(d => d.Location.SourceTree!.GetText().ToString(d.Location.SourceSpan))
             .ToHashSet();
         using var stream = new MemoryStream();
-        var emit = run.Compilation.Emit(stream);
+        var emit = compilation.Emit(stream);
         Assert.True(emit.Success, string.Join("\n", emit.Diagnostics));
         stream.Position = 0;
-        return (context.LoadFromStream(stream), ignored);
+        var messages = run.Messages.Where(m => m.Id == "SD2001").Select(m => m.GetMessage(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        return (context.LoadFromStream(stream), ignored, messages);
+    }
+
+    /// <summary>How many components and programs each check compared or skipped, printed by each property.</summary>
+    private sealed class Counts
+    {
+        public int Compared { get; set; }
+
+        public int NearKinks { get; set; }
+
+        public int WithTensors { get; set; }
+
+        public int Pushforwards { get; set; }
+
+        public int PushforwardCompared { get; set; }
+
+        public int PushforwardNearKinks { get; set; }
+
+        public int HessianVectorProducts { get; set; }
+
+        public int HessianCompared { get; set; }
+
+        public int HessianNearKinks { get; set; }
+
+        /// <summary>Programs compiled despite a known issue (<see cref="KnownIssues"/>), by diagnostic id.</summary>
+        public Dictionary<string, int> KnownIssues { get; } = new();
+
+        public string ForwardMode() =>
+            $"Forward mode: {Pushforwards} programs had an FPushforward ({WithTensors} with tensors had none), checked against gradient·v; "
+            + $"{PushforwardCompared} matched finite differences along v, {PushforwardNearKinks} skipped near a kink. "
+            + $"{HessianVectorProducts} had an FHessianVectorProduct: {HessianCompared} components of H·v matched finite differences of the gradient, {HessianNearKinks} skipped near a kink. "
+            + $"Compiled only with a known issue's warning suppressed: {(KnownIssues.Count == 0 ? "none" : string.Join(", ", KnownIssues.Select(k => $"{k.Value} ({k.Key})")))}.";
     }
 }

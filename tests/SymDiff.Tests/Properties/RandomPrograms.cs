@@ -15,7 +15,20 @@ public static class RandomPrograms
     private static readonly string[] Inputs = { "a", "b", "c", "k" };
 
     public static readonly Gen<string> Program =
-        Gen.Int[1, 5].SelectMany(count => Statements(count).Select(statements => Render(statements)));
+        Gen.Int[1, 5].SelectMany(count => Statements(count, tensors: true).Select(statements => Render(statements)));
+
+    /// <summary>
+    /// The same programs without tensor loops: scalar code only, which forward mode covers (every one has a
+    /// pushforward; those without loops also a Hessian-vector product).
+    /// </summary>
+    public static readonly Gen<string> ScalarProgram =
+        Gen.Int[1, 5].SelectMany(count => Statements(count, tensors: false).Select(statements => Render(statements)));
+
+    /// <summary>Whether F does tensor operations (the static tensors in the class are spelled <c>DTensor&lt;double&gt;</c>).</summary>
+    public static bool HasTensors(string program) => program.Contains("DTensor.", StringComparison.Ordinal);
+
+    /// <summary>Whether F has a loop.</summary>
+    public static bool HasLoops(string program) => System.Text.RegularExpressions.Regex.IsMatch(program, @"\b(for|foreach|while|do)\b");
 
     /// <summary>An expression over the given variables, at most <paramref name="depth"/> levels deep.</summary>
     public static Gen<string> Expression(string[] variables, int depth)
@@ -53,7 +66,7 @@ public static class RandomPrograms
     private static Gen<string> Comparison(Gen<string> operand, string op) =>
         Gen.Select(operand, operand).Where(t => t.Item1 != t.Item2 && !(IsConstant(t.Item1) && IsConstant(t.Item2))).Select(t => $"{t.Item1} {op} {t.Item2}");
 
-    private static Gen<List<string>> Statements(int count)
+    private static Gen<List<string>> Statements(int count, bool tensors)
     {
         Gen<List<string>> Build(int index, string[] variables, string[] locals)
         {
@@ -70,7 +83,8 @@ public static class RandomPrograms
             if (locals.Length > 0)
             {
                 var target = Gen.OneOf(locals);
-                statement = Gen.Frequency(
+                var choices = new List<(int, IGen<string>)>
+                {
                     (3, declare),
                     (1, Gen.Select(declare, target, Squash(Expression(variables, 2)), (d, t, e) => $"{d}\n{t} += {e};")),
                     (1, Gen.Select(declare, target, Expression(variables, 1), (d, t, e) => $"{d}\n{t} = {t} * Math.Tanh({e});")),
@@ -79,7 +93,13 @@ public static class RandomPrograms
                     (1, Gen.Select(declare, Expression(variables, 1).Where(e => Mentions(e, variables)), Squash(Expression(variables, 2)),
                         (d, l, e) => $"{d}\nif ({l} > 1.5)\n{{\n    return {e};\n}}")),
                     (2, Gen.Select(declare, Loop(index, target, variables), (d, loop) => $"{d}\n{loop}")),
-                    (2, Gen.Select(declare, TensorLoop(index, target, variables), (d, loop) => $"{d}\n{loop}")));
+                };
+                if (tensors)
+                {
+                    choices.Add((2, Gen.Select(declare, TensorLoop(index, target, variables), (d, loop) => $"{d}\n{loop}")));
+                }
+
+                statement = Gen.Frequency(choices.ToArray());
             }
 
             return statement.SelectMany(s => Build(index + 1, withLocal, nextLocals).Select(rest =>

@@ -1,0 +1,91 @@
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+
+namespace SymDiff.Benchmarks;
+
+/// <summary>
+/// Scalar functions for <see cref="ForwardModeBenchmarks"/>, besides the tanh network's loss of the sample: a series
+/// summed in a loop of 50 steps (it gets a pushforward but no Hessian-vector product) and a function without loops of
+/// about 30 operations.
+/// </summary>
+public static partial class ForwardModeModels
+{
+    /// <summary>Σ_{i=1..50} x^i/i!·cos(i·y), each term from the last: a loop of 50 steps.</summary>
+    [Differentiable]
+    public static double Series(double x, double y)
+    {
+        var sum = 0.0;
+        var term = 1.0;
+        for (var i = 1; i <= 50; i++)
+        {
+            term = term * x / i;
+            sum += term * Math.Cos(y * i);
+        }
+
+        return sum;
+    }
+
+    /// <summary>About 30 operations (arithmetic and Math functions), no loops, no branches.</summary>
+    [Differentiable]
+    public static double Smooth(double a, double b, double c)
+    {
+        var u = (a * b) + Math.Sin(c);
+        var v = Math.Exp(-u * u) + Math.Tanh(a - c);
+        var w = Math.Log(1 + (v * v)) * Math.Cos(b);
+        var p = (u * v) - (w / (1 + (a * a)));
+        var q = Math.Sqrt(1 + (p * p)) + Math.Atan(b * c);
+        return (q * w) + (p * Math.Sin(u + v)) - (0.5 * a * c);
+    }
+}
+
+/// <summary>
+/// What forward mode costs (issue 18's bounds: a pushforward at most 1.5× its forward pass, a Hessian-vector product
+/// at most 4× the gradient). For each function, in its own category: the function itself (baseline), its gradient,
+/// its pushforward along a fixed direction and, where generated, its Hessian-vector product. Medians, with min and max.
+/// </summary>
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
+[MedianColumn]
+[MinColumn]
+[MaxColumn]
+public class ForwardModeBenchmarks
+{
+    // Fields, not constants, so that the JIT cannot fold the calls.
+    private double _w1 = 0.5, _w2 = -0.3, _x = 1.0, _y = 0.2;
+    private double _a = 0.7, _b = -0.4, _c = 1.3;
+    private double _v1 = 0.6, _v2 = -0.8, _v3 = 0.25;
+
+    [BenchmarkCategory("TanhLoss"), Benchmark(Baseline = true)]
+    public double TanhForward() => TanhNetwork.TanhNet.Loss(_w1, _w2, _x, _y);
+
+    [BenchmarkCategory("TanhLoss"), Benchmark]
+    public double TanhGradient() => TanhNetwork.TanhNet.LossGradient(_w1, _w2, _x, _y, out var d1, out var d2) + d1 + d2;
+
+    [BenchmarkCategory("TanhLoss"), Benchmark]
+    public double TanhPushforward() => TanhNetwork.TanhNet.LossPushforward(_w1, _w2, _x, _y, _v1, _v2, out var d) + d;
+
+    [BenchmarkCategory("TanhLoss"), Benchmark]
+    public double TanhHessianVectorProduct() => TanhNetwork.TanhNet.LossHessianVectorProduct(_w1, _w2, _x, _y, _v1, _v2, out var h1, out var h2) + h1 + h2;
+
+    [BenchmarkCategory("Series50"), Benchmark(Baseline = true)]
+    public double SeriesForward() => ForwardModeModels.Series(_a, _b);
+
+    [BenchmarkCategory("Series50"), Benchmark]
+    public double SeriesGradient() => ForwardModeModels.SeriesGradient(_a, _b, out var dx, out var dy) + dx + dy;
+
+    [BenchmarkCategory("Series50"), Benchmark]
+    public double SeriesPushforward() => ForwardModeModels.SeriesPushforward(_a, _b, _v1, _v2, out var d) + d;
+
+    [BenchmarkCategory("Smooth30"), Benchmark(Baseline = true)]
+    public double SmoothForward() => ForwardModeModels.Smooth(_a, _b, _c);
+
+    [BenchmarkCategory("Smooth30"), Benchmark]
+    public double SmoothGradient() => ForwardModeModels.SmoothGradient(_a, _b, _c, out var da, out var db, out var dc) + da + db + dc;
+
+    [BenchmarkCategory("Smooth30"), Benchmark]
+    public double SmoothPushforward() => ForwardModeModels.SmoothPushforward(_a, _b, _c, _v1, _v2, _v3, out var d) + d;
+
+    [BenchmarkCategory("Smooth30"), Benchmark]
+    public double SmoothHessianVectorProduct() =>
+        ForwardModeModels.SmoothHessianVectorProduct(_a, _b, _c, _v1, _v2, _v3, out var h1, out var h2, out var h3) + h1 + h2 + h3;
+}
