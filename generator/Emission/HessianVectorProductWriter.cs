@@ -22,6 +22,9 @@ internal sealed class HessianVectorProductWriter
     /// <summary>Gradients some step reads; the others (the parameters', usually) are not computed: only their tangents are.</summary>
     private readonly HashSet<int> _read;
 
+    /// <summary>Gradient tangents some step reads, and the parameters' (the outputs).</summary>
+    private readonly HashSet<int> _readTangents;
+
     public HessianVectorProductWriter(MethodModel model, HessianVectorProduct hvp, IndentedTextWriter writer)
     {
         _model = model;
@@ -36,6 +39,9 @@ internal sealed class HessianVectorProductWriter
             RIf i => C.Gradients(i.Condition),
             _ => Enumerable.Empty<int>(),
         }));
+        // A gradient's tangent nobody reads (a parameter's is read: it is H·v) is not computed (CS0219 otherwise).
+        _readTangents = new HashSet<int>(hvp.Reverse.Descendants().OfType<RGradientTangent>().SelectMany(t => Ids(t.Tangent)));
+        _readTangents.UnionWith(_ir.Parameters.Where(p => p.Differentiable).Select(p => p.Value));
         _printer = new CExprPrinter(id => _ir.Values[id].Name, id => hvp.Forward.TangentNames[id], hvp.GradientName, id => hvp.GradientTangentNames[id]);
     }
 
@@ -94,6 +100,8 @@ internal sealed class HessianVectorProductWriter
                 case RAddAssign add:
                     _writer.WriteLine(_hvp.GradientName(add.Value) + " += " + _printer.Print(add.Contribution) + ";");
                     break;
+                case RGradientTangent tangent when !_readTangents.Contains(tangent.Value):
+                    break;
                 case RGradientTangent tangent when tangent.Declares:
                     _declared.Add(tangent.Value);
                     _writer.WriteLine(Declaration(tangent.Value, _hvp.GradientTangentNames[tangent.Value]) + " = " + _printer.Print(tangent.Tangent) + ";");
@@ -119,6 +127,17 @@ internal sealed class HessianVectorProductWriter
             }
         }
     }
+
+    private static IEnumerable<int> Ids(CExpr e) => e switch
+    {
+        CGradientTangent t => new[] { t.Id },
+        CUnary u => Ids(u.Operand),
+        CBinary b => Ids(b.Left).Concat(Ids(b.Right)),
+        CCall c => c.Arguments.SelectMany(Ids),
+        CCast c => Ids(c.Operand),
+        CConditional c => Ids(c.Condition).Concat(Ids(c.WhenTrue)).Concat(Ids(c.WhenFalse)),
+        _ => Enumerable.Empty<int>(),
+    };
 
     private static int GradientOf(RStatement statement) => statement switch
     {
