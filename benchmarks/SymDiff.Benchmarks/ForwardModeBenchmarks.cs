@@ -109,6 +109,9 @@ public class ForwardModeBenchmarks
     public float MlpForward() => ForwardModeModels.Mlp(_mlp[0], _mlp[1], _mlp[2], _mlp[3], _mlpInput, _mlpLabels);
 
     [BenchmarkCategory("Mlp"), Benchmark]
+    public float MlpBuffered() => ForwardModeModels.MlpBuffered(_mlp[0], _mlp[1], _mlp[2], _mlp[3], _mlpInput, _mlpLabels);
+
+    [BenchmarkCategory("Mlp"), Benchmark]
     public float MlpGradient() =>
         ForwardModeModels.MlpGradient(_mlp[0], _mlp[1], _mlp[2], _mlp[3], _mlpInput, _mlpLabels, _mlpGradient[0], _mlpGradient[1], _mlpGradient[2], _mlpGradient[3]);
 

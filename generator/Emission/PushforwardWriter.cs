@@ -18,6 +18,7 @@ internal sealed class PushforwardWriter
     private readonly IndentedTextWriter _writer;
     private readonly CExprPrinter _printer;
     private readonly bool _hoistBranches;
+    private HashSet<int>? _returned;
     private readonly string _compilerServices;
     private readonly HashSet<int> _hoisted = new();
 
@@ -62,7 +63,7 @@ internal sealed class PushforwardWriter
                 _writer.WriteLine(_compilerServices + "Arguments.CheckGradient(\"" + _model.PushforwardName + "\", " + parameter.Name + ", " + parameter.GradientName + ", false);");
             }
 
-            if (WorkspaceFields().Any())
+            if (WorkspaceFields().Any() || ValueFields().Any())
             {
                 _writer.WriteLine("var workspace = " + WorkspaceClass + ".Current;");
             }
@@ -93,10 +94,11 @@ internal sealed class PushforwardWriter
         }
 
         var fields = WorkspaceFields().ToList();
-        if (fields.Count > 0)
+        var values = ValueFields().ToList();
+        if (fields.Count > 0 || values.Count > 0)
         {
             _writer.WriteLine();
-            SummaryWriter.Write(_writer, "Tangent buffers that <see cref=\"" + _model.PushforwardName + "\"/> reuses from call to call on each thread.");
+            SummaryWriter.Write(_writer, "Buffers (forward values and tangents) that <see cref=\"" + _model.PushforwardName + "\"/> reuses from call to call on each thread, so that once they have grown it allocates nothing but its result.");
             _writer.WriteLine("[global::System.CodeDom.Compiler.GeneratedCode(\"SymDiff\", \"" + toolVersion + "\")]");
             using (_writer.WriteBlock("private sealed class " + WorkspaceClass))
             {
@@ -105,6 +107,11 @@ internal sealed class PushforwardWriter
                 _writer.WriteLine();
                 _writer.WriteLine("public static " + WorkspaceClass + " Current => s_current ??= new " + WorkspaceClass + "();");
                 _writer.WriteLine();
+                foreach (var id in values)
+                {
+                    _writer.WriteLine("public " + TypeOf(id) + "? " + Name(id) + ";");
+                }
+
                 foreach (var id in fields)
                 {
                     _writer.WriteLine("public " + TypeOf(id) + "? " + Tangent(id) + ";");
@@ -118,6 +125,12 @@ internal sealed class PushforwardWriter
     /// <summary>The tensor tangents rules write (each into its own buffer, reused from call to call).</summary>
     private IEnumerable<int> WorkspaceFields() => Descendants(_program.Body).OfType<TRuleTangent>()
         .Where(t => _ir.Values[t.Target].Type.IsTensor).Select(t => t.Target).Distinct().OrderBy(id => id);
+
+    /// <summary>The forward values computed into reused buffers (<see cref="Forward"/>).</summary>
+    private IEnumerable<int> ValueFields() => Descendants(_program.Body).OfType<TPrimal>()
+        .Select(p => p.Statement).OfType<IrAssign>()
+        .Where(a => Forward(a) is CCall { Arguments: var arguments } && arguments.Count > 0 && arguments[arguments.Count - 1] is CName { Text: var text } && text.StartsWith("ref workspace.", System.StringComparison.Ordinal))
+        .Select(a => a.Target).Distinct().OrderBy(id => id);
 
     private static IEnumerable<TStatement> Descendants(TBlock block) => block.Statements.SelectMany(s => s switch
     {
@@ -139,7 +152,7 @@ internal sealed class PushforwardWriter
                     _writer.WriteLine("// " + comment.Source);
                     break;
                 case TPrimal { Statement: IrAssign assign }:
-                    _writer.WriteLine(Declare(assign.Target) + Name(assign.Target) + " = " + _printer.Print(C.FromIr(assign.Value)) + ";");
+                    _writer.WriteLine(Declare(assign.Target) + Name(assign.Target) + " = " + _printer.Print(Forward(assign)) + ";");
                     break;
                 case TPrimal { Statement: IrEffect effect }:
                     _writer.WriteLine(_printer.Print(C.FromIr(effect.Value)) + ";");
@@ -167,6 +180,73 @@ internal sealed class PushforwardWriter
                     break;
             }
         }
+    }
+
+    /// <summary>The values the method may return: its result and, through copies and merges, their sources.</summary>
+    private HashSet<int> Returned => _returned ??= ReturnedValues();
+
+    private HashSet<int> ReturnedValues()
+    {
+        var returned = new HashSet<int>();
+        var pending = new Stack<int>();
+        if (_ir.Result is IrRef { Value: var result })
+        {
+            pending.Push(result);
+        }
+
+        var sources = new Dictionary<int, List<int>>();
+        foreach (var statement in Descendants(_program.Body))
+        {
+            switch (statement)
+            {
+                case TPrimal { Statement: IrAssign { Value: IrRef source } copy }:
+                    Add(copy.Target, source.Value);
+                    break;
+                case TIf branch:
+                    foreach (var phi in branch.Branch.Phis)
+                    {
+                        foreach (var side in new[] { phi.WhenTrue, phi.WhenFalse }.OfType<IrRef>())
+                        {
+                            Add(phi.Target, side.Value);
+                        }
+                    }
+
+                    break;
+            }
+        }
+
+        while (pending.Count > 0)
+        {
+            var id = pending.Pop();
+            if (returned.Add(id) && sources.TryGetValue(id, out var from))
+            {
+                from.ForEach(pending.Push);
+            }
+        }
+
+        return returned;
+
+        void Add(int target, int source)
+        {
+            if (!sources.TryGetValue(target, out var list))
+            {
+                sources[target] = list = new List<int>();
+            }
+
+            list.Add(source);
+        }
+    }
+
+    /// <summary>
+    /// A tensor op with a destination-passing overload computes into a buffer reused from call to call, as the
+    /// gradient's forward sweep does; not the returned tensor, which the caller keeps.
+    /// </summary>
+    private CExpr Forward(IrAssign assign)
+    {
+        var value = C.FromIr(assign.Value);
+        return assign.Value is IrCall { Callee.HasDestination: true } && value is CCall call && !Returned.Contains(assign.Target)
+            ? new CCall(call.Receiver, call.Name, call.Arguments.Append(new CName("ref workspace." + Name(assign.Target))).ToList())
+            : value;
     }
 
     /// <summary>

@@ -207,24 +207,24 @@ partial class Language
         Arguments.CheckGradient("LossPushforward", u, du, false);
         var workspace = LossPushforwardWorkspace.Current;
         // var x = DTensor.Reshape(DTensor.Embedding(c, context), batch, -1);
-        DTensor<float> t0 = DTensor.Embedding(c, context);
+        DTensor<float> t0 = DTensor.Embedding(c, context, ref workspace.t0);
         DTensor<float> dt0 = Buffers.Ensure(ref workspace.dt0, t0.Shape);
         DTensorRules.EmbeddingPushforward(c, context, dc, dt0);
-        DTensor<float> x = DTensor.Reshape(t0, batch, -1);
+        DTensor<float> x = DTensor.Reshape(t0, batch, -1, ref workspace.x);
         DTensor<float> dx = Buffers.Ensure(ref workspace.dx, x.Shape);
         DTensorRules.ReshapePushforward(t0, dt0, dx);
         // var hidden = DTensor.Tanh(DTensor.AddRowBias(DTensor.MatMul(x, h), d));
-        DTensor<float> t1 = DTensor.MatMul(x, h, false, false);
+        DTensor<float> t1 = DTensor.MatMul(x, h, false, false, ref workspace.t1);
         DTensor<float> dt1 = Buffers.Ensure(ref workspace.dt1, t1.Shape);
         DTensorRules.MatMulPushforward(x, h, false, false, dx, dh, dt1);
-        DTensor<float> t2 = DTensor.AddRowBias(t1, d);
+        DTensor<float> t2 = DTensor.AddRowBias(t1, d, ref workspace.t2);
         DTensor<float> dt2 = Buffers.Ensure(ref workspace.dt2, t2.Shape);
         DTensorRules.AddRowBiasPushforward(dt1, dd, dt2);
-        DTensor<float> hidden = DTensor.Tanh(t2);
+        DTensor<float> hidden = DTensor.Tanh(t2, ref workspace.hidden);
         DTensor<float> dhidden = Buffers.Ensure(ref workspace.dhidden, hidden.Shape);
         DTensorRules.TanhPushforward(hidden, dt2, dhidden);
         // return DTensor.CrossEntropy(DTensor.MatMul(hidden, u), next);
-        DTensor<float> t3 = DTensor.MatMul(hidden, u, false, false);
+        DTensor<float> t3 = DTensor.MatMul(hidden, u, false, false, ref workspace.t3);
         DTensor<float> dt3 = Buffers.Ensure(ref workspace.dt3, t3.Shape);
         DTensorRules.MatMulPushforward(hidden, u, false, false, dhidden, du, dt3);
         float result = DTensor.CrossEntropy(t3, next);
@@ -234,7 +234,8 @@ partial class Language
     }
 
     /// <summary>
-    /// Tangent buffers that <see cref="LossPushforward"/> reuses from call to call on each thread.
+    /// Buffers (forward values and tangents) that <see cref="LossPushforward"/> reuses from call to call on
+    /// each thread, so that once they have grown it allocates nothing but its result.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
     private sealed class LossPushforwardWorkspace
@@ -244,6 +245,12 @@ partial class Language
 
         public static LossPushforwardWorkspace Current => s_current ??= new LossPushforwardWorkspace();
 
+        public DTensor<float>? t0;
+        public DTensor<float>? x;
+        public DTensor<float>? t1;
+        public DTensor<float>? t2;
+        public DTensor<float>? hidden;
+        public DTensor<float>? t3;
         public DTensor<float>? dt0;
         public DTensor<float>? dx;
         public DTensor<float>? dt1;

@@ -193,20 +193,20 @@ namespace Samples
             Arguments.CheckGradient("LossPushforward", b2, db2, false);
             var workspace = LossPushforwardWorkspace.Current;
             // var h = DTensor.Tanh(DTensor.AddRowBias(DTensor.MatMul(x, w1), b1));
-            DTensor<float> t0 = DTensor.MatMul(x, w1, false, false);
+            DTensor<float> t0 = DTensor.MatMul(x, w1, false, false, ref workspace.t0);
             DTensor<float> dt0 = Buffers.Ensure(ref workspace.dt0, t0.Shape);
             DTensorRules.MatMulPushforward(x, w1, false, false, null, dw1, dt0);
-            DTensor<float> t1 = DTensor.AddRowBias(t0, b1);
+            DTensor<float> t1 = DTensor.AddRowBias(t0, b1, ref workspace.t1);
             DTensor<float> dt1 = Buffers.Ensure(ref workspace.dt1, t1.Shape);
             DTensorRules.AddRowBiasPushforward(dt0, db1, dt1);
-            DTensor<float> h = DTensor.Tanh(t1);
+            DTensor<float> h = DTensor.Tanh(t1, ref workspace.h);
             DTensor<float> dh = Buffers.Ensure(ref workspace.dh, h.Shape);
             DTensorRules.TanhPushforward(h, dt1, dh);
             // var logits = DTensor.AddRowBias(DTensor.MatMul(h, w2), b2);
-            DTensor<float> t2 = DTensor.MatMul(h, w2, false, false);
+            DTensor<float> t2 = DTensor.MatMul(h, w2, false, false, ref workspace.t2);
             DTensor<float> dt2 = Buffers.Ensure(ref workspace.dt2, t2.Shape);
             DTensorRules.MatMulPushforward(h, w2, false, false, dh, dw2, dt2);
-            DTensor<float> logits = DTensor.AddRowBias(t2, b2);
+            DTensor<float> logits = DTensor.AddRowBias(t2, b2, ref workspace.logits);
             DTensor<float> dlogits = Buffers.Ensure(ref workspace.dlogits, logits.Shape);
             DTensorRules.AddRowBiasPushforward(dt2, db2, dlogits);
             // return DTensor.CrossEntropy(logits, y);
@@ -217,7 +217,8 @@ namespace Samples
         }
 
         /// <summary>
-        /// Tangent buffers that <see cref="LossPushforward"/> reuses from call to call on each thread.
+        /// Buffers (forward values and tangents) that <see cref="LossPushforward"/> reuses from call to call on
+        /// each thread, so that once they have grown it allocates nothing but its result.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
         private sealed class LossPushforwardWorkspace
@@ -227,6 +228,11 @@ namespace Samples
 
             public static LossPushforwardWorkspace Current => s_current ??= new LossPushforwardWorkspace();
 
+            public DTensor<float>? t0;
+            public DTensor<float>? t1;
+            public DTensor<float>? h;
+            public DTensor<float>? t2;
+            public DTensor<float>? logits;
             public DTensor<float>? dt0;
             public DTensor<float>? dt1;
             public DTensor<float>? dh;
