@@ -20,6 +20,14 @@ internal sealed class RGradientTangent(int value, CExpr tangent, bool declares) 
 }
 
 /// <summary>
+/// A call to another <c>[Differentiable]</c> method in a Hessian-vector product: its value and H·v come from the callee's
+/// own Hessian-vector product (<see cref="Products"/>, along the arguments' tangents), its gradient from the callee's
+/// gradient (<see cref="Gradients"/>): the value's tangent is Σ ∂G/∂x_k·ẋ_k, and the tangent of its pullback's step
+/// <c>dx_k += g·∂G/∂x_k</c> is <c>ġ·∂G/∂x_k + g·(H_G·ẋ)_k</c>. One entry per differentiable parameter of the callee.
+/// </summary>
+internal sealed record CallSite(int Target, IrCall Call, IReadOnlyList<CExpr> Tangents, IReadOnlyList<string> Gradients, IReadOnlyList<string> Products, CExpr ValueTangent);
+
+/// <summary>
 /// Forward over reverse: the method's forward sweep with tangents along a direction v, then its reverse sweep (seed 1)
 /// with the tangent of every gradient step beside the step. The tangents of the parameters' gradients are H·v.
 /// </summary>
@@ -31,8 +39,10 @@ internal sealed class HessianVectorProduct
         Func<int, string> gradientName,
         IReadOnlyDictionary<int, string> gradientTangentNames,
         IReadOnlyDictionary<int, string> directions,
-        IReadOnlyDictionary<int, string> products)
+        IReadOnlyDictionary<int, string> products,
+        IReadOnlyDictionary<int, CallSite> callSites)
     {
+        CallSites = callSites;
         Forward = forward;
         Reverse = reverse;
         GradientName = gradientName;
@@ -56,6 +66,9 @@ internal sealed class HessianVectorProduct
 
     /// <summary>The outputs H·v, by parameter value (<c>hva</c>).</summary>
     public IReadOnlyDictionary<int, string> Products { get; }
+
+    /// <summary>Calls to other differentiable methods, by the value they define.</summary>
+    public IReadOnlyDictionary<int, CallSite> CallSites { get; }
 
     /// <summary>
     /// Derives the Hessian-vector product of a scalar method without loops or calls to other differentiable methods
@@ -83,8 +96,19 @@ internal sealed class HessianVectorProduct
             gradientTangentNames[id] = names.AllocateDerivative("v", sweep.GradientName(id));
         }
 
+        var callSites = new Dictionary<int, CallSite>();
+        foreach (var call in Calls(forward.Body))
+        {
+            var name = ir.Values[call.Target].Name.TrimStart('@');
+            var gradientNames = call.Tangents.Select((_, k) => names.Allocate(name + "_d" + k)).ToList();
+            var productNames = call.Tangents.Select((_, k) => names.Allocate(name + "_hv" + k)).ToList();
+            var valueTangent = call.Tangents.Select((t, k) => C.IsZero(t) ? t : C.Multiply(t, new CName(gradientNames[k])))
+                .Aggregate((CExpr)C.Number(0, ir.ReturnType.Kind), C.Add);
+            callSites[call.Target] = new CallSite(call.Target, call.Call, call.Tangents, gradientNames, productNames, valueTangent);
+        }
+
         var tangents = new ExpressionTangent(forward.TangentOf, ir.ReturnType.Kind);
-        return new HessianVectorProduct(forward, Interleave(reverse, tangents), sweep.GradientName, gradientTangentNames, directions, products);
+        return new HessianVectorProduct(forward, Interleave(reverse, tangents, callSites), sweep.GradientName, gradientTangentNames, directions, products, callSites);
     }
 
     private static IEnumerable<int> GradientsIn(RBlock block) => block.Descendants().SelectMany(s => s switch
@@ -96,12 +120,39 @@ internal sealed class HessianVectorProduct
         _ => Enumerable.Empty<int>(),
     });
 
-    private static RBlock Interleave(RBlock block, ExpressionTangent tangents)
+    private static IEnumerable<TPushforwardCall> Calls(TBlock block) => block.Statements.SelectMany(s => s switch
+    {
+        TPushforwardCall call => new[] { call },
+        TIf branch => Calls(branch.Then).Concat(Calls(branch.Else)),
+        _ => Enumerable.Empty<TPushforwardCall>(),
+    });
+
+    private static RBlock Interleave(RBlock block, ExpressionTangent tangents, IReadOnlyDictionary<int, CallSite> callSites)
     {
         var output = new RBlock();
         foreach (var statement in block.Statements)
         {
-            output.Add(statement is RIf branch ? new RIf(branch.Condition, Interleave(branch.Then, tangents), Interleave(branch.Else, tangents)) : statement);
+            if (statement is RCall { Forward: >= 0 } pullback && callSites.TryGetValue(pullback.Forward, out var site))
+            {
+                // dx_k += g·∂G/∂x_k, and its tangent ġ·∂G/∂x_k + g·(H_G·ẋ)_k, per differentiable argument.
+                var g = pullback.Seed!;
+                var gradients = pullback.Arguments.Skip(site.Call.Arguments.Count + 1).ToList();
+                for (var k = 0; k < gradients.Count && k < site.Gradients.Count; k++)
+                {
+                    if (gradients[k].GradientOf is not { } value)
+                    {
+                        continue;
+                    }
+
+                    var partial = new CName(site.Gradients[k]);
+                    output.Add(new RAddAssign(value, C.Multiply(g, partial)));
+                    output.Add(new RGradientTangent(value, C.Add(C.Multiply(tangents.Of(g), partial), C.Multiply(g, new CName(site.Products[k]))), declares: false));
+                }
+
+                continue;
+            }
+
+            output.Add(statement is RIf branch ? new RIf(branch.Condition, Interleave(branch.Then, tangents, callSites), Interleave(branch.Else, tangents, callSites)) : statement);
             switch (statement)
             {
                 case RDeclare declare:

@@ -73,13 +73,21 @@ internal sealed class RAccumulate : RStatement
 /// </summary>
 internal sealed class RCall : RStatement
 {
-    public RCall(string target, IReadOnlyList<RArgument> arguments)
+    public RCall(string target, IReadOnlyList<RArgument> arguments, int forward = -1, CExpr? seed = null)
     {
         Target = target;
         Arguments = arguments;
+        Forward = forward;
+        Seed = seed;
     }
 
     public string Target { get; }
+
+    /// <summary>For a differentiable callee's pullback: the value its forward call defined (-1 for rules).</summary>
+    public int Forward { get; }
+
+    /// <summary>For a differentiable callee's pullback: the gradient handed to it.</summary>
+    public CExpr? Seed { get; }
 
     public IReadOnlyList<RArgument> Arguments { get; }
 

@@ -448,7 +448,7 @@ internal sealed class ReverseSweep
                 break;
 
             case IrCall { Callee.Kind: IrCalleeKind.Differentiable } call:
-                CallPullback(call, g, output);
+                CallPullback(assign.Target, call, g, output);
                 break;
 
             case IrCall { Callee.Kind: IrCalleeKind.Rule } call:
@@ -461,12 +461,12 @@ internal sealed class ReverseSweep
     }
 
     /// <summary><c>GPullback(args..., g, ref dArg...)</c>: the callee's own vector-Jacobian product.</summary>
-    private void CallPullback(IrCall call, CExpr g, RBlock output)
+    private void CallPullback(int target, IrCall call, CExpr g, RBlock output)
     {
         var arguments = call.Arguments.Select(a => RArgument.Value(C.FromIr(a))).ToList();
         arguments.Add(RArgument.Value(g));
         AddGradientArguments(call, arguments);
-        AddUnlessNoOp(output, new RCall(call.Callee.Pullback!, arguments));
+        AddUnlessNoOp(output, new RCall(call.Callee.Pullback!, arguments, target, g));
     }
 
     /// <summary>

@@ -64,7 +64,7 @@ internal sealed class HessianVectorProductWriter
         using (_writer.WriteBlock())
         {
             _writer.WriteLine("// forward sweep, with tangents along v");
-            new PushforwardWriter(_model, _hvp.Forward, _writer, _printer, hoistBranches: true).WriteBlock(_hvp.Forward.Body);
+            new PushforwardWriter(_model, _hvp.Forward, _writer, _printer, hoistBranches: true, callSites: _hvp.CallSites).WriteBlock(_hvp.Forward.Body);
             _writer.WriteLine("// reverse sweep (dResult = 1), with the tangent of each gradient along v");
             WriteReverse(_hvp.Reverse);
             foreach (var parameter in differentiable)

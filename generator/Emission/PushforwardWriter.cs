@@ -18,6 +18,7 @@ internal sealed class PushforwardWriter
     private readonly IndentedTextWriter _writer;
     private readonly CExprPrinter _printer;
     private readonly bool _hoistBranches;
+    private readonly IReadOnlyDictionary<int, CallSite> _callSites;
     private HashSet<int>? _returned;
     private readonly string _compilerServices;
     private readonly HashSet<int> _hoisted = new();
@@ -26,8 +27,16 @@ internal sealed class PushforwardWriter
     /// Whether values defined inside branches (and their tangents) are declared before the outermost branch, so that
     /// code after it can read them (the reverse sweep of a Hessian-vector product does).
     /// </param>
-    public PushforwardWriter(MethodModel model, TangentProgram program, IndentedTextWriter writer, CExprPrinter? printer = null, bool hoistBranches = false)
+    /// <param name="callSites">In a Hessian-vector product: calls to other differentiable methods, by their value.</param>
+    public PushforwardWriter(
+        MethodModel model,
+        TangentProgram program,
+        IndentedTextWriter writer,
+        CExprPrinter? printer = null,
+        bool hoistBranches = false,
+        IReadOnlyDictionary<int, CallSite>? callSites = null)
     {
+        _callSites = callSites ?? new Dictionary<int, CallSite>();
         _hoistBranches = hoistBranches;
         _compilerServices = model.Usings.Any(u => u == "SymDiff.CompilerServices") ? string.Empty : "global::SymDiff.CompilerServices.";
         _model = model;
@@ -163,6 +172,9 @@ internal sealed class PushforwardWriter
                 case TTangent tangent:
                     _writer.WriteLine(DeclareTangent(tangent.Value) + Tangent(tangent.Value) + " = " + _printer.Print(tangent.Tangent) + ";");
                     break;
+                case TPushforwardCall call when _callSites.TryGetValue(call.Target, out var site):
+                    WriteCallSite(site);
+                    break;
                 case TPushforwardCall call:
                     var arguments = call.Call.Arguments.Select(a => _printer.Print(C.FromIr(a)))
                         .Concat(call.Tangents.Select(_printer.Print))
@@ -180,6 +192,22 @@ internal sealed class PushforwardWriter
                     break;
             }
         }
+    }
+
+    /// <summary>
+    /// A call in a Hessian-vector product: <c>t = GHessianVectorProduct(args, ẋ, out t_hv0, ...)</c>, then
+    /// <c>GGradient(args, out t_d0, ...)</c>, then the value's tangent <c>vt = ẋ_0·t_d0 + ...</c>.
+    /// </summary>
+    private void WriteCallSite(CallSite site)
+    {
+        var hoisted = _hoisted.Contains(site.Target);
+        var outType = hoisted ? "out " : "out " + TypeOf(site.Target) + " ";
+        var target = site.Call.Callee.Target;
+        var arguments = site.Call.Arguments.Select(a => _printer.Print(C.FromIr(a))).ToList();
+        _writer.WriteLine(Declare(site.Target) + Name(site.Target) + " = " + target + "HessianVectorProduct(" + string.Join(", ", arguments
+            .Concat(site.Tangents.Select(_printer.Print)).Concat(site.Products.Select(p => outType + p))) + ");");
+        _writer.WriteLine(target + "Gradient(" + string.Join(", ", arguments.Concat(site.Gradients.Select(g => outType + g))) + ");");
+        _writer.WriteLine(DeclareTangent(site.Target) + Tangent(site.Target) + " = " + _printer.Print(site.ValueTangent) + ";");
     }
 
     /// <summary>The values the method may return: its result and, through copies and merges, their sources.</summary>
@@ -290,9 +318,7 @@ internal sealed class PushforwardWriter
             foreach (var group in DefinedWithin(t).Where(_hoisted.Add).GroupBy(TypeOf))
             {
                 var zero = _ir.Values[group.First()].Type.DefaultValueText;
-                _writer.WriteLine(group.Key + " " + string.Join(", ", group.SelectMany(id => _program.TangentNames.TryGetValue(id, out var tangent)
-                    ? new[] { Name(id) + " = " + zero, tangent + " = " + zero }
-                    : new[] { Name(id) + " = " + zero })) + "; // read after the branch");
+                _writer.WriteLine(group.Key + " " + string.Join(", ", group.SelectMany(id => Hoisted(id).Select(name => name + " = " + zero))) + "; // read after the branch");
             }
         }
 
@@ -404,6 +430,24 @@ internal sealed class PushforwardWriter
         }
     }
 
+    /// <summary>The names a value declared ahead of its branch brings: itself, its tangent, a call's partials and products.</summary>
+    private IEnumerable<string> Hoisted(int id)
+    {
+        yield return Name(id);
+        if (_program.TangentNames.TryGetValue(id, out var tangent))
+        {
+            yield return tangent;
+        }
+
+        if (_callSites.TryGetValue(id, out var site))
+        {
+            foreach (var name in site.Products.Concat(site.Gradients))
+            {
+                yield return name;
+            }
+        }
+    }
+
     /// <summary>The type and a space, or nothing for a value declared ahead of its branch.</summary>
     private string Declare(int id) => _hoisted.Contains(id) ? string.Empty : TypeOf(id) + " ";
 
@@ -424,6 +468,9 @@ internal sealed class PushforwardWriter
             {
                 case TPrimal { Statement: IrAssign assign }:
                     yield return assign.Target;
+                    break;
+                case TPushforwardCall call:
+                    yield return call.Target;
                     break;
                 case TIf nested:
                     foreach (var id in DefinedWithin(nested))

@@ -38,6 +38,7 @@ internal enum IrCalleeKind
 /// rule (null when they have none): C# text naming it.
 /// </param>
 /// <param name="PushforwardReads">For rule callees with a pushforward rule, per parameter: whether that rule takes the input.</param>
+/// <param name="HasHessianVectorProduct">For differentiable callees: whether they have a generated Hessian-vector product.</param>
 /// <param name="PushforwardReadsResult">For rule callees with a pushforward rule: whether it takes the result.</param>
 /// <param name="Indexer">For an element read of a tensor: the call is printed as <c>x[i]</c> (its first argument indexed by the rest).</param>
 internal sealed record IrCallee(
@@ -56,4 +57,5 @@ internal sealed record IrCallee(
     bool Indexer = false,
     string? Pushforward = null,
     EquatableArray<bool> PushforwardReads = default,
-    bool PushforwardReadsResult = false);
+    bool PushforwardReadsResult = false,
+    bool HasHessianVectorProduct = false);

@@ -79,7 +79,9 @@ internal sealed partial class BodyLowerer
                     string.Empty,
                     MemberTarget(method, Escape(method.Name + "Pullback")),
                     method.Parameters.Select(IsDifferentiableCalleeParameter).ToEquatableArray(),
-                    Pushforward: MemberTarget(method, Escape(method.Name + "Pushforward")));
+                    Pushforward: MemberTarget(method, Escape(method.Name + "Pushforward")),
+                    HasHessianVectorProduct: _compilation is not null && ForwardModeSupport.CoversSecondOrder(
+                        method, _compilation, _differentiableAttribute, _derivativeOfAttribute));
                 return NewActive(new IrCall(callee, null, AtomizeIf(true, arguments, method).ToEquatableArray()), returnType);
             }
         }

@@ -89,12 +89,61 @@ internal static class ForwardModeSupport
         return null;
     }
 
-    /// <summary>Whether forward over reverse covers the method: scalar, no loops, no calls to other differentiable methods.</summary>
+    /// <summary>
+    /// Whether forward over reverse covers the method: scalar, no loops, no rule calls, and calls only to differentiable
+    /// methods it covers too (<see cref="CoversSecondOrder(IMethodSymbol, Compilation, INamedTypeSymbol?, INamedTypeSymbol?)"/>).
+    /// </summary>
     public static bool CoversSecondOrder(IrMethod ir) =>
         ir.ReturnType.IsScalar
         && ir.Values.All(v => !v.Type.IsTensor)
         && !IrWalker.Loops(ir.Body.Statements).Any()
-        && !AllExpressions(ir.Body).Any(e => e is IrCall { Callee.Kind: IrCalleeKind.Differentiable or IrCalleeKind.Rule });
+        && !AllExpressions(ir.Body).Any(e => e is IrCall { Callee.Kind: IrCalleeKind.Rule } or IrCall { Callee: { Kind: IrCalleeKind.Differentiable, HasHessianVectorProduct: false } });
+
+    /// <summary>
+    /// The same decision from a method's declaration and body, for its callers (stricter than the IR's: any loop, tensor
+    /// or rule call in the body counts), so a caller counts on a callee's Hessian-vector product only when it exists.
+    /// </summary>
+    public static bool CoversSecondOrder(IMethodSymbol method, Compilation compilation, INamedTypeSymbol? differentiable, INamedTypeSymbol? rules) =>
+        Gap(method, compilation, differentiable, rules) is null
+        && SecondOrderScan(method, compilation, differentiable, rules, new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default));
+
+    private static bool SecondOrderScan(IMethodSymbol method, Compilation compilation, INamedTypeSymbol? differentiable, INamedTypeSymbol? rules, HashSet<IMethodSymbol> visited)
+    {
+        if (!visited.Add(method.OriginalDefinition) || visited.Count > 200 || method.ReturnType.SpecialType is not (SpecialType.System_Double or SpecialType.System_Single))
+        {
+            return false;
+        }
+
+        var pushforwardOf = compilation.GetTypeByMetadataName(PushforwardRules.AttributeName);
+        foreach (var reference in method.OriginalDefinition.DeclaringSyntaxReferences)
+        {
+            var syntax = reference.GetSyntax();
+            if (compilation.GetSemanticModel(syntax.SyntaxTree).GetOperation(syntax) is not { } body)
+            {
+                return false;
+            }
+
+            foreach (var operation in body.Descendants())
+            {
+                if (operation is ILoopOperation || (operation.Type is { } type && DerivativeRules.IsTensor(type)))
+                {
+                    return false;
+                }
+
+                if (operation is IInvocationOperation { TargetMethod: var target })
+                {
+                    var isDifferentiable = target.IsStatic && target.OriginalDefinition.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, differentiable));
+                    if (isDifferentiable ? !SecondOrderScan(target, compilation, differentiable, rules, visited)
+                        : DerivativeRules.Find(target, method.ContainingType, rules) is not null || PushforwardRules.Find(target, method.ContainingType, pushforwardOf) is not null)
+                    {
+                        return false;
+                    }
+                }
+            }
+        }
+
+        return true;
+    }
 
     private static IEnumerable<IrExpr> AllExpressions(IrBlock block)
     {
