@@ -18,6 +18,12 @@ internal sealed class PushforwardWriter
     private readonly IndentedTextWriter _writer;
     private readonly CExprPrinter _printer;
     private readonly bool _hoistBranches;
+
+    /// <summary>
+    /// How many loops enclose what is being written: inside a loop, tensors are fresh each iteration (a buffer reused
+    /// from call to call would be overwritten while the carried value still refers to it).
+    /// </summary>
+    private int _loopDepth;
     private readonly IReadOnlyDictionary<int, CallSite> _callSites;
     private HashSet<int>? _returned;
     private readonly string _compilerServices;
@@ -133,7 +139,34 @@ internal sealed class PushforwardWriter
 
     /// <summary>The tensor tangents rules write (each into its own buffer, reused from call to call).</summary>
     private IEnumerable<int> WorkspaceFields() => Descendants(_program.Body).OfType<TRuleTangent>()
-        .Where(t => _ir.Values[t.Target].Type.IsTensor).Select(t => t.Target).Distinct().OrderBy(id => id);
+        .Where(t => _ir.Values[t.Target].Type.IsTensor && !InLoop(t.Target)).Select(t => t.Target).Distinct().OrderBy(id => id);
+
+    /// <summary>Whether a value is defined inside a loop (its header or body, at any depth).</summary>
+    private bool InLoop(int id) => (_inLoop ??= LoopValues()).Contains(id);
+
+    private HashSet<int>? _inLoop;
+
+    private HashSet<int> LoopValues()
+    {
+        var values = new HashSet<int>();
+        foreach (var loop in Descendants(_program.Body).OfType<TLoop>())
+        {
+            foreach (var statement in Descendants(loop.Header).Concat(Descendants(loop.Body)))
+            {
+                switch (statement)
+                {
+                    case TPrimal { Statement: IrAssign assign }:
+                        values.Add(assign.Target);
+                        break;
+                    case TRuleTangent rule:
+                        values.Add(rule.Target);
+                        break;
+                }
+            }
+        }
+
+        return values;
+    }
 
     /// <summary>The forward values computed into reused buffers (<see cref="Forward"/>).</summary>
     private IEnumerable<int> ValueFields() => Descendants(_program.Body).OfType<TPrimal>()
@@ -272,7 +305,7 @@ internal sealed class PushforwardWriter
     private CExpr Forward(IrAssign assign)
     {
         var value = C.FromIr(assign.Value);
-        return assign.Value is IrCall { Callee.HasDestination: true } && value is CCall call && !Returned.Contains(assign.Target)
+        return assign.Value is IrCall { Callee.HasDestination: true } && value is CCall call && !Returned.Contains(assign.Target) && !InLoop(assign.Target)
             ? new CCall(call.Receiver, call.Name, call.Arguments.Append(new CName("ref workspace." + Name(assign.Target))).ToList())
             : value;
     }
@@ -305,7 +338,9 @@ internal sealed class PushforwardWriter
             return;
         }
 
-        _writer.WriteLine(Declare(rule.Target) + Tangent(rule.Target) + " = " + _compilerServices + "Buffers.Ensure(ref workspace." + Tangent(rule.Target) + ", " + Name(rule.Target) + ".Shape);");
+        _writer.WriteLine(Declare(rule.Target) + Tangent(rule.Target) + " = " + (InLoop(rule.Target)
+            ? "new " + TypeOf(rule.Target) + "(" + Name(rule.Target) + ".Shape.ToArray()); // fresh each iteration"
+            : _compilerServices + "Buffers.Ensure(ref workspace." + Tangent(rule.Target) + ", " + Name(rule.Target) + ".Shape);"));
         arguments.Add(Tangent(rule.Target));
         _writer.WriteLine(call.Callee.Pushforward + "(" + string.Join(", ", arguments) + ");");
     }
@@ -380,11 +415,15 @@ internal sealed class PushforwardWriter
         {
             if (!simple)
             {
+                _loopDepth++;
                 WriteBlock(t.Header);
+                _loopDepth--;
                 _writer.WriteLine("if (!" + Name(loop.Condition) + ") break;");
             }
 
+            _loopDepth++;
             WriteBlock(t.Body);
+            _loopDepth--;
             WriteCarriedUpdates(t);
         }
 

@@ -11,7 +11,7 @@ namespace SymDiff.Generator.Lowering;
 /// Whether forward mode covers a <c>[Differentiable]</c> method, decided from its declaration and body alone, so that a
 /// caller's build reaches the same answer as the method's own: then the method gets a pushforward and callers may use
 /// it. Forward mode covers operators, <c>Math</c> functions, branches, loops, local functions, calls to other covered
-/// methods, and functions with a <c>[PushforwardOf]</c> rule (every runtime tensor op); not yet loops over tensors.
+/// methods, and functions with a <c>[PushforwardOf]</c> rule (every runtime tensor op).
 /// </summary>
 internal static class ForwardModeSupport
 {
@@ -44,9 +44,6 @@ internal static class ForwardModeSupport
             {
                 switch (operation)
                 {
-                    case ILoopOperation loop when loop.Descendants().Any(o => o.Type is { } type && DerivativeRules.IsTensor(type)):
-                        return ("a loop over tensors", loop.Syntax.GetFirstToken().GetLocation());
-
                     case IPropertyReferenceOperation { Property.IsIndexer: true } element when element.Instance?.Type is { } instance && DerivativeRules.IsTensor(instance)
                         && compilation.GetTypeByMetadataName("SymDiff.CompilerServices.DTensorRules")?.GetMembers("ItemPushforward").IsEmpty != false:
                         return ("the element read '" + SourceText.Of(element.Syntax) + "'", element.Syntax.GetLocation());

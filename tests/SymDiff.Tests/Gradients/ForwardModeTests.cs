@@ -194,39 +194,6 @@ public sealed class ForwardModeTests
     }
 
     [Fact]
-    public void AMethodWithALoopOverTensorsSaysWhyItHasNoPushforward()
-    {
-        const string source = """
-            using SymDiff;
-
-            public static partial class C
-            {
-                [Differentiable]
-                public static double F(DTensor<double> w, double a, int steps)
-                {
-                    var h = w;
-                    for (var i = 0; i < steps; i++)
-                    {
-                        h = DTensor.Tanh(h);
-                    }
-
-                    return DTensor.Sum(h) * a;
-                }
-
-                [Differentiable]
-                public static double G(DTensor<double> w, double a) => F(w, a, 3) * a;
-            }
-            """;
-        var run = GeneratorHarness.Run(source);
-        Assert.Empty(run.GeneratorDiagnostics);
-        var messages = run.Messages.Select(m => m.GetMessage()).ToList();
-        Assert.Equal(2, messages.Count);
-        Assert.Contains(messages, m => m.StartsWith("'F' gets no FPushforward", StringComparison.Ordinal) && m.Contains("a loop over tensors", StringComparison.Ordinal));
-        Assert.Contains(messages, m => m.StartsWith("'G' gets no GPushforward", StringComparison.Ordinal) && m.Contains("the call to 'F'", StringComparison.Ordinal));
-        Assert.DoesNotContain("Pushforward(", string.Concat(run.Sources.Values), StringComparison.Ordinal);
-    }
-
-    [Fact]
     public void AFunctionWithOnlyAPullbackRuleIsNamedWithThePushforwardToAdd()
     {
         const string source = """

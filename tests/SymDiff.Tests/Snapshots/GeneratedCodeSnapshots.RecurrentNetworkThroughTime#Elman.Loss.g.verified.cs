@@ -605,4 +605,77 @@ partial class Elman
         public readonly Tape<DTensor<float>?> h_1 = new();
         public DTensor<float>? tmp5;
     }
+
+    /// <summary>
+    /// Pushforward (Jacobian-vector product) of <c>Loss</c> (forward mode): returns its value and writes to
+    /// <paramref name="dResult"/> its derivative along the direction (dembed, dw, du, db, dv), that is
+    /// ∂/∂embed·dembed + ∂/∂w·dw + ∂/∂u·du + ∂/∂b·db + ∂/∂v·dv. A null tensor direction is zero.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    public static float LossPushforward(DTensor<float> embed, DTensor<float> w, DTensor<float> u, DTensor<float> b, DTensor<float> v, DTensor<float> h0, global::System.ReadOnlySpan<int> inputs, global::System.ReadOnlySpan<int> targets, int batch, DTensor<float>? dembed, DTensor<float>? dw, DTensor<float>? du, DTensor<float>? db, DTensor<float>? dv, out float dResult)
+    {
+        Arguments.CheckGradient("LossPushforward", embed, dembed, false);
+        Arguments.CheckGradient("LossPushforward", w, dw, false);
+        Arguments.CheckGradient("LossPushforward", u, du, false);
+        Arguments.CheckGradient("LossPushforward", b, db, false);
+        Arguments.CheckGradient("LossPushforward", v, dv, false);
+        // float loss = 0;
+        float loss = 0f;
+        // var steps = inputs.Length / batch;
+        int steps = inputs.Length / batch;
+        // for (int t = 0; t < steps; t++) { var x = DTensor.Embedding(embed, inputs.Slice(t * batch, batch)); h = DTensor.Tanh(DTensor.AddRowBias(D...
+        int t = 0;
+        // for (int t = 0; t < steps; t++)
+        DTensor<float> h = h0;
+        float loss_1 = loss;
+        int t_1 = t;
+        DTensor<float>? dh = null;
+        float dloss_1 = 0;
+        while (t_1 < steps)
+        {
+            // var x = DTensor.Embedding(embed, inputs.Slice(t * batch, batch));
+            global::System.ReadOnlySpan<int> tmp0 = inputs.Slice(t_1 * batch, batch);
+            DTensor<float> x = DTensor.Embedding(embed, tmp0);
+            DTensor<float> dx = new DTensor<float>(x.Shape.ToArray()); // fresh each iteration
+            DTensorRules.EmbeddingPushforward(embed, tmp0, dembed, dx);
+            // h = DTensor.Tanh(DTensor.AddRowBias(DTensor.Add(DTensor.MatMul(x, w), DTensor.MatMul(h, u)), b));
+            DTensor<float> tmp1 = DTensor.MatMul(x, w, false, false);
+            DTensor<float> dtmp1 = new DTensor<float>(tmp1.Shape.ToArray()); // fresh each iteration
+            DTensorRules.MatMulPushforward(x, w, false, false, dx, dw, dtmp1);
+            DTensor<float> tmp2 = DTensor.MatMul(h, u, false, false);
+            DTensor<float> dtmp2 = new DTensor<float>(tmp2.Shape.ToArray()); // fresh each iteration
+            DTensorRules.MatMulPushforward(h, u, false, false, dh, du, dtmp2);
+            DTensor<float> tmp3 = DTensor.Add(tmp1, tmp2);
+            DTensor<float> dtmp3 = new DTensor<float>(tmp3.Shape.ToArray()); // fresh each iteration
+            DTensorRules.AddPushforward(dtmp1, dtmp2, dtmp3);
+            DTensor<float> tmp4 = DTensor.AddRowBias(tmp3, b);
+            DTensor<float> dtmp4 = new DTensor<float>(tmp4.Shape.ToArray()); // fresh each iteration
+            DTensorRules.AddRowBiasPushforward(dtmp3, db, dtmp4);
+            DTensor<float> h_1 = DTensor.Tanh(tmp4);
+            DTensor<float> dh_1 = new DTensor<float>(h_1.Shape.ToArray()); // fresh each iteration
+            DTensorRules.TanhPushforward(h_1, dtmp4, dh_1);
+            // loss += DTensor.CrossEntropy(DTensor.MatMul(h, v), targets.Slice(t * batch, batch));
+            DTensor<float> tmp5 = DTensor.MatMul(h_1, v, false, false);
+            DTensor<float> dtmp5 = new DTensor<float>(tmp5.Shape.ToArray()); // fresh each iteration
+            DTensorRules.MatMulPushforward(h_1, v, false, false, dh_1, dv, dtmp5);
+            global::System.ReadOnlySpan<int> tmp6 = targets.Slice(t_1 * batch, batch);
+            float tmp7 = DTensor.CrossEntropy(tmp5, tmp6);
+            float dtmp7 = DTensorRules.CrossEntropyPushforward(tmp5, tmp6, dtmp5);
+            float loss_2 = loss_1 + tmp7;
+            float dloss_2 = dloss_1 + dtmp7;
+            // t++
+            int t_2 = t_1 + 1;
+            h = h_1;
+            loss_1 = loss_2;
+            t_1 = t_2;
+            dh = dh_1;
+            dloss_1 = dloss_2;
+        }
+        float loss_3 = loss_1;
+        float dloss_3 = dloss_1;
+        // return loss / steps;
+        float result = loss_3 / (float)steps;
+        dResult = dloss_3 / (float)steps;
+        return result;
+    }
 }

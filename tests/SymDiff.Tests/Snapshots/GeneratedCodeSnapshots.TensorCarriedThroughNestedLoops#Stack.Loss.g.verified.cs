@@ -562,4 +562,60 @@ partial class Stack
         public DTensor<double>? t0;
         public readonly Tape<DTensor<double>?> h_2 = new();
     }
+
+    /// <summary>
+    /// Pushforward (Jacobian-vector product) of <c>Loss</c> (forward mode): returns its value and writes to
+    /// <paramref name="dResult"/> its derivative along the direction (dw, dh0), that is ∂/∂w·dw + ∂/∂h0·dh0.
+    /// A null tensor direction is zero.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    public static double LossPushforward(DTensor<double> w, DTensor<double> h0, int outer, int inner, DTensor<double>? dw, DTensor<double>? dh0, out double dResult)
+    {
+        Arguments.CheckGradient("LossPushforward", w, dw, false);
+        Arguments.CheckGradient("LossPushforward", h0, dh0, false);
+        // for (var i = 0; i < outer; i++) for (var j = 0; j < inner; j++) h = DTensor.Tanh(DTensor.MatMul(h, w));
+        int i = 0;
+        // for (var i = 0; i < outer; i++)
+        DTensor<double> h = h0;
+        int i_1 = i;
+        DTensor<double>? dh = dh0;
+        while (i_1 < outer)
+        {
+            // for (var j = 0; j < inner; j++) h = DTensor.Tanh(DTensor.MatMul(h, w));
+            int j = 0;
+            // for (var j = 0; j < inner; j++)
+            DTensor<double> h_1 = h;
+            int j_1 = j;
+            DTensor<double>? dh_1 = dh;
+            while (j_1 < inner)
+            {
+                // h = DTensor.Tanh(DTensor.MatMul(h, w));
+                DTensor<double> t0 = DTensor.MatMul(h_1, w, false, false);
+                DTensor<double> dt0 = new DTensor<double>(t0.Shape.ToArray()); // fresh each iteration
+                DTensorRules.MatMulPushforward(h_1, w, false, false, dh_1, dw, dt0);
+                DTensor<double> h_2 = DTensor.Tanh(t0);
+                DTensor<double> dh_2 = new DTensor<double>(h_2.Shape.ToArray()); // fresh each iteration
+                DTensorRules.TanhPushforward(h_2, dt0, dh_2);
+                // j++
+                int j_2 = j_1 + 1;
+                h_1 = h_2;
+                j_1 = j_2;
+                dh_1 = dh_2;
+            }
+            DTensor<double> h_3 = h_1;
+            DTensor<double>? dh_3 = dh_1;
+            // i++
+            int i_2 = i_1 + 1;
+            h = h_3;
+            i_1 = i_2;
+            dh = dh_3;
+        }
+        DTensor<double> h_4 = h;
+        DTensor<double>? dh_4 = dh;
+        // return DTensor.Sum(h);
+        double result = DTensor.Sum(h_4);
+        double dresult = DTensorRules.SumPushforward(h_4, dh_4);
+        dResult = dresult;
+        return result;
+    }
 }

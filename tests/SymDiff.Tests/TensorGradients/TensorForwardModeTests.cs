@@ -105,6 +105,31 @@ public sealed class TensorForwardModeTests
         Assert.Contains("LogitsPushforward: dResult has shape [3, 5], but the result has [5, 3]", error.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>The Elman network: tensor tangents carried through a loop of time steps beside the hidden state.</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    [InlineData(12)]
+    public void RecurrentNetworkPushforwardCarriesTangentsThroughTime(int steps)
+    {
+        const int vocabulary = 5, embedding = 3, hidden = 4, batch = 2;
+        var random = new Random(100 + steps);
+        var shapes = new[] { new[] { vocabulary, embedding }, new[] { embedding, hidden }, new[] { hidden, hidden }, new[] { hidden }, new[] { hidden, vocabulary }, new[] { vocabulary } };
+        var p = shapes.Select(s => Uniform(random, s)).ToArray();
+        var d = shapes.Select(s => Uniform(random, s)).ToArray();
+        var h0 = Uniform(random, batch, hidden);
+        var inputs = Enumerable.Range(0, steps * batch).Select(_ => random.Next(vocabulary)).ToArray();
+        var targets = Enumerable.Range(0, steps * batch).Select(_ => random.Next(vocabulary)).ToArray();
+        var g = shapes.Select(s => DTensor.Zeros<double>(s)).ToArray();
+        TensorModels.RnnGradient(p[0], p[1], p[2], p[3], p[4], p[5], h0, inputs, targets, batch, g[0], g[1], g[2], g[3], g[4], g[5]);
+
+        var value = TensorModels.RnnPushforward(p[0], p[1], p[2], p[3], p[4], p[5], h0, inputs, targets, batch, d[0], d[1], d[2], d[3], d[4], d[5], out var tangent);
+
+        Assert.Equal(TensorModels.Rnn(p[0], p[1], p[2], p[3], p[4], p[5], h0, inputs, targets, batch), value, 12);
+        AssertClose(Dot(g, d), tangent, 1e-10);
+        AssertClose(Along(p, d, () => TensorModels.Rnn(p[0], p[1], p[2], p[3], p[4], p[5], h0, inputs, targets, batch)), tangent, 1e-7);
+    }
+
     private static DTensor<double> Uniform(Random random, params int[] shape) => DTensor.RandomUniform(random, -0.5, 0.5, shape);
 
     private static DTensor<float> ToFloat(DTensor<double> t) => DTensor<float>.FromArray(t.ToArray().Select(v => (float)v).ToArray(), t.Shape.ToArray());
