@@ -15,7 +15,7 @@ public sealed unsafe class Communicator : IDisposable
     private static Communicator? s_world;
 
     private readonly MpiLibrary _mpi;
-    private int _bucketElements = 1 << 22;
+    private int _bucketElements = 1 << 20;
     private long _communicationTicks;
     private bool _disposed;
 
@@ -36,8 +36,10 @@ public sealed unsafe class Communicator : IDisposable
     public string Library => $"{_mpi.Version.Split('\n')[0].Trim()} ({_mpi.Name}, {_mpi.Flavor} handles)";
 
     /// <summary>
-    /// The most elements one MPI call reduces or broadcasts (4,194,304 by default: 16 MiB of floats): longer spans go in
-    /// several calls, each large enough that latency is paid rarely. Gradients smaller than this are packed together.
+    /// The most elements one MPI call reduces or broadcasts (1,048,576 by default: 4 MiB of floats): longer spans go in
+    /// several calls, each still large enough that latency (microseconds) is paid rarely. Open MPI 4.1 over shared
+    /// memory reduced the 2.4 million floats of the MLP9 gradient in 2-3 ms in calls of 0.5-2 M floats, and in up to
+    /// 11-14 ms in one call (docs/benchmarks.md).
     /// </summary>
     public int BucketElements
     {

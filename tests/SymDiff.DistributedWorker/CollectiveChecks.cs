@@ -6,7 +6,8 @@ namespace SymDiff.DistributedWorker;
 /// <summary>
 /// Broadcast and allreduce on every length from 0 to 70 (odd ones included), in float and double, with buckets of 7
 /// elements (so most lengths take several calls) and the default ones: each rank fills values only it could know,
-/// and checks the exact result (small integers, so float sums are exact in any order).
+/// and checks the exact result (small integers, so float sums are exact in any order); and the trainer's gradient
+/// reduction, which must not allocate.
 /// </summary>
 public static class CollectiveChecks
 {
@@ -28,7 +29,47 @@ public static class CollectiveChecks
         var sum = world.AllreduceSum(world.Rank + 0.5);
         Expect(sum == (world.Size * (world.Size - 1) / 2.0) + (0.5 * world.Size), $"AllreduceSum(double) gave {sum}");
         world.Barrier();
-        return checks + 1;
+        return checks + 1 + CheckGradientReducer(world);
+    }
+
+    /// <summary>
+    /// The trainer's reduction: a gradient reduced in place, two packed with the extra scalars, each rank's scaled by its
+    /// weight; then, warm, ten more reductions allocate nothing.
+    /// </summary>
+    private static int CheckGradientReducer(Communicator world)
+    {
+        var parameters = new ParameterSet<float>();
+        parameters.Add("large", DTensor.Zeros<float>(GradientReducer<float>.InPlaceFrom + 3));
+        parameters.Add("small", DTensor.Zeros<float>(17));
+        parameters.Add("odd", DTensor.Zeros<float>(3, 7));
+        var reducer = new GradientReducer<float>(world, parameters, extras: 2);
+        foreach (var parameter in parameters)
+        {
+            parameter.Gradient.Span.Fill(world.Rank + 1);
+        }
+
+        reducer.Extras.Fill(world.Rank);
+        var weight = 1f / world.Size;
+        reducer.Reduce(weight);
+        var expected = world.Size * (world.Size + 1) / 2f * weight; // Σ (rank + 1) · weight
+        foreach (var parameter in parameters)
+        {
+            foreach (var value in parameter.Gradient.Span)
+            {
+                Expect(Math.Abs(value - expected) <= 1e-6f * expected, $"GradientReducer: '{parameter.Name}' has {value}, not {expected}");
+            }
+        }
+
+        Expect(reducer.Extras[0] == world.Size * (world.Size - 1) / 2f, $"GradientReducer: the extras sum to {reducer.Extras[0]}");
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 10; i++)
+        {
+            reducer.Reduce(weight);
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Expect(allocated == 0, $"GradientReducer.Reduce allocated {allocated} B in ten calls");
+        return 2;
     }
 
     private static int Check<T>(Communicator world, int length, int bucket)
