@@ -17,8 +17,15 @@ namespace SymDiff.Distributed;
 /// </remarks>
 internal sealed unsafe class MpiLibrary
 {
-    /// <summary>The libraries tried, in order: Open MPI (Debian's libopenmpi3), MPICH's ABI, then any libmpi.</summary>
-    private static readonly string[] Candidates = ["libmpi.so.40", "libmpi.so.12", "libmpi.so", "libmpi.dylib", "libmpi.40.dylib", "libmpi.12.dylib"];
+    /// <summary>
+    /// The libraries tried, in order: Open MPI (Debian's libopenmpi3), the MPICH ABI (Debian names MPICH's library
+    /// libmpich.so.12), then any libmpi; or only the one <see cref="LibraryVariable"/> names.
+    /// </summary>
+    private static readonly string[] Candidates =
+        ["libmpi.so.40", "libmpi.so.12", "libmpich.so.12", "libmpi.so", "libmpi.dylib", "libmpi.40.dylib", "libmpi.12.dylib"];
+
+    /// <summary>Names the MPI library to load (a file name or path) where several are installed: it must match the launcher.</summary>
+    internal const string LibraryVariable = "SYMDIFF_MPI_LIBRARY";
 
     /// <summary>What to install, for the one error a machine without MPI gives.</summary>
     internal const string InstallHint =
@@ -113,7 +120,8 @@ internal sealed unsafe class MpiLibrary
     public nint InPlace { get; }
 
     /// <summary>Loads the library (once per process), or throws the one error that says what to install.</summary>
-    public static MpiLibrary Load() => s_loaded ??= Load(Candidates);
+    public static MpiLibrary Load() =>
+        s_loaded ??= Load(Environment.GetEnvironmentVariable(LibraryVariable) is { Length: > 0 } chosen ? [chosen] : Candidates);
 
     /// <summary>The first of <paramref name="candidates"/> that loads (tests pass names that do not exist).</summary>
     internal static MpiLibrary Load(IReadOnlyList<string> candidates)
@@ -126,7 +134,8 @@ internal sealed unsafe class MpiLibrary
             }
         }
 
-        throw new MpiException($"Distributed training needs an MPI library ({string.Join(", ", candidates)}), and none was found: {InstallHint}.");
+        throw new MpiException($"Distributed training needs an MPI library ({string.Join(", ", candidates)}), and none was found: {InstallHint}" +
+            $"{(Environment.GetEnvironmentVariable(LibraryVariable) is { Length: > 0 } ? $" (or correct {LibraryVariable})" : string.Empty)}.");
     }
 
     public void InitThread()
