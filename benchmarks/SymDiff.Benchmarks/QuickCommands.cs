@@ -35,6 +35,9 @@ internal static class QuickCommands
             case "generator":
                 GeneratorCost.Run(Options.Parse(args.Skip(1)));
                 return true;
+            case "allreduce":
+                Allreduce.Run(Options.Parse(args.Skip(1)));
+                return true;
             default:
                 return false;
         }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Numerics;
 using System.Numerics.Tensors;
+using SymDiff.Distributed;
 
 namespace SymDiff;
 
@@ -91,6 +92,19 @@ public sealed record TrainingOptions
     /// and report it to <see cref="ITrainingObserver.OnSkippedBatch"/>.
     /// </summary>
     public bool SkipNonFiniteBatches { get; init; }
+
+    /// <summary>
+    /// Data-parallel training over the ranks of an MPI job; null (the default): this process alone. Every rank runs
+    /// the same <see cref="Trainer{T}.Train"/>: rank 0's parameters and optimizer state are broadcast first, each rank
+    /// gets the same shuffle and computes its contiguous part of every global batch of <see cref="BatchSize"/>
+    /// examples, the gradients and losses are averaged (weighted by part size) before clipping and the update, so
+    /// every rank steps identically; only rank 0 reports to the observer and writes checkpoints, which resume on any
+    /// number of ranks. The step must return the mean loss of the examples it is given. The evaluation callback runs
+    /// on every rank and must return the same value on each (split the data with <see cref="Communicator.Shard"/> and
+    /// sum with <see cref="Communicator.AllreduceSum(double)"/>). An exception on any rank ends the whole job through
+    /// <see cref="Communicator.Abort(Exception)"/>, naming the rank. Carried state is not supported.
+    /// </summary>
+    public Communicator? Communicator { get; init; }
 }
 
 /// <summary>What a training step reports to observers.</summary>
@@ -299,6 +313,99 @@ public sealed class Trainer<T>
     public TrainingResult Train(int exampleCount, BatchStep<T> step, Func<double>? evaluate = null, ITrainingObserver? observer = null)
     {
         ArgumentNullException.ThrowIfNull(step);
+        if (Options.Communicator is not { } world)
+        {
+            return TrainLoop(exampleCount, step, evaluate, observer, reducer: null);
+        }
+
+        try
+        {
+            // The other ranks would wait for this one in their next collective forever: end the job instead.
+            return TrainLoop(exampleCount, step, evaluate, world.Rank == 0 ? observer : null, StartDistributed(world, exampleCount));
+        }
+        catch (Exception error)
+        {
+            world.Abort(error);
+            throw; // not reached: Abort ends the process
+        }
+    }
+
+    /// <summary>
+    /// Checks that every rank trains the same thing (a rank started with other settings would otherwise desynchronize
+    /// the collectives, or hang them), then gives every rank rank 0's parameters and optimizer state.
+    /// </summary>
+    private GradientReducer<T> StartDistributed(Communicator world, int exampleCount)
+    {
+        if (CarriedState.Count > 0)
+        {
+            throw new NotSupportedException("Distributed training does not support carried state (each rank would carry its own): train this model in one process.");
+        }
+
+        ReadOnlySpan<string> names =
+            ["parameter count", "parameter elements", "optimizer state tensors", "examples", "batch size", "epochs", "seed", "step", "epoch", "batch", "averaging", "best model"];
+        Span<double> facts =
+        [
+            Parameters.Count, Parameters.ElementCount, Optimizer.State.Count, exampleCount, Options.BatchSize, Options.Epochs, Options.Seed,
+            Optimizer.StepCount, _epoch, _nextBatch, _average is null ? 0 : 1, _best is null ? 0 : 1,
+        ];
+        Span<double> extremes = stackalloc double[2 * facts.Length];
+        for (var i = 0; i < facts.Length; i++)
+        {
+            (extremes[i], extremes[facts.Length + i]) = (facts[i], -facts[i]); // the largest and, negated, the smallest
+        }
+
+        world.AllreduceMax(extremes);
+        for (var i = 0; i < facts.Length; i++)
+        {
+            if (extremes[i] != -extremes[facts.Length + i])
+            {
+                throw new InvalidOperationException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"The ranks do not train the same thing: their {names[i]} ranges from {-extremes[facts.Length + i]} to {extremes[i]} (this rank: {facts[i]}). Start every rank with the same program, settings and checkpoint."));
+            }
+        }
+
+        foreach (var parameter in Parameters)
+        {
+            world.Broadcast(parameter.Value.Span);
+        }
+
+        foreach (var (_, tensor) in Optimizer.State)
+        {
+            world.Broadcast(tensor.Span);
+        }
+
+        foreach (var tensor in (_average ?? []).Concat(_best ?? []))
+        {
+            world.Broadcast(tensor.Span);
+        }
+
+        return new GradientReducer<T>(world, Parameters, DistributedExtras);
+    }
+
+    /// <summary>The scalars that travel with the gradients: the loss, and whether a rank reached the time limit or was asked to stop.</summary>
+    private const int DistributedExtras = 3;
+
+    /// <summary>
+    /// This rank's part of the global batch, then the sums over the ranks: the gradients and loss (each rank's weighted
+    /// by its share, so the result is the global batch's mean) and the stop flags (any rank's stops every rank).
+    /// </summary>
+    private double DistributedStep(GradientReducer<T> reducer, BatchStep<T> step, ReadOnlySpan<int> batch, ref bool timeUp, ref bool stopAsked)
+    {
+        var (start, count) = Communicator.Part(batch.Length, reducer.World.Rank, reducer.World.Size);
+        var weight = T.CreateChecked(count) / T.CreateChecked(batch.Length);
+        var loss = count > 0 ? step(batch.Slice(start, count)) : T.Zero; // a rank left without examples adds nothing
+        var extras = reducer.Extras;
+        extras[0] = loss * weight;
+        extras[1] = timeUp ? T.One : T.Zero;
+        extras[2] = stopAsked ? T.One : T.Zero;
+        reducer.Reduce(weight);
+        timeUp = extras[1] > T.Zero;
+        stopAsked = extras[2] > T.Zero;
+        return double.CreateChecked(extras[0]);
+    }
+
+    private TrainingResult TrainLoop(int exampleCount, BatchStep<T> step, Func<double>? evaluate, ITrainingObserver? observer, GradientReducer<T>? reducer)
+    {
         var batchSize = Options.BatchSize;
         var batches = (exampleCount + batchSize - 1) / batchSize;
         var totalSteps = (long)batches * Options.Epochs;
@@ -326,8 +433,9 @@ public sealed class Trainer<T>
             // Resumed from the checkpoint of a run that early stopping ended: it stays ended.
             (cause, reason, stop) = (StopCause.NoImprovement, $"no improvement in {Options.Patience} evaluations", true);
         }
-        else if (Volatile.Read(ref _stopRequested) != 0)
+        else if (reducer is null && Volatile.Read(ref _stopRequested) != 0)
         {
+            // (Distributed, a request is only seen with the first step's reduction: every rank must stop at the same step.)
             (cause, reason, stop) = (StopCause.Requested, StopRequested(batches), true);
         }
 
@@ -359,7 +467,9 @@ public sealed class Trainer<T>
                 var batch = order.AsSpan(start, Math.Min(batchSize, exampleCount - start));
 
                 Parameters.ZeroGradients();
-                var loss = double.CreateChecked(step(batch));
+                var timeUp = Options.MaxDuration is { } limit && clock.Elapsed >= limit;
+                var stopAsked = Volatile.Read(ref _stopRequested) != 0;
+                var loss = reducer is null ? double.CreateChecked(step(batch)) : DistributedStep(reducer, step, batch, ref timeUp, ref stopAsked);
                 examples += batch.Length;
                 var nonFinite = CheckFinite(loss);
                 if (nonFinite is null)
@@ -397,12 +507,13 @@ public sealed class Trainer<T>
                 {
                     (cause, reason, stop) = (StopCause.MaxSteps, $"reached {max} steps", true);
                 }
-                else if (!stop && Options.MaxDuration is { } duration && clock.Elapsed >= duration)
+                else if (!stop && Options.MaxDuration is { } duration && (reducer is null ? clock.Elapsed >= duration : timeUp))
                 {
                     (cause, reason, stop) = (StopCause.TimeLimit, $"reached the time limit of {duration.TotalMinutes:0.##} minutes", true);
                 }
-                else if (!stop && Volatile.Read(ref _stopRequested) != 0)
+                else if (!stop && (reducer is null ? Volatile.Read(ref _stopRequested) != 0 : stopAsked))
                 {
+                    _stopRequester = _stopRequester.Length > 0 ? _stopRequester : "another rank";
                     (cause, reason, stop) = (StopCause.Requested, StopRequested(batches, _nextBatch + 1), true);
                 }
 
@@ -605,6 +716,11 @@ public sealed class Trainer<T>
 
     private void SaveCheckpoint(string path, ITrainingObserver? observer)
     {
+        if (Options.Communicator is { Rank: not 0 })
+        {
+            return; // every rank holds the same state: rank 0 alone writes it
+        }
+
         CheckpointFile.Save(path, CreateCheckpoint(), Options.KeepCheckpoints);
         _saved = (Optimizer.StepCount, _skippedBatches);
         observer?.OnCheckpoint(Optimizer.StepCount, path);

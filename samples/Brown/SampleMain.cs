@@ -49,7 +49,7 @@ public static class SampleMain
             error.WriteLine("error: " + bad.Message);
             return 2;
         }
-        catch (Exception failure) when (failure is CorpusException or InvalidDataException or IOException or UnauthorizedAccessException)
+        catch (Exception failure) when (failure is CorpusException or InvalidDataException or IOException or UnauthorizedAccessException or SymDiff.Distributed.MpiException)
         {
             error.WriteLine("error: " + failure.Message);
             return 1;

@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using SymDiff;
+using SymDiff.Distributed;
 
 namespace NeuralLM;
 
@@ -154,18 +155,26 @@ public sealed class Evaluator
     }
 
     /// <summary>exp of the mean cross-entropy of every example of <paramref name="tokens"/>.</summary>
-    public double Perplexity(int[] tokens, int batchSize = 512)
+    public double Perplexity(int[] tokens, int batchSize = 512) => Perplexity(tokens, world: null, batchSize);
+
+    /// <summary>
+    /// The same, in distributed training: each rank scores its part of the examples and the sums are added up, so
+    /// every rank returns the perplexity of the whole split (null <paramref name="world"/>: all of it here).
+    /// </summary>
+    public double Perplexity(int[] tokens, Communicator? world, int batchSize = 512)
     {
         var batches = new Batches(tokens, _shape.Context, batchSize);
+        var (first, examples) = world?.Shard(batches.Count) ?? (0, batches.Count);
         var (c, h, d, u, b, w) = Values();
         double total = 0;
-        for (var start = 0; start < batches.Count; start += batchSize)
+        for (var start = first; start < first + examples; start += batchSize)
         {
-            var count = Math.Min(batchSize, batches.Count - start);
+            var count = Math.Min(batchSize, first + examples - start);
             var (context, next) = batches.Range(start, count);
             total += LanguageModel.LossBuffered(c, h, d, u, b, w, context.Span, next.Span, _shape.Direct, 0f, 0UL) * (double)count;
         }
 
+        total = world?.AllreduceSum(total) ?? total;
         return Math.Exp(total / Math.Max(1, batches.Count));
     }
 

@@ -41,6 +41,9 @@ public sealed record Options : SampleOptions
 
     public double Dropout { get; init; }
 
+    /// <summary>Data-parallel training over the ranks of an MPI job (start it with <c>mpirun -np N</c>; docs/distributed.md).</summary>
+    public bool Distributed { get; init; }
+
     /// <summary>The r of the inverse schedule ε₀/(1 + r·t), t counting updates.</summary>
     public double DecayRate { get; init; } = 1e-4;
 
@@ -57,7 +60,7 @@ public sealed record Options : SampleOptions
         "usage: dotnet run -c Release --project samples/NeuralLM -- [--order n] [--embed m] [--hidden h] [--direct] " +
         "[--epochs n] [--batch n] [--optimizer sgd|adam|adamw|adafactor] [--lr x] [--schedule constant|inverse|step|cosine] [--decay-rate r] " +
         "[--plateau factor] [--plateau-threshold x] [--weight-decay x] [--epsilon x] [--clip-norm x] [--dropout p] [--average beta] [--threads n] [--seed n] [--corpus path.tgz] [--vocab-from all|train|train+valid] " +
-        "[--max-minutes x] [--patience n] [--checkpoint path] [--checkpoint-every minutes] [--keep-checkpoints k] [--resume] [--generate \"prompt\"] [--words n] [--plot path.png] [--loss-log path.txt] [--mix-trigram]";
+        "[--max-minutes x] [--patience n] [--checkpoint path] [--checkpoint-every minutes] [--keep-checkpoints k] [--resume] [--generate \"prompt\"] [--words n] [--plot path.png] [--loss-log path.txt] [--mix-trigram] [--distributed]";
 
     /// <summary>Parses the arguments; throws <see cref="OptionException"/> with a one-line message, or <see cref="HelpRequestedException"/> for <c>--help</c>.</summary>
     public static Options Parse(string[] args) => Parse(args, new Options());
@@ -79,6 +82,7 @@ public sealed record Options : SampleOptions
         "--words" => this with { GenerateWords = read.Int(1) },
         "--loss-log" => this with { LossLog = read.Value() },
         "--mix-trigram" => this with { MixTrigram = true },
+        "--distributed" => this with { Distributed = true },
         _ => null,
     };
 }
