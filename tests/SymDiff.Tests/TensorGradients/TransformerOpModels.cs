@@ -80,4 +80,40 @@ public static partial class TransformerOpModels
     [Differentiable]
     public static double Extremes(DTensor<double> a, DTensor<double> b, [NoDiff] DTensor<double> weights) =>
         DTensor.Sum(DTensor.Multiply(DTensor.Subtract(DTensor.Maximum(a, b), DTensor.Square(DTensor.Minimum(a, b))), weights));
+
+    /// <summary>Layers whose weights are stacked along a first axis, each picked with Select inside the loop.</summary>
+    [Differentiable]
+    public static double StackedLayers(DTensor<double> x, DTensor<double> w, DTensor<double> b, int layers)
+    {
+        var h = x;
+        for (int l = 0; l < layers; l++)
+        {
+            h = DTensor.Tanh(DTensor.AddRowBias(DTensor.MatMul(h, DTensor.Select(w, l)), DTensor.Select(b, l)));
+        }
+
+        return DTensor.Sum(DTensor.Square(h));
+    }
+
+    /// <summary>
+    /// A recurrence whose every state is collected with SetRow (storing hs[t] = h is not differentiable), its inputs
+    /// read with Select, and the collected states read out as a whole.
+    /// </summary>
+    [Differentiable]
+    public static double CollectedStates(DTensor<double> x, DTensor<double> u, DTensor<double> h0, [NoDiff] DTensor<double> states, [NoDiff] DTensor<double> weights, int steps)
+    {
+        var h = h0;
+        var hs = states;
+        for (int t = 0; t < steps; t++)
+        {
+            h = DTensor.Tanh(DTensor.Add(DTensor.MatMul(h, u), DTensor.Select(x, t)));
+            hs = DTensor.SetRow(hs, t, h);
+        }
+
+        return DTensor.Sum(DTensor.Multiply(hs, weights));
+    }
+
+    /// <summary>A slice of entries along the first axis.</summary>
+    [Differentiable]
+    public static double Sliced(DTensor<double> x, int start, int count, [NoDiff] DTensor<double> weights) =>
+        DTensor.Sum(DTensor.Multiply(DTensor.Slice(x, start, count), weights));
 }

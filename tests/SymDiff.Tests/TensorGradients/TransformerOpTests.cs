@@ -229,4 +229,58 @@ public sealed class TransformerOpTests
         Assert.Equal([4, 0], DTensor.Transpose(empty).Shape.ToArray());
         Assert.Equal([0, 4], DTensor.Abs(DTensor.Pow(DTensor.Clamp(empty, -1.0, 1.0), 2.0)).Shape.ToArray());
     }
+
+    [Theory]
+    [InlineData(3, 4)]
+    [InlineData(1, 1)]
+    public void WeightsStackedAlongAFirstAxisAreSelectedInALoop(int layers, int width)
+    {
+        var (x, w, b) = (Random(30, 2, width), Random(31, layers, width, width), Random(32, layers, width));
+        var g = Zeros(x, w, b);
+        TransformerOpModels.StackedLayersGradient(x, w, b, layers, g[0], g[1], g[2]);
+        AssertMatches(() => TransformerOpModels.StackedLayers(x, w, b, layers), [x, w, b], g);
+    }
+
+    [Theory]
+    [InlineData(4)]
+    [InlineData(1)]
+    public void StatesCollectedWithSetRowInALoopMatchFiniteDifferences(int steps)
+    {
+        var (x, u, h0) = (Random(33, steps, 2, 3), Random(34, 3, 3), Random(35, 2, 3));
+        var (states, weights) = (DTensor.Zeros<double>(steps, 2, 3), Random(36, steps, 2, 3));
+        var g = Zeros(x, u, h0);
+        var loss = TransformerOpModels.CollectedStatesGradient(x, u, h0, states, weights, steps, g[0], g[1], g[2]);
+        Assert.Equal(TransformerOpModels.CollectedStates(x, u, h0, states, weights, steps), loss, 12);
+        Assert.All(states.ToArray(), v => Assert.Equal(0.0, v)); // SetRow copies: the tensor it started from is unchanged
+        AssertMatches(() => TransformerOpModels.CollectedStates(x, u, h0, states, weights, steps), [x, u, h0], g);
+    }
+
+    [Theory]
+    [InlineData(1, 2)]
+    [InlineData(0, 4)]
+    [InlineData(3, 1)]
+    [InlineData(2, 0)]
+    public void SlicesAlongTheFirstAxisMatchFiniteDifferences(int start, int count)
+    {
+        var (x, weights) = (Random(37, 4, 3), Random(38, count, 3));
+        var g = Zeros(x);
+        TransformerOpModels.SlicedGradient(x, start, count, weights, g[0]);
+        AssertMatches(() => TransformerOpModels.Sliced(x, start, count, weights), [x], g);
+        Assert.Equal(0.0, g[0][0 * 3] * (start > 0 ? 1 : 0)); // entries before the slice get no gradient
+    }
+
+    [Fact]
+    public void SelectAndSliceAreViewsAndNameTheRangeWhenOutside()
+    {
+        var x = Random(39, 4, 3);
+        var row = DTensor.Select(x, 2);
+        row[1] = 42;
+        Assert.Equal(42.0, x[2, 1]);
+        Assert.Equal([2, 3], DTensor.Slice(x, 1, 2).Shape.ToArray());
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => DTensor.Slice(x, 3, 2));
+        Assert.StartsWith("Slice: entries [3, 5) are outside the first axis of [4, 3].", error.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => DTensor.Select(x, -1));
+        var mismatch = Assert.Throws<ArgumentException>(() => DTensor.SetRow(x, 0, DTensor.Zeros<double>(4)));
+        Assert.Equal("SetRow: the row [4] is not an entry of [4, 3].", mismatch.Message);
+    }
 }
