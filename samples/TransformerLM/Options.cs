@@ -29,7 +29,7 @@ public sealed record Options : SampleOptions
 
     public bool Untied { get; init; }
 
-    public double Dropout { get; init; } = 0.1;
+    public double Dropout { get; init; }
 
     /// <summary>AdamW's decoupled weight decay λ.</summary>
     public double WeightDecay { get; init; } = 0.1;
