@@ -47,7 +47,9 @@ namespace SymDiff.CompilerServices
             var output = dx.Span;
             for (var i = 0; i < output.Length; i++)
             {
-                output[i] += T.CreateTruncating(T.Sign(input[i])) * gradient[i];
+                var value = input[i];
+                var sign = value > T.Zero ? T.One : value < T.Zero ? -T.One : value * T.Zero; // 0 at 0; a NaN stays NaN (T.Sign throws on it)
+                output[i] += sign * gradient[i];
             }
         }
     }

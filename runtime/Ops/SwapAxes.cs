@@ -43,6 +43,11 @@ namespace SymDiff
             }
 
             (first, second) = (Math.Min(first, second), Math.Max(first, second));
+            if (first == second)
+            {
+                return (first, second, new SwapBlocks(1, 1, 1, 1, x.Length)); // an axis swapped with itself: a copy
+            }
+
             var shape = x.Shape;
             var blocks = new SwapBlocks(
                 Product(shape[..first]), shape[first], Product(shape[(first + 1)..second]), shape[second], Product(shape[(second + 1)..]));

@@ -1,3 +1,5 @@
+using SymDiff.CompilerServices;
+
 namespace SymDiff.Tests.TensorGradients;
 
 /// <summary>
@@ -145,6 +147,8 @@ public sealed class TransformerOpTests
         var y = DTensor.SwapAxes(x, 0, -1);
         Assert.Equal([4, 3, 2], y.Shape.ToArray());
         Assert.Equal(x[(1 * 12) + (2 * 4) + 3], y[(3 * 6) + (2 * 2) + 1]);
+        Assert.Equal(x.ToArray(), DTensor.SwapAxes(x, 1, -2).ToArray()); // an axis with itself: a copy
+        Assert.Throws<ArgumentOutOfRangeException>(() => DTensor.SwapAxes(x, 0, 3));
         Assert.Equal([3, 2], DTensor.Transpose(DTensor.Zeros<double>(2, 3)).Shape.ToArray());
         Assert.Equal([0, 2], DTensor.Transpose(DTensor.Zeros<double>(2, 0)).Shape.ToArray());
         var error = Assert.Throws<ArgumentException>(() => DTensor.Transpose(DTensor.Zeros<double>(3)));
@@ -214,6 +218,16 @@ public sealed class TransformerOpTests
         TransformerOpModels.ExtremesGradient(a, b, Random(29, 1, 7), g[0], g[1]);
         var w = Random(29, 1, 7);
         AssertMatches(() => TransformerOpModels.Extremes(a, b, w), [a, b], g);
+    }
+
+    [Fact]
+    public void AbsHasSlopeZeroAtZeroAndPassesANaNOn()
+    {
+        var x = DTensor<double>.FromArray(new[] { -2.0, 0, 3, double.NaN }, 4);
+        var dx = DTensor.Zeros<double>(4);
+        DTensorRules.AbsPullback(x, DTensor.Full(1.0, 4), dx);
+        Assert.Equal(new[] { -1.0, 0, 1 }, dx.ToArray()[..3]);
+        Assert.True(double.IsNaN(dx[3]));
     }
 
     [Fact]
