@@ -67,12 +67,7 @@ namespace SymDiff.CompilerServices
             var columns = result.Dimension(-1);
             for (var row = 0; row < result.Length; row += columns)
             {
-                var y = result.Span.Slice(row, columns);
-                var dy = dResult.Span.Slice(row, columns);
-                var output = dx.Span.Slice(row, columns);
-                var dot = TensorPrimitives.Dot<T>(dy, y);
-                TensorPrimitives.FusedMultiplyAdd<T>(y, dy, output, output);
-                TensorPrimitives.FusedMultiplyAdd<T>(y, -dot, output, output);
+                SoftmaxRowPullback(result.Span.Slice(row, columns), dResult.Span.Slice(row, columns), dx.Span.Slice(row, columns));
             }
         }
 
@@ -95,6 +90,15 @@ namespace SymDiff.CompilerServices
                 TensorPrimitives.Subtract<T>(tangent, TensorPrimitives.Dot<T>(y, tangent), output);
                 TensorPrimitives.Multiply<T>(output, y, output);
             }
+        }
+
+        /// <summary>dx += y ⊙ (dy − ⟨dy, y⟩) for one row of a softmax.</summary>
+        internal static void SoftmaxRowPullback<T>(ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> dx)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var dot = TensorPrimitives.Dot<T>(dy, y);
+            TensorPrimitives.FusedMultiplyAdd<T>(y, dy, dx, dx);
+            TensorPrimitives.FusedMultiplyAdd<T>(y, -dot, dx, dx);
         }
     }
 }
