@@ -52,5 +52,20 @@ namespace SymDiff.CompilerServices
                 output[i] += sign * gradient[i];
             }
         }
+
+        /// <summary>y = |x|: ẏ = sign(x)·ẋ (0 at the kink x = 0).</summary>
+        [PushforwardOf(typeof(DTensor), nameof(DTensor.Abs))]
+        public static void AbsPushforward<T>(DTensor<T> x, DTensor<T>? dx, DTensor<T> dResult)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            SlopeTimesTangent(nameof(AbsPushforward), x, dx, dResult, static (value, slope) =>
+            {
+                for (var i = 0; i < value.Length; i++)
+                {
+                    var v = value[i];
+                    slope[i] = v > T.Zero ? T.One : v < T.Zero ? -T.One : v * T.Zero;
+                }
+            });
+        }
     }
 }

@@ -105,6 +105,58 @@ namespace SymDiff.CompilerServices
             ProductPullback(a, b, transposeA, transposeB, dResult, da, db, batched: true);
         }
 
+        /// <summary>y[s] = op(a[s])·op(b[s]): ẏ[s] = op(ȧ[s])·op(b[s]) + op(a[s])·op(ḃ[s]), batched products on the GEMM kernel.</summary>
+        [PushforwardOf(typeof(DTensor), nameof(DTensor.BatchMatMul))]
+        public static void BatchMatMulPushforward<T>(
+            DTensor<T> a, DTensor<T> b, bool transposeA, bool transposeB, DTensor<T>? da, DTensor<T>? db, DTensor<T> dResult)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var (m, _, n) = BatchMatMulShape(nameof(BatchMatMulPushforward), a, b, transposeA, transposeB);
+            Span<int> shape = stackalloc int[a.Rank];
+            a.Shape.CopyTo(shape);
+            (shape[^2], shape[^1]) = (m, n);
+            Check.ResultTangent(nameof(BatchMatMulPushforward), dResult, shape);
+            Check.Tangent(nameof(BatchMatMulPushforward), da, a);
+            Check.Tangent(nameof(BatchMatMulPushforward), db, b);
+            ProductPushforward(a, b, transposeA, transposeB, da, db, dResult, batched: true);
+        }
+
+        /// <summary>
+        /// dResult = op(ȧ)·op(b) + op(a)·op(ḃ), a null tangent being zero, as (batched, or plain) products: the shared
+        /// body of the MatMul and BatchMatMul pushforwards, called after their checks.
+        /// </summary>
+        internal static void ProductPushforward<T>(
+            DTensor<T> a, DTensor<T> b, bool transposeA, bool transposeB, DTensor<T>? da, DTensor<T>? db, DTensor<T> dResult, bool batched)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (BothZero(da, db, dResult))
+            {
+                return;
+            }
+
+            if (da is not null)
+            {
+                Product(da, b, accumulate: false);
+            }
+
+            if (db is not null)
+            {
+                Product(a, db, accumulate: da is not null);
+            }
+
+            void Product(DTensor<T> x, DTensor<T> y, bool accumulate)
+            {
+                if (batched)
+                {
+                    BatchProduct(x, y, transposeA, transposeB, dResult, accumulate);
+                }
+                else
+                {
+                    DTensor.Product(x, y, transposeA, transposeB, dResult, accumulate);
+                }
+            }
+        }
+
         /// <summary>
         /// da += dy·op(b)ᵀ and db += op(a)ᵀ·dy, each written back through the transposes as one more (batched, or
         /// plain) product accumulated into the gradient: the shared body of the MatMul and BatchMatMul rules.

@@ -65,5 +65,26 @@ namespace SymDiff.CompilerServices
                 SoftmaxRowPullback(result.Span.Slice(start, kept), dResult.Span.Slice(start, kept), dx.Span.Slice(start, kept));
             }
         }
+
+        /// <summary>y = causal softmax(x): per row, ẏ = y ⊙ (ẋ − ⟨y, ẋ⟩) over the kept entries, 0 at the masked ones (reuses y).</summary>
+        [PushforwardOf(typeof(DTensor), nameof(DTensor.CausalSoftmax))]
+        public static void CausalSoftmaxPushforward<T>(DTensor<T> result, DTensor<T>? dx, DTensor<T> dResult)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ArgumentNullException.ThrowIfNull(result);
+            Check.AtLeastRank(nameof(CausalSoftmaxPushforward), result, 2, "result");
+            if (!ElementwiseTangent(nameof(CausalSoftmaxPushforward), result, dx, dResult) || result.Length == 0)
+            {
+                return;
+            }
+
+            var (rows, columns) = (result.Dimension(-2), result.Dimension(-1));
+            dResult.Clear();
+            for (var start = 0; start < result.Length; start += columns)
+            {
+                var kept = Math.Min(columns, ((start / columns) % rows) + 1);
+                SoftmaxRowPushforward(result.Span.Slice(start, kept), dx.Span.Slice(start, kept), dResult.Span.Slice(start, kept));
+            }
+        }
     }
 }

@@ -74,5 +74,21 @@ namespace SymDiff.CompilerServices
             dlo += below;
             dhi += above;
         }
+
+        /// <summary>y = min(max(x, lo), hi): ẏ = ẋ where lo ≤ x ≤ hi, l̇o where x &lt; lo, ḣi where x &gt; hi.</summary>
+        [PushforwardOf(typeof(DTensor), nameof(DTensor.Clamp))]
+        public static void ClampPushforward<T>(DTensor<T> x, T lo, T hi, DTensor<T>? dx, T dlo, T dhi, DTensor<T> dResult)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ClampBounds(nameof(ClampPushforward), x, lo, hi);
+            Check.ResultTangent(nameof(ClampPushforward), dResult, x.Shape);
+            Check.Tangent(nameof(ClampPushforward), dx, x);
+            var input = x.Span;
+            var output = dResult.Span;
+            for (var i = 0; i < input.Length; i++)
+            {
+                output[i] = input[i] < lo ? dlo : input[i] > hi ? dhi : dx is null ? T.Zero : dx[i];
+            }
+        }
     }
 }

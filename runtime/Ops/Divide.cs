@@ -90,12 +90,16 @@ namespace SymDiff.CompilerServices
             }
         }
 
-        /// <summary>y = a ⊘ b: ẏ = (ȧ − y ⊙ ḃ) ⊘ b (reuses y, so a is not kept).</summary>
+        /// <summary>y = a ⊘ b: ẏ = (ȧ − y ⊙ ḃ) ⊘ b, a broadcast b and ḃ repeated as b is (reuses y, so a is not kept).</summary>
         [PushforwardOf(typeof(DTensor), nameof(DTensor.Divide))]
         public static void DividePushforward<T>(DTensor<T> b, DTensor<T> result, DTensor<T>? da, DTensor<T>? db, DTensor<T> dResult)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
-            if (!ElementwiseTangents(nameof(DividePushforward), result, b, da, db, dResult))
+            Broadcast.Check(nameof(DividePushforward), result, b);
+            Check.ResultTangent(nameof(DividePushforward), dResult, result.Shape);
+            Check.Tangent(nameof(DividePushforward), da, result);
+            Check.Tangent(nameof(DividePushforward), db, b);
+            if (BothZero(da, db, dResult))
             {
                 return;
             }
@@ -107,7 +111,7 @@ namespace SymDiff.CompilerServices
             }
             else
             {
-                TensorPrimitives.Multiply<T>(result.Span, db.Span, numerator);
+                Broadcast.Apply(Elementwise.Multiply, result, result.Span, db, numerator);
                 if (da is null)
                 {
                     TensorPrimitives.Negate<T>(numerator, numerator);
@@ -118,7 +122,7 @@ namespace SymDiff.CompilerServices
                 }
             }
 
-            TensorPrimitives.Divide<T>(numerator, b.Span, dResult.Span);
+            Broadcast.Apply(Elementwise.Divide, result, numerator, b, dResult.Span);
         }
 
         /// <summary>y = a / s: ∂y/∂a = 1/s, ∂y/∂s = −Σ y ⊙ dy / s.</summary>

@@ -89,5 +89,24 @@ namespace SymDiff.CompilerServices
             TensorPrimitives.Add<T>(slope, t, slope);
             TensorPrimitives.FusedMultiplyAdd<T>(dResult.Span, slope, dx.Span, dx.Span);
         }
+
+        /// <summary>y = ½x(1 + tanh u): ẏ = (½(1 + t) + ½x(1 − t²)·√(2/π)(1 + 3·0.044715x²))·ẋ, t = tanh u.</summary>
+        [PushforwardOf(typeof(DTensor), nameof(DTensor.Gelu))]
+        public static void GeluPushforward<T>(DTensor<T> x, DTensor<T>? dx, DTensor<T> dResult)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            SlopeTimesTangent(nameof(GeluPushforward), x, dx, dResult, static (value, slope) =>
+            {
+                var half = T.CreateChecked(0.5);
+                var scale = T.CreateChecked(GeluScale);
+                var cubic = T.CreateChecked(GeluCubic);
+                for (var i = 0; i < value.Length; i++)
+                {
+                    var v = value[i];
+                    var t = T.Tanh(scale * (v + cubic * v * v * v));
+                    slope[i] = half * (T.One + t) + half * v * (T.One - t * t) * scale * (T.One + T.CreateChecked(3) * cubic * v * v);
+                }
+            });
+        }
     }
 }

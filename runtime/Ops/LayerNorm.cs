@@ -124,5 +124,55 @@ namespace SymDiff.CompilerServices
                 }
             }
         }
+
+        /// <summary>
+        /// y = x̂ ⊙ γ + β per row: ẏ = r·(ẋ − mean(ẋ) − x̂·mean(x̂ ⊙ ẋ)) ⊙ γ + x̂ ⊙ γ̇ + β̇ (x̂ and r recomputed from x).
+        /// </summary>
+        [PushforwardOf(typeof(DTensor), nameof(DTensor.LayerNorm))]
+        public static void LayerNormPushforward<T>(
+            DTensor<T> x, DTensor<T> gamma, DTensor<T>? dx, DTensor<T>? dgamma, DTensor<T>? dbeta, DTensor<T> dResult)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var columns = LayerNormWidth(nameof(LayerNormPushforward), x, gamma, null);
+            Check.ResultTangent(nameof(LayerNormPushforward), dResult, x.Shape);
+            Check.Tangent(nameof(LayerNormPushforward), dx, x);
+            Check.Tangent(nameof(LayerNormPushforward), dgamma, gamma);
+            Check.Tangent(nameof(LayerNormPushforward), dbeta, gamma);
+            if (columns == 0 || (dx is null && dgamma is null && dbeta is null))
+            {
+                dResult.Clear();
+                return;
+            }
+
+            var normalized = Scratch<T>.Get(columns);
+            var inverseCount = T.One / T.CreateChecked(columns);
+            for (var start = 0; start < x.Length; start += columns)
+            {
+                var output = dResult.Span.Slice(start, columns);
+                var scale = Normalize(x.Span.Slice(start, columns), normalized);
+                if (dx is null)
+                {
+                    output.Clear();
+                }
+                else
+                {
+                    var tangent = dx.Span.Slice(start, columns);
+                    TensorPrimitives.Subtract<T>(tangent, TensorPrimitives.Sum<T>(tangent) * inverseCount, output);
+                    TensorPrimitives.FusedMultiplyAdd<T>(normalized, -TensorPrimitives.Dot<T>(normalized, tangent) * inverseCount, output, output);
+                    TensorPrimitives.Multiply<T>(output, gamma.Span, output);
+                    TensorPrimitives.Multiply<T>(output, scale, output);
+                }
+
+                if (dgamma is not null)
+                {
+                    TensorPrimitives.FusedMultiplyAdd<T>(normalized, dgamma.Span, output, output);
+                }
+
+                if (dbeta is not null)
+                {
+                    TensorPrimitives.Add<T>(output, dbeta.Span, output);
+                }
+            }
+        }
     }
 }

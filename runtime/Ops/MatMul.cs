@@ -101,20 +101,7 @@ namespace SymDiff.CompilerServices
             Check.ResultTangent(nameof(MatMulPushforward), dResult, [m, n]);
             Check.Tangent(nameof(MatMulPushforward), da, a);
             Check.Tangent(nameof(MatMulPushforward), db, b);
-            if (BothZero(da, db, dResult))
-            {
-                return;
-            }
-
-            if (da is not null)
-            {
-                Product(da, b, transposeA, transposeB, dResult, accumulate: false);
-            }
-
-            if (db is not null)
-            {
-                Product(a, db, transposeA, transposeB, dResult, accumulate: da is not null);
-            }
+            ProductPushforward(a, b, transposeA, transposeB, da, db, dResult, batched: false);
         }
     }
 }

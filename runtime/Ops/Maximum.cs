@@ -36,6 +36,12 @@ namespace SymDiff.CompilerServices
             where T : unmanaged, IFloatingPointIeee754<T> =>
             RoutePullback(nameof(MaximumPullback), a, b, dResult, da, db, takeA: (x, y) => x >= y);
 
+        /// <summary>y = max(a, b): ẏ = ȧ where a ≥ b (ties go to a), else ḃ.</summary>
+        [PushforwardOf(typeof(DTensor), nameof(DTensor.Maximum))]
+        public static void MaximumPushforward<T>(DTensor<T> a, DTensor<T> b, DTensor<T>? da, DTensor<T>? db, DTensor<T> dResult)
+            where T : unmanaged, IFloatingPointIeee754<T> =>
+            RoutePushforward(nameof(MaximumPushforward), a, b, da, db, dResult, takeA: (x, y) => x >= y);
+
         /// <summary>
         /// The pullback of an elementwise choice between a and b: each dy goes to da where <paramref name="takeA"/> holds,
         /// else to db.
@@ -57,6 +63,25 @@ namespace SymDiff.CompilerServices
                 {
                     target[i] += gradient[i];
                 }
+            }
+        }
+
+        /// <summary>The pushforward of an elementwise choice between a and b: ẏ = ȧ where <paramref name="takeA"/> holds, else ḃ.</summary>
+        private static void RoutePushforward<T>(string rule, DTensor<T> a, DTensor<T> b, DTensor<T>? da, DTensor<T>? db, DTensor<T> dResult, Func<T, T, bool> takeA)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (!ElementwiseTangents(rule, a, b, da, db, dResult))
+            {
+                return;
+            }
+
+            var left = a.Span;
+            var right = b.Span;
+            var output = dResult.Span;
+            for (var i = 0; i < output.Length; i++)
+            {
+                var source = takeA(left[i], right[i]) ? da : db;
+                output[i] = source is null ? T.Zero : source[i];
             }
         }
     }

@@ -35,5 +35,11 @@ namespace SymDiff.CompilerServices
         public static void MinimumPullback<T>(DTensor<T> a, DTensor<T> b, DTensor<T> dResult, [SameShapeAs(nameof(dResult))] DTensor<T>? da, [SameShapeAs(nameof(dResult))] DTensor<T>? db)
             where T : unmanaged, IFloatingPointIeee754<T> =>
             RoutePullback(nameof(MinimumPullback), a, b, dResult, da, db, takeA: (x, y) => x <= y);
+
+        /// <summary>y = min(a, b): ẏ = ȧ where a ≤ b (ties go to a), else ḃ.</summary>
+        [PushforwardOf(typeof(DTensor), nameof(DTensor.Minimum))]
+        public static void MinimumPushforward<T>(DTensor<T> a, DTensor<T> b, DTensor<T>? da, DTensor<T>? db, DTensor<T> dResult)
+            where T : unmanaged, IFloatingPointIeee754<T> =>
+            RoutePushforward(nameof(MinimumPushforward), a, b, da, db, dResult, takeA: (x, y) => x <= y);
     }
 }

@@ -96,11 +96,38 @@ namespace SymDiff.CompilerServices
             }
         }
 
-        /// <summary>y = a ⊙ b: ẏ = ȧ ⊙ b + a ⊙ ḃ.</summary>
+        /// <summary>y = a ⊙ b: ẏ = ȧ ⊙ b + a ⊙ ḃ, a broadcast b and ḃ repeated as b is.</summary>
         [PushforwardOf(typeof(DTensor), nameof(DTensor.Multiply))]
         public static void MultiplyPushforward<T>(DTensor<T> a, DTensor<T> b, DTensor<T>? da, DTensor<T>? db, DTensor<T> dResult)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
+            if (!Broadcast.Check(nameof(MultiplyPushforward), a, b))
+            {
+                Check.ResultTangent(nameof(MultiplyPushforward), dResult, a.Shape);
+                Check.Tangent(nameof(MultiplyPushforward), da, a);
+                Check.Tangent(nameof(MultiplyPushforward), db, b);
+                if (BothZero(da, db, dResult))
+                {
+                    return;
+                }
+
+                if (da is null)
+                {
+                    Broadcast.Apply(Elementwise.Multiply, a, a.Span, db!, dResult.Span);
+                    return;
+                }
+
+                Broadcast.Apply(Elementwise.Multiply, a, da.Span, b, dResult.Span);
+                if (db is not null)
+                {
+                    var scaled = Scratch<T>.Get(a.Length);
+                    Broadcast.Apply(Elementwise.Multiply, a, a.Span, db, scaled);
+                    TensorPrimitives.Add<T>(dResult.Span, scaled, dResult.Span);
+                }
+
+                return;
+            }
+
             if (!ElementwiseTangents(nameof(MultiplyPushforward), a, b, da, db, dResult))
             {
                 return;

@@ -63,5 +63,42 @@ namespace SymDiff.CompilerServices
 
             dp += sum;
         }
+
+        /// <summary>y = x^p: ẏ = p·x^(p−1)·ẋ + ṗ·y·ln x, the ṗ term where x &gt; 0 only (as in the pullback).</summary>
+        [PushforwardOf(typeof(DTensor), nameof(DTensor.Pow))]
+        public static void PowPushforward<T>(DTensor<T> x, T p, DTensor<T> result, DTensor<T>? dx, T dp, DTensor<T> dResult)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ArgumentNullException.ThrowIfNull(x);
+            Check.SameShape(nameof(PowPushforward), x, result);
+            Check.ResultTangent(nameof(PowPushforward), dResult, x.Shape);
+            Check.Tangent(nameof(PowPushforward), dx, x);
+            var output = dResult.Span;
+            if (dx is null)
+            {
+                output.Clear();
+            }
+            else
+            {
+                TensorPrimitives.Pow<T>(x.Span, p - T.One, output);
+                TensorPrimitives.Multiply<T>(output, p, output);
+                TensorPrimitives.Multiply<T>(output, dx.Span, output);
+            }
+
+            if (dp == T.Zero)
+            {
+                return;
+            }
+
+            var input = x.Span;
+            var values = result.Span;
+            for (var i = 0; i < input.Length; i++)
+            {
+                if (input[i] > T.Zero)
+                {
+                    output[i] += dp * values[i] * T.Log(input[i]);
+                }
+            }
+        }
     }
 }

@@ -69,5 +69,30 @@ namespace SymDiff.CompilerServices
             var entry = dx.Span.Slice(index * size, size);
             TensorPrimitives.Add<T>(entry, dResult.Span, entry);
         }
+
+        /// <summary>y = x[index]: ẏ = ẋ[index].</summary>
+        [PushforwardOf(typeof(DTensor), nameof(DTensor.Select))]
+        public static void SelectPushforward<T>(DTensor<T> x, int index, DTensor<T>? dx, DTensor<T> dResult)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var size = FirstAxisRange(nameof(SelectPushforward), x, index, 1);
+            EntriesTangent(nameof(SelectPushforward), x, x.Shape[1..], index * size, dx, dResult);
+        }
+
+        /// <summary>dResult = the <paramref name="start"/>-th element onward of ẋ (zero for a null ẋ), after checking the shapes.</summary>
+        private static void EntriesTangent<T>(string rule, DTensor<T> x, ReadOnlySpan<int> shape, int start, DTensor<T>? dx, DTensor<T> dResult)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            Check.ResultTangent(rule, dResult, shape);
+            Check.Tangent(rule, dx, x);
+            if (dx is null)
+            {
+                dResult.Clear();
+            }
+            else
+            {
+                dx.Span.Slice(start, dResult.Length).CopyTo(dResult.Span);
+            }
+        }
     }
 }

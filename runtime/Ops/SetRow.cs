@@ -83,5 +83,34 @@ namespace SymDiff.CompilerServices
                 TensorPrimitives.Add<T>(drow.Span, gradient.Slice(index * size, size), drow.Span);
             }
         }
+
+        /// <summary>y = x with y[index] = row: ẏ = ẋ with ẏ[index] = ṙow.</summary>
+        [PushforwardOf(typeof(DTensor), nameof(DTensor.SetRow))]
+        public static void SetRowPushforward<T>(DTensor<T> x, int index, DTensor<T> row, DTensor<T>? dx, DTensor<T>? drow, DTensor<T> dResult)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var size = RowOf(nameof(SetRowPushforward), x, index, row);
+            Check.ResultTangent(nameof(SetRowPushforward), dResult, x.Shape);
+            Check.Tangent(nameof(SetRowPushforward), dx, x);
+            Check.Tangent(nameof(SetRowPushforward), drow, row);
+            if (dx is null)
+            {
+                dResult.Clear();
+            }
+            else
+            {
+                dx.Span.CopyTo(dResult.Span);
+            }
+
+            var entry = dResult.Span.Slice(index * size, size);
+            if (drow is null)
+            {
+                entry.Clear();
+            }
+            else
+            {
+                drow.Span.CopyTo(entry);
+            }
+        }
     }
 }

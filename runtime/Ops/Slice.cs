@@ -54,5 +54,17 @@ namespace SymDiff.CompilerServices
             var entries = dx.Span.Slice(start * size, count * size);
             TensorPrimitives.Add<T>(entries, dResult.Span, entries);
         }
+
+        /// <summary>y = x[start .. start + count]: ẏ = ẋ[start .. start + count].</summary>
+        [PushforwardOf(typeof(DTensor), nameof(DTensor.Slice))]
+        public static void SlicePushforward<T>(DTensor<T> x, int start, int count, DTensor<T>? dx, DTensor<T> dResult)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var size = FirstAxisRange(nameof(SlicePushforward), x, start, count);
+            Span<int> shape = stackalloc int[x.Rank];
+            x.Shape.CopyTo(shape);
+            shape[0] = count;
+            EntriesTangent(nameof(SlicePushforward), x, shape, start * size, dx, dResult);
+        }
     }
 }

@@ -66,12 +66,29 @@ namespace SymDiff.CompilerServices
             }
         }
 
-        /// <summary>y = a − b: ẏ = ȧ − ḃ.</summary>
+        /// <summary>y = a − b: ẏ = ȧ − ḃ, a broadcast ḃ (b's shape) repeated as b is.</summary>
         [PushforwardOf(typeof(DTensor), nameof(DTensor.Subtract))]
         public static void SubtractPushforward<T>(DTensor<T>? da, DTensor<T>? db, DTensor<T> dResult)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
-            CombineTangents(nameof(SubtractPushforward), da, db, T.NegativeOne, dResult);
+            ArgumentNullException.ThrowIfNull(dResult);
+            if (db is null || Broadcast.Check(nameof(SubtractPushforward), dResult, db))
+            {
+                CombineTangents(nameof(SubtractPushforward), da, db, T.NegativeOne, dResult);
+                return;
+            }
+
+            Check.Tangent(nameof(SubtractPushforward), da, dResult);
+            if (da is null)
+            {
+                dResult.Clear();
+            }
+            else
+            {
+                da.Span.CopyTo(dResult.Span);
+            }
+
+            Broadcast.Apply(Elementwise.Subtract, dResult, dResult.Span, db, dResult.Span);
         }
     }
 }

@@ -147,7 +147,7 @@ namespace SymDiff.CompilerServices
             }
         }
 
-        /// <summary>y[i] = Σⱼ x[i, j]: ẏ[i] = Σⱼ ẋ[i, j].</summary>
+        /// <summary>y[i] = Σⱼ x[i, j] (its axis removed or kept): ẏ[i] = Σⱼ ẋ[i, j].</summary>
         [PushforwardOf(typeof(DTensor), nameof(DTensor.SumLastAxis))]
         public static void SumLastAxisPushforward<T>(DTensor<T> x, DTensor<T>? dx, DTensor<T> dResult)
             where T : unmanaged, IFloatingPointIeee754<T>
@@ -167,7 +167,7 @@ namespace SymDiff.CompilerServices
             }
         }
 
-        /// <summary>y[i] = (1/m) Σⱼ x[i, j]: ẏ[i] = (1/m) Σⱼ ẋ[i, j].</summary>
+        /// <summary>y[i] = (1/m) Σⱼ x[i, j] (its axis removed or kept): ẏ[i] = (1/m) Σⱼ ẋ[i, j].</summary>
         [PushforwardOf(typeof(DTensor), nameof(DTensor.MeanLastAxis))]
         public static void MeanLastAxisPushforward<T>(DTensor<T> x, DTensor<T>? dx, DTensor<T> dResult)
             where T : unmanaged, IFloatingPointIeee754<T>
@@ -193,11 +193,20 @@ namespace SymDiff.CompilerServices
             }
         }
 
-        /// <summary>dResult[i] = scale · Σⱼ dx[i, j] (zero for a null dx), after checking the shapes against x.</summary>
+        /// <summary>
+        /// dResult[i] = scale · Σⱼ dx[i, j] (zero for a null dx), after checking the shapes against x: dResult has x's
+        /// shape without its last axis, or (a reduction that kept its axis) with it as 1.
+        /// </summary>
         private static void LastAxisTangent<T>(string rule, DTensor<T> x, DTensor<T>? dx, DTensor<T> dResult, T scale)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
-            Check.ResultTangent(rule, dResult, LeadingShape(rule, x));
+            var leading = LeadingShape(rule, x);
+            ArgumentNullException.ThrowIfNull(dResult);
+            if (dResult.Rank != x.Rank || !dResult.Shape[..^1].SequenceEqual(leading) || dResult.Dimension(-1) != 1)
+            {
+                Check.ResultTangent(rule, dResult, leading);
+            }
+
             Check.Tangent(rule, dx, x);
             if (dx is null)
             {

@@ -131,5 +131,31 @@ namespace SymDiff.CompilerServices
 
             swap.Blocks.Copy(dResult.Span, dx.Span, accumulate: true);
         }
+
+        /// <summary>y = x with two axes swapped: ẏ = ẋ with the same axes swapped.</summary>
+        [PushforwardOf(typeof(DTensor), nameof(DTensor.SwapAxes))]
+        public static void SwapAxesPushforward<T>(DTensor<T> x, int axis0, int axis1, DTensor<T>? dx, DTensor<T> dResult)
+            where T : unmanaged, IFloatingPointIeee754<T> =>
+            SwapTangent(nameof(SwapAxesPushforward), x, axis0, axis1, dx, dResult);
+
+        /// <summary>dResult = ẋ with axes axis0 and axis1 swapped (zero for a null ẋ), after checking the shapes against x.</summary>
+        private static void SwapTangent<T>(string rule, DTensor<T> x, int axis0, int axis1, DTensor<T>? dx, DTensor<T> dResult)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var swap = SwapOf(rule, x, axis0, axis1);
+            Span<int> shape = stackalloc int[x.Rank];
+            x.Shape.CopyTo(shape);
+            (shape[swap.First], shape[swap.Second]) = (shape[swap.Second], shape[swap.First]);
+            Check.ResultTangent(rule, dResult, shape);
+            Check.Tangent(rule, dx, x);
+            if (dx is null)
+            {
+                dResult.Clear();
+            }
+            else
+            {
+                swap.Blocks.Copy(dx.Span, dResult.Span, accumulate: false);
+            }
+        }
     }
 }

@@ -38,5 +38,15 @@ namespace SymDiff.CompilerServices
             Check.AtLeastRank(nameof(TransposePullback), dResult, 2, "dResult");
             SwapAxesPullback(-2, -1, dResult, dx);
         }
+
+        /// <summary>y = xᵀ over the last two axes: ẏ = ẋᵀ.</summary>
+        [PushforwardOf(typeof(DTensor), nameof(DTensor.Transpose))]
+        public static void TransposePushforward<T>(DTensor<T> x, DTensor<T>? dx, DTensor<T> dResult)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ArgumentNullException.ThrowIfNull(x);
+            Check.AtLeastRank(nameof(TransposePushforward), x, 2, "x");
+            SwapTangent(nameof(TransposePushforward), x, -2, -1, dx, dResult);
+        }
     }
 }
