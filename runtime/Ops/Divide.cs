@@ -6,7 +6,7 @@ namespace SymDiff
 {
     public static partial class DTensor
     {
-        /// <summary>y = a ⊘ b, the elementwise quotient; the shapes must match.</summary>
+        /// <summary>y = a ⊘ b, the elementwise quotient; b may broadcast as in <see cref="Subtract{T}(DTensor{T}, DTensor{T})"/> (x / std).</summary>
         public static DTensor<T> Divide<T>(DTensor<T> a, DTensor<T> b)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
@@ -18,11 +18,17 @@ namespace SymDiff
         public static DTensor<T> Divide<T>(DTensor<T> a, DTensor<T> b, ref DTensor<T>? destination)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
-            ArgumentNullException.ThrowIfNull(a);
-            ArgumentNullException.ThrowIfNull(b);
-            Check.SameShape(nameof(Divide), a, b);
+            var same = Broadcast.Check(nameof(Divide), a, b);
             var y = Buffers.Ensure(ref destination, a.Shape);
-            TensorPrimitives.Divide<T>(a.Span, b.Span, y.Span);
+            if (same)
+            {
+                TensorPrimitives.Divide<T>(a.Span, b.Span, y.Span);
+            }
+            else
+            {
+                Broadcast.Apply(Elementwise.Divide, a, a.Span, b, y.Span);
+            }
+
             return y;
         }
 
@@ -50,38 +56,50 @@ namespace SymDiff.CompilerServices
 {
     public static partial class DTensorRules
     {
-        /// <summary>y = a ⊘ b: ∂y/∂a = 1/b, ∂y/∂b = −a/b² = −y/b (reuses y, so a is not kept).</summary>
+        /// <summary>
+        /// y = a ⊘ b: ∂y/∂a = 1/b, ∂y/∂b = −a/b² = −y/b (reuses y, so a is not kept); a broadcast b gets −dy ⊙ y / b
+        /// summed over the axes it was repeated along.
+        /// </summary>
         [PullbackOf(typeof(DTensor), nameof(DTensor.Divide))]
-        public static void DividePullback<T>(DTensor<T> b, DTensor<T> result, DTensor<T> dResult, [SameShapeAs(nameof(dResult))] DTensor<T>? da, [SameShapeAs(nameof(dResult))] DTensor<T>? db)
+        public static void DividePullback<T>(DTensor<T> b, DTensor<T> result, DTensor<T> dResult, [SameShapeAs(nameof(dResult))] DTensor<T>? da, DTensor<T>? db)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
-            ArgumentNullException.ThrowIfNull(b);
-            ArgumentNullException.ThrowIfNull(result);
-            Check.SameShape(nameof(DividePullback), dResult, b);
             Check.SameShape(nameof(DividePullback), dResult, result);
+            var same = Broadcast.Check(nameof(DividePullback), dResult, b);
             Check.Gradient(nameof(DividePullback), da, dResult);
-            Check.Gradient(nameof(DividePullback), db, dResult);
+            Check.Gradient(nameof(DividePullback), db, b);
             var scratch = Scratch<T>.Get(dResult.Length);
             if (da is not null)
             {
-                TensorPrimitives.Divide<T>(dResult.Span, b.Span, scratch);
+                Broadcast.Apply(Elementwise.Divide, dResult, dResult.Span, b, scratch);
                 TensorPrimitives.Add<T>(da.Span, scratch, da.Span);
             }
 
             if (db is not null)
             {
-                TensorPrimitives.Divide<T>(result.Span, b.Span, scratch);
-                TensorPrimitives.Multiply<T>(scratch, dResult.Span, scratch);
-                TensorPrimitives.Subtract<T>(db.Span, scratch, db.Span);
+                TensorPrimitives.Multiply<T>(result.Span, dResult.Span, scratch);
+                Broadcast.Apply(Elementwise.Divide, dResult, scratch, b, scratch);
+                if (same)
+                {
+                    TensorPrimitives.Subtract<T>(db.Span, scratch, db.Span);
+                }
+                else
+                {
+                    Broadcast.Reduce(dResult, scratch, db, -T.One);
+                }
             }
         }
 
-        /// <summary>y = a ⊘ b: ẏ = (ȧ − y ⊙ ḃ) ⊘ b (reuses y, so a is not kept).</summary>
+        /// <summary>y = a ⊘ b: ẏ = (ȧ − y ⊙ ḃ) ⊘ b, a broadcast b and ḃ repeated as b is (reuses y, so a is not kept).</summary>
         [PushforwardOf(typeof(DTensor), nameof(DTensor.Divide))]
         public static void DividePushforward<T>(DTensor<T> b, DTensor<T> result, DTensor<T>? da, DTensor<T>? db, DTensor<T> dResult)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
-            if (!ElementwiseTangents(nameof(DividePushforward), result, b, da, db, dResult))
+            Broadcast.Check(nameof(DividePushforward), result, b);
+            Check.ResultTangent(nameof(DividePushforward), dResult, result.Shape);
+            Check.Tangent(nameof(DividePushforward), da, result);
+            Check.Tangent(nameof(DividePushforward), db, b);
+            if (BothZero(da, db, dResult))
             {
                 return;
             }
@@ -93,7 +111,7 @@ namespace SymDiff.CompilerServices
             }
             else
             {
-                TensorPrimitives.Multiply<T>(result.Span, db.Span, numerator);
+                Broadcast.Apply(Elementwise.Multiply, result, result.Span, db, numerator);
                 if (da is null)
                 {
                     TensorPrimitives.Negate<T>(numerator, numerator);
@@ -104,7 +122,7 @@ namespace SymDiff.CompilerServices
                 }
             }
 
-            TensorPrimitives.Divide<T>(numerator, b.Span, dResult.Span);
+            Broadcast.Apply(Elementwise.Divide, result, numerator, b, dResult.Span);
         }
 
         /// <summary>y = a / s: ∂y/∂a = 1/s, ∂y/∂s = −Σ y ⊙ dy / s.</summary>

@@ -88,29 +88,7 @@ namespace SymDiff.CompilerServices
 
             Check.Gradient(nameof(MatMulPullback), da, a);
             Check.Gradient(nameof(MatMulPullback), db, b);
-            if (da is not null)
-            {
-                if (transposeA)
-                {
-                    Product(b, dResult, transposeB, true, da, accumulate: true); // da = op(b)·dyᵀ
-                }
-                else
-                {
-                    Product(dResult, b, false, !transposeB, da, accumulate: true); // da = dy·op(b)ᵀ
-                }
-            }
-
-            if (db is not null)
-            {
-                if (transposeB)
-                {
-                    Product(dResult, a, true, transposeA, db, accumulate: true); // db = dyᵀ·op(a)
-                }
-                else
-                {
-                    Product(a, dResult, !transposeA, false, db, accumulate: true); // db = op(a)ᵀ·dy
-                }
-            }
+            ProductPullback(a, b, transposeA, transposeB, dResult, da, db, batched: false);
         }
 
         /// <summary>y = op(a)·op(b): ẏ = op(ȧ)·op(b) + op(a)·op(ḃ), two products on the GEMM kernel.</summary>
@@ -123,20 +101,7 @@ namespace SymDiff.CompilerServices
             Check.ResultTangent(nameof(MatMulPushforward), dResult, [m, n]);
             Check.Tangent(nameof(MatMulPushforward), da, a);
             Check.Tangent(nameof(MatMulPushforward), db, b);
-            if (BothZero(da, db, dResult))
-            {
-                return;
-            }
-
-            if (da is not null)
-            {
-                Product(da, b, transposeA, transposeB, dResult, accumulate: false);
-            }
-
-            if (db is not null)
-            {
-                Product(a, db, transposeA, transposeB, dResult, accumulate: da is not null);
-            }
+            ProductPushforward(a, b, transposeA, transposeB, da, db, dResult, batched: false);
         }
     }
 }

@@ -6,7 +6,7 @@ namespace SymDiff
 {
     public static partial class DTensor
     {
-        /// <summary>y = a ⊙ b, the elementwise product; the shapes must match.</summary>
+        /// <summary>y = a ⊙ b, the elementwise product; b may broadcast as in <see cref="Subtract{T}(DTensor{T}, DTensor{T})"/>.</summary>
         public static DTensor<T> Multiply<T>(DTensor<T> a, DTensor<T> b)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
@@ -18,11 +18,17 @@ namespace SymDiff
         public static DTensor<T> Multiply<T>(DTensor<T> a, DTensor<T> b, ref DTensor<T>? destination)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
-            ArgumentNullException.ThrowIfNull(a);
-            ArgumentNullException.ThrowIfNull(b);
-            Check.SameShape(nameof(Multiply), a, b);
+            var same = Broadcast.Check(nameof(Multiply), a, b);
             var y = Buffers.Ensure(ref destination, a.Shape);
-            TensorPrimitives.Multiply<T>(a.Span, b.Span, y.Span);
+            if (same)
+            {
+                TensorPrimitives.Multiply<T>(a.Span, b.Span, y.Span);
+            }
+            else
+            {
+                Broadcast.Apply(Elementwise.Multiply, a, a.Span, b, y.Span);
+            }
+
             return y;
         }
 
@@ -50,33 +56,78 @@ namespace SymDiff.CompilerServices
 {
     public static partial class DTensorRules
     {
-        /// <summary>y = a ⊙ b: ∂y/∂a = b, ∂y/∂b = a.</summary>
+        /// <summary>
+        /// y = a ⊙ b: ∂y/∂a = b, ∂y/∂b = a; a broadcast b gets dy ⊙ a summed over the axes it was repeated along.
+        /// </summary>
         [PullbackOf(typeof(DTensor), nameof(DTensor.Multiply))]
         public static void MultiplyPullback<T>(DTensor<T> a, DTensor<T> b, DTensor<T> dResult, DTensor<T>? da, DTensor<T>? db)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
-            ArgumentNullException.ThrowIfNull(a);
-            ArgumentNullException.ThrowIfNull(b);
             Check.SameShape(nameof(MultiplyPullback), a, dResult);
-            Check.SameShape(nameof(MultiplyPullback), b, dResult);
-            Check.Gradient(nameof(MultiplyPullback), da, dResult);
-            Check.Gradient(nameof(MultiplyPullback), db, dResult);
+            var same = Broadcast.Check(nameof(MultiplyPullback), a, b);
+            Check.Gradient(nameof(MultiplyPullback), da, a);
+            Check.Gradient(nameof(MultiplyPullback), db, b);
+            if (same)
+            {
+                if (da is not null)
+                {
+                    TensorPrimitives.FusedMultiplyAdd<T>(dResult.Span, b.Span, da.Span, da.Span);
+                }
+
+                if (db is not null)
+                {
+                    TensorPrimitives.FusedMultiplyAdd<T>(dResult.Span, a.Span, db.Span, db.Span);
+                }
+
+                return;
+            }
+
+            var scratch = Scratch<T>.Get(dResult.Length);
             if (da is not null)
             {
-                TensorPrimitives.FusedMultiplyAdd<T>(dResult.Span, b.Span, da.Span, da.Span);
+                Broadcast.Apply(Elementwise.Multiply, dResult, dResult.Span, b, scratch);
+                TensorPrimitives.Add<T>(da.Span, scratch, da.Span);
             }
 
             if (db is not null)
             {
-                TensorPrimitives.FusedMultiplyAdd<T>(dResult.Span, a.Span, db.Span, db.Span);
+                TensorPrimitives.Multiply<T>(dResult.Span, a.Span, scratch);
+                Broadcast.Reduce(a, scratch, db, T.One);
             }
         }
 
-        /// <summary>y = a ⊙ b: ẏ = ȧ ⊙ b + a ⊙ ḃ.</summary>
+        /// <summary>y = a ⊙ b: ẏ = ȧ ⊙ b + a ⊙ ḃ, a broadcast b and ḃ repeated as b is.</summary>
         [PushforwardOf(typeof(DTensor), nameof(DTensor.Multiply))]
         public static void MultiplyPushforward<T>(DTensor<T> a, DTensor<T> b, DTensor<T>? da, DTensor<T>? db, DTensor<T> dResult)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
+            if (!Broadcast.Check(nameof(MultiplyPushforward), a, b))
+            {
+                Check.ResultTangent(nameof(MultiplyPushforward), dResult, a.Shape);
+                Check.Tangent(nameof(MultiplyPushforward), da, a);
+                Check.Tangent(nameof(MultiplyPushforward), db, b);
+                if (BothZero(da, db, dResult))
+                {
+                    return;
+                }
+
+                if (da is null)
+                {
+                    Broadcast.Apply(Elementwise.Multiply, a, a.Span, db!, dResult.Span);
+                    return;
+                }
+
+                Broadcast.Apply(Elementwise.Multiply, a, da.Span, b, dResult.Span);
+                if (db is not null)
+                {
+                    var scaled = Scratch<T>.Get(a.Length);
+                    Broadcast.Apply(Elementwise.Multiply, a, a.Span, db, scaled);
+                    TensorPrimitives.Add<T>(dResult.Span, scaled, dResult.Span);
+                }
+
+                return;
+            }
+
             if (!ElementwiseTangents(nameof(MultiplyPushforward), a, b, da, db, dResult))
             {
                 return;

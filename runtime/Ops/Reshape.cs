@@ -6,6 +6,22 @@ namespace SymDiff
 {
     public static partial class DTensor
     {
+        /// <summary>y = x viewed as a vector of d0 elements (no copy); −1 flattens.</summary>
+        public static DTensor<T> Reshape<T>(DTensor<T> x, int d0)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ArgumentNullException.ThrowIfNull(x);
+            return x.View([d0]);
+        }
+
+        /// <summary>Destination-passing form of <see cref="Reshape{T}(DTensor{T}, int)"/>.</summary>
+        public static DTensor<T> Reshape<T>(DTensor<T> x, int d0, ref DTensor<T>? destination)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ArgumentNullException.ThrowIfNull(x);
+            return ViewInto(x, [d0], ref destination);
+        }
+
         /// <summary>y = x viewed as a [d0, d1] matrix (no copy: y shares x's elements); one dimension may be −1.</summary>
         public static DTensor<T> Reshape<T>(DTensor<T> x, int d0, int d1)
             where T : unmanaged, IFloatingPointIeee754<T>
@@ -36,6 +52,38 @@ namespace SymDiff
         {
             ArgumentNullException.ThrowIfNull(x);
             return ViewInto(x, [d0, d1, d2], ref destination);
+        }
+
+        /// <summary>y = x viewed as a [d0, d1, d2, d3] tensor (no copy); one dimension may be −1.</summary>
+        public static DTensor<T> Reshape<T>(DTensor<T> x, int d0, int d1, int d2, int d3)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ArgumentNullException.ThrowIfNull(x);
+            return x.View([d0, d1, d2, d3]);
+        }
+
+        /// <summary>Destination-passing form of <see cref="Reshape{T}(DTensor{T}, int, int, int, int)"/>.</summary>
+        public static DTensor<T> Reshape<T>(DTensor<T> x, int d0, int d1, int d2, int d3, ref DTensor<T>? destination)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ArgumentNullException.ThrowIfNull(x);
+            return ViewInto(x, [d0, d1, d2, d3], ref destination);
+        }
+
+        /// <summary>y = x viewed with any <paramref name="shape"/> of the same element count (no copy); one dimension may be −1.</summary>
+        public static DTensor<T> Reshape<T>(DTensor<T> x, ReadOnlySpan<int> shape)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ArgumentNullException.ThrowIfNull(x);
+            return x.View(shape);
+        }
+
+        /// <summary>Destination-passing form of <see cref="Reshape{T}(DTensor{T}, ReadOnlySpan{int})"/>.</summary>
+        public static DTensor<T> Reshape<T>(DTensor<T> x, ReadOnlySpan<int> shape, ref DTensor<T>? destination)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ArgumentNullException.ThrowIfNull(x);
+            return ViewInto(x, shape, ref destination);
         }
 
         internal static DTensor<T> ViewInto<T>(DTensor<T> x, ReadOnlySpan<int> shape, ref DTensor<T>? destination)

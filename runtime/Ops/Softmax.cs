@@ -67,12 +67,7 @@ namespace SymDiff.CompilerServices
             var columns = result.Dimension(-1);
             for (var row = 0; row < result.Length; row += columns)
             {
-                var y = result.Span.Slice(row, columns);
-                var dy = dResult.Span.Slice(row, columns);
-                var output = dx.Span.Slice(row, columns);
-                var dot = TensorPrimitives.Dot<T>(dy, y);
-                TensorPrimitives.FusedMultiplyAdd<T>(y, dy, output, output);
-                TensorPrimitives.FusedMultiplyAdd<T>(y, -dot, output, output);
+                SoftmaxRowPullback(result.Span.Slice(row, columns), dResult.Span.Slice(row, columns), dx.Span.Slice(row, columns));
             }
         }
 
@@ -89,12 +84,25 @@ namespace SymDiff.CompilerServices
             var columns = result.Dimension(-1);
             for (var row = 0; row < result.Length; row += columns)
             {
-                var y = result.Span.Slice(row, columns);
-                var tangent = dx.Span.Slice(row, columns);
-                var output = dResult.Span.Slice(row, columns);
-                TensorPrimitives.Subtract<T>(tangent, TensorPrimitives.Dot<T>(y, tangent), output);
-                TensorPrimitives.Multiply<T>(output, y, output);
+                SoftmaxRowPushforward(result.Span.Slice(row, columns), dx.Span.Slice(row, columns), dResult.Span.Slice(row, columns));
             }
+        }
+
+        /// <summary>ẏ = y ⊙ (ẋ − ⟨y, ẋ⟩) for one row of a softmax.</summary>
+        internal static void SoftmaxRowPushforward<T>(ReadOnlySpan<T> y, ReadOnlySpan<T> dx, Span<T> dy)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            TensorPrimitives.Subtract<T>(dx, TensorPrimitives.Dot<T>(y, dx), dy);
+            TensorPrimitives.Multiply<T>(dy, y, dy);
+        }
+
+        /// <summary>dx += y ⊙ (dy − ⟨dy, y⟩) for one row of a softmax.</summary>
+        internal static void SoftmaxRowPullback<T>(ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> dx)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var dot = TensorPrimitives.Dot<T>(dy, y);
+            TensorPrimitives.FusedMultiplyAdd<T>(y, dy, dx, dx);
+            TensorPrimitives.FusedMultiplyAdd<T>(y, -dot, dx, dx);
         }
     }
 }

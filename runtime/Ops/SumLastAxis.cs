@@ -40,6 +40,60 @@ namespace SymDiff
             return y;
         }
 
+        /// <summary>
+        /// y[i, 0] = Σⱼ x[i, j] when <paramref name="keepAxis"/>: the last axis stays, with length 1, so that y broadcasts
+        /// against x (x − y); otherwise as <see cref="SumLastAxis{T}(DTensor{T})"/>.
+        /// </summary>
+        public static DTensor<T> SumLastAxis<T>(DTensor<T> x, bool keepAxis)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            DTensor<T>? y = null;
+            return SumLastAxis(x, keepAxis, ref y);
+        }
+
+        /// <summary>Destination-passing form of <see cref="SumLastAxis{T}(DTensor{T}, bool)"/>.</summary>
+        public static DTensor<T> SumLastAxis<T>(DTensor<T> x, bool keepAxis, ref DTensor<T>? destination)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ArgumentNullException.ThrowIfNull(x);
+            Span<int> shape = stackalloc int[Math.Max(1, x.Rank)];
+            var y = Buffers.Ensure(ref destination, ReducedShape(nameof(SumLastAxis), x, keepAxis, shape));
+            ReduceRows(x, y, T.One);
+            return y;
+        }
+
+        /// <summary>
+        /// y[i, 0] = (1/m) Σⱼ x[i, j] when <paramref name="keepAxis"/>: the last axis stays, with length 1 (x − mean);
+        /// otherwise as <see cref="MeanLastAxis{T}(DTensor{T})"/>.
+        /// </summary>
+        public static DTensor<T> MeanLastAxis<T>(DTensor<T> x, bool keepAxis)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            DTensor<T>? y = null;
+            return MeanLastAxis(x, keepAxis, ref y);
+        }
+
+        /// <summary>Destination-passing form of <see cref="MeanLastAxis{T}(DTensor{T}, bool)"/>.</summary>
+        public static DTensor<T> MeanLastAxis<T>(DTensor<T> x, bool keepAxis, ref DTensor<T>? destination)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ArgumentNullException.ThrowIfNull(x);
+            Span<int> shape = stackalloc int[Math.Max(1, x.Rank)];
+            var y = Buffers.Ensure(ref destination, ReducedShape(nameof(MeanLastAxis), x, keepAxis, shape));
+            ReduceRows(x, y, T.One / T.CreateChecked(x.Dimension(-1)));
+            return y;
+        }
+
+        /// <summary>x's shape without its last axis, or with it as 1 when <paramref name="keepAxis"/>, written into <paramref name="shape"/>.</summary>
+        private static ReadOnlySpan<int> ReducedShape<T>(string op, DTensor<T> x, bool keepAxis, Span<int> shape)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var leading = LeadingShape(op, x);
+            leading.CopyTo(shape);
+            shape[^1] = 1;
+            return keepAxis ? shape : shape[..leading.Length];
+        }
+
         internal static ReadOnlySpan<int> LeadingShape<T>(string op, DTensor<T> x)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
@@ -81,7 +135,7 @@ namespace SymDiff.CompilerServices
 {
     public static partial class DTensorRules
     {
-        /// <summary>y[i] = Σⱼ x[i, j]: ∂y[i]/∂x[i, j] = 1.</summary>
+        /// <summary>y[i] = Σⱼ x[i, j] (its axis removed or kept): ∂y[i]/∂x[i, j] = 1.</summary>
         [PullbackOf(typeof(DTensor), nameof(DTensor.SumLastAxis))]
         public static void SumLastAxisPullback<T>(DTensor<T> dResult, DTensor<T>? dx)
             where T : unmanaged, IFloatingPointIeee754<T>
@@ -93,7 +147,7 @@ namespace SymDiff.CompilerServices
             }
         }
 
-        /// <summary>y[i] = Σⱼ x[i, j]: ẏ[i] = Σⱼ ẋ[i, j].</summary>
+        /// <summary>y[i] = Σⱼ x[i, j] (its axis removed or kept): ẏ[i] = Σⱼ ẋ[i, j].</summary>
         [PushforwardOf(typeof(DTensor), nameof(DTensor.SumLastAxis))]
         public static void SumLastAxisPushforward<T>(DTensor<T> x, DTensor<T>? dx, DTensor<T> dResult)
             where T : unmanaged, IFloatingPointIeee754<T>
@@ -101,7 +155,7 @@ namespace SymDiff.CompilerServices
             LastAxisTangent(nameof(SumLastAxisPushforward), x, dx, dResult, T.One);
         }
 
-        /// <summary>y[i] = (1/m) Σⱼ x[i, j]: ∂y[i]/∂x[i, j] = 1/m.</summary>
+        /// <summary>y[i] = (1/m) Σⱼ x[i, j] (its axis removed or kept): ∂y[i]/∂x[i, j] = 1/m.</summary>
         [PullbackOf(typeof(DTensor), nameof(DTensor.MeanLastAxis))]
         public static void MeanLastAxisPullback<T>(DTensor<T> dResult, DTensor<T>? dx)
             where T : unmanaged, IFloatingPointIeee754<T>
@@ -113,7 +167,7 @@ namespace SymDiff.CompilerServices
             }
         }
 
-        /// <summary>y[i] = (1/m) Σⱼ x[i, j]: ẏ[i] = (1/m) Σⱼ ẋ[i, j].</summary>
+        /// <summary>y[i] = (1/m) Σⱼ x[i, j] (its axis removed or kept): ẏ[i] = (1/m) Σⱼ ẋ[i, j].</summary>
         [PushforwardOf(typeof(DTensor), nameof(DTensor.MeanLastAxis))]
         public static void MeanLastAxisPushforward<T>(DTensor<T> x, DTensor<T>? dx, DTensor<T> dResult)
             where T : unmanaged, IFloatingPointIeee754<T>
@@ -123,22 +177,36 @@ namespace SymDiff.CompilerServices
             LastAxisTangent(nameof(MeanLastAxisPushforward), x, dx, dResult, columns == 0 ? T.Zero : T.One / T.CreateChecked(columns));
         }
 
-        /// <summary>Checks that <paramref name="dx"/> has dResult's shape plus a last axis.</summary>
+        /// <summary>
+        /// Checks that <paramref name="dx"/> has dResult's shape plus a last axis, or (a reduction that kept its axis)
+        /// dResult's shape with the last axis longer than 1.
+        /// </summary>
         private static void LastAxisGradient<T>(string op, DTensor<T> dResult, DTensor<T> dx)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             ArgumentNullException.ThrowIfNull(dResult);
-            if (dx.Rank == 0 || !dx.Shape[..^1].SequenceEqual(dResult.Shape))
+            var removed = dx.Rank > 0 && dx.Shape[..^1].SequenceEqual(dResult.Shape);
+            var kept = dx.Rank > 0 && dResult.Rank == dx.Rank && dResult.Dimension(-1) == 1 && dx.Shape[..^1].SequenceEqual(dResult.Shape[..^1]);
+            if (!removed && !kept)
             {
-                throw new ArgumentException($"{op}: the gradient {dx.ShapeText} is not dResult's shape {dResult.ShapeText} plus a last axis.");
+                throw new ArgumentException($"{op}: the gradient {dx.ShapeText} is not dResult's shape {dResult.ShapeText} plus a last axis, nor that shape with its last axis of 1 widened.");
             }
         }
 
-        /// <summary>dResult[i] = scale · Σⱼ dx[i, j] (zero for a null dx), after checking the shapes against x.</summary>
+        /// <summary>
+        /// dResult[i] = scale · Σⱼ dx[i, j] (zero for a null dx), after checking the shapes against x: dResult has x's
+        /// shape without its last axis, or (a reduction that kept its axis) with it as 1.
+        /// </summary>
         private static void LastAxisTangent<T>(string rule, DTensor<T> x, DTensor<T>? dx, DTensor<T> dResult, T scale)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
-            Check.ResultTangent(rule, dResult, LeadingShape(rule, x));
+            var leading = LeadingShape(rule, x);
+            ArgumentNullException.ThrowIfNull(dResult);
+            if (dResult.Rank != x.Rank || !dResult.Shape[..^1].SequenceEqual(leading) || dResult.Dimension(-1) != 1)
+            {
+                Check.ResultTangent(rule, dResult, leading);
+            }
+
             Check.Tangent(rule, dx, x);
             if (dx is null)
             {

@@ -226,6 +226,31 @@ public sealed partial class DTensor<T>
     /// <summary>A view of the same elements with another shape (one dimension may be -1: inferred).</summary>
     internal DTensor<T> View(ReadOnlySpan<int> shape) => new(_data, _offset, Check.ReshapeTarget("Reshape", this, shape));
 
+    /// <summary>A view of <paramref name="shape"/> over this tensor's elements from flat index <paramref name="start"/> on.</summary>
+    internal DTensor<T> ViewAt(int start, ReadOnlySpan<int> shape) => Wrap(_data, _offset + start, shape.ToArray());
+
+    /// <summary>
+    /// Makes <paramref name="destination"/> (a workspace view) show <paramref name="source"/>'s elements from flat index
+    /// <paramref name="start"/> on with <paramref name="shape"/>; allocates only when it did not already.
+    /// </summary>
+    internal static DTensor<T> ViewAt(DTensor<T> source, int start, ReadOnlySpan<int> shape, ref DTensor<T>? destination)
+    {
+        if (destination is null)
+        {
+            return destination = source.ViewAt(start, shape);
+        }
+
+        if (!ReferenceEquals(destination._data, source._data) || destination._offset != source._offset + start || !destination.HasShape(shape))
+        {
+            destination._data = source._data;
+            destination._offset = source._offset + start;
+            destination._shape = shape.ToArray();
+            destination._length = ElementCount(shape);
+        }
+
+        return destination;
+    }
+
     /// <summary>Makes this (workspace) view show <paramref name="source"/>'s elements with <paramref name="shape"/>.</summary>
     internal void Rebind(DTensor<T> source, int[] shape)
     {

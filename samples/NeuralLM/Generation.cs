@@ -20,33 +20,11 @@ public static class Generation
         {
             history.CopyTo(history.Count - shape.Context, context, 0, shape.Context);
             var logits = evaluator.Logits(context, 1).Span;
-            var next = Sample(logits.ToArray(), rng);
+            var next = NextWord.Sample(logits, rng);
             history.Add(next);
             output.Add(data.Words[next]);
         }
 
         return string.Join(' ', output);
-    }
-
-    private static int Sample(float[] logits, Rng rng)
-    {
-        var candidates = Enumerable.Range(0, logits.Length)
-            .Where(i => i != Dataset.Unknown)
-            .OrderByDescending(i => logits[i])
-            .Take(20)
-            .ToArray();
-        var max = logits[candidates[0]];
-        var weights = candidates.Select(i => Math.Exp((logits[i] - max) / 0.8)).ToArray();
-        var draw = rng.NextDouble() * weights.Sum();
-        for (var k = 0; k < candidates.Length; k++)
-        {
-            draw -= weights[k];
-            if (draw <= 0)
-            {
-                return candidates[k];
-            }
-        }
-
-        return candidates[^1];
     }
 }

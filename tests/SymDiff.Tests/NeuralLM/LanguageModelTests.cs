@@ -22,26 +22,7 @@ public sealed class LanguageModelTests
         var loss = LanguageModel.LossGradient(c.Value, h.Value, d.Value, u.Value, b.Value, w.Value, context, next, direct, dropout, 5UL, c.Gradient, h.Gradient, d.Gradient, u.Gradient, b.Gradient, w.Gradient);
         Assert.Equal(LanguageModel.Loss(c.Value, h.Value, d.Value, u.Value, b.Value, w.Value, context, next, direct, dropout, 5UL), loss, 5);
 
-        var checkedElements = 0;
-        foreach (var parameter in parameters)
-        {
-            for (var i = 0; i < parameter.Value.Length; i++)
-            {
-                var original = parameter.Value[i];
-                const float step = 1e-2f;
-                parameter.Value[i] = original + step;
-                var plus = (double)LanguageModel.Loss(c.Value, h.Value, d.Value, u.Value, b.Value, w.Value, context, next, direct, dropout, 5UL);
-                parameter.Value[i] = original - step;
-                var minus = (double)LanguageModel.Loss(c.Value, h.Value, d.Value, u.Value, b.Value, w.Value, context, next, direct, dropout, 5UL);
-                parameter.Value[i] = original;
-                var numeric = (plus - minus) / (2 * step);
-                Assert.True(
-                    Math.Abs(parameter.Gradient[i] - numeric) <= 2e-3 + (2e-2 * Math.Abs(numeric)),
-                    $"{parameter.Name}[{i}]: generated {parameter.Gradient[i]}, finite differences {numeric}");
-                checkedElements++;
-            }
-        }
-
+        var checkedElements = FiniteDifferences.AssertFloatGradients(parameters, () => LanguageModel.Loss(c.Value, h.Value, d.Value, u.Value, b.Value, w.Value, context, next, direct, dropout, 5UL));
         Assert.Equal(parameters.ElementCount, checkedElements);
         Assert.All(new[] { 0, 8 }, row => Assert.All(Enumerable.Range(0, 4), j => Assert.Equal(0f, c.Gradient[row * 4 + j] * (row == 0 ? 0 : 1))));
     }
@@ -66,18 +47,7 @@ public sealed class LanguageModelTests
             optimizer.Step();
         }
 
-        for (var i = 0; i < 40; i++) // past tiered compilation's 30 calls, whose rejit may allocate on this thread
-        {
-            Step();
-        }
-
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 20; i++)
-        {
-            Step();
-        }
-
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before); // Reshape once allocated its shape per call
+        Assert.Equal(0, Allocations.OnceWarm(Step)); // Reshape once allocated its shape per call
     }
 
     [Fact]

@@ -34,23 +34,7 @@ public sealed class ElmanNetworkTests
         hLast.Clear();
         Assert.Equal(expected, ElmanNetwork.LossBuffered(e.Value, w.Value, u.Value, b.Value, v.Value, c.Value, h0, hLast, inputs, targets, Batch));
         Assert.Equal(lastState, hLast.ToArray());
-        foreach (var parameter in parameters)
-        {
-            for (var i = 0; i < parameter.Value.Length; i++)
-            {
-                var original = parameter.Value[i];
-                const float step = 1e-2f;
-                parameter.Value[i] = original + step;
-                var plus = (double)Loss();
-                parameter.Value[i] = original - step;
-                var minus = (double)Loss();
-                parameter.Value[i] = original;
-                var numeric = (plus - minus) / (2 * step);
-                Assert.True(
-                    Math.Abs(parameter.Gradient[i] - numeric) <= 2e-3 + (2e-2 * Math.Abs(numeric)),
-                    $"{parameter.Name}[{i}] after {steps} steps: generated {parameter.Gradient[i]}, finite differences {numeric}");
-            }
-        }
+        FiniteDifferences.AssertFloatGradients(parameters, Loss, $" after {steps} steps");
     }
 
     [Fact]

@@ -8,14 +8,14 @@ namespace SymDiff.Tests.Runtime;
 /// </summary>
 internal static class ElementwiseOps
 {
-    public static readonly string[] Unary = ["Tanh", "Sigmoid", "Relu", "Exp", "Log", "Square", "Sqrt", "Negate"];
+    public static readonly string[] Unary = ["Tanh", "Sigmoid", "Relu", "Exp", "Log", "Square", "Sqrt", "Negate", "Abs", "Gelu"];
 
     public static readonly string[] Binary = ["Add", "Subtract", "Multiply", "Divide"];
 
     /// <summary>A pullback of a one-input op: (x, y, dy, dx).</summary>
     public delegate void UnaryRule(DTensor<double> x, DTensor<double> y, DTensor<double> dResult, DTensor<double>? dx);
 
-    /// <summary>An input for a unary op: positive for Log and Sqrt, away from Relu's kink for the others.</summary>
+    /// <summary>An input for a unary op: positive for Log and Sqrt, away from the kink of Relu and Abs for the others.</summary>
     public static DTensor<double> UnaryInput(Random random, string op, params int[] shape) => op is "Log" or "Sqrt"
         ? DTensor.RandomUniform(random, 0.2, 2.0, shape)
         : Away(DTensor.RandomUniform(random, -2.0, 2.0, shape), 0.05);
@@ -29,6 +29,8 @@ internal static class ElementwiseOps
         "Log" => DTensor.Log,
         "Square" => DTensor.Square,
         "Sqrt" => DTensor.Sqrt,
+        "Abs" => DTensor.Abs,
+        "Gelu" => DTensor.Gelu,
         _ => DTensor.Negate,
     };
 
@@ -41,6 +43,8 @@ internal static class ElementwiseOps
         "Log" => (x, y, dy, dx) => DTensorRules.LogPullback(x, dy, dx),
         "Square" => (x, y, dy, dx) => DTensorRules.SquarePullback(x, dy, dx),
         "Sqrt" => (x, y, dy, dx) => DTensorRules.SqrtPullback(y, dy, dx),
+        "Abs" => (x, y, dy, dx) => DTensorRules.AbsPullback(x, dy, dx),
+        "Gelu" => (x, y, dy, dx) => DTensorRules.GeluPullback(x, dy, dx),
         _ => (x, y, dy, dx) => DTensorRules.NegatePullback(dy, dx),
     };
 

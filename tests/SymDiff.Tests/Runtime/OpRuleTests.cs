@@ -285,4 +285,111 @@ public sealed class OpRuleTests
         DTensorRules.MultiplyPullback(a, b, DTensor.Full(1.0, 3), null, db);
         Assert.Equal(new[] { 2.0, 2.0, 2.0 }, db.ToArray());
     }
+
+    public static TheoryData<string, bool> BroadcastOps => new()
+    {
+        { "Subtract", true }, { "Subtract", false }, { "Multiply", true }, { "Multiply", false }, { "Divide", true }, { "Divide", false },
+    };
+
+    /// <summary>The second operand per row ([3, 1]) or per column ([n]) of a [3, n] first one.</summary>
+    [Theory]
+    [MemberData(nameof(BroadcastOps))]
+    public void BinaryElementwiseWithABroadcastSecondOperand(string op, bool perRow)
+    {
+        var random = new Random(op.GetHashCode(StringComparison.Ordinal) + (perRow ? 2 : 3));
+        foreach (var n in Sizes)
+        {
+            var a = DTensor.RandomUniform(random, -2.0, 2.0, 3, n);
+            var b = perRow ? DTensor.RandomUniform(random, 0.5, 2.0, 3, 1) : DTensor.RandomUniform(random, 0.5, 2.0, n);
+            Func<DTensor<double>> forward = op switch
+            {
+                "Subtract" => () => DTensor.Subtract(a, b),
+                "Multiply" => () => DTensor.Multiply(a, b),
+                _ => () => DTensor.Divide(a, b),
+            };
+            RuleChecker.TensorRule rule = op switch
+            {
+                "Subtract" => (y, dy, d) => DTensorRules.SubtractPullback(dy, d[0], d[1]),
+                "Multiply" => (y, dy, d) => DTensorRules.MultiplyPullback(a, b, dy, d[0], d[1]),
+                _ => (y, dy, d) => DTensorRules.DividePullback(b, y, dy, d[0], d[1]),
+            };
+            RuleChecker.CheckTensorOp(random, new[] { a, b }, forward, rule, $"{op} {(perRow ? "per row" : "per column")} n={n}");
+        }
+    }
+
+    [Fact]
+    public void MaximumAndMinimum()
+    {
+        var random = new Random(8);
+        foreach (var n in Sizes)
+        {
+            var a = DTensor.RandomUniform(random, -2.0, 2.0, n);
+            var b = DTensor.RandomUniform(random, -2.0, 2.0, n);
+            RuleChecker.CheckTensorOp(random, new[] { a, b }, () => DTensor.Maximum(a, b), (y, dy, d) => DTensorRules.MaximumPullback(a, b, dy, d[0], d[1]), $"Maximum n={n}");
+            RuleChecker.CheckTensorOp(random, new[] { a, b }, () => DTensor.Minimum(a, b), (y, dy, d) => DTensorRules.MinimumPullback(a, b, dy, d[0], d[1]), $"Minimum n={n}");
+        }
+    }
+
+    [Fact]
+    public void LayerNormAndCausalSoftmaxAlongTheLastAxis()
+    {
+        var random = new Random(9);
+        foreach (var n in Sizes)
+        {
+            var x = DTensor.RandomUniform(random, -2.0, 2.0, 3, n);
+            var gamma = DTensor.RandomUniform(random, 0.5, 1.5, n);
+            var beta = DTensor.RandomUniform(random, -0.5, 0.5, n);
+            RuleChecker.CheckTensorOp(random, new[] { x, gamma, beta }, () => DTensor.LayerNorm(x, gamma, beta), (y, dy, d) => DTensorRules.LayerNormPullback(x, gamma, dy, d[0], d[1], d[2]), $"LayerNorm n={n}");
+            var scores = DTensor.RandomUniform(random, -3.0, 3.0, 2, n, n);
+            RuleChecker.CheckTensorOp(random, new[] { scores }, () => DTensor.CausalSoftmax(scores), (y, dy, d) => DTensorRules.CausalSoftmaxPullback(y, dy, d[0]), $"CausalSoftmax n={n}");
+        }
+    }
+
+    [Fact]
+    public void BatchedProductsAndAxisSwaps()
+    {
+        var random = new Random(10);
+        foreach (var n in Sizes)
+        {
+            foreach (var (ta, tb) in new[] { (false, false), (true, false), (false, true), (true, true) })
+            {
+                var a = ta ? DTensor.RandomUniform(random, -1.0, 1.0, 2, n, 3) : DTensor.RandomUniform(random, -1.0, 1.0, 2, 3, n);
+                var b = tb ? DTensor.RandomUniform(random, -1.0, 1.0, 2, 4, n) : DTensor.RandomUniform(random, -1.0, 1.0, 2, n, 4);
+                RuleChecker.CheckTensorOp(random, new[] { a, b }, () => DTensor.BatchMatMul(a, b, ta, tb), (y, dy, d) => DTensorRules.BatchMatMulPullback(a, b, ta, tb, dy, d[0], d[1]), $"BatchMatMul {ta} {tb} k={n}");
+            }
+
+            var x = DTensor.RandomUniform(random, -1.0, 1.0, 2, n, 3, 2);
+            RuleChecker.CheckTensorOp(random, new[] { x }, () => DTensor.SwapAxes(x, 1, 2), (y, dy, d) => DTensorRules.SwapAxesPullback(1, 2, dy, d[0]), $"SwapAxes n={n}");
+            RuleChecker.CheckTensorOp(random, new[] { x }, () => DTensor.Transpose(x), (y, dy, d) => DTensorRules.TransposePullback(dy, d[0]), $"Transpose n={n}");
+        }
+    }
+
+    /// <summary>Each unary op and its rule, called with what that rule declares it reads (x or y).</summary>
+    private static (Func<DTensor<double>, DTensor<double>> Forward, Action<DTensor<double>, DTensor<double>, DTensor<double>, DTensor<double>?> Rule) Unary(string op) => op switch
+    {
+        "Tanh" => (DTensor.Tanh, (x, y, dy, dx) => DTensorRules.TanhPullback(y, dy, dx)),
+        "Sigmoid" => (DTensor.Sigmoid, (x, y, dy, dx) => DTensorRules.SigmoidPullback(y, dy, dx)),
+        "Relu" => (DTensor.Relu, (x, y, dy, dx) => DTensorRules.ReluPullback(y, dy, dx)),
+        "Exp" => (DTensor.Exp, (x, y, dy, dx) => DTensorRules.ExpPullback(y, dy, dx)),
+        "Log" => (DTensor.Log, (x, y, dy, dx) => DTensorRules.LogPullback(x, dy, dx)),
+        "Square" => (DTensor.Square, (x, y, dy, dx) => DTensorRules.SquarePullback(x, dy, dx)),
+        "Sqrt" => (DTensor.Sqrt, (x, y, dy, dx) => DTensorRules.SqrtPullback(y, dy, dx)),
+        "Abs" => (DTensor.Abs, (x, y, dy, dx) => DTensorRules.AbsPullback(x, dy, dx)),
+        "Gelu" => (DTensor.Gelu, (x, y, dy, dx) => DTensorRules.GeluPullback(x, dy, dx)),
+        _ => (DTensor.Negate, (x, y, dy, dx) => DTensorRules.NegatePullback(dy, dx)),
+    };
+
+    /// <summary>Moves values within <paramref name="margin"/> of zero away from it (kinks of Relu).</summary>
+    private static DTensor<double> Away(DTensor<double> x, double margin)
+    {
+        for (var i = 0; i < x.Length; i++)
+        {
+            if (Math.Abs(x[i]) < margin)
+            {
+                x[i] = x[i] < 0 ? -margin : margin;
+            }
+        }
+
+        return x;
+    }
 }

@@ -160,7 +160,8 @@ public sealed class PushforwardRuleTests
         }
     }
 
-    public static TheoryData<string> OneInputOps => new() { "Softmax", "LogSoftmax", "SumLastAxis", "MeanLastAxis", "Reshape", "Reshape3", "Dropout", "Dropout0" };
+    public static TheoryData<string> OneInputOps => new() { "Softmax", "LogSoftmax", "SumLastAxis", "MeanLastAxis", "Reshape", "Reshape3", "Dropout", "Dropout0",
+        "SumLastAxisKeep", "MeanLastAxisKeep", "Reshape1", "Reshape4", "ReshapeSpan", "Select", "Slice" };
 
     /// <summary>The ops of one tensor input other than the elementwise ones: rows, reductions, views and dropout.</summary>
     [Theory]
@@ -339,6 +340,230 @@ public sealed class PushforwardRuleTests
         Assert.True(double.IsFinite(sink));
     }
 
+    public static TheoryData<string> MatrixOps => new() { "Transpose", "SwapAxes", "SwapAxes02", "CausalSoftmax" };
+
+    /// <summary>The ops of one tensor input of rank 2 or more: transposes and the causal softmax, batched or not.</summary>
+    [Theory]
+    [MemberData(nameof(MatrixOps))]
+    public void MatrixInput(string op)
+    {
+        var random = new Random(op.GetHashCode(StringComparison.Ordinal));
+        foreach (var shape in new[] { new[] { 3, 4 }, [1, 5], [4, 1], [4, 4], [2, 3, 4], [0, 3] })
+        {
+            if (op == "SwapAxes02" && shape.Length < 3)
+            {
+                continue;
+            }
+
+            var x = DTensor.RandomUniform(random, -3.0, 3.0, shape);
+            (string Rule, Func<DTensor<double>> Forward, PushforwardChecker.TensorPushforward Pushforward, RuleChecker.TensorRule Pullback) rule = op switch
+            {
+                "Transpose" => (nameof(DTensorRules.TransposePushforward), () => DTensor.Transpose(x), (y, t, dy) => DTensorRules.TransposePushforward(x, t[0], dy), (y, dy, d) => DTensorRules.TransposePullback(dy, d[0])),
+                "SwapAxes" => (nameof(DTensorRules.SwapAxesPushforward), () => DTensor.SwapAxes(x, 0, -1), (y, t, dy) => DTensorRules.SwapAxesPushforward(x, 0, -1, t[0], dy), (y, dy, d) => DTensorRules.SwapAxesPullback(0, -1, dy, d[0])),
+                "SwapAxes02" => (nameof(DTensorRules.SwapAxesPushforward), () => DTensor.SwapAxes(x, 0, 2), (y, t, dy) => DTensorRules.SwapAxesPushforward(x, 0, 2, t[0], dy), (y, dy, d) => DTensorRules.SwapAxesPullback(0, 2, dy, d[0])),
+                _ => (nameof(DTensorRules.CausalSoftmaxPushforward), () => DTensor.CausalSoftmax(x), (y, t, dy) => DTensorRules.CausalSoftmaxPushforward(y, t[0], dy), (y, dy, d) => DTensorRules.CausalSoftmaxPullback(y, dy, d[0])),
+            };
+            PushforwardChecker.CheckTensorOp(random, rule.Rule, [x], rule.Forward, rule.Pushforward, rule.Pullback, $"{op} {Text(shape)}");
+        }
+    }
+
+    [Fact]
+    public void MatrixRulesRejectVectors()
+    {
+        var x = DTensor.Zeros<double>(3);
+        var dResult = DTensor.Zeros<double>(3);
+        Assert.Contains(nameof(DTensorRules.TransposePushforward), Assert.ThrowsAny<ArgumentException>(() => DTensorRules.TransposePushforward(x, null, dResult)).Message, StringComparison.Ordinal);
+        Assert.Contains(nameof(DTensorRules.CausalSoftmaxPushforward), Assert.ThrowsAny<ArgumentException>(() => DTensorRules.CausalSoftmaxPushforward(x, null, dResult)).Message, StringComparison.Ordinal);
+        Assert.Contains(nameof(DTensorRules.SwapAxesPushforward), Assert.ThrowsAny<ArgumentException>(() => DTensorRules.SwapAxesPushforward(x, 0, 1, null, dResult)).Message, StringComparison.Ordinal);
+        Assert.ThrowsAny<ArgumentException>(() => DTensorRules.SelectPushforward(x, 3, null, DTensor.Zeros<double>()));
+        Assert.ThrowsAny<ArgumentException>(() => DTensorRules.SlicePushforward(x, 2, 2, null, DTensor.Zeros<double>(2)));
+        Assert.ThrowsAny<ArgumentException>(() => DTensorRules.SetRowPushforward(x, -1, DTensor.Zeros<double>(), null, null, dResult));
+    }
+
+    /// <summary>Subtract, Multiply and Divide with a second operand broadcast per row ([n, 1]) or per column ([m]).</summary>
+    [Theory]
+    [InlineData("Subtract", true)]
+    [InlineData("Subtract", false)]
+    [InlineData("Multiply", true)]
+    [InlineData("Multiply", false)]
+    [InlineData("Divide", true)]
+    [InlineData("Divide", false)]
+    public void BroadcastSecondOperand(string op, bool perRow)
+    {
+        var random = new Random(op.GetHashCode(StringComparison.Ordinal) + (perRow ? 1 : 2));
+        foreach (var shape in new[] { new[] { 3, 4 }, [1, 5], [4, 1], [2, 3, 4] })
+        {
+            var a = DTensor.RandomUniform(random, -2.0, 2.0, shape);
+            var bShape = perRow ? [.. shape[..^1], 1] : new[] { shape[^1] };
+            var b = op == "Divide" ? DTensor.RandomUniform(random, 0.5, 2.0, bShape) : DTensor.RandomUniform(random, -2.0, 2.0, bShape);
+            PushforwardChecker.TensorPushforward pushforward = op switch
+            {
+                "Subtract" => (y, t, dy) => DTensorRules.SubtractPushforward(t[0], t[1], dy),
+                "Multiply" => (y, t, dy) => DTensorRules.MultiplyPushforward(a, b, t[0], t[1], dy),
+                _ => (y, t, dy) => DTensorRules.DividePushforward(b, y, t[0], t[1], dy),
+            };
+
+            // Subtract reads no input, so a tangent of b of the wrong shape is caught only when it does not broadcast.
+            PushforwardChecker.CheckTensorOp(
+                random,
+                op + "Pushforward",
+                [a, b],
+                ElementwiseOps.BinaryForward(op, a, b),
+                pushforward,
+                ElementwiseOps.BinaryPullback(op, a, b),
+                $"{op} {Text(shape)} with {Text(bShape)}",
+                validated: op == "Subtract" ? [0] : null);
+        }
+    }
+
+    [Theory]
+    [InlineData("Maximum")]
+    [InlineData("Minimum")]
+    public void MaximumAndMinimum(string op)
+    {
+        var random = new Random(op.GetHashCode(StringComparison.Ordinal));
+        foreach (var shape in Shapes)
+        {
+            var a = DTensor.RandomUniform(random, -2.0, 2.0, shape);
+            var b = DTensor.RandomUniform(random, -2.0, 2.0, shape);
+            for (var i = 0; i < a.Length; i++)
+            {
+                if (Math.Abs(a[i] - b[i]) < 0.05)
+                {
+                    b[i] = a[i] + 0.1; // away from the ties, where the op is not differentiable
+                }
+            }
+
+            PushforwardChecker.CheckTensorOp(
+                random,
+                op + "Pushforward",
+                [a, b],
+                op == "Maximum" ? () => DTensor.Maximum(a, b) : () => DTensor.Minimum(a, b),
+                op == "Maximum" ? (y, t, dy) => DTensorRules.MaximumPushforward(a, b, t[0], t[1], dy) : (y, t, dy) => DTensorRules.MinimumPushforward(a, b, t[0], t[1], dy),
+                op == "Maximum" ? (y, dy, d) => DTensorRules.MaximumPullback(a, b, dy, d[0], d[1]) : (y, dy, d) => DTensorRules.MinimumPullback(a, b, dy, d[0], d[1]),
+                $"{op} {Text(shape)}");
+        }
+    }
+
+    [Fact]
+    public void PowWithItsExponent()
+    {
+        var random = new Random(21);
+        foreach (var shape in Shapes)
+        {
+            var x = DTensor.RandomUniform(random, 0.3, 2.0, shape);
+            var p = DTensor.Full(1.7, 1);
+            PushforwardChecker.CheckTensorOp(
+                random,
+                nameof(DTensorRules.PowPushforward),
+                [x, p],
+                () => DTensor.Pow(x, p[0]),
+                (y, t, dy) => DTensorRules.PowPushforward(x, p[0], y, t[0], Scalar(t[1]), dy),
+                (y, dy, d) =>
+                {
+                    var dp = d[1]![0];
+                    DTensorRules.PowPullback(x, p[0], y, dy, d[0], ref dp);
+                    d[1]![0] = dp;
+                },
+                $"Pow {Text(shape)}",
+                validated: [0]);
+        }
+    }
+
+    [Fact]
+    public void ClampWithItsBounds()
+    {
+        var random = new Random(22);
+        foreach (var shape in Shapes)
+        {
+            var x = ElementwiseOps.Away(DTensor.RandomUniform(random, -2.0, 2.0, shape), 0.05);
+            for (var i = 0; i < x.Length; i++)
+            {
+                x[i] = Math.Abs(x[i] - 0.5) < 0.05 ? 0.6 : x[i]; // away from hi = 0.5 (lo = −0.5 is kept off by Away and the shift below)
+                x[i] = Math.Abs(x[i] + 0.5) < 0.05 ? -0.6 : x[i];
+            }
+
+            var bounds = (Lo: DTensor.Full(-0.5, 1), Hi: DTensor.Full(0.5, 1));
+            PushforwardChecker.CheckTensorOp(
+                random,
+                nameof(DTensorRules.ClampPushforward),
+                [x, bounds.Lo, bounds.Hi],
+                () => DTensor.Clamp(x, bounds.Lo[0], bounds.Hi[0]),
+                (y, t, dy) => DTensorRules.ClampPushforward(x, bounds.Lo[0], bounds.Hi[0], t[0], Scalar(t[1]), Scalar(t[2]), dy),
+                (y, dy, d) =>
+                {
+                    var (dlo, dhi) = (d[1]![0], d[2]![0]);
+                    DTensorRules.ClampPullback(x, bounds.Lo[0], bounds.Hi[0], dy, d[0], ref dlo, ref dhi);
+                    (d[1]![0], d[2]![0]) = (dlo, dhi);
+                },
+                $"Clamp {Text(shape)}",
+                validated: [0]);
+        }
+    }
+
+    [Fact]
+    public void LayerNorm()
+    {
+        var random = new Random(23);
+        foreach (var shape in new[] { new[] { 3, 4 }, [1, 5], [4, 1], [2, 3, 4], [7], [0, 3] })
+        {
+            var x = DTensor.RandomUniform(random, -2.0, 2.0, shape);
+            var gamma = DTensor.RandomUniform(random, 0.5, 1.5, shape[^1]);
+            var beta = DTensor.RandomUniform(random, -1.0, 1.0, shape[^1]);
+            PushforwardChecker.CheckTensorOp(
+                random,
+                nameof(DTensorRules.LayerNormPushforward),
+                [x, gamma, beta],
+                () => DTensor.LayerNorm(x, gamma, beta),
+                (y, t, dy) => DTensorRules.LayerNormPushforward(x, gamma, t[0], t[1], t[2], dy),
+                (y, dy, d) => DTensorRules.LayerNormPullback(x, gamma, dy, d[0], d[1], d[2]),
+                $"LayerNorm {Text(shape)}");
+        }
+    }
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public void BatchMatMul(bool transposeA, bool transposeB)
+    {
+        var random = new Random(10);
+        foreach (var (batch, m, k, n) in new[] { (new[] { 1 }, 1, 1, 1), ([2], 3, 5, 2), ([3], 1, 4, 3), ([2], 3, 4, 1), ([2, 3], 2, 3, 4), ([0], 2, 3, 4) })
+        {
+            var a = DTensor.RandomUniform(random, -1.0, 1.0, [.. batch, .. transposeA ? new[] { k, m } : [m, k]]);
+            var b = DTensor.RandomUniform(random, -1.0, 1.0, [.. batch, .. transposeB ? new[] { n, k } : [k, n]]);
+            PushforwardChecker.CheckTensorOp(
+                random,
+                nameof(DTensorRules.BatchMatMulPushforward),
+                [a, b],
+                () => DTensor.BatchMatMul(a, b, transposeA, transposeB),
+                (y, t, dy) => DTensorRules.BatchMatMulPushforward(a, b, transposeA, transposeB, t[0], t[1], dy),
+                (y, dy, d) => DTensorRules.BatchMatMulPullback(a, b, transposeA, transposeB, dy, d[0], d[1]),
+                $"{Text(batch)} {m}x{k}x{n}");
+        }
+    }
+
+    [Fact]
+    public void SetRow()
+    {
+        var random = new Random(24);
+        foreach (var shape in Shapes)
+        {
+            var x = DTensor.RandomUniform(random, -1.0, 1.0, shape);
+            var index = shape[0] - 1;
+            var row = DTensor.RandomUniform(random, -1.0, 1.0, shape[1..]);
+            PushforwardChecker.CheckTensorOp(
+                random,
+                nameof(DTensorRules.SetRowPushforward),
+                [x, row],
+                () => DTensor.SetRow(x, index, row),
+                (y, t, dy) => DTensorRules.SetRowPushforward(x, index, row, t[0], t[1], dy),
+                (y, dy, d) => DTensorRules.SetRowPullback(index, dy, d[0], d[1]),
+                $"SetRow {Text(shape)}");
+        }
+    }
+
     /// <summary>Each rule marked [PullbackOf] has a [PushforwardOf] beside it, for the same function, overload for overload.</summary>
     [Fact]
     public void EveryPullbackRuleHasAPushforwardRule()
@@ -369,6 +594,8 @@ public sealed class PushforwardRuleTests
         "Log" => (x, y, dx, dy) => DTensorRules.LogPushforward(x, dx, dy),
         "Square" => (x, y, dx, dy) => DTensorRules.SquarePushforward(x, dx, dy),
         "Sqrt" => (x, y, dx, dy) => DTensorRules.SqrtPushforward(y, dx, dy),
+        "Abs" => (x, y, dx, dy) => DTensorRules.AbsPushforward(x, dx, dy),
+        "Gelu" => (x, y, dx, dy) => DTensorRules.GeluPushforward(x, dx, dy),
         _ => (x, y, dx, dy) => DTensorRules.NegatePushforward(dx, dy),
     };
 
@@ -390,6 +617,13 @@ public sealed class PushforwardRuleTests
             "MeanLastAxis" => (nameof(DTensorRules.MeanLastAxisPushforward), () => DTensor.MeanLastAxis(x), (y, dx, dy) => DTensorRules.MeanLastAxisPushforward(x, dx, dy), (_, y, dy, dx) => DTensorRules.MeanLastAxisPullback(dy, dx)),
             "Reshape" => (nameof(DTensorRules.ReshapePushforward), () => DTensor.Reshape(x, 1, -1), (y, dx, dy) => DTensorRules.ReshapePushforward(x, dx, dy), (_, y, dy, dx) => DTensorRules.ReshapePullback(dy, dx)),
             "Reshape3" => (nameof(DTensorRules.ReshapePushforward), () => DTensor.Reshape(x, -1, 1, 1), (y, dx, dy) => DTensorRules.ReshapePushforward(x, dx, dy), (_, y, dy, dx) => DTensorRules.ReshapePullback(dy, dx)),
+            "Reshape1" => (nameof(DTensorRules.ReshapePushforward), () => DTensor.Reshape(x, -1), (y, dx, dy) => DTensorRules.ReshapePushforward(x, dx, dy), (_, y, dy, dx) => DTensorRules.ReshapePullback(dy, dx)),
+            "Reshape4" => (nameof(DTensorRules.ReshapePushforward), () => DTensor.Reshape(x, 1, -1, 1, 1), (y, dx, dy) => DTensorRules.ReshapePushforward(x, dx, dy), (_, y, dy, dx) => DTensorRules.ReshapePullback(dy, dx)),
+            "ReshapeSpan" => (nameof(DTensorRules.ReshapePushforward), () => DTensor.Reshape(x, [1, -1]), (y, dx, dy) => DTensorRules.ReshapePushforward(x, dx, dy), (_, y, dy, dx) => DTensorRules.ReshapePullback(dy, dx)),
+            "SumLastAxisKeep" => (nameof(DTensorRules.SumLastAxisPushforward), () => DTensor.SumLastAxis(x, keepAxis: true), (y, dx, dy) => DTensorRules.SumLastAxisPushforward(x, dx, dy), (_, y, dy, dx) => DTensorRules.SumLastAxisPullback(dy, dx)),
+            "MeanLastAxisKeep" => (nameof(DTensorRules.MeanLastAxisPushforward), () => DTensor.MeanLastAxis(x, keepAxis: true), (y, dx, dy) => DTensorRules.MeanLastAxisPushforward(x, dx, dy), (_, y, dy, dx) => DTensorRules.MeanLastAxisPullback(dy, dx)),
+            "Select" => (nameof(DTensorRules.SelectPushforward), () => DTensor.Select(x, x.Dimension(0) - 1), (y, dx, dy) => DTensorRules.SelectPushforward(x, x.Dimension(0) - 1, dx, dy), (_, y, dy, dx) => DTensorRules.SelectPullback(x.Dimension(0) - 1, dy, dx)),
+            "Slice" => (nameof(DTensorRules.SlicePushforward), () => DTensor.Slice(x, x.Dimension(0) / 2, x.Dimension(0) - (x.Dimension(0) / 2)), (y, dx, dy) => DTensorRules.SlicePushforward(x, x.Dimension(0) / 2, x.Dimension(0) - (x.Dimension(0) / 2), dx, dy), (_, y, dy, dx) => DTensorRules.SlicePullback(x.Dimension(0) / 2, x.Dimension(0) - (x.Dimension(0) / 2), dy, dx)),
             _ => (
                 nameof(DTensorRules.DropoutPushforward),
                 () => DTensor.Dropout(x, rate, 99UL),

@@ -1,3 +1,5 @@
+using SymDiff.Tests.Infrastructure;
+
 namespace SymDiff.Tests.TensorGradients;
 
 /// <summary>
@@ -67,18 +69,7 @@ public sealed class CompositionTests
             }
         }
 
-        for (var i = 0; i < 40; i++) // past tiered compilation's 30 calls, whose rejit may allocate on this thread
-        {
-            Step();
-        }
-
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 20; i++)
-        {
-            Step();
-        }
-
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, Allocations.OnceWarm(Step));
     }
 
     private static double Gradient(string model, DTensor<double>[] p, DTensor<double> x, DTensor<double>[] g) => model switch

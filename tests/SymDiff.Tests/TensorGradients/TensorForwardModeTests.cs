@@ -130,6 +130,98 @@ public sealed class TensorForwardModeTests
         AssertClose(Along(p, d, () => TensorModels.Rnn(p[0], p[1], p[2], p[3], p[4], p[5], h0, inputs, targets, batch)), tangent, 1e-7);
     }
 
+    /// <summary>
+    /// Causal multi-head attention (MatMul, 4-D Reshape, SwapAxes, BatchMatMul with a transposed operand, a scalar
+    /// Multiply, CausalSoftmax): the generated pushforward is the generated gradient along the direction.
+    /// </summary>
+    [Theory]
+    [InlineData(2, 4, 2, 6)]
+    [InlineData(1, 1, 1, 3)]
+    public void AttentionPushforwardIsTheGradientAlongTheDirection(int batch, int time, int heads, int model)
+    {
+        var random = new Random(15);
+        var (x, wq, wk, wv, weights) = (Uniform(random, batch * time, model), Uniform(random, model, model), Uniform(random, model, model), Uniform(random, model, model), Uniform(random, batch * time, model));
+        CheckModel(
+            random,
+            [x, wq, wk, wv],
+            () => TransformerOpModels.Attention(x, wq, wk, wv, weights, batch, time, heads),
+            g => TransformerOpModels.AttentionGradient(x, wq, wk, wv, weights, batch, time, heads, g[0], g[1], g[2], g[3]),
+            d => (TransformerOpModels.AttentionPushforward(x, wq, wk, wv, weights, batch, time, heads, d[0], d[1], d[2], d[3], out var tangent), tangent));
+    }
+
+    /// <summary>LayerNorm then Gelu, then a standardization written with keepAxis reductions and broadcasting.</summary>
+    [Fact]
+    public void LayerNormAndStandardizationPushForward()
+    {
+        var random = new Random(16);
+        var (x, gamma, beta, weights) = (Uniform(random, 5, 4), Uniform(random, 4), Uniform(random, 4), Uniform(random, 5, 4));
+        CheckModel(
+            random,
+            [x, gamma, beta],
+            () => TransformerOpModels.LayerNormGelu(x, gamma, beta, weights),
+            g => TransformerOpModels.LayerNormGeluGradient(x, gamma, beta, weights, g[0], g[1], g[2]),
+            d => (TransformerOpModels.LayerNormGeluPushforward(x, gamma, beta, weights, d[0], d[1], d[2], out var tangent), tangent));
+        CheckModel(
+            random,
+            [x, gamma, beta],
+            () => TransformerOpModels.Standardize(x, gamma, beta, weights),
+            g => TransformerOpModels.StandardizeGradient(x, gamma, beta, weights, g[0], g[1], g[2]),
+            d => (TransformerOpModels.StandardizePushforward(x, gamma, beta, weights, d[0], d[1], d[2], out var tangent), tangent));
+        CheckModel(
+            random,
+            [x],
+            () => TransformerOpModels.RowSums(x, weights),
+            g => TransformerOpModels.RowSumsGradient(x, weights, g[0]),
+            d => (TransformerOpModels.RowSumsPushforward(x, weights, d[0], out var tangent), tangent));
+    }
+
+    /// <summary>Transposes, Maximum/Minimum and Slice, whose pushforwards route or move the tangent.</summary>
+    [Fact]
+    public void TransposesExtremesAndSlicesPushForward()
+    {
+        var random = new Random(17);
+        var (a, b, weights) = (Uniform(random, 2, 3, 4), Uniform(random, 2, 3, 5), Uniform(random, 2, 5, 4));
+        CheckModel(
+            random,
+            [a, b],
+            () => TransformerOpModels.Transposes(a, b, weights),
+            g => TransformerOpModels.TransposesGradient(a, b, weights, g[0], g[1]),
+            d => (TransformerOpModels.TransposesPushforward(a, b, weights, d[0], d[1], out var tangent), tangent));
+        var (p, q, w2) = (Uniform(random, 3, 4), Uniform(random, 3, 4), Uniform(random, 3, 4));
+        CheckModel(
+            random,
+            [p, q],
+            () => TransformerOpModels.Extremes(p, q, w2),
+            g => TransformerOpModels.ExtremesGradient(p, q, w2, g[0], g[1]),
+            d => (TransformerOpModels.ExtremesPushforward(p, q, w2, d[0], d[1], out var tangent), tangent));
+        var w3 = Uniform(random, 2, 4);
+        CheckModel(
+            random,
+            [p],
+            () => TransformerOpModels.Sliced(p, 1, 2, w3),
+            g => TransformerOpModels.SlicedGradient(p, 1, 2, w3, g[0]),
+            d => (TransformerOpModels.SlicedPushforward(p, 1, 2, w3, d[0], out var tangent), tangent));
+    }
+
+    /// <summary>
+    /// The generated pushforward returns the model's value, and its tangent is the generated gradient dotted with a
+    /// random direction (1e-10 relative) and, away from kinks, central differences along it (1e-6).
+    /// </summary>
+    private static void CheckModel(
+        Random random, DTensor<double>[] parameters, Func<double> f, Action<DTensor<double>[]> gradient, Func<DTensor<double>?[], (double Value, double Tangent)> pushforward)
+    {
+        var direction = parameters.Select(p => Uniform(random, p.Shape.ToArray())).ToArray();
+        var gradients = parameters.Select(p => DTensor.Zeros<double>(p.Shape.ToArray())).ToArray();
+        gradient(gradients);
+
+        var (value, tangent) = pushforward(direction);
+
+        Assert.Equal(f(), value);
+        AssertClose(Dot(gradients, direction), tangent, 1e-10);
+        AssertClose(Along(parameters, direction, f), tangent, 1e-6);
+        Assert.Equal(0.0, pushforward(new DTensor<double>?[parameters.Length]).Tangent);
+    }
+
     private static DTensor<double> Uniform(Random random, params int[] shape) => DTensor.RandomUniform(random, -0.5, 0.5, shape);
 
     private static DTensor<float> ToFloat(DTensor<double> t) => DTensor<float>.FromArray(t.ToArray().Select(v => (float)v).ToArray(), t.Shape.ToArray());
