@@ -31,17 +31,9 @@ internal sealed class HessianVectorProductWriter
         _ir = model.Ir;
         _hvp = hvp;
         _writer = writer;
-        _read = new HashSet<int>(hvp.Reverse.Descendants().SelectMany(s => s switch
-        {
-            RDeclare d => C.Gradients(d.Initializer),
-            RAddAssign a => C.Gradients(a.Contribution),
-            RGradientTangent t => C.Gradients(t.Tangent),
-            RIf i => C.Gradients(i.Condition),
-            _ => Enumerable.Empty<int>(),
-        }));
-        // A gradient's tangent nobody reads (a parameter's is read: it is H·v) is not computed (CS0219 otherwise).
-        _readTangents = new HashSet<int>(hvp.Reverse.Descendants().OfType<RGradientTangent>().SelectMany(t => Ids(t.Tangent)));
-        _readTangents.UnionWith(_ir.Parameters.Where(p => p.Differentiable).Select(p => p.Value));
+        // Only what H·v needs is computed: from the parameters' gradient tangents back through the steps that feed them
+        // (anything else would be a local assigned and never read, CS0219).
+        (_read, _readTangents) = Live(hvp.Reverse, _ir.Parameters.Where(p => p.Differentiable).Select(p => p.Value));
         _printer = new CExprPrinter(id => _ir.Values[id].Name, id => hvp.Forward.TangentNames[id], hvp.GradientName, id => hvp.GradientTangentNames[id]);
     }
 
@@ -126,6 +118,44 @@ internal sealed class HessianVectorProductWriter
                     break;
             }
         }
+    }
+
+    private static (HashSet<int> Gradients, HashSet<int> Tangents) Live(RBlock reverse, IEnumerable<int> outputs)
+    {
+        var statements = reverse.Descendants().ToList();
+        var gradients = new HashSet<int>(statements.OfType<RIf>().SelectMany(i => C.Gradients(i.Condition)));
+        var tangents = new HashSet<int>(outputs);
+        var changed = true;
+        while (changed)
+        {
+            changed = false;
+            foreach (var statement in statements)
+            {
+                CExpr? read = statement switch
+                {
+                    RGradientTangent t when tangents.Contains(t.Value) => t.Tangent,
+                    RDeclare d when gradients.Contains(d.Value) => d.Initializer,
+                    RAddAssign a when gradients.Contains(a.Value) => a.Contribution,
+                    _ => null,
+                };
+                if (read is null)
+                {
+                    continue;
+                }
+
+                foreach (var id in C.Gradients(read).ToList())
+                {
+                    changed |= gradients.Add(id);
+                }
+
+                foreach (var id in Ids(read).ToList())
+                {
+                    changed |= tangents.Add(id);
+                }
+            }
+        }
+
+        return (gradients, tangents);
     }
 
     private static IEnumerable<int> Ids(CExpr e) => e switch
