@@ -135,7 +135,6 @@ namespace Samples
             double vdw2 = vdt4 * t2 + vt2 * dt4;
             double dt2 = dt4 * w2;
             double vdt2 = vdt4 * w2 + vw2 * dt4;
-            double dt1 = dt2 * (1 - t2 * t2);
             double vdt1 = vdt2 * (1 - t2 * t2) + -(vt2 * t2 + vt2 * t2) * dt2;
             double vdw1 = vdt1 * x;
             hvw1 = vdw1;

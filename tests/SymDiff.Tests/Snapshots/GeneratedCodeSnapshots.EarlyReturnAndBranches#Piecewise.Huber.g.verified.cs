@@ -204,7 +204,6 @@ partial class Piecewise
         }
         // reverse sweep (dResult = 1), with the tangent of each gradient along v
         double vdresidual = 0;
-        double dsize = 0;
         double vdsize = 0;
         // if (size <= delta)
         if (cond0)
@@ -216,7 +215,6 @@ partial class Piecewise
         else
         {
             // return delta * (size - (0.5 * delta));
-            dsize += delta;
         }
         // var size = Math.Abs(residual);
         vdresidual += residual > 0 ? vdsize : residual < 0 ? -vdsize : 0;

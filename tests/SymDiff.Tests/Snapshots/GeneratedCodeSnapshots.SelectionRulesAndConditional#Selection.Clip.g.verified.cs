@@ -219,11 +219,9 @@ partial class Selection
         // => x > 0 ? Math.Min(Math.Max(x, lo), hi) : Math.Abs(x) * lo
         if (cond0)
         {
-            double dt0 = 0;
             double vdt0 = 0;
             if (t0 <= hi)
             {
-                dt0 += 1;
             }
             else
             {

@@ -355,7 +355,6 @@ partial class Activations
                 vdx += vt6;
                 double dt5 = -x * t6 / t5;
                 double vdt5 = (-vx * t6 - vt6 * x) / t5 + -vt4 * (-x * t6 / t5) / t5;
-                double dt3 = dt5 * t4;
                 double vdt3 = vdt5 * t4 + vt4 * dt5;
                 vdx += -vdt3;
             }
