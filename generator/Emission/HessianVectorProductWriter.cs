@@ -148,7 +148,7 @@ internal sealed class HessianVectorProductWriter
                     changed |= gradients.Add(id);
                 }
 
-                foreach (var id in Ids(read).ToList())
+                foreach (var id in C.GradientTangents(read).ToList())
                 {
                     changed |= tangents.Add(id);
                 }
@@ -157,17 +157,6 @@ internal sealed class HessianVectorProductWriter
 
         return (gradients, tangents);
     }
-
-    private static IEnumerable<int> Ids(CExpr e) => e switch
-    {
-        CGradientTangent t => new[] { t.Id },
-        CUnary u => Ids(u.Operand),
-        CBinary b => Ids(b.Left).Concat(Ids(b.Right)),
-        CCall c => c.Arguments.SelectMany(Ids),
-        CCast c => Ids(c.Operand),
-        CConditional c => Ids(c.Condition).Concat(Ids(c.WhenTrue)).Concat(Ids(c.WhenFalse)),
-        _ => Enumerable.Empty<int>(),
-    };
 
     private static int GradientOf(RStatement statement) => statement switch
     {

@@ -388,6 +388,9 @@ internal static class C
     /// <summary>Every tangent (<see cref="CTangent"/>) an expression reads.</summary>
     public static IEnumerable<int> Tangents(CExpr? e) => Ids(e, node => (node as CTangent)?.Id);
 
+    /// <summary>Every gradient's tangent (<see cref="CGradientTangent"/>) an expression reads.</summary>
+    public static IEnumerable<int> GradientTangents(CExpr? e) => Ids(e, node => (node as CGradientTangent)?.Id);
+
     /// <summary>Every gradient (<see cref="CGradient"/>) an expression reads.</summary>
     public static IEnumerable<int> Gradients(CExpr? e) => Ids(e, node => (node as CGradient)?.Id);
 
