@@ -6,7 +6,10 @@ namespace SymDiff
 {
     public static partial class DTensor
     {
-        /// <summary>y = a + b, elementwise; the shapes must match.</summary>
+        /// <summary>
+        /// y = a + b, elementwise; the shapes must match (a broadcast second operand: <see cref="AddRowBias{T}(DTensor{T}, DTensor{T})"/>
+        /// for a bias per column, <see cref="Subtract{T}(DTensor{T}, DTensor{T})"/> of the negation otherwise).
+        /// </summary>
         public static DTensor<T> Add<T>(DTensor<T> a, DTensor<T> b)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
@@ -20,7 +23,13 @@ namespace SymDiff
         {
             ArgumentNullException.ThrowIfNull(a);
             ArgumentNullException.ThrowIfNull(b);
-            Check.SameShape(nameof(Add), a, b);
+            if (!a.HasSameShape(b))
+            {
+                // Add keeps to equal shapes so that its rule can hand both inputs the result's gradient unchanged.
+                throw new ArgumentException(
+                    $"Add: shapes {a.ShapeText} and {b.ShapeText} differ. Add needs equal shapes; to add a per-column b ([m]) to every row use AddRowBias(a, b), and to broadcast any other b use Subtract(a, Negate(b)), whose second operand broadcasts.");
+            }
+
             var y = Buffers.Ensure(ref destination, a.Shape);
             TensorPrimitives.Add<T>(a.Span, b.Span, y.Span);
             return y;

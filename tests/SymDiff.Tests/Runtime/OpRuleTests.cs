@@ -301,19 +301,7 @@ public sealed class OpRuleTests
         {
             var a = DTensor.RandomUniform(random, -2.0, 2.0, 3, n);
             var b = perRow ? DTensor.RandomUniform(random, 0.5, 2.0, 3, 1) : DTensor.RandomUniform(random, 0.5, 2.0, n);
-            Func<DTensor<double>> forward = op switch
-            {
-                "Subtract" => () => DTensor.Subtract(a, b),
-                "Multiply" => () => DTensor.Multiply(a, b),
-                _ => () => DTensor.Divide(a, b),
-            };
-            RuleChecker.TensorRule rule = op switch
-            {
-                "Subtract" => (y, dy, d) => DTensorRules.SubtractPullback(dy, d[0], d[1]),
-                "Multiply" => (y, dy, d) => DTensorRules.MultiplyPullback(a, b, dy, d[0], d[1]),
-                _ => (y, dy, d) => DTensorRules.DividePullback(b, y, dy, d[0], d[1]),
-            };
-            RuleChecker.CheckTensorOp(random, new[] { a, b }, forward, rule, $"{op} {(perRow ? "per row" : "per column")} n={n}");
+            RuleChecker.CheckTensorOp(random, new[] { a, b }, ElementwiseOps.BinaryForward(op, a, b), ElementwiseOps.BinaryPullback(op, a, b), $"{op} {(perRow ? "per row" : "per column")} n={n}");
         }
     }
 

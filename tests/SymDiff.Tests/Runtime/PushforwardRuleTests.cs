@@ -38,17 +38,19 @@ public sealed class PushforwardRuleTests
         foreach (var shape in Shapes)
         {
             var (a, b) = ElementwiseOps.BinaryInputs(random, op, shape);
-            PushforwardChecker.TensorPushforward pushforward = op switch
-            {
-                "Add" => (y, t, dy) => DTensorRules.AddPushforward(t[0], t[1], dy),
-                "Subtract" => (y, t, dy) => DTensorRules.SubtractPushforward(t[0], t[1], dy),
-                "Multiply" => (y, t, dy) => DTensorRules.MultiplyPushforward(a, b, t[0], t[1], dy),
-                _ => (y, t, dy) => DTensorRules.DividePushforward(b, y, t[0], t[1], dy),
-            };
+            var pushforward = BinaryPushforward(op, a, b);
             PushforwardChecker.CheckTensorOp(
                 random, op + "Pushforward", [a, b], ElementwiseOps.BinaryForward(op, a, b), pushforward, ElementwiseOps.BinaryPullback(op, a, b), $"{op} {Text(shape)}");
         }
     }
+
+    private static PushforwardChecker.TensorPushforward BinaryPushforward(string op, DTensor<double> a, DTensor<double> b) => op switch
+    {
+        "Add" => (y, t, dy) => DTensorRules.AddPushforward(t[0], t[1], dy),
+        "Subtract" => (y, t, dy) => DTensorRules.SubtractPushforward(t[0], t[1], dy),
+        "Multiply" => (y, t, dy) => DTensorRules.MultiplyPushforward(a, b, t[0], t[1], dy),
+        _ => (y, t, dy) => DTensorRules.DividePushforward(b, y, t[0], t[1], dy),
+    };
 
     [Theory]
     [MemberData(nameof(BinaryOps))]
@@ -396,12 +398,7 @@ public sealed class PushforwardRuleTests
             var a = DTensor.RandomUniform(random, -2.0, 2.0, shape);
             var bShape = perRow ? [.. shape[..^1], 1] : new[] { shape[^1] };
             var b = op == "Divide" ? DTensor.RandomUniform(random, 0.5, 2.0, bShape) : DTensor.RandomUniform(random, -2.0, 2.0, bShape);
-            PushforwardChecker.TensorPushforward pushforward = op switch
-            {
-                "Subtract" => (y, t, dy) => DTensorRules.SubtractPushforward(t[0], t[1], dy),
-                "Multiply" => (y, t, dy) => DTensorRules.MultiplyPushforward(a, b, t[0], t[1], dy),
-                _ => (y, t, dy) => DTensorRules.DividePushforward(b, y, t[0], t[1], dy),
-            };
+            var pushforward = BinaryPushforward(op, a, b);
 
             // Subtract reads no input, so a tangent of b of the wrong shape is caught only when it does not broadcast.
             PushforwardChecker.CheckTensorOp(

@@ -57,6 +57,9 @@ public sealed class TransformerOpTests
         var error = Assert.Throws<ArgumentException>(() => DTensor.Divide(a, DTensor.Zeros<double>(2)));
         Assert.StartsWith("Divide: shapes [2, 3] and [2] do not broadcast", error.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => DTensor.Subtract(DTensor.Zeros<double>(3), a)); // only the second operand broadcasts
+        var add = Assert.Throws<ArgumentException>(() => DTensor.Add(a, DTensor.Zeros<double>(3))); // Add's gradient passes through unchanged
+        Assert.StartsWith("Add: shapes [2, 3] and [3] differ", add.Message, StringComparison.Ordinal);
+        Assert.Contains("AddRowBias(a, b)", add.Message, StringComparison.Ordinal);
     }
 
     [Theory]
