@@ -156,7 +156,8 @@ public sealed partial class DifferentiableGenerator
             ir,
             RecomputeLoops(method, compilation.GetTypeByMetadataName(DifferentiableAttributeName)),
             forwardGap is null ? method.Name + "Pushforward" : null,
-            forwardGap is null && ForwardModeSupport.CoversSecondOrder(ir) ? method.Name + "HessianVectorProduct" : null);
+            forwardGap is null && ForwardModeSupport.CoversSecondOrder(ir) ? method.Name + "HessianVectorProduct" : null,
+            forwardGap?.What);
         return new LoweringResult(model, bodyDiagnostics);
     }
 

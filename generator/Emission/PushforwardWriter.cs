@@ -66,11 +66,8 @@ internal sealed class PushforwardWriter
             + (differentiable.Any(p => p.Type.IsTensor) ? " A null tensor direction is zero." : string.Empty)
             + (_ir.ReturnType.IsTensor ? " The tangent overwrites <paramref name=\"" + _ir.SeedName + "\"/>, which has the result's shape." : string.Empty));
         var tensorResult = _ir.ReturnType.IsTensor;
-        var parameters = _ir.Parameters.Select(p => p.Type.Name + " " + p.Name)
-            .Concat(differentiable.Select(p => p.Type.Name + (p.Type.IsTensor ? "? " : " ") + p.GradientName))
-            .Append((tensorResult ? string.Empty : "out ") + _ir.ReturnType.Name + " " + _ir.SeedName);
         _writer.WriteLine("[global::System.CodeDom.Compiler.GeneratedCode(\"SymDiff\", \"" + toolVersion + "\")]");
-        _writer.WriteLine(_model.Accessibility + " static " + _ir.ReturnType.Name + " " + _model.PushforwardName + "(" + string.Join(", ", parameters) + ")");
+        _writer.WriteLine(Signature(_model, _model.PushforwardName!));
         using (_writer.WriteBlock())
         {
             foreach (var parameter in differentiable.Where(p => p.Type.IsTensor))
@@ -134,6 +131,38 @@ internal sealed class PushforwardWriter
             }
         }
     }
+
+    /// <summary>The pushforward's declaration: F's parameters, a direction per differentiable one, then dResult.</summary>
+    private static string Signature(MethodModel model, string name)
+    {
+        var ir = model.Ir;
+        var parameters = ir.Parameters.Select(p => p.Type.Name + " " + p.Name)
+            .Concat(ir.Parameters.Where(p => p.Differentiable).Select(p => p.Type.Name + (p.Type.IsTensor ? "? " : " ") + p.GradientName))
+            .Append((ir.ReturnType.IsTensor ? string.Empty : "out ") + ir.ReturnType.Name + " " + ir.SeedName);
+        return model.Accessibility + " static " + ir.ReturnType.Name + " " + name + "(" + string.Join(", ", parameters) + ")";
+    }
+
+    /// <summary>
+    /// For a method forward mode does not cover: its pushforward declared, with the signature it would have, as an
+    /// error to use (<c>[Obsolete(error: true)]</c>, SD0018), so a call to it fails to compile at the call, saying what
+    /// the method uses that forward mode does not cover and what to add, while builds that never call it are unaffected.
+    /// </summary>
+    public static void WriteUnavailable(MethodModel model, IndentedTextWriter writer, string toolVersion)
+    {
+        var name = model.MethodName + "Pushforward";
+        var reason = name + " is not available: forward mode does not cover " + model.PushforwardGap + " (SymDiff SD2001 marks where).";
+        SummaryWriter.Write(writer, "Not generated: forward mode does not cover everything " + model.MethodName + " uses. Calling it is a compile-time error (SD0018) that says what, and what to add.");
+        writer.WriteLine("[global::System.CodeDom.Compiler.GeneratedCode(\"SymDiff\", \"" + toolVersion + "\")]");
+        writer.WriteLine("[global::System.Obsolete(" + Literal(reason) + ", true, DiagnosticId = \"SD0018\")]");
+        writer.WriteLine("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
+        writer.WriteLine(Signature(model, name) + " =>");
+        writer.WriteLine("    throw new global::System.NotSupportedException(" + Literal(reason) + ");");
+    }
+
+    /// <summary>A C# string literal of <paramref name="text"/> (source text quoted in it may span lines: joined).</summary>
+    private static string Literal(string text) =>
+        "\"" + string.Join(" ", text.Split(new[] { "\r\n", "\n", "\r" }, System.StringSplitOptions.None).Select(line => line.Trim()))
+            .Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 
     private string WorkspaceClass => _model.PushforwardName + "Workspace";
 

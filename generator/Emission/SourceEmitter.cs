@@ -58,6 +58,11 @@ internal static class SourceEmitter
             writer.WriteLine();
             new PushforwardWriter(model, tangents, writer).Write(ToolVersion);
         }
+        else if (model.PushforwardGap is not null)
+        {
+            writer.WriteLine();
+            PushforwardWriter.WriteUnavailable(model, writer, ToolVersion);
+        }
 
         if (hessian is not null)
         {

@@ -8,7 +8,8 @@ internal sealed record ContainingType(string Keyword, string Name);
 
 /// <summary>
 /// Everything the emitter needs about one <c>[Differentiable]</c> method: where the generated code goes, what it is
-/// called, and the lowered body (<see cref="PushforwardName"/> is null when forward mode does not cover the method).
+/// called, and the lowered body (<see cref="PushforwardName"/> is null when forward mode does not cover the method;
+/// <see cref="PushforwardGap"/> then says what it does not cover, and the method's pushforward is declared unavailable).
 /// Only strings and records: nothing here holds a symbol, a node or a location.
 /// </summary>
 internal sealed record MethodModel(
@@ -25,7 +26,8 @@ internal sealed record MethodModel(
     IrMethod Ir,
     bool RecomputeLoops = false,
     string? PushforwardName = null,
-    string? HessianVectorProductName = null);
+    string? HessianVectorProductName = null,
+    string? PushforwardGap = null);
 
 /// <summary>The output of the lowering step: a model when the method can be differentiated, and its diagnostics.</summary>
 internal sealed record LoweringResult(MethodModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);

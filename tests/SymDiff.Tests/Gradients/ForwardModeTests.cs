@@ -1,3 +1,4 @@
+using Microsoft.CodeAnalysis;
 using System.Reflection;
 using SymDiff.Tests.Infrastructure;
 
@@ -212,9 +213,25 @@ public sealed class ForwardModeTests
             }
             """;
         var run = GeneratorHarness.Run(source);
-        Assert.Empty(run.GeneratorDiagnostics);
+        run.AssertNoDiagnostics(); // a build that never asks for F's pushforward is unaffected
         var message = Assert.Single(run.Messages).GetMessage();
         Assert.Contains("add one beside it: [PushforwardOf(typeof(C), nameof(C.Softplus))] static double SoftplusPushforward(double x, double dx)", message, StringComparison.Ordinal);
+
+        // Reaching it in forward mode is a compile-time error at the call, naming the rule to add.
+        const string caller = """
+            public static class Newton
+            {
+                public static double Slope(double a) => C.FPushforward(a, 1.0, out var slope) * 0 + slope;
+            }
+            """;
+        var reached = GeneratorHarness.Run(source, caller);
+        var error = Assert.Single(reached.AllDiagnostics);
+        Assert.Equal(("SD0018", DiagnosticSeverity.Error), (error.Id, error.Severity));
+        Assert.Contains("C.FPushforward(a, 1.0, out var slope)", error.Location.SourceTree!.GetText().ToString(error.Location.SourceSpan), StringComparison.Ordinal);
+        Assert.Contains(
+            "FPushforward is not available: forward mode does not cover 'Softplus', which has a [PullbackOf] rule but no pushforward rule; add one beside it: [PushforwardOf(typeof(C), nameof(C.Softplus))] static double SoftplusPushforward(double x, double dx)",
+            error.GetMessage(),
+            StringComparison.Ordinal);
     }
 
     [Fact]

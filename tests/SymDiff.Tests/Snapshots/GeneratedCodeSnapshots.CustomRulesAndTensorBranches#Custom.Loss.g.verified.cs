@@ -175,4 +175,14 @@ partial class Custom
         public DTensor<double>? t0;
         public DTensor<double>? t1;
     }
+
+    /// <summary>
+    /// Not generated: forward mode does not cover everything Loss uses. Calling it is a compile-time error
+    /// (SD0018) that says what, and what to add.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    [global::System.Obsolete("LossPushforward is not available: forward mode does not cover 'SoftSign', which has a [PullbackOf] rule but no pushforward rule; add one beside it: [PushforwardOf(typeof(Custom), nameof(Custom.SoftSign))] static double SoftSignPushforward(double v, double dv) (SymDiff SD2001 marks where).", true, DiagnosticId = "SD0018")]
+    [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    public static double LossPushforward(DTensor<double> x, double s, bool squash, DTensor<double>? dx, double ds, out double dResult) =>
+        throw new global::System.NotSupportedException("LossPushforward is not available: forward mode does not cover 'SoftSign', which has a [PullbackOf] rule but no pushforward rule; add one beside it: [PushforwardOf(typeof(Custom), nameof(Custom.SoftSign))] static double SoftSignPushforward(double v, double dv) (SymDiff SD2001 marks where).");
 }
