@@ -7,6 +7,7 @@ using SymDiff.Generator.Differentiation;
 using SymDiff.Generator.Emission;
 using SymDiff.Generator.Helpers;
 using SymDiff.Generator.Ir;
+using SymDiff.Generator.Planning;
 
 namespace SymDiff.Generator;
 
@@ -18,10 +19,13 @@ public sealed partial class DifferentiableGenerator
         cancellationToken.ThrowIfCancellationRequested();
         try
         {
-            // Differentiate, then print: forward mode here; reverse mode still inside the emitter (see architecture.md).
-            var tangents = model.PushforwardName is null ? null : TangentSweep.Run(model.Ir, MathPrefix(model), TangentNaming.Pushforward(model.Ir));
-            var hessian = model.HessianVectorProductName is null ? null : HessianVectorProduct.Derive(model.Ir, MathPrefix(model));
-            return new GeneratedFile(model.HintName, SourceEmitter.Emit(model, tangents, hessian), null);
+            // Differentiate, plan, print (architecture.md): forward mode and forward over reverse are derived here; the
+            // planner runs the reverse sweep per generated method and decides what is taped, hoisted and recomputed.
+            var mathPrefix = MathPrefix(model);
+            var tangents = model.PushforwardName is null ? null : TangentSweep.Run(model.Ir, mathPrefix, TangentNaming.Pushforward(model.Ir));
+            var hessian = model.HessianVectorProductName is null ? null : HessianVectorProduct.Derive(model.Ir, mathPrefix);
+            var plan = FilePlanner.Plan(model, mathPrefix, tangents, hessian);
+            return new GeneratedFile(model.HintName, SourceEmitter.Emit(plan), null);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {

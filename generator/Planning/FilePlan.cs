@@ -1,0 +1,60 @@
+using System.Collections.Generic;
+using System.Linq;
+using SymDiff.Generator.Differentiation;
+using SymDiff.Generator.Ir;
+
+namespace SymDiff.Generator.Planning;
+
+/// <summary>
+/// A public reverse-mode method (<c>LossGradient</c>, <c>LossPullback</c>): without loops, one plan; with loops, a
+/// dispatcher choosing per call between <see cref="Keeping"/> (every iteration's intermediates taped) and
+/// <see cref="Recomputing"/> (innermost loops recomputed in the reverse sweep).
+/// </summary>
+internal sealed record ReverseMethod(SweepMode Mode, string Name, ReversePlan Keeping, ReversePlan? Recomputing);
+
+/// <summary>
+/// Everything the generated file of one <c>[Differentiable]</c> method holds, decided: the reverse-mode methods, the
+/// buffered forward pass, and what forward mode and forward over reverse derived (null when not generated).
+/// </summary>
+internal sealed record FilePlan(
+    MethodModel Model,
+    IReadOnlyList<ReverseMethod> ReverseMethods,
+    ReversePlan Buffered,
+    TangentProgram? Pushforward,
+    HessianVectorProduct? HessianVectorProduct);
+
+/// <summary>Plans a whole generated file.</summary>
+internal static class FilePlanner
+{
+    public static FilePlan Plan(MethodModel model, string mathPrefix, TangentProgram? tangents, HessianVectorProduct? hessian)
+    {
+        var methods = new List<ReverseMethod>();
+        if (model.Ir.ReturnType.IsScalar)
+        {
+            methods.Add(ReverseMethod(model, SweepMode.Gradient, model.GradientName, mathPrefix));
+        }
+
+        methods.Add(ReverseMethod(model, SweepMode.Pullback, model.PullbackName, mathPrefix));
+        var buffered = ReversePlanner.Plan(model.Ir, SweepMode.Value, model.BufferedName, model.BufferedName, recomputeLoops: false, isPublic: true, mathPrefix);
+        return new FilePlan(model, methods, buffered, tangents, hessian);
+    }
+
+    /// <summary>
+    /// A gradient or pullback. With loops, the choice between keeping every iteration's intermediates and recomputing
+    /// them in the reverse sweep is the caller's (<c>recomputeLoops</c>, defaulting to the attribute's
+    /// <c>RecomputeLoops</c>): the public method dispatches to one private method per strategy, each with its workspace.
+    /// </summary>
+    private static ReverseMethod ReverseMethod(MethodModel model, SweepMode mode, string name, string mathPrefix)
+    {
+        if (!IrWalker.Loops(model.Ir.Body.Statements).Any())
+        {
+            return new ReverseMethod(mode, name, ReversePlanner.Plan(model.Ir, mode, name, name, recomputeLoops: false, isPublic: true, mathPrefix), null);
+        }
+
+        return new ReverseMethod(
+            mode,
+            name,
+            ReversePlanner.Plan(model.Ir, mode, name + "KeepingLoops", name, recomputeLoops: false, isPublic: false, mathPrefix),
+            ReversePlanner.Plan(model.Ir, mode, name + "RecomputingLoops", name, recomputeLoops: true, isPublic: false, mathPrefix));
+    }
+}
