@@ -22,8 +22,8 @@ public sealed partial class DifferentiableGenerator
             // Differentiate, plan, print (architecture.md): forward mode and forward over reverse are derived here; the
             // planner runs the reverse sweep per generated method and decides what is taped, hoisted and recomputed.
             var mathPrefix = MathPrefix(model);
-            var tangents = model.PushforwardName is null ? null : TangentSweep.Run(model.Ir, mathPrefix, TangentNaming.Pushforward(model.Ir));
-            var hessian = model.HessianVectorProductName is null ? null : HessianVectorProduct.Derive(model.Ir, mathPrefix);
+            var tangents = !model.HasPushforward ? null : TangentSweep.Run(model.Ir, mathPrefix, TangentNaming.Pushforward(model.Ir));
+            var hessian = !model.HasHessianVectorProduct ? null : HessianVectorProduct.Derive(model.Ir, mathPrefix);
             var plan = FilePlanner.Plan(model, mathPrefix, tangents, hessian);
             return new GeneratedFile(model.HintName, SourceEmitter.Emit(plan), null);
         }

@@ -8,6 +8,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 using SymDiff.Generator.Analyzers;
 using SymDiff.Generator.Diagnostics;
+using SymDiff.Generator.Differentiation;
 using SymDiff.Generator.Helpers;
 using SymDiff.Generator.Ir;
 using SymDiff.Generator.Lowering;
@@ -113,7 +114,10 @@ public sealed partial class DifferentiableGenerator
             usings.Add("System");
         }
 
-        var ir = IrFinisher.Finish(lowered, parameters, types.Map(method.ReturnType), reserved);
+        // Values keep clear of the derivative parameters the generated signatures declare (Differentiation names them).
+        var signature = DerivativeNames.Declared(reserved.Concat(parameters.Select(p => p.Name)), parameters.Select(p => (p.Name, p.Differentiable)));
+        var keptFree = signature.Parameters.OfType<string>().Append(signature.Seed);
+        var ir = IrFinisher.Finish(lowered, parameters, types.Map(method.ReturnType), reserved, keptFree);
         if (symDiffPrefix.Length == 0 && ir.Values.Any(v => v.Type.IsTensor))
         {
             usings.Add("SymDiff");
@@ -149,14 +153,11 @@ public sealed partial class DifferentiableGenerator
             Accessibility(method.DeclaredAccessibility),
             method.Name,
             MethodReference(method),
-            method.Name + "Gradient",
-            method.Name + "Pullback",
-            method.Name + "Buffered",
             usings.ToEquatableArray(),
             ir,
             RecomputeLoops(method, compilation.GetTypeByMetadataName(DifferentiableAttributeName)),
-            forwardGap is null ? method.Name + "Pushforward" : null,
-            forwardGap is null && ForwardModeSupport.CoversSecondOrder(ir) ? method.Name + "HessianVectorProduct" : null,
+            HasPushforward: forwardGap is null,
+            HasHessianVectorProduct: forwardGap is null && ForwardModeSupport.CoversSecondOrder(ir),
             forwardGap?.What);
         return new LoweringResult(model, bodyDiagnostics);
     }

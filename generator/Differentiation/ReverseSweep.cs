@@ -83,9 +83,9 @@ internal sealed class ReverseSweep
 
     private static NameAllocator NewNames(IrMethod ir, string?[] gradientNames)
     {
-        foreach (var parameter in ir.Parameters)
+        foreach (var parameter in DerivativeNames.Of(ir).Parameters)
         {
-            gradientNames[parameter.Value] = parameter.GradientName;
+            gradientNames[parameter.Key] = parameter.Value;
         }
 
         return DerivativeNames.Allocator(ir);
@@ -132,7 +132,7 @@ internal sealed class ReverseSweep
         }
 
         SetHomes(_ir.Body, _root);
-        var seed = _mode == SweepMode.Gradient ? (CExpr)C.Number(1, _ir.ReturnType.Kind) : new CName(_ir.SeedName);
+        var seed = _mode == SweepMode.Gradient ? (CExpr)C.Number(1, _ir.ReturnType.Kind) : new CName(DerivativeNames.Of(_ir).Seed);
         if (_ir.Result is IrRef { Value: var result } && _ir.Values[result].Active)
         {
             if (_parameters.ContainsKey(result))
@@ -466,7 +466,7 @@ internal sealed class ReverseSweep
         var arguments = call.Arguments.Select(a => RArgument.Value(C.FromIr(a))).ToList();
         arguments.Add(RArgument.Value(g));
         AddGradientArguments(call, arguments);
-        AddUnlessNoOp(output, new RCall(call.Callee.Pullback!, arguments, target, g));
+        AddUnlessNoOp(output, new RCall(DerivativeNames.OfCallee(call.Callee, DerivativeNames.PullbackSuffix), arguments, target, g));
     }
 
     /// <summary>

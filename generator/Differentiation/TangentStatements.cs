@@ -126,5 +126,5 @@ internal sealed class TangentNaming(Lowering.NameAllocator names, string prefix,
     public static TangentNaming Pushforward(IrMethod ir) => new(
         DerivativeNames.Allocator(ir),
         "d",
-        ir.Parameters.Where(p => p.Differentiable).ToDictionary(p => p.Value, p => p.GradientName));
+        DerivativeNames.Of(ir).Parameters);
 }

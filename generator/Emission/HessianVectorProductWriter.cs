@@ -13,6 +13,7 @@ namespace SymDiff.Generator.Emission;
 internal sealed class HessianVectorProductWriter
 {
     private readonly MethodModel _model;
+    private readonly SignatureNames _names;
     private readonly IrMethod _ir;
     private readonly HessianVectorProduct _hvp;
     private readonly IndentedTextWriter _writer;
@@ -25,9 +26,10 @@ internal sealed class HessianVectorProductWriter
     /// <summary>Gradient tangents some step reads, and the parameters' (the outputs).</summary>
     private readonly HashSet<int> _readTangents;
 
-    public HessianVectorProductWriter(MethodModel model, HessianVectorProduct hvp, IndentedTextWriter writer)
+    public HessianVectorProductWriter(MethodModel model, SignatureNames names, HessianVectorProduct hvp, IndentedTextWriter writer)
     {
         _model = model;
+        _names = names;
         _ir = model.Ir;
         _hvp = hvp;
         _writer = writer;
@@ -52,11 +54,11 @@ internal sealed class HessianVectorProductWriter
             .Concat(differentiable.Select(p => p.Type.Name + " " + _hvp.Directions[p.Value]))
             .Concat(differentiable.Select(p => "out " + p.Type.Name + " " + _hvp.Products[p.Value]));
         _writer.WriteLine("[global::System.CodeDom.Compiler.GeneratedCode(\"SymDiff\", \"" + toolVersion + "\")]");
-        _writer.WriteLine(_model.Accessibility + " static " + type + " " + _model.HessianVectorProductName + "(" + string.Join(", ", parameters) + ")");
+        _writer.WriteLine(_model.Accessibility + " static " + type + " " + DerivativeNames.HessianVectorProduct(_model.MethodName) + "(" + string.Join(", ", parameters) + ")");
         using (_writer.WriteBlock())
         {
             _writer.WriteLine("// forward sweep, with tangents along v");
-            new PushforwardWriter(_model, _hvp.Forward, _writer, _printer, hoistBranches: true, callSites: _hvp.CallSites).WriteBlock(_hvp.Forward.Body);
+            new PushforwardWriter(_model, _names, _hvp.Forward, _writer, _printer, hoistBranches: true, callSites: _hvp.CallSites).WriteBlock(_hvp.Forward.Body);
             _writer.WriteLine("// reverse sweep (dResult = 1), with the tangent of each gradient along v");
             WriteReverse(_hvp.Reverse);
             foreach (var parameter in differentiable)

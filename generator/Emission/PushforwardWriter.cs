@@ -13,6 +13,7 @@ namespace SymDiff.Generator.Emission;
 internal sealed class PushforwardWriter
 {
     private readonly MethodModel _model;
+    private readonly SignatureNames _names;
     private readonly IrMethod _ir;
     private readonly TangentProgram _program;
     private readonly IndentedTextWriter _writer;
@@ -36,6 +37,7 @@ internal sealed class PushforwardWriter
     /// <param name="callSites">In a Hessian-vector product: calls to other differentiable methods, by their value.</param>
     public PushforwardWriter(
         MethodModel model,
+        SignatureNames names,
         TangentProgram program,
         IndentedTextWriter writer,
         CExprPrinter? printer = null,
@@ -46,6 +48,7 @@ internal sealed class PushforwardWriter
         _hoistBranches = hoistBranches;
         _compilerServices = model.Usings.Any(u => u == "SymDiff.CompilerServices") ? string.Empty : "global::SymDiff.CompilerServices.";
         _model = model;
+        _names = names;
         _ir = model.Ir;
         _program = program;
         _writer = writer;
@@ -57,22 +60,22 @@ internal sealed class PushforwardWriter
     public void Write(string toolVersion)
     {
         var differentiable = _ir.Parameters.Where(p => p.Differentiable).ToList();
-        var direction = differentiable.Count == 0 ? "(no parameter is differentiable)" : "(" + string.Join(", ", differentiable.Select(p => p.GradientName)) + ")";
-        var sum = differentiable.Count == 0 ? "0" : string.Join(" + ", differentiable.Select(p => "∂/∂" + NameAllocatorText(p.Name) + "·" + p.GradientName));
+        var direction = differentiable.Count == 0 ? "(no parameter is differentiable)" : "(" + string.Join(", ", differentiable.Select(_names.Of)) + ")";
+        var sum = differentiable.Count == 0 ? "0" : string.Join(" + ", differentiable.Select(p => "∂/∂" + NameAllocatorText(p.Name) + "·" + _names.Of(p)));
         SummaryWriter.Write(
             _writer,
             "Pushforward (Jacobian-vector product) of " + _model.MethodReference + " (forward mode): returns its value and writes to <paramref name=\""
-            + _ir.SeedName + "\"/> its derivative along the direction " + direction + ", that is " + sum + "."
+            + _names.Seed + "\"/> its derivative along the direction " + direction + ", that is " + sum + "."
             + (differentiable.Any(p => p.Type.IsTensor) ? " A null tensor direction is zero." : string.Empty)
-            + (_ir.ReturnType.IsTensor ? " The tangent overwrites <paramref name=\"" + _ir.SeedName + "\"/>, which has the result's shape." : string.Empty));
+            + (_ir.ReturnType.IsTensor ? " The tangent overwrites <paramref name=\"" + _names.Seed + "\"/>, which has the result's shape." : string.Empty));
         var tensorResult = _ir.ReturnType.IsTensor;
         _writer.WriteLine("[global::System.CodeDom.Compiler.GeneratedCode(\"SymDiff\", \"" + toolVersion + "\")]");
-        _writer.WriteLine(Signature(_model, _model.PushforwardName!));
+        _writer.WriteLine(Signature(_model, _names, PushforwardName));
         using (_writer.WriteBlock())
         {
             foreach (var parameter in differentiable.Where(p => p.Type.IsTensor))
             {
-                _writer.WriteLine(_compilerServices + "Arguments.CheckGradient(\"" + _model.PushforwardName + "\", " + parameter.Name + ", " + parameter.GradientName + ", false);");
+                _writer.WriteLine(_compilerServices + "Arguments.CheckGradient(\"" + PushforwardName + "\", " + parameter.Name + ", " + _names.Of(parameter) + ", false);");
             }
 
             if (WorkspaceFields().Any() || ValueFields().Any())
@@ -86,18 +89,18 @@ internal sealed class PushforwardWriter
             if (last is not null && !tensorResult && _program.ResultTangent is CTangent { Id: var id } && id == last.Value)
             {
                 WriteStatements(statements.Take(statements.Count - 1));
-                _writer.WriteLine(_ir.SeedName + " = " + _printer.Print(last.Tangent) + ";");
+                _writer.WriteLine(_names.Seed + " = " + _printer.Print(last.Tangent) + ";");
             }
             else if (tensorResult)
             {
                 WriteBlock(_program.Body);
-                _writer.WriteLine(_compilerServices + "Buffers.WriteTangent(\"" + _model.PushforwardName + "\", " + _printer.Print(C.FromIr(_ir.Result!)) + ", "
-                    + _printer.Print(_program.ResultTangent) + ", " + _ir.SeedName + ");");
+                _writer.WriteLine(_compilerServices + "Buffers.WriteTangent(\"" + PushforwardName + "\", " + _printer.Print(C.FromIr(_ir.Result!)) + ", "
+                    + _printer.Print(_program.ResultTangent) + ", " + _names.Seed + ");");
             }
             else
             {
                 WriteBlock(_program.Body);
-                _writer.WriteLine(_ir.SeedName + " = " + _printer.Print(_program.ResultTangent) + ";");
+                _writer.WriteLine(_names.Seed + " = " + _printer.Print(_program.ResultTangent) + ";");
             }
             if (_ir.Result is not null)
             {
@@ -110,7 +113,7 @@ internal sealed class PushforwardWriter
         if (fields.Count > 0 || values.Count > 0)
         {
             _writer.WriteLine();
-            SummaryWriter.Write(_writer, "Buffers (forward values and tangents) that <see cref=\"" + _model.PushforwardName + "\"/> reuses from call to call on each thread, so that once they have grown it allocates nothing but its result.");
+            SummaryWriter.Write(_writer, "Buffers (forward values and tangents) that <see cref=\"" + PushforwardName + "\"/> reuses from call to call on each thread, so that once they have grown it allocates nothing but its result.");
             _writer.WriteLine("[global::System.CodeDom.Compiler.GeneratedCode(\"SymDiff\", \"" + toolVersion + "\")]");
             using (_writer.WriteBlock("private sealed class " + WorkspaceClass))
             {
@@ -133,12 +136,12 @@ internal sealed class PushforwardWriter
     }
 
     /// <summary>The pushforward's declaration: F's parameters, a direction per differentiable one, then dResult.</summary>
-    private static string Signature(MethodModel model, string name)
+    private static string Signature(MethodModel model, SignatureNames names, string name)
     {
         var ir = model.Ir;
         var parameters = ir.Parameters.Select(p => p.Type.Name + " " + p.Name)
-            .Concat(ir.Parameters.Where(p => p.Differentiable).Select(p => p.Type.Name + (p.Type.IsTensor ? "? " : " ") + p.GradientName))
-            .Append((ir.ReturnType.IsTensor ? string.Empty : "out ") + ir.ReturnType.Name + " " + ir.SeedName);
+            .Concat(ir.Parameters.Where(p => p.Differentiable).Select(p => p.Type.Name + (p.Type.IsTensor ? "? " : " ") + names.Of(p)))
+            .Append((ir.ReturnType.IsTensor ? string.Empty : "out ") + ir.ReturnType.Name + " " + names.Seed);
         return model.Accessibility + " static " + ir.ReturnType.Name + " " + name + "(" + string.Join(", ", parameters) + ")";
     }
 
@@ -147,15 +150,15 @@ internal sealed class PushforwardWriter
     /// error to use (<c>[Obsolete(error: true)]</c>, SD0018), so a call to it fails to compile at the call, saying what
     /// the method uses that forward mode does not cover and what to add, while builds that never call it are unaffected.
     /// </summary>
-    public static void WriteUnavailable(MethodModel model, IndentedTextWriter writer, string toolVersion)
+    public static void WriteUnavailable(MethodModel model, SignatureNames names, IndentedTextWriter writer, string toolVersion)
     {
-        var name = model.MethodName + "Pushforward";
+        var name = DerivativeNames.Pushforward(model.MethodName);
         var reason = name + " is not available: forward mode does not cover " + model.PushforwardGap + " (SymDiff SD2001 marks where).";
         SummaryWriter.Write(writer, "Not generated: forward mode does not cover everything " + model.MethodName + " uses. Calling it is a compile-time error (SD0018) that says what, and what to add.");
         writer.WriteLine("[global::System.CodeDom.Compiler.GeneratedCode(\"SymDiff\", \"" + toolVersion + "\")]");
         writer.WriteLine("[global::System.Obsolete(" + Literal(reason) + ", true, DiagnosticId = \"SD0018\")]");
         writer.WriteLine("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
-        writer.WriteLine(Signature(model, name) + " =>");
+        writer.WriteLine(Signature(model, names, name) + " =>");
         writer.WriteLine("    throw new global::System.NotSupportedException(" + Literal(reason) + ");");
     }
 
@@ -164,7 +167,9 @@ internal sealed class PushforwardWriter
         "\"" + string.Join(" ", text.Split(new[] { "\r\n", "\n", "\r" }, System.StringSplitOptions.None).Select(line => line.Trim()))
             .Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 
-    private string WorkspaceClass => _model.PushforwardName + "Workspace";
+    private string PushforwardName => DerivativeNames.Pushforward(_model.MethodName);
+
+    private string WorkspaceClass => PushforwardName + "Workspace";
 
     /// <summary>The tensor tangents rules write (each into its own buffer, reused from call to call).</summary>
     private IEnumerable<int> WorkspaceFields() => Descendants(_program.Body).OfType<TRuleTangent>()
@@ -241,7 +246,7 @@ internal sealed class PushforwardWriter
                     var arguments = call.Call.Arguments.Select(a => _printer.Print(C.FromIr(a)))
                         .Concat(call.Tangents.Select(_printer.Print))
                         .Append("out " + TypeOf(call.Target) + " " + Tangent(call.Target));
-                    _writer.WriteLine(TypeOf(call.Target) + " " + Name(call.Target) + " = " + call.Call.Callee.Pushforward + "(" + string.Join(", ", arguments) + ");");
+                    _writer.WriteLine(TypeOf(call.Target) + " " + Name(call.Target) + " = " + DerivativeNames.OfCallee(call.Call.Callee, DerivativeNames.PushforwardSuffix) + "(" + string.Join(", ", arguments) + ");");
                     break;
                 case TRuleTangent rule:
                     WriteRuleTangent(rule);
@@ -264,11 +269,11 @@ internal sealed class PushforwardWriter
     {
         var hoisted = _hoisted.Contains(site.Target);
         var outType = hoisted ? "out " : "out " + TypeOf(site.Target) + " ";
-        var target = site.Call.Callee.Target;
+        var callee = site.Call.Callee;
         var arguments = site.Call.Arguments.Select(a => _printer.Print(C.FromIr(a))).ToList();
-        _writer.WriteLine(Declare(site.Target) + Name(site.Target) + " = " + target + "HessianVectorProduct(" + string.Join(", ", arguments
+        _writer.WriteLine(Declare(site.Target) + Name(site.Target) + " = " + DerivativeNames.OfCallee(callee, DerivativeNames.HessianVectorProductSuffix) + "(" + string.Join(", ", arguments
             .Concat(site.Tangents.Select(_printer.Print)).Concat(site.Products.Select(p => outType + p))) + ");");
-        _writer.WriteLine(target + "Gradient(" + string.Join(", ", arguments.Concat(site.Gradients.Select(g => outType + g))) + ");");
+        _writer.WriteLine(DerivativeNames.OfCallee(callee, DerivativeNames.GradientSuffix) + "(" + string.Join(", ", arguments.Concat(site.Gradients.Select(g => outType + g))) + ");");
         _writer.WriteLine(DeclareTangent(site.Target) + Tangent(site.Target) + " = " + _printer.Print(site.ValueTangent) + ";");
     }
 

@@ -56,18 +56,18 @@ internal static class SourceEmitter
         if (plan.Pushforward is not null)
         {
             writer.WriteLine();
-            new PushforwardWriter(model, plan.Pushforward, writer).Write(ToolVersion);
+            new PushforwardWriter(model, plan.Names, plan.Pushforward, writer).Write(ToolVersion);
         }
         else if (model.PushforwardGap is not null)
         {
             writer.WriteLine();
-            PushforwardWriter.WriteUnavailable(model, writer, ToolVersion);
+            PushforwardWriter.WriteUnavailable(model, plan.Names, writer, ToolVersion);
         }
 
         if (plan.HessianVectorProduct is not null)
         {
             writer.WriteLine();
-            new HessianVectorProductWriter(model, plan.HessianVectorProduct, writer).Write(ToolVersion);
+            new HessianVectorProductWriter(model, plan.Names, plan.HessianVectorProduct, writer).Write(ToolVersion);
         }
 
         for (var i = scopes.Count - 1; i >= 0; i--)
@@ -189,7 +189,7 @@ internal static class SourceEmitter
                     _writer.WriteLine();
                     _writer.WriteLine(_mode == SweepMode.Gradient
                         ? "// reverse sweep (dResult = 1)"
-                        : "// reverse sweep (seeded with " + _ir.SeedName + ")");
+                        : "// reverse sweep (seeded with " + _plan.Signature.Seed + ")");
                     foreach (var discard in _plan.Discards)
                     {
                         _writer.WriteLine((discard.Key == IrTypeKind.Float ? "float " : "double ") + discard.Value + " = 0; // receives derivatives of constant arguments");
@@ -200,7 +200,7 @@ internal static class SourceEmitter
                     {
                         foreach (var parameter in Differentiable.Where(p => p.Type.IsScalar && !_plan.Declared(p.Value)))
                         {
-                            _writer.WriteLine(parameter.GradientName + " = 0; // " + parameter.Name + " does not reach the result");
+                            _writer.WriteLine(_plan.Signature.Of(parameter) + " = 0; // " + parameter.Name + " does not reach the result");
                         }
 
                         _writer.WriteLine("return " + _printer.Print(C.FromIr(_ir.Result)) + ";");
@@ -236,7 +236,7 @@ internal static class SourceEmitter
             _writer.WriteLine("// the arguments, checked before anything is written");
             foreach (var parameter in tensors)
             {
-                _writer.WriteLine(_prefixes.CompilerServices + "Arguments.CheckGradient(\"" + publicName + "\", " + parameter.Name + ", " + parameter.GradientName
+                _writer.WriteLine(_prefixes.CompilerServices + "Arguments.CheckGradient(\"" + publicName + "\", " + parameter.Name + ", " + _plan.Signature.Of(parameter)
                     + ", required: " + (_mode == SweepMode.Gradient ? "true" : "false") + ");");
             }
         }
@@ -252,11 +252,11 @@ internal static class SourceEmitter
             var arguments = _ir.Parameters.Select(p => p.Name).ToList();
             if (_mode == SweepMode.Pullback)
             {
-                arguments.Add(_ir.SeedName);
+                arguments.Add(_plan.Signature.Seed);
             }
 
-            arguments.AddRange(Differentiable.Select(p => p.Type.IsTensor ? p.GradientName
-                : (_mode == SweepMode.Gradient ? "out " : "ref ") + p.GradientName));
+            arguments.AddRange(Differentiable.Select(p => p.Type.IsTensor ? _plan.Signature.Of(p)
+                : (_mode == SweepMode.Gradient ? "out " : "ref ") + _plan.Signature.Of(p)));
             var call = "(" + string.Join(", ", arguments) + ")";
             var prefix = _mode == SweepMode.Gradient ? "return " : string.Empty;
 
@@ -323,7 +323,7 @@ internal static class SourceEmitter
                         + loops);
                 }
 
-                parameters.AddRange(Differentiable.Select(p => (p.Type.IsTensor ? string.Empty : "out ") + p.Type.Name + " " + p.GradientName));
+                parameters.AddRange(Differentiable.Select(p => (p.Type.IsTensor ? string.Empty : "out ") + p.Type.Name + " " + _plan.Signature.Of(p)));
                 if (withChoice)
                 {
                     parameters.Add(recompute);
@@ -336,14 +336,14 @@ internal static class SourceEmitter
                 if (_plan.IsPublic || dispatcher)
                 {
                     WriteSummary(
-                        "Pullback (vector-Jacobian product) of " + _model.MethodReference + ": adds <paramref name=\"" + _ir.SeedName
+                        "Pullback (vector-Jacobian product) of " + _model.MethodReference + ": adds <paramref name=\"" + _plan.Signature.Seed
                         + "\"/> times its partial derivative with respect to " + withRespectTo
                         + (hasTensors ? " to the parameters of the same names prefixed with <c>d</c> (a null tensor is skipped)." : " to the <c>ref</c> parameters.")
                         + loops);
                 }
 
-                parameters.Add(type + " " + _ir.SeedName);
-                parameters.AddRange(Differentiable.Select(p => p.Type.IsTensor ? p.Type.Name + "? " + p.GradientName : "ref " + p.Type.Name + " " + p.GradientName));
+                parameters.Add(type + " " + _plan.Signature.Seed);
+                parameters.AddRange(Differentiable.Select(p => p.Type.IsTensor ? p.Type.Name + "? " + _plan.Signature.Of(p) : "ref " + p.Type.Name + " " + _plan.Signature.Of(p)));
                 if (withChoice)
                 {
                     parameters.Add(recompute);

@@ -22,7 +22,7 @@ internal enum IrCalleeKind
 /// <param name="Target">The C# text that names the method at the call site (for example <c>Math.Tanh</c>).</param>
 /// <param name="Name">The method's simple name (the key of intrinsic rules).</param>
 /// <param name="Owner">For intrinsics, the C# text of the declaring class (<c>Math</c> or <c>MathF</c>), used by rules.</param>
-/// <param name="Pullback">For differentiable callees the generated pullback, for rule callees the rule: C# text naming it.</param>
+/// <param name="Pullback">For rule callees the rule: C# text naming it (a differentiable callee's generated members are named after <paramref name="Target"/>).</param>
 /// <param name="DifferentiableParameters">For differentiable and rule callees, which parameters take an gradient.</param>
 /// <param name="HasDestination">Whether a destination-passing overload (trailing <c>ref DTensor&lt;T&gt;? destination</c>) exists.</param>
 /// <param name="SavedType">For a rule that takes saved state, the C# type of that state (the forward call fills it).</param>
@@ -34,8 +34,7 @@ internal enum IrCalleeKind
 /// <c>#i</c> for input i) has the shape of that parameter's gradient, or "" when only the input itself tells.
 /// </param>
 /// <param name="Pushforward">
-/// Forward mode: for differentiable callees their generated pushforward, for rule callees their <c>[PushforwardOf]</c>
-/// rule (null when they have none): C# text naming it.
+/// Forward mode: for rule callees their <c>[PushforwardOf]</c> rule (null when they have none): C# text naming it.
 /// </param>
 /// <param name="PushforwardReads">For rule callees with a pushforward rule, per parameter: whether that rule takes the input.</param>
 /// <param name="HasHessianVectorProduct">For differentiable callees: whether they have a generated Hessian-vector product.</param>

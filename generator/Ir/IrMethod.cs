@@ -10,8 +10,7 @@ internal sealed record IrValue(string Name, IrType Type, bool Active);
 /// <param name="Type">Its type.</param>
 /// <param name="Value">The SSA value holding it on entry.</param>
 /// <param name="Differentiable">Whether the generated methods produce a derivative for it.</param>
-/// <param name="GradientName">The name of its <c>out</c>/<c>ref</c> derivative parameter (for example <c>dw1</c>).</param>
-internal sealed record IrParameter(string Name, IrType Type, int Value, bool Differentiable, string GradientName);
+internal sealed record IrParameter(string Name, IrType Type, int Value, bool Differentiable);
 
 /// <summary>
 /// A lowered method body: straight-line SSA statements with structured branches, ready to differentiate.
@@ -20,7 +19,6 @@ internal sealed record IrParameter(string Name, IrType Type, int Value, bool Dif
 /// <param name="Body">The statements, in forward order.</param>
 /// <param name="Result">What the method returns (null if every path throws).</param>
 /// <param name="ReturnType">The method's return type (double or float).</param>
-/// <param name="SeedName">The name of the pullback's incoming derivative parameter (<c>dResult</c>).</param>
 /// <param name="ReservedNames">Names generated code must not use for locals (parameters, callees).</param>
 internal sealed record IrMethod(
     EquatableArray<IrParameter> Parameters,
@@ -28,5 +26,4 @@ internal sealed record IrMethod(
     IrBlock Body,
     IrExpr? Result,
     IrType ReturnType,
-    string SeedName,
     EquatableArray<string> ReservedNames);

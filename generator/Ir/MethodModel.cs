@@ -8,9 +8,10 @@ internal sealed record ContainingType(string Keyword, string Name);
 
 /// <summary>
 /// Everything the emitter needs about one <c>[Differentiable]</c> method: where the generated code goes, what it is
-/// called, and the lowered body (<see cref="PushforwardName"/> is null when forward mode does not cover the method;
-/// <see cref="PushforwardGap"/> then says what it does not cover, and the method's pushforward is declared unavailable).
-/// Only strings and records: nothing here holds a symbol, a node or a location.
+/// called, and the lowered body; which derived methods it has (<see cref="HasPushforward"/> is false when forward mode
+/// does not cover the method: <see cref="PushforwardGap"/> then says what it does not cover, and the method's
+/// pushforward is declared unavailable). What the derived methods and their parameters are called is
+/// Differentiation's (<c>DerivativeNames</c>). Only strings and records: nothing here holds a symbol, a node or a location.
 /// </summary>
 internal sealed record MethodModel(
     string HintName,
@@ -19,14 +20,11 @@ internal sealed record MethodModel(
     string Accessibility,
     string MethodName,
     string MethodReference,
-    string GradientName,
-    string PullbackName,
-    string BufferedName,
     EquatableArray<string> Usings,
     IrMethod Ir,
     bool RecomputeLoops = false,
-    string? PushforwardName = null,
-    string? HessianVectorProductName = null,
+    bool HasPushforward = false,
+    bool HasHessianVectorProduct = false,
     string? PushforwardGap = null);
 
 /// <summary>The output of the lowering step: a model when the method can be differentiated, and its diagnostics.</summary>

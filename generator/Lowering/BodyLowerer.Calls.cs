@@ -77,9 +77,8 @@ internal sealed partial class BodyLowerer
                     MemberTarget(method, Escape(method.Name)),
                     method.Name,
                     string.Empty,
-                    MemberTarget(method, Escape(method.Name + "Pullback")),
+                    null, // its generated members are named after the target by Differentiation
                     method.Parameters.Select(IsDifferentiableCalleeParameter).ToEquatableArray(),
-                    Pushforward: MemberTarget(method, Escape(method.Name + "Pushforward")),
                     HasHessianVectorProduct: _compilation is not null && ForwardModeSupport.CoversSecondOrder(
                         method, _compilation, _differentiableAttribute, _derivativeOfAttribute));
                 return NewActive(new IrCall(callee, null, AtomizeIf(true, arguments, method).ToEquatableArray()), returnType);

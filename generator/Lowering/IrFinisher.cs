@@ -7,7 +7,9 @@ namespace SymDiff.Generator.Lowering;
 
 /// <summary>
 /// Turns a <see cref="LoweredBody"/> into the final <see cref="IrMethod"/>: removes values nothing needs (dead-code
-/// elimination, so the forward sweep computes only what the result depends on), then names every remaining value.
+/// elimination, so the forward sweep computes only what the result depends on), then names every remaining value,
+/// apart from the reserved names and from <c>keptFree</c>: names later stages declare beside the values (the
+/// derivative parameters of the generated signatures), which the pipeline passes in without saying what they are.
 /// </summary>
 internal static class IrFinisher
 {
@@ -15,7 +17,8 @@ internal static class IrFinisher
         LoweredBody body,
         IReadOnlyList<ParameterFacts> parameters,
         IrType returnType,
-        IEnumerable<string> reservedNames)
+        IEnumerable<string> reservedNames,
+        IEnumerable<string> keptFree)
     {
         var live = new bool[body.Values.Count];
         IrLiveness.Mark(body.Result, live);
@@ -23,9 +26,7 @@ internal static class IrFinisher
 
         // Names: parameters, then the first version of each local under its own name, then everything else.
         var reserved = reservedNames.Concat(parameters.Select(p => p.Name)).ToList();
-        var allocator = new NameAllocator(reserved);
-        var gradientNames = parameters.Select(p => p.Differentiable ? allocator.AllocateGradient(p.Name) : string.Empty).ToList();
-        var seedName = allocator.Allocate("dResult");
+        var allocator = new NameAllocator(reserved.Concat(keptFree));
 
         if (body.Result is IrRef { Value: var resultId } && body.Values[resultId].Kind == ValueKind.Temporary)
         {
@@ -79,10 +80,10 @@ internal static class IrFinisher
             .Select((v, id) => new IrValue(names[id] ?? "unused" + id, v.Type, v.Active))
             .ToEquatableArray();
         var irParameters = parameters
-            .Select((p, i) => new IrParameter(names[body.Parameters[i]]!, p.Type, body.Parameters[i], p.Differentiable, gradientNames[i]))
+            .Select((p, i) => new IrParameter(names[body.Parameters[i]]!, p.Type, body.Parameters[i], p.Differentiable))
             .ToEquatableArray();
 
-        return new IrMethod(irParameters, values, new IrBlock(statements.ToEquatableArray()), body.Result, returnType, seedName, reserved.ToEquatableArray());
+        return new IrMethod(irParameters, values, new IrBlock(statements.ToEquatableArray()), body.Result, returnType, reserved.ToEquatableArray());
     }
 }
 

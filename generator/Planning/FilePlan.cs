@@ -18,6 +18,7 @@ internal sealed record ReverseMethod(SweepMode Mode, string Name, ReversePlan Ke
 /// </summary>
 internal sealed record FilePlan(
     MethodModel Model,
+    SignatureNames Names,
     IReadOnlyList<ReverseMethod> ReverseMethods,
     ReversePlan Buffered,
     TangentProgram? Pushforward,
@@ -31,12 +32,13 @@ internal static class FilePlanner
         var methods = new List<ReverseMethod>();
         if (model.Ir.ReturnType.IsScalar)
         {
-            methods.Add(ReverseMethod(model, SweepMode.Gradient, model.GradientName, mathPrefix));
+            methods.Add(ReverseMethod(model, SweepMode.Gradient, DerivativeNames.Gradient(model.MethodName), mathPrefix));
         }
 
-        methods.Add(ReverseMethod(model, SweepMode.Pullback, model.PullbackName, mathPrefix));
-        var buffered = ReversePlanner.Plan(model.Ir, SweepMode.Value, model.BufferedName, model.BufferedName, recomputeLoops: false, isPublic: true, mathPrefix);
-        return new FilePlan(model, methods, buffered, tangents, hessian);
+        methods.Add(ReverseMethod(model, SweepMode.Pullback, DerivativeNames.Pullback(model.MethodName), mathPrefix));
+        var bufferedName = DerivativeNames.Buffered(model.MethodName);
+        var buffered = ReversePlanner.Plan(model.Ir, SweepMode.Value, bufferedName, bufferedName, recomputeLoops: false, isPublic: true, mathPrefix);
+        return new FilePlan(model, DerivativeNames.Of(model.Ir), methods, buffered, tangents, hessian);
     }
 
     /// <summary>

@@ -88,6 +88,9 @@ internal sealed partial class ReversePlan
     /// <summary>The workspace class's fields, in the order the method first uses them.</summary>
     public IReadOnlyList<WorkspaceField> WorkspaceFields => _workspaceFields;
 
+    /// <summary>The derivative parameters of the signature: gradients (<c>dw1</c>) and the pullback's seed (<c>dResult</c>).</summary>
+    public SignatureNames Signature { get; private set; } = new(new Dictionary<int, string>(), string.Empty);
+
     /// <summary>Whether the method reads a workspace (buffers, tapes, saved state).</summary>
     public bool UsesWorkspace { get; private set; }
 

@@ -92,6 +92,7 @@ internal sealed partial class ReversePlan
         UsesWorkspace = forward.Any(UsesDestination) || UsesTensorGradients(reverse) || Enumerable.Range(0, _owner.Length).Any(Taped)
             || _exitTaped.Count > 0 || _copiedExits.Count > 0;
 
+        Signature = DerivativeNames.Of(_ir);
         NameGradients(sweep);
         _discards = sweep.Discards.OrderBy(d => d.Key).ToList();
         LayOutWorkspace();
