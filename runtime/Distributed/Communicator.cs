@@ -15,6 +15,8 @@ public sealed unsafe class Communicator : IDisposable
     private static Communicator? s_world;
 
     private readonly MpiLibrary _mpi;
+    private readonly int[] _counts;
+    private readonly int[] _displacements;
     private int _bucketElements = 1 << 20;
     private long _communicationTicks;
     private bool _disposed;
@@ -24,6 +26,8 @@ public sealed unsafe class Communicator : IDisposable
         _mpi = mpi;
         Rank = mpi.Rank();
         Size = mpi.Size();
+        _counts = new int[Size];
+        _displacements = new int[Size];
     }
 
     /// <summary>This process's rank, 0 ≤ Rank &lt; <see cref="Size"/>. Rank 0 prints and writes checkpoints.</summary>
@@ -119,6 +123,62 @@ public sealed unsafe class Communicator : IDisposable
         return value;
     }
 
+    /// <summary>
+    /// Sums <paramref name="data"/> over the ranks, leaving on each rank only its own part of the sum: afterwards the
+    /// elements of <see cref="Shard"/>(<c>data.Length</c>) hold the sums there, and the others are undefined. With
+    /// <see cref="Allgather"/> after it, this is an allreduce whose middle (an optimizer step, say) each rank does
+    /// for its part only (<c>MPI_Reduce_scatter</c>, in place, in calls of at most <see cref="BucketElements"/>).
+    /// </summary>
+    public void ReduceScatterSum<T>(Span<T> data)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var type = TypeOf<T>(nameof(ReduceScatterSum));
+        var start = Stopwatch.GetTimestamp();
+        fixed (T* pointer = data)
+        fixed (int* counts = _counts)
+        {
+            for (var offset = 0; offset < data.Length; offset += _bucketElements)
+            {
+                var length = Math.Min(_bucketElements, data.Length - offset);
+                var at = PartsOfBucket(data.Length, offset, length);
+                _mpi.ReduceScatterInPlace(pointer + offset, counts, type, _mpi.Sum);
+
+                // MPI leaves this rank's sums at the start of the bucket: move them to where this rank's part lies.
+                var mine = _counts[Rank];
+                if (at != 0 && mine > 0)
+                {
+                    new Span<T>(pointer + offset, mine).CopyTo(new Span<T>(pointer + offset + at, mine));
+                }
+            }
+        }
+
+        Count(start);
+    }
+
+    /// <summary>
+    /// Gives every rank every rank's part of <paramref name="data"/>: each rank's elements of
+    /// <see cref="Shard"/>(<c>data.Length</c>) are copied into the others' (<c>MPI_Allgatherv</c>, in place, in calls of
+    /// at most <see cref="BucketElements"/>).
+    /// </summary>
+    public void Allgather<T>(Span<T> data)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var type = TypeOf<T>(nameof(Allgather));
+        var start = Stopwatch.GetTimestamp();
+        fixed (T* pointer = data)
+        fixed (int* counts = _counts)
+        fixed (int* displacements = _displacements)
+        {
+            for (var offset = 0; offset < data.Length; offset += _bucketElements)
+            {
+                PartsOfBucket(data.Length, offset, Math.Min(_bucketElements, data.Length - offset));
+                _mpi.AllgatherInPlace(pointer + offset, counts, displacements, type);
+            }
+        }
+
+        Count(start);
+    }
+
     /// <summary>Returns once every rank has called it.</summary>
     public void Barrier()
     {
@@ -176,6 +236,24 @@ public sealed unsafe class Communicator : IDisposable
         }
 
         Count(start);
+    }
+
+    /// <summary>
+    /// Fills the counts and displacements of every rank's part (<see cref="Part"/> of <paramref name="total"/>) within the
+    /// bucket [<paramref name="offset"/>, <paramref name="offset"/> + <paramref name="length"/>); returns this rank's displacement.
+    /// </summary>
+    private int PartsOfBucket(int total, int offset, int length)
+    {
+        for (var rank = 0; rank < Size; rank++)
+        {
+            var (partStart, partCount) = Part(total, rank, Size);
+            var from = Math.Clamp(partStart, offset, offset + length);
+            var to = Math.Clamp(partStart + partCount, offset, offset + length);
+            _counts[rank] = to - from;
+            _displacements[rank] = from - offset;
+        }
+
+        return _displacements[Rank];
     }
 
     private nint TypeOf<T>(string operation)

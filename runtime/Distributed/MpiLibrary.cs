@@ -45,6 +45,8 @@ internal sealed unsafe class MpiLibrary
     private readonly delegate* unmanaged<nint, nint, int> _commSetErrhandler;
     private readonly delegate* unmanaged<nint, int, nint, int, nint, int> _bcast;
     private readonly delegate* unmanaged<void*, void*, int, nint, nint, nint, int> _allreduce;
+    private readonly delegate* unmanaged<void*, void*, int*, nint, nint, nint, int> _reduceScatter;
+    private readonly delegate* unmanaged<void*, int, nint, void*, int*, int*, nint, nint, int> _allgatherv;
     private readonly delegate* unmanaged<nint, int> _barrier;
     private readonly delegate* unmanaged<nint, int, int> _abort;
     private readonly delegate* unmanaged<int, byte*, int*, int> _errorString;
@@ -61,6 +63,8 @@ internal sealed unsafe class MpiLibrary
         _commSetErrhandler = (delegate* unmanaged<nint, nint, int>)Export(handle, "MPI_Comm_set_errhandler");
         _bcast = (delegate* unmanaged<nint, int, nint, int, nint, int>)Export(handle, "MPI_Bcast");
         _allreduce = (delegate* unmanaged<void*, void*, int, nint, nint, nint, int>)Export(handle, "MPI_Allreduce");
+        _reduceScatter = (delegate* unmanaged<void*, void*, int*, nint, nint, nint, int>)Export(handle, "MPI_Reduce_scatter");
+        _allgatherv = (delegate* unmanaged<void*, int, nint, void*, int*, int*, nint, nint, int>)Export(handle, "MPI_Allgatherv");
         _barrier = (delegate* unmanaged<nint, int>)Export(handle, "MPI_Barrier");
         _abort = (delegate* unmanaged<nint, int, int>)Export(handle, "MPI_Abort");
         _errorString = (delegate* unmanaged<int, byte*, int*, int>)Export(handle, "MPI_Error_string");
@@ -184,6 +188,17 @@ internal sealed unsafe class MpiLibrary
     public void Broadcast(void* data, int count, nint type, int root) => Check(_bcast((nint)data, count, type, root, World), "MPI_Bcast");
 
     public void AllreduceInPlace(void* data, int count, nint type, nint op) => Check(_allreduce((void*)InPlace, data, count, type, op, World), "MPI_Allreduce");
+
+    /// <summary>
+    /// <c>MPI_Reduce_scatter</c> in place: the input is all of <paramref name="data"/>; rank r's part of the sum
+    /// (<paramref name="counts"/>[r] elements, the parts in rank order) lands at the start of its <paramref name="data"/>.
+    /// </summary>
+    public void ReduceScatterInPlace(void* data, int* counts, nint type, nint op) =>
+        Check(_reduceScatter((void*)InPlace, data, counts, type, op, World), "MPI_Reduce_scatter");
+
+    /// <summary><c>MPI_Allgatherv</c> in place: rank r's part is already at <paramref name="displacements"/>[r] of its own <paramref name="data"/>.</summary>
+    public void AllgatherInPlace(void* data, int* counts, int* displacements, nint type) =>
+        Check(_allgatherv((void*)InPlace, 0, type, data, counts, displacements, type, World), "MPI_Allgatherv");
 
     public void Barrier() => Check(_barrier(World), "MPI_Barrier");
 

@@ -57,10 +57,17 @@ public class Adam<T> : Optimizer<T>
     public double WeightDecay { get; }
 
     /// <inheritdoc/>
-    protected override void Update(int index, Parameter<T> parameter)
+    public override bool UpdatesElementwise => true;
+
+    /// <inheritdoc/>
+    protected override void Update(int index, Parameter<T> parameter) => UpdateRange(index, parameter, 0, parameter.Value.Length);
+
+    /// <inheritdoc/>
+    protected override void UpdateRange(int index, Parameter<T> parameter, int start, int count)
     {
-        var theta = parameter.Value.Span;
-        ReadOnlySpan<T> gradient = parameter.Gradient.Span;
+        var theta = parameter.Value.Span.Slice(start, count);
+        ReadOnlySpan<T> gradient = parameter.Gradient.Span.Slice(start, count);
+        var decayed = false;
         if (WeightDecay != 0 && parameter.Decays)
         {
             if (_decoupled)
@@ -69,9 +76,10 @@ public class Adam<T> : Optimizer<T>
             }
             else
             {
-                var decayed = Scratch<T>.Get(theta.Length);
-                TensorPrimitives.FusedMultiplyAdd<T>(theta, T.CreateChecked(WeightDecay), gradient, decayed);
-                gradient = decayed;
+                var scratch = Scratch<T>.Get(count);
+                TensorPrimitives.FusedMultiplyAdd<T>(theta, T.CreateChecked(WeightDecay), gradient, scratch);
+                gradient = scratch;
+                decayed = true;
             }
         }
 
@@ -83,20 +91,21 @@ public class Adam<T> : Optimizer<T>
         update.Gradient = parameter.Gradient;
         update.M = _m[index];
         update.V = _v[index];
+        update.Offset = start;
         update.OneMinusBeta1 = T.CreateChecked(1 - Beta1);
         update.Beta2 = T.CreateChecked(Beta2);
         update.OneMinusBeta2 = T.CreateChecked(1 - Beta2);
         update.InverseCorrection2 = T.CreateChecked(1 / Math.Sqrt(1 - Math.Pow(Beta2, t)));
         update.Epsilon = T.CreateChecked(Epsilon);
         update.StepSize = T.CreateChecked(LearningRate / (1 - Math.Pow(Beta1, t)));
-        if (gradient == parameter.Gradient.Span)
+        if (!decayed)
         {
             // Elementwise, so the parts are independent and the result is the same on any number of threads.
-            Parallelism.For(theta.Length, update);
+            Parallelism.For(count, update);
         }
         else
         {
-            update.Run(theta, gradient, 0, theta.Length); // L2 decay: the decayed gradient lives in a per-thread scratch
+            update.Run(theta, gradient, 0, count); // L2 decay: the decayed gradient lives in a per-thread scratch
         }
 
         update.Theta = update.Gradient = update.M = update.V = null;
@@ -109,6 +118,7 @@ public class Adam<T> : Optimizer<T>
         public DTensor<T>? Gradient;
         public DTensor<T>? M;
         public DTensor<T>? V;
+        public int Offset; // where the part being updated starts in the parameter
         public T OneMinusBeta1;
         public T Beta2;
         public T OneMinusBeta2;
@@ -116,14 +126,16 @@ public class Adam<T> : Optimizer<T>
         public T Epsilon;
         public T StepSize;
 
-        public override void Execute(int start, int end) => Run(Theta!.Span, Gradient!.Span, start, end);
+        public override void Execute(int start, int end) =>
+            Run(Theta!.Span.Slice(Offset, end), Gradient!.Span.Slice(Offset, end), start, end);
 
+        /// <summary>Elements [start, end) of the part, whose value and gradient are <paramref name="theta"/> and <paramref name="gradient"/>.</summary>
         public void Run(Span<T> theta, ReadOnlySpan<T> gradient, int start, int end) =>
             AdamKernel.Update(
                 theta[start..end],
                 gradient[start..end],
-                M!.Span[start..end],
-                V!.Span[start..end],
+                M!.Span.Slice(Offset + start, end - start),
+                V!.Span.Slice(Offset + start, end - start),
                 OneMinusBeta1,
                 Beta2,
                 OneMinusBeta2,

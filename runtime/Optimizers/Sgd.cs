@@ -41,10 +41,16 @@ public sealed class Sgd<T> : Optimizer<T>
     public double WeightDecay { get; }
 
     /// <inheritdoc/>
-    protected override void Update(int index, Parameter<T> parameter)
+    public override bool UpdatesElementwise => true;
+
+    /// <inheritdoc/>
+    protected override void Update(int index, Parameter<T> parameter) => UpdateRange(index, parameter, 0, parameter.Value.Length);
+
+    /// <inheritdoc/>
+    protected override void UpdateRange(int index, Parameter<T> parameter, int start, int count)
     {
-        var theta = parameter.Value.Span;
-        ReadOnlySpan<T> gradient = parameter.Gradient.Span;
+        var theta = parameter.Value.Span.Slice(start, count);
+        ReadOnlySpan<T> gradient = parameter.Gradient.Span.Slice(start, count);
         if (WeightDecay != 0 && parameter.Decays)
         {
             var decayed = Work.AsSpan(0, theta.Length);
@@ -54,7 +60,7 @@ public sealed class Sgd<T> : Optimizer<T>
 
         if (_momentum[index] is { } buffer)
         {
-            var b = buffer.Span;
+            var b = buffer.Span.Slice(start, count);
             var mu = T.CreateChecked(Momentum);
             TensorPrimitives.FusedMultiplyAdd<T>(b, mu, gradient, b);
             if (Nesterov)

@@ -105,6 +105,18 @@ public sealed record TrainingOptions
     /// <see cref="Communicator.Abort(Exception)"/>, naming the rank. Carried state is not supported.
     /// </summary>
     public Communicator? Communicator { get; init; }
+
+    /// <summary>
+    /// In distributed training, split the optimizer's update between the ranks (ZeRO stage 1): the large gradients are
+    /// reduce-scattered instead of allreduced, each rank updates its own part of each large parameter (and keeps that
+    /// part of the optimizer state current), then the ranks exchange the updated parts. The same results as
+    /// without (to float rounding), each rank doing 1/N of the optimizer's work. On by default; used when the optimizer
+    /// updates element by element (<see cref="Optimizer{T}.UpdatesElementwise"/>: SGD, Adam, AdamW).
+    /// </summary>
+    public bool ShardOptimizer { get; init; } = true;
+
+    /// <summary>With <see cref="ShardOptimizer"/>: the gradients at least this long are sharded (tests lower it to shard small models).</summary>
+    internal int ShardFrom { get; init; } = GradientReducer<float>.InPlaceFrom;
 }
 
 /// <summary>What a training step reports to observers.</summary>
@@ -216,6 +228,7 @@ public sealed class Trainer<T>
     private long _skippedBatches;
     private int _stopRequested; // 1 once RequestStop is called; read with Volatile between steps
     private string _stopRequester = string.Empty;
+    private GradientReducer<T>? _reducer; // while a distributed Train runs: sharding decides what the optimizer and checks see
     private (long Steps, long Skipped) _saved = (-1, -1); // the progress the last checkpoint written or restored holds
 
     /// <summary>Creates a trainer.</summary>
@@ -379,17 +392,18 @@ public sealed class Trainer<T>
             world.Broadcast(tensor.Span);
         }
 
-        return new GradientReducer<T>(world, Parameters, DistributedExtras);
+        var shardFrom = Options.ShardOptimizer && Optimizer.UpdatesElementwise ? Options.ShardFrom : int.MaxValue;
+        return new GradientReducer<T>(world, Parameters, DistributedExtras, shardFrom);
     }
 
-    /// <summary>The scalars that travel with the gradients: the loss, and whether a rank reached the time limit or was asked to stop.</summary>
-    private const int DistributedExtras = 3;
+    /// <summary>The scalars that travel with the gradients: the loss, and whether a rank reached the time limit, was asked to stop or is due to checkpoint.</summary>
+    private const int DistributedExtras = 4;
 
     /// <summary>
     /// This rank's part of the global batch, then the sums over the ranks: the gradients and loss (each rank's weighted
     /// by its share, so the result is the global batch's mean) and the stop flags (any rank's stops every rank).
     /// </summary>
-    private double DistributedStep(GradientReducer<T> reducer, BatchStep<T> step, ReadOnlySpan<int> batch, ref bool timeUp, ref bool stopAsked)
+    private double DistributedStep(GradientReducer<T> reducer, BatchStep<T> step, ReadOnlySpan<int> batch, ref bool timeUp, ref bool stopAsked, ref bool checkpointDue)
     {
         var (start, count) = Communicator.Part(batch.Length, reducer.World.Rank, reducer.World.Size);
         var weight = T.CreateChecked(count) / T.CreateChecked(batch.Length);
@@ -398,14 +412,17 @@ public sealed class Trainer<T>
         extras[0] = loss * weight;
         extras[1] = timeUp ? T.One : T.Zero;
         extras[2] = stopAsked ? T.One : T.Zero;
+        extras[3] = checkpointDue ? T.One : T.Zero;
         reducer.Reduce(weight);
         timeUp = extras[1] > T.Zero;
         stopAsked = extras[2] > T.Zero;
+        checkpointDue = extras[3] > T.Zero; // each rank's own clock says when; a checkpoint is collective (sharded state), so any rank's is every rank's
         return double.CreateChecked(extras[0]);
     }
 
     private TrainingResult TrainLoop(int exampleCount, BatchStep<T> step, Func<double>? evaluate, ITrainingObserver? observer, GradientReducer<T>? reducer)
     {
+        _reducer = reducer;
         var batchSize = Options.BatchSize;
         var batches = (exampleCount + batchSize - 1) / batchSize;
         var totalSteps = (long)batches * Options.Epochs;
@@ -467,15 +484,25 @@ public sealed class Trainer<T>
                 var batch = order.AsSpan(start, Math.Min(batchSize, exampleCount - start));
 
                 Parameters.ZeroGradients();
+                var checkpointDue = interval >= 0 && Stopwatch.GetTimestamp() >= nextCheckpoint; // read again after a local step
                 var timeUp = Options.MaxDuration is { } limit && clock.Elapsed >= limit;
                 var stopAsked = Volatile.Read(ref _stopRequested) != 0;
-                var loss = reducer is null ? double.CreateChecked(step(batch)) : DistributedStep(reducer, step, batch, ref timeUp, ref stopAsked);
+                var loss = reducer is null ? double.CreateChecked(step(batch)) : DistributedStep(reducer, step, batch, ref timeUp, ref stopAsked, ref checkpointDue);
                 examples += batch.Length;
                 var nonFinite = CheckFinite(loss);
                 if (nonFinite is null)
                 {
                     Optimizer.LearningRate = Schedule.At(Optimizer.StepCount) * _rateScale;
-                    Optimizer.Step();
+                    if (reducer is { Sharded: true })
+                    {
+                        Optimizer.Step(reducer.Parts); // this rank's part of each sharded parameter...
+                        reducer.GatherParameters(); // ...then every rank's
+                    }
+                    else
+                    {
+                        Optimizer.Step();
+                    }
+
                     UpdateAverage();
                     Losses.Add(loss);
                     observer?.OnStep(new TrainingProgress(
@@ -518,7 +545,7 @@ public sealed class Trainer<T>
                 }
 
                 var periodic = (stepped && Options.CheckpointEvery > 0 && Optimizer.StepCount % Options.CheckpointEvery == 0)
-                    || (interval >= 0 && Stopwatch.GetTimestamp() >= nextCheckpoint);
+                    || (reducer is null ? interval >= 0 && Stopwatch.GetTimestamp() >= nextCheckpoint : checkpointDue);
                 if (Options.CheckpointPath is not null && (evaluated || periodic || stop))
                 {
                     // The batch just run is done: a resume starts at the next one.
@@ -548,6 +575,8 @@ public sealed class Trainer<T>
             }
         }
 
+        _reducer?.GatherState(Optimizer); // the optimizer's state whole again on every rank, for whoever reads it next
+
         // A run that ends without a checkpoint of its last step (no evaluation at the end, or stopped before its
         // first batch) writes one, so that every way of stopping can be resumed.
         if (Options.CheckpointPath is { } path && _saved != (Optimizer.StepCount, _skippedBatches))
@@ -569,6 +598,7 @@ public sealed class Trainer<T>
             }
         }
 
+        _reducer = null;
         var result = new TrainingResult(Optimizer.StepCount, _bestMetric, _bestStep, reason, clock.Elapsed) { SkippedBatches = _skippedBatches, Cause = cause };
         observer?.OnEnd(result);
         return result;
@@ -610,7 +640,7 @@ public sealed class Trainer<T>
 
         if (Options.ClipGradientNorm is { } clip)
         {
-            var norm = Parameters.GradientNorm();
+            var norm = _reducer is { Sharded: true } sharded ? sharded.GradientNorm() : Parameters.GradientNorm();
             if (!T.IsFinite(norm))
             {
                 return $"the gradients' global norm is {double.CreateChecked(norm).ToString(System.Globalization.CultureInfo.InvariantCulture)}";
@@ -620,7 +650,8 @@ public sealed class Trainer<T>
             return null;
         }
 
-        return Parameters.NonFiniteGradient() is { } name ? $"the gradient of '{name}' is not finite" : null;
+        var nonFinite = _reducer is { Sharded: true } parts ? parts.NonFiniteGradient() : Parameters.NonFiniteGradient();
+        return nonFinite is { } name ? $"the gradient of '{name}' is not finite" : null;
     }
 
     /// <summary>The exception for a batch that is not finite: where it is, and what to try.</summary>
@@ -716,13 +747,14 @@ public sealed class Trainer<T>
 
     private void SaveCheckpoint(string path, ITrainingObserver? observer)
     {
+        _reducer?.GatherState(Optimizer); // each rank's part of the optimizer's state, to every rank
+        _saved = (Optimizer.StepCount, _skippedBatches); // on every rank, so that every rank takes the same path (collectives)
         if (Options.Communicator is { Rank: not 0 })
         {
             return; // every rank holds the same state: rank 0 alone writes it
         }
 
         CheckpointFile.Save(path, CreateCheckpoint(), Options.KeepCheckpoints);
-        _saved = (Optimizer.StepCount, _skippedBatches);
         observer?.OnCheckpoint(Optimizer.StepCount, path);
     }
 

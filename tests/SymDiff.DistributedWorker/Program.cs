@@ -2,7 +2,7 @@ using SymDiff;
 using SymDiff.Distributed;
 using SymDiff.DistributedWorker;
 
-// Started by the tests under `mpirun -np N`: `collectives`, `train <losses> [<checkpoint> <max-steps>] [--resume]`,
+// Started by the tests under `mpirun -np N`: `collectives`, `train <losses> [<checkpoint> <max-steps>] [--resume] [--no-shard] [--rank0-clock]`,
 // `fail`. Exit code 0 when the rank's checks pass.
 using var world = Communicator.Initialize();
 Compute.Threads = 1; // the ranks share the cores
@@ -20,6 +20,8 @@ try
                 Checkpoint = args.Length >= 4 ? args[2] : null,
                 MaxSteps = args.Length >= 4 ? long.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : SmallRun.Steps,
                 Resume = args.Contains("--resume"),
+                Shard = !args.Contains("--no-shard"),
+                CheckpointByRankZerosClock = args.Contains("--rank0-clock"),
             };
             var trained = run.Train(world);
             if (world.Rank == 0)
@@ -34,7 +36,7 @@ try
             Console.WriteLine($"rank {world.Rank}: the failing run returned");
             return 0;
         default:
-            Console.Error.WriteLine("usage: SymDiff.DistributedWorker collectives | train <losses> [<checkpoint> <max-steps>] [--resume] | fail");
+            Console.Error.WriteLine("usage: SymDiff.DistributedWorker collectives | train <losses> [<checkpoint> <max-steps>] [--resume] [--no-shard] [--rank0-clock] | fail");
             return 2;
     }
 }

@@ -53,6 +53,15 @@ public sealed record SmallRun
 
     public bool Resume { get; init; }
 
+    /// <summary>
+    /// Checkpoint by time, on a clock only rank 0's says is due (after every batch there, never elsewhere): the ranks must
+    /// still agree on when to take a checkpoint, since gathering the sharded optimizer state is collective.
+    /// </summary>
+    public bool CheckpointByRankZerosClock { get; init; }
+
+    /// <summary>Split the optimizer's update between the ranks (every parameter of this small model: see TrainingOptions.ShardOptimizer).</summary>
+    public bool Shard { get; init; } = true;
+
     /// <summary>The rank whose step throws at <see cref="FailAtStep"/>; −1: none.</summary>
     public int FailingRank { get; init; } = -1;
 
@@ -66,6 +75,8 @@ public sealed record SmallRun
         {
             Epochs = 3, BatchSize = 25, Seed = 7, EvaluateEvery = 40, AverageDecay = 0.9, ClipGradientNorm = 5,
             MaxSteps = MaxSteps, CheckpointPath = Checkpoint, Communicator = world,
+            ShardOptimizer = Shard, ShardFrom = 1,
+            CheckpointInterval = CheckpointByRankZerosClock ? (world?.Rank == 0 ? TimeSpan.Zero : TimeSpan.FromHours(1)) : null,
         });
         if (Resume)
         {

@@ -62,6 +62,15 @@ public sealed class MpiFactAttribute : FactAttribute
     }
 }
 
+/// <summary>A theory whose cases run MPI jobs: skipped like <see cref="MpiFactAttribute"/>.</summary>
+public sealed class MpiTheoryAttribute : TheoryAttribute
+{
+    public MpiTheoryAttribute()
+    {
+        Skip = MpiJob.SkipReason;
+    }
+}
+
 /// <summary>The MPI jobs run one at a time, after the other tests: each takes both cores of a small CI machine.</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class MpiJobs
