@@ -501,6 +501,11 @@ internal static class SourceEmitter
             }
 
             var (test, simple) = LoopTest.Of(loop, _printer, Name(loop.Condition));
+            if (_mode != SweepMode.Value)
+            {
+                WriteTapingComment(_plan.Taping(loop));
+            }
+
             using (_writer.WriteBlock("while (" + test + ")"))
             {
                 if (!simple)
@@ -554,6 +559,43 @@ internal static class SourceEmitter
                     ? BuffersClass + ".Copy(" + Name(phi) + ", ref " + slot + "); // as the loop left it, out of the buffers its next run reuses"
                     : slot + " = " + Name(phi) + "; // as the loop left it");
             }
+        }
+
+        /// <summary>
+        /// Over a loop the reverse sweep runs back: what each iteration keeps on tapes and what the reverse sweep
+        /// recomputes instead, and why (<c>// per iteration, taped: h, x (the reverse sweep reads them); ...</c>).
+        /// </summary>
+        private void WriteTapingComment(LoopTaping taping)
+        {
+            if (!taping.Reversed)
+            {
+                return;
+            }
+
+            string Names(IReadOnlyList<int> ids) => string.Join(", ", ids.Select(Name));
+            string Them(IReadOnlyList<int> ids) => ids.Count == 1 ? "it" : "them";
+            var parts = new List<string>
+            {
+                taping.Taped.Count == 0 ? "nothing taped (the reverse sweep reads no value of an iteration)"
+                : _plan.RecomputeLoops && taping.Rerun.Count > 0 ? "taped: " + Names(taping.Taped) + " (the reverse sweep reruns each iteration from " + Them(taping.Taped) + ")"
+                : "taped: " + Names(taping.Taped) + " (the reverse sweep reads " + Them(taping.Taped) + ")",
+            };
+            if (taping.Spans.Count > 0)
+            {
+                parts.Add("recomputed: " + Names(taping.Spans) + (taping.Spans.Count == 1 ? " (a span cannot be taped)" : " (spans cannot be taped)"));
+            }
+
+            if (taping.Rerun.Count > 0)
+            {
+                parts.Add("recomputed: " + Names(taping.Rerun) + " (RecomputeLoops: less memory for one more pass of the loop)");
+            }
+
+            if (taping.ShapesOnly.Count > 0)
+            {
+                parts.Add("only the shape of " + Names(taping.ShapesOnly) + " (its gradient's)");
+            }
+
+            _writer.WriteLine("// per iteration, " + string.Join("; ", parts));
         }
 
         /// <summary><c>h_1 = h_2;</c> per carried variable; a tuple assignment when one update reads a phi another one changes.</summary>

@@ -15,6 +15,17 @@ internal enum WorkspaceFieldKind
     Tape,
 }
 
+/// <summary>
+/// What a loop keeps for the reverse sweep, per iteration, and what the reverse sweep computes again instead (values
+/// in definition order): the plan's decision, which the generated code states in a comment over the loop.
+/// </summary>
+/// <param name="Reversed">Whether the reverse sweep runs the loop back at all.</param>
+/// <param name="Taped">Values each iteration keeps on a tape.</param>
+/// <param name="Spans">Spans the reverse sweep recomputes (they cannot be taped).</param>
+/// <param name="Rerun">With RecomputeLoops: the values each reverse iteration recomputes from the taped carried values.</param>
+/// <param name="ShapesOnly">Carried tensors of which only the shape is kept (for their gradients).</param>
+internal sealed record LoopTaping(bool Reversed, IReadOnlyList<int> Taped, IReadOnlyList<int> Spans, IReadOnlyList<int> Rerun, IReadOnlyList<int> ShapesOnly);
+
 /// <summary>One field of a generated method's workspace class.</summary>
 internal sealed record WorkspaceField(WorkspaceFieldKind Kind, string Type, string Name);
 
@@ -118,6 +129,20 @@ internal sealed partial class ReversePlan
 
     /// <summary>Whether a loop's tensors alternate between two buffers (<c>[iter0 &amp; 1]</c>).</summary>
     public bool Alternates(int cursor) => _ringLoops.Contains(cursor);
+
+    /// <summary>What <paramref name="loop"/> tapes and what the reverse sweep recomputes instead.</summary>
+    public LoopTaping Taping(IrLoop loop)
+    {
+        var cursor = loop.Cursor;
+        var owned = IrWalker.DefinitionOrder(_ir.Body.Statements).Where(id => Owner(id) == cursor).ToList();
+        var body = RecomputedBody(cursor);
+        return new LoopTaping(
+            _reverse.Descendants().OfType<RLoop>().Any(l => l.Loop.Cursor == cursor),
+            owned.Where(Taped).ToList(),
+            owned.Where(id => Recomputed(id) && _reverseReads.Contains(id)).ToList(),
+            body is null ? [] : IrWalker.DefinitionOrder(body).Where(id => !Taped(id)).ToList(),
+            loop.Carried.Select(c => c.Phi).Where(_shapeTaped.Contains).ToList());
+    }
 
     /// <summary>The cursor of the innermost loop whose iterations define a value (-1: none).</summary>
     public int Owner(int value) => value < _owner.Length ? _owner[value] : -1;

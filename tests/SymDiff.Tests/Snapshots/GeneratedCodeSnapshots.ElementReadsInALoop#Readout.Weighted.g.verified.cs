@@ -55,6 +55,7 @@ partial class Readout
         int i = 0;
         double total_1 = total;
         int i_1 = i;
+        // per iteration, taped: i_1, t0 (the reverse sweep reads them)
         while (i_1 < n)
         {
             workspace.i_1[iter0] = i_1;
@@ -125,6 +126,7 @@ partial class Readout
         int i = 0;
         double total_1 = total;
         int i_1 = i;
+        // per iteration, taped: i_1 (the reverse sweep reruns each iteration from it); recomputed: t0 (RecomputeLoops: less memory for one more pass of the loop)
         while (i_1 < n)
         {
             workspace.i_1[iter0] = i_1;
@@ -225,6 +227,7 @@ partial class Readout
         // for (var i = 0; i < n; i++) { total += w[i] * w[i] * i; }
         int i = 0;
         int i_1 = i;
+        // per iteration, taped: i_1, t0 (the reverse sweep reads them)
         while (i_1 < n)
         {
             workspace.i_1[iter0] = i_1;
@@ -283,6 +286,7 @@ partial class Readout
         // for (var i = 0; i < n; i++) { total += w[i] * w[i] * i; }
         int i = 0;
         int i_1 = i;
+        // per iteration, taped: i_1 (the reverse sweep reruns each iteration from it); recomputed: t0 (RecomputeLoops: less memory for one more pass of the loop)
         while (i_1 < n)
         {
             workspace.i_1[iter0] = i_1;

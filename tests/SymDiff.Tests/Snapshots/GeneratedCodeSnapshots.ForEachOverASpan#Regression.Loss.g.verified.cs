@@ -51,6 +51,7 @@ partial class Regression
         double loss_1 = loss;
         int k_1 = k;
         int index = 0;
+        // per iteration, taped: x, t2, error (the reverse sweep reads them)
         while (index < xs.Length)
         {
             // foreach (var x in xs)
@@ -138,6 +139,7 @@ partial class Regression
         double loss_1 = loss;
         int k_1 = k;
         int index = 0;
+        // per iteration, taped: k_1, index (the reverse sweep reruns each iteration from them); recomputed: x, t0, t1, t2, t3, error (RecomputeLoops: less memory for one more pass of the loop)
         while (index < xs.Length)
         {
             workspace.k_1[iter0] = k_1;
@@ -258,6 +260,7 @@ partial class Regression
         int k = 0;
         int k_1 = k;
         int index = 0;
+        // per iteration, taped: x, t2, error (the reverse sweep reads them)
         while (index < xs.Length)
         {
             // foreach (var x in xs)
@@ -333,6 +336,7 @@ partial class Regression
         int k = 0;
         int k_1 = k;
         int index = 0;
+        // per iteration, taped: k_1, index (the reverse sweep reruns each iteration from them); recomputed: x, t0, t1, t2, t3, error (RecomputeLoops: less memory for one more pass of the loop)
         while (index < xs.Length)
         {
             workspace.k_1[iter0] = k_1;

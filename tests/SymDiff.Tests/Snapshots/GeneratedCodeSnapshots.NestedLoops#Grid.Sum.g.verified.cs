@@ -52,6 +52,7 @@ partial class Grid
         int i = 0;
         double total_1 = total;
         int i_1 = i;
+        // per iteration, taped: i_1, iter1Start (the reverse sweep reads them)
         while (i_1 < rows)
         {
             workspace.i_1[iter0] = i_1;
@@ -61,6 +62,7 @@ partial class Grid
             workspace.iter1Start[iter0] = iter1Start;
             double row = a;
             int j_1 = j;
+            // per iteration, taped: row, row_1 (the reverse sweep reads them)
             while (j_1 < columns)
             {
                 workspace.row[iter1] = row;
@@ -153,6 +155,7 @@ partial class Grid
         int i = 0;
         double total_1 = total;
         int i_1 = i;
+        // per iteration, taped: i_1, iter1Start (the reverse sweep reads them)
         while (i_1 < rows)
         {
             workspace.i_1[iter0] = i_1;
@@ -162,6 +165,7 @@ partial class Grid
             workspace.iter1Start[iter0] = iter1Start;
             double row = a;
             int j_1 = j;
+            // per iteration, taped: row, j_1 (the reverse sweep reruns each iteration from them); recomputed: t0, t1, row_1 (RecomputeLoops: less memory for one more pass of the loop)
             while (j_1 < columns)
             {
                 workspace.row[iter1] = row;
@@ -287,6 +291,7 @@ partial class Grid
         // for (int i = 0; i < rows; i++) { double row = a; for (int j = 0; j < columns; j++) { row = Math.Tanh(row * b + j); } total += row * i; }
         int i = 0;
         int i_1 = i;
+        // per iteration, taped: i_1, iter1Start (the reverse sweep reads them)
         while (i_1 < rows)
         {
             workspace.i_1[iter0] = i_1;
@@ -296,6 +301,7 @@ partial class Grid
             workspace.iter1Start[iter0] = iter1Start;
             double row = a;
             int j_1 = j;
+            // per iteration, taped: row, row_1 (the reverse sweep reads them)
             while (j_1 < columns)
             {
                 workspace.row[iter1] = row;
@@ -376,6 +382,7 @@ partial class Grid
         // for (int i = 0; i < rows; i++) { double row = a; for (int j = 0; j < columns; j++) { row = Math.Tanh(row * b + j); } total += row * i; }
         int i = 0;
         int i_1 = i;
+        // per iteration, taped: i_1, iter1Start (the reverse sweep reads them)
         while (i_1 < rows)
         {
             workspace.i_1[iter0] = i_1;
@@ -385,6 +392,7 @@ partial class Grid
             workspace.iter1Start[iter0] = iter1Start;
             double row = a;
             int j_1 = j;
+            // per iteration, taped: row, j_1 (the reverse sweep reruns each iteration from them); recomputed: t0, t1, row_1 (RecomputeLoops: less memory for one more pass of the loop)
             while (j_1 < columns)
             {
                 workspace.row[iter1] = row;

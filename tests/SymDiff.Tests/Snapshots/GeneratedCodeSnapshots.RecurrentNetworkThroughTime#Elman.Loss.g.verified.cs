@@ -63,6 +63,7 @@ partial class Elman
         DTensor<float> h = h0;
         float loss_1 = loss;
         int t_1 = t;
+        // per iteration, taped: h, t_1, x, h_1, tmp7 (the reverse sweep reads them); recomputed: tmp0, tmp6 (spans cannot be taped)
         while (t_1 < steps)
         {
             workspace.h[iter0] = h;
@@ -178,6 +179,7 @@ partial class Elman
         DTensor<float> h = h0;
         float loss_1 = loss;
         int t_1 = t;
+        // per iteration, taped: h, t_1 (the reverse sweep reruns each iteration from them); recomputed: tmp0, x, tmp1, tmp2, tmp3, tmp4, h_1, tmp5, tmp6, tmp7 (RecomputeLoops: less memory for one more pass of the loop)
         while (t_1 < steps)
         {
             Buffers.Copy(h, ref workspace.h[iter0]); // its buffer is reused two iterations later
@@ -334,6 +336,7 @@ partial class Elman
         int t = 0;
         DTensor<float> h = h0;
         int t_1 = t;
+        // per iteration, taped: h, t_1, x, h_1, tmp7 (the reverse sweep reads them); recomputed: tmp0, tmp6 (spans cannot be taped)
         while (t_1 < steps)
         {
             workspace.h[iter0] = h;
@@ -440,6 +443,7 @@ partial class Elman
         int t = 0;
         DTensor<float> h = h0;
         int t_1 = t;
+        // per iteration, taped: h, t_1 (the reverse sweep reruns each iteration from them); recomputed: tmp0, x, tmp1, tmp2, tmp3, tmp4, h_1, tmp5, tmp6, tmp7 (RecomputeLoops: less memory for one more pass of the loop)
         while (t_1 < steps)
         {
             Buffers.Copy(h, ref workspace.h[iter0]); // its buffer is reused two iterations later

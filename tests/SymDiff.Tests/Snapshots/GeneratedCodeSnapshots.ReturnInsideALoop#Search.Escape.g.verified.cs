@@ -52,6 +52,7 @@ partial class Search
         bool returned = false;
         double returnValue = 0;
         bool broke = false;
+        // per iteration, taped: v, v_1, cond1 (the reverse sweep reads them)
         while (!broke && i_1 < steps)
         {
             workspace.v[iter0] = v;
@@ -182,6 +183,7 @@ partial class Search
         bool returned = false;
         double returnValue = 0;
         bool broke = false;
+        // per iteration, taped: v (the reverse sweep reruns each iteration from it); recomputed: t0, t1, v_1, cond1 (RecomputeLoops: less memory for one more pass of the loop)
         while (!broke && i_1 < steps)
         {
             workspace.v[iter0] = v;
@@ -342,6 +344,7 @@ partial class Search
         int i_1 = i;
         bool returned = false;
         bool broke = false;
+        // per iteration, taped: v, v_1, cond1 (the reverse sweep reads them)
         while (!broke && i_1 < steps)
         {
             workspace.v[iter0] = v;
@@ -449,6 +452,7 @@ partial class Search
         int i_1 = i;
         bool returned = false;
         bool broke = false;
+        // per iteration, taped: v (the reverse sweep reruns each iteration from it); recomputed: t0, t1, v_1, cond1 (RecomputeLoops: less memory for one more pass of the loop)
         while (!broke && i_1 < steps)
         {
             workspace.v[iter0] = v;

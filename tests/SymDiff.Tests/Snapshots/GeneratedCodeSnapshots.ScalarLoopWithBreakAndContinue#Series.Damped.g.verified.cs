@@ -53,6 +53,7 @@ partial class Series
         double v = x;
         int i_1 = i;
         bool broke = false;
+        // per iteration, taped: v, v_1, cond1, cond2 (the reverse sweep reads them)
         while (!broke && i_1 < steps)
         {
             workspace.v[iter0] = v;
@@ -178,6 +179,7 @@ partial class Series
         double v = x;
         int i_1 = i;
         bool broke = false;
+        // per iteration, taped: v, i_1 (the reverse sweep reruns each iteration from them); recomputed: t0, t1, v_1, cond1, cond2 (RecomputeLoops: less memory for one more pass of the loop)
         while (!broke && i_1 < steps)
         {
             workspace.v[iter0] = v;
@@ -339,6 +341,7 @@ partial class Series
         double v = x;
         int i_1 = i;
         bool broke = false;
+        // per iteration, taped: v, v_1, cond1, cond2 (the reverse sweep reads them)
         while (!broke && i_1 < steps)
         {
             workspace.v[iter0] = v;
@@ -442,6 +445,7 @@ partial class Series
         double v = x;
         int i_1 = i;
         bool broke = false;
+        // per iteration, taped: v, i_1 (the reverse sweep reruns each iteration from them); recomputed: t0, t1, v_1, cond1, cond2 (RecomputeLoops: less memory for one more pass of the loop)
         while (!broke && i_1 < steps)
         {
             workspace.v[iter0] = v;

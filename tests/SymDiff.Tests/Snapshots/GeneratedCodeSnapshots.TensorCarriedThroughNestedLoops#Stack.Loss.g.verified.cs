@@ -55,6 +55,7 @@ partial class Stack
         int i = 0;
         DTensor<double> h = h0;
         int i_1 = i;
+        // per iteration, taped: h, iter1Start (the reverse sweep reads them)
         while (i_1 < outer)
         {
             workspace.h[iter0] = h;
@@ -64,6 +65,7 @@ partial class Stack
             workspace.iter1Start[iter0] = iter1Start;
             DTensor<double> h_1 = h;
             int j_1 = j;
+            // per iteration, taped: h_1, h_2 (the reverse sweep reads them)
             while (j_1 < inner)
             {
                 workspace.h_1[iter1] = h_1;
@@ -161,6 +163,7 @@ partial class Stack
         int i = 0;
         DTensor<double> h = h0;
         int i_1 = i;
+        // per iteration, taped: h, iter1Start (the reverse sweep reads them)
         while (i_1 < outer)
         {
             workspace.h[iter0] = h;
@@ -170,6 +173,7 @@ partial class Stack
             workspace.iter1Start[iter0] = iter1Start;
             DTensor<double> h_1 = h;
             int j_1 = j;
+            // per iteration, taped: h_1 (the reverse sweep reruns each iteration from it); recomputed: t0, h_2 (RecomputeLoops: less memory for one more pass of the loop)
             while (j_1 < inner)
             {
                 Buffers.Copy(h_1, ref workspace.h_1[iter1]); // its buffer is reused two iterations later
@@ -306,6 +310,7 @@ partial class Stack
         int i = 0;
         DTensor<double> h = h0;
         int i_1 = i;
+        // per iteration, taped: h, iter1Start (the reverse sweep reads them)
         while (i_1 < outer)
         {
             workspace.h[iter0] = h;
@@ -315,6 +320,7 @@ partial class Stack
             workspace.iter1Start[iter0] = iter1Start;
             DTensor<double> h_1 = h;
             int j_1 = j;
+            // per iteration, taped: h_1, h_2 (the reverse sweep reads them)
             while (j_1 < inner)
             {
                 workspace.h_1[iter1] = h_1;
@@ -409,6 +415,7 @@ partial class Stack
         int i = 0;
         DTensor<double> h = h0;
         int i_1 = i;
+        // per iteration, taped: h, iter1Start (the reverse sweep reads them)
         while (i_1 < outer)
         {
             workspace.h[iter0] = h;
@@ -418,6 +425,7 @@ partial class Stack
             workspace.iter1Start[iter0] = iter1Start;
             DTensor<double> h_1 = h;
             int j_1 = j;
+            // per iteration, taped: h_1 (the reverse sweep reruns each iteration from it); recomputed: t0, h_2 (RecomputeLoops: less memory for one more pass of the loop)
             while (j_1 < inner)
             {
                 Buffers.Copy(h_1, ref workspace.h_1[iter1]); // its buffer is reused two iterations later
