@@ -7,7 +7,7 @@ namespace SymDiff.Generator;
 /// <summary>
 /// Adds <c>{Method}Gradient</c> and <c>{Method}Pullback</c> to every <c>[Differentiable]</c> method's type: reverse-mode
 /// derivatives derived at compile time. Stages: <see cref="Parse"/> (semantic analysis, lowering to IR),
-/// <see cref="Emit"/> (differentiation, C# text), and output; <see cref="CheckRule"/> checks <c>[PullbackOf]</c> rules.
+/// <see cref="Emit"/> (differentiation, planning, printing C# text), and output; <see cref="CheckRule"/> checks <c>[PullbackOf]</c> rules.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed partial class DifferentiableGenerator : IIncrementalGenerator
