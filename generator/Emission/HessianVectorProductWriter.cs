@@ -3,6 +3,7 @@ using System.Linq;
 using SymDiff.Generator.Differentiation;
 using SymDiff.Generator.Helpers;
 using SymDiff.Generator.Ir;
+using SymDiff.Generator.Planning;
 
 namespace SymDiff.Generator.Emission;
 
@@ -16,6 +17,7 @@ internal sealed class HessianVectorProductWriter
     private readonly SignatureNames _names;
     private readonly IrMethod _ir;
     private readonly HessianVectorProduct _hvp;
+    private readonly TangentPlan _forward;
     private readonly IndentedTextWriter _writer;
     private readonly CExprPrinter _printer;
     private readonly HashSet<int> _declared = new();
@@ -26,8 +28,9 @@ internal sealed class HessianVectorProductWriter
     /// <summary>Gradient tangents some step reads, and the parameters' (the outputs).</summary>
     private readonly HashSet<int> _readTangents;
 
-    public HessianVectorProductWriter(MethodModel model, SignatureNames names, HessianVectorProduct hvp, IndentedTextWriter writer)
+    public HessianVectorProductWriter(MethodModel model, SignatureNames names, HessianVectorProduct hvp, TangentPlan forward, IndentedTextWriter writer)
     {
+        _forward = forward;
         _model = model;
         _names = names;
         _ir = model.Ir;
@@ -58,7 +61,7 @@ internal sealed class HessianVectorProductWriter
         using (_writer.WriteBlock())
         {
             _writer.WriteLine("// forward sweep, with tangents along v");
-            new PushforwardWriter(_model, _names, _hvp.Forward, _writer, _printer, hoistBranches: true, callSites: _hvp.CallSites).WriteBlock(_hvp.Forward.Body);
+            new PushforwardWriter(_model, _names, _forward, _writer, _printer, callSites: _hvp.CallSites).WriteBlock(_hvp.Forward.Body);
             _writer.WriteLine("// reverse sweep (dResult = 1), with the tangent of each gradient along v");
             WriteReverse(_hvp.Reverse);
             foreach (var parameter in differentiable)

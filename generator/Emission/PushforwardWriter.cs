@@ -3,6 +3,7 @@ using System.Linq;
 using SymDiff.Generator.Differentiation;
 using SymDiff.Generator.Helpers;
 using SymDiff.Generator.Ir;
+using SymDiff.Generator.Planning;
 
 namespace SymDiff.Generator.Emission;
 
@@ -15,42 +16,29 @@ internal sealed class PushforwardWriter
     private readonly MethodModel _model;
     private readonly SignatureNames _names;
     private readonly IrMethod _ir;
+    private readonly TangentPlan _plan;
     private readonly TangentProgram _program;
     private readonly IndentedTextWriter _writer;
     private readonly CExprPrinter _printer;
-    private readonly bool _hoistBranches;
-
-    /// <summary>
-    /// How many loops enclose what is being written: inside a loop, tensors are fresh each iteration (a buffer reused
-    /// from call to call would be overwritten while the carried value still refers to it).
-    /// </summary>
-    private int _loopDepth;
     private readonly IReadOnlyDictionary<int, CallSite> _callSites;
-    private HashSet<int>? _returned;
     private readonly string _compilerServices;
-    private readonly HashSet<int> _hoisted = new();
 
-    /// <param name="hoistBranches">
-    /// Whether values defined inside branches (and their tangents) are declared before the outermost branch, so that
-    /// code after it can read them (the reverse sweep of a Hessian-vector product does).
-    /// </param>
     /// <param name="callSites">In a Hessian-vector product: calls to other differentiable methods, by their value.</param>
     public PushforwardWriter(
         MethodModel model,
         SignatureNames names,
-        TangentProgram program,
+        TangentPlan plan,
         IndentedTextWriter writer,
         CExprPrinter? printer = null,
-        bool hoistBranches = false,
         IReadOnlyDictionary<int, CallSite>? callSites = null)
     {
         _callSites = callSites ?? new Dictionary<int, CallSite>();
-        _hoistBranches = hoistBranches;
+        _plan = plan;
         _compilerServices = model.Usings.Any(u => u == "SymDiff.CompilerServices") ? string.Empty : "global::SymDiff.CompilerServices.";
         _model = model;
         _names = names;
         _ir = model.Ir;
-        _program = program;
+        _program = plan.Program;
         _writer = writer;
         _printer = printer ?? new CExprPrinter(Name, Tangent, NoGradients, NoGradients);
     }
@@ -78,7 +66,7 @@ internal sealed class PushforwardWriter
                 _writer.WriteLine(_compilerServices + "Arguments.CheckGradient(\"" + PushforwardName + "\", " + parameter.Name + ", " + _names.Of(parameter) + ", false);");
             }
 
-            if (WorkspaceFields().Any() || ValueFields().Any())
+            if (_plan.UsesWorkspace)
             {
                 _writer.WriteLine("var workspace = " + WorkspaceClass + ".Current;");
             }
@@ -108,9 +96,7 @@ internal sealed class PushforwardWriter
             }
         }
 
-        var fields = WorkspaceFields().ToList();
-        var values = ValueFields().ToList();
-        if (fields.Count > 0 || values.Count > 0)
+        if (_plan.UsesWorkspace)
         {
             _writer.WriteLine();
             SummaryWriter.Write(_writer, "Buffers (forward values and tangents) that <see cref=\"" + PushforwardName + "\"/> reuses from call to call on each thread, so that once they have grown it allocates nothing but its result.");
@@ -122,12 +108,12 @@ internal sealed class PushforwardWriter
                 _writer.WriteLine();
                 _writer.WriteLine("public static " + WorkspaceClass + " Current => s_current ??= new " + WorkspaceClass + "();");
                 _writer.WriteLine();
-                foreach (var id in values)
+                foreach (var id in _plan.ValueBuffers)
                 {
                     _writer.WriteLine("public " + TypeOf(id) + "? " + Name(id) + ";");
                 }
 
-                foreach (var id in fields)
+                foreach (var id in _plan.TangentBuffers)
                 {
                     _writer.WriteLine("public " + TypeOf(id) + "? " + Tangent(id) + ";");
                 }
@@ -170,50 +156,6 @@ internal sealed class PushforwardWriter
     private string PushforwardName => DerivativeNames.Pushforward(_model.MethodName);
 
     private string WorkspaceClass => PushforwardName + "Workspace";
-
-    /// <summary>The tensor tangents rules write (each into its own buffer, reused from call to call).</summary>
-    private IEnumerable<int> WorkspaceFields() => Descendants(_program.Body).OfType<TRuleTangent>()
-        .Where(t => _ir.Values[t.Target].Type.IsTensor && !InLoop(t.Target)).Select(t => t.Target).Distinct().OrderBy(id => id);
-
-    /// <summary>Whether a value is defined inside a loop (its header or body, at any depth).</summary>
-    private bool InLoop(int id) => (_inLoop ??= LoopValues()).Contains(id);
-
-    private HashSet<int>? _inLoop;
-
-    private HashSet<int> LoopValues()
-    {
-        var values = new HashSet<int>();
-        foreach (var loop in Descendants(_program.Body).OfType<TLoop>())
-        {
-            foreach (var statement in Descendants(loop.Header).Concat(Descendants(loop.Body)))
-            {
-                switch (statement)
-                {
-                    case TPrimal { Statement: IrAssign assign }:
-                        values.Add(assign.Target);
-                        break;
-                    case TRuleTangent rule:
-                        values.Add(rule.Target);
-                        break;
-                }
-            }
-        }
-
-        return values;
-    }
-
-    /// <summary>The forward values computed into reused buffers (<see cref="Forward"/>).</summary>
-    private IEnumerable<int> ValueFields() => Descendants(_program.Body).OfType<TPrimal>()
-        .Select(p => p.Statement).OfType<IrAssign>()
-        .Where(a => Forward(a) is CCall { Arguments: var arguments } && arguments.Count > 0 && arguments[arguments.Count - 1] is CName { Text: var text } && text.StartsWith("ref workspace.", System.StringComparison.Ordinal))
-        .Select(a => a.Target).Distinct().OrderBy(id => id);
-
-    private static IEnumerable<TStatement> Descendants(TBlock block) => block.Statements.SelectMany(s => s switch
-    {
-        TIf branch => new[] { s }.Concat(Descendants(branch.Then)).Concat(Descendants(branch.Else)),
-        TLoop loop => new[] { s }.Concat(Descendants(loop.Header)).Concat(Descendants(loop.Body)),
-        _ => new[] { s },
-    });
 
     /// <summary>Writes the statements of a tangent program (the forward sweep of a Hessian-vector product, too).</summary>
     public void WriteBlock(TBlock block) => WriteStatements(block.Statements);
@@ -267,7 +209,7 @@ internal sealed class PushforwardWriter
     /// </summary>
     private void WriteCallSite(CallSite site)
     {
-        var hoisted = _hoisted.Contains(site.Target);
+        var hoisted = _plan.Hoisted(site.Target);
         var outType = hoisted ? "out " : "out " + TypeOf(site.Target) + " ";
         var callee = site.Call.Callee;
         var arguments = site.Call.Arguments.Select(a => _printer.Print(C.FromIr(a))).ToList();
@@ -277,69 +219,11 @@ internal sealed class PushforwardWriter
         _writer.WriteLine(DeclareTangent(site.Target) + Tangent(site.Target) + " = " + _printer.Print(site.ValueTangent) + ";");
     }
 
-    /// <summary>The values the method may return: its result and, through copies and merges, their sources.</summary>
-    private HashSet<int> Returned => _returned ??= ReturnedValues();
-
-    private HashSet<int> ReturnedValues()
-    {
-        var returned = new HashSet<int>();
-        var pending = new Stack<int>();
-        if (_ir.Result is IrRef { Value: var result })
-        {
-            pending.Push(result);
-        }
-
-        var sources = new Dictionary<int, List<int>>();
-        foreach (var statement in Descendants(_program.Body))
-        {
-            switch (statement)
-            {
-                case TPrimal { Statement: IrAssign { Value: IrRef source } copy }:
-                    Add(copy.Target, source.Value);
-                    break;
-                case TIf branch:
-                    foreach (var phi in branch.Branch.Phis)
-                    {
-                        foreach (var side in new[] { phi.WhenTrue, phi.WhenFalse }.OfType<IrRef>())
-                        {
-                            Add(phi.Target, side.Value);
-                        }
-                    }
-
-                    break;
-            }
-        }
-
-        while (pending.Count > 0)
-        {
-            var id = pending.Pop();
-            if (returned.Add(id) && sources.TryGetValue(id, out var from))
-            {
-                from.ForEach(pending.Push);
-            }
-        }
-
-        return returned;
-
-        void Add(int target, int source)
-        {
-            if (!sources.TryGetValue(target, out var list))
-            {
-                sources[target] = list = new List<int>();
-            }
-
-            list.Add(source);
-        }
-    }
-
-    /// <summary>
-    /// A tensor op with a destination-passing overload computes into a buffer reused from call to call, as the
-    /// gradient's forward sweep does; not the returned tensor, which the caller keeps.
-    /// </summary>
+    /// <summary>A tensor op computes into its workspace buffer when the plan says so: <c>Op(x, ref workspace.h)</c>.</summary>
     private CExpr Forward(IrAssign assign)
     {
         var value = C.FromIr(assign.Value);
-        return assign.Value is IrCall { Callee.HasDestination: true } && value is CCall call && !Returned.Contains(assign.Target) && !InLoop(assign.Target)
+        return _plan.ComputesIntoBuffer(assign) && value is CCall call
             ? new CCall(call.Receiver, call.Name, call.Arguments.Append(new CName("ref workspace." + Name(assign.Target))).ToList())
             : value;
     }
@@ -372,7 +256,7 @@ internal sealed class PushforwardWriter
             return;
         }
 
-        _writer.WriteLine(Declare(rule.Target) + Tangent(rule.Target) + " = " + (InLoop(rule.Target)
+        _writer.WriteLine(Declare(rule.Target) + Tangent(rule.Target) + " = " + (_plan.FreshTangent(rule.Target)
             ? "new " + TypeOf(rule.Target) + "(" + Name(rule.Target) + ".Shape.ToArray()); // fresh each iteration"
             : _compilerServices + "Buffers.Ensure(ref workspace." + Tangent(rule.Target) + ", " + Name(rule.Target) + ".Shape);"));
         arguments.Add(Tangent(rule.Target));
@@ -382,21 +266,18 @@ internal sealed class PushforwardWriter
     private void WriteIf(TIf t)
     {
         var branch = t.Branch;
-        if (_hoistBranches)
+        foreach (var group in _plan.DeclaredAhead(t).GroupBy(TypeOf))
         {
-            foreach (var group in DefinedWithin(t).Where(_hoisted.Add).GroupBy(TypeOf))
-            {
                 var zero = _ir.Values[group.First()].Type.DefaultValueText;
-                _writer.WriteLine(group.Key + " " + string.Join(", ", group.SelectMany(id => Hoisted(id).Select(name => name + " = " + zero))) + "; // read after the branch");
-            }
+            _writer.WriteLine(group.Key + " " + string.Join(", ", group.SelectMany(id => Hoisted(id).Select(name => name + " = " + zero))) + "; // read after the branch");
         }
 
-        foreach (var phi in branch.Phis.Where(p => !_hoisted.Contains(p.Target)))
+        foreach (var phi in branch.Phis.Where(p => !_plan.Hoisted(p.Target)))
         {
             _writer.WriteLine(TypeOf(phi.Target) + " " + Name(phi.Target) + ";");
         }
 
-        foreach (var phi in t.TangentPhis.Where(p => !_hoisted.Contains(p.Target)))
+        foreach (var phi in t.TangentPhis.Where(p => !_plan.Hoisted(p.Target)))
         {
             _writer.WriteLine(DeclareTangent(phi.Target) + Tangent(phi.Target) + ";");
         }
@@ -449,15 +330,11 @@ internal sealed class PushforwardWriter
         {
             if (!simple)
             {
-                _loopDepth++;
                 WriteBlock(t.Header);
-                _loopDepth--;
                 _writer.WriteLine("if (!" + Name(loop.Condition) + ") break;");
             }
 
-            _loopDepth++;
             WriteBlock(t.Body);
-            _loopDepth--;
             WriteCarriedUpdates(t);
         }
 
@@ -522,39 +399,10 @@ internal sealed class PushforwardWriter
     }
 
     /// <summary>The type and a space, or nothing for a value declared ahead of its branch.</summary>
-    private string Declare(int id) => _hoisted.Contains(id) ? string.Empty : TypeOf(id) + " ";
+    private string Declare(int id) => _plan.Hoisted(id) ? string.Empty : TypeOf(id) + " ";
 
     /// <summary>A tangent's declaration: a tensor's may be null (a zero direction).</summary>
-    private string DeclareTangent(int id) => _hoisted.Contains(id) ? string.Empty : TypeOf(id) + (_ir.Values[id].Type.IsTensor ? "? " : " ");
-
-    /// <summary>Values a branch defines (its phis and what its sides assign, nested branches included).</summary>
-    private static IEnumerable<int> DefinedWithin(TIf t)
-    {
-        foreach (var phi in t.Branch.Phis)
-        {
-            yield return phi.Target;
-        }
-
-        foreach (var statement in t.Then.Statements.Concat(t.Else.Statements))
-        {
-            switch (statement)
-            {
-                case TPrimal { Statement: IrAssign assign }:
-                    yield return assign.Target;
-                    break;
-                case TPushforwardCall call:
-                    yield return call.Target;
-                    break;
-                case TIf nested:
-                    foreach (var id in DefinedWithin(nested))
-                    {
-                        yield return id;
-                    }
-
-                    break;
-            }
-        }
-    }
+    private string DeclareTangent(int id) => _plan.Hoisted(id) ? string.Empty : TypeOf(id) + (_ir.Values[id].Type.IsTensor ? "? " : " ");
 
     /// <summary>The names of the values and tangents an expression reads.</summary>
     private HashSet<string> Reads(CExpr e)

@@ -14,15 +14,17 @@ internal sealed record ReverseMethod(SweepMode Mode, string Name, ReversePlan Ke
 
 /// <summary>
 /// Everything the generated file of one <c>[Differentiable]</c> method holds, decided: the reverse-mode methods, the
-/// buffered forward pass, and what forward mode and forward over reverse derived (null when not generated).
+/// buffered forward pass, the pushforward, and the Hessian-vector product with the plan of its forward sweep (null when
+/// not generated).
 /// </summary>
 internal sealed record FilePlan(
     MethodModel Model,
     SignatureNames Names,
     IReadOnlyList<ReverseMethod> ReverseMethods,
     ReversePlan Buffered,
-    TangentProgram? Pushforward,
-    HessianVectorProduct? HessianVectorProduct);
+    TangentPlan? Pushforward,
+    HessianVectorProduct? HessianVectorProduct,
+    TangentPlan? HessianForward);
 
 /// <summary>Plans a whole generated file.</summary>
 internal static class FilePlanner
@@ -38,7 +40,15 @@ internal static class FilePlanner
         methods.Add(ReverseMethod(model, SweepMode.Pullback, DerivativeNames.Pullback(model.MethodName), mathPrefix));
         var bufferedName = DerivativeNames.Buffered(model.MethodName);
         var buffered = ReversePlanner.Plan(model.Ir, SweepMode.Value, bufferedName, bufferedName, recomputeLoops: false, isPublic: true, mathPrefix);
-        return new FilePlan(model, DerivativeNames.Of(model.Ir), methods, buffered, tangents, hessian);
+        return new FilePlan(
+            model,
+            DerivativeNames.Of(model.Ir),
+            methods,
+            buffered,
+            tangents is null ? null : TangentPlan.Create(model.Ir, tangents, hoistBranches: false),
+            hessian,
+            // Its reverse sweep reads values the forward sweep defines inside branches: they are declared ahead.
+            hessian is null ? null : TangentPlan.Create(model.Ir, hessian.Forward, hoistBranches: true));
     }
 
     /// <summary>

@@ -1,0 +1,202 @@
+using System.Collections.Generic;
+using System.Linq;
+using SymDiff.Generator.Differentiation;
+using SymDiff.Generator.Ir;
+
+namespace SymDiff.Generator.Planning;
+
+/// <summary>
+/// The plan of a tangent program as printed (a pushforward, or the forward sweep of a Hessian-vector product): which
+/// forward tensors compute into workspace buffers, which rule tangents get a buffer of their own, and which values
+/// (with their tangents) are declared ahead of the branch that defines them. Built once; it only answers questions.
+/// </summary>
+internal sealed class TangentPlan
+{
+    private readonly HashSet<int> _inLoop;
+    private readonly HashSet<int> _returned;
+    private readonly HashSet<int> _hoisted = new();
+    private readonly Dictionary<TIf, List<int>> _declaredAhead = new();
+
+    private TangentPlan(IrMethod ir, TangentProgram program, bool hoistBranches)
+    {
+        Program = program;
+        _inLoop = LoopValues(program.Body);
+        _returned = ReturnedValues(ir, program.Body);
+        if (hoistBranches)
+        {
+            Hoist(program.Body);
+        }
+
+        // Inside loops, tensors are fresh each iteration (a buffer reused from call to call would be overwritten while
+        // the carried value still refers to it).
+        TangentBuffers = Descendants(program.Body).OfType<TRuleTangent>()
+            .Where(t => ir.Values[t.Target].Type.IsTensor && !_inLoop.Contains(t.Target)).Select(t => t.Target).Distinct().OrderBy(id => id).ToList();
+        ValueBuffers = Descendants(program.Body).OfType<TPrimal>().Select(p => p.Statement).OfType<IrAssign>()
+            .Where(ComputesIntoBuffer).Select(a => a.Target).Distinct().OrderBy(id => id).ToList();
+    }
+
+    /// <summary>
+    /// Plans a tangent program; <paramref name="hoistBranches"/>: whether values defined inside branches (and their
+    /// tangents) are declared before the outermost branch, so that code after it can read them (the reverse sweep of a
+    /// Hessian-vector product does).
+    /// </summary>
+    public static TangentPlan Create(IrMethod ir, TangentProgram program, bool hoistBranches) => new(ir, program, hoistBranches);
+
+    public TangentProgram Program { get; }
+
+    /// <summary>Forward tensors computed into workspace buffers, by value.</summary>
+    public IReadOnlyList<int> ValueBuffers { get; }
+
+    /// <summary>Tensor tangents rules write into workspace buffers of their own, by value.</summary>
+    public IReadOnlyList<int> TangentBuffers { get; }
+
+    public bool UsesWorkspace => ValueBuffers.Count > 0 || TangentBuffers.Count > 0;
+
+    /// <summary>Whether a value (and its tangent) is declared ahead of its branch.</summary>
+    public bool Hoisted(int id) => _hoisted.Contains(id);
+
+    /// <summary>The values declared right before <paramref name="branch"/> (none unless branches are hoisted).</summary>
+    public IReadOnlyList<int> DeclaredAhead(TIf branch) => _declaredAhead.TryGetValue(branch, out var ids) ? ids : [];
+
+    /// <summary>Whether a rule's tensor tangent is a fresh tensor (inside loops) rather than a workspace buffer.</summary>
+    public bool FreshTangent(int id) => _inLoop.Contains(id);
+
+    /// <summary>
+    /// A tensor op with a destination-passing overload computes into a buffer reused from call to call, as the
+    /// gradient's forward sweep does; not the returned tensor, which the caller keeps, nor one inside a loop.
+    /// </summary>
+    public bool ComputesIntoBuffer(IrAssign assign) =>
+        assign.Value is IrCall { Callee.HasDestination: true } && C.FromIr(assign.Value) is CCall
+        && !_returned.Contains(assign.Target) && !_inLoop.Contains(assign.Target);
+
+    private void Hoist(TBlock block)
+    {
+        foreach (var statement in block.Statements)
+        {
+            switch (statement)
+            {
+                case TIf branch:
+                    _declaredAhead[branch] = DefinedWithin(branch).Where(_hoisted.Add).ToList();
+                    Hoist(branch.Then);
+                    Hoist(branch.Else);
+                    break;
+                case TLoop loop:
+                    Hoist(loop.Header);
+                    Hoist(loop.Body);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Values a branch defines (its phis and what its sides assign, nested branches included).</summary>
+    private static IEnumerable<int> DefinedWithin(TIf t)
+    {
+        foreach (var phi in t.Branch.Phis)
+        {
+            yield return phi.Target;
+        }
+
+        foreach (var statement in t.Then.Statements.Concat(t.Else.Statements))
+        {
+            switch (statement)
+            {
+                case TPrimal { Statement: IrAssign assign }:
+                    yield return assign.Target;
+                    break;
+                case TPushforwardCall call:
+                    yield return call.Target;
+                    break;
+                case TIf nested:
+                    foreach (var id in DefinedWithin(nested))
+                    {
+                        yield return id;
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Values defined inside a loop (its header or body, at any depth).</summary>
+    private static HashSet<int> LoopValues(TBlock body)
+    {
+        var values = new HashSet<int>();
+        foreach (var loop in Descendants(body).OfType<TLoop>())
+        {
+            foreach (var statement in Descendants(loop.Header).Concat(Descendants(loop.Body)))
+            {
+                switch (statement)
+                {
+                    case TPrimal { Statement: IrAssign assign }:
+                        values.Add(assign.Target);
+                        break;
+                    case TRuleTangent rule:
+                        values.Add(rule.Target);
+                        break;
+                }
+            }
+        }
+
+        return values;
+    }
+
+    /// <summary>The values the method may return: its result and, through copies and merges, their sources.</summary>
+    private static HashSet<int> ReturnedValues(IrMethod ir, TBlock body)
+    {
+        var returned = new HashSet<int>();
+        var pending = new Stack<int>();
+        if (ir.Result is IrRef { Value: var result })
+        {
+            pending.Push(result);
+        }
+
+        var sources = new Dictionary<int, List<int>>();
+        foreach (var statement in Descendants(body))
+        {
+            switch (statement)
+            {
+                case TPrimal { Statement: IrAssign { Value: IrRef source } copy }:
+                    Add(copy.Target, source.Value);
+                    break;
+                case TIf branch:
+                    foreach (var phi in branch.Branch.Phis)
+                    {
+                        foreach (var side in new[] { phi.WhenTrue, phi.WhenFalse }.OfType<IrRef>())
+                        {
+                            Add(phi.Target, side.Value);
+                        }
+                    }
+
+                    break;
+            }
+        }
+
+        while (pending.Count > 0)
+        {
+            var id = pending.Pop();
+            if (returned.Add(id) && sources.TryGetValue(id, out var from))
+            {
+                from.ForEach(pending.Push);
+            }
+        }
+
+        return returned;
+
+        void Add(int target, int source)
+        {
+            if (!sources.TryGetValue(target, out var list))
+            {
+                sources[target] = list = new List<int>();
+            }
+
+            list.Add(source);
+        }
+    }
+
+    private static IEnumerable<TStatement> Descendants(TBlock block) => block.Statements.SelectMany(s => s switch
+    {
+        TIf branch => new[] { s }.Concat(Descendants(branch.Then)).Concat(Descendants(branch.Else)),
+        TLoop loop => new[] { s }.Concat(Descendants(loop.Header)).Concat(Descendants(loop.Body)),
+        _ => new[] { s },
+    });
+}
