@@ -20,7 +20,12 @@ public sealed partial class DifferentiableGenerator
     {
         if (context.Attributes.Any(a => a.AttributeClass?.Name == "PushforwardOfAttribute"))
         {
-            return CheckPushforwardRule(context, cancellationToken);
+            return CheckForwardRule(context, DiagnosticDescriptors.PushforwardRuleMismatch, (f, r) => PushforwardRules.Fits(f, r, out _, out _), PushforwardRules.Suggest, cancellationToken);
+        }
+
+        if (context.Attributes.Any(a => a.AttributeClass?.Name == "PullbackTangentOfAttribute"))
+        {
+            return CheckForwardRule(context, DiagnosticDescriptors.PullbackTangentRuleMismatch, (f, r) => PullbackTangentRules.Fits(f, r, out _, out _), PullbackTangentRules.Suggest, cancellationToken);
         }
 
         var syntax = (MethodDeclarationSyntax)context.TargetNode;
@@ -76,10 +81,16 @@ public sealed partial class DifferentiableGenerator
     }
 
     /// <summary>
-    /// Checks one <c>[PushforwardOf]</c> rule: it must name an existing function and fit one of its overloads
-    /// (<see cref="PushforwardRules.Fits"/>); SD0017 at the rule otherwise, with the signature that would fit.
+    /// Checks one <c>[PushforwardOf]</c> or <c>[PullbackTangentOf]</c> rule: it must name an existing function and fit one
+    /// of its overloads (<paramref name="fits"/>); <paramref name="mismatch"/> (SD0017, SD0019) at the rule otherwise,
+    /// with the signature that would fit.
     /// </summary>
-    private static EquatableArray<DiagnosticInfo> CheckPushforwardRule(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    private static EquatableArray<DiagnosticInfo> CheckForwardRule(
+        GeneratorAttributeSyntaxContext context,
+        DiagnosticDescriptor mismatch,
+        Func<IMethodSymbol, IMethodSymbol, string?> fits,
+        Func<IMethodSymbol, string> suggest,
+        CancellationToken cancellationToken)
     {
         var syntax = (MethodDeclarationSyntax)context.TargetNode;
         var rule = (IMethodSymbol)context.TargetSymbol;
@@ -97,29 +108,30 @@ public sealed partial class DifferentiableGenerator
                 if (functions.Count == 0)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(
-                        DiagnosticDescriptors.PushforwardRuleMismatch, location, rule.Name, name ?? "?", "'" + (type?.ToDisplayString() ?? "?") + "' has no method of that name", "?"));
+                        mismatch, location, rule.Name, name ?? "?", "'" + (type?.ToDisplayString() ?? "?") + "' has no method of that name", "?"));
                     continue;
                 }
 
-                var reasons = functions.Select(f => (Function: f, Reason: rule.IsStatic ? PushforwardRules.Fits(f, rule, out _, out _) : "it must be static")).ToList();
+                var reasons = functions.Select(f => (Function: f, Reason: rule.IsStatic ? fits(f, rule) : "it must be static")).ToList();
                 if (reasons.Any(r => r.Reason is null))
                 {
                     continue;
                 }
 
-                var closest = reasons.FirstOrDefault(r => r.Function.Parameters.Length == rule.Parameters.Length - r.Function.Parameters.Count(p => DerivativeRules.KindOf(p.Type) != GradientKind.None));
+                // Explain against the overload whose parameter types the rule mentions, else the first.
+                var closest = reasons.FirstOrDefault(r => r.Function.Parameters.All(p => rule.Parameters.Any(q => DerivativeRules.Same(q.Type, p.Type))));
                 if (closest.Function is null)
                 {
                     closest = reasons[0];
                 }
 
                 diagnostics.Add(DiagnosticInfo.Create(
-                    DiagnosticDescriptors.PushforwardRuleMismatch,
+                    mismatch,
                     location,
                     rule.Name,
                     closest.Function.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat),
                     closest.Reason!,
-                    PushforwardRules.Suggest(closest.Function)));
+                    suggest(closest.Function)));
             }
         }
         catch (Exception exception) when (exception is not OperationCanceledException)

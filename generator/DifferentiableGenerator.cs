@@ -56,5 +56,14 @@ public sealed partial class DifferentiableGenerator : IIncrementalGenerator
             .WithTrackingName(WellKnownTrackingNames.PushforwardRules)
             .Where(static list => list.Count > 0);
         context.RegisterSourceOutput(pushforwardRules.Combine(context.CompilationProvider), static (spc, pair) => ReportDiagnostics(spc, pair.Left, pair.Right));
+
+        var pullbackTangentRules = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                Lowering.PullbackTangentRules.AttributeName,
+                predicate: static (node, _) => node is MethodDeclarationSyntax,
+                transform: static (ctx, ct) => CheckRule(ctx, ct))
+            .WithTrackingName(WellKnownTrackingNames.PullbackTangentRules)
+            .Where(static list => list.Count > 0);
+        context.RegisterSourceOutput(pullbackTangentRules.Combine(context.CompilationProvider), static (spc, pair) => ReportDiagnostics(spc, pair.Left, pair.Right));
     }
 }

@@ -126,6 +126,11 @@ internal static class DiagnosticDescriptors
         "No pushforward for this method",
         "'{0}' gets no {0}Pushforward (forward mode) and no {0}HessianVectorProduct: forward mode does not cover {1} yet; its gradient and pullback are generated as usual");
 
+    public static readonly DiagnosticDescriptor PullbackTangentRuleMismatch = Error(
+        "SD0019",
+        "Pullback-tangent rule does not fit its function",
+        "[PullbackTangentOf] rule '{0}' does not fit '{1}': {2}. Its full form is '{3}', leaving out what it does not read.");
+
     public static readonly DiagnosticDescriptor InternalError = Error(
         "SD9999",
         "SymDiff internal error",
@@ -155,6 +160,7 @@ internal static class DiagnosticDescriptors
         NoDiffArgument,
         PushforwardRuleMismatch,
         NoPushforward,
+        PullbackTangentRuleMismatch,
         InternalError);
 
     public static DiagnosticDescriptor Get(string id) => ById[id];

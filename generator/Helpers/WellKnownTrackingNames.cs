@@ -18,6 +18,9 @@ internal static class WellKnownTrackingNames
     /// <summary>The check of each <c>[PushforwardOf]</c> rule.</summary>
     public const string PushforwardRules = nameof(PushforwardRules);
 
+    /// <summary>The check of each <c>[PullbackTangentOf]</c> rule.</summary>
+    public const string PullbackTangentRules = nameof(PullbackTangentRules);
+
     /// <summary>The diagnostics of one method.</summary>
     public const string Diagnostics = nameof(Diagnostics);
 }

@@ -268,6 +268,59 @@ internal static class DerivativeRules
         return null;
     }
 
+    /// <summary>A generic rule constructed with the function's type arguments; null, or why it cannot be.</summary>
+    public static string? ConstructLike(IMethodSymbol function, IMethodSymbol rule, out IMethodSymbol constructed)
+    {
+        constructed = rule;
+        if (rule.Arity != function.Arity)
+        {
+            return $"it has {rule.Arity} type parameters but the function has {function.Arity}";
+        }
+
+        if (rule.Arity > 0)
+        {
+            var arguments = function.IsDefinition ? function.TypeParameters.Cast<ITypeSymbol>() : function.TypeArguments;
+            constructed = rule.OriginalDefinition.Construct(arguments.ToArray());
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The leading parameters of a forward-mode rule (a pushforward or a pullback tangent): the inputs it reads, named and
+    /// ordered as in the function (marked in <paramref name="reads"/>), then optionally <c>saved</c>. Null, or why not.
+    /// </summary>
+    public static string? ReadInputsAndSaved(IMethodSymbol function, IReadOnlyList<IParameterSymbol> actual, ref int next, bool[] reads, out bool saved)
+    {
+        saved = false;
+        var inputs = function.Parameters;
+        var nextInput = 0;
+        while (next < actual.Count && IndexOfInput(function, actual[next].Name) is var input && input >= 0)
+        {
+            if (input < nextInput || !Same(actual[next].Type, inputs[input].Type) || actual[next].RefKind != RefKind.None)
+            {
+                return $"parameter '{actual[next].Name}' must be '{inputs[input].Type.ToDisplayString()}' (the input '{inputs[input].Name}'), in the function's order";
+            }
+
+            reads[input] = true;
+            nextInput = input + 1;
+            next++;
+        }
+
+        if (next < actual.Count && actual[next].Name == "saved")
+        {
+            if (KindOf(function.ReturnType) != GradientKind.Scalar || KindOf(actual[next].Type) != GradientKind.Tensor || FindSavedForm(function) is null)
+            {
+                return "parameter 'saved' is the state a scalar-valued function's saving overload keeps: a tensor";
+            }
+
+            saved = true;
+            next++;
+        }
+
+        return null;
+    }
+
     private static bool HasAttribute(IParameterSymbol parameter, string name) =>
         parameter.GetAttributes().Any(a => IsSymDiffAttribute(a, name));
 

@@ -44,19 +44,12 @@ internal static class PushforwardRules
     /// <summary>Null if <paramref name="rule"/> fits <paramref name="function"/> as its pushforward, else why not.</summary>
     public static string? Fits(IMethodSymbol function, IMethodSymbol rule, out IMethodSymbol constructed, out PushforwardShape shape)
     {
-        constructed = rule;
         var inputs = function.Parameters;
         var reads = new bool[inputs.Length];
         shape = new PushforwardShape(reads, false);
-        if (rule.Arity != function.Arity)
+        if (DerivativeRules.ConstructLike(function, rule, out constructed) is { } arity)
         {
-            return $"it has {rule.Arity} type parameters but the function has {function.Arity}";
-        }
-
-        if (rule.Arity > 0)
-        {
-            var arguments = function.IsDefinition ? function.TypeParameters.Cast<ITypeSymbol>() : function.TypeArguments;
-            constructed = rule.OriginalDefinition.Construct(arguments.ToArray());
+            return arity;
         }
 
         var resultKind = DerivativeRules.KindOf(function.ReturnType);
@@ -74,29 +67,9 @@ internal static class PushforwardRules
 
         var actual = constructed.Parameters;
         var next = 0;
-        var nextInput = 0;
-        while (next < actual.Length && DerivativeRules.IndexOfInput(function, actual[next].Name) is var input && input >= 0)
+        if (DerivativeRules.ReadInputsAndSaved(function, actual, ref next, reads, out var saved) is { } misfit)
         {
-            if (input < nextInput || !DerivativeRules.Same(actual[next].Type, inputs[input].Type) || actual[next].RefKind != RefKind.None)
-            {
-                return $"parameter '{actual[next].Name}' must be '{inputs[input].Type.ToDisplayString()}' (the input '{inputs[input].Name}'), in the function's order";
-            }
-
-            reads[input] = true;
-            nextInput = input + 1;
-            next++;
-        }
-
-        var saved = false;
-        if (next < actual.Length && actual[next].Name == "saved")
-        {
-            if (resultKind != GradientKind.Scalar || DerivativeRules.KindOf(actual[next].Type) != GradientKind.Tensor || DerivativeRules.FindSavedForm(function) is null)
-            {
-                return "parameter 'saved' is the state a scalar-valued function's saving overload keeps: a tensor";
-            }
-
-            saved = true;
-            next++;
+            return misfit;
         }
 
         var readsResult = false;

@@ -242,5 +242,38 @@ namespace SymDiff.CompilerServices
                 TensorPrimitives.FusedMultiplyAdd<T>(Source!.Span[start..end], Scale, target, target);
             }
         }
+
+        /// <summary>
+        /// dlogits += dResult·(p − onehot)/n with the saved softmax p: its tangent is vdResult·(p − onehot)/n + dResult·ṗ/n,
+        /// ṗ = p ⊙ (ẋ − ⟨p, ẋ⟩) per row.
+        /// </summary>
+        [PullbackTangentOf(typeof(DTensor), nameof(DTensor.CrossEntropy))]
+        public static void CrossEntropyPullbackTangent<T>(ReadOnlySpan<int> targets, DTensor<T> saved, T dResult, DTensor<T>? vlogits, T vdResult, DTensor<T>? vdlogits)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ArgumentNullException.ThrowIfNull(saved);
+            var classes = CrossEntropyClasses(nameof(CrossEntropyPullbackTangent), saved, targets);
+            Check.Tangent(nameof(CrossEntropyPullbackTangent), vlogits, saved);
+            Check.Gradient(nameof(CrossEntropyPullbackTangent), vdlogits, saved);
+            if (vdlogits is null || targets.Length == 0)
+            {
+                return;
+            }
+
+            CrossEntropyPullback(targets, saved, vdResult, vdlogits);
+            if (vlogits is null)
+            {
+                return;
+            }
+
+            var scale = dResult / T.CreateChecked(targets.Length);
+            var moved = Scratch<T>.Get(classes);
+            for (var row = 0; row < saved.Length; row += classes)
+            {
+                var output = vdlogits.Span.Slice(row, classes);
+                SoftmaxRowPushforward<T>(saved.Span.Slice(row, classes), vlogits.Span.Slice(row, classes), moved);
+                TensorPrimitives.FusedMultiplyAdd<T>(moved, scale, output, output);
+            }
+        }
     }
 }

@@ -53,5 +53,22 @@ namespace SymDiff.CompilerServices
                 TensorPrimitives.Multiply<T>(result.Span, dx.Span, dResult.Span);
             }
         }
+
+        /// <summary>dx += dResult ⊙ y: its tangent is vdResult ⊙ y + dResult ⊙ ẏ.</summary>
+        [PullbackTangentOf(typeof(DTensor), nameof(DTensor.Exp))]
+        public static void ExpPullbackTangent<T>(DTensor<T> result, DTensor<T> dResult, DTensor<T>? vresult, DTensor<T> vdResult, DTensor<T>? vdx)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (!ElementwisePullbackTangent(nameof(ExpPullbackTangent), result, dResult, vresult, vdResult, vdx))
+            {
+                return;
+            }
+
+            ExpPullback(result, vdResult, vdx);
+            if (vresult is not null)
+            {
+                TensorPrimitives.FusedMultiplyAdd<T>(dResult.Span, vresult.Span, vdx.Span, vdx.Span);
+            }
+        }
     }
 }

@@ -57,5 +57,26 @@ namespace SymDiff.CompilerServices
                 TensorPrimitives.Divide<T>(dx.Span, x.Span, dResult.Span);
             }
         }
+
+        /// <summary>dx += dResult / x: its tangent is vdResult / x − dResult ⊙ ẋ / x².</summary>
+        [PullbackTangentOf(typeof(DTensor), nameof(DTensor.Log))]
+        public static void LogPullbackTangent<T>(DTensor<T> x, DTensor<T> dResult, DTensor<T>? vx, DTensor<T> vdResult, DTensor<T>? vdx)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (!ElementwisePullbackTangent(nameof(LogPullbackTangent), x, dResult, vx, vdResult, vdx))
+            {
+                return;
+            }
+
+            LogPullback(x, vdResult, vdx);
+            if (vx is not null)
+            {
+                var scale = Scratch<T>.Get(x.Length);
+                TensorPrimitives.Multiply<T>(x.Span, x.Span, scale);
+                TensorPrimitives.Divide<T>(vx.Span, scale, scale);
+                TensorPrimitives.Negate<T>(scale, scale);
+                TensorPrimitives.FusedMultiplyAdd<T>(dResult.Span, scale, vdx.Span, vdx.Span);
+            }
+        }
     }
 }

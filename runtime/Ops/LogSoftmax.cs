@@ -96,5 +96,34 @@ namespace SymDiff.CompilerServices
                 TensorPrimitives.Subtract<T>(tangent, TensorPrimitives.Dot<T>(probabilities, tangent), dResult.Span.Slice(row, columns));
             }
         }
+
+        /// <summary>
+        /// dx += g − p·Σg per row, p = e^y: its tangent is ġ − p·Σġ − (p ⊙ ẏ)·Σg, with g = dResult and ġ = vdResult.
+        /// </summary>
+        [PullbackTangentOf(typeof(DTensor), nameof(DTensor.LogSoftmax))]
+        public static void LogSoftmaxPullbackTangent<T>(DTensor<T> result, DTensor<T> dResult, DTensor<T>? vresult, DTensor<T> vdResult, DTensor<T>? vdx)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (!ElementwisePullbackTangent(nameof(LogSoftmaxPullbackTangent), result, dResult, vresult, vdResult, vdx) || result.Length == 0)
+            {
+                return;
+            }
+
+            LogSoftmaxPullback(result, vdResult, vdx);
+            if (vresult is null)
+            {
+                return;
+            }
+
+            var columns = result.Dimension(-1);
+            var probabilities = Scratch<T>.Get(columns);
+            for (var row = 0; row < result.Length; row += columns)
+            {
+                var output = vdx.Span.Slice(row, columns);
+                TensorPrimitives.Exp<T>(result.Span.Slice(row, columns), probabilities);
+                TensorPrimitives.Multiply<T>(probabilities, vresult.Span.Slice(row, columns), probabilities);
+                TensorPrimitives.FusedMultiplyAdd<T>(probabilities, -TensorPrimitives.Sum<T>(dResult.Span.Slice(row, columns)), output, output);
+            }
+        }
     }
 }

@@ -103,5 +103,36 @@ namespace SymDiff.CompilerServices
             Check.Tangent(nameof(MatMulPushforward), db, b);
             ProductPushforward(a, b, transposeA, transposeB, da, db, dResult, batched: false);
         }
+
+        /// <summary>
+        /// da and db are bilinear in (b, dResult) and (a, dResult): their tangents are the pullback along vdResult plus the
+        /// pullback of dResult with ḃ in b's place (for da) and ȧ in a's place (for db), one more pair of products.
+        /// </summary>
+        [PullbackTangentOf(typeof(DTensor), nameof(DTensor.MatMul))]
+        public static void MatMulPullbackTangent<T>(
+            DTensor<T> a, DTensor<T> b, bool transposeA, bool transposeB, DTensor<T> dResult, DTensor<T>? va, DTensor<T>? vb, DTensor<T> vdResult, DTensor<T>? vda, DTensor<T>? vdb)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var (m, _, n) = MatMulShape(nameof(MatMulPullbackTangent), a, b, transposeA, transposeB);
+            foreach (var gradient in new[] { dResult, vdResult })
+            {
+                ArgumentNullException.ThrowIfNull(gradient);
+                if (!gradient.HasShape([m, n]))
+                {
+                    throw new ArgumentException($"{nameof(MatMulPullbackTangent)}: dResult's tangent or dResult {gradient.ShapeText} is not the product's shape [{m}, {n}].");
+                }
+            }
+
+            Check.Tangent(nameof(MatMulPullbackTangent), va, a);
+            Check.Tangent(nameof(MatMulPullbackTangent), vb, b);
+            Check.Gradient(nameof(MatMulPullbackTangent), vda, a);
+            Check.Gradient(nameof(MatMulPullbackTangent), vdb, b);
+            ProductPullback(a, b, transposeA, transposeB, vdResult, vda, vdb, batched: false);
+            var (intoA, intoB) = (vb is null ? null : vda, va is null ? null : vdb);
+            if (intoA is not null || intoB is not null)
+            {
+                ProductPullback(va ?? a, vb ?? b, transposeA, transposeB, dResult, intoA, intoB, batched: false);
+            }
+        }
     }
 }

@@ -174,5 +174,44 @@ namespace SymDiff.CompilerServices
         {
             ScaledSumTangent(nameof(MultiplyPushforward), da, s, a, ds, dResult);
         }
+
+        /// <summary>
+        /// da += dResult ⊙ b and db += dResult ⊙ a (summed over a broadcast b's repeats) are bilinear: their tangents are the
+        /// pullback along vdResult plus the pullback of dResult with ḃ in b's place (for da) and ȧ in a's place (for db).
+        /// </summary>
+        [PullbackTangentOf(typeof(DTensor), nameof(DTensor.Multiply))]
+        public static void MultiplyPullbackTangent<T>(
+            DTensor<T> a, DTensor<T> b, DTensor<T> dResult, DTensor<T>? va, DTensor<T>? vb, DTensor<T> vdResult, DTensor<T>? vda, DTensor<T>? vdb)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            Check.SameShape(nameof(MultiplyPullbackTangent), a, dResult);
+            Check.Tangent(nameof(MultiplyPullbackTangent), va, a);
+            Check.Tangent(nameof(MultiplyPullbackTangent), vb, b);
+            MultiplyPullback(a, b, vdResult, vda, vdb); // checks the rest before it writes
+            var (intoA, intoB) = (vb is null ? null : vda, va is null ? null : vdb);
+            if (intoA is not null || intoB is not null)
+            {
+                MultiplyPullback(va ?? a, vb ?? b, dResult, intoA, intoB);
+            }
+        }
+
+        /// <summary>da += s·dResult and ds += ⟨a, dResult⟩: their tangents are ṡ·dResult + s·vdResult and ⟨ȧ, dResult⟩ + ⟨a, vdResult⟩.</summary>
+        [PullbackTangentOf(typeof(DTensor), nameof(DTensor.Multiply))]
+        public static void MultiplyPullbackTangent<T>(DTensor<T> a, T s, DTensor<T> dResult, DTensor<T>? va, T vs, DTensor<T> vdResult, DTensor<T>? vda, ref T vds)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            Check.SameShape(nameof(MultiplyPullbackTangent), a, dResult);
+            Check.Tangent(nameof(MultiplyPullbackTangent), va, a);
+            MultiplyPullback(a, s, vdResult, vda, ref vds); // checks the rest before it writes
+            if (vda is not null)
+            {
+                TensorPrimitives.FusedMultiplyAdd<T>(dResult.Span, vs, vda.Span, vda.Span);
+            }
+
+            if (va is not null)
+            {
+                vds += TensorPrimitives.Dot<T>(va.Span, dResult.Span);
+            }
+        }
     }
 }

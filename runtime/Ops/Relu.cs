@@ -70,5 +70,13 @@ namespace SymDiff.CompilerServices
                 }
             }
         }
+
+        /// <summary>dx += dResult where y &gt; 0: the mask does not move, so the tangent is vdResult where y &gt; 0.</summary>
+        [PullbackTangentOf(typeof(DTensor), nameof(DTensor.Relu))]
+        public static void ReluPullbackTangent<T>(DTensor<T> result, DTensor<T> vdResult, DTensor<T>? vdx)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ReluPullback(result, vdResult, vdx);
+        }
     }
 }

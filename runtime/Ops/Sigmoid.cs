@@ -63,5 +63,26 @@ namespace SymDiff.CompilerServices
                 TensorPrimitives.Multiply<T>(slope, y, slope);
             });
         }
+
+        /// <summary>dx += dResult ⊙ y(1 − y): its tangent is vdResult ⊙ y(1 − y) + dResult ⊙ (1 − 2y) ⊙ ẏ.</summary>
+        [PullbackTangentOf(typeof(DTensor), nameof(DTensor.Sigmoid))]
+        public static void SigmoidPullbackTangent<T>(DTensor<T> result, DTensor<T> dResult, DTensor<T>? vresult, DTensor<T> vdResult, DTensor<T>? vdx)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (!ElementwisePullbackTangent(nameof(SigmoidPullbackTangent), result, dResult, vresult, vdResult, vdx))
+            {
+                return;
+            }
+
+            SigmoidPullback(result, vdResult, vdx);
+            if (vresult is not null)
+            {
+                var scale = Scratch<T>.Get(result.Length);
+                TensorPrimitives.Multiply<T>(result.Span, -(T.One + T.One), scale);
+                TensorPrimitives.Add<T>(scale, T.One, scale);
+                TensorPrimitives.Multiply<T>(scale, vresult.Span, scale);
+                TensorPrimitives.FusedMultiplyAdd<T>(dResult.Span, scale, vdx.Span, vdx.Span);
+            }
+        }
     }
 }

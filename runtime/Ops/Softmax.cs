@@ -104,5 +104,40 @@ namespace SymDiff.CompilerServices
             TensorPrimitives.FusedMultiplyAdd<T>(y, dy, dx, dx);
             TensorPrimitives.FusedMultiplyAdd<T>(y, -dot, dx, dx);
         }
+
+        /// <summary>
+        /// dx += y ⊙ (g − ⟨g, y⟩) per row: its tangent is y ⊙ (ġ − ⟨ġ, y⟩) + ẏ ⊙ (g − ⟨g, y⟩) − y·⟨g, ẏ⟩, with g = dResult
+        /// and ġ = vdResult.
+        /// </summary>
+        [PullbackTangentOf(typeof(DTensor), nameof(DTensor.Softmax))]
+        public static void SoftmaxPullbackTangent<T>(DTensor<T> result, DTensor<T> dResult, DTensor<T>? vresult, DTensor<T> vdResult, DTensor<T>? vdx)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (!ElementwisePullbackTangent(nameof(SoftmaxPullbackTangent), result, dResult, vresult, vdResult, vdx) || result.Length == 0)
+            {
+                return;
+            }
+
+            SoftmaxPullback(result, vdResult, vdx);
+            if (vresult is null)
+            {
+                return;
+            }
+
+            var columns = result.Dimension(-1);
+            for (var row = 0; row < result.Length; row += columns)
+            {
+                var y = result.Span.Slice(row, columns);
+                var g = dResult.Span.Slice(row, columns);
+                var dy = vresult.Span.Slice(row, columns);
+                var output = vdx.Span.Slice(row, columns);
+                var gy = TensorPrimitives.Dot<T>(g, y);
+                var gdy = TensorPrimitives.Dot<T>(g, dy);
+                for (var i = 0; i < columns; i++)
+                {
+                    output[i] += (dy[i] * (g[i] - gy)) - (y[i] * gdy);
+                }
+            }
+        }
     }
 }

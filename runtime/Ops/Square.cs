@@ -58,5 +58,22 @@ namespace SymDiff.CompilerServices
                 TensorPrimitives.Add<T>(dResult.Span, dResult.Span, dResult.Span);
             }
         }
+
+        /// <summary>dx += 2x ⊙ dResult: its tangent is 2x ⊙ vdResult + 2ẋ ⊙ dResult.</summary>
+        [PullbackTangentOf(typeof(DTensor), nameof(DTensor.Square))]
+        public static void SquarePullbackTangent<T>(DTensor<T> x, DTensor<T> dResult, DTensor<T>? vx, DTensor<T> vdResult, DTensor<T>? vdx)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (!ElementwisePullbackTangent(nameof(SquarePullbackTangent), x, dResult, vx, vdResult, vdx))
+            {
+                return;
+            }
+
+            SquarePullback(x, vdResult, vdx);
+            if (vx is not null)
+            {
+                SquarePullback(vx, dResult, vdx);
+            }
+        }
     }
 }

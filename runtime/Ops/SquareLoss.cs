@@ -89,5 +89,51 @@ namespace SymDiff.CompilerServices
 
             return slope / T.CreateChecked(rows);
         }
+
+        /// <summary>
+        /// dprediction += dResult·(p − t)/n and dtarget −= the same: their tangents are vdResult·(p − t)/n + dResult·(ṗ − ṫ)/n
+        /// and its negation.
+        /// </summary>
+        [PullbackTangentOf(typeof(DTensor), nameof(DTensor.SquareLoss))]
+        public static void SquareLossPullbackTangent<T>(
+            DTensor<T> prediction, DTensor<T> target, T dResult, DTensor<T>? vprediction, DTensor<T>? vtarget, T vdResult, DTensor<T>? vdprediction, DTensor<T>? vdtarget)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var rows = SquareLossRows(nameof(SquareLossPullbackTangent), prediction, target);
+            Check.Tangent(nameof(SquareLossPullbackTangent), vprediction, prediction);
+            Check.Tangent(nameof(SquareLossPullbackTangent), vtarget, target);
+            Check.Gradient(nameof(SquareLossPullbackTangent), vdprediction, prediction);
+            Check.Gradient(nameof(SquareLossPullbackTangent), vdtarget, target);
+            SquareLossPullback(prediction, target, vdResult, vdprediction, vdtarget);
+            if (prediction.Length == 0 || (vprediction is null && vtarget is null))
+            {
+                return;
+            }
+
+            var scale = dResult / T.CreateChecked(rows);
+            var moved = Scratch<T>.Get(prediction.Length);
+            if (vprediction is null)
+            {
+                TensorPrimitives.Negate<T>(vtarget!.Span, moved);
+            }
+            else if (vtarget is null)
+            {
+                vprediction.Span.CopyTo(moved);
+            }
+            else
+            {
+                TensorPrimitives.Subtract<T>(vprediction.Span, vtarget.Span, moved);
+            }
+
+            if (vdprediction is not null)
+            {
+                TensorPrimitives.FusedMultiplyAdd<T>(moved, scale, vdprediction.Span, vdprediction.Span);
+            }
+
+            if (vdtarget is not null)
+            {
+                TensorPrimitives.FusedMultiplyAdd<T>(moved, -scale, vdtarget.Span, vdtarget.Span);
+            }
+        }
     }
 }

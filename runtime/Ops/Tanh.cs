@@ -59,5 +59,25 @@ namespace SymDiff.CompilerServices
                 TensorPrimitives.Subtract<T>(T.One, slope, slope);
             });
         }
+
+        /// <summary>dx += dResult ⊙ (1 − y²): its tangent is vdResult ⊙ (1 − y²) − 2·dResult ⊙ y ⊙ ẏ.</summary>
+        [PullbackTangentOf(typeof(DTensor), nameof(DTensor.Tanh))]
+        public static void TanhPullbackTangent<T>(DTensor<T> result, DTensor<T> dResult, DTensor<T>? vresult, DTensor<T> vdResult, DTensor<T>? vdx)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (!ElementwisePullbackTangent(nameof(TanhPullbackTangent), result, dResult, vresult, vdResult, vdx))
+            {
+                return;
+            }
+
+            TanhPullback(result, vdResult, vdx);
+            if (vresult is not null)
+            {
+                var scale = Scratch<T>.Get(result.Length);
+                TensorPrimitives.Multiply<T>(result.Span, vresult.Span, scale);
+                TensorPrimitives.Multiply<T>(scale, -(T.One + T.One), scale);
+                TensorPrimitives.FusedMultiplyAdd<T>(dResult.Span, scale, vdx.Span, vdx.Span);
+            }
+        }
     }
 }
