@@ -705,6 +705,8 @@ internal sealed class ReverseSweep
 
         public CExpr Arg(int index) => C.FromIr(_operands[index]);
 
+        public CExpr Companion(string function) => C.Call(Owner + "." + function, Arg(0));
+
         public bool IsActive(int index) => _operands[index] is IrRef r && _sweep._ir.Values[r.Value].Active;
 
         public bool SameOperands(int first, int second) => _operands[first] is IrRef a && Equals(a, _operands[second]);

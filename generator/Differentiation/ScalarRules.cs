@@ -28,6 +28,13 @@ internal interface ILocalDerivatives
     /// <summary>Whether two operands are the same value (as in <c>a * a</c>).</summary>
     bool SameOperands(int first, int second);
 
+    /// <summary>
+    /// <c>function(a)</c> of the one operand <c>a</c> where <c>y</c> is its sine or cosine (<paramref name="function"/> the
+    /// other one): forward mode computes both in one <c>Math.SinCos</c> call beside the forward statement, so a
+    /// derivative that needs the other half costs little more than the function; reverse mode calls it.
+    /// </summary>
+    CExpr Companion(string function);
+
     /// <summary>States ∂y/∂x_index.</summary>
     void Partial(int index, CExpr derivative);
 
@@ -159,10 +166,10 @@ internal static class ScalarRules
         c.Partial(0, C.Divide(One(c), C.Multiply(C.Multiply(C.Number(3, c.Kind), c.Y), c.Y)));
 
     /// <summary>y = sin(a): ∂/∂a = cos(a).</summary>
-    private static void Sin(ILocalDerivatives c) => c.Partial(0, Call(c, "Cos", c.Arg(0)));
+    private static void Sin(ILocalDerivatives c) => c.Partial(0, c.Companion("Cos"));
 
     /// <summary>y = cos(a): ∂/∂a = -sin(a).</summary>
-    private static void Cos(ILocalDerivatives c) => c.Partial(0, C.Negate(Call(c, "Sin", c.Arg(0))));
+    private static void Cos(ILocalDerivatives c) => c.Partial(0, C.Negate(c.Companion("Sin")));
 
     /// <summary>y = tan(a): ∂/∂a = 1 + y² (reuses y).</summary>
     private static void Tan(ILocalDerivatives c) => c.Partial(0, C.Add(One(c), C.Multiply(c.Y, c.Y)));

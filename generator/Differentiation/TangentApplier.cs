@@ -31,6 +31,9 @@ internal abstract class TangentApplier : ILocalDerivatives
 
     public abstract CExpr Arg(int index);
 
+    /// <summary>The other half of a sine or cosine, called (a subclass that can compute it with the forward value does).</summary>
+    public virtual CExpr Companion(string function) => C.Call(Owner + "." + function, Arg(0));
+
     public abstract bool SameOperands(int first, int second);
 
     public bool IsActive(int index) => !C.IsZero(TangentOf(index));

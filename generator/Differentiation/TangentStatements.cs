@@ -26,11 +26,19 @@ internal sealed class TComment(string source) : TStatement
     public string Source { get; } = source;
 }
 
-/// <summary>A statement of the original method, run as written (an assignment, an effect, a throw).</summary>
-internal sealed class TPrimal(IrStatement statement) : TStatement
+/// <summary>
+/// A statement of the original method, run as written (an assignment, an effect, a throw); a sine or cosine whose
+/// tangent needs the other one computes both (<see cref="Companion"/>).
+/// </summary>
+internal sealed class TPrimal(IrStatement statement, TCompanion? companion = null) : TStatement
 {
     public IrStatement Statement { get; } = statement;
+
+    public TCompanion? Companion { get; } = companion;
 }
+
+/// <summary>The local <see cref="Name"/> holding <see cref="Function"/> (<c>Sin</c> or <c>Cos</c>) of a sine's or cosine's operand.</summary>
+internal sealed record TCompanion(string Name, string Function);
 
 /// <summary>Defines the tangent of <see cref="Value"/>.</summary>
 internal sealed class TTangent(int value, CExpr tangent) : TStatement

@@ -20,6 +20,7 @@ internal sealed class TangentSweep
     private readonly CExpr?[] _tangent;
     private readonly Dictionary<int, string> _tangentNames = new();
     private readonly HashSet<int> _carried = new();
+    private readonly Dictionary<int, TCompanion> _companions = new();
     private readonly string _prefix;
 
     private TangentSweep(IrMethod ir, string mathPrefix, TangentNaming naming)
@@ -85,8 +86,14 @@ internal sealed class TangentSweep
                     break;
 
                 case IrAssign assign when _ir.Values[assign.Target].Active:
+                    var primal = output.Statements.Count;
                     output.Add(new TPrimal(assign));
                     Assign(assign, output);
+                    if (_companions.TryGetValue(assign.Target, out var companion))
+                    {
+                        output.Statements[primal] = new TPrimal(assign, companion); // sine and cosine in one call
+                    }
+
                     break;
 
                 case IrIf branch:
@@ -257,5 +264,24 @@ internal sealed class TangentSweep
         public override bool SameOperands(int first, int second) => operands[first] is IrRef a && Equals(a, operands[second]);
 
         protected override CExpr TangentOf(int index) => sweep.TangentOf(operands[index], Kind);
+
+        public override CExpr Companion(string function) =>
+            IsActive(0) ? sweep.CompanionOf(assign, operands[0], function) : base.Companion(function);
+    }
+
+    /// <summary>
+    /// Names the other half of <paramref name="assign"/>'s sine or cosine (<c>cosX</c> for <c>Math.Sin(x)</c>), which its
+    /// forward statement then computes with it (<see cref="TPrimal.Companion"/>).
+    /// </summary>
+    private CExpr CompanionOf(IrAssign assign, IrExpr operand, string function)
+    {
+        if (!_companions.TryGetValue(assign.Target, out var companion))
+        {
+            var of = operand is IrRef { Value: var id } ? _ir.Values[id].Name : "Arg";
+            companion = new TCompanion(_names.Allocate(function.ToLowerInvariant() + char.ToUpperInvariant(of[0]) + of.Substring(1)), function);
+            _companions[assign.Target] = companion;
+        }
+
+        return new CName(companion.Name);
     }
 }

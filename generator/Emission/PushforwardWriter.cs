@@ -169,6 +169,13 @@ internal sealed class PushforwardWriter
                 case TComment comment:
                     _writer.WriteLine("// " + comment.Source);
                     break;
+                case TPrimal { Statement: IrAssign { Value: IrCall { Arguments.Count: 1 } call } assign, Companion: { } companion }:
+                    // Math.SinCos gives the sine and the cosine for little more than one of them (and the same bits).
+                    var value = Declare(assign.Target) + Name(assign.Target);
+                    var other = TypeOf(assign.Target) + " " + companion.Name;
+                    var pair = companion.Function == "Cos" ? value + ", " + other : other + ", " + value;
+                    _writer.WriteLine("(" + pair + ") = " + call.Callee.Owner + ".SinCos(" + _printer.Print(C.FromIr(call.Arguments[0])) + ");");
+                    break;
                 case TPrimal { Statement: IrAssign assign }:
                     _writer.WriteLine(Declare(assign.Target) + Name(assign.Target) + " = " + _printer.Print(Forward(assign)) + ";");
                     break;

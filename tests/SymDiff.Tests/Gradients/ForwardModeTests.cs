@@ -30,6 +30,30 @@ public sealed class ForwardModeTests
         Assert.Empty(missing);
     }
 
+    /// <summary>
+    /// A pushforward computes a sine whose tangent needs the cosine (or the reverse) with one <c>Math.SinCos</c> call,
+    /// and returns the function's value: that is the function's own value only if SinCos gives the bits of Sin and Cos,
+    /// which this checks on this platform (small, ordinary and huge arguments, both widths). The corpus's pushforwards
+    /// are compared with their functions exactly as well (<see cref="PushforwardIsTheGradientAlongTheDirection"/>).
+    /// </summary>
+    [Fact]
+    public void SinCosGivesTheBitsOfSinAndCos()
+    {
+        var rng = new Random(18);
+        foreach (var scale in new[] { 1e-300, 1e-8, 1.0, 10.0, 1e3, 1e6, 1e15, 1e300 })
+        {
+            for (var i = 0; i < 20_000; i++)
+            {
+                var x = ((2 * rng.NextDouble()) - 1) * scale;
+                var (sin, cos) = Math.SinCos(x);
+                Assert.True(BitConverter.DoubleToInt64Bits(sin) == BitConverter.DoubleToInt64Bits(Math.Sin(x)) && BitConverter.DoubleToInt64Bits(cos) == BitConverter.DoubleToInt64Bits(Math.Cos(x)), $"Math.SinCos({x:R})");
+                var f = float.IsFinite((float)x) ? (float)x : (float)(x / scale); // in float range
+                var (sinF, cosF) = MathF.SinCos(f);
+                Assert.True(BitConverter.SingleToInt32Bits(sinF) == BitConverter.SingleToInt32Bits(MathF.Sin(f)) && BitConverter.SingleToInt32Bits(cosF) == BitConverter.SingleToInt32Bits(MathF.Cos(f)), $"MathF.SinCos({f:R})");
+            }
+        }
+    }
+
     [Fact]
     public void FunctionsWithoutLoopsHaveAHessianVectorProduct()
     {

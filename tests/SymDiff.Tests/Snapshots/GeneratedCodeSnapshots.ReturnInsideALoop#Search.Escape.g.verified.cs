@@ -636,8 +636,8 @@ partial class Search
             // v = v * rate + Math.Sin(v);
             double t0 = v * rate;
             double dt0 = dv * rate + drate * v;
-            double t1 = Math.Sin(v);
-            double dt1 = dv * Math.Cos(v);
+            (double t1, double cosV) = Math.SinCos(v);
+            double dt1 = dv * cosV;
             double v_1 = t0 + t1;
             double dv_1 = dt0 + dt1;
             // if (v > 2)
