@@ -127,6 +127,7 @@ internal static class SourceEmitter
         private readonly HashSet<int> _parameterValues;
         private int _recomputingLoop = -1;
         private string? _lastForwardSource;
+        private LoopLocals? _locals;
 
         public MethodWriter(MethodModel model, ReversePlan plan, Prefixes prefixes, IndentedTextWriter writer)
         {
@@ -136,7 +137,7 @@ internal static class SourceEmitter
             _mode = plan.Mode;
             _prefixes = prefixes;
             _writer = writer;
-            _printer = new CExprPrinter(id => _ir.Values[id].Name, plan.GradientName, id => WorkspaceLocal + "." + _ir.Values[id].Name + "Saved" + Slot(id) + "!");
+            _printer = new CExprPrinter(Name, plan.GradientName, id => WorkspaceLocal + "." + _ir.Values[id].Name + "Saved" + Slot(id) + "!");
             _parameterValues = new HashSet<int>(_ir.Parameters.Select(p => p.Value));
         }
 
@@ -154,6 +155,7 @@ internal static class SourceEmitter
         public void Write()
         {
             var forward = _plan.Forward;
+            _locals = LoopLocals.Plan(_ir, forward, KeepsSsaName(forward));
             WriteSignature();
             using (_writer.WriteBlock())
             {
@@ -414,6 +416,12 @@ internal static class SourceEmitter
         {
             foreach (var statement in statements)
             {
+                if (statement is IrAssign printsNothing && !Recomputing && _locals is { } locals
+                    && (locals.IsAbsorbed(printsNothing.Target) || locals.IsSelfCopy(printsNothing.Target, printsNothing.Value)))
+                {
+                    continue; // in a for header, or a copy of a local onto itself
+                }
+
                 // Each run of statements lowered from one source statement sits under a comment quoting it, as in
                 // the reverse sweep (not when a reverse iteration recomputes its forward values: its comment says so).
                 if (!Recomputing && statement is IrAssign or IrEffect or IrThrow or IrIf && statement.Source != _lastForwardSource)
@@ -432,8 +440,14 @@ internal static class SourceEmitter
                         break;
 
                     case IrAssign assign:
+                        if (!Recomputing && _locals?.Compound(assign.Target, assign.Value) is not null)
+                        {
+                            _writer.WriteLine(CompoundAssignment(assign) + ";");
+                            break;
+                        }
+
                         var value = _printer.Print(ForwardValue(assign));
-                        _writer.WriteLine(Hoisted(assign.Target)
+                        _writer.WriteLine(Hoisted(assign.Target) || !Declares(assign.Target)
                             ? Name(assign.Target) + " = " + value + ";"
                             : TypeOf(assign.Target) + " " + Name(assign.Target) + " = " + value + ";");
                         if (!_plan.WritesIntoSlot(assign))
@@ -494,10 +508,17 @@ internal static class SourceEmitter
                 WriteTapeStore(loop.Start);
             }
 
-            foreach (var carried in loop.Carried)
+            var initials = loop.Carried.Where(c => !IsBreakFlag(c.Phi) && !IsSelfCopy(c.Phi, c.Initial)).ToList();
+            if (initials.Count > 0 && !Recomputing && _lastForwardSource?.StartsWith(loop.Source, System.StringComparison.Ordinal) != true)
+            {
+                _writer.WriteLine("// " + loop.Source); // what the carried variables start as
+                _lastForwardSource = loop.Source;
+            }
+
+            foreach (var carried in initials)
             {
                 var initial = _printer.Print(C.FromIr(carried.Initial));
-                _writer.WriteLine((Hoisted(carried.Phi) ? string.Empty : TypeOf(carried.Phi) + " ") + Name(carried.Phi) + " = " + initial + ";");
+                _writer.WriteLine((Hoisted(carried.Phi) || !Declares(carried.Phi) ? string.Empty : TypeOf(carried.Phi) + " ") + Name(carried.Phi) + " = " + initial + ";");
             }
 
             var (test, simple) = LoopTest.Of(loop, _printer, Name(loop.Condition));
@@ -506,7 +527,13 @@ internal static class SourceEmitter
                 WriteTapingComment(_plan.Taping(loop));
             }
 
-            using (_writer.WriteBlock("while (" + test + ")"))
+            if (!Recomputing && _locals?.BreakTest(loop) is { } withoutFlag)
+            {
+                test = _printer.Print(C.FromIr(withoutFlag));
+            }
+
+            var header = !Recomputing && _locals?.For(loop) is { } forHeader ? ForHeader(forHeader) : "while (" + test + ")";
+            using (_writer.WriteBlock(header))
             {
                 if (!simple)
                 {
@@ -531,9 +558,9 @@ internal static class SourceEmitter
                 }
             }
 
-            foreach (var carried in loop.Carried.Where(c => c.Exit >= 0))
+            foreach (var carried in loop.Carried.Where(c => c.Exit >= 0 && !IsSelfCopy(c.Exit, new IrRef(c.Phi))))
             {
-                var declaration = (Hoisted(carried.Exit) ? string.Empty : TypeOf(carried.Exit) + " ") + Name(carried.Exit) + " = ";
+                var declaration = (Hoisted(carried.Exit) || !Declares(carried.Exit) ? string.Empty : TypeOf(carried.Exit) + " ") + Name(carried.Exit) + " = ";
                 if (_plan.CopiedExit(carried.Exit))
                 {
                     var ownSlot = _plan.Owner(carried.Exit) >= 0 && _plan.KeepsIterationBuffer(carried.Exit);
@@ -598,10 +625,27 @@ internal static class SourceEmitter
             _writer.WriteLine("// per iteration, " + string.Join("; ", parts));
         }
 
+        /// <summary><c>for (int i = 0; i &lt; n; i++)</c>: the user's header, its counter sharing one local across its versions.</summary>
+        private string ForHeader(LoopLocals.ForHeader header)
+        {
+            var init = header.Init is { } assign ? TypeOf(assign.Target) + " " + Name(assign.Target) + " = " + _printer.Print(C.FromIr(assign.Value)) : string.Empty;
+            var steps = header.Steps.Select(CompoundAssignment);
+            return "for (" + init + "; " + _printer.Print(C.FromIr(header.Condition)) + "; " + string.Join(", ", steps) + ")";
+        }
+
+        /// <summary><c>i++</c>, <c>s += t</c> or <c>s = e</c>: an assignment to a local that may read its own previous version.</summary>
+        private string CompoundAssignment(IrAssign step) => _locals!.Compound(step.Target, step.Value) switch
+        {
+            ("+=", IrConstant { Text: "1" }) => Name(step.Target) + "++",
+            ("-=", IrConstant { Text: "1" }) => Name(step.Target) + "--",
+            { } compound => Name(step.Target) + " " + compound.Operator + " " + _printer.Print(C.FromIr(compound.Right)),
+            null => Name(step.Target) + " = " + _printer.Print(C.FromIr(step.Value)),
+        };
+
         /// <summary><c>h_1 = h_2;</c> per carried variable; a tuple assignment when one update reads a phi another one changes.</summary>
         private void WriteCarriedUpdates(IrLoop loop)
         {
-            var updates = loop.Carried.Where(c => !(c.Next is IrRef { Value: var n } && n == c.Phi)).ToList();
+            var updates = loop.Carried.Where(c => !(c.Next is IrRef { Value: var n } && n == c.Phi) && !IsBreakFlag(c.Phi) && !IsSelfCopy(c.Phi, c.Next)).ToList();
             var phis = new HashSet<int>(updates.Select(c => c.Phi));
             var hazard = updates.Select((c, i) => IrWalker.References(c.Next).Any(r => phis.Contains(r) && updates.Take(i).Any(u => u.Phi == r))).Any(h => h);
             if (hazard && !updates.Any(c => _ir.Values[c.Phi].Type.IsRefLike))
@@ -651,9 +695,24 @@ internal static class SourceEmitter
                 }
             }
 
-            foreach (var phi in branch.Phis.Where(p => !Hoisted(p.Target)))
+            foreach (var phi in branch.Phis.Where(p => !Hoisted(p.Target) && Declares(p.Target) && !IsBreakFlag(p.Target)))
             {
                 _writer.WriteLine(TypeOf(phi.Target) + " " + Name(phi.Target) + ";");
+            }
+
+            // A side that prints nothing (a 'continue', or copies of locals onto themselves) leaves the other one alone
+            // under the negated condition.
+            var thenPrints = PrintsSomething(branch, whenTrue: true);
+            var elsePrints = PrintsSomething(branch, whenTrue: false);
+            if (!thenPrints && elsePrints)
+            {
+                using (_writer.WriteBlock("if (!" + Name(branch.Condition) + ")"))
+                {
+                    WriteForward(branch.Else.Statements.ToList(), depth + 1);
+                    WritePhiAssignments(branch, whenTrue: false);
+                }
+
+                return;
             }
 
             using (_writer.WriteBlock("if (" + Name(branch.Condition) + ")"))
@@ -662,7 +721,7 @@ internal static class SourceEmitter
                 WritePhiAssignments(branch, whenTrue: true);
             }
 
-            if (branch.Else.Statements.Count > 0 || branch.Phis.Any(p => p.WhenFalse is not null))
+            if (elsePrints)
             {
                 using (_writer.WriteBlock("else"))
                 {
@@ -672,17 +731,45 @@ internal static class SourceEmitter
             }
         }
 
+        private bool PrintsSomething(IrIf branch, bool whenTrue) =>
+            (whenTrue ? branch.Then : branch.Else).Statements.Count > 0
+            || branch.Phis.Any(p => (whenTrue ? p.WhenTrue : p.WhenFalse) is { } source && !IsBreakFlag(p.Target) && !IsSelfCopy(p.Target, source))
+            || Breaks(branch, whenTrue);
+
+        /// <summary>Whether this side of the branch leaves its loop (a <c>break</c> whose flag prints as <c>break;</c>).</summary>
+        private bool Breaks(IrIf branch, bool whenTrue) =>
+            branch.Phis.Any(p => IsBreakFlag(p.Target) && (whenTrue ? p.WhenTrue : p.WhenFalse) is IrConstant);
+
         private void WritePhiAssignments(IrIf branch, bool whenTrue)
         {
             foreach (var phi in branch.Phis)
             {
                 var source = whenTrue ? phi.WhenTrue : phi.WhenFalse;
-                if (source is not null)
+                if (source is not null && !IsBreakFlag(phi.Target) && !IsSelfCopy(phi.Target, source))
                 {
                     _writer.WriteLine(Name(phi.Target) + " = " + _printer.Print(C.FromIr(source)) + ";");
                 }
             }
+
+            if (Breaks(branch, whenTrue))
+            {
+                // A break first moves the carried variables on, as the end of its iteration would.
+                var loop = _locals!.FlagLoop(branch.Phis.First(p => IsBreakFlag(p.Target)).Target);
+                WriteCarriedUpdates(loop);
+                if (_plan.Counted(loop.Cursor))
+                {
+                    _writer.WriteLine(Name(loop.Cursor) + "++; // counts the iteration it leaves");
+                }
+
+                _writer.WriteLine("break;");
+            }
         }
+
+        private bool Declares(int id) => Recomputing || (_locals?.Declares(id) ?? true);
+
+        private bool IsBreakFlag(int id) => !Recomputing && _locals is { } locals && locals.IsBreakFlag(id);
+
+        private bool IsSelfCopy(int target, IrExpr? source) => !Recomputing && _locals is { } locals && locals.IsSelfCopy(target, source);
 
         // ----- reverse sweep ------------------------------------------------------------------------------------
 
@@ -853,7 +940,19 @@ internal static class SourceEmitter
 
         private bool IsTensor(int id) => _ir.Values[id].Type.IsTensor;
 
-        private string Name(int id) => _ir.Values[id].Name;
+        private string Name(int id) => _locals?.Name(id) ?? _ir.Values[id].Name;
+
+        /// <summary>
+        /// Values the reverse sweep or a workspace field refers to by name keep their SSA names; the others may share one
+        /// local with the other versions of their variable (<see cref="LoopLocals"/>).
+        /// </summary>
+        private System.Func<int, bool> KeepsSsaName(IReadOnlyList<IrStatement> forward)
+        {
+            var recomputed = new HashSet<int>(IrWalker.DefinitionOrder(IrWalker.Loops(forward).SelectMany(l => _plan.RecomputedBody(l.Cursor) ?? [])));
+            return id => _plan.ReverseReads(id) || _plan.Hoisted(id) || (_plan.Owner(id) >= 0 && _plan.Taped(id)) || recomputed.Contains(id)
+                || _plan.CopiedExit(id) || _plan.ExitTaped(id) || _plan.ShapeTaped(id)
+                || (_plan.Defines(id) && _plan.Definition(id).Value is IrCall { Callee: { HasDestination: true } or { SavedType: not null } });
+        }
 
         private string TypeOf(int id) => _ir.Values[id].Type.Name;
 

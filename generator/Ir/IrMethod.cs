@@ -2,8 +2,12 @@ using SymDiff.Generator.Helpers;
 
 namespace SymDiff.Generator.Ir;
 
-/// <summary>One SSA value: its C# name in the generated code, its type, and whether it carries a derivative.</summary>
-internal sealed record IrValue(string Name, IrType Type, bool Active);
+/// <summary>
+/// One SSA value: its C# name in the generated code, its type, whether it carries a derivative, and the source
+/// variable it is a version of (its name as written; null for temporaries), so printers may give a variable's versions
+/// one name where their lifetimes allow.
+/// </summary>
+internal sealed record IrValue(string Name, IrType Type, bool Active, string? Variable = null);
 
 /// <summary>A parameter of the differentiated method.</summary>
 /// <param name="Name">The parameter's name.</param>

@@ -47,7 +47,24 @@ internal sealed record IrLoop(
     IrBlock Header,
     int Condition,
     IrBlock Body,
-    string Source) : IrStatement(Source);
+    string Source,
+    IrLoopShape? Shape = null) : IrStatement(Source);
+
+/// <summary>Which C# loop statement an <see cref="IrLoop"/> was lowered from.</summary>
+internal enum IrLoopKind
+{
+    For,
+    While,
+    DoWhile,
+    ForEach,
+}
+
+/// <summary>
+/// The user's loop as written, so generated code can print it in its own form: its kind, the source text of a
+/// <c>for</c> loop's incrementors (the body's trailing statements quoting it are those incrementors), and whether a
+/// <c>break</c> (or a <c>return</c>) leaves it through the synthetic flag its condition tests first.
+/// </summary>
+internal sealed record IrLoopShape(IrLoopKind Kind, string StepSource, bool Breaks);
 
 /// <summary>
 /// A loop-carried variable: <see cref="Phi"/> is <see cref="Initial"/> on entry and <see cref="Next"/> (the value at

@@ -88,6 +88,13 @@ internal sealed partial class BodyLowerer
         var breaks = returns || Jumps(loop.Body, loop).Any(b => b.BranchKind == BranchKind.Break);
         var broke = breaks ? new SyntheticLocal("broke", IrType.Bool) : null;
         var first = conditionFirst ? null : new SyntheticLocal("first", IrType.Bool);
+        var kind = loop switch
+        {
+            IForLoopOperation => IrLoopKind.For,
+            IForEachLoopOperation => IrLoopKind.ForEach,
+            _ => conditionFirst ? IrLoopKind.While : IrLoopKind.DoWhile,
+        };
+        var shape = new IrLoopShape(kind, parts.BottomSource, broke is not null);
 
         // Lowering decides activity as it goes, so a variable that becomes active inside the body (s += x * w) must
         // have had an active phi: lower again with it forced active until nothing changes.
@@ -95,7 +102,7 @@ internal sealed partial class BodyLowerer
         while (true)
         {
             var snapshot = Snapshot();
-            var retry = TryLowerLoop(loop, parts, carriedKeys, broke, first, forced, source);
+            var retry = TryLowerLoop(loop, parts, carriedKeys, broke, first, forced, source, shape);
             if (!retry)
             {
                 return;
@@ -113,7 +120,8 @@ internal sealed partial class BodyLowerer
         SyntheticLocal? broke,
         SyntheticLocal? first,
         HashSet<object> forced,
-        string source)
+        string source,
+        IrLoopShape shape)
     {
         var outerBlock = _block;
         var outerAvailable = _available;
@@ -249,7 +257,8 @@ internal sealed partial class BodyLowerer
             new IrBlock(header.ToEquatableArray()),
             conditionValue,
             new IrBlock(body.ToEquatableArray()),
-            source));
+            source,
+            shape));
         return false;
     }
 

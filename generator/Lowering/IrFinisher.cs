@@ -77,7 +77,7 @@ internal static class IrFinisher
         }
 
         var values = body.Values
-            .Select((v, id) => new IrValue(names[id] ?? "unused" + id, v.Type, v.Active))
+            .Select((v, id) => new IrValue(names[id] ?? "unused" + id, v.Type, v.Active, v.Kind == ValueKind.Local ? v.BaseName : null))
             .ToEquatableArray();
         var irParameters = parameters
             .Select((p, i) => new IrParameter(names[body.Parameters[i]]!, p.Type, body.Parameters[i], p.Differentiable))

@@ -55,6 +55,33 @@ public static partial class GradientCases
             (double a, double b, double g, ref double da, ref double db) => Functions.ContinueInForPullback(a, b, 7, g, ref da, ref db),
             General,
             null);
+        foreach (var steps in new[] { 0, 1, 3, 10 })
+        {
+            // s = k·x·w after the k iterations that run (the first whose sum passes 2 breaks): result k·x²·w.
+            yield return Two(
+                $"AccumulateUntilBreak_steps{steps}",
+                (x, w) => Functions.AccumulateUntilBreak(x, w, steps),
+                (double x, double w, out double dx, out double dw) => Functions.AccumulateUntilBreakGradient(x, w, steps, out dx, out dw),
+                (double x, double w, double g, ref double dx, ref double dw) => Functions.AccumulateUntilBreakPullback(x, w, steps, g, ref dx, ref dw),
+                new[] { new[] { 0.7, 0.9 }, new[] { 1.3, 0.45 }, new[] { -0.5, 0.4 }, new[] { 2.2, 1.1 } },
+                p =>
+                {
+                    var k = 0;
+                    var s = 0.0;
+                    while (k < steps)
+                    {
+                        k++;
+                        s += p[0] * p[1];
+                        if (s > 2)
+                        {
+                            break;
+                        }
+                    }
+
+                    return new[] { 2 * k * p[0] * p[1], k * p[0] * p[0] };
+                });
+        }
+
         yield return Two(
             nameof(Functions.Fibonacci),
             (a, b) => Functions.Fibonacci(a, b, 6),

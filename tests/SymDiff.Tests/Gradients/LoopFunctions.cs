@@ -322,6 +322,26 @@ public static partial class Functions
         return s;
     }
 
+    /// <summary>
+    /// A for loop that breaks once its sum passes a threshold (generated code prints it as this for loop, with
+    /// <c>break;</c> and <c>s += t;</c>): after the k iterations that run, s = k·x·w and the result k·x²·w.
+    /// </summary>
+    [Differentiable]
+    public static double AccumulateUntilBreak(double x, double w, int steps)
+    {
+        double s = 0;
+        for (int i = 0; i < steps; i++)
+        {
+            s += x * w;
+            if (s > 2)
+            {
+                break;
+            }
+        }
+
+        return s * x;
+    }
+
     /// <summary>Only the loop-invariant input reaches the result: ∂/∂a = n.</summary>
     [Differentiable]
     public static double RepeatedAdd(double a, int n)

@@ -89,9 +89,9 @@ partial class Clock
         // t = t * t + Math.Sin(x);
         double tmp0 = t * t;
         double tmp1 = Math.Sin(x);
-        double t_1 = tmp0 + tmp1;
+        t = tmp0 + tmp1;
         // return Math.Cos(t * w) * x;
-        double tmp2 = t_1 * w;
+        double tmp2 = t * w;
         double tmp3 = Math.Cos(tmp2);
         double result = tmp3 * x;
         return result;

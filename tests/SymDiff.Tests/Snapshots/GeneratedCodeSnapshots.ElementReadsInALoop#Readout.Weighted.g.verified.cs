@@ -53,7 +53,6 @@ partial class Readout
         double total = 0.0;
         // for (var i = 0; i < n; i++) { total += w[i] * w[i] * i; }
         int i = 0;
-        double total_1 = total;
         int i_1 = i;
         // per iteration, taped: i_1, t0 (the reverse sweep reads them)
         while (i_1 < n)
@@ -64,17 +63,15 @@ partial class Readout
             workspace.t0[iter0] = t0;
             double t1 = t0 * t0;
             double t2 = t1 * (double)i_1;
-            double total_2 = total_1 + t2;
+            total += t2;
             // i++
             int i_2 = i_1 + 1;
-            total_1 = total_2;
             i_1 = i_2;
             iter0++;
         }
-        double total_3 = total_1;
         // return total + w[0];
         double t3 = w[0];
-        double result = total_3 + t3;
+        double result = total + t3;
 
         // reverse sweep (dResult = 1)
         // return total + w[0];
@@ -124,7 +121,6 @@ partial class Readout
         double total = 0.0;
         // for (var i = 0; i < n; i++) { total += w[i] * w[i] * i; }
         int i = 0;
-        double total_1 = total;
         int i_1 = i;
         // per iteration, taped: i_1 (the reverse sweep reruns each iteration from it); recomputed: t0 (RecomputeLoops: less memory for one more pass of the loop)
         while (i_1 < n)
@@ -134,17 +130,15 @@ partial class Readout
             double t0 = w[i_1];
             double t1 = t0 * t0;
             double t2 = t1 * (double)i_1;
-            double total_2 = total_1 + t2;
+            total += t2;
             // i++
             int i_2 = i_1 + 1;
-            total_1 = total_2;
             i_1 = i_2;
             iter0++;
         }
-        double total_3 = total_1;
         // return total + w[0];
         double t3 = w[0];
-        double result = total_3 + t3;
+        double result = total + t3;
 
         // reverse sweep (dResult = 1)
         // return total + w[0];
@@ -344,26 +338,17 @@ partial class Readout
         // the forward pass, into buffers reused from call to call
         // var total = 0.0;
         double total = 0.0;
-        // for (var i = 0; i < n; i++) { total += w[i] * w[i] * i; }
-        int i = 0;
-        double total_1 = total;
-        int i_1 = i;
-        while (i_1 < n)
+        for (int i = 0; i < n; i++)
         {
             // total += w[i] * w[i] * i;
-            double t0 = w[i_1];
+            double t0 = w[i];
             double t1 = t0 * t0;
-            double t2 = t1 * (double)i_1;
-            double total_2 = total_1 + t2;
-            // i++
-            int i_2 = i_1 + 1;
-            total_1 = total_2;
-            i_1 = i_2;
+            double t2 = t1 * (double)i;
+            total += t2;
         }
-        double total_3 = total_1;
         // return total + w[0];
         double t3 = w[0];
-        double result = total_3 + t3;
+        double result = total + t3;
         return result;
     }
 

@@ -48,13 +48,11 @@ partial class Regression
         double loss = 0.0;
         // var k = 0;
         int k = 0;
-        double loss_1 = loss;
-        int k_1 = k;
+        // foreach (var x in xs)
         int index = 0;
         // per iteration, taped: x, t2, error (the reverse sweep reads them)
         while (index < xs.Length)
         {
-            // foreach (var x in xs)
             double x = xs[index];
             workspace.x[iter0] = x;
             // var error = Math.Tanh(w * x + b) - ys[k];
@@ -62,25 +60,21 @@ partial class Regression
             double t1 = t0 + b;
             double t2 = Math.Tanh(t1);
             workspace.t2[iter0] = t2;
-            double t3 = ys[k_1];
+            double t3 = ys[k];
             double error = t2 - t3;
             workspace.error[iter0] = error;
             // loss += error * error;
             double t4 = error * error;
-            double loss_2 = loss_1 + t4;
+            loss += t4;
             // k++;
-            int k_2 = k_1 + 1;
+            k++;
             // index++
-            int index_1 = index + 1;
-            loss_1 = loss_2;
-            k_1 = k_2;
-            index = index_1;
+            index++;
             iter0++;
         }
-        double loss_3 = loss_1;
         // return loss / xs.Length;
         double t5 = (double)xs.Length;
-        double result = loss_3 / t5;
+        double result = loss / t5;
 
         // reverse sweep (dResult = 1)
         // return loss / xs.Length;
@@ -136,7 +130,7 @@ partial class Regression
         double loss = 0.0;
         // var k = 0;
         int k = 0;
-        double loss_1 = loss;
+        // foreach (var x in xs)
         int k_1 = k;
         int index = 0;
         // per iteration, taped: k_1, index (the reverse sweep reruns each iteration from them); recomputed: x, t0, t1, t2, t3, error (RecomputeLoops: less memory for one more pass of the loop)
@@ -144,7 +138,6 @@ partial class Regression
         {
             workspace.k_1[iter0] = k_1;
             workspace.index[iter0] = index;
-            // foreach (var x in xs)
             double x = xs[index];
             // var error = Math.Tanh(w * x + b) - ys[k];
             double t0 = w * x;
@@ -154,20 +147,18 @@ partial class Regression
             double error = t2 - t3;
             // loss += error * error;
             double t4 = error * error;
-            double loss_2 = loss_1 + t4;
+            loss += t4;
             // k++;
             int k_2 = k_1 + 1;
             // index++
             int index_1 = index + 1;
-            loss_1 = loss_2;
             k_1 = k_2;
             index = index_1;
             iter0++;
         }
-        double loss_3 = loss_1;
         // return loss / xs.Length;
         double t5 = (double)xs.Length;
-        double result = loss_3 / t5;
+        double result = loss / t5;
 
         // reverse sweep (dResult = 1)
         // return loss / xs.Length;
@@ -258,12 +249,11 @@ partial class Regression
         int iter0 = 0; // iterations of 'foreach (var x in xs)' so far: indexes its tapes
         // var k = 0;
         int k = 0;
-        int k_1 = k;
+        // foreach (var x in xs)
         int index = 0;
         // per iteration, taped: x, t2, error (the reverse sweep reads them)
         while (index < xs.Length)
         {
-            // foreach (var x in xs)
             double x = xs[index];
             workspace.x[iter0] = x;
             // var error = Math.Tanh(w * x + b) - ys[k];
@@ -271,15 +261,13 @@ partial class Regression
             double t1 = t0 + b;
             double t2 = Math.Tanh(t1);
             workspace.t2[iter0] = t2;
-            double t3 = ys[k_1];
+            double t3 = ys[k];
             double error = t2 - t3;
             workspace.error[iter0] = error;
             // k++;
-            int k_2 = k_1 + 1;
+            k++;
             // index++
-            int index_1 = index + 1;
-            k_1 = k_2;
-            index = index_1;
+            index++;
             iter0++;
         }
         // return loss / xs.Length;
@@ -334,6 +322,7 @@ partial class Regression
         int iter0 = 0; // iterations of 'foreach (var x in xs)' so far: indexes its tapes
         // var k = 0;
         int k = 0;
+        // foreach (var x in xs)
         int k_1 = k;
         int index = 0;
         // per iteration, taped: k_1, index (the reverse sweep reruns each iteration from them); recomputed: x, t0, t1, t2, t3, error (RecomputeLoops: less memory for one more pass of the loop)
@@ -341,7 +330,6 @@ partial class Regression
         {
             workspace.k_1[iter0] = k_1;
             workspace.index[iter0] = index;
-            // foreach (var x in xs)
             double x = xs[index];
             // var error = Math.Tanh(w * x + b) - ys[k];
             double t0 = w * x;
@@ -417,34 +405,28 @@ partial class Regression
         double loss = 0.0;
         // var k = 0;
         int k = 0;
-        double loss_1 = loss;
-        int k_1 = k;
+        // foreach (var x in xs)
         int index = 0;
         while (index < xs.Length)
         {
-            // foreach (var x in xs)
             double x = xs[index];
             // var error = Math.Tanh(w * x + b) - ys[k];
             double t0 = w * x;
             double t1 = t0 + b;
             double t2 = Math.Tanh(t1);
-            double t3 = ys[k_1];
+            double t3 = ys[k];
             double error = t2 - t3;
             // loss += error * error;
             double t4 = error * error;
-            double loss_2 = loss_1 + t4;
+            loss += t4;
             // k++;
-            int k_2 = k_1 + 1;
+            k++;
             // index++
-            int index_1 = index + 1;
-            loss_1 = loss_2;
-            k_1 = k_2;
-            index = index_1;
+            index++;
         }
-        double loss_3 = loss_1;
         // return loss / xs.Length;
         double t5 = (double)xs.Length;
-        double result = loss_3 / t5;
+        double result = loss / t5;
         return result;
     }
 

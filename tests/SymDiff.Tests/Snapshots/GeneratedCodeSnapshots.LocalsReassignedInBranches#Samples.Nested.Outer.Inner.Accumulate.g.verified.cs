@@ -36,7 +36,7 @@ namespace Samples.Nested
                     s_3 = s_2;
                 }
                 // s *= a;
-                double s_4 = s_3 * a;
+                s = s_3 * a;
 
                 // reverse sweep (dResult = 1)
                 // s *= a;
@@ -58,7 +58,7 @@ namespace Samples.Nested
                 // var s = a * b;
                 da += ds * b;
                 db += ds * a;
-                return s_4;
+                return s;
             }
 
             /// <summary>
@@ -121,22 +121,19 @@ namespace Samples.Nested
                 // var s = a * b;
                 double s = a * b;
                 // if (twice)
-                double s_3;
                 if (twice)
                 {
                     // s += a * b;
-                    double s_1 = s + s;
-                    s_3 = s_1;
+                    s += s;
                 }
                 else
                 {
                     // s = s - b;
-                    double s_2 = s - b;
-                    s_3 = s_2;
+                    s -= b;
                 }
                 // s *= a;
-                double s_4 = s_3 * a;
-                return s_4;
+                s *= a;
+                return s;
             }
 
             /// <summary>

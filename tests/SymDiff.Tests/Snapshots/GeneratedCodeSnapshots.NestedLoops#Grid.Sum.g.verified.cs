@@ -50,44 +50,36 @@ partial class Grid
         double total = 0.0;
         // for (int i = 0; i < rows; i++) { double row = a; for (int j = 0; j < columns; j++) { row = Math.Tanh(row * b + j); } total += row * i; }
         int i = 0;
-        double total_1 = total;
         int i_1 = i;
         // per iteration, taped: i_1, iter1Start (the reverse sweep reads them)
         while (i_1 < rows)
         {
             workspace.i_1[iter0] = i_1;
-            // for (int j = 0; j < columns; j++) { row = Math.Tanh(row * b + j); }
-            int j = 0;
             int iter1Start = iter1;
             workspace.iter1Start[iter0] = iter1Start;
+            // for (int j = 0; j < columns; j++)
             double row = a;
-            int j_1 = j;
             // per iteration, taped: row, row_1 (the reverse sweep reads them)
-            while (j_1 < columns)
+            for (int j = 0; j < columns; j++)
             {
                 workspace.row[iter1] = row;
                 // row = Math.Tanh(row * b + j);
                 double t0 = row * b;
-                double t1 = t0 + (double)j_1;
+                double t1 = t0 + (double)j;
                 double row_1 = Math.Tanh(t1);
                 workspace.row_1[iter1] = row_1;
-                // j++
-                int j_2 = j_1 + 1;
                 row = row_1;
-                j_1 = j_2;
                 iter1++;
             }
             double row_2 = row;
             // total += row * i;
             double t2 = row_2 * (double)i_1;
-            double total_2 = total_1 + t2;
+            total += t2;
             // i++
             int i_2 = i_1 + 1;
-            total_1 = total_2;
             i_1 = i_2;
             iter0++;
         }
-        double total_3 = total_1;
 
         // reverse sweep (dResult = 1)
         // for (int i = 0; i < rows; i++)
@@ -120,7 +112,7 @@ partial class Grid
             }
             da += drow;
         }
-        return total_3;
+        return total;
     }
 
     /// <summary>
@@ -153,7 +145,6 @@ partial class Grid
         double total = 0.0;
         // for (int i = 0; i < rows; i++) { double row = a; for (int j = 0; j < columns; j++) { row = Math.Tanh(row * b + j); } total += row * i; }
         int i = 0;
-        double total_1 = total;
         int i_1 = i;
         // per iteration, taped: i_1, iter1Start (the reverse sweep reads them)
         while (i_1 < rows)
@@ -183,14 +174,12 @@ partial class Grid
             double row_2 = row;
             // total += row * i;
             double t2 = row_2 * (double)i_1;
-            double total_2 = total_1 + t2;
+            total += t2;
             // i++
             int i_2 = i_1 + 1;
-            total_1 = total_2;
             i_1 = i_2;
             iter0++;
         }
-        double total_3 = total_1;
 
         // reverse sweep (dResult = 1)
         // for (int i = 0; i < rows; i++)
@@ -227,7 +216,7 @@ partial class Grid
             }
             da += drow;
         }
-        return total_3;
+        return total;
     }
 
     /// <summary>
@@ -295,25 +284,20 @@ partial class Grid
         while (i_1 < rows)
         {
             workspace.i_1[iter0] = i_1;
-            // for (int j = 0; j < columns; j++) { row = Math.Tanh(row * b + j); }
-            int j = 0;
             int iter1Start = iter1;
             workspace.iter1Start[iter0] = iter1Start;
+            // for (int j = 0; j < columns; j++)
             double row = a;
-            int j_1 = j;
             // per iteration, taped: row, row_1 (the reverse sweep reads them)
-            while (j_1 < columns)
+            for (int j = 0; j < columns; j++)
             {
                 workspace.row[iter1] = row;
                 // row = Math.Tanh(row * b + j);
                 double t0 = row * b;
-                double t1 = t0 + (double)j_1;
+                double t1 = t0 + (double)j;
                 double row_1 = Math.Tanh(t1);
                 workspace.row_1[iter1] = row_1;
-                // j++
-                int j_2 = j_1 + 1;
                 row = row_1;
-                j_1 = j_2;
                 iter1++;
             }
             // i++
@@ -477,38 +461,22 @@ partial class Grid
         // the forward pass, into buffers reused from call to call
         // double total = 0;
         double total = 0.0;
-        // for (int i = 0; i < rows; i++) { double row = a; for (int j = 0; j < columns; j++) { row = Math.Tanh(row * b + j); } total += row * i; }
-        int i = 0;
-        double total_1 = total;
-        int i_1 = i;
-        while (i_1 < rows)
+        for (int i = 0; i < rows; i++)
         {
-            // for (int j = 0; j < columns; j++) { row = Math.Tanh(row * b + j); }
-            int j = 0;
+            // for (int j = 0; j < columns; j++)
             double row = a;
-            int j_1 = j;
-            while (j_1 < columns)
+            for (int j = 0; j < columns; j++)
             {
                 // row = Math.Tanh(row * b + j);
                 double t0 = row * b;
-                double t1 = t0 + (double)j_1;
-                double row_1 = Math.Tanh(t1);
-                // j++
-                int j_2 = j_1 + 1;
-                row = row_1;
-                j_1 = j_2;
+                double t1 = t0 + (double)j;
+                row = Math.Tanh(t1);
             }
-            double row_2 = row;
             // total += row * i;
-            double t2 = row_2 * (double)i_1;
-            double total_2 = total_1 + t2;
-            // i++
-            int i_2 = i_1 + 1;
-            total_1 = total_2;
-            i_1 = i_2;
+            double t2 = row * (double)i;
+            total += t2;
         }
-        double total_3 = total_1;
-        return total_3;
+        return total;
     }
 
     /// <summary>

@@ -61,7 +61,6 @@ partial class Elman
         // for (int t = 0; t < steps; t++) { var x = DTensor.Embedding(embed, inputs.Slice(t * batch, batch)); h = DTensor.Tanh(DTensor.AddRowBias(D...
         int t = 0;
         DTensor<float> h = h0;
-        float loss_1 = loss;
         int t_1 = t;
         // per iteration, taped: h, t_1, x, h_1, tmp7 (the reverse sweep reads them); recomputed: tmp0, tmp6 (spans cannot be taped)
         while (t_1 < steps)
@@ -82,17 +81,15 @@ partial class Elman
             global::System.ReadOnlySpan<int> tmp6 = targets.Slice(t_1 * batch, batch);
             float tmp7 = DTensor.CrossEntropy(tmp5, tmp6, ref workspace.tmp7Saved[iter0]);
             workspace.tmp7[iter0] = tmp7;
-            float loss_2 = loss_1 + tmp7;
+            loss += tmp7;
             // t++
             int t_2 = t_1 + 1;
             h = h_1;
-            loss_1 = loss_2;
             t_1 = t_2;
             iter0++;
         }
-        float loss_3 = loss_1;
         // return loss / steps;
-        float result = loss_3 / (float)steps;
+        float result = loss / (float)steps;
 
         // reverse sweep (dResult = 1)
         // return loss / steps;
@@ -177,7 +174,6 @@ partial class Elman
         // for (int t = 0; t < steps; t++) { var x = DTensor.Embedding(embed, inputs.Slice(t * batch, batch)); h = DTensor.Tanh(DTensor.AddRowBias(D...
         int t = 0;
         DTensor<float> h = h0;
-        float loss_1 = loss;
         int t_1 = t;
         // per iteration, taped: h, t_1 (the reverse sweep reruns each iteration from them); recomputed: tmp0, x, tmp1, tmp2, tmp3, tmp4, h_1, tmp5, tmp6, tmp7 (RecomputeLoops: less memory for one more pass of the loop)
         while (t_1 < steps)
@@ -197,17 +193,15 @@ partial class Elman
             DTensor<float> tmp5 = DTensor.MatMul(h_1, v, false, false, ref workspace.tmp5[iter0 & 1]);
             global::System.ReadOnlySpan<int> tmp6 = targets.Slice(t_1 * batch, batch);
             float tmp7 = DTensor.CrossEntropy(tmp5, tmp6, ref workspace.tmp7Saved[iter0 & 1]);
-            float loss_2 = loss_1 + tmp7;
+            loss += tmp7;
             // t++
             int t_2 = t_1 + 1;
             h = h_1;
-            loss_1 = loss_2;
             t_1 = t_2;
             iter0++;
         }
-        float loss_3 = loss_1;
         // return loss / steps;
-        float result = loss_3 / (float)steps;
+        float result = loss / (float)steps;
 
         // reverse sweep (dResult = 1)
         // return loss / steps;
@@ -555,15 +549,12 @@ partial class Elman
         float loss = 0f;
         // var steps = inputs.Length / batch;
         int steps = inputs.Length / batch;
-        // for (int t = 0; t < steps; t++) { var x = DTensor.Embedding(embed, inputs.Slice(t * batch, batch)); h = DTensor.Tanh(DTensor.AddRowBias(D...
-        int t = 0;
+        // for (int t = 0; t < steps; t++)
         DTensor<float> h = h0;
-        float loss_1 = loss;
-        int t_1 = t;
-        while (t_1 < steps)
+        for (int t = 0; t < steps; t++)
         {
             // var x = DTensor.Embedding(embed, inputs.Slice(t * batch, batch));
-            global::System.ReadOnlySpan<int> tmp0 = inputs.Slice(t_1 * batch, batch);
+            global::System.ReadOnlySpan<int> tmp0 = inputs.Slice(t * batch, batch);
             DTensor<float> x = DTensor.Embedding(embed, tmp0, ref workspace.x);
             // h = DTensor.Tanh(DTensor.AddRowBias(DTensor.Add(DTensor.MatMul(x, w), DTensor.MatMul(h, u)), b));
             DTensor<float> tmp1 = DTensor.MatMul(x, w, false, false, ref workspace.tmp1);
@@ -573,19 +564,14 @@ partial class Elman
             DTensor<float> h_1 = DTensor.Tanh(tmp4, ref workspace.h_1[iter0 & 1]);
             // loss += DTensor.CrossEntropy(DTensor.MatMul(h, v), targets.Slice(t * batch, batch));
             DTensor<float> tmp5 = DTensor.MatMul(h_1, v, false, false, ref workspace.tmp5);
-            global::System.ReadOnlySpan<int> tmp6 = targets.Slice(t_1 * batch, batch);
+            global::System.ReadOnlySpan<int> tmp6 = targets.Slice(t * batch, batch);
             float tmp7 = DTensor.CrossEntropy(tmp5, tmp6);
-            float loss_2 = loss_1 + tmp7;
-            // t++
-            int t_2 = t_1 + 1;
+            loss += tmp7;
             h = h_1;
-            loss_1 = loss_2;
-            t_1 = t_2;
             iter0++;
         }
-        float loss_3 = loss_1;
         // return loss / steps;
-        float result = loss_3 / (float)steps;
+        float result = loss / (float)steps;
         return result;
     }
 

@@ -45,15 +45,12 @@ partial class Search
         var workspace = EscapeGradientKeepingLoopsWorkspace.Current; // buffers reused from call to call
         // forward sweep: every intermediate the reverse sweep needs is kept
         int iter0 = 0; // iterations of 'for (int i = 0; i < steps; i++)' so far: indexes its tapes
-        // for (int i = 0; i < steps; i++) { v = v * rate + Math.Sin(v); if (v > 2) { return v * v; } }
-        int i = 0;
+        // for (int i = 0; i < steps; i++)
         double v = x;
-        int i_1 = i;
         bool returned = false;
         double returnValue = 0;
-        bool broke = false;
         // per iteration, taped: v, v_1, cond1 (the reverse sweep reads them)
-        while (!broke && i_1 < steps)
+        for (int i = 0; i < steps; i++)
         {
             workspace.v[iter0] = v;
             // v = v * rate + Math.Sin(v);
@@ -64,40 +61,26 @@ partial class Search
             // if (v > 2)
             bool cond1 = v_1 > 2.0;
             workspace.cond1[iter0] = cond1;
-            bool returned_1;
-            double returnValue_1;
-            bool broke_1;
             if (cond1)
             {
                 // return v * v;
                 double t2 = v_1 * v_1;
-                returned_1 = true;
-                returnValue_1 = t2;
-                broke_1 = true;
+                returned = true;
+                returnValue = t2;
+                v = v_1;
+                iter0++; // counts the iteration it leaves
+                break;
             }
-            else
-            {
-                returned_1 = returned;
-                returnValue_1 = returnValue;
-                broke_1 = broke;
-            }
-            // i++
-            int i_2 = i_1 + 1;
             v = v_1;
-            i_1 = i_2;
-            returned = returned_1;
-            returnValue = returnValue_1;
-            broke = broke_1;
             iter0++;
         }
         double v_2 = v;
         bool returned_2 = returned;
-        double returnValue_2 = returnValue;
         // if (returned) return returnValue
         double result;
         if (returned_2)
         {
-            result = returnValue_2;
+            result = returnValue;
         }
         else
         {
@@ -176,15 +159,12 @@ partial class Search
         var workspace = EscapeGradientRecomputingLoopsWorkspace.Current; // buffers reused from call to call
         // forward sweep: every intermediate the reverse sweep needs is kept
         int iter0 = 0; // iterations of 'for (int i = 0; i < steps; i++)' so far: indexes its tapes
-        // for (int i = 0; i < steps; i++) { v = v * rate + Math.Sin(v); if (v > 2) { return v * v; } }
-        int i = 0;
+        // for (int i = 0; i < steps; i++)
         double v = x;
-        int i_1 = i;
         bool returned = false;
         double returnValue = 0;
-        bool broke = false;
         // per iteration, taped: v (the reverse sweep reruns each iteration from it); recomputed: t0, t1, v_1, cond1 (RecomputeLoops: less memory for one more pass of the loop)
-        while (!broke && i_1 < steps)
+        for (int i = 0; i < steps; i++)
         {
             workspace.v[iter0] = v;
             // v = v * rate + Math.Sin(v);
@@ -193,40 +173,26 @@ partial class Search
             double v_1 = t0 + t1;
             // if (v > 2)
             bool cond1 = v_1 > 2.0;
-            bool returned_1;
-            double returnValue_1;
-            bool broke_1;
             if (cond1)
             {
                 // return v * v;
                 double t2 = v_1 * v_1;
-                returned_1 = true;
-                returnValue_1 = t2;
-                broke_1 = true;
+                returned = true;
+                returnValue = t2;
+                v = v_1;
+                iter0++; // counts the iteration it leaves
+                break;
             }
-            else
-            {
-                returned_1 = returned;
-                returnValue_1 = returnValue;
-                broke_1 = broke;
-            }
-            // i++
-            int i_2 = i_1 + 1;
             v = v_1;
-            i_1 = i_2;
-            returned = returned_1;
-            returnValue = returnValue_1;
-            broke = broke_1;
             iter0++;
         }
         double v_2 = v;
         bool returned_2 = returned;
-        double returnValue_2 = returnValue;
         // if (returned) return returnValue
         double result;
         if (returned_2)
         {
-            result = returnValue_2;
+            result = returnValue;
         }
         else
         {
@@ -338,14 +304,11 @@ partial class Search
         var workspace = EscapePullbackKeepingLoopsWorkspace.Current; // buffers reused from call to call
         // forward sweep: recomputes the intermediates the reverse sweep needs
         int iter0 = 0; // iterations of 'for (int i = 0; i < steps; i++)' so far: indexes its tapes
-        // for (int i = 0; i < steps; i++) { v = v * rate + Math.Sin(v); if (v > 2) { return v * v; } }
-        int i = 0;
+        // for (int i = 0; i < steps; i++)
         double v = x;
-        int i_1 = i;
         bool returned = false;
-        bool broke = false;
         // per iteration, taped: v, v_1, cond1 (the reverse sweep reads them)
-        while (!broke && i_1 < steps)
+        for (int i = 0; i < steps; i++)
         {
             workspace.v[iter0] = v;
             // v = v * rate + Math.Sin(v);
@@ -356,24 +319,14 @@ partial class Search
             // if (v > 2)
             bool cond1 = v_1 > 2.0;
             workspace.cond1[iter0] = cond1;
-            bool returned_1;
-            bool broke_1;
             if (cond1)
             {
-                returned_1 = true;
-                broke_1 = true;
+                returned = true;
+                v = v_1;
+                iter0++; // counts the iteration it leaves
+                break;
             }
-            else
-            {
-                returned_1 = returned;
-                broke_1 = broke;
-            }
-            // i++
-            int i_2 = i_1 + 1;
             v = v_1;
-            i_1 = i_2;
-            returned = returned_1;
-            broke = broke_1;
             iter0++;
         }
         bool returned_2 = returned;
@@ -446,14 +399,11 @@ partial class Search
         var workspace = EscapePullbackRecomputingLoopsWorkspace.Current; // buffers reused from call to call
         // forward sweep: recomputes the intermediates the reverse sweep needs
         int iter0 = 0; // iterations of 'for (int i = 0; i < steps; i++)' so far: indexes its tapes
-        // for (int i = 0; i < steps; i++) { v = v * rate + Math.Sin(v); if (v > 2) { return v * v; } }
-        int i = 0;
+        // for (int i = 0; i < steps; i++)
         double v = x;
-        int i_1 = i;
         bool returned = false;
-        bool broke = false;
         // per iteration, taped: v (the reverse sweep reruns each iteration from it); recomputed: t0, t1, v_1, cond1 (RecomputeLoops: less memory for one more pass of the loop)
-        while (!broke && i_1 < steps)
+        for (int i = 0; i < steps; i++)
         {
             workspace.v[iter0] = v;
             // v = v * rate + Math.Sin(v);
@@ -462,24 +412,14 @@ partial class Search
             double v_1 = t0 + t1;
             // if (v > 2)
             bool cond1 = v_1 > 2.0;
-            bool returned_1;
-            bool broke_1;
             if (cond1)
             {
-                returned_1 = true;
-                broke_1 = true;
+                returned = true;
+                v = v_1;
+                iter0++; // counts the iteration it leaves
+                break;
             }
-            else
-            {
-                returned_1 = returned;
-                broke_1 = broke;
-            }
-            // i++
-            int i_2 = i_1 + 1;
             v = v_1;
-            i_1 = i_2;
-            returned = returned_1;
-            broke = broke_1;
             iter0++;
         }
         bool returned_2 = returned;
@@ -555,59 +495,37 @@ partial class Search
     public static double EscapeBuffered(double x, double rate, int steps)
     {
         // the forward pass, into buffers reused from call to call
-        // for (int i = 0; i < steps; i++) { v = v * rate + Math.Sin(v); if (v > 2) { return v * v; } }
-        int i = 0;
+        // for (int i = 0; i < steps; i++)
         double v = x;
-        int i_1 = i;
         bool returned = false;
         double returnValue = 0;
-        bool broke = false;
-        while (!broke && i_1 < steps)
+        for (int i = 0; i < steps; i++)
         {
             // v = v * rate + Math.Sin(v);
             double t0 = v * rate;
             double t1 = Math.Sin(v);
-            double v_1 = t0 + t1;
+            v = t0 + t1;
             // if (v > 2)
-            bool cond1 = v_1 > 2.0;
-            bool returned_1;
-            double returnValue_1;
-            bool broke_1;
+            bool cond1 = v > 2.0;
             if (cond1)
             {
                 // return v * v;
-                double t2 = v_1 * v_1;
-                returned_1 = true;
-                returnValue_1 = t2;
-                broke_1 = true;
+                double t2 = v * v;
+                returned = true;
+                returnValue = t2;
+                break;
             }
-            else
-            {
-                returned_1 = returned;
-                returnValue_1 = returnValue;
-                broke_1 = broke;
-            }
-            // i++
-            int i_2 = i_1 + 1;
-            v = v_1;
-            i_1 = i_2;
-            returned = returned_1;
-            returnValue = returnValue_1;
-            broke = broke_1;
         }
-        double v_2 = v;
-        bool returned_2 = returned;
-        double returnValue_2 = returnValue;
         // if (returned) return returnValue
         double result;
-        if (returned_2)
+        if (returned)
         {
-            result = returnValue_2;
+            result = returnValue;
         }
         else
         {
             // return -v;
-            double t3 = -v_2;
+            double t3 = -v;
             result = t3;
         }
         return result;

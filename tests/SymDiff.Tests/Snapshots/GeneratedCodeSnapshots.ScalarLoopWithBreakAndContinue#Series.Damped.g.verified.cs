@@ -47,14 +47,10 @@ partial class Series
         int iter0 = 0; // iterations of 'for (int i = 0; i < steps; i++)' so far: indexes its tapes
         // double s = 0;
         double s = 0.0;
-        // for (int i = 0; i < steps; i++) { v = v * rate + Math.Sin(v); if (v > 10) { break; } if (i % 2 == 1) { continue; } s += v * v; }
-        int i = 0;
-        double s_1 = s;
+        // for (int i = 0; i < steps; i++)
         double v = x;
-        int i_1 = i;
-        bool broke = false;
         // per iteration, taped: v, v_1, cond1, cond2 (the reverse sweep reads them)
-        while (!broke && i_1 < steps)
+        for (int i = 0; i < steps; i++)
         {
             workspace.v[iter0] = v;
             // v = v * rate + Math.Sin(v);
@@ -65,42 +61,27 @@ partial class Series
             // if (v > 10)
             bool cond1 = v_1 > 10.0;
             workspace.cond1[iter0] = cond1;
-            double s_4;
-            bool broke_1;
             if (cond1)
             {
-                s_4 = s_1;
-                broke_1 = true;
+                v = v_1;
+                iter0++; // counts the iteration it leaves
+                break;
             }
             else
             {
                 // if (i % 2 == 1)
-                bool cond2 = i_1 % 2 == 1;
+                bool cond2 = i % 2 == 1;
                 workspace.cond2[iter0] = cond2;
-                double s_3;
-                if (cond2)
-                {
-                    s_3 = s_1;
-                }
-                else
+                if (!cond2)
                 {
                     // s += v * v;
                     double t2 = v_1 * v_1;
-                    double s_2 = s_1 + t2;
-                    s_3 = s_2;
+                    s += t2;
                 }
-                s_4 = s_3;
-                broke_1 = broke;
             }
-            // i++
-            int i_2 = i_1 + 1;
-            s_1 = s_4;
             v = v_1;
-            i_1 = i_2;
-            broke = broke_1;
             iter0++;
         }
-        double s_5 = s_1;
 
         // reverse sweep (dResult = 1)
         // for (int i = 0; i < steps; i++)
@@ -143,7 +124,7 @@ partial class Series
             drate += dv_1 * v;
         }
         dx = dv;
-        return s_5;
+        return s;
     }
 
     /// <summary>
@@ -175,7 +156,6 @@ partial class Series
         double s = 0.0;
         // for (int i = 0; i < steps; i++) { v = v * rate + Math.Sin(v); if (v > 10) { break; } if (i % 2 == 1) { continue; } s += v * v; }
         int i = 0;
-        double s_1 = s;
         double v = x;
         int i_1 = i;
         bool broke = false;
@@ -190,41 +170,27 @@ partial class Series
             double v_1 = t0 + t1;
             // if (v > 10)
             bool cond1 = v_1 > 10.0;
-            double s_4;
-            bool broke_1;
             if (cond1)
             {
-                s_4 = s_1;
-                broke_1 = true;
+                broke = true;
             }
             else
             {
                 // if (i % 2 == 1)
                 bool cond2 = i_1 % 2 == 1;
-                double s_3;
-                if (cond2)
-                {
-                    s_3 = s_1;
-                }
-                else
+                if (!cond2)
                 {
                     // s += v * v;
                     double t2 = v_1 * v_1;
-                    double s_2 = s_1 + t2;
-                    s_3 = s_2;
+                    s += t2;
                 }
-                s_4 = s_3;
-                broke_1 = broke;
             }
             // i++
             int i_2 = i_1 + 1;
-            s_1 = s_4;
             v = v_1;
             i_1 = i_2;
-            broke = broke_1;
             iter0++;
         }
-        double s_5 = s_1;
 
         // reverse sweep (dResult = 1)
         // for (int i = 0; i < steps; i++)
@@ -242,10 +208,7 @@ partial class Series
             double v_1 = t0 + t1;
             bool cond1 = v_1 > 10.0;
             bool cond2 = false; // read by the reverse sweep
-            if (cond1)
-            {
-            }
-            else
+            if (!cond1)
             {
                 cond2 = i_1 % 2 == 1;
             }
@@ -278,7 +241,7 @@ partial class Series
             drate += dv_1 * v;
         }
         dx = dv;
-        return s_5;
+        return s;
     }
 
     /// <summary>
@@ -336,13 +299,10 @@ partial class Series
         var workspace = DampedPullbackKeepingLoopsWorkspace.Current; // buffers reused from call to call
         // forward sweep: recomputes the intermediates the reverse sweep needs
         int iter0 = 0; // iterations of 'for (int i = 0; i < steps; i++)' so far: indexes its tapes
-        // for (int i = 0; i < steps; i++) { v = v * rate + Math.Sin(v); if (v > 10) { break; } if (i % 2 == 1) { continue; } s += v * v; }
-        int i = 0;
+        // for (int i = 0; i < steps; i++)
         double v = x;
-        int i_1 = i;
-        bool broke = false;
         // per iteration, taped: v, v_1, cond1, cond2 (the reverse sweep reads them)
-        while (!broke && i_1 < steps)
+        for (int i = 0; i < steps; i++)
         {
             workspace.v[iter0] = v;
             // v = v * rate + Math.Sin(v);
@@ -353,23 +313,19 @@ partial class Series
             // if (v > 10)
             bool cond1 = v_1 > 10.0;
             workspace.cond1[iter0] = cond1;
-            bool broke_1;
             if (cond1)
             {
-                broke_1 = true;
+                v = v_1;
+                iter0++; // counts the iteration it leaves
+                break;
             }
             else
             {
                 // if (i % 2 == 1)
-                bool cond2 = i_1 % 2 == 1;
+                bool cond2 = i % 2 == 1;
                 workspace.cond2[iter0] = cond2;
-                broke_1 = broke;
             }
-            // i++
-            int i_2 = i_1 + 1;
             v = v_1;
-            i_1 = i_2;
-            broke = broke_1;
             iter0++;
         }
 
@@ -456,22 +412,19 @@ partial class Series
             double v_1 = t0 + t1;
             // if (v > 10)
             bool cond1 = v_1 > 10.0;
-            bool broke_1;
             if (cond1)
             {
-                broke_1 = true;
+                broke = true;
             }
             else
             {
                 // if (i % 2 == 1)
                 bool cond2 = i_1 % 2 == 1;
-                broke_1 = broke;
             }
             // i++
             int i_2 = i_1 + 1;
             v = v_1;
             i_1 = i_2;
-            broke = broke_1;
             iter0++;
         }
 
@@ -490,10 +443,7 @@ partial class Series
             double v_1 = t0 + t1;
             bool cond1 = v_1 > 10.0;
             bool cond2 = false; // read by the reverse sweep
-            if (cond1)
-            {
-            }
-            else
+            if (!cond1)
             {
                 cond2 = i_1 % 2 == 1;
             }
@@ -555,55 +505,33 @@ partial class Series
         // the forward pass, into buffers reused from call to call
         // double s = 0;
         double s = 0.0;
-        // for (int i = 0; i < steps; i++) { v = v * rate + Math.Sin(v); if (v > 10) { break; } if (i % 2 == 1) { continue; } s += v * v; }
-        int i = 0;
-        double s_1 = s;
+        // for (int i = 0; i < steps; i++)
         double v = x;
-        int i_1 = i;
-        bool broke = false;
-        while (!broke && i_1 < steps)
+        for (int i = 0; i < steps; i++)
         {
             // v = v * rate + Math.Sin(v);
             double t0 = v * rate;
             double t1 = Math.Sin(v);
-            double v_1 = t0 + t1;
+            v = t0 + t1;
             // if (v > 10)
-            bool cond1 = v_1 > 10.0;
-            double s_4;
-            bool broke_1;
+            bool cond1 = v > 10.0;
             if (cond1)
             {
-                s_4 = s_1;
-                broke_1 = true;
+                break;
             }
             else
             {
                 // if (i % 2 == 1)
-                bool cond2 = i_1 % 2 == 1;
-                double s_3;
-                if (cond2)
-                {
-                    s_3 = s_1;
-                }
-                else
+                bool cond2 = i % 2 == 1;
+                if (!cond2)
                 {
                     // s += v * v;
-                    double t2 = v_1 * v_1;
-                    double s_2 = s_1 + t2;
-                    s_3 = s_2;
+                    double t2 = v * v;
+                    s += t2;
                 }
-                s_4 = s_3;
-                broke_1 = broke;
             }
-            // i++
-            int i_2 = i_1 + 1;
-            s_1 = s_4;
-            v = v_1;
-            i_1 = i_2;
-            broke = broke_1;
         }
-        double s_5 = s_1;
-        return s_5;
+        return s;
     }
 
     /// <summary>

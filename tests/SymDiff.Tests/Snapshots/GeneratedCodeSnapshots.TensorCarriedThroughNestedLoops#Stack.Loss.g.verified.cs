@@ -51,38 +51,28 @@ partial class Stack
         // forward sweep: every intermediate the reverse sweep needs is kept
         int iter0 = 0; // iterations of 'for (var i = 0; i < outer; i++)' so far: indexes its tapes
         int iter1 = 0; // iterations of 'for (var j = 0; j < inner; j++)' so far: indexes its tapes
-        // for (var i = 0; i < outer; i++) for (var j = 0; j < inner; j++) h = DTensor.Tanh(DTensor.MatMul(h, w));
-        int i = 0;
+        // for (var i = 0; i < outer; i++)
         DTensor<double> h = h0;
-        int i_1 = i;
         // per iteration, taped: h, iter1Start (the reverse sweep reads them)
-        while (i_1 < outer)
+        for (int i = 0; i < outer; i++)
         {
             workspace.h[iter0] = h;
-            // for (var j = 0; j < inner; j++) h = DTensor.Tanh(DTensor.MatMul(h, w));
-            int j = 0;
             int iter1Start = iter1;
             workspace.iter1Start[iter0] = iter1Start;
+            // for (var j = 0; j < inner; j++)
             DTensor<double> h_1 = h;
-            int j_1 = j;
             // per iteration, taped: h_1, h_2 (the reverse sweep reads them)
-            while (j_1 < inner)
+            for (int j = 0; j < inner; j++)
             {
                 workspace.h_1[iter1] = h_1;
                 // h = DTensor.Tanh(DTensor.MatMul(h, w));
                 DTensor<double> t0 = DTensor.MatMul(h_1, w, false, false, ref workspace.t0);
                 DTensor<double> h_2 = DTensor.Tanh(t0, ref workspace.h_2[iter1]);
-                // j++
-                int j_2 = j_1 + 1;
                 h_1 = h_2;
-                j_1 = j_2;
                 iter1++;
             }
             DTensor<double> h_3 = h_1;
-            // i++
-            int i_2 = i_1 + 1;
             h = h_3;
-            i_1 = i_2;
             iter0++;
         }
         DTensor<double> h_4 = h;
@@ -159,38 +149,28 @@ partial class Stack
         // forward sweep: every intermediate the reverse sweep needs is kept
         int iter0 = 0; // iterations of 'for (var i = 0; i < outer; i++)' so far: indexes its tapes
         int iter1 = 0; // iterations of 'for (var j = 0; j < inner; j++)' so far: indexes its tapes
-        // for (var i = 0; i < outer; i++) for (var j = 0; j < inner; j++) h = DTensor.Tanh(DTensor.MatMul(h, w));
-        int i = 0;
+        // for (var i = 0; i < outer; i++)
         DTensor<double> h = h0;
-        int i_1 = i;
         // per iteration, taped: h, iter1Start (the reverse sweep reads them)
-        while (i_1 < outer)
+        for (int i = 0; i < outer; i++)
         {
             workspace.h[iter0] = h;
-            // for (var j = 0; j < inner; j++) h = DTensor.Tanh(DTensor.MatMul(h, w));
-            int j = 0;
             int iter1Start = iter1;
             workspace.iter1Start[iter0] = iter1Start;
+            // for (var j = 0; j < inner; j++)
             DTensor<double> h_1 = h;
-            int j_1 = j;
             // per iteration, taped: h_1 (the reverse sweep reruns each iteration from it); recomputed: t0, h_2 (RecomputeLoops: less memory for one more pass of the loop)
-            while (j_1 < inner)
+            for (int j = 0; j < inner; j++)
             {
                 Buffers.Copy(h_1, ref workspace.h_1[iter1]); // its buffer is reused two iterations later
                 // h = DTensor.Tanh(DTensor.MatMul(h, w));
                 DTensor<double> t0 = DTensor.MatMul(h_1, w, false, false, ref workspace.t0[iter1 & 1]);
                 DTensor<double> h_2 = DTensor.Tanh(t0, ref workspace.h_2[iter1 & 1]);
-                // j++
-                int j_2 = j_1 + 1;
                 h_1 = h_2;
-                j_1 = j_2;
                 iter1++;
             }
             DTensor<double> h_3 = Buffers.Copy(h_1, ref workspace.h_3[iter0]); // out of the buffers the loop's next run reuses
-            // i++
-            int i_2 = i_1 + 1;
             h = h_3;
-            i_1 = i_2;
             iter0++;
         }
         DTensor<double> h_4 = h;
@@ -306,38 +286,28 @@ partial class Stack
         // forward sweep: recomputes the intermediates the reverse sweep needs
         int iter0 = 0; // iterations of 'for (var i = 0; i < outer; i++)' so far: indexes its tapes
         int iter1 = 0; // iterations of 'for (var j = 0; j < inner; j++)' so far: indexes its tapes
-        // for (var i = 0; i < outer; i++) for (var j = 0; j < inner; j++) h = DTensor.Tanh(DTensor.MatMul(h, w));
-        int i = 0;
+        // for (var i = 0; i < outer; i++)
         DTensor<double> h = h0;
-        int i_1 = i;
         // per iteration, taped: h, iter1Start (the reverse sweep reads them)
-        while (i_1 < outer)
+        for (int i = 0; i < outer; i++)
         {
             workspace.h[iter0] = h;
-            // for (var j = 0; j < inner; j++) h = DTensor.Tanh(DTensor.MatMul(h, w));
-            int j = 0;
             int iter1Start = iter1;
             workspace.iter1Start[iter0] = iter1Start;
+            // for (var j = 0; j < inner; j++)
             DTensor<double> h_1 = h;
-            int j_1 = j;
             // per iteration, taped: h_1, h_2 (the reverse sweep reads them)
-            while (j_1 < inner)
+            for (int j = 0; j < inner; j++)
             {
                 workspace.h_1[iter1] = h_1;
                 // h = DTensor.Tanh(DTensor.MatMul(h, w));
                 DTensor<double> t0 = DTensor.MatMul(h_1, w, false, false, ref workspace.t0);
                 DTensor<double> h_2 = DTensor.Tanh(t0, ref workspace.h_2[iter1]);
-                // j++
-                int j_2 = j_1 + 1;
                 h_1 = h_2;
-                j_1 = j_2;
                 iter1++;
             }
             DTensor<double> h_3 = h_1;
-            // i++
-            int i_2 = i_1 + 1;
             h = h_3;
-            i_1 = i_2;
             iter0++;
         }
         DTensor<double> h_4 = h;
@@ -411,38 +381,28 @@ partial class Stack
         // forward sweep: recomputes the intermediates the reverse sweep needs
         int iter0 = 0; // iterations of 'for (var i = 0; i < outer; i++)' so far: indexes its tapes
         int iter1 = 0; // iterations of 'for (var j = 0; j < inner; j++)' so far: indexes its tapes
-        // for (var i = 0; i < outer; i++) for (var j = 0; j < inner; j++) h = DTensor.Tanh(DTensor.MatMul(h, w));
-        int i = 0;
+        // for (var i = 0; i < outer; i++)
         DTensor<double> h = h0;
-        int i_1 = i;
         // per iteration, taped: h, iter1Start (the reverse sweep reads them)
-        while (i_1 < outer)
+        for (int i = 0; i < outer; i++)
         {
             workspace.h[iter0] = h;
-            // for (var j = 0; j < inner; j++) h = DTensor.Tanh(DTensor.MatMul(h, w));
-            int j = 0;
             int iter1Start = iter1;
             workspace.iter1Start[iter0] = iter1Start;
+            // for (var j = 0; j < inner; j++)
             DTensor<double> h_1 = h;
-            int j_1 = j;
             // per iteration, taped: h_1 (the reverse sweep reruns each iteration from it); recomputed: t0, h_2 (RecomputeLoops: less memory for one more pass of the loop)
-            while (j_1 < inner)
+            for (int j = 0; j < inner; j++)
             {
                 Buffers.Copy(h_1, ref workspace.h_1[iter1]); // its buffer is reused two iterations later
                 // h = DTensor.Tanh(DTensor.MatMul(h, w));
                 DTensor<double> t0 = DTensor.MatMul(h_1, w, false, false, ref workspace.t0[iter1 & 1]);
                 DTensor<double> h_2 = DTensor.Tanh(t0, ref workspace.h_2[iter1 & 1]);
-                // j++
-                int j_2 = j_1 + 1;
                 h_1 = h_2;
-                j_1 = j_2;
                 iter1++;
             }
             DTensor<double> h_3 = Buffers.Copy(h_1, ref workspace.h_3[iter0]); // out of the buffers the loop's next run reuses
-            // i++
-            int i_2 = i_1 + 1;
             h = h_3;
-            i_1 = i_2;
             iter0++;
         }
         DTensor<double> h_4 = h;
@@ -521,33 +481,23 @@ partial class Stack
         var workspace = LossBufferedWorkspace.Current; // buffers reused from call to call
         // the forward pass, into buffers reused from call to call
         int iter1 = 0; // iterations of 'for (var j = 0; j < inner; j++)' so far: alternates the buffers of values an iteration hands to the next
-        // for (var i = 0; i < outer; i++) for (var j = 0; j < inner; j++) h = DTensor.Tanh(DTensor.MatMul(h, w));
-        int i = 0;
+        // for (var i = 0; i < outer; i++)
         DTensor<double> h = h0;
-        int i_1 = i;
-        while (i_1 < outer)
+        for (int i = 0; i < outer; i++)
         {
-            // for (var j = 0; j < inner; j++) h = DTensor.Tanh(DTensor.MatMul(h, w));
-            int j = 0;
             int iter1Start = iter1;
+            // for (var j = 0; j < inner; j++)
             DTensor<double> h_1 = h;
-            int j_1 = j;
-            while (j_1 < inner)
+            for (int j = 0; j < inner; j++)
             {
                 // h = DTensor.Tanh(DTensor.MatMul(h, w));
                 DTensor<double> t0 = DTensor.MatMul(h_1, w, false, false, ref workspace.t0);
                 DTensor<double> h_2 = DTensor.Tanh(t0, ref workspace.h_2[iter1 & 1]);
-                // j++
-                int j_2 = j_1 + 1;
                 h_1 = h_2;
-                j_1 = j_2;
                 iter1++;
             }
             DTensor<double> h_3 = h_1;
-            // i++
-            int i_2 = i_1 + 1;
             h = h_3;
-            i_1 = i_2;
         }
         DTensor<double> h_4 = h;
         // return DTensor.Sum(h);

@@ -405,6 +405,35 @@ public sealed class GeneratedCodeSnapshots
         }
         """);
 
+    /// <summary>
+    /// A user's for loop keeps its header, its names and its break in every generated method: s += t, not SSA copies
+    /// (s_2 = s_1 + t; s_1 = s_2;), and break; rather than a flag the condition tests.
+    /// </summary>
+    [Fact]
+    public void ForLoopKeepsItsShape() => VerifySingle("""
+        using System;
+        using SymDiff;
+
+        public static partial class Accumulator
+        {
+            [Differentiable]
+            public static double Total(double x, double w, int steps)
+            {
+                double s = 0;
+                for (int i = 0; i < steps; i++)
+                {
+                    s += x * w;
+                    if (s > 2)
+                    {
+                        break;
+                    }
+                }
+
+                return s * x;
+            }
+        }
+        """);
+
     /// <summary>Runs the generator on one [Differentiable] method and verifies its single generated file.</summary>
     private static void VerifySingle(string source, [System.Runtime.CompilerServices.CallerMemberName] string method = "")
     {
