@@ -27,6 +27,21 @@ public sealed partial class StageOrderTests
         Assert.True(violations.Count == 0, "stages must use only earlier ones:\n" + string.Join("\n", violations));
     }
 
+    /// <summary>
+    /// Emission prints plans: it runs no sweep and no pruning of its own (those are Differentiation's and Planning's), so
+    /// what is taped, hoisted or recomputed cannot change while a method is being printed.
+    /// </summary>
+    [Fact]
+    public void EmissionRunsNoSweepAndPrunesNothing()
+    {
+        var emission = Path.Combine(Repository.Root, "generator", "Emission");
+        var found = Directory.EnumerateFiles(emission, "*.cs", SearchOption.AllDirectories)
+            .SelectMany(path => Decision().Matches(Comment().Replace(File.ReadAllText(path), string.Empty))
+                .Select(m => Path.GetFileName(path) + ": " + m.Value))
+            .ToList();
+        Assert.True(found.Count == 0, "Emission must only print the plan:\n" + string.Join("\n", found));
+    }
+
     [Fact]
     public void AUseOfALaterStageIsReportedWithItsFileAndUsing()
     {
@@ -74,6 +89,9 @@ public sealed partial class StageOrderTests
 
         return violations;
     }
+
+    [GeneratedRegex(@"new (ReverseSweep|TangentSweep)\b|\b(TangentSweep\.Run|HessianVectorProduct\.Derive|GradientPlacement\.Resolve|ReversePlanner\.Plan|FilePlanner\.Plan|TangentPlan\.Create|IrLiveness\.\w+|IrUsefulness\.\w+)\b")]
+    private static partial Regex Decision();
 
     [GeneratedRegex(@"//.*$", RegexOptions.Multiline)]
     private static partial Regex Comment();
