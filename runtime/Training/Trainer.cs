@@ -413,7 +413,7 @@ public sealed class Trainer<T>
         extras[1] = timeUp ? T.One : T.Zero;
         extras[2] = stopAsked ? T.One : T.Zero;
         extras[3] = checkpointDue ? T.One : T.Zero;
-        reducer.Reduce(weight);
+        reducer.Reduce(weight, uniform: batch.Length % reducer.World.Size == 0);
         timeUp = extras[1] > T.Zero;
         stopAsked = extras[2] > T.Zero;
         checkpointDue = extras[3] > T.Zero; // each rank's own clock says when; a checkpoint is collective (sharded state), so any rank's is every rank's

@@ -91,7 +91,7 @@ public static class CollectiveChecks
         }
 
         var weight = 1f / world.Size;
-        reducer.Reduce(weight);
+        reducer.Reduce(weight, uniform: true); // every rank's weight is 1/N: large gradients scaled after the sum, in this rank's part
         var expected = world.Size * (world.Size + 1) / 2f * weight;
         for (var i = 0; i < parameters.Count; i++)
         {
