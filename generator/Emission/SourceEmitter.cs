@@ -155,7 +155,7 @@ internal static class SourceEmitter
         public void Write()
         {
             var forward = _plan.Forward;
-            _locals = LoopLocals.Plan(_ir, forward, KeepsSsaName(forward));
+            _locals = _plan.Locals;
             WriteSignature();
             using (_writer.WriteBlock())
             {
@@ -941,18 +941,6 @@ internal static class SourceEmitter
         private bool IsTensor(int id) => _ir.Values[id].Type.IsTensor;
 
         private string Name(int id) => _locals?.Name(id) ?? _ir.Values[id].Name;
-
-        /// <summary>
-        /// Values the reverse sweep or a workspace field refers to by name keep their SSA names; the others may share one
-        /// local with the other versions of their variable (<see cref="LoopLocals"/>).
-        /// </summary>
-        private System.Func<int, bool> KeepsSsaName(IReadOnlyList<IrStatement> forward)
-        {
-            var recomputed = new HashSet<int>(IrWalker.DefinitionOrder(IrWalker.Loops(forward).SelectMany(l => _plan.RecomputedBody(l.Cursor) ?? [])));
-            return id => _plan.ReverseReads(id) || _plan.Hoisted(id) || (_plan.Owner(id) >= 0 && _plan.Taped(id)) || recomputed.Contains(id)
-                || _plan.CopiedExit(id) || _plan.ExitTaped(id) || _plan.ShapeTaped(id)
-                || (_plan.Defines(id) && _plan.Definition(id).Value is IrCall { Callee: { HasDestination: true } or { SavedType: not null } });
-        }
 
         private string TypeOf(int id) => _ir.Values[id].Type.Name;
 

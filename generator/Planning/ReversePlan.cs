@@ -102,6 +102,9 @@ internal sealed partial class ReversePlan
     /// <summary>The derivative parameters of the signature: gradients (<c>dw1</c>) and the pullback's seed (<c>dResult</c>).</summary>
     public SignatureNames Signature { get; private set; } = new(new Dictionary<int, string>(), string.Empty);
 
+    /// <summary>How the forward sweep prints the user's variables and loops in the user's form (<see cref="LoopLocals"/>).</summary>
+    public LoopLocals Locals { get; private set; } = null!;
+
     /// <summary>Whether the method reads a workspace (buffers, tapes, saved state).</summary>
     public bool UsesWorkspace { get; private set; }
 

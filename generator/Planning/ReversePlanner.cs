@@ -96,6 +96,19 @@ internal sealed partial class ReversePlan
         NameGradients(sweep);
         _discards = sweep.Discards.OrderBy(d => d.Key).ToList();
         LayOutWorkspace();
+        Locals = LoopLocals.Plan(_ir, _forward, KeepsSsaName());
+    }
+
+    /// <summary>
+    /// Values the reverse sweep or a workspace field refers to by name keep their SSA names; the others may share one
+    /// local with the other versions of their variable (<see cref="LoopLocals"/>).
+    /// </summary>
+    private System.Func<int, bool> KeepsSsaName()
+    {
+        var recomputed = new HashSet<int>(IrWalker.DefinitionOrder(IrWalker.Loops(_forward).SelectMany(l => RecomputedBody(l.Cursor) ?? [])));
+        return id => ReverseReads(id) || Hoisted(id) || (Owner(id) >= 0 && Taped(id)) || recomputed.Contains(id)
+            || CopiedExit(id) || ExitTaped(id) || ShapeTaped(id)
+            || (Defines(id) && Definition(id).Value is IrCall { Callee: { HasDestination: true } or { SavedType: not null } });
     }
 
     /// <summary>

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using SymDiff.Generator.Ir;
 
-namespace SymDiff.Generator.Emission;
+namespace SymDiff.Generator.Planning;
 
 /// <summary>
 /// How a forward program prints a user's variables and loops in the user's own form. The IR is SSA (every assignment
