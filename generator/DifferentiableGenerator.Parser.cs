@@ -146,6 +146,8 @@ public sealed partial class DifferentiableGenerator
             bodyDiagnostics = bodyDiagnostics.Append(DiagnosticInfo.Create(DiagnosticDescriptors.NoPushforward, where, method.Name, what)).ToEquatableArray();
         }
 
+        // Second order: a Hessian-vector product when forward over reverse covers the method; else what it does not.
+        var secondOrderGap = forwardGap is var (notForward, _) ? "forward mode does not cover " + notForward : ForwardModeSupport.SecondOrderGap(ir);
         var model = new MethodModel(
             HintName(method, compilation.GetTypeByMetadataName(DifferentiableAttributeName)),
             method.ContainingNamespace.IsGlobalNamespace ? null : method.ContainingNamespace.ToDisplayString(),
@@ -157,8 +159,9 @@ public sealed partial class DifferentiableGenerator
             ir,
             RecomputeLoops(method, compilation.GetTypeByMetadataName(DifferentiableAttributeName)),
             HasPushforward: forwardGap is null,
-            HasHessianVectorProduct: forwardGap is null && ForwardModeSupport.CoversSecondOrder(ir),
-            forwardGap?.What);
+            HasHessianVectorProduct: forwardGap is null && secondOrderGap is null,
+            forwardGap?.What,
+            ir.ReturnType.IsScalar ? secondOrderGap : null);
         return new LoweringResult(model, bodyDiagnostics);
     }
 

@@ -9,14 +9,29 @@ namespace SymDiff.Generator.Differentiation;
 /// A gradient's step's tangent, beside the step: <c>double vdh = ...</c> after <c>double dh = ...</c>, or <c>vdh += ...</c>
 /// after <c>dh += ...</c>.
 /// </summary>
-internal sealed class RGradientTangent(int value, CExpr tangent, bool declares) : RStatement
+internal sealed class RGradientTangent(int value, CExpr tangent, bool declares, CExpr? shape = null) : RStatement
 {
+    /// <summary>For a tensor declared here: what its zeroed buffer takes its shape from (null: the value itself).</summary>
+    public CExpr? Shape { get; } = shape;
+
     public int Value { get; } = value;
 
     public CExpr Tangent { get; } = tangent;
 
     /// <summary>Whether this defines the tangent (else it adds to it).</summary>
     public bool Declares { get; } = declares;
+}
+
+/// <summary>
+/// The tangent of a rule's pullback step, right after it: its <c>[PullbackTangentOf]</c> rule, or for a linear pullback
+/// the pullback itself handed dResult's tangent; either adds into the tangents of the gradients the step adds into.
+/// </summary>
+internal sealed class RRuleTangent(string target, IReadOnlyList<RArgument> arguments) : RStatement
+{
+    public string Target { get; } = target;
+
+    /// <summary>Values and tangents (<see cref="RArgument.Value"/>) and the gradient tangents it adds into.</summary>
+    public IReadOnlyList<RArgument> Arguments { get; } = arguments;
 }
 
 /// <summary>
@@ -40,8 +55,10 @@ internal sealed class HessianVectorProduct
         IReadOnlyDictionary<int, string> gradientTangentNames,
         IReadOnlyDictionary<int, string> directions,
         IReadOnlyDictionary<int, string> products,
-        IReadOnlyDictionary<int, CallSite> callSites)
+        IReadOnlyDictionary<int, CallSite> callSites,
+        IReadOnlyDictionary<IrTypeKind, string> discards)
     {
+        Discards = discards;
         CallSites = callSites;
         Forward = forward;
         Reverse = reverse;
@@ -67,6 +84,9 @@ internal sealed class HessianVectorProduct
     /// <summary>The outputs H·v, by parameter value (<c>hva</c>).</summary>
     public IReadOnlyDictionary<int, string> Products { get; }
 
+    /// <summary>Locals declared for derivatives nobody reads, by element type (the reverse sweep's).</summary>
+    public IReadOnlyDictionary<IrTypeKind, string> Discards { get; }
+
     /// <summary>Calls to other differentiable methods, by the value they define.</summary>
     public IReadOnlyDictionary<int, CallSite> CallSites { get; }
 
@@ -78,7 +98,9 @@ internal sealed class HessianVectorProduct
     {
         var sweep = new ReverseSweep(ir, SweepMode.Gradient, mathPrefix);
         var reverse = sweep.Run();
-        GradientPlacement.Resolve(reverse, sweep, Enumerable.Empty<int>());
+        // A tensor parameter's gradient tangent is the caller's buffer hv (added into, as the gradient method does).
+        var tensorParameters = ir.Parameters.Where(p => p.Differentiable && p.Type.IsTensor).Select(p => p.Value).ToList();
+        GradientPlacement.Resolve(reverse, sweep, tensorParameters);
         var gradients = GradientsIn(reverse).Distinct().ToList();
         var names = DerivativeNames.Allocator(ir);
         foreach (var id in gradients.Concat(ir.Parameters.Where(p => p.Differentiable).Select(p => p.Value)))
@@ -93,7 +115,7 @@ internal sealed class HessianVectorProduct
         var gradientTangentNames = new Dictionary<int, string>();
         foreach (var id in gradients.Concat(differentiable.Select(p => p.Value)).Distinct())
         {
-            gradientTangentNames[id] = names.AllocateDerivative("v", sweep.GradientName(id));
+            gradientTangentNames[id] = tensorParameters.Contains(id) ? products[id] : names.AllocateDerivative("v", sweep.GradientName(id));
         }
 
         var callSites = new Dictionary<int, CallSite>();
@@ -108,7 +130,8 @@ internal sealed class HessianVectorProduct
         }
 
         var tangents = new ExpressionTangent(forward.TangentOf, ir.ReturnType.Kind);
-        return new HessianVectorProduct(forward, Interleave(reverse, tangents, callSites), sweep.GradientName, gradientTangentNames, directions, products, callSites);
+        var interleaved = Interleave(reverse, new Tangents(ir, forward, tangents), callSites);
+        return new HessianVectorProduct(forward, interleaved, sweep.GradientName, gradientTangentNames, directions, products, callSites, sweep.Discards);
     }
 
     private static IEnumerable<int> GradientsIn(RBlock block) => block.Descendants().SelectMany(s => s switch
@@ -127,7 +150,17 @@ internal sealed class HessianVectorProduct
         _ => Enumerable.Empty<TPushforwardCall>(),
     });
 
-    private static RBlock Interleave(RBlock block, ExpressionTangent tangents, IReadOnlyDictionary<int, CallSite> callSites)
+    /// <summary>What the interleaving needs: the method, its forward tangents, and the tangents of reverse-sweep formulas.</summary>
+    private sealed class Tangents(IrMethod ir, TangentProgram forward, ExpressionTangent expressions)
+    {
+        public CExpr Of(CExpr e) => expressions.Of(e);
+
+        /// <summary>A forward value's tangent: null (zero) for a tensor without one, 0 for a scalar.</summary>
+        public CExpr OfValue(IrExpr e) => e is IrRef r && forward.TangentOf(r.Value) is { } t ? t
+            : e is IrRef tensor && ir.Values[tensor.Value].Type.IsTensor ? new CName("null") : C.Number(0, ir.ReturnType.Kind);
+    }
+
+    private static RBlock Interleave(RBlock block, Tangents tangents, IReadOnlyDictionary<int, CallSite> callSites)
     {
         var output = new RBlock();
         foreach (var statement in block.Statements)
@@ -156,10 +189,13 @@ internal sealed class HessianVectorProduct
             switch (statement)
             {
                 case RDeclare declare:
-                    output.Add(new RGradientTangent(declare.Value, tangents.Of(declare.Initializer), declares: true));
+                    output.Add(new RGradientTangent(declare.Value, tangents.Of(declare.Initializer), declares: true, declare.Initializer));
                     break;
                 case RZero zero:
-                    output.Add(new RGradientTangent(zero.Value, tangents.Of(C.Number(0, IrTypeKind.Double)), declares: true));
+                    output.Add(new RGradientTangent(zero.Value, tangents.Of(C.Number(0, IrTypeKind.Double)), declares: true, zero.Shape));
+                    break;
+                case RCall { Rule: { Value: IrCall call } assign, Seed: { } g } rulePullback:
+                    output.Add(RuleTangent(rulePullback, assign, call, g, tangents));
                     break;
                 case RAddAssign add when tangents.Of(add.Contribution) is var tangent && !C.IsZero(tangent):
                     output.Add(new RGradientTangent(add.Value, tangent, declares: false));
@@ -172,5 +208,66 @@ internal sealed class HessianVectorProduct
         }
 
         return output;
+    }
+
+    /// <summary>
+    /// The tangent of a rule's pullback step <c>Pullback(reads..., dResult, dx...)</c>: its pullback-tangent rule handed
+    /// what it reads, the tangents it reads, dResult's tangent and the gradient tangents; or, for a linear pullback, the
+    /// pullback itself with dResult's tangent in dResult's place and the gradient tangents in the gradients'.
+    /// </summary>
+    private static RRuleTangent RuleTangent(RCall pullback, IrAssign assign, IrCall call, CExpr g, Tangents tangents)
+    {
+        var differentiable = call.Callee.DifferentiableParameters.Count(d => d);
+        var outputs = pullback.Arguments.Skip(pullback.Arguments.Count - differentiable)
+            .Select(a => a.GradientOf is { } value ? RArgument.GradientTangent(value, a.ByRef) : a)
+            .ToList();
+        var gTangent = RArgument.Value(tangents.Of(g));
+        if (call.Callee.PullbackTangent is not { } rule)
+        {
+            // Linear: the same arguments, dResult's tangent for dResult and the tangents of the gradients for them.
+            var values = pullback.Arguments.Take(pullback.Arguments.Count - differentiable - 1);
+            return new RRuleTangent(pullback.Target, values.Append(gTangent).Concat(outputs).ToList());
+        }
+
+        var arguments = new List<RArgument>();
+        for (var i = 0; i < call.Arguments.Count; i++)
+        {
+            if (rule.Reads.Count > i && rule.Reads[i])
+            {
+                arguments.Add(RArgument.Value(C.FromIr(call.Arguments[i])));
+            }
+        }
+
+        if (rule.Saved)
+        {
+            arguments.Add(RArgument.Value(new CSaved(assign.Target)));
+        }
+
+        if (rule.ReadsResult)
+        {
+            arguments.Add(RArgument.Value(new CValue(assign.Target)));
+        }
+
+        if (rule.ReadsDResult)
+        {
+            arguments.Add(RArgument.Value(g));
+        }
+
+        for (var i = 0; i < call.Arguments.Count; i++)
+        {
+            if (rule.Tangents.Count > i && rule.Tangents[i])
+            {
+                arguments.Add(RArgument.Value(tangents.OfValue(call.Arguments[i])));
+            }
+        }
+
+        if (rule.ReadsResultTangent)
+        {
+            arguments.Add(RArgument.Value(tangents.OfValue(new IrRef(assign.Target))));
+        }
+
+        arguments.Add(gTangent);
+        arguments.AddRange(outputs);
+        return new RRuleTangent(rule.Target, arguments);
     }
 }

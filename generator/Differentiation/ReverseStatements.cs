@@ -73,13 +73,17 @@ internal sealed class RAccumulate : RStatement
 /// </summary>
 internal sealed class RCall : RStatement
 {
-    public RCall(string target, IReadOnlyList<RArgument> arguments, int forward = -1, CExpr? seed = null)
+    public RCall(string target, IReadOnlyList<RArgument> arguments, int forward = -1, CExpr? seed = null, IrAssign? rule = null)
     {
         Target = target;
         Arguments = arguments;
         Forward = forward;
         Seed = seed;
+        Rule = rule;
     }
+
+    /// <summary>For a <c>[PullbackOf]</c> rule: the forward statement whose call it differentiates (dResult is <see cref="Seed"/>).</summary>
+    public IrAssign? Rule { get; }
 
     public string Target { get; }
 
@@ -110,14 +114,20 @@ internal sealed class RCall : RStatement
 /// <summary>An argument of an <see cref="RCall"/>: a value, an gradient to add to (by <c>ref</c> for scalars), or a discard.</summary>
 internal sealed class RArgument
 {
-    private RArgument(CExpr? expression, int? gradientOf, bool byRef, string? discard, CExpr? shape = null)
+    private RArgument(CExpr? expression, int? gradientOf, bool byRef, string? discard, CExpr? shape = null, int? gradientTangentOf = null)
     {
         Expression = expression;
         GradientOf = gradientOf;
         ByRef = byRef;
         Discard = discard;
         Shape = shape;
+        GradientTangentOf = gradientTangentOf;
     }
+
+    /// <summary>In a Hessian-vector product: the tangent of a gradient, which a pullback-tangent rule adds to.</summary>
+    public int? GradientTangentOf { get; }
+
+    public static RArgument GradientTangent(int value, bool byRef) => new(null, null, byRef, null, null, value);
 
     public CExpr? Expression { get; }
 

@@ -496,7 +496,7 @@ internal sealed class ReverseSweep
 
         arguments.Add(RArgument.Value(g));
         AddGradientArguments(call, arguments, g, output, assign);
-        AddUnlessNoOp(output, new RCall(call.Callee.Pullback!, arguments));
+        AddUnlessNoOp(output, new RCall(call.Callee.Pullback!, arguments, seed: g, rule: assign));
     }
 
     /// <summary>The expression for a rule parameter named in <c>[SameShapeAs]</c>: dResult, saved, result or an input.</summary>

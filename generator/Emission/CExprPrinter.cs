@@ -30,8 +30,8 @@ internal sealed class CExprPrinter
     }
 
     /// <summary>A printer for forward mode: values, their tangents, and (forward over reverse) gradients and theirs.</summary>
-    public CExprPrinter(Func<int, string> valueName, Func<int, string> tangentName, Func<int, string> gradientName, Func<int, string> gradientTangentName)
-        : this(valueName, gradientName)
+    public CExprPrinter(Func<int, string> valueName, Func<int, string> tangentName, Func<int, string> gradientName, Func<int, string> gradientTangentName, Func<int, string>? savedName = null)
+        : this(valueName, gradientName, savedName)
     {
         _tangentName = tangentName;
         _gradientTangentName = gradientTangentName;

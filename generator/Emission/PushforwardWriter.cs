@@ -98,26 +98,13 @@ internal sealed class PushforwardWriter
 
         if (_plan.UsesWorkspace)
         {
-            _writer.WriteLine();
-            SummaryWriter.Write(_writer, "Buffers (forward values and tangents) that <see cref=\"" + PushforwardName + "\"/> reuses from call to call on each thread, so that once they have grown it allocates nothing but its result.");
-            _writer.WriteLine("[global::System.CodeDom.Compiler.GeneratedCode(\"SymDiff\", \"" + toolVersion + "\")]");
-            using (_writer.WriteBlock("private sealed class " + WorkspaceClass))
-            {
-                _writer.WriteLine("[global::System.ThreadStatic]");
-                _writer.WriteLine("private static " + WorkspaceClass + "? s_current;");
-                _writer.WriteLine();
-                _writer.WriteLine("public static " + WorkspaceClass + " Current => s_current ??= new " + WorkspaceClass + "();");
-                _writer.WriteLine();
-                foreach (var id in _plan.ValueBuffers)
-                {
-                    _writer.WriteLine("public " + TypeOf(id) + "? " + Name(id) + ";");
-                }
-
-                foreach (var id in _plan.TangentBuffers)
-                {
-                    _writer.WriteLine("public " + TypeOf(id) + "? " + Tangent(id) + ";");
-                }
-            }
+            WorkspaceWriter.Write(
+                _writer,
+                WorkspaceClass,
+                "Buffers (forward values and tangents) that <see cref=\"" + PushforwardName + "\"/> reuses from call to call on each thread, so that once they have grown it allocates nothing but its result.",
+                toolVersion,
+                _plan.ValueBuffers.Select(id => "public " + TypeOf(id) + "? " + Name(id) + ";")
+                    .Concat(_plan.TangentBuffers.Select(id => "public " + TypeOf(id) + "? " + Tangent(id) + ";")));
         }
     }
 
@@ -230,6 +217,11 @@ internal sealed class PushforwardWriter
     private CExpr Forward(IrAssign assign)
     {
         var value = C.FromIr(assign.Value);
+        if (_plan.SavedBuffers.Contains(assign.Target) && value is CCall saving)
+        {
+            return new CCall(saving.Receiver, saving.Name, saving.Arguments.Append(new CName("ref workspace." + Name(assign.Target) + "Saved")).ToList());
+        }
+
         return _plan.ComputesIntoBuffer(assign) && value is CCall call
             ? new CCall(call.Receiver, call.Name, call.Arguments.Append(new CName("ref workspace." + Name(assign.Target))).ToList())
             : value;

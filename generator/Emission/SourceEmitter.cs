@@ -366,26 +366,15 @@ internal static class SourceEmitter
             _writer.WriteLine((isPublic ? _model.Accessibility : "private") + " static " + returnAndName + "(" + string.Join(", ", parameters) + ")");
         }
 
-        private void WriteWorkspace()
-        {
-            _writer.WriteLine();
-            WriteSummary("Buffers and tapes that <see cref=\"" + MethodName + "\"/> reuses from call to call on each thread, so that once they have grown to the largest inputs seen it allocates nothing.");
-            _writer.WriteLine("[global::System.CodeDom.Compiler.GeneratedCode(\"SymDiff\", \"" + ToolVersion + "\")]");
-            using (_writer.WriteBlock("private sealed class " + WorkspaceClass))
-            {
-                _writer.WriteLine("[global::System.ThreadStatic]");
-                _writer.WriteLine("private static " + WorkspaceClass + "? s_current;");
-                _writer.WriteLine();
-                _writer.WriteLine("public static " + WorkspaceClass + " Current => s_current ??= new " + WorkspaceClass + "();");
-                _writer.WriteLine();
-                foreach (var field in _plan.WorkspaceFields)
-                {
-                    _writer.WriteLine(field.Kind == WorkspaceFieldKind.Tape
-                        ? "public readonly " + _prefixes.CompilerServices + "Tape<" + field.Type + "> " + field.Name + " = new();"
-                        : "public " + field.Type + "? " + field.Name + ";");
-                }
-            }
-        }
+        private void WriteWorkspace() =>
+            WorkspaceWriter.Write(
+                _writer,
+                WorkspaceClass,
+                "Buffers and tapes that <see cref=\"" + MethodName + "\"/> reuses from call to call on each thread, so that once they have grown to the largest inputs seen it allocates nothing.",
+                ToolVersion,
+                _plan.WorkspaceFields.Select(field => field.Kind == WorkspaceFieldKind.Tape
+                    ? "public readonly " + _prefixes.CompilerServices + "Tape<" + field.Type + "> " + field.Name + " = new();"
+                    : "public " + field.Type + "? " + field.Name + ";"));
 
         /// <summary>A workspace buffer the plan named: <c>workspace.h</c>.</summary>
         private static string WorkspaceField(string name) => WorkspaceLocal + "." + name;

@@ -40,6 +40,16 @@ internal sealed class IndentedTextWriter
         return new Block(this);
     }
 
+    /// <summary>Writes what <paramref name="other"/> holds, each line indented to this writer's depth.</summary>
+    public void WriteLines(IndentedTextWriter other)
+    {
+        var text = other.ToString();
+        foreach (var line in text.Substring(0, text.Length - (text.EndsWith("\n", StringComparison.Ordinal) ? 1 : 0)).Split('\n'))
+        {
+            WriteLine(line);
+        }
+    }
+
     public override string ToString() => _builder.ToString();
 
     public readonly struct Block : IDisposable

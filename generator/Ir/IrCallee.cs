@@ -39,6 +39,13 @@ internal enum IrCalleeKind
 /// <param name="PushforwardReads">For rule callees with a pushforward rule, per parameter: whether that rule takes the input.</param>
 /// <param name="HasHessianVectorProduct">For differentiable callees: whether they have a generated Hessian-vector product.</param>
 /// <param name="PushforwardReadsResult">For rule callees with a pushforward rule: whether it takes the result.</param>
+/// <param name="PullbackTangent">
+/// Second order: for rule callees their <c>[PullbackTangentOf]</c> rule and what it reads (null when they have none).
+/// </param>
+/// <param name="LinearPullback">
+/// For rule callees: whether the pullback reads no differentiable input, result or saved state (then it is linear in
+/// dResult with fixed coefficients, and applied to dResult's tangent it gives its own tangent).
+/// </param>
 /// <param name="Indexer">For an element read of a tensor: the call is printed as <c>x[i]</c> (its first argument indexed by the rest).</param>
 internal sealed record IrCallee(
     IrCalleeKind Kind,
@@ -57,4 +64,19 @@ internal sealed record IrCallee(
     string? Pushforward = null,
     EquatableArray<bool> PushforwardReads = default,
     bool PushforwardReadsResult = false,
-    bool HasHessianVectorProduct = false);
+    bool HasHessianVectorProduct = false,
+    IrPullbackTangent? PullbackTangent = null,
+    bool LinearPullback = false);
+
+/// <summary>
+/// A <c>[PullbackTangentOf]</c> rule: C# text naming it, and what it reads (per input: the input, its tangent; saved
+/// state, the result, dResult, the result's tangent). It always takes dResult's tangent and one output per differentiable input.
+/// </summary>
+internal sealed record IrPullbackTangent(
+    string Target,
+    EquatableArray<bool> Reads,
+    bool Saved,
+    bool ReadsResult,
+    bool ReadsDResult,
+    EquatableArray<bool> Tangents,
+    bool ReadsResultTangent);

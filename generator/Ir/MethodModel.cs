@@ -10,7 +10,8 @@ internal sealed record ContainingType(string Keyword, string Name);
 /// Everything the emitter needs about one <c>[Differentiable]</c> method: where the generated code goes, what it is
 /// called, and the lowered body; which derived methods it has (<see cref="HasPushforward"/> is false when forward mode
 /// does not cover the method: <see cref="PushforwardGap"/> then says what it does not cover, and the method's
-/// pushforward is declared unavailable). What the derived methods and their parameters are called is
+/// pushforward is declared unavailable; likewise <see cref="HasHessianVectorProduct"/> and
+/// <see cref="HessianVectorProductGap"/> for a scalar-valued method's Hessian-vector product). What the derived methods and their parameters are called is
 /// Differentiation's (<c>DerivativeNames</c>). Only strings and records: nothing here holds a symbol, a node or a location.
 /// </summary>
 internal sealed record MethodModel(
@@ -25,7 +26,8 @@ internal sealed record MethodModel(
     bool RecomputeLoops = false,
     bool HasPushforward = false,
     bool HasHessianVectorProduct = false,
-    string? PushforwardGap = null);
+    string? PushforwardGap = null,
+    string? HessianVectorProductGap = null);
 
 /// <summary>The output of the lowering step: a model when the method can be differentiated, and its diagnostics.</summary>
 internal sealed record LoweringResult(MethodModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);

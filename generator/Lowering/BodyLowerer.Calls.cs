@@ -109,6 +109,22 @@ internal sealed partial class BodyLowerer
                 };
             }
 
+            callee = callee with { LinearPullback = PullbackTangentRules.IsLinear(method, shape) };
+            if (PullbackTangentRules.Find(method, _method.ContainingType, _compilation?.GetTypeByMetadataName(PullbackTangentRules.AttributeName), shape.Saved) is var (tangentRule, tangentShape))
+            {
+                callee = callee with
+                {
+                    PullbackTangent = new IrPullbackTangent(
+                        MemberTarget(tangentRule, Escape(tangentRule.Name) + TypeArgumentsIfNeeded(tangentRule)),
+                        tangentShape.Reads.ToEquatableArray(),
+                        tangentShape.Saved,
+                        tangentShape.ReadsResult,
+                        tangentShape.ReadsDResult,
+                        tangentShape.Tangents.ToEquatableArray(),
+                        tangentShape.ReadsResultTangent),
+                };
+            }
+
             return NewActive(new IrCall(callee, null, AtomizeIf(true, arguments, method).ToEquatableArray()), returnType);
         }
         else if (IsActive(receiver) && DerivativeRules.IsTensor(method.ContainingType) && method.ReturnsVoid)

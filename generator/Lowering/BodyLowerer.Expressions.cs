@@ -506,7 +506,9 @@ internal sealed partial class BodyLowerer
             arguments.Select((_, i) => i == 0).ToEquatableArray(),
             RuleReads: arguments.Select((_, i) => i > 0).ToEquatableArray(),
             GradientShapes: arguments.Select(_ => string.Empty).ToEquatableArray(),
-            Indexer: true);
+            Indexer: true,
+            LinearPullback: true); // it reads only the indices: applied to dResult's tangent it is its own tangent
+
         if (rules!.GetMembers("ItemPushforward").OfType<IMethodSymbol>().Any(m => m.Parameters.Length == indices.Count + 1))
         {
             callee = callee with

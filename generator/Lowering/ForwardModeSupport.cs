@@ -87,14 +87,38 @@ internal static class ForwardModeSupport
     }
 
     /// <summary>
-    /// Whether forward over reverse covers the method: scalar, no loops, no rule calls, and calls only to differentiable
-    /// methods it covers too (<see cref="CoversSecondOrder(IMethodSymbol, Compilation, INamedTypeSymbol?, INamedTypeSymbol?)"/>).
+    /// Null when forward over reverse covers the method (scalar result, no loops; rule calls whose pullbacks have a
+    /// pullback-tangent rule or are linear; calls to differentiable methods over scalars that have a Hessian-vector
+    /// product themselves, <see cref="CoversSecondOrder(IMethodSymbol, Compilation, INamedTypeSymbol?, INamedTypeSymbol?)"/>),
+    /// else what it does not cover.
     /// </summary>
-    public static bool CoversSecondOrder(IrMethod ir) =>
-        ir.ReturnType.IsScalar
-        && ir.Values.All(v => !v.Type.IsTensor)
-        && !IrWalker.Loops(ir.Body.Statements).Any()
-        && !AllExpressions(ir.Body).Any(e => e is IrCall { Callee.Kind: IrCalleeKind.Rule } or IrCall { Callee: { Kind: IrCalleeKind.Differentiable, HasHessianVectorProduct: false } });
+    public static string? SecondOrderGap(IrMethod ir)
+    {
+        if (!ir.ReturnType.IsScalar)
+        {
+            return "a tensor result (a Hessian-vector product needs a scalar one)";
+        }
+
+        if (IrWalker.Loops(ir.Body.Statements).Any())
+        {
+            return "loops (forward mode over the reverse sweep's tapes is not there yet)";
+        }
+
+        foreach (var call in AllExpressions(ir.Body).OfType<IrCall>())
+        {
+            switch (call.Callee)
+            {
+                case { Kind: IrCalleeKind.Rule, PullbackTangent: null, LinearPullback: false } rule:
+                    return "'" + rule.Name + "', whose pullback has no pullback-tangent rule";
+                case { Kind: IrCalleeKind.Differentiable, HasHessianVectorProduct: false } callee:
+                    return "the call to '" + callee.Name + "', which has no Hessian-vector product";
+                case { Kind: IrCalleeKind.Differentiable } callee when call.Arguments.Any(a => a is IrRef r && ir.Values[r.Value].Type.IsTensor):
+                    return "the call to '" + callee.Name + "' with tensor arguments (it is not inlined: another type or file)";
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>
     /// The same decision from a method's declaration and body, for its callers (stricter than the IR's: any loop, tensor

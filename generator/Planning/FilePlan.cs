@@ -45,10 +45,10 @@ internal static class FilePlanner
             DerivativeNames.Of(model.Ir),
             methods,
             buffered,
-            tangents is null ? null : TangentPlan.Create(model.Ir, tangents, hoistBranches: false),
+            tangents is null ? null : TangentPlan.Create(model.Ir, tangents, beforeReverse: false),
             hessian,
             // Its reverse sweep reads values the forward sweep defines inside branches: they are declared ahead.
-            hessian is null ? null : TangentPlan.Create(model.Ir, hessian.Forward, hoistBranches: true));
+            hessian is null ? null : TangentPlan.Create(model.Ir, hessian.Forward, beforeReverse: true));
     }
 
     /// <summary>

@@ -16,13 +16,25 @@ internal sealed class TangentPlan
     private readonly HashSet<int> _returned;
     private readonly HashSet<int> _hoisted = new();
     private readonly Dictionary<TIf, List<int>> _declaredAhead = new();
+    private readonly Dictionary<int, string> _savedTypes = new();
 
-    private TangentPlan(IrMethod ir, TangentProgram program, bool hoistBranches)
+    private TangentPlan(IrMethod ir, TangentProgram program, bool beforeReverse)
     {
         Program = program;
+        // The reverse sweep of a Hessian-vector product reads the state a call saves for its rule (the softmax of a
+        // cross-entropy): the forward sweep keeps it, as the gradient's does.
+        foreach (var assign in Descendants(program.Body).OfType<TPrimal>().Select(p => p.Statement).OfType<IrAssign>())
+        {
+            if (beforeReverse && assign.Value is IrCall { Callee.SavedType: { } saved } && ir.Values[assign.Target].Active)
+            {
+                _savedTypes[assign.Target] = saved;
+            }
+        }
+
+        SavedBuffers = _savedTypes.Keys.OrderBy(id => id).ToList();
         _inLoop = LoopValues(program.Body);
         _returned = ReturnedValues(ir, program.Body);
-        if (hoistBranches)
+        if (beforeReverse)
         {
             Hoist(program.Body);
         }
@@ -36,11 +48,11 @@ internal sealed class TangentPlan
     }
 
     /// <summary>
-    /// Plans a tangent program; <paramref name="hoistBranches"/>: whether values defined inside branches (and their
-    /// tangents) are declared before the outermost branch, so that code after it can read them (the reverse sweep of a
-    /// Hessian-vector product does).
+    /// Plans a tangent program; <paramref name="beforeReverse"/>: whether a reverse sweep follows it (the forward sweep of
+    /// a Hessian-vector product): then values defined inside branches (and their tangents) are declared before the
+    /// outermost branch, so that the reverse sweep can read them, and state calls save for their rules is kept.
     /// </summary>
-    public static TangentPlan Create(IrMethod ir, TangentProgram program, bool hoistBranches) => new(ir, program, hoistBranches);
+    public static TangentPlan Create(IrMethod ir, TangentProgram program, bool beforeReverse) => new(ir, program, beforeReverse);
 
     public TangentProgram Program { get; }
 
@@ -50,7 +62,13 @@ internal sealed class TangentPlan
     /// <summary>Tensor tangents rules write into workspace buffers of their own, by value.</summary>
     public IReadOnlyList<int> TangentBuffers { get; }
 
-    public bool UsesWorkspace => ValueBuffers.Count > 0 || TangentBuffers.Count > 0;
+    /// <summary>Calls that save state for their rule into a workspace buffer (<c>{value}Saved</c>), by value.</summary>
+    public IReadOnlyList<int> SavedBuffers { get; }
+
+    /// <summary>The C# type of the state a call in <see cref="SavedBuffers"/> saves.</summary>
+    public string SavedType(int id) => _savedTypes[id];
+
+    public bool UsesWorkspace => ValueBuffers.Count > 0 || TangentBuffers.Count > 0 || SavedBuffers.Count > 0;
 
     /// <summary>Whether a value (and its tangent) is declared ahead of its branch.</summary>
     public bool Hoisted(int id) => _hoisted.Contains(id);

@@ -258,4 +258,108 @@ partial class Language
         public DTensor<float>? dhidden;
         public DTensor<float>? dt3;
     }
+
+    /// <summary>
+    /// Hessian-vector product of <c>Loss</c>: returns its value and adds (+=) H·v to <paramref name="hvc"/>,
+    /// <paramref name="hvh"/>, <paramref name="hvd"/>, <paramref name="hvu"/> (tensors of the parameters'
+    /// shapes, which the caller owns and zeroes), H being its Hessian with respect to (c, h, d, u) and v =
+    /// (vc, vh, vd, vu). Derived forward over reverse: the tangent of every step of the gradient along v.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    public static float LossHessianVectorProduct(DTensor<float> c, DTensor<float> h, DTensor<float> d, DTensor<float> u, global::System.ReadOnlySpan<int> context, global::System.ReadOnlySpan<int> next, int batch, DTensor<float> vc, DTensor<float> vh, DTensor<float> vd, DTensor<float> vu, DTensor<float> hvc, DTensor<float> hvh, DTensor<float> hvd, DTensor<float> hvu)
+    {
+        // the arguments, checked before anything is written
+        Arguments.CheckGradient("LossHessianVectorProduct", c, vc, required: true);
+        Arguments.CheckGradient("LossHessianVectorProduct", c, hvc, required: true);
+        Arguments.CheckGradient("LossHessianVectorProduct", h, vh, required: true);
+        Arguments.CheckGradient("LossHessianVectorProduct", h, hvh, required: true);
+        Arguments.CheckGradient("LossHessianVectorProduct", d, vd, required: true);
+        Arguments.CheckGradient("LossHessianVectorProduct", d, hvd, required: true);
+        Arguments.CheckGradient("LossHessianVectorProduct", u, vu, required: true);
+        Arguments.CheckGradient("LossHessianVectorProduct", u, hvu, required: true);
+        var workspace = LossHessianVectorProductWorkspace.Current; // buffers reused from call to call
+        // forward sweep, with tangents along v
+        // var x = DTensor.Reshape(DTensor.Embedding(c, context), batch, -1);
+        DTensor<float> t0 = DTensor.Embedding(c, context, ref workspace.t0);
+        DTensor<float> vt0 = Buffers.Ensure(ref workspace.vt0, t0.Shape);
+        DTensorRules.EmbeddingPushforward(c, context, vc, vt0);
+        DTensor<float> x = DTensor.Reshape(t0, batch, -1, ref workspace.x);
+        DTensor<float> vx = Buffers.Ensure(ref workspace.vx, x.Shape);
+        DTensorRules.ReshapePushforward(t0, vt0, vx);
+        // var hidden = DTensor.Tanh(DTensor.AddRowBias(DTensor.MatMul(x, h), d));
+        DTensor<float> t1 = DTensor.MatMul(x, h, false, false, ref workspace.t1);
+        DTensor<float> vt1 = Buffers.Ensure(ref workspace.vt1, t1.Shape);
+        DTensorRules.MatMulPushforward(x, h, false, false, vx, vh, vt1);
+        DTensor<float> t2 = DTensor.AddRowBias(t1, d, ref workspace.t2);
+        DTensor<float> vt2 = Buffers.Ensure(ref workspace.vt2, t2.Shape);
+        DTensorRules.AddRowBiasPushforward(vt1, vd, vt2);
+        DTensor<float> hidden = DTensor.Tanh(t2, ref workspace.hidden);
+        DTensor<float> vhidden = Buffers.Ensure(ref workspace.vhidden, hidden.Shape);
+        DTensorRules.TanhPushforward(hidden, vt2, vhidden);
+        // return DTensor.CrossEntropy(DTensor.MatMul(hidden, u), next);
+        DTensor<float> t3 = DTensor.MatMul(hidden, u, false, false, ref workspace.t3);
+        DTensor<float> vt3 = Buffers.Ensure(ref workspace.vt3, t3.Shape);
+        DTensorRules.MatMulPushforward(hidden, u, false, false, vhidden, vu, vt3);
+        float result = DTensor.CrossEntropy(t3, next, ref workspace.resultSaved);
+        float vresult = DTensorRules.CrossEntropyPushforward(t3, next, vt3);
+        // reverse sweep (dResult = 1), with the tangent of each gradient along v
+        DTensor<float> dt3 = Buffers.EnsureZeroed(ref workspace.dt3, workspace.resultSaved!);
+        DTensor<float> vdt3 = Buffers.EnsureZeroed(ref workspace.vdt3, workspace.resultSaved!);
+        // return DTensor.CrossEntropy(DTensor.MatMul(hidden, u), next);
+        DTensorRules.CrossEntropyPullback(next, workspace.resultSaved!, 1, dt3);
+        DTensorRules.CrossEntropyPullbackTangent(next, workspace.resultSaved!, 1, vt3, 0, vdt3);
+        DTensor<float> dhidden = Buffers.EnsureZeroed(ref workspace.dhidden, hidden);
+        DTensor<float> vdhidden = Buffers.EnsureZeroed(ref workspace.vdhidden, hidden);
+        DTensorRules.MatMulPullback(hidden, u, false, false, dt3, dhidden, null);
+        DTensorRules.MatMulPullbackTangent(hidden, u, false, false, dt3, vhidden, vu, vdt3, vdhidden, hvu);
+        DTensor<float> dt2 = Buffers.EnsureZeroed(ref workspace.dt2, dhidden);
+        DTensor<float> vdt2 = Buffers.EnsureZeroed(ref workspace.vdt2, dhidden);
+        // var hidden = DTensor.Tanh(DTensor.AddRowBias(DTensor.MatMul(x, h), d));
+        DTensorRules.TanhPullback(hidden, dhidden, dt2);
+        DTensorRules.TanhPullbackTangent(hidden, dhidden, vhidden, vdhidden, vdt2);
+        DTensorRules.AddRowBiasPullback(vdt2, null, hvd);
+        DTensor<float> vdx = Buffers.EnsureZeroed(ref workspace.vdx, x);
+        DTensorRules.MatMulPullbackTangent(x, h, false, false, dt2, vx, vh, vdt2, vdx, hvh);
+        DTensor<float> vdt0 = Buffers.EnsureZeroed(ref workspace.vdt0, t0);
+        // var x = DTensor.Reshape(DTensor.Embedding(c, context), batch, -1);
+        DTensorRules.ReshapePullback(vdx, vdt0);
+        DTensorRules.EmbeddingPullback(context, vdt0, hvc);
+        return result;
+    }
+
+    /// <summary>
+    /// Buffers (forward values, tangents, gradients and their tangents) that <see
+    /// cref="LossHessianVectorProduct"/> reuses from call to call on each thread, so that once they have
+    /// grown it allocates nothing.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    private sealed class LossHessianVectorProductWorkspace
+    {
+        [global::System.ThreadStatic]
+        private static LossHessianVectorProductWorkspace? s_current;
+
+        public static LossHessianVectorProductWorkspace Current => s_current ??= new LossHessianVectorProductWorkspace();
+
+        public DTensor<float>? t0;
+        public DTensor<float>? x;
+        public DTensor<float>? t1;
+        public DTensor<float>? t2;
+        public DTensor<float>? hidden;
+        public DTensor<float>? t3;
+        public DTensor<float>? resultSaved;
+        public DTensor<float>? vt0;
+        public DTensor<float>? vx;
+        public DTensor<float>? vt1;
+        public DTensor<float>? vt2;
+        public DTensor<float>? vhidden;
+        public DTensor<float>? vt3;
+        public DTensor<float>? dhidden;
+        public DTensor<float>? dt2;
+        public DTensor<float>? dt3;
+        public DTensor<float>? vdhidden;
+        public DTensor<float>? vdt0;
+        public DTensor<float>? vdt2;
+        public DTensor<float>? vdt3;
+        public DTensor<float>? vdx;
+    }
 }

@@ -239,5 +239,100 @@ namespace Samples
             public DTensor<float>? dt2;
             public DTensor<float>? dlogits;
         }
+
+        /// <summary>
+        /// Hessian-vector product of <c>Loss</c>: returns its value and adds (+=) H·v to <paramref
+        /// name="hvw1"/>, <paramref name="hvb1"/>, <paramref name="hvw2"/>, <paramref name="hvb2"/> (tensors of
+        /// the parameters' shapes, which the caller owns and zeroes), H being its Hessian with respect to (w1,
+        /// b1, w2, b2) and v = (vw1, vb1, vw2, vb2). Derived forward over reverse: the tangent of every step of
+        /// the gradient along v.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+        public static float LossHessianVectorProduct(DTensor<float> w1, DTensor<float> b1, DTensor<float> w2, DTensor<float> b2, DTensor<float> x, global::System.ReadOnlySpan<int> y, DTensor<float> vw1, DTensor<float> vb1, DTensor<float> vw2, DTensor<float> vb2, DTensor<float> hvw1, DTensor<float> hvb1, DTensor<float> hvw2, DTensor<float> hvb2)
+        {
+            // the arguments, checked before anything is written
+            Arguments.CheckGradient("LossHessianVectorProduct", w1, vw1, required: true);
+            Arguments.CheckGradient("LossHessianVectorProduct", w1, hvw1, required: true);
+            Arguments.CheckGradient("LossHessianVectorProduct", b1, vb1, required: true);
+            Arguments.CheckGradient("LossHessianVectorProduct", b1, hvb1, required: true);
+            Arguments.CheckGradient("LossHessianVectorProduct", w2, vw2, required: true);
+            Arguments.CheckGradient("LossHessianVectorProduct", w2, hvw2, required: true);
+            Arguments.CheckGradient("LossHessianVectorProduct", b2, vb2, required: true);
+            Arguments.CheckGradient("LossHessianVectorProduct", b2, hvb2, required: true);
+            var workspace = LossHessianVectorProductWorkspace.Current; // buffers reused from call to call
+            // forward sweep, with tangents along v
+            // var h = DTensor.Tanh(DTensor.AddRowBias(DTensor.MatMul(x, w1), b1));
+            DTensor<float> t0 = DTensor.MatMul(x, w1, false, false, ref workspace.t0);
+            DTensor<float> vt0 = Buffers.Ensure(ref workspace.vt0, t0.Shape);
+            DTensorRules.MatMulPushforward(x, w1, false, false, null, vw1, vt0);
+            DTensor<float> t1 = DTensor.AddRowBias(t0, b1, ref workspace.t1);
+            DTensor<float> vt1 = Buffers.Ensure(ref workspace.vt1, t1.Shape);
+            DTensorRules.AddRowBiasPushforward(vt0, vb1, vt1);
+            DTensor<float> h = DTensor.Tanh(t1, ref workspace.h);
+            DTensor<float> vh = Buffers.Ensure(ref workspace.vh, h.Shape);
+            DTensorRules.TanhPushforward(h, vt1, vh);
+            // var logits = DTensor.AddRowBias(DTensor.MatMul(h, w2), b2);
+            DTensor<float> t2 = DTensor.MatMul(h, w2, false, false, ref workspace.t2);
+            DTensor<float> vt2 = Buffers.Ensure(ref workspace.vt2, t2.Shape);
+            DTensorRules.MatMulPushforward(h, w2, false, false, vh, vw2, vt2);
+            DTensor<float> logits = DTensor.AddRowBias(t2, b2, ref workspace.logits);
+            DTensor<float> vlogits = Buffers.Ensure(ref workspace.vlogits, logits.Shape);
+            DTensorRules.AddRowBiasPushforward(vt2, vb2, vlogits);
+            // return DTensor.CrossEntropy(logits, y);
+            float result = DTensor.CrossEntropy(logits, y, ref workspace.resultSaved);
+            float vresult = DTensorRules.CrossEntropyPushforward(logits, y, vlogits);
+            // reverse sweep (dResult = 1), with the tangent of each gradient along v
+            DTensor<float> dlogits = Buffers.EnsureZeroed(ref workspace.dlogits, workspace.resultSaved!);
+            DTensor<float> vdlogits = Buffers.EnsureZeroed(ref workspace.vdlogits, workspace.resultSaved!);
+            // return DTensor.CrossEntropy(logits, y);
+            DTensorRules.CrossEntropyPullback(y, workspace.resultSaved!, 1, dlogits);
+            DTensorRules.CrossEntropyPullbackTangent(y, workspace.resultSaved!, 1, vlogits, 0, vdlogits);
+            // var logits = DTensor.AddRowBias(DTensor.MatMul(h, w2), b2);
+            DTensorRules.AddRowBiasPullback(vdlogits, null, hvb2);
+            DTensor<float> dh = Buffers.EnsureZeroed(ref workspace.dh, h);
+            DTensor<float> vdh = Buffers.EnsureZeroed(ref workspace.vdh, h);
+            DTensorRules.MatMulPullback(h, w2, false, false, dlogits, dh, null);
+            DTensorRules.MatMulPullbackTangent(h, w2, false, false, dlogits, vh, vw2, vdlogits, vdh, hvw2);
+            DTensor<float> dt1 = Buffers.EnsureZeroed(ref workspace.dt1, dh);
+            DTensor<float> vdt1 = Buffers.EnsureZeroed(ref workspace.vdt1, dh);
+            // var h = DTensor.Tanh(DTensor.AddRowBias(DTensor.MatMul(x, w1), b1));
+            DTensorRules.TanhPullback(h, dh, dt1);
+            DTensorRules.TanhPullbackTangent(h, dh, vh, vdh, vdt1);
+            DTensorRules.AddRowBiasPullback(vdt1, null, hvb1);
+            DTensorRules.MatMulPullbackTangent(x, w1, false, false, dt1, null, vw1, vdt1, null, hvw1);
+            return result;
+        }
+
+        /// <summary>
+        /// Buffers (forward values, tangents, gradients and their tangents) that <see
+        /// cref="LossHessianVectorProduct"/> reuses from call to call on each thread, so that once they have
+        /// grown it allocates nothing.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+        private sealed class LossHessianVectorProductWorkspace
+        {
+            [global::System.ThreadStatic]
+            private static LossHessianVectorProductWorkspace? s_current;
+
+            public static LossHessianVectorProductWorkspace Current => s_current ??= new LossHessianVectorProductWorkspace();
+
+            public DTensor<float>? t0;
+            public DTensor<float>? t1;
+            public DTensor<float>? h;
+            public DTensor<float>? t2;
+            public DTensor<float>? logits;
+            public DTensor<float>? resultSaved;
+            public DTensor<float>? vt0;
+            public DTensor<float>? vt1;
+            public DTensor<float>? vh;
+            public DTensor<float>? vt2;
+            public DTensor<float>? vlogits;
+            public DTensor<float>? dh;
+            public DTensor<float>? dlogits;
+            public DTensor<float>? dt1;
+            public DTensor<float>? vdh;
+            public DTensor<float>? vdlogits;
+            public DTensor<float>? vdt1;
+        }
     }
 }

@@ -1,0 +1,35 @@
+namespace SymDiff.Tests.TensorGradients;
+
+/// <summary>Tensor models whose Hessian-vector products are tested (besides <see cref="TensorModels.Mlp"/>).</summary>
+public static partial class SecondOrderModels
+{
+    /// <summary>A linear regression with a square loss: its Hessian does not depend on the weights.</summary>
+    [Differentiable]
+    public static double Regression(DTensor<double> w, DTensor<double> b, [NoDiff] DTensor<double> x, [NoDiff] DTensor<double> target) =>
+        DTensor.SquareLoss(DTensor.AddRowBias(DTensor.MatMul(x, w), b), target);
+
+    /// <summary>Softmax, sigmoid, exp, log, square and products of two active tensors, each op through its pullback-tangent rule.</summary>
+    [Differentiable]
+    public static double Mixed(DTensor<double> w, DTensor<double> u, [NoDiff] DTensor<double> x)
+    {
+        var z = DTensor.MatMul(x, w);
+        var p = DTensor.Softmax(z);
+        var gate = DTensor.Sigmoid(DTensor.MatMul(x, u));
+        var mixed = DTensor.Multiply(p, gate);
+        var smooth = DTensor.Log(DTensor.Exp(DTensor.Square(mixed)));
+        return DTensor.Sum(DTensor.Add(smooth, DTensor.Relu(DTensor.LogSoftmax(z))));
+    }
+
+    /// <summary>One hidden layer, itself a [Differentiable] method (inlined: same type and file).</summary>
+    [Differentiable]
+    public static DTensor<double> Layer(DTensor<double> input, DTensor<double> w, DTensor<double> b) =>
+        DTensor.Tanh(DTensor.AddRowBias(DTensor.MatMul(input, w), b));
+
+    /// <summary>Two layers through <see cref="Layer"/> and a cross-entropy, scaled by a scalar parameter.</summary>
+    [Differentiable]
+    public static double Stacked(DTensor<double> w1, DTensor<double> b1, DTensor<double> w2, double scale, [NoDiff] DTensor<double> x, [NoDiff] ReadOnlySpan<int> y)
+    {
+        var logits = DTensor.Multiply(DTensor.MatMul(Layer(x, w1, b1), w2), scale);
+        return DTensor.CrossEntropy(logits, y);
+    }
+}
