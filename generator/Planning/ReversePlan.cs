@@ -111,8 +111,9 @@ internal sealed partial class ReversePlan
     /// <summary>Whether a value's gradient is declared somewhere in the reverse sweep (or by the caller).</summary>
     public bool Declared(int value) => _declared.Contains(value);
 
-    /// <summary>The name of a value's gradient (<c>dh</c> for <c>h</c>).</summary>
-    public string GradientName(int value) => _gradientNames[value]!;
+    /// <summary>The name of a value's gradient (<c>dh</c> for <c>h</c>): named by the plan wherever the reverse sweep mentions it.</summary>
+    public string GradientName(int value) =>
+        _gradientNames[value] ?? throw new System.InvalidOperationException("the plan names no gradient of " + _ir.Values[value].Name);
 
     /// <summary>Whether a value is declared (as zero) before the outermost branch that defines it.</summary>
     public bool Hoisted(int value) => _hoisted.Contains(value);
