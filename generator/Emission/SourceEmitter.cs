@@ -497,7 +497,7 @@ internal static class SourceEmitter
                 WriteTapeStore(loop.Start);
             }
 
-            var initials = loop.Carried.Where(c => !IsBreakFlag(c.Phi) && !IsSelfCopy(c.Phi, c.Initial)).ToList();
+            var initials = loop.Carried.Where(c => !IsBreakFlag(c.Phi) && !IsSelfCopy(c.Phi, c.Initial) && !(!Recomputing && _locals!.IsAbsorbed(c.Phi))).ToList();
             if (initials.Count > 0 && !Recomputing && _lastForwardSource?.StartsWith(loop.Source, System.StringComparison.Ordinal) != true)
             {
                 _writer.WriteLine("// " + loop.Source); // what the carried variables start as
@@ -521,7 +521,8 @@ internal static class SourceEmitter
                 test = _printer.Print(C.FromIr(withoutFlag));
             }
 
-            var header = !Recomputing && _locals?.For(loop) is { } forHeader ? ForHeader(forHeader) : "while (" + test + ")";
+            var doTest = Recomputing ? null : _locals?.DoWhile(loop);
+            var header = !Recomputing && _locals?.For(loop) is { } forHeader ? ForHeader(forHeader) : doTest is not null ? "do" : "while (" + test + ")";
             using (_writer.WriteBlock(header))
             {
                 if (!simple)
@@ -545,6 +546,11 @@ internal static class SourceEmitter
                 {
                     _writer.WriteLine(Name(loop.Cursor) + "++;");
                 }
+            }
+
+            if (doTest is not null)
+            {
+                _writer.WriteLine("while (" + _printer.Print(C.FromIr(doTest)) + ");");
             }
 
             foreach (var carried in loop.Carried.Where(c => c.Exit >= 0 && !IsSelfCopy(c.Exit, new IrRef(c.Phi))))

@@ -23,8 +23,10 @@ internal sealed class LoopLocals
     private readonly List<Class> _classes = new();
     private readonly Dictionary<int, ForHeader> _forHeaders = new();
     private readonly Dictionary<int, IrExpr> _breakTests = new();
+    private readonly Dictionary<int, IrExpr> _doTests = new();
     private readonly Dictionary<int, IrLoop> _flagLoop = new();
     private readonly HashSet<int> _absorbed = new();
+    private readonly HashSet<int> _synthetic = new();
 
     // Print-order facts gathered by one walk: each candidate's definition order and the blocks of its definitions and uses.
     private readonly Dictionary<int, Site> _sites = new();
@@ -43,6 +45,12 @@ internal sealed class LoopLocals
             .Concat(AllBranches(program).SelectMany(b => b.Phis).Where(p => pinned(p.Target))
                 .SelectMany(p => IrWalker.References(p.WhenTrue).Concat(IrWalker.References(p.WhenFalse)))));
         _pinned = id => pinned(id) || pinnedCarried.Contains(id);
+        foreach (var loop in IrWalker.Loops(program))
+        {
+            _synthetic.UnionWith(FlagWeb(loop) is var (_, versions, _) ? versions : []);
+            _synthetic.UnionWith(FirstFlag(loop) is var (first, _) ? [first] : []);
+        }
+
         _class = Enumerable.Repeat(-1, ir.Values.Count).ToArray();
         Walk(program, new List<int>());
         Use(_ir.Result, new List<int>());
@@ -52,6 +60,7 @@ internal sealed class LoopLocals
         {
             PlanBreak(loop);
             PlanForHeader(loop, program);
+            PlanDoWhile(loop);
         }
     }
 
@@ -76,6 +85,9 @@ internal sealed class LoopLocals
 
     /// <summary>The loop's condition without its break flag's test, when its breaks print as <c>break;</c>.</summary>
     public IrExpr? BreakTest(IrLoop loop) => _breakTests.TryGetValue(loop.Cursor, out var test) ? test : null;
+
+    /// <summary>The test of a <c>do ... while (test);</c> loop, when it prints as one.</summary>
+    public IrExpr? DoWhile(IrLoop loop) => _doTests.TryGetValue(loop.Cursor, out var test) ? test : null;
 
     /// <summary>The loop's <c>for</c> header, when it prints as the user's <c>for</c> loop.</summary>
     public ForHeader? For(IrLoop loop) => _forHeaders.TryGetValue(loop.Cursor, out var header) ? header : null;
@@ -135,7 +147,7 @@ internal sealed class LoopLocals
     private bool Candidate(int id)
     {
         var value = _ir.Values[id];
-        return value.Variable is not null && !value.Type.IsTensor && !value.Type.IsRefLike && !_pinned(id)
+        return value.Variable is not null && !_synthetic.Contains(id) && !value.Type.IsTensor && !value.Type.IsRefLike && !_pinned(id)
             && !_ir.Parameters.Any(p => p.Value == id);
     }
 
@@ -428,31 +440,13 @@ internal sealed class LoopLocals
     /// </summary>
     private void PlanBreak(IrLoop loop)
     {
-        if (loop.Shape is not { Breaks: true } shape || loop.Header.Statements.Count != 1
-            || loop.Header.Statements[0] is not IrAssign { Target: var condition, Value: IrBinary { Op: IrBinaryOp.ConditionalAnd, Left: IrUnary { Op: IrUnaryOp.Not, Operand: IrRef { Value: var flag } }, Right: var test } }
-            || condition != loop.Condition
-            || loop.Carried.FirstOrDefault(c => c.Phi == flag) is not { Initial: IrConstant { Text: "false" }, Exit: -1 } flagCarried)
+        if (FlagWeb(loop) is not var (flagCarried, flags, test))
         {
             return;
         }
 
-        var flags = new HashSet<int> { flag };
-        bool changed;
-        do
-        {
-            changed = false;
-            foreach (var phi in BranchesOf(loop.Body.Statements).SelectMany(b => b.Phis))
-            {
-                if (!flags.Contains(phi.Target) && IsFlagSource(phi.WhenTrue, flags) && IsFlagSource(phi.WhenFalse, flags)
-                    && (phi.WhenTrue is IrRef || phi.WhenFalse is IrRef))
-                {
-                    flags.Add(phi.Target);
-                    changed = true;
-                }
-            }
-        }
-        while (changed);
-
+        var flag = flagCarried.Phi;
+        var shape = loop.Shape!;
         if (flagCarried.Next is not IrRef { Value: var next } || !flags.Contains(next))
         {
             return;
@@ -470,7 +464,13 @@ internal sealed class LoopLocals
         // A break copies the carried variables on before leaving (the printer writes those copies again), so their next
         // values must be known wherever it may break: defined before the first branch that may, or outside the body.
         var first = Enumerable.Range(0, loop.Body.Statements.Count)
-            .First(i => loop.Body.Statements[i] is IrIf b && BranchesOf([b]).Any(n => n.Phis.Any(p => flags.Contains(p.Target))));
+            .Where(i => loop.Body.Statements[i] is IrIf b && BranchesOf([b]).Any(n => n.Phis.Any(p => flags.Contains(p.Target))))
+            .DefaultIfEmpty(-1).First();
+        if (first < 0)
+        {
+            return;
+        }
+
         var inBody = new HashSet<int>();
         Collect(loop.Body.Statements, new HashSet<int>(), inBody);
         if (loop.Carried.Where(c => c.Phi != flag && !IsSelfCopy(c.Phi, c.Next))
@@ -502,6 +502,50 @@ internal sealed class LoopLocals
         IrLoop loop => loop.Carried.Any(c => c.Exit == id),
         _ => false,
     });
+
+    /// <summary>
+    /// A breaking loop's synthetic flag (its condition is <c>!broke &amp;&amp; test</c>, the flag starting false) and
+    /// the merges of it in the body: its versions, which are never coalesced with other variables' (they may vanish).
+    /// </summary>
+    private static (IrCarried Flag, HashSet<int> Versions, IrExpr Test)? FlagWeb(IrLoop loop)
+    {
+        if (loop.Shape is not { Breaks: true } || loop.Header.Statements.Count != 1
+            || loop.Header.Statements[0] is not IrAssign { Target: var condition, Value: IrBinary { Op: IrBinaryOp.ConditionalAnd, Left: IrUnary { Op: IrUnaryOp.Not, Operand: IrRef { Value: var flag } }, Right: var test } }
+            || condition != loop.Condition
+            || loop.Carried.FirstOrDefault(c => c.Phi == flag) is not { Initial: IrConstant { Text: "false" }, Exit: -1 } flagCarried)
+        {
+            return null;
+        }
+
+        var flags = new HashSet<int> { flag };
+        bool changed;
+        do
+        {
+            changed = false;
+            foreach (var phi in BranchesOf(loop.Body.Statements).SelectMany(b => b.Phis))
+            {
+                if (!flags.Contains(phi.Target) && IsFlagSource(phi.WhenTrue, flags) && IsFlagSource(phi.WhenFalse, flags)
+                    && (phi.WhenTrue is IrRef || phi.WhenFalse is IrRef))
+                {
+                    flags.Add(phi.Target);
+                    changed = true;
+                }
+            }
+        }
+        while (changed);
+        return (flagCarried, flags, test);
+    }
+
+    /// <summary>A do loop's synthetic flag that lets the first iteration in (<c>first || test</c>, after any break flag's test).</summary>
+    private static (int First, IrExpr Test)? FirstFlag(IrLoop loop)
+    {
+        var header = loop.Header.Statements.Count == 1 && loop.Header.Statements[0] is IrAssign { Target: var condition } assign && condition == loop.Condition ? assign.Value : null;
+        var test = FlagWeb(loop) is var (_, _, withoutBreak) ? withoutBreak : header;
+        return loop.Shape is { Kind: IrLoopKind.DoWhile } && test is IrBinary { Op: IrBinaryOp.ConditionalOr, Left: IrRef { Value: var first }, Right: var rest }
+            && loop.Carried.Any(c => c.Phi == first && c is { Initial: IrConstant { Text: "true" }, Next: IrConstant { Text: "false" }, Exit: -1 })
+            ? (first, rest)
+            : null;
+    }
 
     private static bool IsFlagSource(IrExpr? source, HashSet<int> flags) =>
         source is null or IrConstant { Text: "true" } || (source is IrRef { Value: var id } && flags.Contains(id));
@@ -579,6 +623,28 @@ internal sealed class LoopLocals
         }
     }
 
+    /// <summary>
+    /// A <c>do</c> loop was lowered with a synthetic flag that lets the first iteration in (<c>first || test</c>); it
+    /// prints as the user's <c>do { ... } while (test);</c> when nothing else reads the flag.
+    /// </summary>
+    private void PlanDoWhile(IrLoop loop)
+    {
+        if (FirstFlag(loop) is not var (first, test))
+        {
+            return;
+        }
+
+        var reads = new HashSet<int>();
+        Collect(loop.Body.Statements, reads, new HashSet<int>());
+        if (reads.Contains(first) || loop.Carried.SelectMany(c => IrWalker.References(c.Next)).Contains(first) || (loop.Shape!.Breaks && BreakTest(loop) is null))
+        {
+            return;
+        }
+
+        _doTests[loop.Cursor] = test;
+        _flagLoop[first] = loop;
+    }
+
     // ----- for (...) ---------------------------------------------------------------------------------------------
 
     /// <summary>
@@ -588,7 +654,8 @@ internal sealed class LoopLocals
     /// </summary>
     private void PlanForHeader(IrLoop loop, IReadOnlyList<IrStatement> program)
     {
-        if (loop.Shape is not { Kind: IrLoopKind.For } shape || loop.Header.Statements.Count > 1)
+        // A foreach over an array or span prints as the index loop it was lowered to.
+        if (loop.Shape is not { Kind: IrLoopKind.For or IrLoopKind.ForEach } shape || loop.Header.Statements.Count > 1)
         {
             return;
         }
@@ -660,6 +727,11 @@ internal sealed class LoopLocals
     /// </summary>
     private IrAssign? InitBefore(IrLoop loop, IrCarried counter, IReadOnlyList<IrStatement> program)
     {
+        if (counter.Initial is IrConstant && _class[counter.Phi] >= 0 && Declares(counter.Phi) && LivesInLoop(loop, counter.Phi, counter.Phi))
+        {
+            return new IrAssign(counter.Phi, counter.Initial, loop.Source); // a synthetic index starts as a constant
+        }
+
         var block = BlockHolding(program, loop);
         if (block is null || counter.Initial is not IrRef { Value: var initial } || !SameClass(initial, counter.Phi) || _class[initial] < 0)
         {
@@ -672,17 +744,25 @@ internal sealed class LoopLocals
             return null;
         }
 
-        // The counter's other versions live in the loop only: its phi's exit is not one of them, and only the phi reads the first.
-        var members = _classes[_class[initial]].Members;
-        var inside = new HashSet<int>();
-        Collect(loop.Header.Statements.Concat(loop.Body.Statements), new HashSet<int>(), inside);
-        if (members.Any(m => m != initial && m != counter.Phi && !inside.Contains(m))
-            || _sites[initial].Uses.Count != 1 || _sites[counter.Phi].Uses.Any(u => !Within(u, _sites[counter.Phi].Definition) || u.Length == _sites[counter.Phi].Definition.Length))
+        // Only the phi reads the first version.
+        if (_sites[initial].Uses.Count != 1 || !LivesInLoop(loop, initial, counter.Phi))
         {
             return null;
         }
 
         return assign;
+    }
+
+    /// <summary>
+    /// Whether the counter's local lives in the loop only (so the header may declare it): its versions but
+    /// <paramref name="first"/> and the phi are defined inside, and the phi is read only there (its exit is not a version).
+    /// </summary>
+    private bool LivesInLoop(IrLoop loop, int first, int phi)
+    {
+        var inside = new HashSet<int>();
+        Collect(loop.Header.Statements.Concat(loop.Body.Statements), new HashSet<int>(), inside);
+        return _classes[_class[phi]].Members.All(m => m == first || m == phi || inside.Contains(m))
+            && _sites[phi].Uses.All(u => Within(u, _sites[phi].Definition) && u.Length > _sites[phi].Definition.Length);
     }
 
     private static int IndexOf(IReadOnlyList<IrStatement> block, IrStatement statement)

@@ -48,11 +48,10 @@ partial class Regression
         double loss = 0.0;
         // var k = 0;
         int k = 0;
-        // foreach (var x in xs)
-        int index = 0;
         // per iteration, taped: x, t2, error (the reverse sweep reads them)
-        while (index < xs.Length)
+        for (int index = 0; index < xs.Length; index++)
         {
+            // foreach (var x in xs)
             double x = xs[index];
             workspace.x[iter0] = x;
             // var error = Math.Tanh(w * x + b) - ys[k];
@@ -68,8 +67,6 @@ partial class Regression
             loss += t4;
             // k++;
             k++;
-            // index++
-            index++;
             iter0++;
         }
         // return loss / xs.Length;
@@ -249,11 +246,10 @@ partial class Regression
         int iter0 = 0; // iterations of 'foreach (var x in xs)' so far: indexes its tapes
         // var k = 0;
         int k = 0;
-        // foreach (var x in xs)
-        int index = 0;
         // per iteration, taped: x, t2, error (the reverse sweep reads them)
-        while (index < xs.Length)
+        for (int index = 0; index < xs.Length; index++)
         {
+            // foreach (var x in xs)
             double x = xs[index];
             workspace.x[iter0] = x;
             // var error = Math.Tanh(w * x + b) - ys[k];
@@ -266,8 +262,6 @@ partial class Regression
             workspace.error[iter0] = error;
             // k++;
             k++;
-            // index++
-            index++;
             iter0++;
         }
         // return loss / xs.Length;
@@ -405,10 +399,9 @@ partial class Regression
         double loss = 0.0;
         // var k = 0;
         int k = 0;
-        // foreach (var x in xs)
-        int index = 0;
-        while (index < xs.Length)
+        for (int index = 0; index < xs.Length; index++)
         {
+            // foreach (var x in xs)
             double x = xs[index];
             // var error = Math.Tanh(w * x + b) - ys[k];
             double t0 = w * x;
@@ -421,8 +414,6 @@ partial class Regression
             loss += t4;
             // k++;
             k++;
-            // index++
-            index++;
         }
         // return loss / xs.Length;
         double t5 = (double)xs.Length;

@@ -170,9 +170,10 @@ partial class Series
             double v_1 = t0 + t1;
             // if (v > 10)
             bool cond1 = v_1 > 10.0;
+            bool broke_1;
             if (cond1)
             {
-                broke = true;
+                broke_1 = true;
             }
             else
             {
@@ -184,11 +185,13 @@ partial class Series
                     double t2 = v_1 * v_1;
                     s += t2;
                 }
+                broke_1 = broke;
             }
             // i++
             int i_2 = i_1 + 1;
             v = v_1;
             i_1 = i_2;
+            broke = broke_1;
             iter0++;
         }
 
@@ -412,19 +415,22 @@ partial class Series
             double v_1 = t0 + t1;
             // if (v > 10)
             bool cond1 = v_1 > 10.0;
+            bool broke_1;
             if (cond1)
             {
-                broke = true;
+                broke_1 = true;
             }
             else
             {
                 // if (i % 2 == 1)
                 bool cond2 = i_1 % 2 == 1;
+                broke_1 = broke;
             }
             // i++
             int i_2 = i_1 + 1;
             v = v_1;
             i_1 = i_2;
+            broke = broke_1;
             iter0++;
         }
 

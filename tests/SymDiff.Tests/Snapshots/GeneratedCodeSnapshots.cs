@@ -434,6 +434,30 @@ public sealed class GeneratedCodeSnapshots
         }
         """);
 
+    /// <summary>A do-while loop prints as do { ... } while (test); rather than a while over a 'first' flag.</summary>
+    [Fact]
+    public void DoWhileKeepsItsShape() => VerifySingle("""
+        using System;
+        using SymDiff;
+
+        public static partial class Settle
+        {
+            [Differentiable]
+            public static double Root(double x, double c)
+            {
+                double v = x;
+                int k = 0;
+                do
+                {
+                    v = Math.Sqrt(v + c);
+                    k++;
+                }
+                while (v < 5 && k < 30);
+                return v * x;
+            }
+        }
+        """);
+
     /// <summary>Runs the generator on one [Differentiable] method and verifies its single generated file.</summary>
     private static void VerifySingle(string source, [System.Runtime.CompilerServices.CallerMemberName] string method = "")
     {
