@@ -147,7 +147,21 @@ public sealed partial class DifferentiableGenerator
         }
 
         // Second order: a Hessian-vector product when forward over reverse covers the method; else what it does not.
-        var secondOrderGap = forwardGap is var (notForward, _) ? "forward mode does not cover " + notForward : ForwardModeSupport.SecondOrderGap(ir);
+        string? secondOrderGap = null;
+        if (forwardGap is var (notForward, _))
+        {
+            secondOrderGap = "forward mode does not cover " + notForward;
+        }
+        else if (ForwardModeSupport.SecondOrderGap(ir) is var (gap, ruleOf))
+        {
+            secondOrderGap = gap;
+            if (ruleOf is not null && ir.ReturnType.IsScalar && ForwardModeSupport.MissingPullbackTangent(method, compilation, ruleOf) is var (at, rule))
+            {
+                secondOrderGap += "; add one beside its pullback: " + rule;
+                bodyDiagnostics = bodyDiagnostics.Append(DiagnosticInfo.Create(DiagnosticDescriptors.NoHessianVectorProduct, at, method.Name, secondOrderGap)).ToEquatableArray();
+            }
+        }
+
         var model = new MethodModel(
             HintName(method, compilation.GetTypeByMetadataName(DifferentiableAttributeName)),
             method.ContainingNamespace.IsGlobalNamespace ? null : method.ContainingNamespace.ToDisplayString(),

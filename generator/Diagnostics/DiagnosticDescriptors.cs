@@ -131,6 +131,11 @@ internal static class DiagnosticDescriptors
         "Pullback-tangent rule does not fit its function",
         "[PullbackTangentOf] rule '{0}' does not fit '{1}': {2}. Its full form is '{3}', leaving out what it does not read.");
 
+    public static readonly DiagnosticDescriptor NoHessianVectorProduct = Info(
+        "SD2002",
+        "No Hessian-vector product for this method",
+        "'{0}' gets no {0}HessianVectorProduct: {1}; its gradient, pullback and pushforward are generated as usual");
+
     public static readonly DiagnosticDescriptor InternalError = Error(
         "SD9999",
         "SymDiff internal error",
@@ -161,6 +166,7 @@ internal static class DiagnosticDescriptors
         PushforwardRuleMismatch,
         NoPushforward,
         PullbackTangentRuleMismatch,
+        NoHessianVectorProduct,
         InternalError);
 
     public static DiagnosticDescriptor Get(string id) => ById[id];

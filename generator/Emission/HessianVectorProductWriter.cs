@@ -48,6 +48,29 @@ internal sealed class HessianVectorProductWriter
         _compilerServices = model.Usings.Any(u => u == "SymDiff.CompilerServices") ? string.Empty : "global::SymDiff.CompilerServices.";
     }
 
+    /// <summary>
+    /// For a scalar-valued method forward over reverse does not cover: its Hessian-vector product declared with the
+    /// signature it would have, as an error to use (SD0020), so a call to it fails to compile at the call, saying what
+    /// is not covered and, for an op without a pullback-tangent rule, the rule to add.
+    /// </summary>
+    public static void WriteUnavailable(MethodModel model, IndentedTextWriter writer, string toolVersion)
+    {
+        var ir = model.Ir;
+        var name = DerivativeNames.HessianVectorProduct(model.MethodName);
+        var names = DerivativeNames.Allocator(ir);
+        var differentiable = ir.Parameters.Where(p => p.Differentiable).ToList();
+        var directions = differentiable.Select(p => p.Type.Name + " " + names.AllocateDerivative("v", p.Name)).ToList();
+        var products = differentiable.Select(p => (p.Type.IsTensor ? string.Empty : "out ") + p.Type.Name + " " + names.AllocateDerivative("hv", p.Name)).ToList();
+        var parameters = ir.Parameters.Select(p => p.Type.Name + " " + p.Name).Concat(directions).Concat(products);
+        PushforwardWriter.WriteObsolete(
+            writer,
+            toolVersion,
+            "Not generated: forward over reverse does not cover everything " + model.MethodName + " uses. Calling it is a compile-time error (SD0020) that says what, and what to add.",
+            name + " is not available: " + model.HessianVectorProductGap + ".",
+            "SD0020",
+            model.Accessibility + " static " + ir.ReturnType.Name + " " + name + "(" + string.Join(", ", parameters) + ")");
+    }
+
     private string Name => DerivativeNames.HessianVectorProduct(_model.MethodName);
 
     private string WorkspaceClass => Name + "Workspace";

@@ -127,11 +127,26 @@ internal sealed class PushforwardWriter
     {
         var name = DerivativeNames.Pushforward(model.MethodName);
         var reason = name + " is not available: forward mode does not cover " + model.PushforwardGap + " (SymDiff SD2001 marks where).";
-        SummaryWriter.Write(writer, "Not generated: forward mode does not cover everything " + model.MethodName + " uses. Calling it is a compile-time error (SD0018) that says what, and what to add.");
+        WriteObsolete(
+            writer,
+            toolVersion,
+            "Not generated: forward mode does not cover everything " + model.MethodName + " uses. Calling it is a compile-time error (SD0018) that says what, and what to add.",
+            reason,
+            "SD0018",
+            Signature(model, names, name));
+    }
+
+    /// <summary>
+    /// A generated method declared unusable: <c>[Obsolete(reason, error: true, DiagnosticId = id)]</c>, hidden from
+    /// IntelliSense, its body throwing (it is never reached: a call to it does not compile).
+    /// </summary>
+    public static void WriteObsolete(IndentedTextWriter writer, string toolVersion, string summary, string reason, string id, string signature)
+    {
+        SummaryWriter.Write(writer, summary);
         writer.WriteLine("[global::System.CodeDom.Compiler.GeneratedCode(\"SymDiff\", \"" + toolVersion + "\")]");
-        writer.WriteLine("[global::System.Obsolete(" + Literal(reason) + ", true, DiagnosticId = \"SD0018\")]");
+        writer.WriteLine("[global::System.Obsolete(" + Literal(reason) + ", true, DiagnosticId = \"" + id + "\")]");
         writer.WriteLine("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
-        writer.WriteLine(Signature(model, names, name) + " =>");
+        writer.WriteLine(signature + " =>");
         writer.WriteLine("    throw new global::System.NotSupportedException(" + Literal(reason) + ");");
     }
 

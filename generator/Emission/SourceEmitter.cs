@@ -69,6 +69,11 @@ internal static class SourceEmitter
             writer.WriteLine();
             new HessianVectorProductWriter(model, plan.Names, plan.HessianVectorProduct, plan.HessianForward!, writer).Write(ToolVersion);
         }
+        else if (model.HessianVectorProductGap is not null)
+        {
+            writer.WriteLine();
+            HessianVectorProductWriter.WriteUnavailable(model, writer, ToolVersion);
+        }
 
         for (var i = scopes.Count - 1; i >= 0; i--)
         {

@@ -90,18 +90,18 @@ internal static class ForwardModeSupport
     /// Null when forward over reverse covers the method (scalar result, no loops; rule calls whose pullbacks have a
     /// pullback-tangent rule or are linear; calls to differentiable methods over scalars that have a Hessian-vector
     /// product themselves, <see cref="CoversSecondOrder(IMethodSymbol, Compilation, INamedTypeSymbol?, INamedTypeSymbol?)"/>),
-    /// else what it does not cover.
+    /// else a clause saying what it does not cover and, when that is a pullback without a tangent rule, whose.
     /// </summary>
-    public static string? SecondOrderGap(IrMethod ir)
+    public static (string What, string? RuleOf)? SecondOrderGap(IrMethod ir)
     {
         if (!ir.ReturnType.IsScalar)
         {
-            return "a tensor result (a Hessian-vector product needs a scalar one)";
+            return ("it needs a scalar result", null);
         }
 
         if (IrWalker.Loops(ir.Body.Statements).Any())
         {
-            return "loops (forward mode over the reverse sweep's tapes is not there yet)";
+            return ("forward over reverse does not cover loops yet (it needs forward mode over the reverse sweep's tapes)", null);
         }
 
         foreach (var call in AllExpressions(ir.Body).OfType<IrCall>())
@@ -109,11 +109,41 @@ internal static class ForwardModeSupport
             switch (call.Callee)
             {
                 case { Kind: IrCalleeKind.Rule, PullbackTangent: null, LinearPullback: false } rule:
-                    return "'" + rule.Name + "', whose pullback has no pullback-tangent rule";
+                    return ("the pullback of '" + rule.Name + "' has no [PullbackTangentOf] rule", rule.Name);
                 case { Kind: IrCalleeKind.Differentiable, HasHessianVectorProduct: false } callee:
-                    return "the call to '" + callee.Name + "', which has no Hessian-vector product";
+                    return ("'" + callee.Name + "', which it calls, has no Hessian-vector product", null);
                 case { Kind: IrCalleeKind.Differentiable } callee when call.Arguments.Any(a => a is IrRef r && ir.Values[r.Value].Type.IsTensor):
-                    return "the call to '" + callee.Name + "' with tensor arguments (it is not inlined: another type or file)";
+                    return ("forward over reverse does not cover calls with tensor arguments to '" + callee.Name + "' (of another type or file, so not inlined)", null);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The first call in the method's body to <paramref name="function"/> whose pullback needs a pullback-tangent rule
+    /// it does not have: where it is, and the rule to add beside the pullback.
+    /// </summary>
+    public static (Location Where, string Rule)? MissingPullbackTangent(IMethodSymbol method, Compilation compilation, string function)
+    {
+        var pullbackOf = compilation.GetTypeByMetadataName(DerivativeRules.AttributeName);
+        var tangentOf = compilation.GetTypeByMetadataName(PullbackTangentRules.AttributeName);
+        foreach (var reference in method.DeclaringSyntaxReferences)
+        {
+            var syntax = reference.GetSyntax();
+            if (compilation.GetSemanticModel(syntax.SyntaxTree).GetOperation(syntax) is not { } body)
+            {
+                continue;
+            }
+
+            foreach (var invocation in body.Descendants().OfType<IInvocationOperation>())
+            {
+                var target = invocation.TargetMethod;
+                if (target.Name == function && DerivativeRules.Find(target, method.ContainingType, pullbackOf) is var (_, shape)
+                    && !PullbackTangentRules.IsLinear(target, shape) && PullbackTangentRules.Find(target, method.ContainingType, tangentOf, shape.Saved) is null)
+                {
+                    return (invocation.Syntax.GetLocation(), PullbackTangentRules.Suggest(target));
+                }
             }
         }
 

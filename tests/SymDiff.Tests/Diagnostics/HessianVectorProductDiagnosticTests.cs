@@ -1,8 +1,13 @@
+using Microsoft.CodeAnalysis;
 using SymDiff.Tests.Infrastructure;
 
 namespace SymDiff.Tests.Diagnostics;
 
-/// <summary>What second order (Hessian-vector products) reports: pullback-tangent rules that do not fit (SD0019).</summary>
+/// <summary>
+/// What second order (Hessian-vector products) reports: pullback-tangent rules that do not fit (SD0019), a method whose
+/// product is not generated because an op's pullback has no such rule (SD2002, at the call), and a call to such a
+/// method's product (SD0020, at that call).
+/// </summary>
 public sealed class HessianVectorProductDiagnosticTests
 {
     private const string Softplus = """
@@ -63,5 +68,92 @@ public sealed class HessianVectorProductDiagnosticTests
             }
             """;
         Assert.Empty(GeneratorHarness.Run(source).GeneratorDiagnostics);
+    }
+
+    [Fact]
+    public void AnOpWithoutAPullbackTangentRuleIsNamedAtTheCallAndReachingTheProductIsAnErrorThere()
+    {
+        var source = Softplus + """
+                [PushforwardOf(nameof(Softplus))]
+                static double SoftplusPushforward(double x, double dx) => dx / (1 + Math.Exp(-x));
+
+                [Differentiable]
+                public static double F(double a) => Softplus(a) * a;
+            }
+            """;
+        var run = GeneratorHarness.Run(source);
+        run.AssertNoDiagnostics(); // a build that never asks for F's Hessian-vector product is unaffected
+        var message = Assert.Single(run.Messages);
+        Assert.Equal(("SD2002", DiagnosticSeverity.Info), (message.Id, message.Severity));
+        Assert.Equal("Softplus(a)", source.Substring(message.Location.SourceSpan.Start, message.Location.SourceSpan.Length));
+        const string rule = "[PullbackTangentOf(typeof(C), nameof(C.Softplus))] static void SoftplusPullbackTangent(double x, double result, double dResult, double vx, double vresult, double vdResult, ref double vdx)";
+        Assert.Contains("add one beside its pullback: " + rule, message.GetMessage(), StringComparison.Ordinal);
+
+        const string caller = """
+            public static class Newton
+            {
+                public static double Curvature(double a) => C.FHessianVectorProduct(a, 1.0, out var hv) * 0 + hv;
+            }
+            """;
+        var reached = GeneratorHarness.Run(source, caller);
+        var error = Assert.Single(reached.AllDiagnostics);
+        Assert.Equal(("SD0020", DiagnosticSeverity.Error), (error.Id, error.Severity));
+        Assert.Contains(rule, error.GetMessage(), StringComparison.Ordinal);
+        Assert.Contains("FHessianVectorProduct", caller.Substring(error.Location.SourceSpan.Start, error.Location.SourceSpan.Length), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WithTheRuleTheProductIsGeneratedAndMatchesTheClosedForm()
+    {
+        var source = Softplus + """
+                [PushforwardOf(nameof(Softplus))]
+                static double SoftplusPushforward(double x, double dx) => dx / (1 + Math.Exp(-x));
+
+                [PullbackTangentOf(nameof(Softplus))]
+                static void SoftplusPullbackTangent(double x, double dResult, double vx, double vdResult, ref double vdx)
+                {
+                    var s = 1 / (1 + Math.Exp(-x));
+                    vdx += (vdResult * s) + (dResult * s * (1 - s) * vx);
+                }
+
+                [Differentiable]
+                public static double F(double a) => Softplus(a) * a;
+            }
+            """;
+        Assert.Empty(GeneratorHarness.Run(source).Messages);
+        var type = GeneratorHarness.CompileAndLoad(source).GetType("C")!;
+        var arguments = new object?[] { 0.7, 1.0, 0.0 };
+        type.GetMethod("FHessianVectorProduct")!.Invoke(null, arguments);
+
+        // F = a·softplus(a): F'' = 2σ(a) + a·σ(a)(1 − σ(a)).
+        var s = 1 / (1 + Math.Exp(-0.7));
+        Assert.Equal((2 * s) + (0.7 * s * (1 - s)), (double)arguments[2]!, 12);
+    }
+
+    [Fact]
+    public void AMethodWithLoopsDeclaresItsProductUnusableSayingWhy()
+    {
+        const string source = """
+            using SymDiff;
+
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F(double a)
+                {
+                    var s = 0.0;
+                    for (var i = 0; i < 3; i++)
+                    {
+                        s += a * a;
+                    }
+
+                    return s;
+                }
+            }
+            """;
+        const string caller = "public static class D { public static double G(double a) => C.FHessianVectorProduct(a, 1.0, out var hv) + hv; }";
+        var error = Assert.Single(GeneratorHarness.Run(source, caller).AllDiagnostics);
+        Assert.Equal("SD0020", error.Id);
+        Assert.Contains("FHessianVectorProduct is not available: forward over reverse does not cover loops yet", error.GetMessage(), StringComparison.Ordinal);
     }
 }

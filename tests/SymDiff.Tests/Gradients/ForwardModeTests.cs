@@ -323,7 +323,7 @@ public sealed class ForwardModeTests
 
     private static MethodInfo? Generated(MethodInfo method, string suffix) =>
         method.DeclaringType!.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)
-            .FirstOrDefault(m => m.Name == method.Name + suffix && m.GetParameters().Take(method.GetParameters().Length).Select(p => p.ParameterType)
+            .FirstOrDefault(m => m.Name == method.Name + suffix && m.GetCustomAttribute<ObsoleteAttribute>() is null && m.GetParameters().Take(method.GetParameters().Length).Select(p => p.ParameterType)
                 .SequenceEqual(method.GetParameters().Select(p => p.ParameterType)) && !m.GetParameters().Any(p => p.Name == "recomputeLoops"));
 
     /// <summary>Indices of the differentiable parameters (double, not [NoDiff]).</summary>

@@ -185,4 +185,14 @@ partial class Custom
     [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
     public static double LossPushforward(DTensor<double> x, double s, bool squash, DTensor<double>? dx, double ds, out double dResult) =>
         throw new global::System.NotSupportedException("LossPushforward is not available: forward mode does not cover 'SoftSign', which has a [PullbackOf] rule but no pushforward rule; add one beside it: [PushforwardOf(typeof(Custom), nameof(Custom.SoftSign))] static double SoftSignPushforward(double v, double dv) (SymDiff SD2001 marks where).");
+
+    /// <summary>
+    /// Not generated: forward over reverse does not cover everything Loss uses. Calling it is a compile-time
+    /// error (SD0020) that says what, and what to add.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    [global::System.Obsolete("LossHessianVectorProduct is not available: forward mode does not cover 'SoftSign', which has a [PullbackOf] rule but no pushforward rule; add one beside it: [PushforwardOf(typeof(Custom), nameof(Custom.SoftSign))] static double SoftSignPushforward(double v, double dv).", true, DiagnosticId = "SD0020")]
+    [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    public static double LossHessianVectorProduct(DTensor<double> x, double s, bool squash, DTensor<double> vx, double vs, DTensor<double> hvx, out double hvs) =>
+        throw new global::System.NotSupportedException("LossHessianVectorProduct is not available: forward mode does not cover 'SoftSign', which has a [PullbackOf] rule but no pushforward rule; add one beside it: [PushforwardOf(typeof(Custom), nameof(Custom.SoftSign))] static double SoftSignPushforward(double v, double dv).");
 }

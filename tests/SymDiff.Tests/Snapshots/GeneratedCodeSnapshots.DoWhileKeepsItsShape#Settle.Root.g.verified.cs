@@ -389,4 +389,14 @@ partial class Settle
         dResult = dv_2 * x + dx * v_2;
         return result;
     }
+
+    /// <summary>
+    /// Not generated: forward over reverse does not cover everything Root uses. Calling it is a compile-time
+    /// error (SD0020) that says what, and what to add.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    [global::System.Obsolete("RootHessianVectorProduct is not available: forward over reverse does not cover loops yet (it needs forward mode over the reverse sweep's tapes).", true, DiagnosticId = "SD0020")]
+    [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    public static double RootHessianVectorProduct(double x, double c, double vx, double vc, out double hvx, out double hvc) =>
+        throw new global::System.NotSupportedException("RootHessianVectorProduct is not available: forward over reverse does not cover loops yet (it needs forward mode over the reverse sweep's tapes).");
 }

@@ -395,4 +395,14 @@ partial class Readout
         dResult = dtotal_3 + dt3;
         return result;
     }
+
+    /// <summary>
+    /// Not generated: forward over reverse does not cover everything Weighted uses. Calling it is a
+    /// compile-time error (SD0020) that says what, and what to add.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    [global::System.Obsolete("WeightedHessianVectorProduct is not available: forward over reverse does not cover loops yet (it needs forward mode over the reverse sweep's tapes).", true, DiagnosticId = "SD0020")]
+    [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    public static double WeightedHessianVectorProduct(DTensor<double> w, int n, DTensor<double> vw, DTensor<double> hvw) =>
+        throw new global::System.NotSupportedException("WeightedHessianVectorProduct is not available: forward over reverse does not cover loops yet (it needs forward mode over the reverse sweep's tapes).");
 }

@@ -472,4 +472,14 @@ partial class Regression
         dResult = dloss_3 / t5;
         return result;
     }
+
+    /// <summary>
+    /// Not generated: forward over reverse does not cover everything Loss uses. Calling it is a compile-time
+    /// error (SD0020) that says what, and what to add.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    [global::System.Obsolete("LossHessianVectorProduct is not available: forward over reverse does not cover loops yet (it needs forward mode over the reverse sweep's tapes).", true, DiagnosticId = "SD0020")]
+    [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    public static double LossHessianVectorProduct(double w, double b, global::System.ReadOnlySpan<double> xs, double[] ys, double vw, double vb, out double hvw, out double hvb) =>
+        throw new global::System.NotSupportedException("LossHessianVectorProduct is not available: forward over reverse does not cover loops yet (it needs forward mode over the reverse sweep's tapes).");
 }

@@ -327,4 +327,14 @@ partial class Accumulator
         dResult = ds_3 * x + dx * s_3;
         return result;
     }
+
+    /// <summary>
+    /// Not generated: forward over reverse does not cover everything Total uses. Calling it is a
+    /// compile-time error (SD0020) that says what, and what to add.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    [global::System.Obsolete("TotalHessianVectorProduct is not available: forward over reverse does not cover loops yet (it needs forward mode over the reverse sweep's tapes).", true, DiagnosticId = "SD0020")]
+    [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    public static double TotalHessianVectorProduct(double x, double w, int steps, double vx, double vw, out double hvx, out double hvw) =>
+        throw new global::System.NotSupportedException("TotalHessianVectorProduct is not available: forward over reverse does not cover loops yet (it needs forward mode over the reverse sweep's tapes).");
 }

@@ -535,4 +535,14 @@ partial class Grid
         dResult = dtotal_3;
         return total_3;
     }
+
+    /// <summary>
+    /// Not generated: forward over reverse does not cover everything Sum uses. Calling it is a compile-time
+    /// error (SD0020) that says what, and what to add.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    [global::System.Obsolete("SumHessianVectorProduct is not available: forward over reverse does not cover loops yet (it needs forward mode over the reverse sweep's tapes).", true, DiagnosticId = "SD0020")]
+    [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    public static double SumHessianVectorProduct(double a, double b, int rows, int columns, double va, double vb, out double hva, out double hvb) =>
+        throw new global::System.NotSupportedException("SumHessianVectorProduct is not available: forward over reverse does not cover loops yet (it needs forward mode over the reverse sweep's tapes).");
 }

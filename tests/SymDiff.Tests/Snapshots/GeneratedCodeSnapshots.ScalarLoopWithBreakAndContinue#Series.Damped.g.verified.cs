@@ -618,4 +618,14 @@ partial class Series
         dResult = ds_5;
         return s_5;
     }
+
+    /// <summary>
+    /// Not generated: forward over reverse does not cover everything Damped uses. Calling it is a
+    /// compile-time error (SD0020) that says what, and what to add.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    [global::System.Obsolete("DampedHessianVectorProduct is not available: forward over reverse does not cover loops yet (it needs forward mode over the reverse sweep's tapes).", true, DiagnosticId = "SD0020")]
+    [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    public static double DampedHessianVectorProduct(double x, double rate, int steps, double vx, double vrate, out double hvx, out double hvrate) =>
+        throw new global::System.NotSupportedException("DampedHessianVectorProduct is not available: forward over reverse does not cover loops yet (it needs forward mode over the reverse sweep's tapes).");
 }
