@@ -119,6 +119,22 @@ public class ForwardModeBenchmarks
     public float MlpPushforward() =>
         ForwardModeModels.MlpPushforward(_mlp[0], _mlp[1], _mlp[2], _mlp[3], _mlpInput, _mlpLabels, _mlpDirection[0], _mlpDirection[1], _mlpDirection[2], _mlpDirection[3], out var d) + d;
 
+    // Second order on the same MLP: the Hessian-vector product against the gradient it differentiates (issue 18: at
+    // most 4×). Its own category, so that the gradient is the baseline; the products are added into buffers, as the
+    // gradient's are.
+    private readonly DTensor<float>[] _mlpProduct = MlpTensors(new Random(5), [192, 256], [256], [256, 1000], [1000]);
+
+    [BenchmarkCategory("MlpSecondOrder"), Benchmark(Baseline = true)]
+    public float MlpGradientBeforeProduct() =>
+        ForwardModeModels.MlpGradient(_mlp[0], _mlp[1], _mlp[2], _mlp[3], _mlpInput, _mlpLabels, _mlpGradient[0], _mlpGradient[1], _mlpGradient[2], _mlpGradient[3]);
+
+    [BenchmarkCategory("MlpSecondOrder"), Benchmark]
+    public float MlpHessianVectorProduct() =>
+        ForwardModeModels.MlpHessianVectorProduct(
+            _mlp[0], _mlp[1], _mlp[2], _mlp[3], _mlpInput, _mlpLabels,
+            _mlpDirection[0], _mlpDirection[1], _mlpDirection[2], _mlpDirection[3],
+            _mlpProduct[0], _mlpProduct[1], _mlpProduct[2], _mlpProduct[3]);
+
     private static DTensor<float>[] MlpTensors(Random random, params int[][] shapes) =>
         shapes.Select(s => DTensor.RandomUniform(random, -0.1f, 0.1f, s)).ToArray();
 }
