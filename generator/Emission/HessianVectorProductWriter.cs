@@ -194,7 +194,9 @@ internal sealed class HessianVectorProductWriter
                     break;
                 case RGradientTangent tangent when tangent.Declares && IsTensor(tangent.Value):
                     _declared.Add(tangent.Value);
-                    WriteZero(_hvp.GradientTangentNames[tangent.Value], tangent.Value, tangent.Shape);
+                    // Shaped like the value itself: the forward sweep computed every value, while the gradient a rule's
+                    // [SameShapeAs] names may not be computed here (nothing reads it).
+                    WriteZero(_hvp.GradientTangentNames[tangent.Value], tangent.Value, null);
                     if (!TangentSweep.IsZero(tangent.Tangent))
                     {
                         WriteAccumulate(_hvp.GradientTangentNames[tangent.Value], tangent.Tangent);

@@ -67,5 +67,13 @@ namespace SymDiff.CompilerServices
                 }
             });
         }
+
+        /// <summary>dx += dResult ⊙ sign(x): the sign does not move, so the tangent is vdResult ⊙ sign(x).</summary>
+        [PullbackTangentOf(typeof(DTensor), nameof(DTensor.Abs))]
+        public static void AbsPullbackTangent<T>(DTensor<T> x, DTensor<T> vdResult, DTensor<T>? vdx)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            AbsPullback(x, vdResult, vdx);
+        }
     }
 }

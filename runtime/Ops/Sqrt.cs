@@ -58,5 +58,26 @@ namespace SymDiff.CompilerServices
                 TensorPrimitives.Multiply<T>(dResult.Span, T.CreateTruncating(0.5), dResult.Span);
             }
         }
+
+        /// <summary>dx += dResult / (2y): its tangent is vdResult / (2y) − dResult ⊙ ẏ / (2y²).</summary>
+        [PullbackTangentOf(typeof(DTensor), nameof(DTensor.Sqrt))]
+        public static void SqrtPullbackTangent<T>(DTensor<T> result, DTensor<T> dResult, DTensor<T>? vresult, DTensor<T> vdResult, DTensor<T>? vdx)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (!ElementwisePullbackTangent(nameof(SqrtPullbackTangent), result, dResult, vresult, vdResult, vdx))
+            {
+                return;
+            }
+
+            SqrtPullback(result, vdResult, vdx);
+            if (vresult is not null)
+            {
+                var scale = Scratch<T>.Get(result.Length);
+                TensorPrimitives.Multiply<T>(result.Span, result.Span, scale);
+                TensorPrimitives.Divide<T>(vresult.Span, scale, scale);
+                TensorPrimitives.Multiply<T>(scale, -T.CreateTruncating(0.5), scale);
+                TensorPrimitives.FusedMultiplyAdd<T>(dResult.Span, scale, vdx.Span, vdx.Span);
+            }
+        }
     }
 }

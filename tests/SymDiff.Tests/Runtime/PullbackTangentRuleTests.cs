@@ -11,7 +11,7 @@ public sealed class PullbackTangentRuleTests
 {
     private static readonly int[][] Shapes = [[3, 4], [1, 5], [4, 1], [7]];
 
-    public static TheoryData<string> UnaryOps => new("Tanh", "Sigmoid", "Relu", "Exp", "Log", "Square", "Softmax", "LogSoftmax");
+    public static TheoryData<string> UnaryOps => new("Tanh", "Sigmoid", "Relu", "Exp", "Log", "Square", "Softmax", "LogSoftmax", "Sqrt", "Abs");
 
     [Theory]
     [MemberData(nameof(UnaryOps))]
@@ -30,7 +30,7 @@ public sealed class PullbackTangentRuleTests
                 (dy, d) => UnaryPullback(op, x, dy, d[0]),
                 (dy, t, vdy, v) => UnaryTangent(op, x, dy, t[0], vdy, v[0]),
                 $"{op} {string.Join("x", shape)}",
-                validated: op == "Relu" ? [] : null); // Relu's rule reads no tangent: its mask does not move
+                validated: op is "Relu" or "Abs" ? [] : null); // their rules read no tangent: masks and signs do not move
         }
     }
 
@@ -90,6 +90,13 @@ public sealed class PullbackTangentRuleTests
                 break;
             case "Relu":
                 DTensorRules.ReluPullbackTangent(DTensor.Relu(x), vdy, vdx);
+                break;
+            case "Sqrt":
+                var vr = Moved(DTensor.Sqrt, DTensorRules.SqrtPushforward, out y);
+                DTensorRules.SqrtPullbackTangent(y, dy, vr, vdy, vdx);
+                break;
+            case "Abs":
+                DTensorRules.AbsPullbackTangent(x, vdy, vdx);
                 break;
             case "Log":
                 DTensorRules.LogPullbackTangent(x, dy, vx, vdy, vdx);

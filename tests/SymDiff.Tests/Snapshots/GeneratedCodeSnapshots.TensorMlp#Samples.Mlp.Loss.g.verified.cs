@@ -283,7 +283,7 @@ namespace Samples
             float vresult = DTensorRules.CrossEntropyPushforward(logits, y, vlogits);
             // reverse sweep (dResult = 1), with the tangent of each gradient along v
             DTensor<float> dlogits = Buffers.EnsureZeroed(ref workspace.dlogits, workspace.resultSaved!);
-            DTensor<float> vdlogits = Buffers.EnsureZeroed(ref workspace.vdlogits, workspace.resultSaved!);
+            DTensor<float> vdlogits = Buffers.EnsureZeroed(ref workspace.vdlogits, logits);
             // return DTensor.CrossEntropy(logits, y);
             DTensorRules.CrossEntropyPullback(y, workspace.resultSaved!, 1, dlogits);
             DTensorRules.CrossEntropyPullbackTangent(y, workspace.resultSaved!, 1, vlogits, 0, vdlogits);
@@ -294,7 +294,7 @@ namespace Samples
             DTensorRules.MatMulPullback(h, w2, false, false, dlogits, dh, null);
             DTensorRules.MatMulPullbackTangent(h, w2, false, false, dlogits, vh, vw2, vdlogits, vdh, hvw2);
             DTensor<float> dt1 = Buffers.EnsureZeroed(ref workspace.dt1, dh);
-            DTensor<float> vdt1 = Buffers.EnsureZeroed(ref workspace.vdt1, dh);
+            DTensor<float> vdt1 = Buffers.EnsureZeroed(ref workspace.vdt1, t1);
             // var h = DTensor.Tanh(DTensor.AddRowBias(DTensor.MatMul(x, w1), b1));
             DTensorRules.TanhPullback(h, dh, dt1);
             DTensorRules.TanhPullbackTangent(h, dh, vh, vdh, vdt1);
