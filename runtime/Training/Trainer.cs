@@ -110,10 +110,13 @@ public sealed record TrainingOptions
     /// In distributed training, split the optimizer's update between the ranks (ZeRO stage 1): the large gradients are
     /// reduce-scattered instead of allreduced, each rank updates its own part of each large parameter (and keeps that
     /// part of the optimizer state current), then the ranks exchange the updated parts. The same results as
-    /// without (to float rounding), each rank doing 1/N of the optimizer's work. On by default; used when the optimizer
-    /// updates element by element (<see cref="Optimizer{T}.UpdatesElementwise"/>: SGD, Adam, AdamW).
+    /// without (to float rounding), each rank doing 1/N of the optimizer's work. Used when the optimizer updates element
+    /// by element (<see cref="Optimizer{T}.UpdatesElementwise"/>: SGD, Adam, AdamW). Off by default: with Open MPI 4.1
+    /// between two ranks of one machine, the reduce-scatter and the all-gather took longer than the one allreduce they
+    /// replace, more than the optimizer work they save (docs/benchmarks.md); it pays where the optimizer's share of
+    /// a step is larger, or memory is short.
     /// </summary>
-    public bool ShardOptimizer { get; init; } = true;
+    public bool ShardOptimizer { get; init; }
 
     /// <summary>With <see cref="ShardOptimizer"/>: the gradients at least this long are sharded (tests lower it to shard small models).</summary>
     internal int ShardFrom { get; init; } = GradientReducer<float>.InPlaceFrom;

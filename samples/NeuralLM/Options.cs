@@ -44,8 +44,8 @@ public sealed record Options : SampleOptions
     /// <summary>Data-parallel training over the ranks of an MPI job (start it with <c>mpirun -np N</c>; docs/distributed.md).</summary>
     public bool Distributed { get; init; }
 
-    /// <summary>With --distributed: every rank runs the whole optimizer step instead of its part of it (TrainingOptions.ShardOptimizer).</summary>
-    public bool NoShard { get; init; }
+    /// <summary>With --distributed: each rank runs its part of the optimizer step (TrainingOptions.ShardOptimizer).</summary>
+    public bool ShardOptimizer { get; init; }
 
     /// <summary>The r of the inverse schedule ε₀/(1 + r·t), t counting updates.</summary>
     public double DecayRate { get; init; } = 1e-4;
@@ -63,7 +63,7 @@ public sealed record Options : SampleOptions
         "usage: dotnet run -c Release --project samples/NeuralLM -- [--order n] [--embed m] [--hidden h] [--direct] " +
         "[--epochs n] [--batch n] [--optimizer sgd|adam|adamw|adafactor] [--lr x] [--schedule constant|inverse|step|cosine] [--decay-rate r] " +
         "[--plateau factor] [--plateau-threshold x] [--weight-decay x] [--epsilon x] [--clip-norm x] [--dropout p] [--average beta] [--threads n] [--seed n] [--corpus path.tgz] [--vocab-from all|train|train+valid] " +
-        "[--max-minutes x] [--patience n] [--checkpoint path] [--checkpoint-every minutes] [--keep-checkpoints k] [--resume] [--generate \"prompt\"] [--words n] [--plot path.png] [--loss-log path.txt] [--mix-trigram] [--distributed [--no-shard]]";
+        "[--max-minutes x] [--patience n] [--checkpoint path] [--checkpoint-every minutes] [--keep-checkpoints k] [--resume] [--generate \"prompt\"] [--words n] [--plot path.png] [--loss-log path.txt] [--mix-trigram] [--distributed [--shard-optimizer]]";
 
     /// <summary>Parses the arguments; throws <see cref="OptionException"/> with a one-line message, or <see cref="HelpRequestedException"/> for <c>--help</c>.</summary>
     public static Options Parse(string[] args) => Parse(args, new Options());
@@ -86,7 +86,7 @@ public sealed record Options : SampleOptions
         "--loss-log" => this with { LossLog = read.Value() },
         "--mix-trigram" => this with { MixTrigram = true },
         "--distributed" => this with { Distributed = true },
-        "--no-shard" => this with { NoShard = true },
+        "--shard-optimizer" => this with { ShardOptimizer = true },
         _ => null,
     };
 }

@@ -61,7 +61,7 @@ static int Train(Options options, Communicator? world)
         BatchSize = options.Batch,
         PlateauThreshold = options.PlateauThreshold,
         Communicator = world,
-        ShardOptimizer = !options.NoShard,
+        ShardOptimizer = options.ShardOptimizer,
     });
     SampleCheckpoint.Prepare(trainer, options, shape, $"dropout={options.Dropout.ToString(CultureInfo.InvariantCulture)}", corpus, data);
 
@@ -83,7 +83,7 @@ static int Train(Options options, Communicator? world)
     Console.WriteLine($"model: {shape}, {parameters.ElementCount:N0} parameters; {options.Optimizer} lr {options.Rate:G3} ({options.Schedule}{(options.PlateauFactor < 1 ? $", ×{options.PlateauFactor:G3} on plateau" : "")}), weight decay {options.WeightDecay:G3}, dropout {options.Dropout:G3}{(options.Average > 0 ? $", evaluating the parameters' moving average (β = {options.Average:G3})" : "")}, batch {options.Batch}, {threads} thread(s)");
     if (world is not null)
     {
-        Console.WriteLine($"distributed: {world.Size} ranks × {threads} thread(s), {options.Batch / world.Size}-{(options.Batch + world.Size - 1) / world.Size} examples of each batch per rank, {(options.NoShard || !optimizer.UpdatesElementwise ? "every rank running the whole optimizer step" : "the optimizer step split between the ranks")}; {world.Library}");
+        Console.WriteLine($"distributed: {world.Size} ranks × {threads} thread(s), {options.Batch / world.Size}-{(options.Batch + world.Size - 1) / world.Size} examples of each batch per rank, {(options.ShardOptimizer && optimizer.UpdatesElementwise ? "the optimizer step split between the ranks" : "every rank running the whole optimizer step")}; {world.Library}");
     }
 
     var (firstStep, communicationBefore) = (optimizer.StepCount, world?.CommunicationTime ?? TimeSpan.Zero);
