@@ -90,5 +90,19 @@ namespace SymDiff.CompilerServices
                 output[i] = input[i] < lo ? dlo : input[i] > hi ? dhi : dx is null ? T.Zero : dx[i];
             }
         }
+
+        /// <summary>
+        /// The pullback routes dy by where x lies against lo and hi, masks that do not move along any direction (away
+        /// from the bounds, where it is differentiable): its tangent is itself along vdResult.
+        /// </summary>
+        [PullbackTangentOf(typeof(DTensor), nameof(DTensor.Clamp))]
+        public static void ClampPullbackTangent<T>(DTensor<T> x, T lo, T hi, DTensor<T> vdResult, DTensor<T>? vdx, ref T vdlo, ref T vdhi)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ClampBounds(nameof(ClampPullbackTangent), x, lo, hi);
+            Check.SameShape(nameof(ClampPullbackTangent), x, vdResult);
+            Check.Gradient(nameof(ClampPullbackTangent), vdx, x);
+            ClampPullback(x, lo, hi, vdResult, vdx, ref vdlo, ref vdhi);
+        }
     }
 }

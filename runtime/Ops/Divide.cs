@@ -125,6 +125,70 @@ namespace SymDiff.CompilerServices
             Broadcast.Apply(Elementwise.Divide, result, numerator, b, dResult.Span);
         }
 
+        /// <summary>
+        /// da += dy ⊘ b and db −= dy ⊙ y ⊘ b (summed over a broadcast b's repeats): their tangents are the pullback along
+        /// vdResult, plus −dy ⊙ ḃ ⊘ b² for da and (dy ⊘ b) ⊙ (y ⊙ ḃ ⊘ b − ẏ) for db, with ẏ the result's tangent and ḃ
+        /// repeated as b is.
+        /// </summary>
+        [PullbackTangentOf(typeof(DTensor), nameof(DTensor.Divide))]
+        public static void DividePullbackTangent<T>(
+            DTensor<T> b, DTensor<T> result, DTensor<T> dResult, DTensor<T>? vb, DTensor<T>? vresult, DTensor<T> vdResult, DTensor<T>? vda, DTensor<T>? vdb)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            Check.SameShape(nameof(DividePullbackTangent), dResult, result);
+            Check.SameShape(nameof(DividePullbackTangent), vdResult, result);
+            var same = Broadcast.Check(nameof(DividePullbackTangent), result, b);
+            Check.Tangent(nameof(DividePullbackTangent), vb, b);
+            Check.Tangent(nameof(DividePullbackTangent), vresult, result);
+            Check.Gradient(nameof(DividePullbackTangent), vda, result);
+            Check.Gradient(nameof(DividePullbackTangent), vdb, b);
+            DividePullback(b, result, vdResult, vda, vdb);
+            if ((vb is null || vda is null) && (vdb is null || (vb is null && vresult is null)))
+            {
+                return;
+            }
+
+            var n = result.Length;
+            var scratch = Scratch<T>.Get(2 * n); // after the pullback, which uses the scratch too
+            var quotient = scratch[..n];
+            var curvature = scratch[n..];
+            Broadcast.Apply(Elementwise.Divide, result, dResult.Span, b, quotient); // dy ⊘ b
+            if (vb is null)
+            {
+                curvature.Clear();
+            }
+            else
+            {
+                Broadcast.Apply(Elementwise.Divide, result, quotient, b, curvature);
+                Broadcast.Apply(Elementwise.Multiply, result, curvature, vb, curvature); // dy ⊙ ḃ ⊘ b²
+                if (vda is not null)
+                {
+                    TensorPrimitives.Subtract<T>(vda.Span, curvature, vda.Span);
+                }
+            }
+
+            if (vdb is null)
+            {
+                return;
+            }
+
+            TensorPrimitives.Multiply<T>(result.Span, curvature, curvature);
+            if (vresult is not null)
+            {
+                TensorPrimitives.Multiply<T>(vresult.Span, quotient, quotient);
+                TensorPrimitives.Subtract<T>(curvature, quotient, curvature);
+            }
+
+            if (same)
+            {
+                TensorPrimitives.Add<T>(vdb.Span, curvature, vdb.Span);
+            }
+            else
+            {
+                Broadcast.Reduce(result, curvature, vdb, T.One);
+            }
+        }
+
         /// <summary>y = a / s: ∂y/∂a = 1/s, ∂y/∂s = −Σ y ⊙ dy / s.</summary>
         [PullbackOf(typeof(DTensor), nameof(DTensor.Divide))]
         public static void DividePullback<T>(T s, DTensor<T> result, DTensor<T> dResult, [SameShapeAs(nameof(dResult))] DTensor<T>? da, ref T ds)
@@ -147,6 +211,34 @@ namespace SymDiff.CompilerServices
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             ScaledSumTangent(nameof(DividePushforward), da, T.One / s, result, -ds / s, dResult);
+        }
+
+        /// <summary>
+        /// da += dy / s and ds −= ⟨y, dy⟩ / s: their tangents are the pullback along vdResult, plus −ṡ·dy / s² for da and
+        /// (ṡ·⟨y, dy⟩ / s − ⟨ẏ, dy⟩) / s for ds, with ẏ the result's tangent.
+        /// </summary>
+        [PullbackTangentOf(typeof(DTensor), nameof(DTensor.Divide))]
+        public static void DividePullbackTangent<T>(
+            T s, DTensor<T> result, DTensor<T> dResult, T vs, DTensor<T>? vresult, DTensor<T> vdResult, DTensor<T>? vda, ref T vds)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            Check.SameShape(nameof(DividePullbackTangent), dResult, result);
+            Check.SameShape(nameof(DividePullbackTangent), vdResult, result);
+            Check.Tangent(nameof(DividePullbackTangent), vresult, result);
+            Check.Gradient(nameof(DividePullbackTangent), vda, result);
+            DividePullback(s, result, vdResult, vda, ref vds);
+            if (vda is not null && vs != T.Zero)
+            {
+                TensorPrimitives.FusedMultiplyAdd<T>(dResult.Span, -vs / (s * s), vda.Span, vda.Span);
+            }
+
+            var moved = vs * TensorPrimitives.Dot<T>(result.Span, dResult.Span) / s;
+            if (vresult is not null)
+            {
+                moved -= TensorPrimitives.Dot<T>(vresult.Span, dResult.Span);
+            }
+
+            vds += moved / s;
         }
     }
 }

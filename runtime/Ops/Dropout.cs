@@ -104,5 +104,18 @@ namespace SymDiff.CompilerServices
                 ApplyDropoutMask(dx.Span, rate, seed, dResult.Span, accumulate: false);
             }
         }
+
+        /// <summary>
+        /// dx += dy ⊙ m / (1 − rate) is linear in dy with coefficients that do not move (the mask comes from the seed; the
+        /// rate is a hyper-parameter, its tangent ignored as in the pushforward): its tangent is itself along vdResult. A
+        /// rule all the same, since the pullback reads the rate, which the generator cannot tell from a trained scalar.
+        /// </summary>
+        [PullbackTangentOf(typeof(DTensor), nameof(DTensor.Dropout))]
+        public static void DropoutPullbackTangent<T>(T rate, ulong seed, DTensor<T> vdResult, DTensor<T>? vdx, ref T vdrate)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            Check.Gradient(nameof(DropoutPullbackTangent), vdx, vdResult);
+            DropoutPullback(rate, seed, vdResult, vdx, ref vdrate);
+        }
     }
 }

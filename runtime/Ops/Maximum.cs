@@ -43,6 +43,15 @@ namespace SymDiff.CompilerServices
             RoutePushforward(nameof(MaximumPushforward), a, b, da, db, dResult, takeA: (x, y) => x >= y);
 
         /// <summary>
+        /// The pullback routes dy to a or b by a mask that does not move along any direction (away from ties, where it is
+        /// differentiable): its tangent is itself along vdResult.
+        /// </summary>
+        [PullbackTangentOf(typeof(DTensor), nameof(DTensor.Maximum))]
+        public static void MaximumPullbackTangent<T>(DTensor<T> a, DTensor<T> b, DTensor<T> vdResult, DTensor<T>? vda, DTensor<T>? vdb)
+            where T : unmanaged, IFloatingPointIeee754<T> =>
+            RoutePullback(nameof(MaximumPullbackTangent), a, b, vdResult, vda, vdb, takeA: (x, y) => x >= y);
+
+        /// <summary>
         /// The pullback of an elementwise choice between a and b: each dy goes to da where <paramref name="takeA"/> holds,
         /// else to db.
         /// </summary>

@@ -41,5 +41,14 @@ namespace SymDiff.CompilerServices
         public static void MinimumPushforward<T>(DTensor<T> a, DTensor<T> b, DTensor<T>? da, DTensor<T>? db, DTensor<T> dResult)
             where T : unmanaged, IFloatingPointIeee754<T> =>
             RoutePushforward(nameof(MinimumPushforward), a, b, da, db, dResult, takeA: (x, y) => x <= y);
+
+        /// <summary>
+        /// The pullback routes dy to a or b by a mask that does not move along any direction (away from ties, where it is
+        /// differentiable): its tangent is itself along vdResult.
+        /// </summary>
+        [PullbackTangentOf(typeof(DTensor), nameof(DTensor.Minimum))]
+        public static void MinimumPullbackTangent<T>(DTensor<T> a, DTensor<T> b, DTensor<T> vdResult, DTensor<T>? vda, DTensor<T>? vdb)
+            where T : unmanaged, IFloatingPointIeee754<T> =>
+            RoutePullback(nameof(MinimumPullbackTangent), a, b, vdResult, vda, vdb, takeA: (x, y) => x <= y);
     }
 }

@@ -100,5 +100,50 @@ namespace SymDiff.CompilerServices
                 }
             }
         }
+
+        /// <summary>
+        /// dx += dy ⊙ p·x^(p−1) and dp += Σ dy ⊙ y ⊙ ln x (x &gt; 0): their tangents are the pullback along vdResult, plus
+        /// dy ⊙ (p(p−1)·x^(p−2)·ẋ + ṗ·x^(p−1)·(1 + p·ln x)) for dx and Σ dy ⊙ (ẏ ⊙ ln x + y ⊙ ẋ ⊘ x) for dp, with ẏ the
+        /// result's tangent; the ln x terms where x &gt; 0 only, as in the pullback.
+        /// </summary>
+        [PullbackTangentOf(typeof(DTensor), nameof(DTensor.Pow))]
+        public static void PowPullbackTangent<T>(
+            DTensor<T> x, T p, DTensor<T> result, DTensor<T> dResult, DTensor<T>? vx, T vp, DTensor<T>? vresult, DTensor<T> vdResult, DTensor<T>? vdx, ref T vdp)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            Check.SameShape(nameof(PowPullbackTangent), x, result);
+            Check.SameShape(nameof(PowPullbackTangent), x, dResult);
+            Check.SameShape(nameof(PowPullbackTangent), x, vdResult);
+            Check.Tangent(nameof(PowPullbackTangent), vx, x);
+            Check.Tangent(nameof(PowPullbackTangent), vresult, x);
+            Check.Gradient(nameof(PowPullbackTangent), vdx, x);
+            PowPullback(x, p, result, vdResult, vdx, ref vdp);
+            var input = x.Span;
+            var values = result.Span;
+            var gradient = dResult.Span;
+            var sum = T.Zero;
+            for (var i = 0; i < input.Length; i++)
+            {
+                var (xi, log) = (input[i], input[i] > T.Zero ? T.Log(input[i]) : T.Zero);
+                var (dxi, dyi) = (vx is null ? T.Zero : vx[i], vresult is null ? T.Zero : vresult[i]);
+                if (vdx is not null)
+                {
+                    var slope = vp == T.Zero ? T.Zero : vp * T.Pow(xi, p - T.One) * (T.One + (p * log));
+                    if (dxi != T.Zero)
+                    {
+                        slope += p * (p - T.One) * T.Pow(xi, p - (T.One + T.One)) * dxi;
+                    }
+
+                    vdx[i] += gradient[i] * slope;
+                }
+
+                if (xi > T.Zero)
+                {
+                    sum += gradient[i] * ((dyi * log) + (values[i] * dxi / xi));
+                }
+            }
+
+            vdp += sum;
+        }
     }
 }

@@ -7,7 +7,7 @@ namespace SymDiff.Tests.Runtime;
 /// pullback along a direction of the inputs and dResult (<see cref="PullbackTangentChecker"/>), over several shapes,
 /// among them one row and one column. A rule reading the result's tangent gets it from the op's pushforward rule.
 /// </summary>
-public sealed class PullbackTangentRuleTests
+public sealed partial class PullbackTangentRuleTests
 {
     private static readonly int[][] Shapes = [[3, 4], [1, 5], [4, 1], [7]];
 
