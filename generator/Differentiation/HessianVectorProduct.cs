@@ -96,7 +96,7 @@ internal sealed class HessianVectorProduct
     /// </summary>
     public static HessianVectorProduct Derive(IrMethod ir, string mathPrefix)
     {
-        var sweep = new ReverseSweep(ir, SweepMode.Gradient, mathPrefix);
+        var sweep = new ReverseSweep(ir, SweepMode.Gradient, mathPrefix, aliasBroadcasts: false);
         var reverse = sweep.Run();
         // A tensor parameter's gradient tangent is the caller's buffer hv (added into, as the gradient method does).
         var tensorParameters = ir.Parameters.Where(p => p.Differentiable && p.Type.IsTensor).Select(p => p.Value).ToList();

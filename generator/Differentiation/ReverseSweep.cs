@@ -27,6 +27,7 @@ internal enum SweepMode
 /// </summary>
 internal sealed class ReverseSweep
 {
+    private readonly bool _aliasBroadcasts;
     private readonly IrMethod _ir;
     private readonly SweepMode _mode;
     private readonly string _mathPrefix;
@@ -50,9 +51,14 @@ internal sealed class ReverseSweep
     private readonly Dictionary<IrTypeKind, string> _discards = new();
     private RBlock _root = new();
 
-    public ReverseSweep(IrMethod ir, SweepMode mode, string mathPrefix)
+    /// <param name="aliasBroadcasts">
+    /// Whether a broadcastable pass-through gradient (Add's b) may be dResult itself, chosen at run time; the Hessian-vector
+    /// product, whose tangents follow each rule call, calls the rule instead.
+    /// </param>
+    public ReverseSweep(IrMethod ir, SweepMode mode, string mathPrefix, bool aliasBroadcasts = true)
     {
         _ir = ir;
+        _aliasBroadcasts = aliasBroadcasts;
         _mode = mode;
         _mathPrefix = mathPrefix;
         var count = ir.Values.Count;
@@ -545,11 +551,20 @@ internal sealed class ReverseSweep
 
             var type = TypeOf(call.Arguments[i]);
             var passThrough = call.Callee.PassThrough.Count > i && call.Callee.PassThrough[i];
-            if (passThrough && call.Arguments[i] is IrRef exclusive && g is not null && ExclusiveAlias(exclusive.Value, g, block))
+            var broadcasts = passThrough && (call.Callee.GradientShapes.Count <= i || call.Callee.GradientShapes[i] != "dResult");
+            if (passThrough && !broadcasts && call.Arguments[i] is IrRef exclusive && g is not null && ExclusiveAlias(exclusive.Value, g, block))
             {
                 arguments.Add(RArgument.Value(new CName("null"))); // both branches hand it the same gradient: shared
             }
-            else if (passThrough && call.Arguments[i] is IrRef alias && CanAlias(alias.Value, block, g))
+            else if (broadcasts && _aliasBroadcasts && call.Arguments[i] is IrRef broadcast && CanAlias(broadcast.Value, block, g))
+            {
+                // The input may have been broadcast: its gradient is dResult itself only when it has dResult's shape,
+                // which the generated code checks (reading the input's shape alone).
+                block!.Add(new RAccumulate(broadcast.Value, C.Call(C.PassThroughName, g!, new CValue(broadcast.Value))));
+                _hasGradient[broadcast.Value] = true;
+                arguments.Add(RArgument.Value(new CName("null")));
+            }
+            else if (passThrough && !broadcasts && call.Arguments[i] is IrRef alias && CanAlias(alias.Value, block, g))
             {
                 // The rule would add exactly dResult: let this input's gradient be the result's.
                 _known[alias.Value] = g;

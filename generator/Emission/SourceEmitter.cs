@@ -390,8 +390,11 @@ internal static class SourceEmitter
         /// <summary>The tape on which an enclosing loop keeps a nested loop's carried value as that loop left it (<c>workspace.hExit</c>).</summary>
         private string ExitTape(int phi) => WorkspaceLocal + "." + _plan.ExitTapeName(phi);
 
-        /// <summary>The tape on which a recomputed loop keeps the shape of a carried tensor (<c>workspace.hShape</c>).</summary>
-        private string ShapeTape(int phi) => WorkspaceLocal + "." + _plan.ShapeTapeName(phi);
+        /// <summary>This iteration's slot on the tape keeping a tensor's shape alone (<c>workspace.hShape[iter0]</c>).</summary>
+        private string ShapeSlot(int id) => WorkspaceLocal + "." + _plan.ShapeTapeName(id) + "[" + Name(_plan.Owner(id)) + "]";
+
+        /// <summary>What a gradient takes its shape from: the tensor, or the shape an iteration kept of it.</summary>
+        private string ShapeOf(int id) => !Recomputing && _plan.ShapeTaped(id) ? ShapeSlot(id) + "!" : Name(id);
 
         /// <summary>
         /// <c>[iter0]</c> for a value defined inside a loop (its slot on the loop's tape), else empty; <c>[iter0 &amp; 1]</c>
@@ -447,6 +450,11 @@ internal static class SourceEmitter
                         if (!_plan.WritesIntoSlot(assign))
                         {
                             WriteTapeStore(assign.Target);
+                        }
+
+                        if (!Recomputing && _plan.ShapeTaped(assign.Target))
+                        {
+                            _writer.WriteLine(BuffersClass + ".KeepShape(" + Name(assign.Target) + ", ref " + ShapeSlot(assign.Target) + "); // its gradient's shape");
                         }
 
                         break;
@@ -541,7 +549,7 @@ internal static class SourceEmitter
                     WriteTapeStore(carried.Phi);
                     if (_plan.ShapeTaped(carried.Phi))
                     {
-                        _writer.WriteLine(BuffersClass + ".KeepShape(" + Name(carried.Phi) + ", ref " + ShapeTape(carried.Phi) + "[" + Name(loop.Cursor) + "]); // its gradient's shape");
+                        _writer.WriteLine(BuffersClass + ".KeepShape(" + Name(carried.Phi) + ", ref " + ShapeSlot(carried.Phi) + "); // its gradient's shape");
                     }
                 }
 
@@ -787,6 +795,12 @@ internal static class SourceEmitter
                         WriteZero(zero.Value, zero.Shape);
                         break;
 
+                    case RDeclare { Initializer: CCall passThrough } declare when C.PassThroughInput(passThrough) is var input and >= 0:
+                        var passed = _printer.Print(passThrough.Arguments[0]);
+                        var passedOn = _plan.GradientName(declare.Value);
+                        _writer.WriteLine(TypeOf(declare.Value) + " " + passedOn + " = " + BuffersClass + ".PassThrough(" + passed + ", " + ShapeOf(input) + ", ref " + WorkspaceField(passedOn) + "); // " + passed + " itself unless " + Name(input) + " was broadcast");
+                        break;
+
                     case RDeclare declare when IsTensor(declare.Value):
                         WriteZero(declare.Value, declare.Initializer); // the gradient flowing in has the value's shape
                         WriteTensorAccumulate(declare.Value, declare.Initializer);
@@ -819,7 +833,7 @@ internal static class SourceEmitter
                         // The carried value may change shape from one iteration to the next (a growing context):
                         // its gradient takes this iteration's shape (no allocation while shapes repeat).
                         var gradient = _plan.GradientName(reset.Value);
-                        var shape = _plan.ShapeTaped(reset.Value) ? ShapeTape(reset.Value) + "[" + Name(_plan.Owner(reset.Value)) + "]!" : Name(reset.Value);
+                        var shape = ShapeOf(reset.Value);
                         _writer.WriteLine(gradient + " = " + BuffersClass + ".EnsureZeroed(ref " + WorkspaceField(gradient) + ", " + shape + ");");
                         break;
 
@@ -911,7 +925,7 @@ internal static class SourceEmitter
             if (IsTensor(value))
             {
                 var buffer = WorkspaceField(name);
-                var like = shape is null ? Name(value) : _printer.Print(shape);
+                var like = shape is null ? ShapeOf(value) : shape is CValue kept ? ShapeOf(kept.Id) : _printer.Print(shape);
                 _writer.WriteLine(TypeOf(value) + " " + name + " = " + BuffersClass + ".EnsureZeroed(ref " + buffer + ", " + like + ");");
             }
             else

@@ -210,6 +210,17 @@ internal sealed class CNewArray : CExpr
 /// <summary>Simplifying constructors for <see cref="CExpr"/>.</summary>
 internal static class C
 {
+    /// <summary>
+    /// The name of the call standing for a broadcastable pass-through gradient (Add's b): dResult itself when the input
+    /// has its shape, else dResult summed over the axes the input was repeated along. Its arguments are the gradient
+    /// and the input (read for its shape alone); the printer writes it with the workspace buffer it may fill.
+    /// </summary>
+    public const string PassThroughName = "Buffers.PassThrough";
+
+    /// <summary>The input of a <see cref="PassThroughName"/> call, whose shape alone it reads; -1 for any other expression.</summary>
+    public static int PassThroughInput(CExpr? e) =>
+        e is CCall { Receiver: null, Name: PassThroughName, Arguments.Count: 2 } call && call.Arguments[1] is CValue input ? input.Id : -1;
+
     public static CNumber Number(double value, IrTypeKind kind) => new(value, kind);
 
     public static bool IsZero(CExpr e) => e is CNumber { Value: 0 };

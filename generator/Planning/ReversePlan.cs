@@ -145,7 +145,7 @@ internal sealed partial class ReversePlan
             owned.Where(Taped).ToList(),
             owned.Where(id => Recomputed(id) && _reverseReads.Contains(id)).ToList(),
             body is null ? [] : IrWalker.DefinitionOrder(body).Where(id => !Taped(id)).ToList(),
-            loop.Carried.Select(c => c.Phi).Where(_shapeTaped.Contains).ToList());
+            loop.Carried.Select(c => c.Phi).Concat(owned).Where(_shapeTaped.Contains).Distinct().ToList());
     }
 
     /// <summary>The cursor of the innermost loop whose iterations define a value (-1: none).</summary>
@@ -169,8 +169,11 @@ internal sealed partial class ReversePlan
     /// <summary>The nested loops' carried values that an iteration of <paramref name="cursor"/> keeps as they left them.</summary>
     public IEnumerable<int> ExitTapedIn(int cursor) => _exitTaped.Where(p => _enclosing[_owner[p]] == cursor).OrderBy(p => p);
 
-    /// <summary>Whether a recomputed iteration keeps only a carried tensor's shape (for its gradient), not a copy.</summary>
-    public bool ShapeTaped(int phi) => _shapeTaped.Contains(phi);
+    /// <summary>
+    /// Whether an iteration keeps only a tensor's shape (for a gradient), not the tensor: a carried one in a recomputed
+    /// iteration, or one the iteration defines whose value the reverse sweep does not read.
+    /// </summary>
+    public bool ShapeTaped(int id) => _shapeTaped.Contains(id);
 
     /// <summary>Whether a tensor leaving a loop is copied out of the buffers the loop's next run reuses.</summary>
     public bool CopiedExit(int exit) => _copiedExits.Contains(exit);

@@ -39,7 +39,24 @@ internal sealed partial class ReversePlan
         // The forward sweep keeps what the reverse sweep reads (and, in the gradient, the result). Inside loops,
         // spans cannot be taped: the reverse sweep recomputes them, so it reads their operands too.
         Own(_ir.Body.Statements, -1);
-        var reverseReads = new HashSet<int>(reverse.Descendants().Where(statement => statement is not RReset).SelectMany(Reads));
+        var reverseReads = new HashSet<int>(reverse.Descendants().Where(statement => statement is not RReset && ShapeRead(statement) < 0).SelectMany(Reads));
+
+        // A gradient zeroed in the shape of a value an iteration defines (or passed on when it has that shape) needs only
+        // the shape: when the reverse sweep reads the value for nothing else, an iteration keeps its shape, not the
+        // tensor (recomputed iterations have it).
+        foreach (var id in reverse.Descendants().Select(ShapeRead).Where(id => id >= 0).Distinct())
+        {
+            if (!RecomputeLoops && !reverseReads.Contains(id) && _owner[id] >= 0 && _definitions.ContainsKey(id) && !_loopPhis.Contains(id))
+            {
+                _shapeTaped.Add(id);
+            }
+            else
+            {
+                reverseReads.Add(id);
+            }
+        }
+
+        KeepSourcesOfReads(reverseReads);
         var pending = new Stack<int>(reverseReads.Where(Recomputed));
         while (pending.Count > 0)
         {
@@ -66,6 +83,7 @@ internal sealed partial class ReversePlan
             }
         }
 
+        _shapeTaped.RemoveWhere(id => !_loopPhis.Contains(id) && reverseReads.Contains(id)); // read anyway (a span's operand)
         _reverseReads = reverseReads;
         var forward = PruneForward(reverseReads);
         if (AddRecomputedLoopInputs(forward, reverseReads))
@@ -128,6 +146,88 @@ internal sealed partial class ReversePlan
         // A carried tensor's gradient starts each reverse iteration over in the shape of that iteration's value.
         RReset reset when IsTensor(reset.Value) => new[] { reset.Value },
         _ => Enumerable.Empty<int>(),
+    };
+
+    /// <summary>
+    /// A value the reverse sweep reads may share its elements with what it was made from (a reshaped view), or be one
+    /// of them (a phi): a tensor that a read value is made from keeps its elements, not only its shape.
+    /// </summary>
+    private void KeepSourcesOfReads(HashSet<int> reverseReads)
+    {
+        var consumers = new Dictionary<int, List<int>>();
+        void Feeds(IrExpr? source, int consumer)
+        {
+            foreach (var id in IrWalker.References(source))
+            {
+                if (!consumers.TryGetValue(id, out var list))
+                {
+                    consumers[id] = list = new List<int>();
+                }
+
+                list.Add(consumer);
+            }
+        }
+
+        void Walk(IEnumerable<IrStatement> statements)
+        {
+            foreach (var statement in statements)
+            {
+                switch (statement)
+                {
+                    case IrAssign assign:
+                        Feeds(assign.Value, assign.Target);
+                        break;
+                    case IrIf branch:
+                        Walk(branch.Then.Statements);
+                        Walk(branch.Else.Statements);
+                        foreach (var phi in branch.Phis)
+                        {
+                            Feeds(phi.WhenTrue, phi.Target);
+                            Feeds(phi.WhenFalse, phi.Target);
+                        }
+
+                        break;
+                    case IrLoop loop:
+                        Walk(loop.Header.Statements);
+                        Walk(loop.Body.Statements);
+                        foreach (var carried in loop.Carried)
+                        {
+                            Feeds(carried.Initial, carried.Phi);
+                            Feeds(carried.Next, carried.Phi);
+                            if (carried.Exit >= 0)
+                            {
+                                Feeds(new IrRef(carried.Phi), carried.Exit);
+                            }
+                        }
+
+                        break;
+                }
+            }
+        }
+
+        Walk(_ir.Body.Statements);
+        for (var changed = true; changed;)
+        {
+            changed = false;
+            foreach (var id in _shapeTaped.Where(id => consumers.TryGetValue(id, out var list) && list.Any(reverseReads.Contains)).ToList())
+            {
+                _shapeTaped.Remove(id);
+                reverseReads.Add(id);
+                changed = true;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The tensor whose shape alone a statement reads: a zeroed gradient's (its own value's, or a [SameShapeAs] value's), a
+    /// broadcastable pass-through's input; -1 otherwise.
+    /// </summary>
+    private int ShapeRead(RStatement statement) => statement switch
+    {
+        RZero { Shape: null } z when IsTensor(z.Value) => z.Value,
+        RZero { Shape: CValue like } z when IsTensor(z.Value) => like.Id,
+        RDeclare d => C.PassThroughInput(d.Initializer),
+        _ => -1,
     };
 
     /// <summary>The forward values an expression reads; saved state reads the call that saved it.</summary>
@@ -503,7 +603,7 @@ internal sealed partial class ReversePlan
 
     private void AddExitTape(int phi) => AddField(WorkspaceFieldKind.Tape, IsTensor(phi) ? TypeOf(phi) + "?" : TypeOf(phi), AuxiliaryTapeName(phi, "Exit"));
 
-    private void AddShapeTape(int phi) => AddField(WorkspaceFieldKind.Tape, "int[]?", AuxiliaryTapeName(phi, "Shape"));
+    private void AddShapeTape(int id) => AddField(WorkspaceFieldKind.Tape, "int[]?", AuxiliaryTapeName(id, "Shape"));
 
     /// <summary>A tape named after a value and a suffix, apart from every value, saved state and gradient.</summary>
     private string AuxiliaryTapeName(int id, string suffix)
@@ -553,6 +653,11 @@ internal sealed partial class ReversePlan
                     {
                         AddField(_owner[assign.Target] >= 0 ? WorkspaceFieldKind.Tape : WorkspaceFieldKind.Buffer,
                             _owner[assign.Target] >= 0 ? savedType + "?" : savedType, _ir.Values[assign.Target].Name + "Saved");
+                    }
+
+                    if (!recomputing && _shapeTaped.Contains(assign.Target))
+                    {
+                        AddShapeTape(assign.Target);
                     }
 
                     if (!WritesIntoSlot(assign))

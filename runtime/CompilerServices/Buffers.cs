@@ -52,6 +52,35 @@ public static class Buffers
     }
 
     /// <summary>
+    /// The gradient of an operand whose rule hands it dResult unchanged unless it was broadcast (a <see cref="PassThroughAttribute"/>
+    /// gradient without <c>[SameShapeAs(nameof(dResult))]</c>, as Add's b): <paramref name="dResult"/> itself when the
+    /// operand had its shape, so the same-shape case costs nothing; otherwise dResult summed over the axes the operand
+    /// was repeated along, in <paramref name="destination"/> (reused while shapes repeat).
+    /// </summary>
+    public static DTensor<T> PassThrough<T>(DTensor<T> dResult, ReadOnlySpan<int> shape, ref DTensor<T>? destination)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(dResult);
+        if (dResult.HasShape(shape))
+        {
+            return dResult;
+        }
+
+        var gradient = EnsureZeroed(ref destination, shape);
+        Broadcast.Check(nameof(PassThrough), dResult, gradient);
+        Broadcast.Reduce(dResult, dResult.Span, gradient, T.One);
+        return gradient;
+    }
+
+    /// <summary><see cref="PassThrough{T}(DTensor{T}, ReadOnlySpan{int}, ref DTensor{T})"/> for an operand shaped like <paramref name="like"/>.</summary>
+    public static DTensor<T> PassThrough<T>(DTensor<T> dResult, DTensor<T> like, ref DTensor<T>? destination)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(like);
+        return PassThrough(dResult, like.Shape, ref destination);
+    }
+
+    /// <summary>
     /// Writes <paramref name="value"/>'s shape into <paramref name="shape"/> (reused when it has as many dimensions):
     /// loops that recompute their iterations keep this much of a carried tensor whose gradient needs only its shape.
     /// </summary>

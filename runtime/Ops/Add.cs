@@ -7,8 +7,9 @@ namespace SymDiff
     public static partial class DTensor
     {
         /// <summary>
-        /// y = a + b, elementwise; the shapes must match (a broadcast second operand: <see cref="AddRowBias{T}(DTensor{T}, DTensor{T})"/>
-        /// for a bias per column, <see cref="Subtract{T}(DTensor{T}, DTensor{T})"/> of the negation otherwise).
+        /// y = a + b, elementwise; b may broadcast as in <see cref="Subtract{T}(DTensor{T}, DTensor{T})"/>: per row
+        /// ([n, 1], as MeanLastAxis(x, keepAxis: true) gives) or per column ([m], a bias; <see cref="AddRowBias{T}(DTensor{T}, DTensor{T})"/>
+        /// says so in its name).
         /// </summary>
         public static DTensor<T> Add<T>(DTensor<T> a, DTensor<T> b)
             where T : unmanaged, IFloatingPointIeee754<T>
@@ -21,17 +22,17 @@ namespace SymDiff
         public static DTensor<T> Add<T>(DTensor<T> a, DTensor<T> b, ref DTensor<T>? destination)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
-            ArgumentNullException.ThrowIfNull(a);
-            ArgumentNullException.ThrowIfNull(b);
-            if (!a.HasSameShape(b))
+            var same = Broadcast.Check(nameof(Add), a, b);
+            var y = Buffers.Ensure(ref destination, a.Shape);
+            if (same)
             {
-                // Add keeps to equal shapes so that its rule can hand both inputs the result's gradient unchanged.
-                throw new ArgumentException(
-                    $"Add: shapes {a.ShapeText} and {b.ShapeText} differ. Add needs equal shapes; to add a per-column b ([m]) to every row use AddRowBias(a, b), and to broadcast any other b use Subtract(a, Negate(b)), whose second operand broadcasts.");
+                TensorPrimitives.Add<T>(a.Span, b.Span, y.Span);
+            }
+            else
+            {
+                Broadcast.Apply(Elementwise.Add, a, a.Span, b, y.Span);
             }
 
-            var y = Buffers.Ensure(ref destination, a.Shape);
-            TensorPrimitives.Add<T>(a.Span, b.Span, y.Span);
             return y;
         }
 
@@ -74,23 +75,62 @@ namespace SymDiff.CompilerServices
 {
     public static partial class DTensorRules
     {
-        /// <summary>y = a + b: ∂y/∂a = 1, ∂y/∂b = 1.</summary>
+        /// <summary>
+        /// y = a + b: ∂y/∂a = 1, ∂y/∂b = 1; a broadcast b gets dy summed over the axes it was repeated along. Generated
+        /// code passes dy itself on as b's gradient when b has its shape (<see cref="Buffers.PassThrough{T}(DTensor{T}, DTensor{T}, ref DTensor{T})"/>).
+        /// </summary>
         [PullbackOf(typeof(DTensor), nameof(DTensor.Add))]
-        public static void AddPullback<T>(DTensor<T> dResult, [PassThrough, SameShapeAs(nameof(dResult))] DTensor<T>? da, [PassThrough, SameShapeAs(nameof(dResult))] DTensor<T>? db)
+        public static void AddPullback<T>(DTensor<T> dResult, [PassThrough, SameShapeAs(nameof(dResult))] DTensor<T>? da, [PassThrough] DTensor<T>? db)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             Check.Gradient(nameof(AddPullback), da, dResult);
-            Check.Gradient(nameof(AddPullback), db, dResult);
+            var same = db is null || Broadcast.Check(nameof(AddPullback), dResult, db);
             Accumulate(nameof(AddPullback), da, dResult);
-            Accumulate(nameof(AddPullback), db, dResult);
+            if (db is null)
+            {
+                return;
+            }
+
+            if (same)
+            {
+                TensorPrimitives.Add<T>(db.Span, dResult.Span, db.Span);
+            }
+            else
+            {
+                Broadcast.Reduce(dResult, dResult.Span, db, T.One);
+            }
         }
 
-        /// <summary>y = a + b: ẏ = ȧ + ḃ.</summary>
+        /// <summary>y = a + b: ẏ = ȧ + ḃ, a broadcast ḃ (b's shape) repeated as b is.</summary>
         [PushforwardOf(typeof(DTensor), nameof(DTensor.Add))]
         public static void AddPushforward<T>(DTensor<T>? da, DTensor<T>? db, DTensor<T> dResult)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
-            CombineTangents(nameof(AddPushforward), da, db, T.One, dResult);
+            ArgumentNullException.ThrowIfNull(dResult);
+            if (db is null || Broadcast.Check(nameof(AddPushforward), dResult, db))
+            {
+                CombineTangents(nameof(AddPushforward), da, db, T.One, dResult);
+                return;
+            }
+
+            BroadcastTangent(nameof(AddPushforward), Elementwise.Add, da, db, dResult);
+        }
+
+        /// <summary>ẏ = ȧ (op) ḃ with ḃ broadcast as b is (a null ȧ is zero): the pushforward of Add and Subtract.</summary>
+        private static void BroadcastTangent<T>(string op, Elementwise combine, DTensor<T>? da, DTensor<T> db, DTensor<T> dResult)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            Check.Tangent(op, da, dResult);
+            if (da is null)
+            {
+                dResult.Clear();
+            }
+            else
+            {
+                da.Span.CopyTo(dResult.Span);
+            }
+
+            Broadcast.Apply(combine, dResult, dResult.Span, db, dResult.Span);
         }
 
         /// <summary>y = a + s: ∂y/∂a = 1, ∂y/∂s = Σ dy.</summary>

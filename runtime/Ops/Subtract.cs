@@ -78,17 +78,7 @@ namespace SymDiff.CompilerServices
                 return;
             }
 
-            Check.Tangent(nameof(SubtractPushforward), da, dResult);
-            if (da is null)
-            {
-                dResult.Clear();
-            }
-            else
-            {
-                da.Span.CopyTo(dResult.Span);
-            }
-
-            Broadcast.Apply(Elementwise.Subtract, dResult, dResult.Span, db, dResult.Span);
+            BroadcastTangent(nameof(SubtractPushforward), Elementwise.Subtract, da, db, dResult);
         }
     }
 }

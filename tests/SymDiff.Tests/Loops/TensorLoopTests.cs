@@ -225,6 +225,26 @@ public sealed class TensorLoopTests
             (seed, g, recompute) => TensorLoopModels.NestedGrowthPullback(c, ids, 2, outer, inner, seed, g[0], recompute));
     }
 
+    /// <summary>Add of a per-row value computed in the loop and of a per-column bias (issue 21), for 0, 1 and 4 steps.</summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(4)]
+    public void AddBroadcastInsideALoop(int steps)
+    {
+        var random = new Random(900 + steps);
+        var w = DTensor.RandomUniform(random, -0.9, 0.9, 3, 3);
+        var bias = DTensor.RandomUniform(random, -0.5, 0.5, 3);
+        var h0 = DTensor.RandomUniform(random, -0.9, 0.9, 2, 3);
+
+        Verify(
+            () => TensorGradients.BroadcastAddModels.CenteredSteps(w, bias, h0, steps),
+            () => TensorGradients.BroadcastAddModels.CenteredStepsBuffered(w, bias, h0, steps),
+            [w, bias, h0],
+            (g, recompute) => TensorGradients.BroadcastAddModels.CenteredStepsGradient(w, bias, h0, steps, g[0], g[1], g[2], recompute),
+            (seed, g, recompute) => TensorGradients.BroadcastAddModels.CenteredStepsPullback(w, bias, h0, steps, seed, g[0], g[1], g[2], recompute));
+    }
+
     [Fact]
     public void TensorLoopsAllocateNothingOnceWarm()
     {
@@ -233,6 +253,8 @@ public sealed class TensorLoopTests
         var h0 = DTensor.RandomUniform(random, -0.5, 0.5, 4, 16);
         var dw = DTensor.Zeros<double>(16, 16);
         var dh0 = DTensor.Zeros<double>(4, 16);
+        var bias = DTensor.RandomUniform(random, -0.5, 0.5, 16);
+        var dbias = DTensor.Zeros<double>(16);
         foreach (var step in new Func<double>[]
         {
             () => TensorLoopModels.ReadAfterInnerLoopGradient(w, h0, 0.9, 5, 4, dw, dh0, out _, recomputeLoops: false),
@@ -241,6 +263,7 @@ public sealed class TensorLoopTests
             () => TensorLoopModels.RestartedEachOuterIterationGradient(w, h0, 5, 4, dw, dh0, recomputeLoops: true),
             () => TensorLoopModels.AccumulatedGradient(w, h0, 6, dw, dh0, recomputeLoops: true),
             () => TensorLoopModels.OuterValueReadInsideBuffered(w, h0, 5, 4),
+            () => TensorGradients.BroadcastAddModels.CenteredStepsGradient(w, bias, h0, 5, dw, dbias, dh0, recomputeLoops: false),
         })
         {
             step();

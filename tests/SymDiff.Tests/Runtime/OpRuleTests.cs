@@ -288,7 +288,7 @@ public sealed class OpRuleTests
 
     public static TheoryData<string, bool> BroadcastOps => new()
     {
-        { "Subtract", true }, { "Subtract", false }, { "Multiply", true }, { "Multiply", false }, { "Divide", true }, { "Divide", false },
+        { "Add", true }, { "Add", false }, { "Subtract", true }, { "Subtract", false }, { "Multiply", true }, { "Multiply", false }, { "Divide", true }, { "Divide", false },
     };
 
     /// <summary>The second operand per row ([3, 1]) or per column ([n]) of a [3, n] first one.</summary>

@@ -382,8 +382,10 @@ public sealed class PushforwardRuleTests
         Assert.ThrowsAny<ArgumentException>(() => DTensorRules.SetRowPushforward(x, -1, DTensor.Zeros<double>(), null, null, dResult));
     }
 
-    /// <summary>Subtract, Multiply and Divide with a second operand broadcast per row ([n, 1]) or per column ([m]).</summary>
+    /// <summary>Add, Subtract, Multiply and Divide with a second operand broadcast per row ([n, 1]) or per column ([m]).</summary>
     [Theory]
+    [InlineData("Add", true)]
+    [InlineData("Add", false)]
     [InlineData("Subtract", true)]
     [InlineData("Subtract", false)]
     [InlineData("Multiply", true)]
@@ -400,7 +402,7 @@ public sealed class PushforwardRuleTests
             var b = op == "Divide" ? DTensor.RandomUniform(random, 0.5, 2.0, bShape) : DTensor.RandomUniform(random, -2.0, 2.0, bShape);
             var pushforward = BinaryPushforward(op, a, b);
 
-            // Subtract reads no input, so a tangent of b of the wrong shape is caught only when it does not broadcast.
+            // Add and Subtract read no input, so a tangent of b of the wrong shape is caught only when it does not broadcast.
             PushforwardChecker.CheckTensorOp(
                 random,
                 op + "Pushforward",
@@ -409,7 +411,7 @@ public sealed class PushforwardRuleTests
                 pushforward,
                 ElementwiseOps.BinaryPullback(op, a, b),
                 $"{op} {Text(shape)} with {Text(bShape)}",
-                validated: op == "Subtract" ? [0] : null);
+                validated: op is "Add" or "Subtract" ? [0] : null);
         }
     }
 

@@ -105,6 +105,22 @@ public sealed partial class ShapeErrorTests
         Assert.All(destination!.ToArray(), v => Assert.Equal(7f, v));
     }
 
+    /// <summary>Add broadcasts a per-row or per-column second operand; any other shape is refused before anything is written.</summary>
+    [Fact]
+    public void AddBroadcastsRowsAndColumnsOnly()
+    {
+        var a = DTensor<float>.FromArray(new[] { 1f, 2f, 3f, 4f, 5f, 6f }, 2, 3);
+        Assert.Equal(new[] { 11f, 12f, 13f, 24f, 25f, 26f }, DTensor.Add(a, DTensor<float>.FromArray(new[] { 10f, 20f }, 2, 1)).ToArray());
+        Assert.Equal(new[] { 2f, 4f, 6f, 5f, 7f, 9f }, DTensor.Add(a, DTensor<float>.FromArray(new[] { 1f, 2f, 3f }, 3)).ToArray());
+        foreach (var b in new[] { DTensor.Zeros<float>(3, 1), DTensor.Zeros<float>(2), DTensor.Zeros<float>(2, 2, 3) })
+        {
+            DTensor<float>? destination = DTensor.Full(7f, 2, 3);
+            var exception = Assert.Throws<ArgumentException>(() => DTensor.Add(a, b, ref destination));
+            Assert.StartsWith("Add: shapes [2, 3] and " + b.ShapeText + " do not broadcast", exception.Message, StringComparison.Ordinal);
+            Assert.All(destination!.ToArray(), v => Assert.Equal(7f, v));
+        }
+    }
+
     [Fact]
     public void MatMulMismatchNamesBothShapes()
     {

@@ -62,7 +62,7 @@ partial class Elman
         int t = 0;
         DTensor<float> h = h0;
         int t_1 = t;
-        // per iteration, taped: h, t_1, x, h_1, tmp7 (the reverse sweep reads them); recomputed: tmp0, tmp6 (spans cannot be taped)
+        // per iteration, taped: h, t_1, x, h_1, tmp7 (the reverse sweep reads them); recomputed: tmp0, tmp6 (spans cannot be taped); only the shape of tmp2 (its gradient's)
         while (t_1 < steps)
         {
             workspace.h[iter0] = h;
@@ -73,6 +73,7 @@ partial class Elman
             // h = DTensor.Tanh(DTensor.AddRowBias(DTensor.Add(DTensor.MatMul(x, w), DTensor.MatMul(h, u)), b));
             DTensor<float> tmp1 = DTensor.MatMul(x, w, false, false, ref workspace.tmp1);
             DTensor<float> tmp2 = DTensor.MatMul(h, u, false, false, ref workspace.tmp2);
+            Buffers.KeepShape(tmp2, ref workspace.tmp2Shape[iter0]); // its gradient's shape
             DTensor<float> tmp3 = DTensor.Add(tmp1, tmp2, ref workspace.tmp3);
             DTensor<float> tmp4 = DTensor.AddRowBias(tmp3, b, ref workspace.tmp4);
             DTensor<float> h_1 = DTensor.Tanh(tmp4, ref workspace.h_1[iter0]);
@@ -121,7 +122,8 @@ partial class Elman
             // h = DTensor.Tanh(DTensor.AddRowBias(DTensor.Add(DTensor.MatMul(x, w), DTensor.MatMul(h, u)), b));
             DTensorRules.TanhPullback(h_1, dh_1, dtmp4);
             DTensorRules.AddRowBiasPullback(dtmp4, null, db);
-            DTensorRules.MatMulPullback(h, u, false, false, dtmp4, dh, du);
+            DTensor<float> dtmp2 = Buffers.PassThrough(dtmp4, workspace.tmp2Shape[iter0]!, ref workspace.dtmp2); // dtmp4 itself unless tmp2 was broadcast
+            DTensorRules.MatMulPullback(h, u, false, false, dtmp2, dh, du);
             DTensor<float> dx = Buffers.EnsureZeroed(ref workspace.dx, x);
             DTensorRules.MatMulPullback(x, w, false, false, dtmp4, dx, dw);
             // var x = DTensor.Embedding(embed, inputs.Slice(t * batch, batch));
@@ -147,6 +149,7 @@ partial class Elman
         public readonly Tape<DTensor<float>?> x = new();
         public DTensor<float>? tmp1;
         public DTensor<float>? tmp2;
+        public readonly Tape<int[]?> tmp2Shape = new();
         public DTensor<float>? tmp3;
         public DTensor<float>? tmp4;
         public readonly Tape<DTensor<float>?> h_1 = new();
@@ -157,6 +160,7 @@ partial class Elman
         public DTensor<float>? dh_1;
         public DTensor<float>? dtmp5;
         public DTensor<float>? dtmp4;
+        public DTensor<float>? dtmp2;
         public DTensor<float>? dx;
     }
 
@@ -239,7 +243,8 @@ partial class Elman
             // h = DTensor.Tanh(DTensor.AddRowBias(DTensor.Add(DTensor.MatMul(x, w), DTensor.MatMul(h, u)), b));
             DTensorRules.TanhPullback(h_1, dh_1, dtmp4);
             DTensorRules.AddRowBiasPullback(dtmp4, null, db);
-            DTensorRules.MatMulPullback(h, u, false, false, dtmp4, dh, du);
+            DTensor<float> dtmp2 = Buffers.PassThrough(dtmp4, tmp2, ref workspace.dtmp2); // dtmp4 itself unless tmp2 was broadcast
+            DTensorRules.MatMulPullback(h, u, false, false, dtmp2, dh, du);
             DTensor<float> dx = Buffers.EnsureZeroed(ref workspace.dx, x);
             DTensorRules.MatMulPullback(x, w, false, false, dtmp4, dx, dw);
             // var x = DTensor.Embedding(embed, inputs.Slice(t * batch, batch));
@@ -274,6 +279,7 @@ partial class Elman
         public DTensor<float>? dh_1;
         public DTensor<float>? dtmp5;
         public DTensor<float>? dtmp4;
+        public DTensor<float>? dtmp2;
         public DTensor<float>? dx;
     }
 
@@ -330,7 +336,7 @@ partial class Elman
         int t = 0;
         DTensor<float> h = h0;
         int t_1 = t;
-        // per iteration, taped: h, t_1, x, h_1, tmp7 (the reverse sweep reads them); recomputed: tmp0, tmp6 (spans cannot be taped)
+        // per iteration, taped: h, t_1, x, h_1, tmp7 (the reverse sweep reads them); recomputed: tmp0, tmp6 (spans cannot be taped); only the shape of tmp2 (its gradient's)
         while (t_1 < steps)
         {
             workspace.h[iter0] = h;
@@ -341,6 +347,7 @@ partial class Elman
             // h = DTensor.Tanh(DTensor.AddRowBias(DTensor.Add(DTensor.MatMul(x, w), DTensor.MatMul(h, u)), b));
             DTensor<float> tmp1 = DTensor.MatMul(x, w, false, false, ref workspace.tmp1);
             DTensor<float> tmp2 = DTensor.MatMul(h, u, false, false, ref workspace.tmp2);
+            Buffers.KeepShape(tmp2, ref workspace.tmp2Shape[iter0]); // its gradient's shape
             DTensor<float> tmp3 = DTensor.Add(tmp1, tmp2, ref workspace.tmp3);
             DTensor<float> tmp4 = DTensor.AddRowBias(tmp3, b, ref workspace.tmp4);
             DTensor<float> h_1 = DTensor.Tanh(tmp4, ref workspace.h_1[iter0]);
@@ -386,7 +393,8 @@ partial class Elman
             // h = DTensor.Tanh(DTensor.AddRowBias(DTensor.Add(DTensor.MatMul(x, w), DTensor.MatMul(h, u)), b));
             DTensorRules.TanhPullback(h_1, dh_1, dtmp4);
             DTensorRules.AddRowBiasPullback(dtmp4, null, db);
-            DTensorRules.MatMulPullback(h, u, false, false, dtmp4, dh, du);
+            DTensor<float> dtmp2 = Buffers.PassThrough(dtmp4, workspace.tmp2Shape[iter0]!, ref workspace.dtmp2); // dtmp4 itself unless tmp2 was broadcast
+            DTensorRules.MatMulPullback(h, u, false, false, dtmp2, dh, du);
             DTensor<float> dx = Buffers.EnsureZeroed(ref workspace.dx, x);
             DTensorRules.MatMulPullback(x, w, false, false, dtmp4, dx, dw);
             // var x = DTensor.Embedding(embed, inputs.Slice(t * batch, batch));
@@ -411,6 +419,7 @@ partial class Elman
         public readonly Tape<DTensor<float>?> x = new();
         public DTensor<float>? tmp1;
         public DTensor<float>? tmp2;
+        public readonly Tape<int[]?> tmp2Shape = new();
         public DTensor<float>? tmp3;
         public DTensor<float>? tmp4;
         public readonly Tape<DTensor<float>?> h_1 = new();
@@ -421,6 +430,7 @@ partial class Elman
         public DTensor<float>? dh_1;
         public DTensor<float>? dtmp5;
         public DTensor<float>? dtmp4;
+        public DTensor<float>? dtmp2;
         public DTensor<float>? dx;
     }
 
@@ -498,7 +508,8 @@ partial class Elman
             // h = DTensor.Tanh(DTensor.AddRowBias(DTensor.Add(DTensor.MatMul(x, w), DTensor.MatMul(h, u)), b));
             DTensorRules.TanhPullback(h_1, dh_1, dtmp4);
             DTensorRules.AddRowBiasPullback(dtmp4, null, db);
-            DTensorRules.MatMulPullback(h, u, false, false, dtmp4, dh, du);
+            DTensor<float> dtmp2 = Buffers.PassThrough(dtmp4, tmp2, ref workspace.dtmp2); // dtmp4 itself unless tmp2 was broadcast
+            DTensorRules.MatMulPullback(h, u, false, false, dtmp2, dh, du);
             DTensor<float> dx = Buffers.EnsureZeroed(ref workspace.dx, x);
             DTensorRules.MatMulPullback(x, w, false, false, dtmp4, dx, dw);
             // var x = DTensor.Embedding(embed, inputs.Slice(t * batch, batch));
@@ -532,6 +543,7 @@ partial class Elman
         public DTensor<float>? dh_1;
         public DTensor<float>? dtmp5;
         public DTensor<float>? dtmp4;
+        public DTensor<float>? dtmp2;
         public DTensor<float>? dx;
     }
 

@@ -18,6 +18,23 @@ public sealed class TensorGradientTests
         Assert.Equal(4 * 6 + 6 + (6 * 3) + 3, check.CheckedElements);
     }
 
+    /// <summary>Add(x, rowBias) and Add(x, columnBias) with parameters, and of a per-row value computed once (issue 21), one row or one column included.</summary>
+    [Theory]
+    [InlineData(3, 4)]
+    [InlineData(1, 4)]
+    [InlineData(3, 1)]
+    public void AddOfBroadcastOperandsMatchesFiniteDifferences(int rows, int columns)
+    {
+        var random = new Random((10 * rows) + columns);
+        var parameters = new[] { DTensor.RandomUniform(random, -1.0, 1.0, rows, columns), DTensor.RandomUniform(random, -1.0, 1.0, rows, 1), DTensor.RandomUniform(random, -1.0, 1.0, columns) };
+        var gradients = parameters.Select(p => DTensor.Zeros<double>(p.Shape.ToArray())).ToArray();
+        var loss = BroadcastAddModels.CenteredGradient(parameters[0], parameters[1], parameters[2], gradients[0], gradients[1], gradients[2]);
+
+        Assert.Equal(BroadcastAddModels.Centered(parameters[0], parameters[1], parameters[2]), loss);
+        var check = GradientCheck.Run(() => BroadcastAddModels.Centered(parameters[0], parameters[1], parameters[2]), parameters, gradients);
+        Assert.True(check.Passed, check.ToString());
+    }
+
     [Fact]
     public void ALocalFunctionLayerGivesTheSameGradientsAsTheInlineModel()
     {

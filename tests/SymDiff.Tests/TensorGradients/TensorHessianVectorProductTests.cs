@@ -99,6 +99,21 @@ public sealed class TensorHessianVectorProductTests
         Assert.All(hvw.ToArray(), value => Assert.Equal(7.0, value));
     }
 
+    /// <summary>Add with per-row and per-column parameters and a per-row value it computes (issue 21).</summary>
+    [Fact]
+    public void AddOfBroadcastOperands()
+    {
+        var random = new Random(26);
+        var (x, rowBias, columnBias) = (Uniform(random, 3, 4), Uniform(random, 3, 1), Uniform(random, 4));
+        DTensor<double>[] parameters = [x, rowBias, columnBias];
+        var v = Directions(random, parameters);
+        var hv = Zeros(parameters);
+
+        BroadcastAddModels.CenteredHessianVectorProduct(x, rowBias, columnBias, v[0], v[1], v[2], hv[0], hv[1], hv[2]);
+
+        AssertMatches(parameters, v, hv, g => BroadcastAddModels.CenteredGradient(x, rowBias, columnBias, g[0], g[1], g[2]), "Centered");
+    }
+
     private static void AssertMatches(DTensor<double>[] parameters, DTensor<double>[] v, DTensor<double>[] hv, Gradient gradient, string model)
     {
         var saved = parameters.Select(p => p.Clone()).ToArray();
