@@ -108,5 +108,41 @@ namespace SymDiff.CompilerServices
                 }
             });
         }
+
+        /// <summary>
+        /// dx += dy ⊙ y′(x): its tangent is the pullback along vdResult plus dy ⊙ y″(x) ⊙ ẋ, where with t = tanh u,
+        /// u′ = √(2/π)(1 + 3·0.044715x²): y″ = (1 − t²)·(u′ − x·t·u′² + 3·√(2/π)·0.044715x²).
+        /// </summary>
+        [PullbackTangentOf(typeof(DTensor), nameof(DTensor.Gelu))]
+        public static void GeluPullbackTangent<T>(DTensor<T> x, DTensor<T> dResult, DTensor<T>? vx, DTensor<T> vdResult, DTensor<T>? vdx)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (!ElementwisePullbackTangent(nameof(GeluPullbackTangent), x, dResult, vx, vdResult, vdx))
+            {
+                return;
+            }
+
+            GeluPullback(x, vdResult, vdx);
+            if (vx is null)
+            {
+                return;
+            }
+
+            var scale = T.CreateChecked(GeluScale);
+            var cubic = T.CreateChecked(GeluCubic);
+            var three = T.CreateChecked(3);
+            var input = x.Span;
+            var gradient = dResult.Span;
+            var tangent = vx.Span;
+            var output = vdx.Span;
+            for (var i = 0; i < input.Length; i++)
+            {
+                var v = input[i];
+                var t = T.Tanh(scale * (v + (cubic * v * v * v)));
+                var du = scale * (T.One + (three * cubic * v * v));
+                var curvature = (T.One - (t * t)) * (du - (v * t * du * du) + (three * scale * cubic * v * v));
+                output[i] += gradient[i] * curvature * tangent[i];
+            }
+        }
     }
 }

@@ -174,5 +174,72 @@ namespace SymDiff.CompilerServices
                 }
             }
         }
+
+        /// <summary>
+        /// The pullback is linear in dy and in γ (through g = dy ⊙ γ), so its tangent is the pullback along vdResult, plus
+        /// the dx part of the pullback of dy with γ̇ in γ's place, plus what moving x does: with m = mean(x̂ ⊙ ẋ),
+        /// ṙ = −r²·m and x̂̇ = r·(ẋ − mean(ẋ) − x̂·m), dγ gains dy ⊙ x̂̇ and dx = r·h, h = g − mean(g) − x̂·mean(g ⊙ x̂),
+        /// gains −r²·m·h − r·(x̂̇·mean(g ⊙ x̂) + x̂·mean(g ⊙ x̂̇)) (x̂ and r recomputed from x).
+        /// </summary>
+        [PullbackTangentOf(typeof(DTensor), nameof(DTensor.LayerNorm))]
+        public static void LayerNormPullbackTangent<T>(
+            DTensor<T> x, DTensor<T> gamma, DTensor<T> dResult, DTensor<T>? vx, DTensor<T>? vgamma, DTensor<T> vdResult, DTensor<T>? vdx, DTensor<T>? vdgamma, DTensor<T>? vdbeta)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var columns = LayerNormWidth(nameof(LayerNormPullbackTangent), x, gamma, null);
+            Check.SameShape(nameof(LayerNormPullbackTangent), x, dResult);
+            Check.SameShape(nameof(LayerNormPullbackTangent), x, vdResult);
+            Check.Tangent(nameof(LayerNormPullbackTangent), vx, x);
+            Check.Tangent(nameof(LayerNormPullbackTangent), vgamma, gamma);
+            Check.Gradient(nameof(LayerNormPullbackTangent), vdx, x);
+            Check.Gradient(nameof(LayerNormPullbackTangent), vdgamma, gamma);
+            Check.Gradient(nameof(LayerNormPullbackTangent), vdbeta, gamma);
+            LayerNormPullback(x, gamma, vdResult, vdx, vdgamma, vdbeta);
+            if (vgamma is not null && vdx is not null)
+            {
+                LayerNormPullback(x, vgamma, dResult, vdx, null, null);
+            }
+
+            if (columns == 0 || vx is null || (vdx is null && vdgamma is null))
+            {
+                return;
+            }
+
+            var scratch = Scratch<T>.Get(3 * columns); // after the pullbacks, which use the scratch too
+            var normalized = scratch[..columns];
+            var moved = scratch[columns..(2 * columns)];
+            var g = scratch[(2 * columns)..];
+            var inverseCount = T.One / T.CreateChecked(columns);
+            for (var start = 0; start < x.Length; start += columns)
+            {
+                var dy = dResult.Span.Slice(start, columns);
+                var tangent = vx.Span.Slice(start, columns);
+                var r = Normalize(x.Span.Slice(start, columns), normalized);
+                var m = TensorPrimitives.Dot<T>(normalized, tangent) * inverseCount;
+                TensorPrimitives.Subtract<T>(tangent, TensorPrimitives.Sum<T>(tangent) * inverseCount, moved);
+                TensorPrimitives.FusedMultiplyAdd<T>(normalized, -m, moved, moved);
+                TensorPrimitives.Multiply<T>(moved, r, moved); // x̂̇
+                if (vdgamma is not null)
+                {
+                    TensorPrimitives.FusedMultiplyAdd<T>(dy, moved, vdgamma.Span, vdgamma.Span);
+                }
+
+                if (vdx is null)
+                {
+                    continue;
+                }
+
+                TensorPrimitives.Multiply<T>(dy, gamma.Span, g);
+                var meanG = TensorPrimitives.Sum<T>(g) * inverseCount;
+                var meanGx = TensorPrimitives.Dot<T>(g, normalized) * inverseCount;
+                var meanGMoved = TensorPrimitives.Dot<T>(g, moved) * inverseCount;
+                TensorPrimitives.Subtract<T>(g, meanG, g);
+                TensorPrimitives.FusedMultiplyAdd<T>(normalized, -meanGx, g, g); // h
+                var output = vdx.Span.Slice(start, columns);
+                TensorPrimitives.FusedMultiplyAdd<T>(g, -r * r * m, output, output);
+                TensorPrimitives.FusedMultiplyAdd<T>(moved, -r * meanGx, output, output);
+                TensorPrimitives.FusedMultiplyAdd<T>(normalized, -r * meanGMoved, output, output);
+            }
+        }
     }
 }

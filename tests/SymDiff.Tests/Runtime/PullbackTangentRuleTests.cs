@@ -11,7 +11,7 @@ public sealed partial class PullbackTangentRuleTests
 {
     private static readonly int[][] Shapes = [[3, 4], [1, 5], [4, 1], [7]];
 
-    public static TheoryData<string> UnaryOps => new("Tanh", "Sigmoid", "Relu", "Exp", "Log", "Square", "Softmax", "LogSoftmax", "Sqrt", "Abs");
+    public static TheoryData<string> UnaryOps => new("Tanh", "Sigmoid", "Relu", "Exp", "Log", "Square", "Softmax", "LogSoftmax", "Sqrt", "Abs", "Gelu");
 
     [Theory]
     [MemberData(nameof(UnaryOps))]
@@ -100,6 +100,9 @@ public sealed partial class PullbackTangentRuleTests
                 break;
             case "Log":
                 DTensorRules.LogPullbackTangent(x, dy, vx, vdy, vdx);
+                break;
+            case "Gelu":
+                DTensorRules.GeluPullbackTangent(x, dy, vx, vdy, vdx);
                 break;
             default:
                 DTensorRules.SquarePullbackTangent(x, dy, vx, vdy, vdx);
