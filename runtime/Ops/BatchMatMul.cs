@@ -122,6 +122,31 @@ namespace SymDiff.CompilerServices
         }
 
         /// <summary>
+        /// As for <see cref="MatMulPullbackTangent{T}"/>, per batch index: da and db are bilinear in (b, dResult) and
+        /// (a, dResult), so their tangents are the pullback along vdResult plus the pullback of dResult with ḃ in b's place
+        /// (for da) and ȧ in a's place (for db), one more pair of batched products.
+        /// </summary>
+        [PullbackTangentOf(typeof(DTensor), nameof(DTensor.BatchMatMul))]
+        public static void BatchMatMulPullbackTangent<T>(
+            DTensor<T> a, DTensor<T> b, bool transposeA, bool transposeB, DTensor<T> dResult, DTensor<T>? va, DTensor<T>? vb, DTensor<T> vdResult, DTensor<T>? vda, DTensor<T>? vdb)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var (m, _, n) = BatchMatMulShape(nameof(BatchMatMulPullbackTangent), a, b, transposeA, transposeB);
+            ProductsShape(dResult, "dResult");
+            ProductsShape(vdResult, "dResult's tangent");
+            ProductPullbackTangent(nameof(BatchMatMulPullbackTangent), a, b, transposeA, transposeB, dResult, va, vb, vdResult, vda, vdb, batched: true);
+
+            void ProductsShape(DTensor<T> gradient, string what)
+            {
+                ArgumentNullException.ThrowIfNull(gradient);
+                if (gradient.Rank != a.Rank || !gradient.Shape[..^2].SequenceEqual(a.Shape[..^2]) || gradient.Dimension(-2) != m || gradient.Dimension(-1) != n)
+                {
+                    throw new ArgumentException($"{nameof(BatchMatMulPullbackTangent)}: {what} {gradient.ShapeText} is not the products' shape, [{m}, {n}] after {a.ShapeText}'s leading dimensions.");
+                }
+            }
+        }
+
+        /// <summary>
         /// dResult = op(ȧ)·op(b) + op(a)·op(ḃ), a null tangent being zero, as (batched, or plain) products: the shared
         /// body of the MatMul and BatchMatMul pushforwards, called after their checks.
         /// </summary>
@@ -154,6 +179,27 @@ namespace SymDiff.CompilerServices
                 {
                     DTensor.Product(x, y, transposeA, transposeB, dResult, accumulate);
                 }
+            }
+        }
+
+        /// <summary>
+        /// The tangents of da and db, bilinear in (b, dResult) and (a, dResult): the pullback along vdResult plus the
+        /// pullback of dResult with ḃ in b's place (for da) and ȧ in a's place (for db). The shared body of the MatMul and
+        /// BatchMatMul pullback-tangent rules, called after their checks of dResult and vdResult; checks the rest.
+        /// </summary>
+        internal static void ProductPullbackTangent<T>(
+            string rule, DTensor<T> a, DTensor<T> b, bool transposeA, bool transposeB, DTensor<T> dResult, DTensor<T>? va, DTensor<T>? vb, DTensor<T> vdResult, DTensor<T>? vda, DTensor<T>? vdb, bool batched)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            Check.Tangent(rule, va, a);
+            Check.Tangent(rule, vb, b);
+            Check.Gradient(rule, vda, a);
+            Check.Gradient(rule, vdb, b);
+            ProductPullback(a, b, transposeA, transposeB, vdResult, vda, vdb, batched);
+            var (intoA, intoB) = (vb is null ? null : vda, va is null ? null : vdb);
+            if (intoA is not null || intoB is not null)
+            {
+                ProductPullback(va ?? a, vb ?? b, transposeA, transposeB, dResult, intoA, intoB, batched);
             }
         }
 

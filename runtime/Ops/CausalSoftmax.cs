@@ -86,5 +86,34 @@ namespace SymDiff.CompilerServices
                 SoftmaxRowPushforward(result.Span.Slice(start, kept), dx.Span.Slice(start, kept), dResult.Span.Slice(start, kept));
             }
         }
+
+        /// <summary>
+        /// dx += y ⊙ (g − ⟨g, y⟩) over each row's kept entries: as for the softmax, its tangent is y ⊙ (ġ − ⟨ġ, y⟩) +
+        /// ẏ ⊙ (g − ⟨g, y⟩) − y·⟨g, ẏ⟩ there, with g = dResult and ġ = vdResult; the masked entries get nothing.
+        /// </summary>
+        [PullbackTangentOf(typeof(DTensor), nameof(DTensor.CausalSoftmax))]
+        public static void CausalSoftmaxPullbackTangent<T>(DTensor<T> result, DTensor<T> dResult, DTensor<T>? vresult, DTensor<T> vdResult, DTensor<T>? vdx)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ArgumentNullException.ThrowIfNull(result);
+            Check.AtLeastRank(nameof(CausalSoftmaxPullbackTangent), result, 2, "result");
+            if (!ElementwisePullbackTangent(nameof(CausalSoftmaxPullbackTangent), result, dResult, vresult, vdResult, vdx) || result.Length == 0)
+            {
+                return;
+            }
+
+            CausalSoftmaxPullback(result, vdResult, vdx);
+            if (vresult is null)
+            {
+                return;
+            }
+
+            var (rows, columns) = (result.Dimension(-2), result.Dimension(-1));
+            for (var start = 0; start < result.Length; start += columns)
+            {
+                var kept = Math.Min(columns, ((start / columns) % rows) + 1);
+                SoftmaxRowPullbackTangent(result.Span.Slice(start, kept), dResult.Span.Slice(start, kept), vresult.Span.Slice(start, kept), vdx.Span.Slice(start, kept));
+            }
+        }
     }
 }

@@ -57,12 +57,7 @@ namespace SymDiff.CompilerServices
         public static void ConcatPullback<T>(DTensor<T> a, DTensor<T> b, DTensor<T> dResult, DTensor<T>? da, DTensor<T>? db)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
-            var (p, q) = ConcatWidths(nameof(ConcatPullback), a, b);
-            ArgumentNullException.ThrowIfNull(dResult);
-            if (dResult.Length != a.Length + b.Length || dResult.Dimension(-1) != p + q)
-            {
-                throw new ArgumentException($"{nameof(ConcatPullback)}: dResult {dResult.ShapeText} is not the concatenation of {a.ShapeText} and {b.ShapeText}.");
-            }
+            var (p, q) = ConcatGradient(nameof(ConcatPullback), a, b, dResult, "dResult");
 
             Check.Gradient(nameof(ConcatPullback), da, a);
             Check.Gradient(nameof(ConcatPullback), db, b);
@@ -113,6 +108,34 @@ namespace SymDiff.CompilerServices
                     tangent.Span.Slice(start, destination.Length).CopyTo(destination);
                 }
             }
+        }
+
+        /// <summary>
+        /// The pullback reads a and b for their widths only, so it is linear in dResult with fixed coefficients: its tangent
+        /// is itself along vdResult, [vda, vdb] += vdResult split as y was.
+        /// </summary>
+        [PullbackTangentOf(typeof(DTensor), nameof(DTensor.Concat))]
+        public static void ConcatPullbackTangent<T>(DTensor<T> a, DTensor<T> b, DTensor<T> vdResult, DTensor<T>? vda, DTensor<T>? vdb)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ConcatGradient(nameof(ConcatPullbackTangent), a, b, vdResult, "dResult's tangent");
+            Check.Gradient(nameof(ConcatPullbackTangent), vda, a);
+            Check.Gradient(nameof(ConcatPullbackTangent), vdb, b);
+            ConcatPullback(a, b, vdResult, vda, vdb);
+        }
+
+        /// <summary>The widths of a and b, after checking that <paramref name="gradient"/> is shaped like their concatenation.</summary>
+        private static (int P, int Q) ConcatGradient<T>(string rule, DTensor<T> a, DTensor<T> b, DTensor<T> gradient, string what)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var (p, q) = ConcatWidths(rule, a, b);
+            ArgumentNullException.ThrowIfNull(gradient, what);
+            if (gradient.Length != a.Length + b.Length || gradient.Dimension(-1) != p + q)
+            {
+                throw new ArgumentException($"{rule}: {what} {gradient.ShapeText} is not the concatenation of {a.ShapeText} and {b.ShapeText}.");
+            }
+
+            return (p, q);
         }
     }
 }

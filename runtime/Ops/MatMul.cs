@@ -123,16 +123,7 @@ namespace SymDiff.CompilerServices
                 }
             }
 
-            Check.Tangent(nameof(MatMulPullbackTangent), va, a);
-            Check.Tangent(nameof(MatMulPullbackTangent), vb, b);
-            Check.Gradient(nameof(MatMulPullbackTangent), vda, a);
-            Check.Gradient(nameof(MatMulPullbackTangent), vdb, b);
-            ProductPullback(a, b, transposeA, transposeB, vdResult, vda, vdb, batched: false);
-            var (intoA, intoB) = (vb is null ? null : vda, va is null ? null : vdb);
-            if (intoA is not null || intoB is not null)
-            {
-                ProductPullback(va ?? a, vb ?? b, transposeA, transposeB, dResult, intoA, intoB, batched: false);
-            }
+            ProductPullbackTangent(nameof(MatMulPullbackTangent), a, b, transposeA, transposeB, dResult, va, vb, vdResult, vda, vdb, batched: false);
         }
     }
 }

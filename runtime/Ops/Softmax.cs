@@ -127,16 +127,19 @@ namespace SymDiff.CompilerServices
             var columns = result.Dimension(-1);
             for (var row = 0; row < result.Length; row += columns)
             {
-                var y = result.Span.Slice(row, columns);
-                var g = dResult.Span.Slice(row, columns);
-                var dy = vresult.Span.Slice(row, columns);
-                var output = vdx.Span.Slice(row, columns);
-                var gy = TensorPrimitives.Dot<T>(g, y);
-                var gdy = TensorPrimitives.Dot<T>(g, dy);
-                for (var i = 0; i < columns; i++)
-                {
-                    output[i] += (dy[i] * (g[i] - gy)) - (y[i] * gdy);
-                }
+                SoftmaxRowPullbackTangent(result.Span.Slice(row, columns), dResult.Span.Slice(row, columns), vresult.Span.Slice(row, columns), vdx.Span.Slice(row, columns));
+            }
+        }
+
+        /// <summary>dx += ẏ ⊙ (g − ⟨g, y⟩) − y·⟨g, ẏ⟩ for one row of a softmax: what moving y adds to its pullback's tangent.</summary>
+        internal static void SoftmaxRowPullbackTangent<T>(ReadOnlySpan<T> y, ReadOnlySpan<T> g, ReadOnlySpan<T> dy, Span<T> output)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var gy = TensorPrimitives.Dot<T>(g, y);
+            var gdy = TensorPrimitives.Dot<T>(g, dy);
+            for (var i = 0; i < y.Length; i++)
+            {
+                output[i] += (dy[i] * (g[i] - gy)) - (y[i] * gdy);
             }
         }
     }

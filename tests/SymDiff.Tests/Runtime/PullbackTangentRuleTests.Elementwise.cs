@@ -4,7 +4,7 @@ namespace SymDiff.Tests.Runtime;
 
 /// <summary>
 /// The pullback-tangent rules of the elementwise ops with two inputs or scalar parameters: Divide (by a tensor, same
-/// shape or broadcast, and by a scalar), Pow, Clamp, Maximum, Minimum and Dropout. Scalar inputs are 1-element tensors
+/// shape or broadcast, and by a scalar), Pow, Clamp, Maximum, Minimum, Dropout and Concat. Scalar inputs are 1-element tensors
 /// so that the checker can perturb them; their wrong-shaped tangents cannot be handed over, so only the tensors' are
 /// validated.
 /// </summary>
@@ -225,6 +225,25 @@ public sealed partial class PullbackTangentRuleTests
                 },
                 $"dropout {string.Join("x", shape)}",
                 validated: []); // it reads no tangent (the rate's is ignored, as in the pushforward)
+        }
+    }
+
+    [Fact]
+    public void ConcatIsItsOwnPullbackAlongDResultsTangent()
+    {
+        var random = new Random(39);
+        foreach (var (rows, p, q) in new[] { (3, 2, 4), (1, 1, 3), (4, 1, 1) })
+        {
+            var (a, b) = (DTensor.RandomUniform(random, -1.0, 1.0, rows, p), DTensor.RandomUniform(random, -1.0, 1.0, rows, q));
+            PullbackTangentChecker.Check(
+                random,
+                nameof(DTensorRules.ConcatPullbackTangent),
+                [a, b],
+                [rows, p + q],
+                (dy, d) => DTensorRules.ConcatPullback(a, b, dy, d[0], d[1]),
+                (dy, t, vdy, v) => DTensorRules.ConcatPullbackTangent(a, b, vdy, v[0], v[1]),
+                $"concat {rows}x{p} {rows}x{q}",
+                validated: []); // it reads no tangent: a and b give their widths only
         }
     }
 
