@@ -103,6 +103,30 @@ public sealed class HessianVectorProductDiagnosticTests
     }
 
     [Fact]
+    public void TheRuntimesOpsAllHavePullbackTangentRules()
+    {
+        const string source = """
+            using SymDiff;
+
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F(DTensor<double> x, DTensor<double> gamma, DTensor<double> beta, DTensor<double> w, double p, double lo, double hi)
+                {
+                    var h = DTensor.Gelu(DTensor.LayerNorm(x, gamma, beta));
+                    var scores = DTensor.CausalSoftmax(DTensor.BatchMatMul(DTensor.Reshape(h, 1, 3, 4), DTensor.Reshape(w, 1, 4, 3)));
+                    var q = DTensor.Divide(DTensor.Pow(DTensor.Exp(scores), p), DTensor.Add(DTensor.Exp(scores), 1.0));
+                    var r = DTensor.Maximum(DTensor.Minimum(q, DTensor.Divide(q, p)), DTensor.Clamp(q, lo, hi));
+                    return DTensor.Sum(DTensor.Concat(DTensor.Dropout(r, 0.1, 5UL), r));
+                }
+            }
+            """;
+        var run = GeneratorHarness.Run(source);
+        run.AssertNoDiagnostics();
+        Assert.Empty(run.Messages); // no SD2002: each op's pullback has its rule
+    }
+
+    [Fact]
     public void WithTheRuleTheProductIsGeneratedAndMatchesTheClosedForm()
     {
         var source = Softplus + """

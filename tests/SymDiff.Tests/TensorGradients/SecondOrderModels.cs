@@ -33,3 +33,17 @@ public static partial class SecondOrderModels
         return DTensor.CrossEntropy(logits, y);
     }
 }
+
+/// <summary>Models through the ops whose pullback-tangent rules came with the Transformer's ops.</summary>
+public static partial class SecondOrderModels
+{
+    /// <summary>
+    /// Dropout between two layers (its mask fixed by the seed), a division by a scalar parameter and a square loss.
+    /// </summary>
+    [Differentiable]
+    public static double Dropped(DTensor<double> w1, DTensor<double> w2, double temperature, [NoDiff] DTensor<double> x, [NoDiff] DTensor<double> target)
+    {
+        var hidden = DTensor.Dropout(DTensor.Tanh(DTensor.MatMul(x, w1)), 0.3, 11UL);
+        return DTensor.SquareLoss(DTensor.Divide(DTensor.MatMul(hidden, w2), temperature), target);
+    }
+}

@@ -4,7 +4,7 @@ namespace SymDiff.Tests.TensorGradients;
 /// Generated Hessian-vector products of tensor models against central finite differences of the generated gradient
 /// along the direction, (∇L(θ + h·v) − ∇L(θ − h·v)) / 2h, component by component; and their argument checks.
 /// </summary>
-public sealed class TensorHessianVectorProductTests
+public sealed partial class TensorHessianVectorProductTests
 {
     private const double Step = 1e-5;
     private static readonly int[] Labels = { 2, 0, 1, 2, 1 };
