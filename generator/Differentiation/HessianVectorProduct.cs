@@ -35,6 +35,15 @@ internal sealed class RRuleTangent(string target, IReadOnlyList<RArgument> argum
 }
 
 /// <summary>
+/// In a reverse loop, right after a carried gradient starts over (<see cref="RReset"/>): its tangent starts over too
+/// (<c>vdh_1 = 0;</c>).
+/// </summary>
+internal sealed class RResetTangent(int value) : RStatement
+{
+    public int Value { get; } = value;
+}
+
+/// <summary>
 /// A call to another <c>[Differentiable]</c> method in a Hessian-vector product: its value and H·v come from the callee's
 /// own Hessian-vector product (<see cref="Products"/>, along the arguments' tangents), its gradient from the callee's
 /// gradient (<see cref="Gradients"/>): the value's tangent is Σ ∂G/∂x_k·ẋ_k, and the tangent of its pullback's step
@@ -91,8 +100,9 @@ internal sealed class HessianVectorProduct
     public IReadOnlyDictionary<int, CallSite> CallSites { get; }
 
     /// <summary>
-    /// Derives the Hessian-vector product of a scalar method without loops or calls to other differentiable methods
-    /// (<c>ForwardModeSupport.CoversSecondOrder</c>).
+    /// Derives the Hessian-vector product of a scalar method forward over reverse covers
+    /// (<c>ForwardModeSupport.SecondOrderGap</c> is null). Its reverse loops read, per iteration, values and tangents the
+    /// forward sweep keeps on tapes (<c>Planning/HessianTapes</c> decides which).
     /// </summary>
     public static HessianVectorProduct Derive(IrMethod ir, string mathPrefix)
     {
@@ -147,6 +157,7 @@ internal sealed class HessianVectorProduct
     {
         TPushforwardCall call => new[] { call },
         TIf branch => Calls(branch.Then).Concat(Calls(branch.Else)),
+        TLoop loop => Calls(loop.Header).Concat(Calls(loop.Body)),
         _ => Enumerable.Empty<TPushforwardCall>(),
     });
 
@@ -185,9 +196,17 @@ internal sealed class HessianVectorProduct
                 continue;
             }
 
-            output.Add(statement is RIf branch ? new RIf(branch.Condition, Interleave(branch.Then, tangents, callSites), Interleave(branch.Else, tangents, callSites)) : statement);
+            output.Add(statement switch
+            {
+                RIf branch => new RIf(branch.Condition, Interleave(branch.Then, tangents, callSites), Interleave(branch.Else, tangents, callSites)),
+                RLoop loop => new RLoop(loop.Loop, Interleave(loop.Body, tangents, callSites)),
+                _ => statement,
+            });
             switch (statement)
             {
+                case RReset reset:
+                    output.Add(new RResetTangent(reset.Value));
+                    break;
                 case RDeclare declare:
                     output.Add(new RGradientTangent(declare.Value, tangents.Of(declare.Initializer), declares: true, declare.Initializer));
                     break;
@@ -200,7 +219,7 @@ internal sealed class HessianVectorProduct
                 case RAddAssign add when tangents.Of(add.Contribution) is var tangent && !C.IsZero(tangent):
                     output.Add(new RGradientTangent(add.Value, tangent, declares: false));
                     break;
-                case RComment or RIf or RAddAssign:
+                case RComment or RIf or RLoop or RAddAssign:
                     break;
                 default:
                     throw new NotSupportedException("forward over reverse does not cover " + statement.GetType().Name);

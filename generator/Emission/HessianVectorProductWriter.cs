@@ -11,13 +11,15 @@ namespace SymDiff.Generator.Emission;
 /// <summary>
 /// Prints a <see cref="HessianVectorProduct"/> as <c>{Method}HessianVectorProduct</c>: the forward sweep with tangents
 /// along v, then the reverse sweep with each gradient step's tangent beside it; the parameters' gradient tangents are H·v.
+/// What it computes and what its loops tape is the plan's (<see cref="HessianVectorProductPlan"/>); this only prints it.
 /// </summary>
-internal sealed class HessianVectorProductWriter
+internal sealed class HessianVectorProductWriter : ILoopTaping
 {
     private readonly MethodModel _model;
     private readonly SignatureNames _names;
     private readonly IrMethod _ir;
     private readonly HessianVectorProduct _hvp;
+    private readonly HessianVectorProductPlan _plan;
     private readonly TangentPlan _forward;
     private IndentedTextWriter _writer;
     private readonly CExprPrinter _printer;
@@ -27,23 +29,16 @@ internal sealed class HessianVectorProductWriter
     /// <summary>Tensor gradients and gradient tangents in workspace buffers, by field name and type.</summary>
     private readonly SortedDictionary<string, string> _tensorFields = new(System.StringComparer.Ordinal);
 
-    /// <summary>Gradients some step reads; the others (the parameters', usually) are not computed: only their tangents are.</summary>
-    private readonly HashSet<int> _read;
-
-    /// <summary>Gradient tangents some step reads, and the parameters' (the outputs).</summary>
-    private readonly HashSet<int> _readTangents;
-
-    public HessianVectorProductWriter(MethodModel model, SignatureNames names, HessianVectorProduct hvp, TangentPlan forward, IndentedTextWriter writer)
+    public HessianVectorProductWriter(MethodModel model, SignatureNames names, HessianVectorProductPlan plan, IndentedTextWriter writer)
     {
-        _forward = forward;
+        var hvp = plan.Product;
+        _plan = plan;
+        _forward = plan.Forward;
         _model = model;
         _names = names;
         _ir = model.Ir;
         _hvp = hvp;
         _writer = writer;
-        // Only what H·v needs is computed: from the parameters' gradient tangents back through the steps that feed them
-        // (anything else would be a local assigned and never read, CS0219).
-        (_read, _readTangents) = Live(hvp.Reverse, _ir.Parameters.Where(p => p.Differentiable).Select(p => p.Value));
         _printer = new CExprPrinter(id => _ir.Values[id].Name, id => hvp.Forward.TangentNames[id], hvp.GradientName, id => hvp.GradientTangentNames[id], id => "workspace." + _ir.Values[id].Name + "Saved!");
         _compilerServices = model.Usings.Any(u => u == "SymDiff.CompilerServices") ? string.Empty : "global::SymDiff.CompilerServices.";
     }
@@ -113,7 +108,12 @@ internal sealed class HessianVectorProductWriter
             var outer = _writer;
             _writer = body;
             _writer.WriteLine("// forward sweep, with tangents along v");
-            new PushforwardWriter(_model, _names, _forward, _writer, _printer, callSites: _hvp.CallSites).WriteBlock(_hvp.Forward.Body);
+            foreach (var loop in _plan.Counted)
+            {
+                _writer.WriteLine("int " + ValueName(loop.Cursor) + " = 0; // iterations of '" + loop.Source + "' so far: indexes its tapes");
+            }
+
+            new PushforwardWriter(_model, _names, _forward, _writer, _printer, callSites: _hvp.CallSites, taping: this).WriteBlock(_hvp.Forward.Body);
             _writer.WriteLine("// reverse sweep (dResult = 1), with the tangent of each gradient along v");
             foreach (var discard in _hvp.Discards.OrderBy(d => d.Key))
             {
@@ -147,7 +147,7 @@ internal sealed class HessianVectorProductWriter
         }
     }
 
-    private bool UsesWorkspace => _forward.UsesWorkspace || _tensorFields.Count > 0;
+    private bool UsesWorkspace => _plan.UsesWorkspace || _tensorFields.Count > 0;
 
     private void WriteWorkspace(string toolVersion) =>
         WorkspaceWriter.Write(
@@ -158,7 +158,14 @@ internal sealed class HessianVectorProductWriter
             _forward.ValueBuffers.Select(id => "public " + TypeOf(id) + "? " + _ir.Values[id].Name + ";")
                 .Concat(_forward.SavedBuffers.Select(id => "public " + _forward.SavedType(id) + "? " + _ir.Values[id].Name + "Saved;"))
                 .Concat(_forward.TangentBuffers.Select(id => "public " + TypeOf(id) + "? " + _hvp.Forward.TangentNames[id] + ";"))
-                .Concat(_tensorFields.Select(field => "public " + field.Value + "? " + field.Key + ";")));
+                .Concat(_tensorFields.Select(field => "public " + field.Value + "? " + field.Key + ";"))
+                .Concat(_plan.Tapes.Select(tape => Tape(TypeOf(tape.Value), TapeName(tape.Value, tape.Tangent))))
+                .Concat(_plan.Counted.SelectMany(l => _plan.TapedCalls(l.Cursor)).SelectMany(site => CallSiteLocals(site).Select(name => Tape(TypeOf(site.Target), name)))));
+
+    private string Tape(string type, string name) => "public readonly " + _compilerServices + "Tape<" + type + "> " + name + " = new();";
+
+    /// <summary>The locals a call to another differentiable method defines for the reverse step: the callee's partials and H·v.</summary>
+    private static IEnumerable<string> CallSiteLocals(CallSite site) => site.Gradients.Concat(site.Products);
 
     private void WriteReverse(RBlock block)
     {
@@ -169,7 +176,7 @@ internal sealed class HessianVectorProductWriter
                 case RComment comment:
                     _writer.WriteLine("// " + comment.Text);
                     break;
-                case RDeclare or RZero or RAddAssign when !_read.Contains(GradientOf(statement)):
+                case RDeclare or RZero or RAddAssign or RReset when !_plan.Computes(GradientOf(statement)):
                     break;
                 case RDeclare declare when IsTensor(declare.Value):
                     WriteZero(_hvp.GradientName(declare.Value), declare.Value, declare.Initializer);
@@ -190,7 +197,16 @@ internal sealed class HessianVectorProductWriter
                 case RAddAssign add:
                     _writer.WriteLine(_hvp.GradientName(add.Value) + " += " + _printer.Print(add.Contribution) + ";");
                     break;
-                case RGradientTangent tangent when !_readTangents.Contains(tangent.Value):
+                case RReset reset:
+                    _writer.WriteLine(_hvp.GradientName(reset.Value) + " = 0;");
+                    break;
+                case RResetTangent reset when _plan.ComputesTangent(reset.Value):
+                    _writer.WriteLine(_hvp.GradientTangentNames[reset.Value] + " = 0;");
+                    break;
+                case RLoop loop:
+                    WriteReverseLoop(loop);
+                    break;
+                case RGradientTangent tangent when !_plan.ComputesTangent(tangent.Value):
                     break;
                 case RGradientTangent tangent when tangent.Declares && IsTensor(tangent.Value):
                     _declared.Add(tangent.Value);
@@ -213,10 +229,10 @@ internal sealed class HessianVectorProductWriter
                 case RGradientTangent tangent:
                     _writer.WriteLine(_hvp.GradientTangentNames[tangent.Value] + " += " + _printer.Print(tangent.Tangent) + ";");
                     break;
-                case RCall call when call.Accumulated.Any(_read.Contains):
+                case RCall call when call.Accumulated.Any(_plan.Computes):
                     _writer.WriteLine(call.Target + "(" + string.Join(", ", call.Arguments.Select(Argument)) + ");");
                     break;
-                case RRuleTangent rule when rule.Arguments.Any(a => a.GradientTangentOf is { } v && _readTangents.Contains(v)):
+                case RRuleTangent rule when rule.Arguments.Any(a => a.GradientTangentOf is { } v && _plan.ComputesTangent(v)):
                     _writer.WriteLine(rule.Target + "(" + string.Join(", ", rule.Arguments.Select(Argument)) + ");");
                     break;
                 case RIf branch:
@@ -251,8 +267,8 @@ internal sealed class HessianVectorProductWriter
 
         var (value, live, name) = argument switch
         {
-            { GradientOf: { } g } => (g, _read.Contains(g), _hvp.GradientName(g)),
-            { GradientTangentOf: { } t } => (t, _readTangents.Contains(t), _hvp.GradientTangentNames[t]),
+            { GradientOf: { } g } => (g, _plan.Computes(g), _hvp.GradientName(g)),
+            { GradientTangentOf: { } t } => (t, _plan.ComputesTangent(t), _hvp.GradientTangentNames[t]),
             _ => (-1, false, string.Empty),
         };
         return value < 0 ? _printer.Print(argument.Expression!) : !live ? "null" : (argument.ByRef ? "ref " : string.Empty) + name;
@@ -277,60 +293,149 @@ internal sealed class HessianVectorProductWriter
 
     private string TypeOf(int value) => _ir.Values[value].Type.Name;
 
-    private static (HashSet<int> Gradients, HashSet<int> Tangents) Live(RBlock reverse, IEnumerable<int> outputs)
-    {
-        var statements = reverse.Descendants().ToList();
-        var gradients = new HashSet<int>(statements.OfType<RIf>().SelectMany(i => C.Gradients(i.Condition)));
-        var tangents = new HashSet<int>(outputs);
-        var changed = true;
-        while (changed)
-        {
-            changed = false;
-            foreach (var statement in statements)
-            {
-                // A call kept for one output writes its scalar others too (by ref): they are declared; a tensor one is null.
-                var (reads, written) = statement switch
-                {
-                    RGradientTangent t when tangents.Contains(t.Value) => (new[] { t.Tangent }, []),
-                    RDeclare d when gradients.Contains(d.Value) => (new[] { d.Initializer }, []),
-                    RAddAssign a when gradients.Contains(a.Value) => (new[] { a.Contribution }, []),
-                    RCall c when c.Accumulated.Any(gradients.Contains) => (Values(c.Arguments), c.Arguments.Where(a => a.ByRef && a.GradientOf is not null).Select(a => (a.GradientOf!.Value, false))),
-                    RRuleTangent r when r.Arguments.Any(a => a.GradientTangentOf is { } v && tangents.Contains(v)) =>
-                        (Values(r.Arguments), r.Arguments.Where(a => a.ByRef && a.GradientTangentOf is not null).Select(a => (a.GradientTangentOf!.Value, true))),
-                    _ => (Array.Empty<CExpr>(), Enumerable.Empty<(int, bool)>()),
-                };
-                foreach (var read in reads)
-                {
-                    foreach (var id in C.Gradients(read).ToList())
-                    {
-                        changed |= gradients.Add(id);
-                    }
-
-                    foreach (var id in C.GradientTangents(read).ToList())
-                    {
-                        changed |= tangents.Add(id);
-                    }
-                }
-
-                foreach (var (id, isTangent) in written.ToList())
-                {
-                    changed |= (isTangent ? tangents : gradients).Add(id);
-                }
-            }
-        }
-
-        return (gradients, tangents);
-    }
-
-    private static CExpr[] Values(IEnumerable<RArgument> arguments) => arguments.Where(a => a.Expression is not null).Select(a => a.Expression!).ToArray();
-
     private static int GradientOf(RStatement statement) => statement switch
     {
         RDeclare d => d.Value,
         RZero z => z.Value,
         RAddAssign a => a.Value,
+        RReset r => r.Value,
         _ => -1,
     };
+
+    /// <summary>
+    /// The iterations backwards, as the gradient runs them: the cursor counts down to where this run of the loop started;
+    /// each iteration first takes back from the tapes the values and tangents it reads, then runs the reversed body with
+    /// the tangent of each step beside it.
+    /// </summary>
+    private void WriteReverseLoop(RLoop loop)
+    {
+        var cursor = ValueName(loop.Loop.Cursor);
+        using (_writer.WriteBlock("while (" + cursor + " > " + (loop.Loop.Start >= 0 ? ValueName(loop.Loop.Start) : "0") + ")"))
+        {
+            _writer.WriteLine(cursor + "--;");
+            foreach (var id in _plan.TapedValues(loop.Loop.Cursor))
+            {
+                WriteRestore(id, ValueName(id), TapeName(id, tangent: false), cursor);
+            }
+
+            foreach (var id in _plan.TapedTangents(loop.Loop.Cursor))
+            {
+                WriteRestore(id, _hvp.Forward.TangentNames[id], TapeName(id, tangent: true), cursor);
+            }
+
+            foreach (var site in _plan.TapedCalls(loop.Loop.Cursor))
+            {
+                foreach (var name in CallSiteLocals(site))
+                {
+                    _writer.WriteLine(TypeOf(site.Target) + " " + name + " = workspace." + name + "[" + cursor + "];");
+                }
+            }
+
+            WriteReverse(loop.Body);
+        }
+    }
+
+    /// <summary><c>double h = workspace.h[iter0];</c> (a carried value the method's scope declares is assigned).</summary>
+    private void WriteRestore(int id, string name, string tape, string cursor) =>
+        _writer.WriteLine((_plan.InMethodScope(id) ? string.Empty : TypeOf(id) + " ") + name + " = workspace." + tape + "[" + cursor + "];");
+
+    /// <summary>The workspace tape of a value (<c>h</c>) or of its tangent (<c>vh</c>): named as the local it keeps.</summary>
+    private string TapeName(int id, bool tangent) => tangent ? _hvp.Forward.TangentNames[id] : _ir.Values[id].Name.TrimStart('@');
+
+    private string ValueName(int id) => _ir.Values[id].Name;
+
+    // ----- forward sweep: what its loops keep (ILoopTaping) ---------------------------------------------------
+
+    public void BeforeLoop(TLoop loop)
+    {
+        var cursor = loop.Loop.Cursor;
+        if (!_plan.Counted.Any(l => l.Cursor == cursor))
+        {
+            return;
+        }
+
+        var taped = _plan.TapedValues(cursor).Select(ValueName).Concat(_plan.TapedTangents(cursor).Select(id => _hvp.Forward.TangentNames[id]))
+            .Concat(_plan.TapedCalls(cursor).SelectMany(CallSiteLocals)).ToList();
+        _writer.WriteLine("// per iteration, " + (taped.Count == 0 ? "nothing taped (the reverse sweep reads no value of an iteration)"
+            : "taped: " + string.Join(", ", taped) + " (the reverse sweep reads " + (taped.Count == 1 ? "it" : "them") + ")"));
+        if (loop.Loop.Start >= 0)
+        {
+            _writer.WriteLine("int " + ValueName(loop.Loop.Start) + " = " + ValueName(cursor) + "; // where this run of the loop starts on its tapes");
+            Store(loop.Loop.Start, tangent: false);
+        }
+    }
+
+    public void IterationStart(TLoop loop)
+    {
+        foreach (var carried in loop.Loop.Carried)
+        {
+            Store(carried.Phi, tangent: false);
+            Store(carried.Phi, tangent: true);
+        }
+    }
+
+    public void IterationEnd(TLoop loop)
+    {
+        if (_plan.Counted.Any(l => l.Cursor == loop.Loop.Cursor))
+        {
+            _writer.WriteLine(ValueName(loop.Loop.Cursor) + "++;");
+        }
+    }
+
+    public void After(TStatement statement)
+    {
+        switch (statement)
+        {
+            case TPrimal { Statement: IrAssign assign }:
+                Store(assign.Target, tangent: false);
+                break;
+            case TTangent tangent:
+                Store(tangent.Value, tangent: true);
+                break;
+            case TRuleTangent rule:
+                Store(rule.Target, tangent: true);
+                break;
+            case TPushforwardCall call:
+                Store(call.Target, tangent: false);
+                Store(call.Target, tangent: true);
+                if (_plan.Owner(call.Target) is var owner and >= 0 && _plan.TapedCalls(owner).FirstOrDefault(s => s.Target == call.Target) is { } site)
+                {
+                    foreach (var name in CallSiteLocals(site))
+                    {
+                        _writer.WriteLine("workspace." + name + "[" + ValueName(owner) + "] = " + name + ";");
+                    }
+                }
+
+                break;
+            case TIf branch:
+                foreach (var phi in branch.Branch.Phis)
+                {
+                    Store(phi.Target, tangent: false);
+                    Store(phi.Target, tangent: true);
+                }
+
+                break;
+            case TLoop loop:
+                foreach (var carried in loop.Loop.Carried.Where(c => c.Exit >= 0))
+                {
+                    Store(carried.Exit, tangent: false);
+                    Store(carried.Exit, tangent: true);
+                }
+
+                break;
+        }
+    }
+
+    /// <summary><c>workspace.h[iter0] = h;</c> for a value (or tangent) an iteration defines and the reverse loop reads.</summary>
+    private void Store(int id, bool tangent)
+    {
+        if (!(tangent ? _plan.TapesTangent(id) : _plan.TapesValue(id)))
+        {
+            return;
+        }
+
+        _writer.WriteLine("workspace." + TapeName(id, tangent) + "[" + ValueName(_plan.Owner(id)) + "] = " + (tangent ? _hvp.Forward.TangentNames[id] : ValueName(id)) + ";");
+    }
 
     /// <summary>Every gradient (a parameter's too: here it is a local) is declared where it starts.</summary>
     private string Declaration(int value, string name) => _ir.Values[value].Type.Name + " " + name;

@@ -22,16 +22,20 @@ internal sealed class PushforwardWriter
     private readonly CExprPrinter _printer;
     private readonly IReadOnlyDictionary<int, CallSite> _callSites;
     private readonly string _compilerServices;
+    private readonly ILoopTaping? _taping;
 
     /// <param name="callSites">In a Hessian-vector product: calls to other differentiable methods, by their value.</param>
+    /// <param name="taping">In a Hessian-vector product: what its loops keep for the reverse sweep.</param>
     public PushforwardWriter(
         MethodModel model,
         SignatureNames names,
         TangentPlan plan,
         IndentedTextWriter writer,
         CExprPrinter? printer = null,
-        IReadOnlyDictionary<int, CallSite>? callSites = null)
+        IReadOnlyDictionary<int, CallSite>? callSites = null,
+        ILoopTaping? taping = null)
     {
+        _taping = taping;
         _callSites = callSites ?? new Dictionary<int, CallSite>();
         _plan = plan;
         _compilerServices = model.Usings.Any(u => u == "SymDiff.CompilerServices") ? string.Empty : "global::SymDiff.CompilerServices.";
@@ -209,6 +213,8 @@ internal sealed class PushforwardWriter
                     WriteLoop(loop);
                     break;
             }
+
+            _taping?.After(statement);
         }
     }
 
@@ -339,6 +345,7 @@ internal sealed class PushforwardWriter
             _writer.WriteLine(DeclareTangent(carried.Phi) + Tangent(carried.Phi) + " = " + _printer.Print(carried.Initial) + ";");
         }
 
+        _taping?.BeforeLoop(t);
         var (test, simple) = LoopTest.Of(loop, _printer, Name(loop.Condition));
         using (_writer.WriteBlock("while (" + test + ")"))
         {
@@ -348,13 +355,15 @@ internal sealed class PushforwardWriter
                 _writer.WriteLine("if (!" + Name(loop.Condition) + ") break;");
             }
 
+            _taping?.IterationStart(t);
             WriteBlock(t.Body);
+            _taping?.IterationEnd(t);
             WriteCarriedUpdates(t);
         }
 
         foreach (var carried in loop.Carried.Where(c => c.Exit >= 0))
         {
-            _writer.WriteLine(TypeOf(carried.Exit) + " " + Name(carried.Exit) + " = " + Name(carried.Phi) + ";");
+            _writer.WriteLine(Declare(carried.Exit) + Name(carried.Exit) + " = " + Name(carried.Phi) + ";");
         }
 
         foreach (var carried in t.Tangents.Where(c => c.Exit >= 0))
@@ -437,4 +446,23 @@ internal sealed class PushforwardWriter
     private string Tangent(int id) => _program.TangentNames[id];
 
     private string TypeOf(int id) => _ir.Values[id].Type.Name;
+}
+
+/// <summary>
+/// What a Hessian-vector product adds to the loops of its forward sweep: each iteration counted and what the reverse
+/// loop reads kept on tapes, right where it is defined.
+/// </summary>
+internal interface ILoopTaping
+{
+    /// <summary>Before the loop's header: what it tapes, and where this run of it starts.</summary>
+    void BeforeLoop(TLoop loop);
+
+    /// <summary>At the top of an iteration, once its test passed: the carried values it starts from.</summary>
+    void IterationStart(TLoop loop);
+
+    /// <summary>At the end of an iteration, before the carried values move on: the iteration counted.</summary>
+    void IterationEnd(TLoop loop);
+
+    /// <summary>After a statement: the values and tangents it defined that the reverse loop reads.</summary>
+    void After(TStatement statement);
 }

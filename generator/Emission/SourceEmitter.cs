@@ -67,7 +67,7 @@ internal static class SourceEmitter
         if (plan.HessianVectorProduct is not null)
         {
             writer.WriteLine();
-            new HessianVectorProductWriter(model, plan.Names, plan.HessianVectorProduct, plan.HessianForward!, writer).Write(ToolVersion);
+            new HessianVectorProductWriter(model, plan.Names, plan.HessianVectorProduct, writer).Write(ToolVersion);
         }
         else if (model.HessianVectorProductGap is not null)
         {

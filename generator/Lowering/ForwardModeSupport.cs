@@ -87,7 +87,7 @@ internal static class ForwardModeSupport
     }
 
     /// <summary>
-    /// Null when forward over reverse covers the method (scalar result, no loops; rule calls whose pullbacks have a
+    /// Null when forward over reverse covers the method (scalar result; loops over scalars; rule calls whose pullbacks have a
     /// pullback-tangent rule or are linear; calls to differentiable methods over scalars that have a Hessian-vector
     /// product themselves, <see cref="CoversSecondOrder(IMethodSymbol, Compilation, INamedTypeSymbol?, INamedTypeSymbol?)"/>),
     /// else a clause saying what it does not cover and, when that is a pullback without a tangent rule, whose.
@@ -99,9 +99,14 @@ internal static class ForwardModeSupport
             return ("it needs a scalar result", null);
         }
 
-        if (IrWalker.Loops(ir.Body.Statements).Any())
+        foreach (var loop in IrWalker.Loops(ir.Body.Statements))
         {
-            return ("forward over reverse does not cover loops yet (it needs forward mode over the reverse sweep's tapes)", null);
+            // Its reverse loop reads values and tangents the forward sweep tapes per iteration: scalars only, so far.
+            var defined = loop.Carried.Select(c => c.Phi).Concat(IrWalker.DefinitionOrder(loop.Header.Statements)).Concat(IrWalker.DefinitionOrder(loop.Body.Statements));
+            if (defined.Select(id => ir.Values[id].Type).FirstOrDefault(t => t.IsTensor || t.IsRefLike) is { } type)
+            {
+                return ("forward over reverse does not cover loops over " + (type.IsTensor ? "tensors" : "spans") + " yet ('" + loop.Source + "' defines a " + type.Name + " in each iteration)", null);
+            }
         }
 
         foreach (var call in AllExpressions(ir.Body).OfType<IrCall>())
@@ -206,6 +211,7 @@ internal static class ForwardModeSupport
                 IrEffect e => new[] { e.Value },
                 IrThrow t => new[] { t.Exception },
                 IrIf i => i.Phis.SelectMany(p => new[] { p.WhenTrue, p.WhenFalse }).Where(x => x is not null).Cast<IrExpr>().ToArray(),
+                IrLoop l => l.Carried.SelectMany(c => new[] { c.Initial, c.Next }).ToArray(),
                 _ => Array.Empty<IrExpr>(),
             };
             foreach (var e in roots.SelectMany(IrWalker.Descendants))
@@ -213,12 +219,15 @@ internal static class ForwardModeSupport
                 yield return e;
             }
 
-            if (statement is IrIf branch)
+            var nested = statement switch
             {
-                foreach (var e in AllExpressions(branch.Then).Concat(AllExpressions(branch.Else)))
-                {
-                    yield return e;
-                }
+                IrIf branch => AllExpressions(branch.Then).Concat(AllExpressions(branch.Else)),
+                IrLoop loop => AllExpressions(loop.Header).Concat(AllExpressions(loop.Body)),
+                _ => Enumerable.Empty<IrExpr>(),
+            };
+            foreach (var e in nested)
+            {
+                yield return e;
             }
         }
     }

@@ -14,8 +14,7 @@ internal sealed record ReverseMethod(SweepMode Mode, string Name, ReversePlan Ke
 
 /// <summary>
 /// Everything the generated file of one <c>[Differentiable]</c> method holds, decided: the reverse-mode methods, the
-/// buffered forward pass, the pushforward, and the Hessian-vector product with the plan of its forward sweep (null when
-/// not generated).
+/// buffered forward pass, the pushforward, and the Hessian-vector product (null when not generated).
 /// </summary>
 internal sealed record FilePlan(
     MethodModel Model,
@@ -23,8 +22,7 @@ internal sealed record FilePlan(
     IReadOnlyList<ReverseMethod> ReverseMethods,
     ReversePlan Buffered,
     TangentPlan? Pushforward,
-    HessianVectorProduct? HessianVectorProduct,
-    TangentPlan? HessianForward);
+    HessianVectorProductPlan? HessianVectorProduct);
 
 /// <summary>Plans a whole generated file.</summary>
 internal static class FilePlanner
@@ -46,9 +44,8 @@ internal static class FilePlanner
             methods,
             buffered,
             tangents is null ? null : TangentPlan.Create(model.Ir, tangents, beforeReverse: false),
-            hessian,
-            // Its reverse sweep reads values the forward sweep defines inside branches: they are declared ahead.
-            hessian is null ? null : TangentPlan.Create(model.Ir, hessian.Forward, beforeReverse: true));
+            // Its reverse sweep reads values the forward sweep defines inside branches (declared ahead) and loops (taped).
+            hessian is null ? null : HessianVectorProductPlan.Create(model.Ir, hessian, TangentPlan.Create(model.Ir, hessian.Forward, beforeReverse: true)));
     }
 
     /// <summary>

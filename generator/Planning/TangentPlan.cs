@@ -106,7 +106,7 @@ internal sealed class TangentPlan
         }
     }
 
-    /// <summary>Values a branch defines (its phis and what its sides assign, nested branches included).</summary>
+    /// <summary>Values a branch defines (its phis, what its sides assign and its loops leave, nested branches included).</summary>
     private static IEnumerable<int> DefinedWithin(TIf t)
     {
         foreach (var phi in t.Branch.Phis)
@@ -123,6 +123,14 @@ internal sealed class TangentPlan
                     break;
                 case TPushforwardCall call:
                     yield return call.Target;
+                    break;
+                case TLoop loop:
+                    // What a loop inside the branch leaves (its own values are taped per iteration).
+                    foreach (var carried in loop.Loop.Carried.Where(c => c.Exit >= 0))
+                    {
+                        yield return carried.Exit;
+                    }
+
                     break;
                 case TIf nested:
                     foreach (var id in DefinedWithin(nested))

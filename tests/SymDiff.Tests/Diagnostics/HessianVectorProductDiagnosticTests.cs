@@ -154,8 +154,9 @@ public sealed class HessianVectorProductDiagnosticTests
         Assert.Equal((2 * s) + (0.7 * s * (1 - s)), (double)arguments[2]!, 12);
     }
 
+    /// <summary>A loop over scalars has its product (its reverse loop reads what the forward sweep taped): F = 3a², H = 6.</summary>
     [Fact]
-    public void AMethodWithLoopsDeclaresItsProductUnusableSayingWhy()
+    public void AMethodWithAScalarLoopHasAProduct()
     {
         const string source = """
             using SymDiff;
@@ -175,9 +176,76 @@ public sealed class HessianVectorProductDiagnosticTests
                 }
             }
             """;
-        const string caller = "public static class D { public static double G(double a) => C.FHessianVectorProduct(a, 1.0, out var hv) + hv; }";
+        var type = GeneratorHarness.CompileAndLoad(source).GetType("C")!;
+        var arguments = new object?[] { 0.7, 0.5, null };
+        Assert.Equal(3 * 0.7 * 0.7, (double)type.GetMethod("FHessianVectorProduct")!.Invoke(null, arguments)!, 12);
+        Assert.Equal(6 * 0.5, (double)arguments[2]!, 12);
+    }
+
+    [Fact]
+    public void ALoopOverTensorsDeclaresTheProductUnusableSayingWhy()
+    {
+        const string source = """
+            using SymDiff;
+
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F(DTensor<double> w, [NoDiff] DTensor<double> x)
+                {
+                    var h = x;
+                    for (var t = 0; t < 2; t++)
+                    {
+                        h = DTensor.Tanh(DTensor.MatMul(h, w));
+                    }
+
+                    return DTensor.Sum(h);
+                }
+            }
+            """;
+        const string caller = "public static class D { public static double G(SymDiff.DTensor<double> w, SymDiff.DTensor<double> x) => C.FHessianVectorProduct(w, x, w, w); }";
         var error = Assert.Single(GeneratorHarness.Run(source, caller).AllDiagnostics);
         Assert.Equal("SD0020", error.Id);
-        Assert.Contains("FHessianVectorProduct is not available: forward over reverse does not cover loops yet", error.GetMessage(), StringComparison.Ordinal);
+        Assert.Contains("FHessianVectorProduct is not available: forward over reverse does not cover loops over tensors yet ('for (var t = 0; t < 2; t++)' defines a DTensor<double> in each iteration)", error.GetMessage(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A call inside a loop to a method of another file (not inlined): each iteration tapes the callee's partials and H·v
+    /// for the reverse loop. F = 3·a⁴ (through G(x) = x²), H = 36a².
+    /// </summary>
+    [Fact]
+    public void ACallToAnotherFilesMethodInsideALoopHasAProduct()
+    {
+        const string callee = """
+            using SymDiff;
+
+            public static partial class G
+            {
+                [Differentiable]
+                public static double Square(double x) => x * x;
+            }
+            """;
+        const string source = """
+            using SymDiff;
+
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F(double a)
+                {
+                    var s = 0.0;
+                    for (var i = 0; i < 3; i++)
+                    {
+                        s += G.Square(a * a);
+                    }
+
+                    return s;
+                }
+            }
+            """;
+        var type = GeneratorHarness.CompileAndLoad(callee, source).GetType("C")!;
+        var arguments = new object?[] { 0.7, 0.5, null };
+        Assert.Equal(3 * Math.Pow(0.7, 4), (double)type.GetMethod("FHessianVectorProduct")!.Invoke(null, arguments)!, 12);
+        Assert.Equal(36 * 0.7 * 0.7 * 0.5, (double)arguments[2]!, 12);
     }
 }

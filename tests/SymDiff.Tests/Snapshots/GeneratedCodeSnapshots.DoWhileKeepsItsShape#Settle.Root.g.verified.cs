@@ -391,12 +391,89 @@ partial class Settle
     }
 
     /// <summary>
-    /// Not generated: forward over reverse does not cover everything Root uses. Calling it is a compile-time
-    /// error (SD0020) that says what, and what to add.
+    /// Hessian-vector product of <see cref="Root(double, double)"/>: returns its value and writes H·v to
+    /// <paramref name="hvx"/>, <paramref name="hvc"/>, H being its Hessian with respect to (x, c) and v =
+    /// (vx, vc). Derived forward over reverse: the tangent of every step of the gradient along v.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
-    [global::System.Obsolete("RootHessianVectorProduct is not available: forward over reverse does not cover loops yet (it needs forward mode over the reverse sweep's tapes).", true, DiagnosticId = "SD0020")]
-    [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
-    public static double RootHessianVectorProduct(double x, double c, double vx, double vc, out double hvx, out double hvc) =>
-        throw new global::System.NotSupportedException("RootHessianVectorProduct is not available: forward over reverse does not cover loops yet (it needs forward mode over the reverse sweep's tapes).");
+    public static double RootHessianVectorProduct(double x, double c, double vx, double vc, out double hvx, out double hvc)
+    {
+        var workspace = RootHessianVectorProductWorkspace.Current; // buffers reused from call to call
+        // forward sweep, with tangents along v
+        int iter0 = 0; // iterations of 'do ... while (v < 5 && k < 30)' so far: indexes its tapes
+        // int k = 0;
+        int k = 0;
+        // do ... while (v < 5 && k < 30)
+        double v = x;
+        int k_1 = k;
+        bool first = true;
+        double vv = vx;
+        // per iteration, taped: v_1, vv_1 (the reverse sweep reads them)
+        while (first || v < 5.0 && k_1 < 30)
+        {
+            // v = Math.Sqrt(v + c);
+            double t0 = v + c;
+            double vt0 = vv + vc;
+            double v_1 = Math.Sqrt(t0);
+            workspace.v_1[iter0] = v_1;
+            double vv_1 = vt0 / (2 * v_1);
+            workspace.vv_1[iter0] = vv_1;
+            // k++;
+            int k_2 = k_1 + 1;
+            iter0++;
+            v = v_1;
+            k_1 = k_2;
+            first = false;
+            vv = vv_1;
+        }
+        double v_2 = v;
+        double vv_2 = vv;
+        // return v * x;
+        double result = v_2 * x;
+        double vresult = vv_2 * x + vx * v_2;
+        // reverse sweep (dResult = 1), with the tangent of each gradient along v
+        // return v * x;
+        double vdx = vv_2;
+        // do ... while (v < 5 && k < 30)
+        double dv = x;
+        double vdv = vx;
+        double vdc = 0;
+        while (iter0 > 0)
+        {
+            iter0--;
+            double v_1 = workspace.v_1[iter0];
+            double vv_1 = workspace.vv_1[iter0];
+            double dv_1 = dv;
+            double vdv_1 = vdv;
+            dv = 0;
+            vdv = 0;
+            // v = Math.Sqrt(v + c);
+            double dt0 = dv_1 / (2 * v_1);
+            double vdt0 = vdv_1 / (2 * v_1) + -(vv_1 * 2) * (dv_1 / (2 * v_1)) / (2 * v_1);
+            dv += dt0;
+            vdv += vdt0;
+            vdc += vdt0;
+        }
+        vdx += vdv;
+        hvx = vdx;
+        hvc = vdc;
+        return result;
+    }
+
+    /// <summary>
+    /// Buffers (forward values, tangents, gradients and their tangents) that <see
+    /// cref="RootHessianVectorProduct"/> reuses from call to call on each thread, so that once they have
+    /// grown it allocates nothing.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    private sealed class RootHessianVectorProductWorkspace
+    {
+        [global::System.ThreadStatic]
+        private static RootHessianVectorProductWorkspace? s_current;
+
+        public static RootHessianVectorProductWorkspace Current => s_current ??= new RootHessianVectorProductWorkspace();
+
+        public readonly Tape<double> v_1 = new();
+        public readonly Tape<double> vv_1 = new();
+    }
 }

@@ -397,12 +397,99 @@ partial class Readout
     }
 
     /// <summary>
-    /// Not generated: forward over reverse does not cover everything Weighted uses. Calling it is a
-    /// compile-time error (SD0020) that says what, and what to add.
+    /// Hessian-vector product of <c>Weighted</c>: returns its value and adds (+=) H·v to <paramref
+    /// name="hvw"/> (tensors of the parameters' shapes, which the caller owns and zeroes), H being its
+    /// Hessian with respect to (w) and v = (vw). Derived forward over reverse: the tangent of every step of
+    /// the gradient along v.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
-    [global::System.Obsolete("WeightedHessianVectorProduct is not available: forward over reverse does not cover loops yet (it needs forward mode over the reverse sweep's tapes).", true, DiagnosticId = "SD0020")]
-    [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
-    public static double WeightedHessianVectorProduct(DTensor<double> w, int n, DTensor<double> vw, DTensor<double> hvw) =>
-        throw new global::System.NotSupportedException("WeightedHessianVectorProduct is not available: forward over reverse does not cover loops yet (it needs forward mode over the reverse sweep's tapes).");
+    public static double WeightedHessianVectorProduct(DTensor<double> w, int n, DTensor<double> vw, DTensor<double> hvw)
+    {
+        // the arguments, checked before anything is written
+        Arguments.CheckGradient("WeightedHessianVectorProduct", w, vw, required: true);
+        Arguments.CheckGradient("WeightedHessianVectorProduct", w, hvw, required: true);
+        var workspace = WeightedHessianVectorProductWorkspace.Current; // buffers reused from call to call
+        // forward sweep, with tangents along v
+        int iter0 = 0; // iterations of 'for (var i = 0; i < n; i++)' so far: indexes its tapes
+        // var total = 0.0;
+        double total = 0.0;
+        // for (var i = 0; i < n; i++) { total += w[i] * w[i] * i; }
+        int i = 0;
+        // for (var i = 0; i < n; i++)
+        double total_1 = total;
+        int i_1 = i;
+        double vtotal_1 = 0;
+        // per iteration, taped: i_1, t0, vt0 (the reverse sweep reads them)
+        while (i_1 < n)
+        {
+            workspace.i_1[iter0] = i_1;
+            // total += w[i] * w[i] * i;
+            double t0 = w[i_1];
+            workspace.t0[iter0] = t0;
+            double vt0 = DTensorRules.ItemPushforward(i_1, vw);
+            workspace.vt0[iter0] = vt0;
+            double t1 = t0 * t0;
+            double vt1 = vt0 * 2 * t0;
+            double t2 = t1 * (double)i_1;
+            double vt2 = vt1 * (double)i_1;
+            double total_2 = total_1 + t2;
+            double vtotal_2 = vtotal_1 + vt2;
+            // i++
+            int i_2 = i_1 + 1;
+            iter0++;
+            total_1 = total_2;
+            i_1 = i_2;
+            vtotal_1 = vtotal_2;
+        }
+        double total_3 = total_1;
+        double vtotal_3 = vtotal_1;
+        // return total + w[0];
+        double t3 = w[0];
+        double vt3 = DTensorRules.ItemPushforward(0, vw);
+        double result = total_3 + t3;
+        double vresult = vtotal_3 + vt3;
+        // reverse sweep (dResult = 1), with the tangent of each gradient along v
+        // return total + w[0];
+        DTensorRules.ItemPullback(0, 0, hvw);
+        // for (var i = 0; i < n; i++)
+        double dtotal_1 = 1;
+        double vdtotal_1 = 0;
+        while (iter0 > 0)
+        {
+            iter0--;
+            i_1 = workspace.i_1[iter0];
+            double t0 = workspace.t0[iter0];
+            double vt0 = workspace.vt0[iter0];
+            double dtotal_2 = dtotal_1;
+            double vdtotal_2 = vdtotal_1;
+            dtotal_1 = 0;
+            vdtotal_1 = 0;
+            // total += w[i] * w[i] * i;
+            dtotal_1 += dtotal_2;
+            vdtotal_1 += vdtotal_2;
+            double dt1 = dtotal_2 * (double)i_1;
+            double vdt1 = vdtotal_2 * (double)i_1;
+            double vdt0 = vdt1 * 2 * t0 + vt0 * dt1 * 2;
+            DTensorRules.ItemPullback(i_1, vdt0, hvw);
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Buffers (forward values, tangents, gradients and their tangents) that <see
+    /// cref="WeightedHessianVectorProduct"/> reuses from call to call on each thread, so that once they have
+    /// grown it allocates nothing.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    private sealed class WeightedHessianVectorProductWorkspace
+    {
+        [global::System.ThreadStatic]
+        private static WeightedHessianVectorProductWorkspace? s_current;
+
+        public static WeightedHessianVectorProductWorkspace Current => s_current ??= new WeightedHessianVectorProductWorkspace();
+
+        public readonly Tape<int> i_1 = new();
+        public readonly Tape<double> t0 = new();
+        public readonly Tape<double> vt0 = new();
+    }
 }

@@ -474,12 +474,115 @@ partial class Regression
     }
 
     /// <summary>
-    /// Not generated: forward over reverse does not cover everything Loss uses. Calling it is a compile-time
-    /// error (SD0020) that says what, and what to add.
+    /// Hessian-vector product of <c>Loss</c>: returns its value and writes H·v to <paramref name="hvw"/>,
+    /// <paramref name="hvb"/>, H being its Hessian with respect to (w, b) and v = (vw, vb). Derived forward
+    /// over reverse: the tangent of every step of the gradient along v.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
-    [global::System.Obsolete("LossHessianVectorProduct is not available: forward over reverse does not cover loops yet (it needs forward mode over the reverse sweep's tapes).", true, DiagnosticId = "SD0020")]
-    [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
-    public static double LossHessianVectorProduct(double w, double b, global::System.ReadOnlySpan<double> xs, double[] ys, double vw, double vb, out double hvw, out double hvb) =>
-        throw new global::System.NotSupportedException("LossHessianVectorProduct is not available: forward over reverse does not cover loops yet (it needs forward mode over the reverse sweep's tapes).");
+    public static double LossHessianVectorProduct(double w, double b, global::System.ReadOnlySpan<double> xs, double[] ys, double vw, double vb, out double hvw, out double hvb)
+    {
+        var workspace = LossHessianVectorProductWorkspace.Current; // buffers reused from call to call
+        // forward sweep, with tangents along v
+        int iter0 = 0; // iterations of 'foreach (var x in xs)' so far: indexes its tapes
+        // double loss = 0;
+        double loss = 0.0;
+        // var k = 0;
+        int k = 0;
+        // foreach (var x in xs)
+        double loss_1 = loss;
+        int k_1 = k;
+        int index = 0;
+        double vloss_1 = 0;
+        // per iteration, taped: x, t2, error, vt2 (the reverse sweep reads them)
+        while (index < xs.Length)
+        {
+            // foreach (var x in xs)
+            double x = xs[index];
+            workspace.x[iter0] = x;
+            // var error = Math.Tanh(w * x + b) - ys[k];
+            double t0 = w * x;
+            double vt0 = vw * x;
+            double t1 = t0 + b;
+            double vt1 = vt0 + vb;
+            double t2 = Math.Tanh(t1);
+            workspace.t2[iter0] = t2;
+            double vt2 = vt1 * (1 - t2 * t2);
+            workspace.vt2[iter0] = vt2;
+            double t3 = ys[k_1];
+            double error = t2 - t3;
+            workspace.error[iter0] = error;
+            // loss += error * error;
+            double t4 = error * error;
+            double vt4 = vt2 * 2 * error;
+            double loss_2 = loss_1 + t4;
+            double vloss_2 = vloss_1 + vt4;
+            // k++;
+            int k_2 = k_1 + 1;
+            // index++
+            int index_1 = index + 1;
+            iter0++;
+            loss_1 = loss_2;
+            k_1 = k_2;
+            index = index_1;
+            vloss_1 = vloss_2;
+        }
+        double loss_3 = loss_1;
+        double vloss_3 = vloss_1;
+        // return loss / xs.Length;
+        double t5 = (double)xs.Length;
+        double result = loss_3 / t5;
+        double vresult = vloss_3 / t5;
+        // reverse sweep (dResult = 1), with the tangent of each gradient along v
+        // return loss / xs.Length;
+        double dloss_3 = 1 / t5;
+        double vdloss_3 = 0;
+        // foreach (var x in xs)
+        double dloss_1 = dloss_3;
+        double vdloss_1 = vdloss_3;
+        double vdw = 0;
+        double vdb = 0;
+        while (iter0 > 0)
+        {
+            iter0--;
+            double x = workspace.x[iter0];
+            double t2 = workspace.t2[iter0];
+            double error = workspace.error[iter0];
+            double vt2 = workspace.vt2[iter0];
+            double dloss_2 = dloss_1;
+            double vdloss_2 = vdloss_1;
+            dloss_1 = 0;
+            vdloss_1 = 0;
+            // loss += error * error;
+            dloss_1 += dloss_2;
+            vdloss_1 += vdloss_2;
+            double derror = dloss_2 * 2 * error;
+            double vderror = vdloss_2 * 2 * error + vt2 * dloss_2 * 2;
+            // var error = Math.Tanh(w * x + b) - ys[k];
+            double vdt1 = vderror * (1 - t2 * t2) + -(vt2 * t2 + vt2 * t2) * derror;
+            vdb += vdt1;
+            vdw += vdt1 * x;
+        }
+        hvw = vdw;
+        hvb = vdb;
+        return result;
+    }
+
+    /// <summary>
+    /// Buffers (forward values, tangents, gradients and their tangents) that <see
+    /// cref="LossHessianVectorProduct"/> reuses from call to call on each thread, so that once they have
+    /// grown it allocates nothing.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    private sealed class LossHessianVectorProductWorkspace
+    {
+        [global::System.ThreadStatic]
+        private static LossHessianVectorProductWorkspace? s_current;
+
+        public static LossHessianVectorProductWorkspace Current => s_current ??= new LossHessianVectorProductWorkspace();
+
+        public readonly Tape<double> x = new();
+        public readonly Tape<double> t2 = new();
+        public readonly Tape<double> error = new();
+        public readonly Tape<double> vt2 = new();
+    }
 }

@@ -329,12 +329,78 @@ partial class Accumulator
     }
 
     /// <summary>
-    /// Not generated: forward over reverse does not cover everything Total uses. Calling it is a
-    /// compile-time error (SD0020) that says what, and what to add.
+    /// Hessian-vector product of <see cref="Total(double, double, int)"/>: returns its value and writes H·v
+    /// to <paramref name="hvx"/>, <paramref name="hvw"/>, H being its Hessian with respect to (x, w) and v =
+    /// (vx, vw). Derived forward over reverse: the tangent of every step of the gradient along v.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
-    [global::System.Obsolete("TotalHessianVectorProduct is not available: forward over reverse does not cover loops yet (it needs forward mode over the reverse sweep's tapes).", true, DiagnosticId = "SD0020")]
-    [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
-    public static double TotalHessianVectorProduct(double x, double w, int steps, double vx, double vw, out double hvx, out double hvw) =>
-        throw new global::System.NotSupportedException("TotalHessianVectorProduct is not available: forward over reverse does not cover loops yet (it needs forward mode over the reverse sweep's tapes).");
+    public static double TotalHessianVectorProduct(double x, double w, int steps, double vx, double vw, out double hvx, out double hvw)
+    {
+        // forward sweep, with tangents along v
+        int iter0 = 0; // iterations of 'for (int i = 0; i < steps; i++)' so far: indexes its tapes
+        // double s = 0;
+        double s = 0.0;
+        // for (int i = 0; i < steps; i++) { s += x * w; if (s > 2) { break; } }
+        int i = 0;
+        // for (int i = 0; i < steps; i++)
+        double s_1 = s;
+        int i_1 = i;
+        bool broke = false;
+        double vs_1 = 0;
+        // per iteration, nothing taped (the reverse sweep reads no value of an iteration)
+        while (!broke && i_1 < steps)
+        {
+            // s += x * w;
+            double t0 = x * w;
+            double vt0 = vx * w + vw * x;
+            double s_2 = s_1 + t0;
+            double vs_2 = vs_1 + vt0;
+            // if (s > 2)
+            bool cond1 = s_2 > 2.0;
+            bool broke_1 = false; // read after the branch
+            if (cond1)
+            {
+                broke_1 = true;
+            }
+            else
+            {
+                broke_1 = broke;
+            }
+            // i++
+            int i_2 = i_1 + 1;
+            iter0++;
+            s_1 = s_2;
+            i_1 = i_2;
+            broke = broke_1;
+            vs_1 = vs_2;
+        }
+        double s_3 = s_1;
+        double vs_3 = vs_1;
+        // return s * x;
+        double result = s_3 * x;
+        double vresult = vs_3 * x + vx * s_3;
+        // reverse sweep (dResult = 1), with the tangent of each gradient along v
+        // return s * x;
+        double vdx = vs_3;
+        // for (int i = 0; i < steps; i++)
+        double ds_1 = x;
+        double vds_1 = vx;
+        double vdw = 0;
+        while (iter0 > 0)
+        {
+            iter0--;
+            double ds_2 = ds_1;
+            double vds_2 = vds_1;
+            ds_1 = 0;
+            vds_1 = 0;
+            // s += x * w;
+            ds_1 += ds_2;
+            vds_1 += vds_2;
+            vdx += vds_2 * w + vw * ds_2;
+            vdw += vds_2 * x + vx * ds_2;
+        }
+        hvx = vdx;
+        hvw = vdw;
+        return result;
+    }
 }

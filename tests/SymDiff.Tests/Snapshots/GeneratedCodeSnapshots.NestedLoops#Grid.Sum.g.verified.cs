@@ -537,12 +537,139 @@ partial class Grid
     }
 
     /// <summary>
-    /// Not generated: forward over reverse does not cover everything Sum uses. Calling it is a compile-time
-    /// error (SD0020) that says what, and what to add.
+    /// Hessian-vector product of <see cref="Sum(double, double, int, int)"/>: returns its value and writes
+    /// H·v to <paramref name="hva"/>, <paramref name="hvb"/>, H being its Hessian with respect to (a, b) and
+    /// v = (va, vb). Derived forward over reverse: the tangent of every step of the gradient along v.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
-    [global::System.Obsolete("SumHessianVectorProduct is not available: forward over reverse does not cover loops yet (it needs forward mode over the reverse sweep's tapes).", true, DiagnosticId = "SD0020")]
-    [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
-    public static double SumHessianVectorProduct(double a, double b, int rows, int columns, double va, double vb, out double hva, out double hvb) =>
-        throw new global::System.NotSupportedException("SumHessianVectorProduct is not available: forward over reverse does not cover loops yet (it needs forward mode over the reverse sweep's tapes).");
+    public static double SumHessianVectorProduct(double a, double b, int rows, int columns, double va, double vb, out double hva, out double hvb)
+    {
+        var workspace = SumHessianVectorProductWorkspace.Current; // buffers reused from call to call
+        // forward sweep, with tangents along v
+        int iter0 = 0; // iterations of 'for (int i = 0; i < rows; i++)' so far: indexes its tapes
+        int iter1 = 0; // iterations of 'for (int j = 0; j < columns; j++)' so far: indexes its tapes
+        // double total = 0;
+        double total = 0.0;
+        // for (int i = 0; i < rows; i++) { double row = a; for (int j = 0; j < columns; j++) { row = Math.Tanh(row * b + j); } total += row * i; }
+        int i = 0;
+        // for (int i = 0; i < rows; i++)
+        double total_1 = total;
+        int i_1 = i;
+        double vtotal_1 = 0;
+        // per iteration, taped: i_1, iter1Start (the reverse sweep reads them)
+        while (i_1 < rows)
+        {
+            workspace.i_1[iter0] = i_1;
+            // for (int j = 0; j < columns; j++) { row = Math.Tanh(row * b + j); }
+            int j = 0;
+            // for (int j = 0; j < columns; j++)
+            double row = a;
+            int j_1 = j;
+            double vrow = va;
+            // per iteration, taped: row, row_1, vrow, vrow_1 (the reverse sweep reads them)
+            int iter1Start = iter1; // where this run of the loop starts on its tapes
+            workspace.iter1Start[iter0] = iter1Start;
+            while (j_1 < columns)
+            {
+                workspace.row[iter1] = row;
+                workspace.vrow[iter1] = vrow;
+                // row = Math.Tanh(row * b + j);
+                double t0 = row * b;
+                double vt0 = vrow * b + vb * row;
+                double t1 = t0 + (double)j_1;
+                double row_1 = Math.Tanh(t1);
+                workspace.row_1[iter1] = row_1;
+                double vrow_1 = vt0 * (1 - row_1 * row_1);
+                workspace.vrow_1[iter1] = vrow_1;
+                // j++
+                int j_2 = j_1 + 1;
+                iter1++;
+                row = row_1;
+                j_1 = j_2;
+                vrow = vrow_1;
+            }
+            double row_2 = row;
+            double vrow_2 = vrow;
+            // total += row * i;
+            double t2 = row_2 * (double)i_1;
+            double vt2 = vrow_2 * (double)i_1;
+            double total_2 = total_1 + t2;
+            double vtotal_2 = vtotal_1 + vt2;
+            // i++
+            int i_2 = i_1 + 1;
+            iter0++;
+            total_1 = total_2;
+            i_1 = i_2;
+            vtotal_1 = vtotal_2;
+        }
+        double total_3 = total_1;
+        double vtotal_3 = vtotal_1;
+        // reverse sweep (dResult = 1), with the tangent of each gradient along v
+        // for (int i = 0; i < rows; i++)
+        double dtotal_1 = 1;
+        double vdtotal_1 = 0;
+        double vda = 0;
+        double vdb = 0;
+        while (iter0 > 0)
+        {
+            iter0--;
+            i_1 = workspace.i_1[iter0];
+            int iter1Start = workspace.iter1Start[iter0];
+            double dtotal_2 = dtotal_1;
+            double vdtotal_2 = vdtotal_1;
+            dtotal_1 = 0;
+            vdtotal_1 = 0;
+            // total += row * i;
+            dtotal_1 += dtotal_2;
+            vdtotal_1 += vdtotal_2;
+            double drow_2 = dtotal_2 * (double)i_1;
+            double vdrow_2 = vdtotal_2 * (double)i_1;
+            // for (int j = 0; j < columns; j++)
+            double drow = drow_2;
+            double vdrow = vdrow_2;
+            while (iter1 > iter1Start)
+            {
+                iter1--;
+                double row = workspace.row[iter1];
+                double row_1 = workspace.row_1[iter1];
+                double vrow = workspace.vrow[iter1];
+                double vrow_1 = workspace.vrow_1[iter1];
+                double drow_1 = drow;
+                double vdrow_1 = vdrow;
+                drow = 0;
+                vdrow = 0;
+                // row = Math.Tanh(row * b + j);
+                double dt1 = drow_1 * (1 - row_1 * row_1);
+                double vdt1 = vdrow_1 * (1 - row_1 * row_1) + -(vrow_1 * row_1 + vrow_1 * row_1) * drow_1;
+                drow += dt1 * b;
+                vdrow += vdt1 * b + vb * dt1;
+                vdb += vdt1 * row + vrow * dt1;
+            }
+            vda += vdrow;
+        }
+        hva = vda;
+        hvb = vdb;
+        return total_3;
+    }
+
+    /// <summary>
+    /// Buffers (forward values, tangents, gradients and their tangents) that <see
+    /// cref="SumHessianVectorProduct"/> reuses from call to call on each thread, so that once they have
+    /// grown it allocates nothing.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    private sealed class SumHessianVectorProductWorkspace
+    {
+        [global::System.ThreadStatic]
+        private static SumHessianVectorProductWorkspace? s_current;
+
+        public static SumHessianVectorProductWorkspace Current => s_current ??= new SumHessianVectorProductWorkspace();
+
+        public readonly Tape<int> i_1 = new();
+        public readonly Tape<int> iter1Start = new();
+        public readonly Tape<double> row = new();
+        public readonly Tape<double> row_1 = new();
+        public readonly Tape<double> vrow = new();
+        public readonly Tape<double> vrow_1 = new();
+    }
 }

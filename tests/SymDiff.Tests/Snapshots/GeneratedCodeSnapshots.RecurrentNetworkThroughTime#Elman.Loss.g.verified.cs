@@ -686,8 +686,8 @@ partial class Elman
     /// error (SD0020) that says what, and what to add.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
-    [global::System.Obsolete("LossHessianVectorProduct is not available: forward over reverse does not cover loops yet (it needs forward mode over the reverse sweep's tapes).", true, DiagnosticId = "SD0020")]
+    [global::System.Obsolete("LossHessianVectorProduct is not available: forward over reverse does not cover loops over tensors yet ('for (int t = 0; t < steps; t++)' defines a DTensor<float> in each iteration).", true, DiagnosticId = "SD0020")]
     [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
     public static float LossHessianVectorProduct(DTensor<float> embed, DTensor<float> w, DTensor<float> u, DTensor<float> b, DTensor<float> v, DTensor<float> h0, global::System.ReadOnlySpan<int> inputs, global::System.ReadOnlySpan<int> targets, int batch, DTensor<float> vembed, DTensor<float> vw, DTensor<float> vu, DTensor<float> vb, DTensor<float> vv, DTensor<float> hvembed, DTensor<float> hvw, DTensor<float> hvu, DTensor<float> hvb, DTensor<float> hvv) =>
-        throw new global::System.NotSupportedException("LossHessianVectorProduct is not available: forward over reverse does not cover loops yet (it needs forward mode over the reverse sweep's tapes).");
+        throw new global::System.NotSupportedException("LossHessianVectorProduct is not available: forward over reverse does not cover loops over tensors yet ('for (int t = 0; t < steps; t++)' defines a DTensor<float> in each iteration).");
 }

@@ -617,12 +617,172 @@ partial class Search
     }
 
     /// <summary>
-    /// Not generated: forward over reverse does not cover everything Escape uses. Calling it is a
-    /// compile-time error (SD0020) that says what, and what to add.
+    /// Hessian-vector product of <see cref="Escape(double, double, int)"/>: returns its value and writes H·v
+    /// to <paramref name="hvx"/>, <paramref name="hvrate"/>, H being its Hessian with respect to (x, rate)
+    /// and v = (vx, vrate). Derived forward over reverse: the tangent of every step of the gradient along v.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
-    [global::System.Obsolete("EscapeHessianVectorProduct is not available: forward over reverse does not cover loops yet (it needs forward mode over the reverse sweep's tapes).", true, DiagnosticId = "SD0020")]
-    [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
-    public static double EscapeHessianVectorProduct(double x, double rate, int steps, double vx, double vrate, out double hvx, out double hvrate) =>
-        throw new global::System.NotSupportedException("EscapeHessianVectorProduct is not available: forward over reverse does not cover loops yet (it needs forward mode over the reverse sweep's tapes).");
+    public static double EscapeHessianVectorProduct(double x, double rate, int steps, double vx, double vrate, out double hvx, out double hvrate)
+    {
+        var workspace = EscapeHessianVectorProductWorkspace.Current; // buffers reused from call to call
+        // forward sweep, with tangents along v
+        int iter0 = 0; // iterations of 'for (int i = 0; i < steps; i++)' so far: indexes its tapes
+        // for (int i = 0; i < steps; i++) { v = v * rate + Math.Sin(v); if (v > 2) { return v * v; } }
+        int i = 0;
+        // for (int i = 0; i < steps; i++)
+        double v = x;
+        int i_1 = i;
+        bool returned = false;
+        double returnValue = 0;
+        bool broke = false;
+        double vv = vx;
+        double vreturnValue = 0;
+        // per iteration, taped: v, v_1, cond1, vv, vv_1 (the reverse sweep reads them)
+        while (!broke && i_1 < steps)
+        {
+            workspace.v[iter0] = v;
+            workspace.vv[iter0] = vv;
+            // v = v * rate + Math.Sin(v);
+            double t0 = v * rate;
+            double vt0 = vv * rate + vrate * v;
+            (double t1, double cosV) = Math.SinCos(v);
+            double vt1 = vv * cosV;
+            double v_1 = t0 + t1;
+            workspace.v_1[iter0] = v_1;
+            double vv_1 = vt0 + vt1;
+            workspace.vv_1[iter0] = vv_1;
+            // if (v > 2)
+            bool cond1 = v_1 > 2.0;
+            workspace.cond1[iter0] = cond1;
+            bool returned_1 = false, broke_1 = false; // read after the branch
+            double returnValue_1 = 0, vreturnValue_1 = 0, t2 = 0, vt2 = 0; // read after the branch
+            if (cond1)
+            {
+                // return v * v;
+                t2 = v_1 * v_1;
+                vt2 = vv_1 * 2 * v_1;
+                returned_1 = true;
+                returnValue_1 = t2;
+                broke_1 = true;
+                vreturnValue_1 = vt2;
+            }
+            else
+            {
+                returned_1 = returned;
+                returnValue_1 = returnValue;
+                broke_1 = broke;
+                vreturnValue_1 = vreturnValue;
+            }
+            // i++
+            int i_2 = i_1 + 1;
+            iter0++;
+            v = v_1;
+            i_1 = i_2;
+            returned = returned_1;
+            returnValue = returnValue_1;
+            broke = broke_1;
+            vv = vv_1;
+            vreturnValue = vreturnValue_1;
+        }
+        double v_2 = v;
+        bool returned_2 = returned;
+        double returnValue_2 = returnValue;
+        double vv_2 = vv;
+        double vreturnValue_2 = vreturnValue;
+        // if (returned) return returnValue
+        double result = 0, vresult = 0, t3 = 0, vt3 = 0; // read after the branch
+        if (returned_2)
+        {
+            result = returnValue_2;
+            vresult = vreturnValue_2;
+        }
+        else
+        {
+            // return -v;
+            t3 = -v_2;
+            vt3 = -vv_2;
+            result = t3;
+            vresult = vt3;
+        }
+        // reverse sweep (dResult = 1), with the tangent of each gradient along v
+        double dv_2 = 0;
+        double vdv_2 = 0;
+        double dreturnValue_2 = 0;
+        double vdreturnValue_2 = 0;
+        // if (returned) return returnValue
+        if (returned_2)
+        {
+            dreturnValue_2 += 1;
+        }
+        else
+        {
+            // return -v;
+            dv_2 += -1;
+        }
+        // for (int i = 0; i < steps; i++)
+        double dv = dv_2;
+        double vdv = vdv_2;
+        double dreturnValue = dreturnValue_2;
+        double vdreturnValue = vdreturnValue_2;
+        double vdrate = 0;
+        while (iter0 > 0)
+        {
+            iter0--;
+            v = workspace.v[iter0];
+            double v_1 = workspace.v_1[iter0];
+            bool cond1 = workspace.cond1[iter0];
+            vv = workspace.vv[iter0];
+            double vv_1 = workspace.vv_1[iter0];
+            double dv_1 = dv;
+            double vdv_1 = vdv;
+            double dreturnValue_1 = dreturnValue;
+            double vdreturnValue_1 = vdreturnValue;
+            dv = 0;
+            vdv = 0;
+            dreturnValue = 0;
+            vdreturnValue = 0;
+            // if (v > 2)
+            if (cond1)
+            {
+                // return v * v;
+                dv_1 += dreturnValue_1 * 2 * v_1;
+                vdv_1 += vdreturnValue_1 * 2 * v_1 + vv_1 * dreturnValue_1 * 2;
+            }
+            else
+            {
+                dreturnValue += dreturnValue_1;
+                vdreturnValue += vdreturnValue_1;
+            }
+            // v = v * rate + Math.Sin(v);
+            dv += dv_1 * Math.Cos(v);
+            vdv += vdv_1 * Math.Cos(v) + -(vv * Math.Sin(v)) * dv_1;
+            dv += dv_1 * rate;
+            vdv += vdv_1 * rate + vrate * dv_1;
+            vdrate += vdv_1 * v + vv * dv_1;
+        }
+        double vdx = vdv;
+        hvx = vdx;
+        hvrate = vdrate;
+        return result;
+    }
+
+    /// <summary>
+    /// Buffers (forward values, tangents, gradients and their tangents) that <see
+    /// cref="EscapeHessianVectorProduct"/> reuses from call to call on each thread, so that once they have
+    /// grown it allocates nothing.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    private sealed class EscapeHessianVectorProductWorkspace
+    {
+        [global::System.ThreadStatic]
+        private static EscapeHessianVectorProductWorkspace? s_current;
+
+        public static EscapeHessianVectorProductWorkspace Current => s_current ??= new EscapeHessianVectorProductWorkspace();
+
+        public readonly Tape<double> v = new();
+        public readonly Tape<double> v_1 = new();
+        public readonly Tape<bool> cond1 = new();
+        public readonly Tape<double> vv = new();
+        public readonly Tape<double> vv_1 = new();
+    }
 }

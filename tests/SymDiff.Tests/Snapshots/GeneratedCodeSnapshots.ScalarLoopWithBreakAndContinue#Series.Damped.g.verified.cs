@@ -620,12 +620,166 @@ partial class Series
     }
 
     /// <summary>
-    /// Not generated: forward over reverse does not cover everything Damped uses. Calling it is a
-    /// compile-time error (SD0020) that says what, and what to add.
+    /// Hessian-vector product of <see cref="Damped(double, double, int)"/>: returns its value and writes H·v
+    /// to <paramref name="hvx"/>, <paramref name="hvrate"/>, H being its Hessian with respect to (x, rate)
+    /// and v = (vx, vrate). Derived forward over reverse: the tangent of every step of the gradient along v.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
-    [global::System.Obsolete("DampedHessianVectorProduct is not available: forward over reverse does not cover loops yet (it needs forward mode over the reverse sweep's tapes).", true, DiagnosticId = "SD0020")]
-    [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
-    public static double DampedHessianVectorProduct(double x, double rate, int steps, double vx, double vrate, out double hvx, out double hvrate) =>
-        throw new global::System.NotSupportedException("DampedHessianVectorProduct is not available: forward over reverse does not cover loops yet (it needs forward mode over the reverse sweep's tapes).");
+    public static double DampedHessianVectorProduct(double x, double rate, int steps, double vx, double vrate, out double hvx, out double hvrate)
+    {
+        var workspace = DampedHessianVectorProductWorkspace.Current; // buffers reused from call to call
+        // forward sweep, with tangents along v
+        int iter0 = 0; // iterations of 'for (int i = 0; i < steps; i++)' so far: indexes its tapes
+        // double s = 0;
+        double s = 0.0;
+        // for (int i = 0; i < steps; i++) { v = v * rate + Math.Sin(v); if (v > 10) { break; } if (i % 2 == 1) { continue; } s += v * v; }
+        int i = 0;
+        // for (int i = 0; i < steps; i++)
+        double s_1 = s;
+        double v = x;
+        int i_1 = i;
+        bool broke = false;
+        double vs_1 = 0;
+        double vv = vx;
+        // per iteration, taped: v, v_1, cond1, cond2, vv, vv_1 (the reverse sweep reads them)
+        while (!broke && i_1 < steps)
+        {
+            workspace.v[iter0] = v;
+            workspace.vv[iter0] = vv;
+            // v = v * rate + Math.Sin(v);
+            double t0 = v * rate;
+            double vt0 = vv * rate + vrate * v;
+            (double t1, double cosV) = Math.SinCos(v);
+            double vt1 = vv * cosV;
+            double v_1 = t0 + t1;
+            workspace.v_1[iter0] = v_1;
+            double vv_1 = vt0 + vt1;
+            workspace.vv_1[iter0] = vv_1;
+            // if (v > 10)
+            bool cond1 = v_1 > 10.0;
+            workspace.cond1[iter0] = cond1;
+            double s_4 = 0, vs_4 = 0, s_3 = 0, vs_3 = 0, t2 = 0, vt2 = 0, s_2 = 0, vs_2 = 0; // read after the branch
+            bool broke_1 = false, cond2 = false; // read after the branch
+            if (cond1)
+            {
+                s_4 = s_1;
+                broke_1 = true;
+                vs_4 = vs_1;
+            }
+            else
+            {
+                // if (i % 2 == 1)
+                cond2 = i_1 % 2 == 1;
+                workspace.cond2[iter0] = cond2;
+                if (cond2)
+                {
+                    s_3 = s_1;
+                    vs_3 = vs_1;
+                }
+                else
+                {
+                    // s += v * v;
+                    t2 = v_1 * v_1;
+                    vt2 = vv_1 * 2 * v_1;
+                    s_2 = s_1 + t2;
+                    vs_2 = vs_1 + vt2;
+                    s_3 = s_2;
+                    vs_3 = vs_2;
+                }
+                s_4 = s_3;
+                broke_1 = broke;
+                vs_4 = vs_3;
+            }
+            // i++
+            int i_2 = i_1 + 1;
+            iter0++;
+            s_1 = s_4;
+            v = v_1;
+            i_1 = i_2;
+            broke = broke_1;
+            vs_1 = vs_4;
+            vv = vv_1;
+        }
+        double s_5 = s_1;
+        double vs_5 = vs_1;
+        // reverse sweep (dResult = 1), with the tangent of each gradient along v
+        // for (int i = 0; i < steps; i++)
+        double ds_1 = 1;
+        double vds_1 = 0;
+        double vdrate = 0;
+        double dv = 0;
+        double vdv = 0;
+        while (iter0 > 0)
+        {
+            iter0--;
+            v = workspace.v[iter0];
+            double v_1 = workspace.v_1[iter0];
+            bool cond1 = workspace.cond1[iter0];
+            bool cond2 = workspace.cond2[iter0];
+            vv = workspace.vv[iter0];
+            double vv_1 = workspace.vv_1[iter0];
+            double ds_4 = ds_1;
+            double vds_4 = vds_1;
+            double dv_1 = dv;
+            double vdv_1 = vdv;
+            ds_1 = 0;
+            vds_1 = 0;
+            dv = 0;
+            vdv = 0;
+            // if (v > 10)
+            if (cond1)
+            {
+                ds_1 += ds_4;
+                vds_1 += vds_4;
+            }
+            else
+            {
+                // if (i % 2 == 1)
+                if (cond2)
+                {
+                    ds_1 += ds_4;
+                    vds_1 += vds_4;
+                }
+                else
+                {
+                    // s += v * v;
+                    ds_1 += ds_4;
+                    vds_1 += vds_4;
+                    dv_1 += ds_4 * 2 * v_1;
+                    vdv_1 += vds_4 * 2 * v_1 + vv_1 * ds_4 * 2;
+                }
+            }
+            // v = v * rate + Math.Sin(v);
+            dv += dv_1 * Math.Cos(v);
+            vdv += vdv_1 * Math.Cos(v) + -(vv * Math.Sin(v)) * dv_1;
+            dv += dv_1 * rate;
+            vdv += vdv_1 * rate + vrate * dv_1;
+            vdrate += vdv_1 * v + vv * dv_1;
+        }
+        double vdx = vdv;
+        hvx = vdx;
+        hvrate = vdrate;
+        return s_5;
+    }
+
+    /// <summary>
+    /// Buffers (forward values, tangents, gradients and their tangents) that <see
+    /// cref="DampedHessianVectorProduct"/> reuses from call to call on each thread, so that once they have
+    /// grown it allocates nothing.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    private sealed class DampedHessianVectorProductWorkspace
+    {
+        [global::System.ThreadStatic]
+        private static DampedHessianVectorProductWorkspace? s_current;
+
+        public static DampedHessianVectorProductWorkspace Current => s_current ??= new DampedHessianVectorProductWorkspace();
+
+        public readonly Tape<double> v = new();
+        public readonly Tape<double> v_1 = new();
+        public readonly Tape<bool> cond1 = new();
+        public readonly Tape<bool> cond2 = new();
+        public readonly Tape<double> vv = new();
+        public readonly Tape<double> vv_1 = new();
+    }
 }

@@ -582,8 +582,8 @@ partial class Stack
     /// error (SD0020) that says what, and what to add.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
-    [global::System.Obsolete("LossHessianVectorProduct is not available: forward over reverse does not cover loops yet (it needs forward mode over the reverse sweep's tapes).", true, DiagnosticId = "SD0020")]
+    [global::System.Obsolete("LossHessianVectorProduct is not available: forward over reverse does not cover loops over tensors yet ('for (var i = 0; i < outer; i++)' defines a DTensor<double> in each iteration).", true, DiagnosticId = "SD0020")]
     [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
     public static double LossHessianVectorProduct(DTensor<double> w, DTensor<double> h0, int outer, int inner, DTensor<double> vw, DTensor<double> vh0, DTensor<double> hvw, DTensor<double> hvh0) =>
-        throw new global::System.NotSupportedException("LossHessianVectorProduct is not available: forward over reverse does not cover loops yet (it needs forward mode over the reverse sweep's tapes).");
+        throw new global::System.NotSupportedException("LossHessianVectorProduct is not available: forward over reverse does not cover loops over tensors yet ('for (var i = 0; i < outer; i++)' defines a DTensor<double> in each iteration).");
 }

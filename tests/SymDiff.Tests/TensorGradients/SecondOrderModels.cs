@@ -32,6 +32,19 @@ public static partial class SecondOrderModels
         var logits = DTensor.Multiply(DTensor.MatMul(Layer(x, w1, b1), w2), scale);
         return DTensor.CrossEntropy(logits, y);
     }
+
+    /// <summary>A scalar loop reading a tensor parameter element by element, with a carried value and a scalar parameter.</summary>
+    [Differentiable]
+    public static double ElementRecurrence(DTensor<double> w, double a, int n)
+    {
+        var s = 0.0;
+        for (var i = 0; i < n; i++)
+        {
+            s = Math.Tanh((w[i] * a) + (s * w[n - 1 - i])) + (s * 0.5);
+        }
+
+        return s * a;
+    }
 }
 
 /// <summary>Models through the ops whose pullback-tangent rules came with the Transformer's ops.</summary>

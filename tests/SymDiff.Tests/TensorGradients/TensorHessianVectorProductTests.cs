@@ -84,6 +84,27 @@ public sealed partial class TensorHessianVectorProductTests
         }, "Stacked");
     }
 
+    /// <summary>A loop over scalars reading tensor elements: each iteration tapes what the reverse loop reads, values and tangents.</summary>
+    [Fact]
+    public void AScalarLoopReadingTensorElements()
+    {
+        var random = new Random(26);
+        var w = Uniform(random, 5);
+        var a = DTensor.Full(0.8, 1); // the scalar parameter, as a 1-element tensor so that the checker can perturb it
+        DTensor<double>[] parameters = [w, a];
+        var v = Directions(random, parameters);
+        var hv = Zeros(parameters);
+
+        SecondOrderModels.ElementRecurrenceHessianVectorProduct(w, a[0], 5, v[0], v[1][0], hv[0], out var hva);
+        hv[1][0] = hva;
+
+        AssertMatches(parameters, v, hv, g =>
+        {
+            SecondOrderModels.ElementRecurrenceGradient(w, a[0], 5, g[0], out var da);
+            g[1][0] += da;
+        }, "ElementRecurrence");
+    }
+
     [Fact]
     public void AWrongShapedBufferIsReportedUnderTheParametersNamesBeforeAnythingIsWritten()
     {

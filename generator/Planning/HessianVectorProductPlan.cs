@@ -1,0 +1,220 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using SymDiff.Generator.Differentiation;
+using SymDiff.Generator.Ir;
+
+namespace SymDiff.Generator.Planning;
+
+/// <summary>
+/// The plan of a Hessian-vector product as printed: its forward sweep's (<see cref="Forward"/>), which gradients and
+/// gradient tangents it computes (only those H·v reads), which loops count their iterations and, per loop, which values
+/// and tangents each iteration keeps on tapes for the reverse loop (those its live steps read). Built once; it only
+/// answers questions.
+/// </summary>
+internal sealed class HessianVectorProductPlan
+{
+    private readonly HashSet<int> _read;
+    private readonly HashSet<int> _readTangents;
+    private readonly Dictionary<int, int> _owner = new();
+    private readonly Dictionary<int, List<int>> _tapedValues = new();
+    private readonly Dictionary<int, List<int>> _tapedTangents = new();
+    private readonly Dictionary<int, List<CallSite>> _tapedCalls = new();
+    private readonly HashSet<int> _methodScope = new();
+    private readonly Dictionary<int, int> _enclosing = new();
+
+    private HessianVectorProductPlan(IrMethod ir, HessianVectorProduct product, TangentPlan forward)
+    {
+        Product = product;
+        Forward = forward;
+        // Only what H·v needs is computed: from the parameters' gradient tangents back through the steps that feed them
+        // (anything else would be a local assigned and never read, CS0219).
+        (_read, _readTangents) = Live(product.Reverse, ir.Parameters.Where(p => p.Differentiable).Select(p => p.Value));
+        Own(ir.Body.Statements, -1, topLevel: true);
+        var reversed = product.Reverse.Descendants().OfType<RLoop>().ToList();
+        Counted = IrWalker.Loops(ir.Body.Statements).Where(l => reversed.Any(r => r.Loop.Cursor == l.Cursor)).ToList();
+        foreach (var loop in reversed)
+        {
+            var values = new HashSet<int>();
+            var tangents = new HashSet<int>();
+            foreach (var read in loop.Body.Descendants().SelectMany(Reads))
+            {
+                values.UnionWith(C.Values(read));
+                tangents.UnionWith(C.Tangents(read));
+            }
+
+            // A nested reverse loop runs down to where its forward loop started in this iteration.
+            values.UnionWith(loop.Body.Descendants().OfType<RLoop>().Where(l => l.Loop.Start >= 0).Select(l => l.Loop.Start));
+            var order = IrWalker.DefinitionOrder(ir.Body.Statements).ToList();
+            _tapedValues[loop.Loop.Cursor] = order.Where(id => values.Contains(id) && Owner(id) == loop.Loop.Cursor).ToList();
+            _tapedTangents[loop.Loop.Cursor] = order.Where(id => tangents.Contains(id) && Owner(id) == loop.Loop.Cursor).ToList();
+            // A call to another differentiable method: its reverse step reads the callee's partials and H·v.
+            _tapedCalls[loop.Loop.Cursor] = order.Where(id => product.CallSites.ContainsKey(id) && Owner(id) == loop.Loop.Cursor).Select(id => product.CallSites[id]).ToList();
+        }
+    }
+
+    public static HessianVectorProductPlan Create(IrMethod ir, HessianVectorProduct product, TangentPlan forward) => new(ir, product, forward);
+
+    public HessianVectorProduct Product { get; }
+
+    /// <summary>The plan of the forward sweep (buffers, values declared ahead of their branches).</summary>
+    public TangentPlan Forward { get; }
+
+    /// <summary>The loops whose iterations are counted (those the reverse sweep runs back), outer before inner.</summary>
+    public IReadOnlyList<IrLoop> Counted { get; }
+
+    /// <summary>Whether a gradient is computed (some step H·v needs reads it).</summary>
+    public bool Computes(int gradient) => _read.Contains(gradient);
+
+    /// <summary>Whether a gradient's tangent is computed (some step reads it, or it is a parameter's: H·v).</summary>
+    public bool ComputesTangent(int gradient) => _readTangents.Contains(gradient);
+
+    /// <summary>The values each iteration of a loop keeps on its tape (by its cursor), in the order they are defined.</summary>
+    public IReadOnlyList<int> TapedValues(int cursor) => _tapedValues.TryGetValue(cursor, out var ids) ? ids : [];
+
+    /// <summary>The values whose tangents each iteration of a loop keeps on its tape (by its cursor).</summary>
+    public IReadOnlyList<int> TapedTangents(int cursor) => _tapedTangents.TryGetValue(cursor, out var ids) ? ids : [];
+
+    /// <summary>The calls to other differentiable methods whose partials and products each iteration of a loop keeps.</summary>
+    public IReadOnlyList<CallSite> TapedCalls(int cursor) => _tapedCalls.TryGetValue(cursor, out var sites) ? sites : [];
+
+    public bool TapesValue(int id) => Owner(id) is var loop and >= 0 && TapedValues(loop).Contains(id);
+
+    public bool TapesTangent(int id) => Owner(id) is var loop and >= 0 && TapedTangents(loop).Contains(id);
+
+    /// <summary>The cursor of the innermost loop whose iterations define a value (-1: none).</summary>
+    public int Owner(int id) => _owner.TryGetValue(id, out var loop) ? loop : -1;
+
+    /// <summary>The cursor of the loop enclosing a loop (-1: none).</summary>
+    public int Enclosing(int cursor) => _enclosing.TryGetValue(cursor, out var loop) ? loop : -1;
+
+    /// <summary>
+    /// Whether a taped value (and its tangent) is declared in the method's own scope (a carried value of a loop outside
+    /// branches and loops): its reverse loop assigns it from the tape rather than declaring it.
+    /// </summary>
+    public bool InMethodScope(int id) => _methodScope.Contains(id);
+
+    /// <summary>Every tape of a value or tangent (by value), in the order the loops fill them.</summary>
+    public IEnumerable<(int Value, bool Tangent)> Tapes =>
+        Counted.SelectMany(l => TapedValues(l.Cursor).Select(id => (id, false)).Concat(TapedTangents(l.Cursor).Select(id => (id, true))));
+
+    public bool UsesWorkspace => Forward.UsesWorkspace || Tapes.Any() || Counted.Any(l => TapedCalls(l.Cursor).Count > 0);
+
+    /// <summary>The expressions a live step of the reverse sweep reads (a step whose gradient nothing reads is not printed).</summary>
+    public IEnumerable<CExpr> Reads(RStatement statement) => statement switch
+    {
+        RDeclare d when Computes(d.Value) => [d.Initializer],
+        RAddAssign a when Computes(a.Value) => [a.Contribution],
+        RZero { Shape: { } shape } z when Computes(z.Value) => [shape],
+        RGradientTangent t when ComputesTangent(t.Value) => [t.Tangent],
+        RCall c when c.Accumulated.Any(Computes) => Values(c.Arguments),
+        RRuleTangent r when r.Arguments.Any(a => a.GradientTangentOf is { } v && ComputesTangent(v)) => Values(r.Arguments),
+        RIf i => [i.Condition],
+        _ => [],
+    };
+
+    private void Own(IEnumerable<IrStatement> statements, int loop, bool topLevel)
+    {
+        foreach (var statement in statements)
+        {
+            switch (statement)
+            {
+                case IrAssign assign:
+                    Set(assign.Target, loop);
+                    break;
+                case IrIf branch:
+                    Own(branch.Then.Statements, loop, topLevel: false);
+                    Own(branch.Else.Statements, loop, topLevel: false);
+                    foreach (var phi in branch.Phis)
+                    {
+                        Set(phi.Target, loop);
+                    }
+
+                    break;
+                case IrLoop inner:
+                    _enclosing[inner.Cursor] = loop;
+                    if (inner.Start >= 0)
+                    {
+                        Set(inner.Start, loop);
+                    }
+
+                    foreach (var carried in inner.Carried)
+                    {
+                        _owner[carried.Phi] = inner.Cursor;
+                        if (topLevel)
+                        {
+                            _methodScope.Add(carried.Phi);
+                        }
+
+                        if (carried.Exit >= 0)
+                        {
+                            Set(carried.Exit, loop);
+                        }
+                    }
+
+                    Own(inner.Header.Statements, inner.Cursor, topLevel: false);
+                    Own(inner.Body.Statements, inner.Cursor, topLevel: false);
+                    break;
+            }
+        }
+    }
+
+    private void Set(int id, int loop)
+    {
+        if (loop >= 0)
+        {
+            _owner[id] = loop;
+        }
+    }
+
+    private static CExpr[] Values(IEnumerable<RArgument> arguments) => arguments.Where(a => a.Expression is not null).Select(a => a.Expression!).ToArray();
+
+    /// <summary>
+    /// The gradients and gradient tangents H·v needs: from the outputs (the parameters' gradient tangents) back through
+    /// the steps that feed them, to a fixed point (a loop's carried gradients feed themselves).
+    /// </summary>
+    private static (HashSet<int> Gradients, HashSet<int> Tangents) Live(RBlock reverse, IEnumerable<int> outputs)
+    {
+        var statements = reverse.Descendants().ToList();
+        var gradients = new HashSet<int>(statements.OfType<RIf>().SelectMany(i => C.Gradients(i.Condition)));
+        var tangents = new HashSet<int>(outputs);
+        var changed = true;
+        while (changed)
+        {
+            changed = false;
+            foreach (var statement in statements)
+            {
+                // A call kept for one output writes its scalar others too (by ref): they are declared; a tensor one is null.
+                var (reads, written) = statement switch
+                {
+                    RGradientTangent t when tangents.Contains(t.Value) => (new[] { t.Tangent }, []),
+                    RDeclare d when gradients.Contains(d.Value) => (new[] { d.Initializer }, []),
+                    RAddAssign a when gradients.Contains(a.Value) => (new[] { a.Contribution }, []),
+                    RCall c when c.Accumulated.Any(gradients.Contains) => (Values(c.Arguments), c.Arguments.Where(a => a.ByRef && a.GradientOf is not null).Select(a => (a.GradientOf!.Value, false))),
+                    RRuleTangent r when r.Arguments.Any(a => a.GradientTangentOf is { } v && tangents.Contains(v)) =>
+                        (Values(r.Arguments), r.Arguments.Where(a => a.ByRef && a.GradientTangentOf is not null).Select(a => (a.GradientTangentOf!.Value, true))),
+                    _ => (Array.Empty<CExpr>(), Enumerable.Empty<(int, bool)>()),
+                };
+                foreach (var read in reads)
+                {
+                    foreach (var id in C.Gradients(read).ToList())
+                    {
+                        changed |= gradients.Add(id);
+                    }
+
+                    foreach (var id in C.GradientTangents(read).ToList())
+                    {
+                        changed |= tangents.Add(id);
+                    }
+                }
+
+                foreach (var (id, isTangent) in written.ToList())
+                {
+                    changed |= (isTangent ? tangents : gradients).Add(id);
+                }
+            }
+        }
+
+        return (gradients, tangents);
+    }
+}
