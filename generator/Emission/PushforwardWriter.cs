@@ -23,6 +23,9 @@ internal sealed class PushforwardWriter
     private readonly IReadOnlyDictionary<int, CallSite> _callSites;
     private readonly string _compilerServices;
     private readonly ILoopTaping? _taping;
+    private readonly LoopLocals? _locals;
+    private readonly Dictionary<IrLoop, TLoop> _loops = new();
+    private string? _pendingComment;
 
     /// <param name="callSites">In a Hessian-vector product: calls to other differentiable methods, by their value.</param>
     /// <param name="taping">In a Hessian-vector product: what its loops keep for the reverse sweep.</param>
@@ -43,6 +46,7 @@ internal sealed class PushforwardWriter
         _names = names;
         _ir = model.Ir;
         _program = plan.Program;
+        _locals = plan.Locals;
         _writer = writer;
         _printer = printer ?? new CExprPrinter(Name, Tangent, NoGradients, NoGradients);
     }
@@ -81,7 +85,7 @@ internal sealed class PushforwardWriter
             if (last is not null && !tensorResult && _program.ResultTangent is CTangent { Id: var id } && id == last.Value)
             {
                 WriteStatements(statements.Take(statements.Count - 1));
-                _writer.WriteLine(_names.Seed + " = " + _printer.Print(last.Tangent) + ";");
+                Line(_names.Seed + " = " + _printer.Print(last.Tangent) + ";");
             }
             else if (tensorResult)
             {
@@ -164,7 +168,11 @@ internal sealed class PushforwardWriter
     private string WorkspaceClass => PushforwardName + "Workspace";
 
     /// <summary>Writes the statements of a tangent program (the forward sweep of a Hessian-vector product, too).</summary>
-    public void WriteBlock(TBlock block) => WriteStatements(block.Statements);
+    public void WriteBlock(TBlock block)
+    {
+        WriteStatements(block.Statements);
+        _pendingComment = null; // it quoted only statements that print nothing
+    }
 
     private void WriteStatements(IEnumerable<TStatement> statements)
     {
@@ -173,26 +181,33 @@ internal sealed class PushforwardWriter
             switch (statement)
             {
                 case TComment comment:
-                    _writer.WriteLine("// " + comment.Source);
+                    Comment(comment.Source);
                     break;
                 case TPrimal { Statement: IrAssign { Value: IrCall { Arguments.Count: 1 } call } assign, Companion: { } companion }:
                     // Math.SinCos gives the sine and the cosine for little more than one of them (and the same bits).
                     var value = Declare(assign.Target) + Name(assign.Target);
                     var other = TypeOf(assign.Target) + " " + companion.Name;
                     var pair = companion.Function == "Cos" ? value + ", " + other : other + ", " + value;
-                    _writer.WriteLine("(" + pair + ") = " + call.Callee.Owner + ".SinCos(" + _printer.Print(C.FromIr(call.Arguments[0])) + ");");
+                    Line("(" + pair + ") = " + call.Callee.Owner + ".SinCos(" + _printer.Print(C.FromIr(call.Arguments[0])) + ");");
+                    WriteSharedTangentDeclaration(assign.Target);
+                    break;
+                case TPrimal { Statement: IrAssign assign } when LoopShape.PrintsNothing(assign, _locals):
+                    break; // in a for header, or a copy of a local onto itself
+                case TPrimal { Statement: IrAssign assign } when _locals is { } locals && locals.Compound(assign.Target, assign.Value) is not null:
+                    Line(LoopShape.Assignment(assign, locals, _printer, Name) + ";");
                     break;
                 case TPrimal { Statement: IrAssign assign }:
-                    _writer.WriteLine(Declare(assign.Target) + Name(assign.Target) + " = " + _printer.Print(Forward(assign)) + ";");
+                    Line(Declare(assign.Target) + Name(assign.Target) + " = " + _printer.Print(Forward(assign)) + ";");
+                    WriteSharedTangentDeclaration(assign.Target);
                     break;
                 case TPrimal { Statement: IrEffect effect }:
-                    _writer.WriteLine(_printer.Print(C.FromIr(effect.Value)) + ";");
+                    Line(_printer.Print(C.FromIr(effect.Value)) + ";");
                     break;
                 case TPrimal { Statement: IrThrow thrown }:
-                    _writer.WriteLine("throw " + _printer.Print(C.FromIr(thrown.Exception)) + ";");
+                    Line("throw " + _printer.Print(C.FromIr(thrown.Exception)) + ";");
                     break;
                 case TTangent tangent:
-                    _writer.WriteLine(DeclareTangent(tangent.Value) + Tangent(tangent.Value) + " = " + _printer.Print(tangent.Tangent) + ";");
+                    WriteTangent(tangent.Value, tangent.Tangent);
                     break;
                 case TPushforwardCall call when _callSites.TryGetValue(call.Target, out var site):
                     WriteCallSite(site);
@@ -201,7 +216,7 @@ internal sealed class PushforwardWriter
                     var arguments = call.Call.Arguments.Select(a => _printer.Print(C.FromIr(a)))
                         .Concat(call.Tangents.Select(_printer.Print))
                         .Append("out " + TypeOf(call.Target) + " " + Tangent(call.Target));
-                    _writer.WriteLine(TypeOf(call.Target) + " " + Name(call.Target) + " = " + DerivativeNames.OfCallee(call.Call.Callee, DerivativeNames.PushforwardSuffix) + "(" + string.Join(", ", arguments) + ");");
+                    Line(TypeOf(call.Target) + " " + Name(call.Target) + " = " + DerivativeNames.OfCallee(call.Call.Callee, DerivativeNames.PushforwardSuffix) + "(" + string.Join(", ", arguments) + ");");
                     break;
                 case TRuleTangent rule:
                     WriteRuleTangent(rule);
@@ -216,6 +231,72 @@ internal sealed class PushforwardWriter
 
             _taping?.After(statement);
         }
+    }
+
+    /// <summary>
+    /// <c>dy = tangent;</c>, or <c>ds += dt0</c> when it adds to the tangent of the version before, which shares its local;
+    /// nothing when it copies that tangent.
+    /// </summary>
+    private void WriteTangent(int id, CExpr tangent)
+    {
+        var name = Tangent(id);
+        if (IsTangentOf(tangent, name))
+        {
+            return;
+        }
+
+        if (tangent is CBinary { Op: IrBinaryOp.Add or IrBinaryOp.Subtract } sum && IsTangentOf(sum.Left, name) && !_plan.DeclaresTangent(id))
+        {
+            Line(name + (sum.Op == IrBinaryOp.Add ? " += " : " -= ") + _printer.Print(sum.Right) + ";");
+            return;
+        }
+
+        Line(DeclareTangent(id) + name + " = " + _printer.Print(tangent) + ";");
+    }
+
+    /// <summary>Whether <paramref name="tangent"/> is the tangent local <paramref name="name"/> itself.</summary>
+    private bool IsTangentOf(CExpr? tangent, string name) => tangent is CTangent { Id: var from } && Tangent(from) == name;
+
+    /// <summary>
+    /// <c>double ds = 0;</c> right after the version that declares its variable's local, when the tangents its versions
+    /// share are all defined in nested blocks (a branch's sides, a loop's body).
+    /// </summary>
+    private void WriteSharedTangentDeclaration(int id)
+    {
+        if (_plan.TangentDeclaredWith(id) is { } name)
+        {
+            Line(TypeOf(id) + " " + name + " = " + _ir.Values[id].Type.DefaultValueText + "; // the tangent of " + Name(id) + ", set below");
+        }
+    }
+
+    /// <summary>A comment quoting the source statement the following lines come from (in a pushforward, printed only if one does).</summary>
+    private void Comment(string source)
+    {
+        if (_locals is null)
+        {
+            _writer.WriteLine("// " + source);
+            return;
+        }
+
+        _pendingComment = source;
+    }
+
+    private void Line(string text)
+    {
+        if (_pendingComment is not null)
+        {
+            _writer.WriteLine("// " + _pendingComment);
+            _pendingComment = null;
+        }
+
+        _writer.WriteLine(text);
+    }
+
+    private System.IDisposable Block(string header)
+    {
+        Line(header);
+        _pendingComment = null;
+        return _writer.WriteBlock();
     }
 
     /// <summary>
@@ -272,15 +353,15 @@ internal sealed class PushforwardWriter
         arguments.AddRange(rule.Tangents.Select(_printer.Print));
         if (!_ir.Values[rule.Target].Type.IsTensor)
         {
-            _writer.WriteLine(Declare(rule.Target) + Tangent(rule.Target) + " = " + call.Callee.Pushforward + "(" + string.Join(", ", arguments) + ");");
+            Line(DeclareTangent(rule.Target) + Tangent(rule.Target) + " = " + call.Callee.Pushforward + "(" + string.Join(", ", arguments) + ");");
             return;
         }
 
-        _writer.WriteLine(Declare(rule.Target) + Tangent(rule.Target) + " = " + (_plan.FreshTangent(rule.Target)
+        Line(Declare(rule.Target) + Tangent(rule.Target) + " = " + (_plan.FreshTangent(rule.Target)
             ? "new " + TypeOf(rule.Target) + "(" + Name(rule.Target) + ".Shape.ToArray()); // fresh each iteration"
             : _compilerServices + "Buffers.Ensure(ref workspace." + Tangent(rule.Target) + ", " + Name(rule.Target) + ".Shape);"));
         arguments.Add(Tangent(rule.Target));
-        _writer.WriteLine(call.Callee.Pushforward + "(" + string.Join(", ", arguments) + ");");
+        Line(call.Callee.Pushforward + "(" + string.Join(", ", arguments) + ");");
     }
 
     private void WriteIf(TIf t)
@@ -288,71 +369,123 @@ internal sealed class PushforwardWriter
         var branch = t.Branch;
         foreach (var group in _plan.DeclaredAhead(t).GroupBy(TypeOf))
         {
-                var zero = _ir.Values[group.First()].Type.DefaultValueText;
-            _writer.WriteLine(group.Key + " " + string.Join(", ", group.SelectMany(id => Hoisted(id).Select(name => name + " = " + zero))) + "; // read after the branch");
+            var zero = _ir.Values[group.First()].Type.DefaultValueText;
+            Line(group.Key + " " + string.Join(", ", group.SelectMany(id => Hoisted(id).Select(name => name + " = " + zero))) + "; // read after the branch");
         }
 
-        foreach (var phi in branch.Phis.Where(p => !_plan.Hoisted(p.Target)))
+        foreach (var phi in branch.Phis.Where(p => !_plan.Hoisted(p.Target) && Declares(p.Target) && !IsBreakFlag(p.Target)))
         {
-            _writer.WriteLine(TypeOf(phi.Target) + " " + Name(phi.Target) + ";");
+            Line(TypeOf(phi.Target) + " " + Name(phi.Target) + ";");
+            WriteSharedTangentDeclaration(phi.Target);
         }
 
-        foreach (var phi in t.TangentPhis.Where(p => !_plan.Hoisted(p.Target)))
+        foreach (var phi in t.TangentPhis.Where(p => !_plan.Hoisted(p.Target) && _plan.DeclaresTangent(p.Target)))
         {
-            _writer.WriteLine(DeclareTangent(phi.Target) + Tangent(phi.Target) + ";");
+            Line(DeclareTangent(phi.Target) + Tangent(phi.Target) + ";");
         }
 
-        using (_writer.WriteBlock("if (" + Name(branch.Condition) + ")"))
+        // A side that prints nothing (a 'continue', or copies of locals onto themselves) leaves the other one alone
+        // under the negated condition.
+        var thenPrints = PrintsSomething(t, whenTrue: true);
+        var elsePrints = PrintsSomething(t, whenTrue: false);
+        if (!thenPrints && elsePrints)
         {
-            WriteBlock(t.Then);
-            WriteMerges(branch.Phis.Select(p => (p.Target, p.WhenTrue)), t.TangentPhis.Select(p => (p.Target, p.WhenTrue)));
-        }
-
-        if (t.Else.Statements.Count > 0 || branch.Phis.Any(p => p.WhenFalse is not null))
-        {
-            using (_writer.WriteBlock("else"))
+            using (Block("if (!" + Name(branch.Condition) + ")"))
             {
-                WriteBlock(t.Else);
-                WriteMerges(branch.Phis.Select(p => (p.Target, p.WhenFalse)), t.TangentPhis.Select(p => (p.Target, p.WhenFalse)));
+                WriteSide(t, whenTrue: false);
+            }
+
+            return;
+        }
+
+        using (Block("if (" + Name(branch.Condition) + ")"))
+        {
+            WriteSide(t, whenTrue: true);
+        }
+
+        if (elsePrints)
+        {
+            using (Block("else"))
+            {
+                WriteSide(t, whenTrue: false);
             }
         }
     }
 
-    private void WriteMerges(IEnumerable<(int Target, IrExpr? Source)> values, IEnumerable<(int Target, CExpr? Source)> tangents)
+    private bool PrintsSomething(TIf t, bool whenTrue) =>
+        (whenTrue ? t.Then : t.Else).Statements.Any(s => s is not TComment)
+        || t.Branch.Phis.Any(p => (whenTrue ? p.WhenTrue : p.WhenFalse) is { } source && !IsBreakFlag(p.Target) && !IsSelfCopy(p.Target, source))
+        || t.TangentPhis.Any(p => (whenTrue ? p.WhenTrue : p.WhenFalse) is { } source && !IsTangentOf(source, Tangent(p.Target)))
+        || Breaks(t.Branch, whenTrue);
+
+    /// <summary>Whether this side of the branch leaves its loop (a <c>break</c> whose flag prints as <c>break;</c>).</summary>
+    private bool Breaks(IrIf branch, bool whenTrue) =>
+        branch.Phis.Any(p => IsBreakFlag(p.Target) && (whenTrue ? p.WhenTrue : p.WhenFalse) is IrConstant);
+
+    /// <summary>One side of a branch: its statements, then the values and tangents it hands the merges, then its break.</summary>
+    private void WriteSide(TIf t, bool whenTrue)
     {
-        foreach (var (target, source) in values.Where(v => v.Source is not null))
+        WriteBlock(whenTrue ? t.Then : t.Else);
+        foreach (var phi in t.Branch.Phis)
         {
-            _writer.WriteLine(Name(target) + " = " + _printer.Print(C.FromIr(source!)) + ";");
+            var source = whenTrue ? phi.WhenTrue : phi.WhenFalse;
+            if (source is not null && !IsBreakFlag(phi.Target) && !IsSelfCopy(phi.Target, source))
+            {
+                Line(Name(phi.Target) + " = " + _printer.Print(C.FromIr(source)) + ";");
+            }
         }
 
-        foreach (var (target, source) in tangents.Where(v => v.Source is not null))
+        foreach (var phi in t.TangentPhis)
         {
-            _writer.WriteLine(Tangent(target) + " = " + _printer.Print(source!) + ";");
+            var source = whenTrue ? phi.WhenTrue : phi.WhenFalse;
+            if (source is not null && !IsTangentOf(source, Tangent(phi.Target)))
+            {
+                Line(Tangent(phi.Target) + " = " + _printer.Print(source) + ";");
+            }
+        }
+
+        if (Breaks(t.Branch, whenTrue))
+        {
+            // A break first moves the carried variables on, as the end of its iteration would.
+            WriteCarriedUpdates(_loops[_locals!.FlagLoop(t.Branch.Phis.First(p => IsBreakFlag(p.Target)).Target)]);
+            Line("break;");
         }
     }
 
-    /// <summary>The loop as the forward pass runs it, each carried value with its tangent beside it.</summary>
+    /// <summary>
+    /// The loop as the forward pass runs it, in the user's shape where the plan has one (<see cref="LoopShape"/>), each
+    /// carried value with its tangent beside it.
+    /// </summary>
     private void WriteLoop(TLoop t)
     {
         var loop = t.Loop;
-        foreach (var carried in loop.Carried)
+        _loops[loop] = t;
+        var initials = LoopShape.Initials(loop, _locals).ToList();
+        var tangentInitials = t.Tangents.Where(c => !IsTangentOf(c.Initial, Tangent(c.Phi))).ToList();
+        if (initials.Count + tangentInitials.Count == 0)
         {
-            _writer.WriteLine(TypeOf(carried.Phi) + " " + Name(carried.Phi) + " = " + _printer.Print(C.FromIr(carried.Initial)) + ";");
+            _pendingComment = null; // the header quotes the loop
         }
 
-        foreach (var carried in t.Tangents)
+        foreach (var carried in initials)
         {
-            _writer.WriteLine(DeclareTangent(carried.Phi) + Tangent(carried.Phi) + " = " + _printer.Print(carried.Initial) + ";");
+            Line(Declare(carried.Phi) + Name(carried.Phi) + " = " + _printer.Print(C.FromIr(carried.Initial)) + ";");
+            WriteSharedTangentDeclaration(carried.Phi);
+        }
+
+        foreach (var carried in tangentInitials)
+        {
+            Line(DeclareTangent(carried.Phi) + Tangent(carried.Phi) + " = " + _printer.Print(carried.Initial) + ";");
         }
 
         _taping?.BeforeLoop(t);
-        var (test, simple) = LoopTest.Of(loop, _printer, Name(loop.Condition));
-        using (_writer.WriteBlock("while (" + test + ")"))
+        var (header, simple, doTest) = LoopShape.Header(loop, _locals, _printer, Name, TypeOf);
+        using (Block(header))
         {
             if (!simple)
             {
                 WriteBlock(t.Header);
-                _writer.WriteLine("if (!" + Name(loop.Condition) + ") break;");
+                Line("if (!" + Name(loop.Condition) + ") break;");
             }
 
             _taping?.IterationStart(t);
@@ -361,14 +494,20 @@ internal sealed class PushforwardWriter
             WriteCarriedUpdates(t);
         }
 
-        foreach (var carried in loop.Carried.Where(c => c.Exit >= 0))
+        if (doTest is not null)
         {
-            _writer.WriteLine(Declare(carried.Exit) + Name(carried.Exit) + " = " + Name(carried.Phi) + ";");
+            Line("while (" + doTest + ");");
         }
 
-        foreach (var carried in t.Tangents.Where(c => c.Exit >= 0))
+        foreach (var carried in LoopShape.Exits(loop, _locals))
         {
-            _writer.WriteLine(DeclareTangent(carried.Exit) + Tangent(carried.Exit) + " = " + Tangent(carried.Phi) + ";");
+            Line(Declare(carried.Exit) + Name(carried.Exit) + " = " + Name(carried.Phi) + ";");
+            WriteSharedTangentDeclaration(carried.Exit);
+        }
+
+        foreach (var carried in t.Tangents.Where(c => c.Exit >= 0 && Tangent(c.Exit) != Tangent(c.Phi)))
+        {
+            Line(DeclareTangent(carried.Exit) + Tangent(carried.Exit) + " = " + Tangent(carried.Phi) + ";");
         }
     }
 
@@ -379,28 +518,19 @@ internal sealed class PushforwardWriter
     private void WriteCarriedUpdates(TLoop t)
     {
         var updates = new List<(string Target, string Value, HashSet<string> Reads, bool RefLike)>();
-        foreach (var carried in t.Loop.Carried.Where(c => !(c.Next is IrRef { Value: var n } && n == c.Phi)))
+        foreach (var carried in LoopShape.Updates(t.Loop, _locals))
         {
             var next = C.FromIr(carried.Next);
             updates.Add((Name(carried.Phi), _printer.Print(next), Reads(next), _ir.Values[carried.Phi].Type.IsRefLike));
         }
 
-        foreach (var carried in t.Tangents.Where(c => !(c.Next is CTangent { Id: var n } && n == c.Phi)))
+        foreach (var carried in t.Tangents.Where(c => !IsTangentOf(c.Next, Tangent(c.Phi))))
         {
             updates.Add((Tangent(carried.Phi), _printer.Print(carried.Next), Reads(carried.Next), false));
         }
 
         var hazard = updates.Select((u, i) => updates.Take(i).Any(earlier => u.Reads.Contains(earlier.Target))).Any(h => h);
-        if (hazard && !updates.Any(u => u.RefLike))
-        {
-            _writer.WriteLine("(" + string.Join(", ", updates.Select(u => u.Target)) + ") = (" + string.Join(", ", updates.Select(u => u.Value)) + ");");
-            return;
-        }
-
-        foreach (var update in updates)
-        {
-            _writer.WriteLine(update.Target + " = " + update.Value + ";");
-        }
+        LoopShape.WriteUpdates(_writer, updates.Select(u => (u.Target, u.Value)).ToList(), hazard, updates.Any(u => u.RefLike));
     }
 
     /// <summary>The names a value declared ahead of its branch brings: itself, its tangent, a call's partials and products.</summary>
@@ -421,11 +551,17 @@ internal sealed class PushforwardWriter
         }
     }
 
-    /// <summary>The type and a space, or nothing for a value declared ahead of its branch.</summary>
-    private string Declare(int id) => _plan.Hoisted(id) ? string.Empty : TypeOf(id) + " ";
+    /// <summary>The type and a space, or nothing for a value declared ahead of its branch or sharing an earlier version's local.</summary>
+    private string Declare(int id) => _plan.Hoisted(id) || !Declares(id) ? string.Empty : TypeOf(id) + " ";
 
     /// <summary>A tangent's declaration: a tensor's may be null (a zero direction).</summary>
-    private string DeclareTangent(int id) => _plan.Hoisted(id) ? string.Empty : TypeOf(id) + (_ir.Values[id].Type.IsTensor ? "? " : " ");
+    private string DeclareTangent(int id) => _plan.Hoisted(id) || !_plan.DeclaresTangent(id) ? string.Empty : TypeOf(id) + (_ir.Values[id].Type.IsTensor ? "? " : " ");
+
+    private bool Declares(int id) => _locals?.Declares(id) ?? true;
+
+    private bool IsBreakFlag(int id) => _locals is { } locals && locals.IsBreakFlag(id);
+
+    private bool IsSelfCopy(int target, IrExpr? source) => _locals is { } locals && locals.IsSelfCopy(target, source);
 
     /// <summary>The names of the values and tangents an expression reads.</summary>
     private HashSet<string> Reads(CExpr e)
@@ -441,9 +577,9 @@ internal sealed class PushforwardWriter
 
     private static string NameAllocatorText(string name) => name.TrimStart('@');
 
-    private string Name(int id) => _ir.Values[id].Name;
+    private string Name(int id) => _locals?.Name(id) ?? _ir.Values[id].Name;
 
-    private string Tangent(int id) => _program.TangentNames[id];
+    private string Tangent(int id) => _plan.TangentName(id);
 
     private string TypeOf(int id) => _ir.Values[id].Type.Name;
 }

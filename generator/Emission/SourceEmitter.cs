@@ -413,8 +413,7 @@ internal static class SourceEmitter
         {
             foreach (var statement in statements)
             {
-                if (statement is IrAssign printsNothing && !Recomputing && _locals is { } locals
-                    && (locals.IsAbsorbed(printsNothing.Target) || locals.IsSelfCopy(printsNothing.Target, printsNothing.Value)))
+                if (statement is IrAssign printsNothing && LoopShape.PrintsNothing(printsNothing, Locals))
                 {
                     continue; // in a for header, or a copy of a local onto itself
                 }
@@ -437,9 +436,9 @@ internal static class SourceEmitter
                         break;
 
                     case IrAssign assign:
-                        if (!Recomputing && _locals?.Compound(assign.Target, assign.Value) is not null)
+                        if (Locals is { } locals && locals.Compound(assign.Target, assign.Value) is not null)
                         {
-                            _writer.WriteLine(CompoundAssignment(assign) + ";");
+                            _writer.WriteLine(LoopShape.Assignment(assign, locals, _printer, Name) + ";");
                             break;
                         }
 
@@ -510,7 +509,7 @@ internal static class SourceEmitter
                 WriteTapeStore(loop.Start);
             }
 
-            var initials = loop.Carried.Where(c => !IsBreakFlag(c.Phi) && !IsSelfCopy(c.Phi, c.Initial) && !(!Recomputing && _locals!.IsAbsorbed(c.Phi))).ToList();
+            var initials = LoopShape.Initials(loop, Locals).ToList();
             if (initials.Count > 0 && !Recomputing && _lastForwardSource?.StartsWith(loop.Source, System.StringComparison.Ordinal) != true)
             {
                 _writer.WriteLine("// " + loop.Source); // what the carried variables start as
@@ -523,19 +522,12 @@ internal static class SourceEmitter
                 _writer.WriteLine((Hoisted(carried.Phi) || !Declares(carried.Phi) ? string.Empty : TypeOf(carried.Phi) + " ") + Name(carried.Phi) + " = " + initial + ";");
             }
 
-            var (test, simple) = LoopTest.Of(loop, _printer, Name(loop.Condition));
             if (_mode != SweepMode.Value)
             {
                 WriteTapingComment(_plan.Taping(loop));
             }
 
-            if (!Recomputing && _locals?.BreakTest(loop) is { } withoutFlag)
-            {
-                test = _printer.Print(C.FromIr(withoutFlag));
-            }
-
-            var doTest = Recomputing ? null : _locals?.DoWhile(loop);
-            var header = !Recomputing && _locals?.For(loop) is { } forHeader ? ForHeader(forHeader) : doTest is not null ? "do" : "while (" + test + ")";
+            var (header, simple, doTest) = LoopShape.Header(loop, Locals, _printer, Name, TypeOf);
             using (_writer.WriteBlock(header))
             {
                 if (!simple)
@@ -563,10 +555,10 @@ internal static class SourceEmitter
 
             if (doTest is not null)
             {
-                _writer.WriteLine("while (" + _printer.Print(C.FromIr(doTest)) + ");");
+                _writer.WriteLine("while (" + doTest + ");");
             }
 
-            foreach (var carried in loop.Carried.Where(c => c.Exit >= 0 && !IsSelfCopy(c.Exit, new IrRef(c.Phi))))
+            foreach (var carried in LoopShape.Exits(loop, Locals))
             {
                 var declaration = (Hoisted(carried.Exit) || !Declares(carried.Exit) ? string.Empty : TypeOf(carried.Exit) + " ") + Name(carried.Exit) + " = ";
                 if (_plan.CopiedExit(carried.Exit))
@@ -633,40 +625,13 @@ internal static class SourceEmitter
             _writer.WriteLine("// per iteration, " + string.Join("; ", parts));
         }
 
-        /// <summary><c>for (int i = 0; i &lt; n; i++)</c>: the user's header, its counter sharing one local across its versions.</summary>
-        private string ForHeader(LoopLocals.ForHeader header)
-        {
-            var init = header.Init is { } assign ? TypeOf(assign.Target) + " " + Name(assign.Target) + " = " + _printer.Print(C.FromIr(assign.Value)) : string.Empty;
-            var steps = header.Steps.Select(CompoundAssignment);
-            return "for (" + init + "; " + _printer.Print(C.FromIr(header.Condition)) + "; " + string.Join(", ", steps) + ")";
-        }
-
-        /// <summary><c>i++</c>, <c>s += t</c> or <c>s = e</c>: an assignment to a local that may read its own previous version.</summary>
-        private string CompoundAssignment(IrAssign step) => _locals!.Compound(step.Target, step.Value) switch
-        {
-            ("+=", IrConstant { Text: "1" }) => Name(step.Target) + "++",
-            ("-=", IrConstant { Text: "1" }) => Name(step.Target) + "--",
-            { } compound => Name(step.Target) + " " + compound.Operator + " " + _printer.Print(C.FromIr(compound.Right)),
-            null => Name(step.Target) + " = " + _printer.Print(C.FromIr(step.Value)),
-        };
-
         /// <summary><c>h_1 = h_2;</c> per carried variable; a tuple assignment when one update reads a phi another one changes.</summary>
         private void WriteCarriedUpdates(IrLoop loop)
         {
-            var updates = loop.Carried.Where(c => !(c.Next is IrRef { Value: var n } && n == c.Phi) && !IsBreakFlag(c.Phi) && !IsSelfCopy(c.Phi, c.Next)).ToList();
+            var updates = LoopShape.Updates(loop, Locals).ToList();
             var phis = new HashSet<int>(updates.Select(c => c.Phi));
             var hazard = updates.Select((c, i) => IrWalker.References(c.Next).Any(r => phis.Contains(r) && updates.Take(i).Any(u => u.Phi == r))).Any(h => h);
-            if (hazard && !updates.Any(c => _ir.Values[c.Phi].Type.IsRefLike))
-            {
-                _writer.WriteLine("(" + string.Join(", ", updates.Select(c => Name(c.Phi))) + ") = ("
-                    + string.Join(", ", updates.Select(c => _printer.Print(C.FromIr(c.Next)))) + ");");
-                return;
-            }
-
-            foreach (var carried in updates)
-            {
-                _writer.WriteLine(Name(carried.Phi) + " = " + _printer.Print(C.FromIr(carried.Next)) + ";");
-            }
+            LoopShape.WriteUpdates(_writer, updates.Select(c => (Name(c.Phi), _printer.Print(C.FromIr(c.Next)))).ToList(), hazard, updates.Any(c => _ir.Values[c.Phi].Type.IsRefLike));
         }
 
         /// <summary>A call with a destination-passing overload writes into its workspace buffer: <c>Op(x, ref workspace.h)</c>.</summary>
@@ -772,6 +737,9 @@ internal static class SourceEmitter
                 _writer.WriteLine("break;");
             }
         }
+
+        /// <summary>How the forward sweep prints loops in the user's shape; null (the lowered form) while recomputing an iteration.</summary>
+        private LoopLocals? Locals => Recomputing ? null : _locals;
 
         private bool Declares(int id) => Recomputing || (_locals?.Declares(id) ?? true);
 

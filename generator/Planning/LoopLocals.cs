@@ -34,9 +34,12 @@ internal sealed class LoopLocals
     private int _order;
     private int _blocks;
 
-    private LoopLocals(IrMethod ir, IReadOnlyList<IrStatement> program, Func<int, bool> pinned)
+    private readonly Func<int, IEnumerable<int>> _readAfter;
+
+    private LoopLocals(IrMethod ir, IReadOnlyList<IrStatement> program, Func<int, bool> pinned, Func<int, IEnumerable<int>>? readAfter)
     {
         _ir = ir;
+        _readAfter = readAfter ?? (_ => []);
 
         // A carried variable whose phi keeps its SSA name keeps its copies too (i_2 = i_1 + 1; i_1 = i_2;), rather
         // than sharing a local with the version before the loop across it.
@@ -64,8 +67,16 @@ internal sealed class LoopLocals
         }
     }
 
-    /// <summary>Plans the printing of <paramref name="program"/>; <paramref name="pinned"/> values keep their SSA names.</summary>
-    public static LoopLocals Plan(IrMethod ir, IReadOnlyList<IrStatement> program, Func<int, bool> pinned) => new(ir, program, pinned);
+    /// <summary>
+    /// Plans the printing of <paramref name="program"/>; <paramref name="pinned"/> values keep their SSA names.
+    /// <paramref name="readAfter"/>: the values read right after a value's definition, by a statement printed beside
+    /// it (a pushforward's tangent reads the operands after the value overwrote its local), which must not share it.
+    /// </summary>
+    public static LoopLocals Plan(IrMethod ir, IReadOnlyList<IrStatement> program, Func<int, bool> pinned, Func<int, IEnumerable<int>>? readAfter = null) =>
+        new(ir, program, pinned, readAfter);
+
+    /// <summary>The versions sharing one local with <paramref name="id"/> (empty: it keeps its own name), first the one declaring it.</summary>
+    public IReadOnlyList<int> Sharing(int id) => _class[id] >= 0 ? _classes[_class[id]].Members : [];
 
     /// <summary>The name a value prints under.</summary>
     public string Name(int id) => _class[id] >= 0 ? _classes[_class[id]].Name : _ir.Values[id].Name;
@@ -246,9 +257,11 @@ internal sealed class LoopLocals
             switch (statements[i])
             {
                 case IrAssign assign:
-                    Interfere(assign.Target, live, assign.Value);
+                    var readAfter = _readAfter(assign.Target).ToList();
+                    Interfere(assign.Target, readAfter.Count == 0 ? live : new HashSet<int>(live.Concat(readAfter)), assign.Value);
                     live.Remove(assign.Target);
                     live.UnionWith(IrWalker.References(assign.Value));
+                    live.UnionWith(readAfter.Where(id => id != assign.Target));
                     break;
                 case IrEffect effect:
                     live.UnionWith(IrWalker.References(effect.Value));

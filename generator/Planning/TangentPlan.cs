@@ -2,13 +2,16 @@ using System.Collections.Generic;
 using System.Linq;
 using SymDiff.Generator.Differentiation;
 using SymDiff.Generator.Ir;
+using SymDiff.Generator.Lowering;
 
 namespace SymDiff.Generator.Planning;
 
 /// <summary>
 /// The plan of a tangent program as printed (a pushforward, or the forward sweep of a Hessian-vector product): which
 /// forward tensors compute into workspace buffers, which rule tangents get a buffer of their own, and which values
-/// (with their tangents) are declared ahead of the branch that defines them. Built once; it only answers questions.
+/// (with their tangents) are declared ahead of the branch that defines them; in a pushforward, how loops print in the
+/// user's own shape (<see cref="LoopLocals"/>), a variable's tangent sharing one local as its versions do
+/// (<c>ds</c> for <c>s</c>). Built once; it only answers questions.
 /// </summary>
 internal sealed class TangentPlan
 {
@@ -17,6 +20,9 @@ internal sealed class TangentPlan
     private readonly HashSet<int> _hoisted = new();
     private readonly Dictionary<TIf, List<int>> _declaredAhead = new();
     private readonly Dictionary<int, string> _savedTypes = new();
+    private readonly Dictionary<int, string> _sharedTangents = new();
+    private readonly HashSet<int> _declaresSharedTangent = new();
+    private readonly Dictionary<int, string> _tangentDeclaredWith = new();
 
     private TangentPlan(IrMethod ir, TangentProgram program, bool beforeReverse)
     {
@@ -38,6 +44,14 @@ internal sealed class TangentPlan
         {
             Hoist(program.Body);
         }
+        else
+        {
+            // The reverse sweep of a Hessian-vector product reads values by their SSA names; a pushforward prints the user's.
+            var reads = ReadByTangents(program.Body);
+            var pinned = new HashSet<int>(Descendants(program.Body).OfType<TPushforwardCall>().Select(c => c.Target));
+            Locals = LoopLocals.Plan(ir, ir.Body.Statements, pinned.Contains, id => reads.TryGetValue(id, out var read) ? read : []);
+            ShareTangents(ir, program, Locals);
+        }
 
         // Inside loops, tensors are fresh each iteration (a buffer reused from call to call would be overwritten while
         // the carried value still refers to it).
@@ -55,6 +69,21 @@ internal sealed class TangentPlan
     public static TangentPlan Create(IrMethod ir, TangentProgram program, bool beforeReverse) => new(ir, program, beforeReverse);
 
     public TangentProgram Program { get; }
+
+    /// <summary>How a pushforward prints the user's variables and loops in the user's form; null in a Hessian-vector product.</summary>
+    public LoopLocals? Locals { get; }
+
+    /// <summary>The local holding a value's tangent: its variable's (<c>ds</c>) when its versions share one local.</summary>
+    public string TangentName(int id) => _sharedTangents.TryGetValue(id, out var name) ? name : Program.TangentNames[id];
+
+    /// <summary>Whether the statement defining a value's tangent declares its local (else an earlier version's declared it).</summary>
+    public bool DeclaresTangent(int id) => !_sharedTangents.ContainsKey(id) || _declaresSharedTangent.Contains(id);
+
+    /// <summary>
+    /// The shared tangent local declared right after <paramref name="id"/>, the version declaring its variable's local,
+    /// when no tangent of the variable is defined in that block (they all are in nested ones), else null.
+    /// </summary>
+    public string? TangentDeclaredWith(int id) => _tangentDeclaredWith.TryGetValue(id, out var name) ? name : null;
 
     /// <summary>Forward tensors computed into workspace buffers, by value.</summary>
     public IReadOnlyList<int> ValueBuffers { get; }
@@ -139,6 +168,119 @@ internal sealed class TangentPlan
                     }
 
                     break;
+            }
+        }
+    }
+
+    /// <summary>The values each tangent statement reads right after its value's definition (its operands, the result).</summary>
+    private static Dictionary<int, List<int>> ReadByTangents(TBlock body)
+    {
+        var reads = new Dictionary<int, List<int>>();
+        foreach (var statement in Descendants(body))
+        {
+            switch (statement)
+            {
+                case TTangent tangent:
+                    reads[tangent.Value] = C.Values(tangent.Tangent).ToList();
+                    break;
+                case TRuleTangent rule:
+                    reads[rule.Target] = rule.Call.Arguments.SelectMany(IrWalker.References).ToList();
+                    break;
+            }
+        }
+
+        return reads;
+    }
+
+    /// <summary>
+    /// The versions of a variable that share one local share one tangent local too (<c>ds += dt0</c>), named after the
+    /// variable: their lifetimes do not overlap, nor do their tangents' (a tangent is read where its value is, or
+    /// right after the definition it follows, which <see cref="LoopLocals"/> was told). It is declared by the first
+    /// tangent defined in the block that declares the variable, or with the variable when all are in nested blocks.
+    /// </summary>
+    private void ShareTangents(IrMethod ir, TangentProgram program, LoopLocals locals)
+    {
+        var valuePaths = new Dictionary<int, int[]>();
+        var tangentSites = new List<(int Id, int[] Path)>();
+        var blocks = 0;
+        Walk(program.Body, []);
+
+        var allocator = DerivativeNames.Allocator(ir);
+        foreach (var name in program.TangentNames.Values.Concat(Descendants(program.Body).OfType<TPrimal>().Select(p => p.Companion?.Name).OfType<string>()))
+        {
+            allocator.Reserve(name);
+        }
+
+        const string prefix = "d"; // a pushforward's tangents (DerivativeNames)
+        foreach (var first in valuePaths.Keys.Where(id => locals.Sharing(id) is { Count: > 0 } members && members[0] == id))
+        {
+            var members = locals.Sharing(first);
+            var sites = tangentSites.Where(site => members.Contains(site.Id)).ToList();
+            if (sites.Count == 0)
+            {
+                continue;
+            }
+
+            var wanted = prefix + NameAllocator.Unescape(locals.Name(first));
+            var name = members.Any(m => program.TangentNames.TryGetValue(m, out var own) && own == wanted) ? wanted : allocator.AllocateDerivative(prefix, locals.Name(first));
+            foreach (var member in members.Where(program.TangentNames.ContainsKey))
+            {
+                _sharedTangents[member] = name;
+            }
+
+            if (sites[0].Path.SequenceEqual(valuePaths[first]))
+            {
+                _declaresSharedTangent.Add(sites[0].Id);
+            }
+            else
+            {
+                _tangentDeclaredWith[first] = name;
+            }
+        }
+
+        void Walk(TBlock block, int[] path)
+        {
+            foreach (var statement in block.Statements)
+            {
+                switch (statement)
+                {
+                    case TPrimal { Statement: IrAssign assign }:
+                        Value(assign.Target, path);
+                        break;
+                    case TTangent tangent:
+                        tangentSites.Add((tangent.Value, path));
+                        break;
+                    case TRuleTangent rule:
+                        tangentSites.Add((rule.Target, path));
+                        break;
+                    case TPushforwardCall call:
+                        Value(call.Target, path);
+                        tangentSites.Add((call.Target, path));
+                        break;
+                    case TIf branch:
+                        branch.Branch.Phis.ToList().ForEach(p => Value(p.Target, path));
+                        tangentSites.AddRange(branch.TangentPhis.Select(p => (p.Target, path)));
+                        Walk(branch.Then, [.. path, blocks++]);
+                        Walk(branch.Else, [.. path, blocks++]);
+                        break;
+                    case TLoop loop:
+                        loop.Loop.Carried.ToList().ForEach(c => Value(c.Phi, path));
+                        tangentSites.AddRange(loop.Tangents.Select(c => (c.Phi, path)));
+                        var inner = new[] { blocks++ };
+                        Walk(loop.Header, [.. path, .. inner]);
+                        Walk(loop.Body, [.. path, .. inner]);
+                        loop.Loop.Carried.Where(c => c.Exit >= 0).ToList().ForEach(c => Value(c.Exit, path));
+                        tangentSites.AddRange(loop.Tangents.Where(c => c.Exit >= 0).Select(c => (c.Exit, path)));
+                        break;
+                }
+            }
+        }
+
+        void Value(int id, int[] path)
+        {
+            if (!valuePaths.ContainsKey(id))
+            {
+                valuePaths[id] = path;
             }
         }
     }

@@ -113,11 +113,11 @@ partial class Clock
         double dtmp0 = dt * 2 * t;
         (double tmp1, double cosX) = Math.SinCos(x);
         double dtmp1 = dx * cosX;
-        double t_1 = tmp0 + tmp1;
-        double dt_1 = dtmp0 + dtmp1;
+        t = tmp0 + tmp1;
+        dt = dtmp0 + dtmp1;
         // return Math.Cos(t * w) * x;
-        double tmp2 = t_1 * w;
-        double dtmp2 = dt_1 * w + dw * t_1;
+        double tmp2 = t * w;
+        double dtmp2 = dt * w + dw * t;
         (double sinTmp2, double tmp3) = Math.SinCos(tmp2);
         double dtmp3 = -(dtmp2 * sinTmp2);
         double result = tmp3 * x;

@@ -365,28 +365,21 @@ partial class Settle
         int k = 0;
         // do ... while (v < 5 && k < 30)
         double v = x;
-        int k_1 = k;
-        bool first = true;
         double dv = dx;
-        while (first || v < 5.0 && k_1 < 30)
+        do
         {
             // v = Math.Sqrt(v + c);
             double t0 = v + c;
             double dt0 = dv + dc;
-            double v_1 = Math.Sqrt(t0);
-            double dv_1 = dt0 / (2 * v_1);
+            v = Math.Sqrt(t0);
+            dv = dt0 / (2 * v);
             // k++;
-            int k_2 = k_1 + 1;
-            v = v_1;
-            k_1 = k_2;
-            first = false;
-            dv = dv_1;
+            k++;
         }
-        double v_2 = v;
-        double dv_2 = dv;
+        while (v < 5.0 && k < 30);
         // return v * x;
-        double result = v_2 * x;
-        dResult = dv_2 * x + dx * v_2;
+        double result = v * x;
+        dResult = dv * x + dx * v;
         return result;
     }
 

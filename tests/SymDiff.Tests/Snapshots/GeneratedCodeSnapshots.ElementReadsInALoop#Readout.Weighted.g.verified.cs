@@ -363,36 +363,25 @@ partial class Readout
         Arguments.CheckGradient("WeightedPushforward", w, dw, false);
         // var total = 0.0;
         double total = 0.0;
-        // for (var i = 0; i < n; i++) { total += w[i] * w[i] * i; }
-        int i = 0;
         // for (var i = 0; i < n; i++)
-        double total_1 = total;
-        int i_1 = i;
-        double dtotal_1 = 0;
-        while (i_1 < n)
+        double dtotal = 0;
+        for (int i = 0; i < n; i++)
         {
             // total += w[i] * w[i] * i;
-            double t0 = w[i_1];
-            double dt0 = DTensorRules.ItemPushforward(i_1, dw);
+            double t0 = w[i];
+            double dt0 = DTensorRules.ItemPushforward(i, dw);
             double t1 = t0 * t0;
             double dt1 = dt0 * 2 * t0;
-            double t2 = t1 * (double)i_1;
-            double dt2 = dt1 * (double)i_1;
-            double total_2 = total_1 + t2;
-            double dtotal_2 = dtotal_1 + dt2;
-            // i++
-            int i_2 = i_1 + 1;
-            total_1 = total_2;
-            i_1 = i_2;
-            dtotal_1 = dtotal_2;
+            double t2 = t1 * (double)i;
+            double dt2 = dt1 * (double)i;
+            total += t2;
+            dtotal += dt2;
         }
-        double total_3 = total_1;
-        double dtotal_3 = dtotal_1;
         // return total + w[0];
         double t3 = w[0];
         double dt3 = DTensorRules.ItemPushforward(0, dw);
-        double result = total_3 + t3;
-        dResult = dtotal_3 + dt3;
+        double result = total + t3;
+        dResult = dtotal + dt3;
         return result;
     }
 

@@ -433,11 +433,8 @@ partial class Regression
         // var k = 0;
         int k = 0;
         // foreach (var x in xs)
-        double loss_1 = loss;
-        int k_1 = k;
-        int index = 0;
-        double dloss_1 = 0;
-        while (index < xs.Length)
+        double dloss = 0;
+        for (int index = 0; index < xs.Length; index++)
         {
             // foreach (var x in xs)
             double x = xs[index];
@@ -448,28 +445,20 @@ partial class Regression
             double dt1 = dt0 + db;
             double t2 = Math.Tanh(t1);
             double dt2 = dt1 * (1 - t2 * t2);
-            double t3 = ys[k_1];
+            double t3 = ys[k];
             double error = t2 - t3;
             // loss += error * error;
             double t4 = error * error;
             double dt4 = dt2 * 2 * error;
-            double loss_2 = loss_1 + t4;
-            double dloss_2 = dloss_1 + dt4;
+            loss += t4;
+            dloss += dt4;
             // k++;
-            int k_2 = k_1 + 1;
-            // index++
-            int index_1 = index + 1;
-            loss_1 = loss_2;
-            k_1 = k_2;
-            index = index_1;
-            dloss_1 = dloss_2;
+            k++;
         }
-        double loss_3 = loss_1;
-        double dloss_3 = dloss_1;
         // return loss / xs.Length;
         double t5 = (double)xs.Length;
-        double result = loss_3 / t5;
-        dResult = dloss_3 / t5;
+        double result = loss / t5;
+        dResult = dloss / t5;
         return result;
     }
 

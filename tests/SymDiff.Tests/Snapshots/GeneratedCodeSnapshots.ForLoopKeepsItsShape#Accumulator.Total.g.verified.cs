@@ -288,43 +288,25 @@ partial class Accumulator
     {
         // double s = 0;
         double s = 0.0;
-        // for (int i = 0; i < steps; i++) { s += x * w; if (s > 2) { break; } }
-        int i = 0;
         // for (int i = 0; i < steps; i++)
-        double s_1 = s;
-        int i_1 = i;
-        bool broke = false;
-        double ds_1 = 0;
-        while (!broke && i_1 < steps)
+        double ds = 0;
+        for (int i = 0; i < steps; i++)
         {
             // s += x * w;
             double t0 = x * w;
             double dt0 = dx * w + dw * x;
-            double s_2 = s_1 + t0;
-            double ds_2 = ds_1 + dt0;
+            s += t0;
+            ds += dt0;
             // if (s > 2)
-            bool cond1 = s_2 > 2.0;
-            bool broke_1;
+            bool cond1 = s > 2.0;
             if (cond1)
             {
-                broke_1 = true;
+                break;
             }
-            else
-            {
-                broke_1 = broke;
-            }
-            // i++
-            int i_2 = i_1 + 1;
-            s_1 = s_2;
-            i_1 = i_2;
-            broke = broke_1;
-            ds_1 = ds_2;
         }
-        double s_3 = s_1;
-        double ds_3 = ds_1;
         // return s * x;
-        double result = s_3 * x;
-        dResult = ds_3 * x + dx * s_3;
+        double result = s * x;
+        dResult = ds * x + dx * s;
         return result;
     }
 

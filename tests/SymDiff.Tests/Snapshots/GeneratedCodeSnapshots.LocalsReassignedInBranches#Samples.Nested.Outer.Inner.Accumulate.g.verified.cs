@@ -148,27 +148,21 @@ namespace Samples.Nested
                 double s = a * b;
                 double ds = da * b + db * a;
                 // if (twice)
-                double s_3;
-                double ds_3;
                 if (twice)
                 {
                     // s += a * b;
-                    double s_1 = s + s;
-                    double ds_1 = ds * 2;
-                    s_3 = s_1;
-                    ds_3 = ds_1;
+                    s += s;
+                    ds = ds * 2;
                 }
                 else
                 {
                     // s = s - b;
-                    double s_2 = s - b;
-                    double ds_2 = ds - db;
-                    s_3 = s_2;
-                    ds_3 = ds_2;
+                    s -= b;
+                    ds -= db;
                 }
                 // s *= a;
-                double s_4 = s_3 * a;
-                dResult = ds_3 * a + da * s_3;
+                double s_4 = s * a;
+                dResult = ds * a + da * s;
                 return s_4;
             }
 

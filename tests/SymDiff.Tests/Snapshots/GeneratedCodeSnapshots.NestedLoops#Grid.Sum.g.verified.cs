@@ -489,51 +489,30 @@ partial class Grid
     {
         // double total = 0;
         double total = 0.0;
-        // for (int i = 0; i < rows; i++) { double row = a; for (int j = 0; j < columns; j++) { row = Math.Tanh(row * b + j); } total += row * i; }
-        int i = 0;
         // for (int i = 0; i < rows; i++)
-        double total_1 = total;
-        int i_1 = i;
-        double dtotal_1 = 0;
-        while (i_1 < rows)
+        double dtotal = 0;
+        for (int i = 0; i < rows; i++)
         {
-            // for (int j = 0; j < columns; j++) { row = Math.Tanh(row * b + j); }
-            int j = 0;
             // for (int j = 0; j < columns; j++)
             double row = a;
-            int j_1 = j;
             double drow = da;
-            while (j_1 < columns)
+            for (int j = 0; j < columns; j++)
             {
                 // row = Math.Tanh(row * b + j);
                 double t0 = row * b;
                 double dt0 = drow * b + db * row;
-                double t1 = t0 + (double)j_1;
-                double row_1 = Math.Tanh(t1);
-                double drow_1 = dt0 * (1 - row_1 * row_1);
-                // j++
-                int j_2 = j_1 + 1;
-                row = row_1;
-                j_1 = j_2;
-                drow = drow_1;
+                double t1 = t0 + (double)j;
+                row = Math.Tanh(t1);
+                drow = dt0 * (1 - row * row);
             }
-            double row_2 = row;
-            double drow_2 = drow;
             // total += row * i;
-            double t2 = row_2 * (double)i_1;
-            double dt2 = drow_2 * (double)i_1;
-            double total_2 = total_1 + t2;
-            double dtotal_2 = dtotal_1 + dt2;
-            // i++
-            int i_2 = i_1 + 1;
-            total_1 = total_2;
-            i_1 = i_2;
-            dtotal_1 = dtotal_2;
+            double t2 = row * (double)i;
+            double dt2 = drow * (double)i;
+            total += t2;
+            dtotal += dt2;
         }
-        double total_3 = total_1;
-        double dtotal_3 = dtotal_1;
-        dResult = dtotal_3;
-        return total_3;
+        dResult = dtotal;
+        return total;
     }
 
     /// <summary>

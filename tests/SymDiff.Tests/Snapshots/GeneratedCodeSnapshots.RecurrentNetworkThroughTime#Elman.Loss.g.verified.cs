@@ -625,18 +625,14 @@ partial class Elman
         float loss = 0f;
         // var steps = inputs.Length / batch;
         int steps = inputs.Length / batch;
-        // for (int t = 0; t < steps; t++) { var x = DTensor.Embedding(embed, inputs.Slice(t * batch, batch)); h = DTensor.Tanh(DTensor.AddRowBias(D...
-        int t = 0;
         // for (int t = 0; t < steps; t++)
         DTensor<float> h = h0;
-        float loss_1 = loss;
-        int t_1 = t;
         DTensor<float>? dh = null;
-        float dloss_1 = 0;
-        while (t_1 < steps)
+        float dloss = 0;
+        for (int t = 0; t < steps; t++)
         {
             // var x = DTensor.Embedding(embed, inputs.Slice(t * batch, batch));
-            global::System.ReadOnlySpan<int> tmp0 = inputs.Slice(t_1 * batch, batch);
+            global::System.ReadOnlySpan<int> tmp0 = inputs.Slice(t * batch, batch);
             DTensor<float> x = DTensor.Embedding(embed, tmp0);
             DTensor<float> dx = new DTensor<float>(x.Shape.ToArray()); // fresh each iteration
             DTensorRules.EmbeddingPushforward(embed, tmp0, dembed, dx);
@@ -660,24 +656,17 @@ partial class Elman
             DTensor<float> tmp5 = DTensor.MatMul(h_1, v, false, false);
             DTensor<float> dtmp5 = new DTensor<float>(tmp5.Shape.ToArray()); // fresh each iteration
             DTensorRules.MatMulPushforward(h_1, v, false, false, dh_1, dv, dtmp5);
-            global::System.ReadOnlySpan<int> tmp6 = targets.Slice(t_1 * batch, batch);
+            global::System.ReadOnlySpan<int> tmp6 = targets.Slice(t * batch, batch);
             float tmp7 = DTensor.CrossEntropy(tmp5, tmp6);
             float dtmp7 = DTensorRules.CrossEntropyPushforward(tmp5, tmp6, dtmp5);
-            float loss_2 = loss_1 + tmp7;
-            float dloss_2 = dloss_1 + dtmp7;
-            // t++
-            int t_2 = t_1 + 1;
+            loss += tmp7;
+            dloss += dtmp7;
             h = h_1;
-            loss_1 = loss_2;
-            t_1 = t_2;
             dh = dh_1;
-            dloss_1 = dloss_2;
         }
-        float loss_3 = loss_1;
-        float dloss_3 = dloss_1;
         // return loss / steps;
-        float result = loss_3 / (float)steps;
-        dResult = dloss_3 / (float)steps;
+        float result = loss / (float)steps;
+        dResult = dloss / (float)steps;
         return result;
     }
 

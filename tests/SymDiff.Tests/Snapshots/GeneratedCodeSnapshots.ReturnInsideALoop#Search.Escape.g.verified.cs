@@ -539,76 +539,47 @@ partial class Search
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
     public static double EscapePushforward(double x, double rate, int steps, double dx, double drate, out double dResult)
     {
-        // for (int i = 0; i < steps; i++) { v = v * rate + Math.Sin(v); if (v > 2) { return v * v; } }
-        int i = 0;
         // for (int i = 0; i < steps; i++)
         double v = x;
-        int i_1 = i;
         bool returned = false;
         double returnValue = 0;
-        bool broke = false;
         double dv = dx;
         double dreturnValue = 0;
-        while (!broke && i_1 < steps)
+        for (int i = 0; i < steps; i++)
         {
             // v = v * rate + Math.Sin(v);
             double t0 = v * rate;
             double dt0 = dv * rate + drate * v;
             (double t1, double cosV) = Math.SinCos(v);
             double dt1 = dv * cosV;
-            double v_1 = t0 + t1;
-            double dv_1 = dt0 + dt1;
+            v = t0 + t1;
+            dv = dt0 + dt1;
             // if (v > 2)
-            bool cond1 = v_1 > 2.0;
-            bool returned_1;
-            double returnValue_1;
-            bool broke_1;
-            double dreturnValue_1;
+            bool cond1 = v > 2.0;
             if (cond1)
             {
                 // return v * v;
-                double t2 = v_1 * v_1;
-                double dt2 = dv_1 * 2 * v_1;
-                returned_1 = true;
-                returnValue_1 = t2;
-                broke_1 = true;
-                dreturnValue_1 = dt2;
+                double t2 = v * v;
+                double dt2 = dv * 2 * v;
+                returned = true;
+                returnValue = t2;
+                dreturnValue = dt2;
+                break;
             }
-            else
-            {
-                returned_1 = returned;
-                returnValue_1 = returnValue;
-                broke_1 = broke;
-                dreturnValue_1 = dreturnValue;
-            }
-            // i++
-            int i_2 = i_1 + 1;
-            v = v_1;
-            i_1 = i_2;
-            returned = returned_1;
-            returnValue = returnValue_1;
-            broke = broke_1;
-            dv = dv_1;
-            dreturnValue = dreturnValue_1;
         }
-        double v_2 = v;
-        bool returned_2 = returned;
-        double returnValue_2 = returnValue;
-        double dv_2 = dv;
-        double dreturnValue_2 = dreturnValue;
         // if (returned) return returnValue
         double result;
         double dresult;
-        if (returned_2)
+        if (returned)
         {
-            result = returnValue_2;
-            dresult = dreturnValue_2;
+            result = returnValue;
+            dresult = dreturnValue;
         }
         else
         {
             // return -v;
-            double t3 = -v_2;
-            double dt3 = -dv_2;
+            double t3 = -v;
+            double dt3 = -dv;
             result = t3;
             dresult = dt3;
         }

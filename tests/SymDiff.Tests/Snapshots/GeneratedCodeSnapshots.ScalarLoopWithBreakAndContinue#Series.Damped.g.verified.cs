@@ -550,73 +550,41 @@ partial class Series
     {
         // double s = 0;
         double s = 0.0;
-        // for (int i = 0; i < steps; i++) { v = v * rate + Math.Sin(v); if (v > 10) { break; } if (i % 2 == 1) { continue; } s += v * v; }
-        int i = 0;
         // for (int i = 0; i < steps; i++)
-        double s_1 = s;
         double v = x;
-        int i_1 = i;
-        bool broke = false;
-        double ds_1 = 0;
+        double ds = 0;
         double dv = dx;
-        while (!broke && i_1 < steps)
+        for (int i = 0; i < steps; i++)
         {
             // v = v * rate + Math.Sin(v);
             double t0 = v * rate;
             double dt0 = dv * rate + drate * v;
             (double t1, double cosV) = Math.SinCos(v);
             double dt1 = dv * cosV;
-            double v_1 = t0 + t1;
-            double dv_1 = dt0 + dt1;
+            v = t0 + t1;
+            dv = dt0 + dt1;
             // if (v > 10)
-            bool cond1 = v_1 > 10.0;
-            double s_4;
-            bool broke_1;
-            double ds_4;
+            bool cond1 = v > 10.0;
             if (cond1)
             {
-                s_4 = s_1;
-                broke_1 = true;
-                ds_4 = ds_1;
+                break;
             }
             else
             {
                 // if (i % 2 == 1)
-                bool cond2 = i_1 % 2 == 1;
-                double s_3;
-                double ds_3;
-                if (cond2)
-                {
-                    s_3 = s_1;
-                    ds_3 = ds_1;
-                }
-                else
+                bool cond2 = i % 2 == 1;
+                if (!cond2)
                 {
                     // s += v * v;
-                    double t2 = v_1 * v_1;
-                    double dt2 = dv_1 * 2 * v_1;
-                    double s_2 = s_1 + t2;
-                    double ds_2 = ds_1 + dt2;
-                    s_3 = s_2;
-                    ds_3 = ds_2;
+                    double t2 = v * v;
+                    double dt2 = dv * 2 * v;
+                    s += t2;
+                    ds += dt2;
                 }
-                s_4 = s_3;
-                broke_1 = broke;
-                ds_4 = ds_3;
             }
-            // i++
-            int i_2 = i_1 + 1;
-            s_1 = s_4;
-            v = v_1;
-            i_1 = i_2;
-            broke = broke_1;
-            ds_1 = ds_4;
-            dv = dv_1;
         }
-        double s_5 = s_1;
-        double ds_5 = ds_1;
-        dResult = ds_5;
-        return s_5;
+        dResult = ds;
+        return s;
     }
 
     /// <summary>

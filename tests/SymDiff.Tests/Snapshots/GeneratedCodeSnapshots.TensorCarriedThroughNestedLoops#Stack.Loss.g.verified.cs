@@ -531,21 +531,15 @@ partial class Stack
     {
         Arguments.CheckGradient("LossPushforward", w, dw, false);
         Arguments.CheckGradient("LossPushforward", h0, dh0, false);
-        // for (var i = 0; i < outer; i++) for (var j = 0; j < inner; j++) h = DTensor.Tanh(DTensor.MatMul(h, w));
-        int i = 0;
         // for (var i = 0; i < outer; i++)
         DTensor<double> h = h0;
-        int i_1 = i;
         DTensor<double>? dh = dh0;
-        while (i_1 < outer)
+        for (int i = 0; i < outer; i++)
         {
-            // for (var j = 0; j < inner; j++) h = DTensor.Tanh(DTensor.MatMul(h, w));
-            int j = 0;
             // for (var j = 0; j < inner; j++)
             DTensor<double> h_1 = h;
-            int j_1 = j;
             DTensor<double>? dh_1 = dh;
-            while (j_1 < inner)
+            for (int j = 0; j < inner; j++)
             {
                 // h = DTensor.Tanh(DTensor.MatMul(h, w));
                 DTensor<double> t0 = DTensor.MatMul(h_1, w, false, false);
@@ -554,18 +548,12 @@ partial class Stack
                 DTensor<double> h_2 = DTensor.Tanh(t0);
                 DTensor<double> dh_2 = new DTensor<double>(h_2.Shape.ToArray()); // fresh each iteration
                 DTensorRules.TanhPushforward(h_2, dt0, dh_2);
-                // j++
-                int j_2 = j_1 + 1;
                 h_1 = h_2;
-                j_1 = j_2;
                 dh_1 = dh_2;
             }
             DTensor<double> h_3 = h_1;
             DTensor<double>? dh_3 = dh_1;
-            // i++
-            int i_2 = i_1 + 1;
             h = h_3;
-            i_1 = i_2;
             dh = dh_3;
         }
         DTensor<double> h_4 = h;
