@@ -111,10 +111,20 @@ internal sealed class PushforwardWriter
                 WorkspaceClass,
                 "Buffers (forward values and tangents) that <see cref=\"" + PushforwardName + "\"/> reuses from call to call on each thread, so that once they have grown it allocates nothing but its result.",
                 toolVersion,
-                _plan.ValueBuffers.Select(id => "public " + TypeOf(id) + "? " + Name(id) + ";")
-                    .Concat(_plan.TangentBuffers.Select(id => "public " + TypeOf(id) + "? " + Tangent(id) + ";")));
+                _plan.ValueBuffers.Select(id => Field(id, Name(id), _plan.ValueSlot(id)))
+                    .Concat(_plan.TangentBuffers.Select(id => Field(id, Tangent(id), _plan.TangentSlot(id)))));
         }
     }
+
+    /// <summary>A workspace buffer, or the two a loop alternates (a tape of which it uses slots 0 and 1).</summary>
+    private string Field(int id, string name, int cursor) => cursor < 0
+        ? "public " + TypeOf(id) + "? " + name + ";"
+        : "public readonly " + _compilerServices + "Tape<" + TypeOf(id) + "?> " + name + " = new(); // two buffers, used in turn by the iterations of '" + LoopSource(cursor) + "'";
+
+    private string LoopSource(int cursor) => IrWalker.Loops(_ir.Body.Statements).First(l => l.Cursor == cursor).Source;
+
+    /// <summary><c>[iter0 &amp; 1]</c> for a buffer the loop alternates, else nothing.</summary>
+    private string Slot(int cursor) => cursor < 0 ? string.Empty : "[" + Name(cursor) + " & 1]";
 
     /// <summary>The pushforward's declaration: F's parameters, a direction per differentiable one, then dResult.</summary>
     private static string Signature(MethodModel model, SignatureNames names, string name)
@@ -325,7 +335,7 @@ internal sealed class PushforwardWriter
         }
 
         return _plan.ComputesIntoBuffer(assign) && value is CCall call
-            ? new CCall(call.Receiver, call.Name, call.Arguments.Append(new CName("ref workspace." + Name(assign.Target))).ToList())
+            ? new CCall(call.Receiver, call.Name, call.Arguments.Append(new CName("ref workspace." + Name(assign.Target) + Slot(_plan.ValueSlot(assign.Target)))).ToList())
             : value;
     }
 
@@ -359,7 +369,7 @@ internal sealed class PushforwardWriter
 
         Line(Declare(rule.Target) + Tangent(rule.Target) + " = " + (_plan.FreshTangent(rule.Target)
             ? "new " + TypeOf(rule.Target) + "(" + Name(rule.Target) + ".Shape.ToArray()); // fresh each iteration"
-            : _compilerServices + "Buffers.Ensure(ref workspace." + Tangent(rule.Target) + ", " + Name(rule.Target) + ".Shape);"));
+            : _compilerServices + "Buffers.Ensure(ref workspace." + Tangent(rule.Target) + Slot(_plan.TangentSlot(rule.Target)) + ", " + Name(rule.Target) + ".Shape);"));
         arguments.Add(Tangent(rule.Target));
         Line(call.Callee.Pushforward + "(" + string.Join(", ", arguments) + ");");
     }
@@ -478,6 +488,11 @@ internal sealed class PushforwardWriter
             Line(DeclareTangent(carried.Phi) + Tangent(carried.Phi) + " = " + _printer.Print(carried.Initial) + ";");
         }
 
+        if (_plan.Counts(loop))
+        {
+            Line("int " + Name(loop.Cursor) + " = 0; // iterations so far: alternates the buffers of tensors an iteration hands to the next");
+        }
+
         _taping?.BeforeLoop(t);
         var (header, simple, doTest) = LoopShape.Header(loop, _locals, _printer, Name, TypeOf);
         using (Block(header))
@@ -492,6 +507,10 @@ internal sealed class PushforwardWriter
             WriteBlock(t.Body);
             _taping?.IterationEnd(t);
             WriteCarriedUpdates(t);
+            if (_plan.Counts(loop))
+            {
+                Line(Name(loop.Cursor) + "++;");
+            }
         }
 
         if (doTest is not null)

@@ -16,6 +16,10 @@ namespace SymDiff.Generator.Planning;
 internal sealed class TangentPlan
 {
     private readonly HashSet<int> _inLoop;
+    private readonly HashSet<int> _bufferedInLoop = new();
+    private readonly Dictionary<int, int> _valueSlots = new();
+    private readonly Dictionary<int, int> _tangentSlots = new();
+    private readonly HashSet<int> _countedLoops = new();
     private readonly HashSet<int> _returned;
     private readonly HashSet<int> _hoisted = new();
     private readonly Dictionary<TIf, List<int>> _declaredAhead = new();
@@ -51,12 +55,11 @@ internal sealed class TangentPlan
             var pinned = new HashSet<int>(Descendants(program.Body).OfType<TPushforwardCall>().Select(c => c.Target));
             Locals = LoopLocals.Plan(ir, ir.Body.Statements, pinned.Contains, id => reads.TryGetValue(id, out var read) ? read : []);
             ShareTangents(ir, program, Locals);
+            PlanLoopBuffers(ir, program.Body);
         }
 
-        // Inside loops, tensors are fresh each iteration (a buffer reused from call to call would be overwritten while
-        // the carried value still refers to it).
         TangentBuffers = Descendants(program.Body).OfType<TRuleTangent>()
-            .Where(t => ir.Values[t.Target].Type.IsTensor && !_inLoop.Contains(t.Target)).Select(t => t.Target).Distinct().OrderBy(id => id).ToList();
+            .Where(t => ir.Values[t.Target].Type.IsTensor && !FreshTangent(t.Target)).Select(t => t.Target).Distinct().OrderBy(id => id).ToList();
         ValueBuffers = Descendants(program.Body).OfType<TPrimal>().Select(p => p.Statement).OfType<IrAssign>()
             .Where(ComputesIntoBuffer).Select(a => a.Target).Distinct().OrderBy(id => id).ToList();
     }
@@ -105,16 +108,102 @@ internal sealed class TangentPlan
     /// <summary>The values declared right before <paramref name="branch"/> (none unless branches are hoisted).</summary>
     public IReadOnlyList<int> DeclaredAhead(TIf branch) => _declaredAhead.TryGetValue(branch, out var ids) ? ids : [];
 
-    /// <summary>Whether a rule's tensor tangent is a fresh tensor (inside loops) rather than a workspace buffer.</summary>
-    public bool FreshTangent(int id) => _inLoop.Contains(id);
+    /// <summary>
+    /// Whether a rule's tensor tangent is a fresh tensor each time rather than a workspace buffer: inside a loop whose
+    /// values cannot live in two alternating buffers (<see cref="PlanLoopBuffers"/>), and in a Hessian-vector product's loops.
+    /// </summary>
+    public bool FreshTangent(int id) => _inLoop.Contains(id) && !_bufferedInLoop.Contains(id);
 
     /// <summary>
     /// A tensor op with a destination-passing overload computes into a buffer reused from call to call, as the
-    /// gradient's forward sweep does; not the returned tensor, which the caller keeps, nor one inside a loop.
+    /// gradient's forward sweep does; not the returned tensor, which the caller keeps, nor one in a loop whose values
+    /// are fresh each iteration.
     /// </summary>
     public bool ComputesIntoBuffer(IrAssign assign) =>
         assign.Value is IrCall { Callee.HasDestination: true } && C.FromIr(assign.Value) is CCall
-        && !_returned.Contains(assign.Target) && !_inLoop.Contains(assign.Target);
+        && !_returned.Contains(assign.Target) && (!_inLoop.Contains(assign.Target) || _bufferedInLoop.Contains(assign.Target));
+
+    /// <summary>The loop whose iteration count alternates a value's buffer (<c>[iter0 &amp; 1]</c>), or -1 for a buffer of its own.</summary>
+    public int ValueSlot(int id) => _valueSlots.TryGetValue(id, out var cursor) ? cursor : -1;
+
+    /// <summary>The loop whose iteration count alternates a tangent's buffer, or -1 for a buffer of its own.</summary>
+    public int TangentSlot(int id) => _tangentSlots.TryGetValue(id, out var cursor) ? cursor : -1;
+
+    /// <summary>Whether a loop counts its iterations (<c>iter0</c>), to alternate the buffers of what an iteration hands to the next.</summary>
+    public bool Counts(IrLoop loop) => _countedLoops.Contains(loop.Cursor);
+
+    /// <summary>
+    /// As <c>Buffered</c> does for the forward pass: in a loop, a tensor (or tensor tangent) that one iteration hands to
+    /// the next (a source of a carried value, or of a merge that may be) lives in two buffers used in turn
+    /// (<c>[iter0 &amp; 1]</c>), so the next iteration does not overwrite it while it is read; any other one is
+    /// overwritten by the next iteration in a buffer of its own. Not in nested loops (a loop run again would overwrite
+    /// the value it left), nor when a carried tensor is another one's previous value (<c>prev = h; h = f(h)</c>: a
+    /// value then lives two iterations): there tensors stay fresh each iteration.
+    /// </summary>
+    private void PlanLoopBuffers(IrMethod ir, TBlock body)
+    {
+        var copies = Descendants(body).OfType<TPrimal>().Select(p => p.Statement).OfType<IrAssign>()
+            .Where(a => a.Value is IrRef).ToDictionary(a => a.Target, a => ((IrRef)a.Value).Value);
+        foreach (var loop in OuterLoops(body))
+        {
+            var inside = Descendants(loop.Header).Concat(Descendants(loop.Body)).ToList();
+            var phis = new HashSet<int>(loop.Loop.Carried.Select(c => c.Phi));
+            var chained = loop.Loop.Carried.Any(c => ir.Values[c.Phi].Type.IsTensor && c.Next is IrRef { Value: var next }
+                && copies.TryGetValue(next, out var source) && phis.Contains(source));
+            if (inside.OfType<TLoop>().Any() || chained)
+            {
+                continue;
+            }
+
+            var handedOn = new HashSet<int>(loop.Loop.Carried.SelectMany(c => IrWalker.References(c.Next))
+                .Concat(inside.OfType<TIf>().SelectMany(b => b.Branch.Phis).SelectMany(p => IrWalker.References(p.WhenTrue).Concat(IrWalker.References(p.WhenFalse)))));
+            foreach (var id in handedOn.ToList())
+            {
+                for (var copied = id; copies.TryGetValue(copied, out var source) && handedOn.Add(source);)
+                {
+                    copied = source;
+                }
+            }
+
+            var tangentsHandedOn = new HashSet<int>(loop.Tangents.SelectMany(c => C.Tangents(c.Next))
+                .Concat(inside.OfType<TIf>().SelectMany(b => b.TangentPhis).SelectMany(p => C.Tangents(p.WhenTrue).Concat(C.Tangents(p.WhenFalse)))));
+            foreach (var statement in inside)
+            {
+                switch (statement)
+                {
+                    case TPrimal { Statement: IrAssign assign } when ir.Values[assign.Target].Type.IsTensor:
+                        _bufferedInLoop.Add(assign.Target);
+                        if (handedOn.Contains(assign.Target) && ComputesIntoBuffer(assign))
+                        {
+                            _valueSlots[assign.Target] = loop.Loop.Cursor;
+                        }
+
+                        break;
+                    case TRuleTangent rule when ir.Values[rule.Target].Type.IsTensor:
+                        _bufferedInLoop.Add(rule.Target);
+                        if (tangentsHandedOn.Contains(rule.Target))
+                        {
+                            _tangentSlots[rule.Target] = loop.Loop.Cursor;
+                        }
+
+                        break;
+                }
+            }
+
+            if (_valueSlots.ContainsValue(loop.Loop.Cursor) || _tangentSlots.ContainsValue(loop.Loop.Cursor))
+            {
+                _countedLoops.Add(loop.Loop.Cursor);
+            }
+        }
+    }
+
+    /// <summary>The loops of a block not nested in another loop (those inside its branches included).</summary>
+    private static IEnumerable<TLoop> OuterLoops(TBlock block) => block.Statements.SelectMany(s => s switch
+    {
+        TLoop loop => new[] { loop },
+        TIf branch => OuterLoops(branch.Then).Concat(OuterLoops(branch.Else)),
+        _ => Enumerable.Empty<TLoop>(),
+    });
 
     private void Hoist(TBlock block)
     {
@@ -308,7 +397,7 @@ internal sealed class TangentPlan
         return values;
     }
 
-    /// <summary>The values the method may return: its result and, through copies and merges, their sources.</summary>
+    /// <summary>The values the method may return: its result and, through copies, merges and loops, their sources.</summary>
     private static HashSet<int> ReturnedValues(IrMethod ir, TBlock body)
     {
         var returned = new HashSet<int>();
@@ -332,6 +421,21 @@ internal sealed class TangentPlan
                         foreach (var side in new[] { phi.WhenTrue, phi.WhenFalse }.OfType<IrRef>())
                         {
                             Add(phi.Target, side.Value);
+                        }
+                    }
+
+                    break;
+                case TLoop loop:
+                    foreach (var carried in loop.Loop.Carried)
+                    {
+                        if (carried.Exit >= 0)
+                        {
+                            Add(carried.Exit, carried.Phi);
+                        }
+
+                        foreach (var source in new[] { carried.Initial, carried.Next }.OfType<IrRef>())
+                        {
+                            Add(carried.Phi, source.Value);
                         }
                     }
 

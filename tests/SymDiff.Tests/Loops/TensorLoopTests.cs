@@ -3,7 +3,7 @@ namespace SymDiff.Tests.Loops;
 /// <summary>
 /// Tensors carried through nested loops, and carried tensors that change shape between iterations (issue 17): the
 /// gradient, keeping and recomputing the iterations, against central finite differences; the pullback against the
-/// gradient; the buffered forward pass against the method itself.
+/// gradient; the buffered forward pass against the method itself; the pushforward against the gradient along a direction.
 /// </summary>
 public sealed class TensorLoopTests
 {
@@ -141,7 +141,8 @@ public sealed class TensorLoopTests
             () => TensorLoopModels.AccumulatedBuffered(w, x, steps),
             [w, x],
             (g, recompute) => TensorLoopModels.AccumulatedGradient(w, x, steps, g[0], g[1], recompute),
-            (seed, g, recompute) => TensorLoopModels.AccumulatedPullback(w, x, steps, seed, g[0], g[1], recompute));
+            (seed, g, recompute) => TensorLoopModels.AccumulatedPullback(w, x, steps, seed, g[0], g[1], recompute),
+            d => (TensorLoopModels.AccumulatedPushforward(w, x, steps, d[0], d[1], out var tangent), tangent));
     }
 
     [Theory]
@@ -160,7 +161,8 @@ public sealed class TensorLoopTests
             () => TensorLoopModels.GrowingContextBuffered(c, ids, 2, steps),
             [c],
             (g, recompute) => TensorLoopModels.GrowingContextGradient(c, ids, 2, steps, g[0], recompute),
-            (seed, g, recompute) => TensorLoopModels.GrowingContextPullback(c, ids, 2, steps, seed, g[0], recompute));
+            (seed, g, recompute) => TensorLoopModels.GrowingContextPullback(c, ids, 2, steps, seed, g[0], recompute),
+            d => (TensorLoopModels.GrowingContextPushforward(c, ids, 2, steps, d[0], out var tangent), tangent));
     }
 
     [Theory]
@@ -182,13 +184,15 @@ public sealed class TensorLoopTests
             () => TensorLoopModels.ShrinkingProjectionBuffered(x0, down, square, steps),
             [x0, down, square],
             (g, recompute) => TensorLoopModels.ShrinkingProjectionGradient(x0, down, square, steps, g[0], g[1], g[2], recompute),
-            (seed, g, recompute) => TensorLoopModels.ShrinkingProjectionPullback(x0, down, square, steps, seed, g[0], g[1], g[2], recompute));
+            (seed, g, recompute) => TensorLoopModels.ShrinkingProjectionPullback(x0, down, square, steps, seed, g[0], g[1], g[2], recompute),
+            d => (TensorLoopModels.ShrinkingProjectionPushforward(x0, down, square, steps, d[0], d[1], d[2], out var tangent), tangent));
         Verify(
             () => TensorLoopModels.AlternatingColumns(down, up, x0, steps),
             () => TensorLoopModels.AlternatingColumnsBuffered(down, up, x0, steps),
             [down, up, x0],
             (g, recompute) => TensorLoopModels.AlternatingColumnsGradient(down, up, x0, steps, g[0], g[1], g[2], recompute),
-            (seed, g, recompute) => TensorLoopModels.AlternatingColumnsPullback(down, up, x0, steps, seed, g[0], g[1], g[2], recompute));
+            (seed, g, recompute) => TensorLoopModels.AlternatingColumnsPullback(down, up, x0, steps, seed, g[0], g[1], g[2], recompute),
+            d => (TensorLoopModels.AlternatingColumnsPushforward(down, up, x0, steps, d[0], d[1], d[2], out var tangent), tangent));
 
         var scale = DTensor.RandomUniform(random, -0.9, 0.9, 4, 3);
         Verify(
@@ -196,7 +200,8 @@ public sealed class TensorLoopTests
             () => TensorLoopModels.AlternatingReshapeBuffered(x0, scale, steps),
             [x0, scale],
             (g, recompute) => TensorLoopModels.AlternatingReshapeGradient(x0, scale, steps, g[0], g[1], recompute),
-            (seed, g, recompute) => TensorLoopModels.AlternatingReshapePullback(x0, scale, steps, seed, g[0], g[1], recompute));
+            (seed, g, recompute) => TensorLoopModels.AlternatingReshapePullback(x0, scale, steps, seed, g[0], g[1], recompute),
+            d => (TensorLoopModels.AlternatingReshapePushforward(x0, scale, steps, d[0], d[1], out var tangent), tangent));
 
         var halvings = Math.Min(steps, 3);
         var wide = DTensor.RandomUniform(random, -0.9, 0.9, 2, 8);
@@ -206,7 +211,8 @@ public sealed class TensorLoopTests
             () => TensorLoopModels.HalvingWidthBuffered(wide, w, halvings),
             [wide, w],
             (g, recompute) => TensorLoopModels.HalvingWidthGradient(wide, w, halvings, g[0], g[1], recompute),
-            (seed, g, recompute) => TensorLoopModels.HalvingWidthPullback(wide, w, halvings, seed, g[0], g[1], recompute));
+            (seed, g, recompute) => TensorLoopModels.HalvingWidthPullback(wide, w, halvings, seed, g[0], g[1], recompute),
+            d => (TensorLoopModels.HalvingWidthPushforward(wide, w, halvings, d[0], d[1], out var tangent), tangent));
     }
 
     [Theory]
@@ -280,14 +286,17 @@ public sealed class TensorLoopTests
 
     /// <summary>
     /// The gradient (keeping and recomputing loops) matches finite differences and returns the value; both strategies
-    /// give the very same numbers; the pullback adds seed × gradient; the buffered forward pass returns the value.
+    /// give the very same numbers; the pullback adds seed × gradient; the buffered forward pass returns the value; the
+    /// pushforward (given: it reuses buffers across iterations and calls) returns the value and the gradient along a
+    /// random direction, the same on a second call.
     /// </summary>
     private static void Verify(
         Func<double> value,
         Func<double> buffered,
         DTensor<double>[] inputs,
         Func<DTensor<double>[], bool, double> gradient,
-        Action<double, DTensor<double>[], bool> pullback)
+        Action<double, DTensor<double>[], bool> pullback,
+        Func<DTensor<double>[], (double Value, double Tangent)>? pushforward = null)
     {
         var expected = value();
         Assert.Equal(expected, buffered());
@@ -316,6 +325,17 @@ public sealed class TensorLoopTests
                     Assert.True(Math.Abs(want[j] - got[j]) <= 1e-12 * (1 + Math.Abs(want[j])), $"pullback (recomputeLoops: {recompute}), input {i}[{j}]: {got[j]:R}, expected {want[j]:R}");
                 }
             }
+        }
+
+        if (pushforward is not null)
+        {
+            var random = new Random(inputs.Sum(p => p.Length));
+            var direction = inputs.Select(p => DTensor.RandomUniform(random, -1.0, 1.0, p.Shape.ToArray())).ToArray();
+            var along = kept.Zip(direction, (g, d) => g.ToArray().Zip(d.ToArray(), (a, b) => a * b).Sum()).Sum();
+            var (pushedValue, tangent) = pushforward(direction);
+            Assert.Equal(expected, pushedValue);
+            Assert.True(Math.Abs(tangent - along) <= 1e-10 * (1 + Math.Abs(along)), $"pushforward: {tangent:R}, gradient along the direction: {along:R}");
+            Assert.Equal((pushedValue, tangent), pushforward(direction));
         }
     }
 

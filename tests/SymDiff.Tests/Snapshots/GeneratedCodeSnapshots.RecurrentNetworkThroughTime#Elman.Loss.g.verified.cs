@@ -621,6 +621,7 @@ partial class Elman
         Arguments.CheckGradient("LossPushforward", u, du, false);
         Arguments.CheckGradient("LossPushforward", b, db, false);
         Arguments.CheckGradient("LossPushforward", v, dv, false);
+        var workspace = LossPushforwardWorkspace.Current;
         // float loss = 0;
         float loss = 0f;
         // var steps = inputs.Length / batch;
@@ -629,32 +630,33 @@ partial class Elman
         DTensor<float> h = h0;
         DTensor<float>? dh = null;
         float dloss = 0;
+        int iter0 = 0; // iterations so far: alternates the buffers of tensors an iteration hands to the next
         for (int t = 0; t < steps; t++)
         {
             // var x = DTensor.Embedding(embed, inputs.Slice(t * batch, batch));
             global::System.ReadOnlySpan<int> tmp0 = inputs.Slice(t * batch, batch);
-            DTensor<float> x = DTensor.Embedding(embed, tmp0);
-            DTensor<float> dx = new DTensor<float>(x.Shape.ToArray()); // fresh each iteration
+            DTensor<float> x = DTensor.Embedding(embed, tmp0, ref workspace.x);
+            DTensor<float> dx = Buffers.Ensure(ref workspace.dx, x.Shape);
             DTensorRules.EmbeddingPushforward(embed, tmp0, dembed, dx);
             // h = DTensor.Tanh(DTensor.AddRowBias(DTensor.Add(DTensor.MatMul(x, w), DTensor.MatMul(h, u)), b));
-            DTensor<float> tmp1 = DTensor.MatMul(x, w, false, false);
-            DTensor<float> dtmp1 = new DTensor<float>(tmp1.Shape.ToArray()); // fresh each iteration
+            DTensor<float> tmp1 = DTensor.MatMul(x, w, false, false, ref workspace.tmp1);
+            DTensor<float> dtmp1 = Buffers.Ensure(ref workspace.dtmp1, tmp1.Shape);
             DTensorRules.MatMulPushforward(x, w, false, false, dx, dw, dtmp1);
-            DTensor<float> tmp2 = DTensor.MatMul(h, u, false, false);
-            DTensor<float> dtmp2 = new DTensor<float>(tmp2.Shape.ToArray()); // fresh each iteration
+            DTensor<float> tmp2 = DTensor.MatMul(h, u, false, false, ref workspace.tmp2);
+            DTensor<float> dtmp2 = Buffers.Ensure(ref workspace.dtmp2, tmp2.Shape);
             DTensorRules.MatMulPushforward(h, u, false, false, dh, du, dtmp2);
-            DTensor<float> tmp3 = DTensor.Add(tmp1, tmp2);
-            DTensor<float> dtmp3 = new DTensor<float>(tmp3.Shape.ToArray()); // fresh each iteration
+            DTensor<float> tmp3 = DTensor.Add(tmp1, tmp2, ref workspace.tmp3);
+            DTensor<float> dtmp3 = Buffers.Ensure(ref workspace.dtmp3, tmp3.Shape);
             DTensorRules.AddPushforward(dtmp1, dtmp2, dtmp3);
-            DTensor<float> tmp4 = DTensor.AddRowBias(tmp3, b);
-            DTensor<float> dtmp4 = new DTensor<float>(tmp4.Shape.ToArray()); // fresh each iteration
+            DTensor<float> tmp4 = DTensor.AddRowBias(tmp3, b, ref workspace.tmp4);
+            DTensor<float> dtmp4 = Buffers.Ensure(ref workspace.dtmp4, tmp4.Shape);
             DTensorRules.AddRowBiasPushforward(dtmp3, db, dtmp4);
-            DTensor<float> h_1 = DTensor.Tanh(tmp4);
-            DTensor<float> dh_1 = new DTensor<float>(h_1.Shape.ToArray()); // fresh each iteration
+            DTensor<float> h_1 = DTensor.Tanh(tmp4, ref workspace.h_1[iter0 & 1]);
+            DTensor<float> dh_1 = Buffers.Ensure(ref workspace.dh_1[iter0 & 1], h_1.Shape);
             DTensorRules.TanhPushforward(h_1, dtmp4, dh_1);
             // loss += DTensor.CrossEntropy(DTensor.MatMul(h, v), targets.Slice(t * batch, batch));
-            DTensor<float> tmp5 = DTensor.MatMul(h_1, v, false, false);
-            DTensor<float> dtmp5 = new DTensor<float>(tmp5.Shape.ToArray()); // fresh each iteration
+            DTensor<float> tmp5 = DTensor.MatMul(h_1, v, false, false, ref workspace.tmp5);
+            DTensor<float> dtmp5 = Buffers.Ensure(ref workspace.dtmp5, tmp5.Shape);
             DTensorRules.MatMulPushforward(h_1, v, false, false, dh_1, dv, dtmp5);
             global::System.ReadOnlySpan<int> tmp6 = targets.Slice(t * batch, batch);
             float tmp7 = DTensor.CrossEntropy(tmp5, tmp6);
@@ -663,11 +665,40 @@ partial class Elman
             dloss += dtmp7;
             h = h_1;
             dh = dh_1;
+            iter0++;
         }
         // return loss / steps;
         float result = loss / (float)steps;
         dResult = dloss / (float)steps;
         return result;
+    }
+
+    /// <summary>
+    /// Buffers (forward values and tangents) that <see cref="LossPushforward"/> reuses from call to call on
+    /// each thread, so that once they have grown it allocates nothing but its result.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    private sealed class LossPushforwardWorkspace
+    {
+        [global::System.ThreadStatic]
+        private static LossPushforwardWorkspace? s_current;
+
+        public static LossPushforwardWorkspace Current => s_current ??= new LossPushforwardWorkspace();
+
+        public DTensor<float>? x;
+        public DTensor<float>? tmp1;
+        public DTensor<float>? tmp2;
+        public DTensor<float>? tmp3;
+        public DTensor<float>? tmp4;
+        public readonly Tape<DTensor<float>?> h_1 = new(); // two buffers, used in turn by the iterations of 'for (int t = 0; t < steps; t++)'
+        public DTensor<float>? tmp5;
+        public DTensor<float>? dx;
+        public DTensor<float>? dtmp1;
+        public DTensor<float>? dtmp2;
+        public DTensor<float>? dtmp3;
+        public DTensor<float>? dtmp4;
+        public readonly Tape<DTensor<float>?> dh_1 = new(); // two buffers, used in turn by the iterations of 'for (int t = 0; t < steps; t++)'
+        public DTensor<float>? dtmp5;
     }
 
     /// <summary>

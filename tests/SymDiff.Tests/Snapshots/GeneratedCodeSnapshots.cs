@@ -458,6 +458,37 @@ public sealed class GeneratedCodeSnapshots
         }
         """);
 
+    /// <summary>
+    /// A while loop with a break keeps its shape in every generated method, the pushforward's included: while (test)
+    /// with break;, y and its tangent dy updated in place.
+    /// </summary>
+    [Fact]
+    public void WhileLoopKeepsItsShape() => VerifySingle("""
+        using System;
+        using SymDiff;
+
+        public static partial class Shrink
+        {
+            [Differentiable]
+            public static double Halve(double x, double a)
+            {
+                double y = x;
+                int n = 0;
+                while (y > a)
+                {
+                    y = y * 0.5 + Math.Sin(y) * a;
+                    n++;
+                    if (n > 50)
+                    {
+                        break;
+                    }
+                }
+
+                return y * y;
+            }
+        }
+        """);
+
     /// <summary>Runs the generator on one [Differentiable] method and verifies its single generated file.</summary>
     private static void VerifySingle(string source, [System.Runtime.CompilerServices.CallerMemberName] string method = "")
     {

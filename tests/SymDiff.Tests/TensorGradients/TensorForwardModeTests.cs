@@ -112,15 +112,9 @@ public sealed class TensorForwardModeTests
     [InlineData(12)]
     public void RecurrentNetworkPushforwardCarriesTangentsThroughTime(int steps)
     {
-        const int vocabulary = 5, embedding = 3, hidden = 4, batch = 2;
-        var random = new Random(100 + steps);
-        var shapes = new[] { new[] { vocabulary, embedding }, new[] { embedding, hidden }, new[] { hidden, hidden }, new[] { hidden }, new[] { hidden, vocabulary }, new[] { vocabulary } };
-        var p = shapes.Select(s => Uniform(random, s)).ToArray();
-        var d = shapes.Select(s => Uniform(random, s)).ToArray();
-        var h0 = Uniform(random, batch, hidden);
-        var inputs = Enumerable.Range(0, steps * batch).Select(_ => random.Next(vocabulary)).ToArray();
-        var targets = Enumerable.Range(0, steps * batch).Select(_ => random.Next(vocabulary)).ToArray();
-        var g = shapes.Select(s => DTensor.Zeros<double>(s)).ToArray();
+        var (p, d, h0, inputs, targets) = RecurrentProblem(new Random(100 + steps), steps);
+        const int batch = RecurrentBatch;
+        var g = p.Select(x => DTensor.Zeros<double>(x.Shape.ToArray())).ToArray();
         TensorModels.RnnGradient(p[0], p[1], p[2], p[3], p[4], p[5], h0, inputs, targets, batch, g[0], g[1], g[2], g[3], g[4], g[5]);
 
         var value = TensorModels.RnnPushforward(p[0], p[1], p[2], p[3], p[4], p[5], h0, inputs, targets, batch, d[0], d[1], d[2], d[3], d[4], d[5], out var tangent);
@@ -128,6 +122,47 @@ public sealed class TensorForwardModeTests
         Assert.Equal(TensorModels.Rnn(p[0], p[1], p[2], p[3], p[4], p[5], h0, inputs, targets, batch), value, 12);
         AssertClose(Dot(g, d), tangent, 1e-10);
         AssertClose(Along(p, d, () => TensorModels.Rnn(p[0], p[1], p[2], p[3], p[4], p[5], h0, inputs, targets, batch)), tangent, 1e-7);
+    }
+
+    /// <summary>
+    /// The Elman network's pushforward computes into buffers reused from call to call, the hidden state and its tangent
+    /// (which one time step hands to the next) into two used in turn: once warm it allocates nothing, and a call gives
+    /// the same numbers as the first.
+    /// </summary>
+    [Fact]
+    public void RecurrentNetworkPushforwardAllocatesNothingOnceWarm()
+    {
+        var (p, d, h0, inputs, targets) = RecurrentProblem(new Random(300), steps: 6);
+        const int batch = RecurrentBatch;
+
+        var first = Step();
+        Step();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 5; i++)
+        {
+            Step();
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(first, Step());
+
+        (double Value, double Tangent) Step() =>
+            (TensorModels.RnnPushforward(p[0], p[1], p[2], p[3], p[4], p[5], h0, inputs, targets, batch, d[0], d[1], d[2], d[3], d[4], d[5], out var tangent), tangent);
+    }
+
+    private const int RecurrentBatch = 2;
+
+    /// <summary>The Elman network's parameters, a direction, its initial state and token ids for <paramref name="steps"/> steps.</summary>
+    private static (DTensor<double>[] Parameters, DTensor<double>[] Direction, DTensor<double> H0, int[] Inputs, int[] Targets) RecurrentProblem(Random random, int steps)
+    {
+        const int vocabulary = 5, embedding = 3, hidden = 4;
+        var shapes = new[] { new[] { vocabulary, embedding }, new[] { embedding, hidden }, new[] { hidden, hidden }, new[] { hidden }, new[] { hidden, vocabulary }, new[] { vocabulary } };
+        var p = shapes.Select(s => Uniform(random, s)).ToArray();
+        var d = shapes.Select(s => Uniform(random, s)).ToArray();
+        var h0 = Uniform(random, RecurrentBatch, hidden);
+        var inputs = Enumerable.Range(0, steps * RecurrentBatch).Select(_ => random.Next(vocabulary)).ToArray();
+        var targets = Enumerable.Range(0, steps * RecurrentBatch).Select(_ => random.Next(vocabulary)).ToArray();
+        return (p, d, h0, inputs, targets);
     }
 
     /// <summary>
