@@ -133,6 +133,7 @@ internal static class SourceEmitter
         private int _recomputingLoop = -1;
         private string? _lastForwardSource;
         private LoopLocals? _locals;
+        private bool _inReverse;
 
         public MethodWriter(MethodModel model, ReversePlan plan, Prefixes prefixes, IndentedTextWriter writer)
         {
@@ -161,6 +162,7 @@ internal static class SourceEmitter
         {
             var forward = _plan.Forward;
             _locals = _plan.Locals;
+            _inReverse = false;
             WriteSignature();
             using (_writer.WriteBlock())
             {
@@ -202,7 +204,9 @@ internal static class SourceEmitter
                         _writer.WriteLine((discard.Key == IrTypeKind.Float ? "float " : "double ") + discard.Value + " = 0; // receives derivatives of constant arguments");
                     }
 
+                    _inReverse = true;
                     WriteReverse(_plan.Reverse);
+                    _inReverse = false;
                     if (_mode == SweepMode.Gradient)
                     {
                         foreach (var parameter in Differentiable.Where(p => p.Type.IsScalar && !_plan.Declared(p.Value)))
@@ -385,7 +389,7 @@ internal static class SourceEmitter
         private static string WorkspaceField(string name) => WorkspaceLocal + "." + name;
 
         /// <summary>A per-iteration tape in the workspace: <c>workspace.h</c> of type <c>Tape&lt;T&gt;</c>.</summary>
-        private string TapeField(int id) => WorkspaceLocal + "." + Name(id);
+        private string TapeField(int id) => WorkspaceLocal + "." + FieldName(id);
 
         /// <summary>The tape on which an enclosing loop keeps a nested loop's carried value as that loop left it (<c>workspace.hExit</c>).</summary>
         private string ExitTape(int phi) => WorkspaceLocal + "." + _plan.ExitTapeName(phi);
@@ -564,7 +568,7 @@ internal static class SourceEmitter
                 if (_plan.CopiedExit(carried.Exit))
                 {
                     var ownSlot = _plan.Owner(carried.Exit) >= 0 && _plan.KeepsIterationBuffer(carried.Exit);
-                    var destination = ownSlot ? TapeField(carried.Exit) + Slot(carried.Exit) : WorkspaceField(Name(carried.Exit));
+                    var destination = ownSlot ? TapeField(carried.Exit) + Slot(carried.Exit) : WorkspaceField(FieldName(carried.Exit));
                     _writer.WriteLine(declaration + BuffersClass + ".Copy(" + Name(carried.Phi) + ", ref " + destination + "); // out of the buffers the loop's next run reuses");
                     if (ownSlot)
                     {
@@ -599,7 +603,8 @@ internal static class SourceEmitter
                 return;
             }
 
-            string Names(IReadOnlyList<int> ids) => string.Join(", ", ids.Select(Name));
+            // Under the names of their tapes, which the reverse sweep's locals take (the loop may print two versions as one local).
+            string Names(IReadOnlyList<int> ids) => string.Join(", ", ids.Select(FieldName));
             string Them(IReadOnlyList<int> ids) => ids.Count == 1 ? "it" : "them";
             var parts = new List<string>
             {
@@ -642,14 +647,14 @@ internal static class SourceEmitter
             {
                 var destination = _plan.DestinationIsTape(assign.Target)
                     ? TapeField(assign.Target) + Slot(assign.Target)
-                    : WorkspaceField(Name(assign.Target));
+                    : WorkspaceField(FieldName(assign.Target));
                 return new CCall(call.Receiver, call.Name, call.Arguments.Append(new CName("ref " + destination)).ToList());
             }
 
             if (_mode != SweepMode.Value && assign.Value is IrCall { Callee.SavedType: not null } && value is CCall saving)
             {
                 // The call saves state for its rule into a workspace buffer (a slot of a tape inside loops).
-                var saved = WorkspaceField(Name(assign.Target) + "Saved") + Slot(assign.Target);
+                var saved = WorkspaceField(FieldName(assign.Target) + "Saved") + Slot(assign.Target);
                 return new CCall(saving.Receiver, saving.Name, saving.Arguments.Append(new CName("ref " + saved)).ToList());
             }
 
@@ -857,7 +862,7 @@ internal static class SourceEmitter
                     {
                         _writer.WriteLine(TypeOf(id) + " " + Name(id) + " = " + _printer.Print(C.FromIr(_plan.Definition(id).Value)) + "; // recomputed: spans are not taped");
                     }
-                    else if (_plan.Defines(id) || !_plan.IsLoopPhi(id) || (nested && !_plan.ExitTaped(id)))
+                    else if (_plan.Defines(id) || !_plan.IsLoopPhi(id) || (nested && !_plan.ExitTaped(id)) || PrintsUnderAnotherLocal(loop.Loop, id))
                     {
                         _writer.WriteLine(TypeOf(id) + " " + Name(id) + " = " + TapeField(id) + "[" + cursor + "]" + (IsTensor(id) ? "!" : string.Empty) + ";");
                     }
@@ -922,7 +927,21 @@ internal static class SourceEmitter
 
         private bool IsTensor(int id) => _ir.Values[id].Type.IsTensor;
 
-        private string Name(int id) => _locals?.Name(id) ?? _ir.Values[id].Name;
+        /// <summary>
+        /// The local a value prints as: in the forward sweep, the one its variable's versions share (<see cref="LoopLocals"/>);
+        /// in the reverse sweep, a value a loop defines is taken back into a local of its own, under its SSA name.
+        /// </summary>
+        private string Name(int id) => _inReverse && _plan.Owner(id) >= 0 ? _ir.Values[id].Name : _locals?.Name(id) ?? _ir.Values[id].Name;
+
+        /// <summary>
+        /// Whether the forward sweep printed a loop's carried value in a local the reverse sweep cannot assign: another
+        /// version's (<c>s</c> for <c>s_1</c>) or one its <c>for</c> header declared.
+        /// </summary>
+        private bool PrintsUnderAnotherLocal(IrLoop loop, int phi) =>
+            _locals is { } locals && (locals.Name(phi) != _ir.Values[phi].Name || locals.DeclaredInForHeader(loop, phi));
+
+        /// <summary>The name of a value's tape or buffer in the workspace: its SSA name, whatever local it prints as.</summary>
+        private string FieldName(int id) => _ir.Values[id].Name;
 
         private string TypeOf(int id) => _ir.Values[id].Type.Name;
 

@@ -19,6 +19,9 @@ internal sealed class LoopLocals
 {
     private readonly IrMethod _ir;
     private readonly Func<int, bool> _pinned;
+    private readonly Func<int, bool> _namesItsClass;
+    private readonly bool _sharesTensors;
+    private readonly Dictionary<int, HashSet<int>> _ownVersions = new();
     private readonly int[] _class;
     private readonly List<Class> _classes = new();
     private readonly Dictionary<int, ForHeader> _forHeaders = new();
@@ -36,10 +39,12 @@ internal sealed class LoopLocals
 
     private readonly Func<int, IEnumerable<int>> _readAfter;
 
-    private LoopLocals(IrMethod ir, IReadOnlyList<IrStatement> program, Func<int, bool> pinned, Func<int, IEnumerable<int>>? readAfter)
+    private LoopLocals(IrMethod ir, IReadOnlyList<IrStatement> program, Func<int, bool> pinned, Func<int, IEnumerable<int>>? readAfter, Func<int, bool>? namesItsClass, bool sharesTensors)
     {
         _ir = ir;
+        _sharesTensors = sharesTensors;
         _readAfter = readAfter ?? (_ => []);
+        _namesItsClass = namesItsClass ?? (_ => false);
 
         // A carried variable whose phi keeps its SSA name keeps its copies too (i_2 = i_1 + 1; i_1 = i_2;), rather
         // than sharing a local with the version before the loop across it.
@@ -48,6 +53,12 @@ internal sealed class LoopLocals
             .Concat(AllBranches(program).SelectMany(b => b.Phis).Where(p => pinned(p.Target))
                 .SelectMany(p => IrWalker.References(p.WhenTrue).Concat(IrWalker.References(p.WhenFalse)))));
         _pinned = id => pinned(id) || pinnedCarried.Contains(id);
+
+        // A phi that names its class shares its local only with its own loop's versions: the next values and the exit.
+        foreach (var carried in IrWalker.Loops(program).SelectMany(l => l.Carried).Where(c => _namesItsClass(c.Phi)))
+        {
+            _ownVersions[carried.Phi] = new HashSet<int>(IrWalker.References(carried.Next).Append(carried.Exit));
+        }
         foreach (var loop in IrWalker.Loops(program))
         {
             _synthetic.UnionWith(FlagWeb(loop) is var (_, versions, _) ? versions : []);
@@ -71,9 +82,12 @@ internal sealed class LoopLocals
     /// Plans the printing of <paramref name="program"/>; <paramref name="pinned"/> values keep their SSA names.
     /// <paramref name="readAfter"/>: the values read right after a value's definition, by a statement printed beside
     /// it (a pushforward's tangent reads the operands after the value overwrote its local), which must not share it.
+    /// A value <paramref name="namesItsClass"/> holds for may share a local only as the first of its class, so that the
+    /// local has its name (the reverse sweep reads it by that name after the loop). Tensor versions share a local only
+    /// with <paramref name="sharesTensors"/> (the printer then names their buffers after their SSA names).
     /// </summary>
-    public static LoopLocals Plan(IrMethod ir, IReadOnlyList<IrStatement> program, Func<int, bool> pinned, Func<int, IEnumerable<int>>? readAfter = null) =>
-        new(ir, program, pinned, readAfter);
+    public static LoopLocals Plan(IrMethod ir, IReadOnlyList<IrStatement> program, Func<int, bool> pinned, Func<int, IEnumerable<int>>? readAfter = null, Func<int, bool>? namesItsClass = null, bool sharesTensors = false) =>
+        new(ir, program, pinned, readAfter, namesItsClass, sharesTensors);
 
     /// <summary>The versions sharing one local with <paramref name="id"/> (empty: it keeps its own name), first the one declaring it.</summary>
     public IReadOnlyList<int> Sharing(int id) => _class[id] >= 0 ? _classes[_class[id]].Members : [];
@@ -102,6 +116,9 @@ internal sealed class LoopLocals
 
     /// <summary>The loop's <c>for</c> header, when it prints as the user's <c>for</c> loop.</summary>
     public ForHeader? For(IrLoop loop) => _forHeaders.TryGetValue(loop.Cursor, out var header) ? header : null;
+
+    /// <summary>Whether the loop's <c>for</c> header declares the local a value prints as (it is gone after the loop).</summary>
+    public bool DeclaredInForHeader(IrLoop loop, int id) => For(loop) is { Init: { } init } && SameClass(init.Target, id);
 
     /// <summary>Whether a statement prints inside a <c>for</c> header instead of where it stands.</summary>
     public bool IsAbsorbed(int target) => _absorbed.Contains(target);
@@ -158,7 +175,7 @@ internal sealed class LoopLocals
     private bool Candidate(int id)
     {
         var value = _ir.Values[id];
-        return value.Variable is not null && !_synthetic.Contains(id) && !value.Type.IsTensor && !value.Type.IsRefLike && !_pinned(id)
+        return value.Variable is not null && !_synthetic.Contains(id) && (_sharesTensors || !value.Type.IsTensor) && !value.Type.IsRefLike && !_pinned(id)
             && !_ir.Parameters.Any(p => p.Value == id);
     }
 
@@ -408,8 +425,9 @@ internal sealed class LoopLocals
                 byKey[key] = classes = new List<Class>();
             }
 
-            var joined = classes.FirstOrDefault(c =>
-                c.Members.All(m => !_interferences.Contains((Math.Min(m, id), Math.Max(m, id))))
+            var joined = _namesItsClass(id) ? null : classes.FirstOrDefault(c =>
+                (!_ownVersions.TryGetValue(c.Members[0], out var own) || own.Contains(id))
+                && c.Members.All(m => !_interferences.Contains((Math.Min(m, id), Math.Max(m, id))))
                 && Within(site.Definition, c.Scope) && site.Uses.All(u => Within(u, c.Scope)));
             if (joined is null)
             {

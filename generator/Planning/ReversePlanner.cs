@@ -114,19 +114,57 @@ internal sealed partial class ReversePlan
         NameGradients(sweep);
         _discards = sweep.Discards.OrderBy(d => d.Key).ToList();
         LayOutWorkspace();
-        Locals = LoopLocals.Plan(_ir, _forward, KeepsSsaName());
+        // The reverse sweep restores a loop's carried values into the forward sweep's locals; a loop's final value the
+        // method returns after it keeps a local of its own.
+        var exits = new HashSet<int>(IrWalker.Loops(_forward).SelectMany(l => l.Carried).Select(c => c.Exit));
+        var returned = new HashSet<int>(Mode == SweepMode.Value ? [] : IrWalker.References(_ir.Result).Where(exits.Contains));
+        var readOutsideTheirLoop = new HashSet<int>();
+        FindReadsOutsideTheirLoop(reverse, new HashSet<int>(), readOutsideTheirLoop);
+        Locals = LoopLocals.Plan(_ir, _forward, id => returned.Contains(id) || KeepsSsaName(id, readOutsideTheirLoop), namesItsClass: id => Owner(id) >= 0 && readOutsideTheirLoop.Contains(id), sharesTensors: true);
     }
 
     /// <summary>
-    /// Values the reverse sweep or a workspace field refers to by name keep their SSA names; the others may share one
-    /// local with the other versions of their variable (<see cref="LoopLocals"/>).
+    /// Values the reverse sweep refers to by name keep their SSA names; the others may share one local with the other
+    /// versions of their variable (<see cref="LoopLocals"/>). The iterations of a loop outside loops are the exception:
+    /// the reverse sweep takes back what it reads from the tapes into locals of its own, under their SSA names (the
+    /// printer names every value a loop defines so in the reverse sweep), and tapes and buffers are named after SSA
+    /// names too, so the forward loop prints with the user's names (<c>h = Tanh(...)</c>, not <c>h_1 = ...; h = h_1;</c>).
+    /// What the reverse sweep reads after the loop keeps the local's name (<c>h</c>, first of its class).
     /// </summary>
-    private System.Func<int, bool> KeepsSsaName()
+    private bool KeepsSsaName(int id, HashSet<int> readOutsideTheirLoop)
     {
-        var recomputed = new HashSet<int>(IrWalker.DefinitionOrder(IrWalker.Loops(_forward).SelectMany(l => RecomputedBody(l.Cursor) ?? [])));
-        return id => ReverseReads(id) || Hoisted(id) || (Owner(id) >= 0 && Taped(id)) || recomputed.Contains(id)
+        if (Owner(id) >= 0 && Enclosing(Owner(id)) < 0 && !Nested(Owner(id)) && !IrWalker.Loops(LoopOf(id).Body.Statements).Any()
+            && !Hoisted(id) && !CopiedExit(id) && !ExitTaped(id) && !ShapeTaped(id))
+        {
+            return false;
+        }
+
+        var recomputed = IrWalker.DefinitionOrder(IrWalker.Loops(_forward).SelectMany(l => RecomputedBody(l.Cursor) ?? [])).Contains(id);
+        return ReverseReads(id) || Hoisted(id) || (Owner(id) >= 0 && Taped(id)) || recomputed
             || CopiedExit(id) || ExitTaped(id) || ShapeTaped(id)
-            || (Defines(id) && Definition(id).Value is IrCall { Callee: { HasDestination: true } or { SavedType: not null } });
+            || (Defines(id) && Definition(id).Value is IrCall { Callee: { HasDestination: true } or { SavedType: not null } })
+            || readOutsideTheirLoop.Contains(id);
+    }
+
+    /// <summary>Values that a reverse statement reads outside the reverse of the loop whose iterations define them.</summary>
+    private void FindReadsOutsideTheirLoop(RBlock block, HashSet<int> enclosing, HashSet<int> found)
+    {
+        foreach (var statement in block.Statements)
+        {
+            var reads = statement is RReset reset ? new[] { reset.Value } : Reads(statement);
+            found.UnionWith(reads.Where(id => Owner(id) >= 0 && !enclosing.Contains(Owner(id))));
+            switch (statement)
+            {
+                case RLoop loop:
+                    var inner = new HashSet<int>(enclosing) { loop.Loop.Cursor };
+                    FindReadsOutsideTheirLoop(loop.Body, inner, found);
+                    break;
+                case RIf branch:
+                    FindReadsOutsideTheirLoop(branch.Then, enclosing, found);
+                    FindReadsOutsideTheirLoop(branch.Else, enclosing, found);
+                    break;
+            }
+        }
     }
 
     /// <summary>

@@ -54,11 +54,10 @@ partial class Settle
         {
             // v = Math.Sqrt(v + c);
             double t0 = v + c;
-            double v_1 = Math.Sqrt(t0);
-            workspace.v_1[iter0] = v_1;
+            v = Math.Sqrt(t0);
+            workspace.v_1[iter0] = v;
             // k++;
             k++;
-            v = v_1;
             iter0++;
         }
         while (v < 5.0 && k < 30);
@@ -119,10 +118,9 @@ partial class Settle
             workspace.v[iter0] = v;
             // v = Math.Sqrt(v + c);
             double t0 = v + c;
-            double v_1 = Math.Sqrt(t0);
+            v = Math.Sqrt(t0);
             // k++;
             k++;
-            v = v_1;
             iter0++;
         }
         while (v < 5.0 && k < 30);
@@ -217,11 +215,10 @@ partial class Settle
         {
             // v = Math.Sqrt(v + c);
             double t0 = v + c;
-            double v_1 = Math.Sqrt(t0);
-            workspace.v_1[iter0] = v_1;
+            v = Math.Sqrt(t0);
+            workspace.v_1[iter0] = v;
             // k++;
             k++;
-            v = v_1;
             iter0++;
         }
         while (v < 5.0 && k < 30);
@@ -279,10 +276,9 @@ partial class Settle
             workspace.v[iter0] = v;
             // v = Math.Sqrt(v + c);
             double t0 = v + c;
-            double v_1 = Math.Sqrt(t0);
+            v = Math.Sqrt(t0);
             // k++;
             k++;
-            v = v_1;
             iter0++;
         }
         while (v < 5.0 && k < 30);

@@ -51,22 +51,16 @@ partial class Readout
         int iter0 = 0; // iterations of 'for (var i = 0; i < n; i++)' so far: indexes its tapes
         // var total = 0.0;
         double total = 0.0;
-        // for (var i = 0; i < n; i++) { total += w[i] * w[i] * i; }
-        int i = 0;
-        int i_1 = i;
         // per iteration, taped: i_1, t0 (the reverse sweep reads them)
-        while (i_1 < n)
+        for (int i = 0; i < n; i++)
         {
-            workspace.i_1[iter0] = i_1;
+            workspace.i_1[iter0] = i;
             // total += w[i] * w[i] * i;
-            double t0 = w[i_1];
+            double t0 = w[i];
             workspace.t0[iter0] = t0;
             double t1 = t0 * t0;
-            double t2 = t1 * (double)i_1;
+            double t2 = t1 * (double)i;
             total += t2;
-            // i++
-            int i_2 = i_1 + 1;
-            i_1 = i_2;
             iter0++;
         }
         // return total + w[0];
@@ -81,7 +75,7 @@ partial class Readout
         while (iter0 > 0)
         {
             iter0--;
-            i_1 = workspace.i_1[iter0];
+            int i_1 = workspace.i_1[iter0];
             double t0 = workspace.t0[iter0];
             double dtotal_2 = dtotal_1;
             dtotal_1 = 0;
@@ -119,21 +113,15 @@ partial class Readout
         int iter0 = 0; // iterations of 'for (var i = 0; i < n; i++)' so far: indexes its tapes
         // var total = 0.0;
         double total = 0.0;
-        // for (var i = 0; i < n; i++) { total += w[i] * w[i] * i; }
-        int i = 0;
-        int i_1 = i;
         // per iteration, taped: i_1 (the reverse sweep reruns each iteration from it); recomputed: t0 (RecomputeLoops: less memory for one more pass of the loop)
-        while (i_1 < n)
+        for (int i = 0; i < n; i++)
         {
-            workspace.i_1[iter0] = i_1;
+            workspace.i_1[iter0] = i;
             // total += w[i] * w[i] * i;
-            double t0 = w[i_1];
+            double t0 = w[i];
             double t1 = t0 * t0;
-            double t2 = t1 * (double)i_1;
+            double t2 = t1 * (double)i;
             total += t2;
-            // i++
-            int i_2 = i_1 + 1;
-            i_1 = i_2;
             iter0++;
         }
         // return total + w[0];
@@ -148,7 +136,7 @@ partial class Readout
         while (iter0 > 0)
         {
             iter0--;
-            i_1 = workspace.i_1[iter0];
+            int i_1 = workspace.i_1[iter0];
             // recomputes this iteration from its carried values (RecomputeLoops)
             double t0 = w[i_1];
             double dtotal_2 = dtotal_1;
@@ -218,19 +206,13 @@ partial class Readout
         var workspace = WeightedPullbackKeepingLoopsWorkspace.Current; // buffers reused from call to call
         // forward sweep: recomputes the intermediates the reverse sweep needs
         int iter0 = 0; // iterations of 'for (var i = 0; i < n; i++)' so far: indexes its tapes
-        // for (var i = 0; i < n; i++) { total += w[i] * w[i] * i; }
-        int i = 0;
-        int i_1 = i;
         // per iteration, taped: i_1, t0 (the reverse sweep reads them)
-        while (i_1 < n)
+        for (int i = 0; i < n; i++)
         {
-            workspace.i_1[iter0] = i_1;
+            workspace.i_1[iter0] = i;
             // total += w[i] * w[i] * i;
-            double t0 = w[i_1];
+            double t0 = w[i];
             workspace.t0[iter0] = t0;
-            // i++
-            int i_2 = i_1 + 1;
-            i_1 = i_2;
             iter0++;
         }
 
@@ -242,7 +224,7 @@ partial class Readout
         while (iter0 > 0)
         {
             iter0--;
-            i_1 = workspace.i_1[iter0];
+            int i_1 = workspace.i_1[iter0];
             double t0 = workspace.t0[iter0];
             double dtotal_2 = dtotal_1;
             dtotal_1 = 0;
@@ -277,18 +259,12 @@ partial class Readout
         var workspace = WeightedPullbackRecomputingLoopsWorkspace.Current; // buffers reused from call to call
         // forward sweep: recomputes the intermediates the reverse sweep needs
         int iter0 = 0; // iterations of 'for (var i = 0; i < n; i++)' so far: indexes its tapes
-        // for (var i = 0; i < n; i++) { total += w[i] * w[i] * i; }
-        int i = 0;
-        int i_1 = i;
         // per iteration, taped: i_1 (the reverse sweep reruns each iteration from it); recomputed: t0 (RecomputeLoops: less memory for one more pass of the loop)
-        while (i_1 < n)
+        for (int i = 0; i < n; i++)
         {
-            workspace.i_1[iter0] = i_1;
+            workspace.i_1[iter0] = i;
             // total += w[i] * w[i] * i;
-            double t0 = w[i_1];
-            // i++
-            int i_2 = i_1 + 1;
-            i_1 = i_2;
+            double t0 = w[i];
             iter0++;
         }
 
@@ -300,7 +276,7 @@ partial class Readout
         while (iter0 > 0)
         {
             iter0--;
-            i_1 = workspace.i_1[iter0];
+            int i_1 = workspace.i_1[iter0];
             // recomputes this iteration from its carried values (RecomputeLoops)
             double t0 = w[i_1];
             double dtotal_2 = dtotal_1;

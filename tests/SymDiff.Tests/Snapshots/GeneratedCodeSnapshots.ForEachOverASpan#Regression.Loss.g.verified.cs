@@ -127,30 +127,24 @@ partial class Regression
         double loss = 0.0;
         // var k = 0;
         int k = 0;
-        // foreach (var x in xs)
-        int k_1 = k;
-        int index = 0;
         // per iteration, taped: k_1, index (the reverse sweep reruns each iteration from them); recomputed: x, t0, t1, t2, t3, error (RecomputeLoops: less memory for one more pass of the loop)
-        while (index < xs.Length)
+        for (int index = 0; index < xs.Length; index++)
         {
-            workspace.k_1[iter0] = k_1;
+            workspace.k_1[iter0] = k;
             workspace.index[iter0] = index;
+            // foreach (var x in xs)
             double x = xs[index];
             // var error = Math.Tanh(w * x + b) - ys[k];
             double t0 = w * x;
             double t1 = t0 + b;
             double t2 = Math.Tanh(t1);
-            double t3 = ys[k_1];
+            double t3 = ys[k];
             double error = t2 - t3;
             // loss += error * error;
             double t4 = error * error;
             loss += t4;
             // k++;
-            int k_2 = k_1 + 1;
-            // index++
-            int index_1 = index + 1;
-            k_1 = k_2;
-            index = index_1;
+            k++;
             iter0++;
         }
         // return loss / xs.Length;
@@ -167,8 +161,8 @@ partial class Regression
         while (iter0 > 0)
         {
             iter0--;
-            k_1 = workspace.k_1[iter0];
-            index = workspace.index[iter0];
+            int k_1 = workspace.k_1[iter0];
+            int index = workspace.index[iter0];
             // recomputes this iteration from its carried values (RecomputeLoops)
             double x = xs[index];
             double t0 = w * x;
@@ -316,27 +310,21 @@ partial class Regression
         int iter0 = 0; // iterations of 'foreach (var x in xs)' so far: indexes its tapes
         // var k = 0;
         int k = 0;
-        // foreach (var x in xs)
-        int k_1 = k;
-        int index = 0;
         // per iteration, taped: k_1, index (the reverse sweep reruns each iteration from them); recomputed: x, t0, t1, t2, t3, error (RecomputeLoops: less memory for one more pass of the loop)
-        while (index < xs.Length)
+        for (int index = 0; index < xs.Length; index++)
         {
-            workspace.k_1[iter0] = k_1;
+            workspace.k_1[iter0] = k;
             workspace.index[iter0] = index;
+            // foreach (var x in xs)
             double x = xs[index];
             // var error = Math.Tanh(w * x + b) - ys[k];
             double t0 = w * x;
             double t1 = t0 + b;
             double t2 = Math.Tanh(t1);
-            double t3 = ys[k_1];
+            double t3 = ys[k];
             double error = t2 - t3;
             // k++;
-            int k_2 = k_1 + 1;
-            // index++
-            int index_1 = index + 1;
-            k_1 = k_2;
-            index = index_1;
+            k++;
             iter0++;
         }
         // return loss / xs.Length;
@@ -350,8 +338,8 @@ partial class Regression
         while (iter0 > 0)
         {
             iter0--;
-            k_1 = workspace.k_1[iter0];
-            index = workspace.index[iter0];
+            int k_1 = workspace.k_1[iter0];
+            int index = workspace.index[iter0];
             // recomputes this iteration from its carried values (RecomputeLoops)
             double x = xs[index];
             double t0 = w * x;

@@ -80,6 +80,7 @@ partial class Grid
             i_1 = i_2;
             iter0++;
         }
+        double total_3 = total;
 
         // reverse sweep (dResult = 1)
         // for (int i = 0; i < rows; i++)
@@ -112,7 +113,7 @@ partial class Grid
             }
             da += drow;
         }
-        return total;
+        return total_3;
     }
 
     /// <summary>
@@ -180,6 +181,7 @@ partial class Grid
             i_1 = i_2;
             iter0++;
         }
+        double total_3 = total;
 
         // reverse sweep (dResult = 1)
         // for (int i = 0; i < rows; i++)
@@ -216,7 +218,7 @@ partial class Grid
             }
             da += drow;
         }
-        return total;
+        return total_3;
     }
 
     /// <summary>

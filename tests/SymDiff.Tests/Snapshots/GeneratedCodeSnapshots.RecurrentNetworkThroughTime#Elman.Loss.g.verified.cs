@@ -58,17 +58,15 @@ partial class Elman
         float loss = 0f;
         // var steps = inputs.Length / batch;
         int steps = inputs.Length / batch;
-        // for (int t = 0; t < steps; t++) { var x = DTensor.Embedding(embed, inputs.Slice(t * batch, batch)); h = DTensor.Tanh(DTensor.AddRowBias(D...
-        int t = 0;
+        // for (int t = 0; t < steps; t++)
         DTensor<float> h = h0;
-        int t_1 = t;
         // per iteration, taped: h, t_1, x, h_1, tmp7 (the reverse sweep reads them); recomputed: tmp0, tmp6 (spans cannot be taped); only the shape of tmp2 (its gradient's)
-        while (t_1 < steps)
+        for (int t = 0; t < steps; t++)
         {
             workspace.h[iter0] = h;
-            workspace.t_1[iter0] = t_1;
+            workspace.t_1[iter0] = t;
             // var x = DTensor.Embedding(embed, inputs.Slice(t * batch, batch));
-            global::System.ReadOnlySpan<int> tmp0 = inputs.Slice(t_1 * batch, batch);
+            global::System.ReadOnlySpan<int> tmp0 = inputs.Slice(t * batch, batch);
             DTensor<float> x = DTensor.Embedding(embed, tmp0, ref workspace.x[iter0]);
             // h = DTensor.Tanh(DTensor.AddRowBias(DTensor.Add(DTensor.MatMul(x, w), DTensor.MatMul(h, u)), b));
             DTensor<float> tmp1 = DTensor.MatMul(x, w, false, false, ref workspace.tmp1);
@@ -76,17 +74,13 @@ partial class Elman
             Buffers.KeepShape(tmp2, ref workspace.tmp2Shape[iter0]); // its gradient's shape
             DTensor<float> tmp3 = DTensor.Add(tmp1, tmp2, ref workspace.tmp3);
             DTensor<float> tmp4 = DTensor.AddRowBias(tmp3, b, ref workspace.tmp4);
-            DTensor<float> h_1 = DTensor.Tanh(tmp4, ref workspace.h_1[iter0]);
+            h = DTensor.Tanh(tmp4, ref workspace.h_1[iter0]);
             // loss += DTensor.CrossEntropy(DTensor.MatMul(h, v), targets.Slice(t * batch, batch));
-            DTensor<float> tmp5 = DTensor.MatMul(h_1, v, false, false, ref workspace.tmp5);
-            global::System.ReadOnlySpan<int> tmp6 = targets.Slice(t_1 * batch, batch);
+            DTensor<float> tmp5 = DTensor.MatMul(h, v, false, false, ref workspace.tmp5);
+            global::System.ReadOnlySpan<int> tmp6 = targets.Slice(t * batch, batch);
             float tmp7 = DTensor.CrossEntropy(tmp5, tmp6, ref workspace.tmp7Saved[iter0]);
             workspace.tmp7[iter0] = tmp7;
             loss += tmp7;
-            // t++
-            int t_2 = t_1 + 1;
-            h = h_1;
-            t_1 = t_2;
             iter0++;
         }
         // return loss / steps;
@@ -102,7 +96,7 @@ partial class Elman
         {
             iter0--;
             h = workspace.h[iter0]!;
-            t_1 = workspace.t_1[iter0];
+            int t_1 = workspace.t_1[iter0];
             global::System.ReadOnlySpan<int> tmp0 = inputs.Slice(t_1 * batch, batch); // recomputed: spans are not taped
             DTensor<float> x = workspace.x[iter0]!;
             DTensor<float> h_1 = workspace.h_1[iter0]!;
@@ -175,33 +169,27 @@ partial class Elman
         float loss = 0f;
         // var steps = inputs.Length / batch;
         int steps = inputs.Length / batch;
-        // for (int t = 0; t < steps; t++) { var x = DTensor.Embedding(embed, inputs.Slice(t * batch, batch)); h = DTensor.Tanh(DTensor.AddRowBias(D...
-        int t = 0;
+        // for (int t = 0; t < steps; t++)
         DTensor<float> h = h0;
-        int t_1 = t;
         // per iteration, taped: h, t_1 (the reverse sweep reruns each iteration from them); recomputed: tmp0, x, tmp1, tmp2, tmp3, tmp4, h_1, tmp5, tmp6, tmp7 (RecomputeLoops: less memory for one more pass of the loop)
-        while (t_1 < steps)
+        for (int t = 0; t < steps; t++)
         {
             Buffers.Copy(h, ref workspace.h[iter0]); // its buffer is reused two iterations later
-            workspace.t_1[iter0] = t_1;
+            workspace.t_1[iter0] = t;
             // var x = DTensor.Embedding(embed, inputs.Slice(t * batch, batch));
-            global::System.ReadOnlySpan<int> tmp0 = inputs.Slice(t_1 * batch, batch);
+            global::System.ReadOnlySpan<int> tmp0 = inputs.Slice(t * batch, batch);
             DTensor<float> x = DTensor.Embedding(embed, tmp0, ref workspace.x[iter0 & 1]);
             // h = DTensor.Tanh(DTensor.AddRowBias(DTensor.Add(DTensor.MatMul(x, w), DTensor.MatMul(h, u)), b));
             DTensor<float> tmp1 = DTensor.MatMul(x, w, false, false, ref workspace.tmp1[iter0 & 1]);
             DTensor<float> tmp2 = DTensor.MatMul(h, u, false, false, ref workspace.tmp2[iter0 & 1]);
             DTensor<float> tmp3 = DTensor.Add(tmp1, tmp2, ref workspace.tmp3[iter0 & 1]);
             DTensor<float> tmp4 = DTensor.AddRowBias(tmp3, b, ref workspace.tmp4[iter0 & 1]);
-            DTensor<float> h_1 = DTensor.Tanh(tmp4, ref workspace.h_1[iter0 & 1]);
+            h = DTensor.Tanh(tmp4, ref workspace.h_1[iter0 & 1]);
             // loss += DTensor.CrossEntropy(DTensor.MatMul(h, v), targets.Slice(t * batch, batch));
-            DTensor<float> tmp5 = DTensor.MatMul(h_1, v, false, false, ref workspace.tmp5[iter0 & 1]);
-            global::System.ReadOnlySpan<int> tmp6 = targets.Slice(t_1 * batch, batch);
+            DTensor<float> tmp5 = DTensor.MatMul(h, v, false, false, ref workspace.tmp5[iter0 & 1]);
+            global::System.ReadOnlySpan<int> tmp6 = targets.Slice(t * batch, batch);
             float tmp7 = DTensor.CrossEntropy(tmp5, tmp6, ref workspace.tmp7Saved[iter0 & 1]);
             loss += tmp7;
-            // t++
-            int t_2 = t_1 + 1;
-            h = h_1;
-            t_1 = t_2;
             iter0++;
         }
         // return loss / steps;
@@ -217,7 +205,7 @@ partial class Elman
         {
             iter0--;
             h = workspace.h[iter0]!;
-            t_1 = workspace.t_1[iter0];
+            int t_1 = workspace.t_1[iter0];
             // recomputes this iteration from its carried values (RecomputeLoops)
             global::System.ReadOnlySpan<int> tmp0 = inputs.Slice(t_1 * batch, batch);
             DTensor<float> x = DTensor.Embedding(embed, tmp0, ref workspace.x[iter0 & 1]);
@@ -332,17 +320,15 @@ partial class Elman
         int iter0 = 0; // iterations of 'for (int t = 0; t < steps; t++)' so far: indexes its tapes
         // var steps = inputs.Length / batch;
         int steps = inputs.Length / batch;
-        // for (int t = 0; t < steps; t++) { var x = DTensor.Embedding(embed, inputs.Slice(t * batch, batch)); h = DTensor.Tanh(DTensor.AddRowBias(D...
-        int t = 0;
+        // for (int t = 0; t < steps; t++)
         DTensor<float> h = h0;
-        int t_1 = t;
         // per iteration, taped: h, t_1, x, h_1, tmp7 (the reverse sweep reads them); recomputed: tmp0, tmp6 (spans cannot be taped); only the shape of tmp2 (its gradient's)
-        while (t_1 < steps)
+        for (int t = 0; t < steps; t++)
         {
             workspace.h[iter0] = h;
-            workspace.t_1[iter0] = t_1;
+            workspace.t_1[iter0] = t;
             // var x = DTensor.Embedding(embed, inputs.Slice(t * batch, batch));
-            global::System.ReadOnlySpan<int> tmp0 = inputs.Slice(t_1 * batch, batch);
+            global::System.ReadOnlySpan<int> tmp0 = inputs.Slice(t * batch, batch);
             DTensor<float> x = DTensor.Embedding(embed, tmp0, ref workspace.x[iter0]);
             // h = DTensor.Tanh(DTensor.AddRowBias(DTensor.Add(DTensor.MatMul(x, w), DTensor.MatMul(h, u)), b));
             DTensor<float> tmp1 = DTensor.MatMul(x, w, false, false, ref workspace.tmp1);
@@ -350,16 +336,12 @@ partial class Elman
             Buffers.KeepShape(tmp2, ref workspace.tmp2Shape[iter0]); // its gradient's shape
             DTensor<float> tmp3 = DTensor.Add(tmp1, tmp2, ref workspace.tmp3);
             DTensor<float> tmp4 = DTensor.AddRowBias(tmp3, b, ref workspace.tmp4);
-            DTensor<float> h_1 = DTensor.Tanh(tmp4, ref workspace.h_1[iter0]);
+            h = DTensor.Tanh(tmp4, ref workspace.h_1[iter0]);
             // loss += DTensor.CrossEntropy(DTensor.MatMul(h, v), targets.Slice(t * batch, batch));
-            DTensor<float> tmp5 = DTensor.MatMul(h_1, v, false, false, ref workspace.tmp5);
-            global::System.ReadOnlySpan<int> tmp6 = targets.Slice(t_1 * batch, batch);
+            DTensor<float> tmp5 = DTensor.MatMul(h, v, false, false, ref workspace.tmp5);
+            global::System.ReadOnlySpan<int> tmp6 = targets.Slice(t * batch, batch);
             float tmp7 = DTensor.CrossEntropy(tmp5, tmp6, ref workspace.tmp7Saved[iter0]);
             workspace.tmp7[iter0] = tmp7;
-            // t++
-            int t_2 = t_1 + 1;
-            h = h_1;
-            t_1 = t_2;
             iter0++;
         }
 
@@ -373,7 +355,7 @@ partial class Elman
         {
             iter0--;
             h = workspace.h[iter0]!;
-            t_1 = workspace.t_1[iter0];
+            int t_1 = workspace.t_1[iter0];
             global::System.ReadOnlySpan<int> tmp0 = inputs.Slice(t_1 * batch, batch); // recomputed: spans are not taped
             DTensor<float> x = workspace.x[iter0]!;
             DTensor<float> h_1 = workspace.h_1[iter0]!;
@@ -443,32 +425,26 @@ partial class Elman
         int iter0 = 0; // iterations of 'for (int t = 0; t < steps; t++)' so far: indexes its tapes
         // var steps = inputs.Length / batch;
         int steps = inputs.Length / batch;
-        // for (int t = 0; t < steps; t++) { var x = DTensor.Embedding(embed, inputs.Slice(t * batch, batch)); h = DTensor.Tanh(DTensor.AddRowBias(D...
-        int t = 0;
+        // for (int t = 0; t < steps; t++)
         DTensor<float> h = h0;
-        int t_1 = t;
         // per iteration, taped: h, t_1 (the reverse sweep reruns each iteration from them); recomputed: tmp0, x, tmp1, tmp2, tmp3, tmp4, h_1, tmp5, tmp6, tmp7 (RecomputeLoops: less memory for one more pass of the loop)
-        while (t_1 < steps)
+        for (int t = 0; t < steps; t++)
         {
             Buffers.Copy(h, ref workspace.h[iter0]); // its buffer is reused two iterations later
-            workspace.t_1[iter0] = t_1;
+            workspace.t_1[iter0] = t;
             // var x = DTensor.Embedding(embed, inputs.Slice(t * batch, batch));
-            global::System.ReadOnlySpan<int> tmp0 = inputs.Slice(t_1 * batch, batch);
+            global::System.ReadOnlySpan<int> tmp0 = inputs.Slice(t * batch, batch);
             DTensor<float> x = DTensor.Embedding(embed, tmp0, ref workspace.x[iter0 & 1]);
             // h = DTensor.Tanh(DTensor.AddRowBias(DTensor.Add(DTensor.MatMul(x, w), DTensor.MatMul(h, u)), b));
             DTensor<float> tmp1 = DTensor.MatMul(x, w, false, false, ref workspace.tmp1[iter0 & 1]);
             DTensor<float> tmp2 = DTensor.MatMul(h, u, false, false, ref workspace.tmp2[iter0 & 1]);
             DTensor<float> tmp3 = DTensor.Add(tmp1, tmp2, ref workspace.tmp3[iter0 & 1]);
             DTensor<float> tmp4 = DTensor.AddRowBias(tmp3, b, ref workspace.tmp4[iter0 & 1]);
-            DTensor<float> h_1 = DTensor.Tanh(tmp4, ref workspace.h_1[iter0 & 1]);
+            h = DTensor.Tanh(tmp4, ref workspace.h_1[iter0 & 1]);
             // loss += DTensor.CrossEntropy(DTensor.MatMul(h, v), targets.Slice(t * batch, batch));
-            DTensor<float> tmp5 = DTensor.MatMul(h_1, v, false, false, ref workspace.tmp5[iter0 & 1]);
-            global::System.ReadOnlySpan<int> tmp6 = targets.Slice(t_1 * batch, batch);
+            DTensor<float> tmp5 = DTensor.MatMul(h, v, false, false, ref workspace.tmp5[iter0 & 1]);
+            global::System.ReadOnlySpan<int> tmp6 = targets.Slice(t * batch, batch);
             float tmp7 = DTensor.CrossEntropy(tmp5, tmp6, ref workspace.tmp7Saved[iter0 & 1]);
-            // t++
-            int t_2 = t_1 + 1;
-            h = h_1;
-            t_1 = t_2;
             iter0++;
         }
 
@@ -482,7 +458,7 @@ partial class Elman
         {
             iter0--;
             h = workspace.h[iter0]!;
-            t_1 = workspace.t_1[iter0];
+            int t_1 = workspace.t_1[iter0];
             // recomputes this iteration from its carried values (RecomputeLoops)
             global::System.ReadOnlySpan<int> tmp0 = inputs.Slice(t_1 * batch, batch);
             DTensor<float> x = DTensor.Embedding(embed, tmp0, ref workspace.x[iter0 & 1]);
@@ -573,13 +549,12 @@ partial class Elman
             DTensor<float> tmp2 = DTensor.MatMul(h, u, false, false, ref workspace.tmp2);
             DTensor<float> tmp3 = DTensor.Add(tmp1, tmp2, ref workspace.tmp3);
             DTensor<float> tmp4 = DTensor.AddRowBias(tmp3, b, ref workspace.tmp4);
-            DTensor<float> h_1 = DTensor.Tanh(tmp4, ref workspace.h_1[iter0 & 1]);
+            h = DTensor.Tanh(tmp4, ref workspace.h_1[iter0 & 1]);
             // loss += DTensor.CrossEntropy(DTensor.MatMul(h, v), targets.Slice(t * batch, batch));
-            DTensor<float> tmp5 = DTensor.MatMul(h_1, v, false, false, ref workspace.tmp5);
+            DTensor<float> tmp5 = DTensor.MatMul(h, v, false, false, ref workspace.tmp5);
             global::System.ReadOnlySpan<int> tmp6 = targets.Slice(t * batch, batch);
             float tmp7 = DTensor.CrossEntropy(tmp5, tmp6);
             loss += tmp7;
-            h = h_1;
             iter0++;
         }
         // return loss / steps;

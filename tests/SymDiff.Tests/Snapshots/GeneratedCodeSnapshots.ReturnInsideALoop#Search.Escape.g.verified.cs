@@ -56,25 +56,22 @@ partial class Search
             // v = v * rate + Math.Sin(v);
             double t0 = v * rate;
             double t1 = Math.Sin(v);
-            double v_1 = t0 + t1;
-            workspace.v_1[iter0] = v_1;
+            v = t0 + t1;
+            workspace.v_1[iter0] = v;
             // if (v > 2)
-            bool cond1 = v_1 > 2.0;
+            bool cond1 = v > 2.0;
             workspace.cond1[iter0] = cond1;
             if (cond1)
             {
                 // return v * v;
-                double t2 = v_1 * v_1;
+                double t2 = v * v;
                 returned = true;
                 returnValue = t2;
-                v = v_1;
                 iter0++; // counts the iteration it leaves
                 break;
             }
-            v = v_1;
             iter0++;
         }
-        double v_2 = v;
         bool returned_2 = returned;
         // if (returned) return returnValue
         double result;
@@ -85,7 +82,7 @@ partial class Search
         else
         {
             // return -v;
-            double t3 = -v_2;
+            double t3 = -v;
             result = t3;
         }
 
@@ -170,23 +167,20 @@ partial class Search
             // v = v * rate + Math.Sin(v);
             double t0 = v * rate;
             double t1 = Math.Sin(v);
-            double v_1 = t0 + t1;
+            v = t0 + t1;
             // if (v > 2)
-            bool cond1 = v_1 > 2.0;
+            bool cond1 = v > 2.0;
             if (cond1)
             {
                 // return v * v;
-                double t2 = v_1 * v_1;
+                double t2 = v * v;
                 returned = true;
                 returnValue = t2;
-                v = v_1;
                 iter0++; // counts the iteration it leaves
                 break;
             }
-            v = v_1;
             iter0++;
         }
-        double v_2 = v;
         bool returned_2 = returned;
         // if (returned) return returnValue
         double result;
@@ -197,7 +191,7 @@ partial class Search
         else
         {
             // return -v;
-            double t3 = -v_2;
+            double t3 = -v;
             result = t3;
         }
 
@@ -314,19 +308,17 @@ partial class Search
             // v = v * rate + Math.Sin(v);
             double t0 = v * rate;
             double t1 = Math.Sin(v);
-            double v_1 = t0 + t1;
-            workspace.v_1[iter0] = v_1;
+            v = t0 + t1;
+            workspace.v_1[iter0] = v;
             // if (v > 2)
-            bool cond1 = v_1 > 2.0;
+            bool cond1 = v > 2.0;
             workspace.cond1[iter0] = cond1;
             if (cond1)
             {
                 returned = true;
-                v = v_1;
                 iter0++; // counts the iteration it leaves
                 break;
             }
-            v = v_1;
             iter0++;
         }
         bool returned_2 = returned;
@@ -409,17 +401,15 @@ partial class Search
             // v = v * rate + Math.Sin(v);
             double t0 = v * rate;
             double t1 = Math.Sin(v);
-            double v_1 = t0 + t1;
+            v = t0 + t1;
             // if (v > 2)
-            bool cond1 = v_1 > 2.0;
+            bool cond1 = v > 2.0;
             if (cond1)
             {
                 returned = true;
-                v = v_1;
                 iter0++; // counts the iteration it leaves
                 break;
             }
-            v = v_1;
             iter0++;
         }
         bool returned_2 = returned;

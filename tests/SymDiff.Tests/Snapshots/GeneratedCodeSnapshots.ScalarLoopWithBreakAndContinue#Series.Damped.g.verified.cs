@@ -56,14 +56,13 @@ partial class Series
             // v = v * rate + Math.Sin(v);
             double t0 = v * rate;
             double t1 = Math.Sin(v);
-            double v_1 = t0 + t1;
-            workspace.v_1[iter0] = v_1;
+            v = t0 + t1;
+            workspace.v_1[iter0] = v;
             // if (v > 10)
-            bool cond1 = v_1 > 10.0;
+            bool cond1 = v > 10.0;
             workspace.cond1[iter0] = cond1;
             if (cond1)
             {
-                v = v_1;
                 iter0++; // counts the iteration it leaves
                 break;
             }
@@ -75,13 +74,13 @@ partial class Series
                 if (!cond2)
                 {
                     // s += v * v;
-                    double t2 = v_1 * v_1;
+                    double t2 = v * v;
                     s += t2;
                 }
             }
-            v = v_1;
             iter0++;
         }
+        double s_5 = s;
 
         // reverse sweep (dResult = 1)
         // for (int i = 0; i < steps; i++)
@@ -124,7 +123,7 @@ partial class Series
             drate += dv_1 * v;
         }
         dx = dv;
-        return s;
+        return s_5;
     }
 
     /// <summary>
@@ -154,46 +153,38 @@ partial class Series
         int iter0 = 0; // iterations of 'for (int i = 0; i < steps; i++)' so far: indexes its tapes
         // double s = 0;
         double s = 0.0;
-        // for (int i = 0; i < steps; i++) { v = v * rate + Math.Sin(v); if (v > 10) { break; } if (i % 2 == 1) { continue; } s += v * v; }
-        int i = 0;
+        // for (int i = 0; i < steps; i++)
         double v = x;
-        int i_1 = i;
-        bool broke = false;
         // per iteration, taped: v, i_1 (the reverse sweep reruns each iteration from them); recomputed: t0, t1, v_1, cond1, cond2 (RecomputeLoops: less memory for one more pass of the loop)
-        while (!broke && i_1 < steps)
+        for (int i = 0; i < steps; i++)
         {
             workspace.v[iter0] = v;
-            workspace.i_1[iter0] = i_1;
+            workspace.i_1[iter0] = i;
             // v = v * rate + Math.Sin(v);
             double t0 = v * rate;
             double t1 = Math.Sin(v);
-            double v_1 = t0 + t1;
+            v = t0 + t1;
             // if (v > 10)
-            bool cond1 = v_1 > 10.0;
-            bool broke_1;
+            bool cond1 = v > 10.0;
             if (cond1)
             {
-                broke_1 = true;
+                iter0++; // counts the iteration it leaves
+                break;
             }
             else
             {
                 // if (i % 2 == 1)
-                bool cond2 = i_1 % 2 == 1;
+                bool cond2 = i % 2 == 1;
                 if (!cond2)
                 {
                     // s += v * v;
-                    double t2 = v_1 * v_1;
+                    double t2 = v * v;
                     s += t2;
                 }
-                broke_1 = broke;
             }
-            // i++
-            int i_2 = i_1 + 1;
-            v = v_1;
-            i_1 = i_2;
-            broke = broke_1;
             iter0++;
         }
+        double s_5 = s;
 
         // reverse sweep (dResult = 1)
         // for (int i = 0; i < steps; i++)
@@ -204,7 +195,7 @@ partial class Series
         {
             iter0--;
             v = workspace.v[iter0];
-            i_1 = workspace.i_1[iter0];
+            int i_1 = workspace.i_1[iter0];
             // recomputes this iteration from its carried values (RecomputeLoops)
             double t0 = v * rate;
             double t1 = Math.Sin(v);
@@ -244,7 +235,7 @@ partial class Series
             drate += dv_1 * v;
         }
         dx = dv;
-        return s;
+        return s_5;
     }
 
     /// <summary>
@@ -311,14 +302,13 @@ partial class Series
             // v = v * rate + Math.Sin(v);
             double t0 = v * rate;
             double t1 = Math.Sin(v);
-            double v_1 = t0 + t1;
-            workspace.v_1[iter0] = v_1;
+            v = t0 + t1;
+            workspace.v_1[iter0] = v;
             // if (v > 10)
-            bool cond1 = v_1 > 10.0;
+            bool cond1 = v > 10.0;
             workspace.cond1[iter0] = cond1;
             if (cond1)
             {
-                v = v_1;
                 iter0++; // counts the iteration it leaves
                 break;
             }
@@ -328,7 +318,6 @@ partial class Series
                 bool cond2 = i % 2 == 1;
                 workspace.cond2[iter0] = cond2;
             }
-            v = v_1;
             iter0++;
         }
 
@@ -399,38 +388,29 @@ partial class Series
         var workspace = DampedPullbackRecomputingLoopsWorkspace.Current; // buffers reused from call to call
         // forward sweep: recomputes the intermediates the reverse sweep needs
         int iter0 = 0; // iterations of 'for (int i = 0; i < steps; i++)' so far: indexes its tapes
-        // for (int i = 0; i < steps; i++) { v = v * rate + Math.Sin(v); if (v > 10) { break; } if (i % 2 == 1) { continue; } s += v * v; }
-        int i = 0;
+        // for (int i = 0; i < steps; i++)
         double v = x;
-        int i_1 = i;
-        bool broke = false;
         // per iteration, taped: v, i_1 (the reverse sweep reruns each iteration from them); recomputed: t0, t1, v_1, cond1, cond2 (RecomputeLoops: less memory for one more pass of the loop)
-        while (!broke && i_1 < steps)
+        for (int i = 0; i < steps; i++)
         {
             workspace.v[iter0] = v;
-            workspace.i_1[iter0] = i_1;
+            workspace.i_1[iter0] = i;
             // v = v * rate + Math.Sin(v);
             double t0 = v * rate;
             double t1 = Math.Sin(v);
-            double v_1 = t0 + t1;
+            v = t0 + t1;
             // if (v > 10)
-            bool cond1 = v_1 > 10.0;
-            bool broke_1;
+            bool cond1 = v > 10.0;
             if (cond1)
             {
-                broke_1 = true;
+                iter0++; // counts the iteration it leaves
+                break;
             }
             else
             {
                 // if (i % 2 == 1)
-                bool cond2 = i_1 % 2 == 1;
-                broke_1 = broke;
+                bool cond2 = i % 2 == 1;
             }
-            // i++
-            int i_2 = i_1 + 1;
-            v = v_1;
-            i_1 = i_2;
-            broke = broke_1;
             iter0++;
         }
 
@@ -442,7 +422,7 @@ partial class Series
         {
             iter0--;
             v = workspace.v[iter0];
-            i_1 = workspace.i_1[iter0];
+            int i_1 = workspace.i_1[iter0];
             // recomputes this iteration from its carried values (RecomputeLoops)
             double t0 = v * rate;
             double t1 = Math.Sin(v);

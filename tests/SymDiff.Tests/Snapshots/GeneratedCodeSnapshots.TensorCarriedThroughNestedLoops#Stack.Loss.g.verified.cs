@@ -486,22 +486,17 @@ partial class Stack
         for (int i = 0; i < outer; i++)
         {
             int iter1Start = iter1;
-            // for (var j = 0; j < inner; j++)
-            DTensor<double> h_1 = h;
             for (int j = 0; j < inner; j++)
             {
                 // h = DTensor.Tanh(DTensor.MatMul(h, w));
-                DTensor<double> t0 = DTensor.MatMul(h_1, w, false, false, ref workspace.t0);
+                DTensor<double> t0 = DTensor.MatMul(h, w, false, false, ref workspace.t0);
                 DTensor<double> h_2 = DTensor.Tanh(t0, ref workspace.h_2[iter1 & 1]);
-                h_1 = h_2;
+                h = h_2;
                 iter1++;
             }
-            DTensor<double> h_3 = h_1;
-            h = h_3;
         }
-        DTensor<double> h_4 = h;
         // return DTensor.Sum(h);
-        double result = DTensor.Sum(h_4);
+        double result = DTensor.Sum(h);
         return result;
     }
 

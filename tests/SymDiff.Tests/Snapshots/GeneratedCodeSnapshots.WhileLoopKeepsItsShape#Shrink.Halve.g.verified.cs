@@ -58,18 +58,16 @@ partial class Shrink
             double t1 = Math.Sin(y);
             workspace.t1[iter0] = t1;
             double t2 = t1 * a;
-            double y_1 = t0 + t2;
+            y = t0 + t2;
             // n++;
             n++;
             // if (n > 50)
             bool cond1 = n > 50;
             if (cond1)
             {
-                y = y_1;
                 iter0++; // counts the iteration it leaves
                 break;
             }
-            y = y_1;
             iter0++;
         }
         double y_2 = y;
@@ -134,18 +132,16 @@ partial class Shrink
             double t0 = y * 0.5;
             double t1 = Math.Sin(y);
             double t2 = t1 * a;
-            double y_1 = t0 + t2;
+            y = t0 + t2;
             // n++;
             n++;
             // if (n > 50)
             bool cond1 = n > 50;
             if (cond1)
             {
-                y = y_1;
                 iter0++; // counts the iteration it leaves
                 break;
             }
-            y = y_1;
             iter0++;
         }
         double y_2 = y;
@@ -243,18 +239,16 @@ partial class Shrink
             double t1 = Math.Sin(y);
             workspace.t1[iter0] = t1;
             double t2 = t1 * a;
-            double y_1 = t0 + t2;
+            y = t0 + t2;
             // n++;
             n++;
             // if (n > 50)
             bool cond1 = n > 50;
             if (cond1)
             {
-                y = y_1;
                 iter0++; // counts the iteration it leaves
                 break;
             }
-            y = y_1;
             iter0++;
         }
         double y_2 = y;
@@ -315,18 +309,16 @@ partial class Shrink
             double t0 = y * 0.5;
             double t1 = Math.Sin(y);
             double t2 = t1 * a;
-            double y_1 = t0 + t2;
+            y = t0 + t2;
             // n++;
             n++;
             // if (n > 50)
             bool cond1 = n > 50;
             if (cond1)
             {
-                y = y_1;
                 iter0++; // counts the iteration it leaves
                 break;
             }
-            y = y_1;
             iter0++;
         }
         double y_2 = y;
