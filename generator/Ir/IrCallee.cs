@@ -38,6 +38,7 @@ internal enum IrCalleeKind
 /// </param>
 /// <param name="PushforwardReads">For rule callees with a pushforward rule, per parameter: whether that rule takes the input.</param>
 /// <param name="HasHessianVectorProduct">For differentiable callees: whether they have a generated Hessian-vector product.</param>
+/// <param name="HessianVectorProductGap">For differentiable callees without one: why not, for the caller's SD0020.</param>
 /// <param name="PushforwardReadsResult">For rule callees with a pushforward rule: whether it takes the result.</param>
 /// <param name="PullbackTangent">
 /// Second order: for rule callees their <c>[PullbackTangentOf]</c> rule and what it reads (null when they have none).
@@ -66,7 +67,8 @@ internal sealed record IrCallee(
     bool PushforwardReadsResult = false,
     bool HasHessianVectorProduct = false,
     IrPullbackTangent? PullbackTangent = null,
-    bool LinearPullback = false);
+    bool LinearPullback = false,
+    string? HessianVectorProductGap = null);
 
 /// <summary>
 /// A <c>[PullbackTangentOf]</c> rule: C# text naming it, and what it reads (per input: the input, its tangent; saved

@@ -72,6 +72,8 @@ internal sealed partial class BodyLowerer
 
             if (anyActive && returnType.IsDifferentiable)
             {
+                var secondOrderGap = _compilation is null ? "its declaration could not be read"
+                    : ForwardModeSupport.SecondOrderCoverage(method, _compilation, _differentiableAttribute, _derivativeOfAttribute);
                 var callee = new IrCallee(
                     IrCalleeKind.Differentiable,
                     MemberTarget(method, Escape(method.Name)),
@@ -79,8 +81,8 @@ internal sealed partial class BodyLowerer
                     string.Empty,
                     null, // its generated members are named after the target by Differentiation
                     method.Parameters.Select(IsDifferentiableCalleeParameter).ToEquatableArray(),
-                    HasHessianVectorProduct: _compilation is not null && ForwardModeSupport.CoversSecondOrder(
-                        method, _compilation, _differentiableAttribute, _derivativeOfAttribute));
+                    HasHessianVectorProduct: secondOrderGap is null,
+                    HessianVectorProductGap: secondOrderGap);
                 return NewActive(new IrCall(callee, null, AtomizeIf(true, arguments, method).ToEquatableArray()), returnType);
             }
         }

@@ -418,7 +418,7 @@ internal sealed partial class BodyLowerer
     };
 
     /// <summary>The loop's comment text: its header (<c>for (int t = 0; t &lt; n; t++)</c>), not its body.</summary>
-    private static string LoopSource(ILoopOperation loop) => loop.Syntax switch
+    internal static string LoopSource(ILoopOperation loop) => loop.Syntax switch
     {
         Microsoft.CodeAnalysis.CSharp.Syntax.ForStatementSyntax f =>
             SourceText.Of(f).Substring(0, f.CloseParenToken.Span.End - f.SpanStart),

@@ -89,7 +89,7 @@ internal static class ForwardModeSupport
     /// <summary>
     /// Null when forward over reverse covers the method (scalar result; loops over scalars; rule calls whose pullbacks have a
     /// pullback-tangent rule or are linear; calls to differentiable methods over scalars that have a Hessian-vector
-    /// product themselves, <see cref="CoversSecondOrder(IMethodSymbol, Compilation, INamedTypeSymbol?, INamedTypeSymbol?)"/>),
+    /// product themselves, <see cref="SecondOrderCoverage(IMethodSymbol, Compilation, INamedTypeSymbol?, INamedTypeSymbol?)"/>),
     /// else a clause saying what it does not cover and, when that is a pullback without a tangent rule, whose.
     /// </summary>
     public static (string What, string? RuleOf)? SecondOrderGap(IrMethod ir)
@@ -105,7 +105,7 @@ internal static class ForwardModeSupport
             var defined = loop.Carried.Select(c => c.Phi).Concat(IrWalker.DefinitionOrder(loop.Header.Statements)).Concat(IrWalker.DefinitionOrder(loop.Body.Statements));
             if (defined.Select(id => ir.Values[id].Type).FirstOrDefault(t => t.IsTensor || t.IsRefLike) is { } type)
             {
-                return ("forward over reverse does not cover loops over " + (type.IsTensor ? "tensors" : "spans") + " yet ('" + loop.Source + "' defines a " + type.Name + " in each iteration)", null);
+                return ("forward over reverse does not cover loops over " + (type.IsTensor ? "tensors" : "spans") + " yet ('" + loop.Source + "' defines a " + type.Name.Replace("global::", string.Empty) + " in each iteration)", null);
             }
         }
 
@@ -116,7 +116,7 @@ internal static class ForwardModeSupport
                 case { Kind: IrCalleeKind.Rule, PullbackTangent: null, LinearPullback: false } rule:
                     return ("the pullback of '" + rule.Name + "' has no [PullbackTangentOf] rule", rule.Name);
                 case { Kind: IrCalleeKind.Differentiable, HasHessianVectorProduct: false } callee:
-                    return ("'" + callee.Name + "', which it calls, has no Hessian-vector product", null);
+                    return ("'" + callee.Name + "', which it calls, has no Hessian-vector product" + (callee.HessianVectorProductGap is { } why ? ": " + why : string.Empty), null);
                 case { Kind: IrCalleeKind.Differentiable } callee when call.Arguments.Any(a => a is IrRef r && ir.Values[r.Value].Type.IsTensor):
                     return ("forward over reverse does not cover calls with tensor arguments to '" + callee.Name + "' (of another type or file, so not inlined)", null);
             }
@@ -156,49 +156,106 @@ internal static class ForwardModeSupport
     }
 
     /// <summary>
-    /// The same decision from a method's declaration and body, for its callers (stricter than the IR's: any loop, tensor
-    /// or rule call in the body counts), so a caller counts on a callee's Hessian-vector product only when it exists.
+    /// The same decision from a method's declaration and body, for its callers: null when the method has a
+    /// Hessian-vector product, else why not. Never more lenient than <see cref="SecondOrderGap(IrMethod)"/> on the
+    /// method's own IR, so a caller counts on a callee's product only when it exists: loops over scalars are covered (a
+    /// loop that defines a span in an iteration is not), a rule call when its pullback has a pullback-tangent rule or is
+    /// linear; any tensor is not (a caller passing tensors is not covered either).
     /// </summary>
-    public static bool CoversSecondOrder(IMethodSymbol method, Compilation compilation, INamedTypeSymbol? differentiable, INamedTypeSymbol? rules) =>
-        Gap(method, compilation, differentiable, rules) is null
-        && SecondOrderScan(method, compilation, differentiable, rules, new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default));
+    public static string? SecondOrderCoverage(IMethodSymbol method, Compilation compilation, INamedTypeSymbol? differentiable, INamedTypeSymbol? rules) =>
+        Gap(method, compilation, differentiable, rules) is var (what, _)
+            ? "forward mode does not cover " + what
+            : SecondOrderScan(method, compilation, differentiable, rules, new Dictionary<IMethodSymbol, string?>(SymbolEqualityComparer.Default));
 
-    private static bool SecondOrderScan(IMethodSymbol method, Compilation compilation, INamedTypeSymbol? differentiable, INamedTypeSymbol? rules, HashSet<IMethodSymbol> visited)
+    /// <param name="scanned">Methods scanned (with their answer) or being scanned (a cycle, SD0009's to report).</param>
+    private static string? SecondOrderScan(IMethodSymbol method, Compilation compilation, INamedTypeSymbol? differentiable, INamedTypeSymbol? rules, Dictionary<IMethodSymbol, string?> scanned)
     {
-        if (!visited.Add(method.OriginalDefinition) || visited.Count > 200 || method.ReturnType.SpecialType is not (SpecialType.System_Double or SpecialType.System_Single))
+        if (method.ReturnType.SpecialType is not (SpecialType.System_Double or SpecialType.System_Single))
         {
-            return false;
+            return "it needs a scalar result";
         }
 
-        var pushforwardOf = compilation.GetTypeByMetadataName(PushforwardRules.AttributeName);
+        if (scanned.TryGetValue(method.OriginalDefinition, out var known))
+        {
+            return known; // a method called twice, or by two callees, is scanned once
+        }
+
+        if (scanned.Count > 200)
+        {
+            return "it calls too many methods to follow";
+        }
+
+        scanned[method.OriginalDefinition] = "it calls itself back"; // while it is scanned: recursion is SD0009's to report
+        return scanned[method.OriginalDefinition] = ScanBody(method, compilation, differentiable, rules, scanned);
+    }
+
+    private static string? ScanBody(IMethodSymbol method, Compilation compilation, INamedTypeSymbol? differentiable, INamedTypeSymbol? rules, Dictionary<IMethodSymbol, string?> scanned)
+    {
+        var tangentOf = compilation.GetTypeByMetadataName(PullbackTangentRules.AttributeName);
         foreach (var reference in method.OriginalDefinition.DeclaringSyntaxReferences)
         {
             var syntax = reference.GetSyntax();
             if (compilation.GetSemanticModel(syntax.SyntaxTree).GetOperation(syntax) is not { } body)
             {
-                return false;
+                return "its body could not be read";
             }
 
             foreach (var operation in body.Descendants())
             {
-                if (operation is ILoopOperation || (operation.Type is { } type && DerivativeRules.IsTensor(type)))
+                if (operation.Type is { } type && DerivativeRules.IsTensor(type))
                 {
-                    return false;
+                    return "it uses tensors ('" + SourceText.Of(operation.Syntax) + "'), which a caller of another type or file does not count on";
                 }
 
-                if (operation is IInvocationOperation { TargetMethod: var target })
+                if (operation is ILoopOperation loop && SpanDefinedIn(loop) is { } span)
                 {
-                    var isDifferentiable = target.IsStatic && target.OriginalDefinition.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, differentiable));
-                    if (isDifferentiable ? !SecondOrderScan(target, compilation, differentiable, rules, visited)
-                        : DerivativeRules.Find(target, method.ContainingType, rules) is not null || PushforwardRules.Find(target, method.ContainingType, pushforwardOf) is not null)
+                    return "forward over reverse does not cover loops over spans yet ('" + BodyLowerer.LoopSource(loop) + "' defines a "
+                        + span.ToDisplayString(TypeMapper.Format).Replace("global::", string.Empty) + " in each iteration)";
+                }
+
+                if (operation is not IInvocationOperation { TargetMethod: var target })
+                {
+                    continue;
+                }
+
+                if (target.IsStatic && target.OriginalDefinition.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, differentiable)))
+                {
+                    if (SecondOrderScan(target, compilation, differentiable, rules, scanned) is { } why)
                     {
-                        return false;
+                        return "'" + target.Name + "', which it calls, has no Hessian-vector product: " + why;
+                    }
+                }
+                else if (DerivativeRules.Find(target, method.ContainingType, rules) is var (_, shape))
+                {
+                    if (!PullbackTangentRules.IsLinear(target, shape) && PullbackTangentRules.Find(target, method.ContainingType, tangentOf, shape.Saved) is null)
+                    {
+                        return "the pullback of '" + target.Name + "' has no [PullbackTangentOf] rule";
                     }
                 }
             }
         }
 
-        return true;
+        return null;
+    }
+
+    /// <summary>
+    /// A span type the loop defines in an iteration (a local declared in it, or any value made in it other than a read of
+    /// a parameter or of a local declared before it), as <see cref="SecondOrderGap(IrMethod)"/> finds on the IR; null if none.
+    /// </summary>
+    private static ITypeSymbol? SpanDefinedIn(ILoopOperation loop)
+    {
+        var once = loop is IForEachLoopOperation each ? new HashSet<IOperation>(each.Collection.DescendantsAndSelf()) : new HashSet<IOperation>();
+        var declaredInside = new HashSet<ILocalSymbol>(loop.Descendants().OfType<IVariableDeclaratorOperation>().Select(d => d.Symbol), SymbolEqualityComparer.Default);
+        foreach (var local in loop.Locals.Concat(declaredInside))
+        {
+            if (local.Type.IsRefLikeType)
+            {
+                return local.Type;
+            }
+        }
+
+        return loop.Descendants().FirstOrDefault(o => !once.Contains(o) && o.Type is { IsRefLikeType: true }
+            && o is not (IParameterReferenceOperation or ILocalReferenceOperation))?.Type;
     }
 
     private static IEnumerable<IrExpr> AllExpressions(IrBlock block)

@@ -248,4 +248,56 @@ public sealed class HessianVectorProductDiagnosticTests
         Assert.Equal(3 * Math.Pow(0.7, 4), (double)type.GetMethod("FHessianVectorProduct")!.Invoke(null, arguments)!, 12);
         Assert.Equal(36 * 0.7 * 0.7 * 0.5, (double)arguments[2]!, 12);
     }
+
+    /// <summary>
+    /// A callee of another file whose own product is not generated (its loop defines a span in each iteration) is not
+    /// counted on by its callers: the caller's product is declared unusable, saying which callee and why, in the words
+    /// of the callee's own declaration.
+    /// </summary>
+    [Fact]
+    public void ACallerOfACalleeWhoseLoopDefinesASpanSaysWhyItHasNoProduct()
+    {
+        const string callee = """
+            using System;
+            using SymDiff;
+
+            public static partial class G
+            {
+                [Differentiable]
+                public static double Windowed(double a, [NoDiff] double[] xs)
+                {
+                    var s = 0.0;
+                    for (var i = 0; i + 2 <= xs.Length; i++)
+                    {
+                        var window = xs.AsSpan(i, 2);
+                        s += a * window[0] * window[1] * a;
+                    }
+
+                    return s;
+                }
+            }
+            """;
+        const string source = """
+            using SymDiff;
+
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F(double a, [NoDiff] double[] xs) => G.Windowed(a * a, xs) + a;
+            }
+            """;
+        const string why = "forward over reverse does not cover loops over spans yet ('for (var i = 0; i + 2 <= xs.Length; i++)' defines a System.Span<double> in each iteration)";
+        const string callers = """
+            public static class D
+            {
+                public static double H(double a, double[] xs) => C.FHessianVectorProduct(a, xs, 1.0, out var hv) + hv;
+                public static double K(double a, double[] xs) => G.WindowedHessianVectorProduct(a, xs, 1.0, out var hv) + hv;
+            }
+            """;
+        var errors = GeneratorHarness.Run(callee, source, callers).AllDiagnostics.ToList();
+        Assert.All(errors, e => Assert.Equal("SD0020", e.Id));
+        Assert.Equal(2, errors.Count);
+        Assert.Contains(errors, e => e.GetMessage().Contains("FHessianVectorProduct is not available: 'Windowed', which it calls, has no Hessian-vector product: " + why, StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.GetMessage().Contains("WindowedHessianVectorProduct is not available: " + why, StringComparison.Ordinal));
+    }
 }

@@ -168,9 +168,69 @@ public sealed class ForwardModeTests
             }
             """;
         var type = GeneratorHarness.CompileAndLoad(callee, caller).GetType("C")!;
-        var hvp = type.GetMethod("FHessianVectorProduct")!;
-        var gradient = type.GetMethod("FGradient")!;
         Assert.Contains("GHessianVectorProduct(", GeneratorHarness.Run(callee, caller).Sources.Values.Single(v => v.Contains("FHessianVectorProduct", StringComparison.Ordinal)), StringComparison.Ordinal);
+        AssertProductOfFIsTheGradientsDerivative(type.GetMethod("FHessianVectorProduct")!, type.GetMethod("FGradient")!);
+    }
+
+    /// <summary>
+    /// A callee of another type and file with loops over scalars has a Hessian-vector product, and its callers count on
+    /// it: the caller's product calls it (twice, once inside the caller's own loop) and is the derivative of the
+    /// generated gradient along v.
+    /// </summary>
+    [Fact]
+    public void AHessianVectorProductThroughACalleeWithLoopsInAnotherFile()
+    {
+        const string callee = """
+            using System;
+            using SymDiff;
+
+            public static partial class Series
+            {
+                [Differentiable]
+                public static double Sines(double x, double y, int n)
+                {
+                    var s = 0.0;
+                    var p = x;
+                    for (var k = 1; k <= n; k++)
+                    {
+                        s += Math.Sin(p * y) / k;
+                        p *= x;
+                    }
+
+                    return s;
+                }
+            }
+            """;
+        const string caller = """
+            using System;
+            using SymDiff;
+
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F(double a, double b)
+                {
+                    var g = Series.Sines(a, b * b, 4);
+                    var s = Math.Exp(0.3 * g);
+                    for (var i = 0; i < 2; i++)
+                    {
+                        s += Series.Sines(s * a, b, 3) * b;
+                    }
+
+                    return s;
+                }
+            }
+            """;
+        var run = GeneratorHarness.Run(callee, caller);
+        run.AssertNoDiagnostics();
+        Assert.Contains("SinesHessianVectorProduct(", run.Sources.Values.Single(v => v.Contains("FHessianVectorProduct", StringComparison.Ordinal)), StringComparison.Ordinal);
+        var type = GeneratorHarness.CompileAndLoad(callee, caller).GetType("C")!;
+        AssertProductOfFIsTheGradientsDerivative(type.GetMethod("FHessianVectorProduct")!, type.GetMethods().Single(m => m.Name == "FGradient" && m.GetParameters().Length == 4));
+    }
+
+    /// <summary>F(a, b)'s generated H·v against central differences of its generated gradient along v, at two points.</summary>
+    private static void AssertProductOfFIsTheGradientsDerivative(MethodInfo hvp, MethodInfo gradient)
+    {
         foreach (var (a, b) in new[] { (0.4, 0.9), (-0.7, 1.3) })
         {
             var (va, vb) = (0.6, -0.35);
