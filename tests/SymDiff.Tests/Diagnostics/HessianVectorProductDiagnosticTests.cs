@@ -300,4 +300,109 @@ public sealed class HessianVectorProductDiagnosticTests
         Assert.Contains(errors, e => e.GetMessage().Contains("FHessianVectorProduct is not available: 'Windowed', which it calls, has no Hessian-vector product: " + why, StringComparison.Ordinal));
         Assert.Contains(errors, e => e.GetMessage().Contains("WindowedHessianVectorProduct is not available: " + why, StringComparison.Ordinal));
     }
+
+    /// <summary>
+    /// CrossEntropy has two pullback forms, one reading the softmax its saving overload kept and one reading the logits,
+    /// and one pullback-tangent rule, for the saved form. A rule reading saved state wins wherever the function can save
+    /// it (DerivativeRules.Find), and the runtime's CrossEntropy always can: generated gradients and Hessian-vector
+    /// products call only the saved form, so the logits form needs no tangent rule. (The product's values through it
+    /// are checked against finite differences in TensorHessianVectorProductTests.MlpWithTanhAndSoftmaxCrossEntropy.)
+    /// </summary>
+    [Fact]
+    public void HessianVectorProductsThroughCrossEntropyUseItsSavedPullbackForm()
+    {
+        const string source = """
+            using SymDiff;
+
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F(DTensor<double> w, [NoDiff] DTensor<double> x, [NoDiff] int[] targets)
+                {
+                    var s = 0.0;
+                    for (var i = 0; i < 2; i++)
+                    {
+                        s += x[i, 0] * w[0, 0];
+                    }
+
+                    return DTensor.CrossEntropy(DTensor.Tanh(DTensor.MatMul(x, w)), targets) + (s * s);
+                }
+            }
+            """;
+        var run = GeneratorHarness.Run(source);
+        run.AssertNoDiagnostics();
+        Assert.Empty(run.Messages);
+        var file = run.Sources.Values.Single(v => v.Contains("FHessianVectorProduct", StringComparison.Ordinal));
+        var start = file.IndexOf("public static double FHessianVectorProduct(", StringComparison.Ordinal);
+        var generated = file[start..file.IndexOf("\n    }\n", start, StringComparison.Ordinal)];
+        var calls = System.Text.RegularExpressions.Regex.Matches(generated, @"CrossEntropy(Pullback|PullbackTangent)?\(([^()]*(\([^()]*\))?[^()]*)\)");
+        Assert.Contains(calls, c => c.Groups[1].Value == "PullbackTangent");
+        Assert.Contains(calls, c => c.Groups[1].Value == "Pullback");
+        foreach (System.Text.RegularExpressions.Match call in calls)
+        {
+            var arguments = call.Groups[2].Value.Split(", ");
+            if (call.Groups[1].Value.Length == 0)
+            {
+                Assert.StartsWith("ref workspace.", arguments[^1], StringComparison.Ordinal); // the forward call keeps the softmax
+            }
+            else
+            {
+                // The saved form, (targets, saved, dResult, ...), never (logits, targets, dResult, ...).
+                Assert.Matches(@"^workspace\.\w+Saved(\[[^\]]+\])?!$", arguments[1]);
+            }
+        }
+    }
+
+    /// <summary>
+    /// An op whose only pullback reads its input, and whose only pullback-tangent rule is for a saved form: the rule does
+    /// not fit the pullback the product would use, so the product is not generated (SD2002 at the call, SD0020 where it
+    /// is called), never computed with a tangent of another pullback.
+    /// </summary>
+    [Fact]
+    public void APullbackTangentRuleForAnotherPullbackFormIsNotUsed()
+    {
+        const string source = """
+            using SymDiff;
+
+            public static partial class C
+            {
+                public static double Energy(DTensor<double> x) => DTensor.Sum(DTensor.Multiply(x, x));
+
+                public static double Energy(DTensor<double> x, ref DTensor<double>? saved)
+                {
+                    saved = DTensor.Multiply(x, 2.0);
+                    return Energy(x);
+                }
+
+                [PullbackOf(nameof(Energy))]
+                static void EnergyPullback(DTensor<double> x, double dResult, DTensor<double>? dx)
+                {
+                    if (dx is not null)
+                    {
+                        DTensor.Add(dx, DTensor.Multiply(x, 2 * dResult), ref dx);
+                    }
+                }
+
+                [PushforwardOf(nameof(Energy))]
+                static double EnergyPushforward(DTensor<double> x, DTensor<double>? dx) => dx is null ? 0 : 2 * DTensor.Sum(DTensor.Multiply(x, dx));
+
+                [PullbackTangentOf(nameof(Energy))]
+                static void EnergyPullbackTangent(DTensor<double> saved, double dResult, DTensor<double>? vx, double vdResult, DTensor<double>? vdx)
+                {
+                }
+
+                [Differentiable]
+                public static double F(DTensor<double> w) => Energy(DTensor.Tanh(w));
+            }
+            """;
+        var run = GeneratorHarness.Run(source);
+        var message = Assert.Single(run.Messages);
+        Assert.Equal("SD2002", message.Id);
+        Assert.Equal("Energy(DTensor.Tanh(w))", source.Substring(message.Location.SourceSpan.Start, message.Location.SourceSpan.Length));
+
+        const string caller = "public static class D { public static double G(SymDiff.DTensor<double> w) => C.FHessianVectorProduct(w, w, w); }";
+        var error = Assert.Single(GeneratorHarness.Run(source, caller).AllDiagnostics);
+        Assert.Equal("SD0020", error.Id);
+        Assert.Contains("the pullback of 'Energy' has no [PullbackTangentOf] rule", error.GetMessage(), StringComparison.Ordinal);
+    }
 }
