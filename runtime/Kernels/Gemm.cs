@@ -120,6 +120,19 @@ internal static class Gemm
                 var kc = Math.Min(KC, job.K - pc);
                 PackB<T, TV>(job, pc, kc, jc, nc, packedB.Array, packedB.Offset);
                 var addToC = pc > 0 || job.Accumulate;
+
+                // A deep product (k = 16384 or 10000 in the NLM's backward sweep) reads every block of k from memory, a
+                // row's kc elements at a time: short strided streams the hardware prefetcher barely starts on. While
+                // this block computes, ask for the next block's lines of a transposed B and of an in-place A, a few
+                // after each tile.
+                var nextKc = Math.Min(KC, job.K - pc - kc);
+                var tiles = ((rowEnd - rowStart + MR - 1) / MR) * ((nc + nr - 1) / nr);
+                var nextB = job.TransposeB && nextKc > 0
+                    ? new LinePrefetcher<T>(job.B, job.BOffset + (jc * job.Ldb) + pc + kc, job.Ldb, nc, nextKc, tiles)
+                    : default;
+                var nextA = !job.TransposeA && nextKc > 0
+                    ? new LinePrefetcher<T>(job.A, job.AOffset + (rowStart * job.Lda) + pc + kc, job.Lda, rowEnd - rowStart, nextKc, tiles)
+                    : default;
                 for (var ic = rowStart; ic < rowEnd; ic += MC)
                 {
                     var mc = Math.Min(MC, rowEnd - ic);
@@ -151,15 +164,23 @@ internal static class Gemm
                             var rowStride = inPlace ? (nuint)job.Lda : 1;
                             var kStride = inPlace ? 1 : (nuint)MR;
                             var cStart = job.COffset + ((ic + ir) * job.Ldc) + jc + jr;
+                            if (pc == 0)
+                            {
+                                PrefetchTile(job.C, cStart, job.Ldc, rows, columns);
+                            }
+
+                            nextB.Next();
+                            nextA.Next();
+
                             if (columns <= Simd256<T>.Count && TV.Count > Simd256<T>.Count)
                             {
                                 // The last panel of a thin product (n = 100: 3 × 32 + 4): one 256-bit vector is enough.
-                                NarrowMicroKernel<T, Simd256<T>>(kc, ref aPanel, rowStride, kStride, ref bPanel, (nuint)nr, job.C, cStart, job.Ldc, rows, columns, addToC);
+                                NarrowMicroKernel<T, Simd256<T>>(kc, ref aPanel, rowStride, kStride, ref bPanel, (nuint)Simd256<T>.Count, job.C, cStart, job.Ldc, rows, columns, addToC);
                             }
                             else if (columns <= TV.Count)
                             {
                                 // The last panel of a thin product: one vector of the panel's two.
-                                NarrowMicroKernel<T, TV>(kc, ref aPanel, rowStride, kStride, ref bPanel, (nuint)nr, job.C, cStart, job.Ldc, rows, columns, addToC);
+                                NarrowMicroKernel<T, TV>(kc, ref aPanel, rowStride, kStride, ref bPanel, (nuint)TV.Count, job.C, cStart, job.Ldc, rows, columns, addToC);
                             }
                             else
                             {
@@ -169,6 +190,31 @@ internal static class Gemm
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Asks for the cache lines of a tile of C before its k loop: C is written (or added to) once the loop ends, and a
+    /// wide C (the NLM's 128 × |V| logits) lives in L3 or memory, so without this every tile's stores wait for their
+    /// misses. Only for the first block of k: later blocks find the tile where the previous one left it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void PrefetchTile<T>(T[] c, int cStart, int ldc, int rows, int columns)
+        where T : unmanaged
+    {
+        if (!Sse.IsSupported)
+        {
+            return;
+        }
+
+        ref var first = ref MemoryMarshal.GetArrayDataReference(c);
+        var lastByte = (columns * sizeof(T)) - 1;
+        for (var r = 0; r < rows; r++)
+        {
+            var line = (byte*)Unsafe.AsPointer(ref Unsafe.Add(ref first, cStart + (r * ldc)));
+            Sse.Prefetch0(line);
+            Sse.Prefetch0(line + Math.Min(64, lastByte));
+            Sse.Prefetch0(line + lastByte);
         }
     }
 
@@ -407,28 +453,33 @@ internal static class Gemm
         ref var source = ref MemoryMarshal.GetArrayDataReference(job.B);
         ref var target = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(packed), offset);
         var ldb = job.Ldb;
-        for (var jr = 0; jr < nc; jr += nr)
+        var fullPanels = nc / nr;
+        if (!job.TransposeB && fullPanels > 0)
+        {
+            // Full panels of a row-major B, a row of B at a time: each step of k reads fullPanels·NR contiguous
+            // elements (one sequential stream the prefetcher follows) and hands two vectors to each panel. Walking
+            // panel by panel instead reads kc rows a panel's width at a time, kc strided streams that miss in turn.
+            ref var row = ref Unsafe.Add(ref source, job.BOffset + (pc * ldb) + jc);
+            for (var p = 0; p < kc; p++)
+            {
+                ref var from = ref Unsafe.Add(ref row, p * ldb);
+                ref var to = ref Unsafe.Add(ref target, p * nr);
+                for (var panel = 0; panel < fullPanels; panel++)
+                {
+                    TV.Load(ref from, (nuint)(panel * nr)).Store(ref to, (nuint)(panel * kc * nr));
+                    TV.Load(ref from, (nuint)((panel * nr) + TV.Count)).Store(ref to, (nuint)((panel * kc * nr) + TV.Count));
+                }
+            }
+        }
+
+        for (var jr = job.TransposeB ? 0 : fullPanels * nr; jr < nc; jr += nr)
         {
             var columns = Math.Min(nr, nc - jr);
             ref var panel = ref Unsafe.Add(ref target, jr * kc);
-            if (columns < nr)
+            var stride = PanelStride<T, TV>(columns);
+            if (columns < stride)
             {
-                new Span<T>(packed, offset + (jr * kc), nr * kc).Clear();
-            }
-
-            if (!job.TransposeB && columns == nr)
-            {
-                // A full row of the panel per step of k: two vector copies.
-                ref var row = ref Unsafe.Add(ref source, job.BOffset + (pc * ldb) + jc + jr);
-                for (var p = 0; p < kc; p++)
-                {
-                    ref var from = ref Unsafe.Add(ref row, p * ldb);
-                    ref var to = ref Unsafe.Add(ref panel, p * nr);
-                    TV.Load(ref from, 0).Store(ref to, 0);
-                    TV.Load(ref from, (nuint)TV.Count).Store(ref to, (nuint)TV.Count);
-                }
-
-                continue;
+                new Span<T>(packed, offset + (jr * kc), stride * kc).Clear();
             }
 
             var done = 0;
@@ -446,14 +497,14 @@ internal static class Gemm
                     ref var rows = ref Unsafe.Add(ref first, j * ldb);
                     for (var p = 0; p < steps; p += 8)
                     {
-                        Transpose8(ref Unsafe.Add(ref rows, p), ldb, ref Unsafe.Add(ref to, (p * nr) + j), nr);
+                        Transpose8(ref Unsafe.Add(ref rows, p), ldb, ref Unsafe.Add(ref to, (p * stride) + j), stride);
                     }
 
                     for (var p = steps; p < kc; p++)
                     {
                         for (var r = 0; r < 8; r++)
                         {
-                            Unsafe.Add(ref to, (p * nr) + j + r) = Unsafe.Add(ref rows, (r * ldb) + p);
+                            Unsafe.Add(ref to, (p * stride) + j + r) = Unsafe.Add(ref rows, (r * ldb) + p);
                         }
                     }
                 }
@@ -467,7 +518,7 @@ internal static class Gemm
                     ref var element = ref Unsafe.Add(ref source, job.BOffset + ((jc + jr + j) * ldb) + pc);
                     for (var p = 0; p < kc; p++)
                     {
-                        Unsafe.Add(ref panel, (p * nr) + j) = Unsafe.Add(ref element, p);
+                        Unsafe.Add(ref panel, (p * stride) + j) = Unsafe.Add(ref element, p);
                     }
                 }
                 else
@@ -475,12 +526,24 @@ internal static class Gemm
                     ref var element = ref Unsafe.Add(ref source, job.BOffset + (pc * ldb) + jc + jr + j);
                     for (var p = 0; p < kc; p++)
                     {
-                        Unsafe.Add(ref panel, (p * nr) + j) = Unsafe.Add(ref element, p * ldb);
+                        Unsafe.Add(ref panel, (p * stride) + j) = Unsafe.Add(ref element, p * ldb);
                     }
                 }
             }
         }
     }
+
+    /// <summary>
+    /// How far apart the steps of k lie in a packed panel of <paramref name="columns"/> columns: NR for a full panel,
+    /// the narrow kernel's vector width for a last panel it runs (n = 100 ends with 4 columns: packed 8 wide rather than
+    /// 32, the narrow kernel reads 32 bytes per 32-byte step instead of one cache line in four).
+    /// </summary>
+    private static int PanelStride<T, TV>(int columns)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TV : struct, ISimd<TV, T> =>
+        columns <= Simd256<T>.Count && TV.Count > Simd256<T>.Count ? Simd256<T>.Count
+        : columns <= TV.Count ? TV.Count
+        : 2 * TV.Count;
 
     /// <summary>
     /// Writes the 8×8 block at <paramref name="source"/> (rows <paramref name="sourceStride"/> apart) transposed to
@@ -650,4 +713,55 @@ internal sealed class PackBuffer<T>
     public Span<T> Span => Array.AsSpan(Offset, Length);
 
     public ref T this[int index] => ref Array[Offset + index];
+}
+
+/// <summary>
+/// Walks the cache lines of a block of rows (rows apart by a stride, each a given number of elements long), asking for
+/// a fixed share of them at each call, so that the whole block has been asked for after a given number of calls.
+/// </summary>
+internal struct LinePrefetcher<T>
+    where T : unmanaged
+{
+    private readonly T[]? _matrix;
+    private readonly int _start;
+    private readonly int _stride;
+    private readonly int _rows;
+    private readonly int _linesPerRow;
+    private readonly int _perCall;
+    private int _row;
+    private int _line;
+
+    public LinePrefetcher(T[] matrix, int start, int stride, int rows, int length, int calls)
+    {
+        _matrix = matrix;
+        _start = start;
+        _stride = stride;
+        _rows = rows;
+        _linesPerRow = ((length * Unsafe.SizeOf<T>()) + 63) / 64;
+        _perCall = ((rows * _linesPerRow) + calls - 1) / Math.Max(1, calls);
+        _row = 0;
+        _line = 0;
+    }
+
+    /// <summary>Asks for the next share of lines (nothing once the block is done, or for a default instance).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public unsafe void Next()
+    {
+        if (_matrix is null || _row >= _rows || !Sse.IsSupported)
+        {
+            return;
+        }
+
+        ref var first = ref MemoryMarshal.GetArrayDataReference(_matrix);
+        for (var i = 0; i < _perCall && _row < _rows; i++)
+        {
+            var row = (byte*)Unsafe.AsPointer(ref Unsafe.Add(ref first, _start + (_row * _stride)));
+            Sse.Prefetch0(row + (_line * 64));
+            if (++_line == _linesPerRow)
+            {
+                _line = 0;
+                _row++;
+            }
+        }
+    }
 }

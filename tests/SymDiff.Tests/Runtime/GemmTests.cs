@@ -83,6 +83,17 @@ public sealed class GemmTests
             Gemm.Width = SimdWidth.Bits512;
             var wide = DTensor.MatMul(a, b).ToArray();
             Assert.Equal(narrow, wide);
+
+            // A transposed B whose last panel has 4 columns (n = 100, as in the NLM's backward product): packed 8 wide.
+            var a2 = a.ToArray();
+            var bt = DTensor.RandomUniform(random, -1f, 1f, 100, 300).ToArray();
+            var narrowT = new float[37 * 100];
+            var wideT = new float[37 * 100];
+            Gemm.Width = SimdWidth.Bits256;
+            Gemm.Multiply(false, true, 37, 100, 300, a2, 0, 300, bt, 0, 300, narrowT, 0, 100, accumulate: false);
+            Gemm.Width = SimdWidth.Bits512;
+            Gemm.Multiply(false, true, 37, 100, 300, a2, 0, 300, bt, 0, 300, wideT, 0, 100, accumulate: false);
+            Assert.Equal(narrowT, wideT);
         }
         finally
         {
