@@ -116,15 +116,18 @@ internal sealed class PushforwardWriter
         }
     }
 
-    /// <summary>A workspace buffer, or the two a loop alternates (a tape of which it uses slots 0 and 1).</summary>
+    /// <summary>A workspace buffer, or the two (or more) a loop uses in turn (a tape of which it uses slots 0, 1, ...).</summary>
     private string Field(int id, string name, int cursor) => cursor < 0
         ? "public " + TypeOf(id) + "? " + name + ";"
-        : "public readonly " + _compilerServices + "Tape<" + TypeOf(id) + "?> " + name + " = new(); // two buffers, used in turn by the iterations of '" + LoopSource(cursor) + "'";
+        : "public readonly " + _compilerServices + "Tape<" + TypeOf(id) + "?> " + name + " = new(); // "
+            + (_plan.BuffersInTurn(cursor) switch { 2 => "two", 3 => "three", 4 => "four", var n => n.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+            + " buffers, used in turn by the iterations of '" + LoopSource(cursor) + "'";
 
     private string LoopSource(int cursor) => IrWalker.Loops(_ir.Body.Statements).First(l => l.Cursor == cursor).Source;
 
-    /// <summary><c>[iter0 &amp; 1]</c> for a buffer the loop alternates, else nothing.</summary>
-    private string Slot(int cursor) => cursor < 0 ? string.Empty : "[" + Name(cursor) + " & 1]";
+    /// <summary><c>[iter0 &amp; 1]</c> (<c>[iter0 % 3]</c>, ...) for a buffer the loop uses in turn, else nothing.</summary>
+    private string Slot(int cursor) => cursor < 0 ? string.Empty
+        : "[" + Name(cursor) + (_plan.BuffersInTurn(cursor) == 2 ? " & 1]" : " % " + _plan.BuffersInTurn(cursor).ToString(System.Globalization.CultureInfo.InvariantCulture) + "]");
 
     /// <summary>The pushforward's declaration: F's parameters, a direction per differentiable one, then dResult.</summary>
     private static string Signature(MethodModel model, SignatureNames names, string name)

@@ -20,6 +20,7 @@ internal sealed class TangentPlan
     private readonly Dictionary<int, int> _valueSlots = new();
     private readonly Dictionary<int, int> _tangentSlots = new();
     private readonly HashSet<int> _countedLoops = new();
+    private readonly Dictionary<int, int> _slotCounts = new();
     private readonly HashSet<int> _returned;
     private readonly HashSet<int> _hoisted = new();
     private readonly Dictionary<TIf, List<int>> _declaredAhead = new();
@@ -133,12 +134,19 @@ internal sealed class TangentPlan
     public bool Counts(IrLoop loop) => _countedLoops.Contains(loop.Cursor);
 
     /// <summary>
+    /// How many buffers a counted loop uses in turn: two, one more per iteration a carried previous value reaches back
+    /// (<c>prev = h; h = f(h, prev)</c>: what an iteration computes is read by the next two, so three).
+    /// </summary>
+    public int BuffersInTurn(int cursor) => _slotCounts[cursor];
+
+    /// <summary>
     /// As <c>Buffered</c> does for the forward pass: in a loop, a tensor (or tensor tangent) that one iteration hands to
     /// the next (a source of a carried value, or of a merge that may be) lives in two buffers used in turn
     /// (<c>[iter0 &amp; 1]</c>), so the next iteration does not overwrite it while it is read; any other one is
-    /// overwritten by the next iteration in a buffer of its own. Not in nested loops (a loop run again would overwrite
-    /// the value it left), nor when a carried tensor is another one's previous value (<c>prev = h; h = f(h)</c>: a
-    /// value then lives two iterations): there tensors stay fresh each iteration.
+    /// overwritten by the next iteration in a buffer of its own. When a carried tensor is another one's previous value
+    /// (<c>prev = h; h = f(h)</c>), a value lives one iteration more, and one buffer more is used in turn
+    /// (<c>[iter0 % 3]</c>). Not in nested loops (a loop run again would overwrite the value it left), nor where
+    /// carried tensors go round in a cycle: there tensors stay fresh each iteration.
     /// </summary>
     private void PlanLoopBuffers(IrMethod ir, TBlock body)
     {
@@ -147,10 +155,8 @@ internal sealed class TangentPlan
         foreach (var loop in OuterLoops(body))
         {
             var inside = Descendants(loop.Header).Concat(Descendants(loop.Body)).ToList();
-            var phis = new HashSet<int>(loop.Loop.Carried.Select(c => c.Phi));
-            var chained = loop.Loop.Carried.Any(c => ir.Values[c.Phi].Type.IsTensor && c.Next is IrRef { Value: var next }
-                && copies.TryGetValue(next, out var source) && phis.Contains(source));
-            if (inside.OfType<TLoop>().Any() || chained)
+            var previous = PreviousValueDepth(ir, loop.Loop, copies);
+            if (inside.OfType<TLoop>().Any() || previous < 0)
             {
                 continue;
             }
@@ -193,8 +199,46 @@ internal sealed class TangentPlan
             if (_valueSlots.ContainsValue(loop.Loop.Cursor) || _tangentSlots.ContainsValue(loop.Loop.Cursor))
             {
                 _countedLoops.Add(loop.Loop.Cursor);
+                _slotCounts[loop.Loop.Cursor] = 2 + previous;
             }
         }
+    }
+
+    /// <summary>
+    /// How many iterations back a carried tensor of the loop reaches (<c>prev = h</c>: 1; <c>prev2 = prev; prev = h</c>:
+    /// 2), so that what an iteration computes lives that many iterations more; -1 when carried values go round in a
+    /// cycle (<c>(a, b) = (b, a)</c>).
+    /// </summary>
+    private static int PreviousValueDepth(IrMethod ir, IrLoop loop, IReadOnlyDictionary<int, int> copies)
+    {
+        var carried = loop.Carried.Where(c => ir.Values[c.Phi].Type.IsTensor).ToDictionary(c => c.Phi);
+        int? PreviousOf(IrCarried c)
+        {
+            if (c.Next is not IrRef { Value: var next })
+            {
+                return null;
+            }
+
+            var source = copies.TryGetValue(next, out var copied) ? copied : next;
+            return carried.ContainsKey(source) ? source : null;
+        }
+
+        var deepest = 0;
+        foreach (var c in carried.Values)
+        {
+            var depth = 0;
+            for (var phi = PreviousOf(c); phi is { } p; phi = PreviousOf(carried[p]))
+            {
+                if (++depth > carried.Count)
+                {
+                    return -1;
+                }
+            }
+
+            deepest = System.Math.Max(deepest, depth);
+        }
+
+        return deepest;
     }
 
     /// <summary>The loops of a block not nested in another loop (those inside its branches included).</summary>

@@ -238,4 +238,23 @@ public static partial class TensorLoopModels
 
         return s;
     }
+
+    /// <summary>
+    /// A second-order recurrence: each step reads the state and the one before it, so what a step computes is read by
+    /// the next two (its pushforward uses three buffers in turn).
+    /// </summary>
+    [Differentiable]
+    public static double PreviousStep(DTensor<double> w, DTensor<double> h0, int steps)
+    {
+        var previous = h0;
+        var h = h0;
+        for (var t = 0; t < steps; t++)
+        {
+            var next = DTensor.Tanh(DTensor.Add(DTensor.MatMul(h, w), DTensor.Multiply(previous, 0.5)));
+            previous = h;
+            h = next;
+        }
+
+        return DTensor.Sum(DTensor.Square(h)) + DTensor.Sum(previous);
+    }
 }

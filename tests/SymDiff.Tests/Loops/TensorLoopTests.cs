@@ -146,6 +146,26 @@ public sealed class TensorLoopTests
     }
 
     [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(5)]
+    public void CarriedPreviousState(int steps)
+    {
+        var random = new Random(470 + steps);
+        var w = DTensor.RandomUniform(random, -0.8, 0.8, 3, 3);
+        var h0 = DTensor.RandomUniform(random, -0.8, 0.8, 2, 3);
+
+        Verify(
+            () => TensorLoopModels.PreviousStep(w, h0, steps),
+            () => TensorLoopModels.PreviousStepBuffered(w, h0, steps),
+            [w, h0],
+            (g, recompute) => TensorLoopModels.PreviousStepGradient(w, h0, steps, g[0], g[1], recompute),
+            (seed, g, recompute) => TensorLoopModels.PreviousStepPullback(w, h0, steps, seed, g[0], g[1], recompute),
+            d => (TensorLoopModels.PreviousStepPushforward(w, h0, steps, d[0], d[1], out var tangent), tangent));
+    }
+
+    [Theory]
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(3)]
@@ -269,6 +289,7 @@ public sealed class TensorLoopTests
             () => TensorLoopModels.RestartedEachOuterIterationGradient(w, h0, 5, 4, dw, dh0, recomputeLoops: true),
             () => TensorLoopModels.AccumulatedGradient(w, h0, 6, dw, dh0, recomputeLoops: true),
             () => TensorLoopModels.OuterValueReadInsideBuffered(w, h0, 5, 4),
+            () => TensorLoopModels.PreviousStepPushforward(w, h0, 5, dw, dh0, out _), // three buffers in turn
             () => TensorGradients.BroadcastAddModels.CenteredStepsGradient(w, bias, h0, 5, dw, dbias, dh0, recomputeLoops: false),
         })
         {
