@@ -39,7 +39,7 @@ internal sealed class HessianVectorProductWriter : ILoopTaping
         _ir = model.Ir;
         _hvp = hvp;
         _writer = writer;
-        _printer = new CExprPrinter(id => _ir.Values[id].Name, id => hvp.Forward.TangentNames[id], hvp.GradientName, id => hvp.GradientTangentNames[id], id => "workspace." + _ir.Values[id].Name + "Saved!");
+        _printer = new CExprPrinter(ValueInScope, id => hvp.Forward.TangentNames[id], hvp.GradientName, id => hvp.GradientTangentNames[id], id => (SavedSlot(id) ?? "workspace." + _ir.Values[id].Name + "Saved") + "!");
         _compilerServices = model.Usings.Any(u => u == "SymDiff.CompilerServices") ? string.Empty : "global::SymDiff.CompilerServices.";
     }
 
@@ -65,6 +65,16 @@ internal sealed class HessianVectorProductWriter : ILoopTaping
             "SD0020",
             model.Accessibility + " static " + ir.ReturnType.Name + " " + name + "(" + string.Join(", ", parameters) + ")");
     }
+
+    /// <summary>The reverse loops being printed, innermost last (null: printing the forward sweep).</summary>
+    private List<int>? _reverseLoops;
+
+    /// <summary>
+    /// A value by its name; in the reverse sweep, a nested loop's carried value read outside that loop's reverse is the
+    /// value the loop left, which the enclosing iteration restored from its own tape (<c>hExit</c>).
+    /// </summary>
+    private string ValueInScope(int id) =>
+        _reverseLoops is { } loops && _plan.ExitTaped(id) && !loops.Contains(_plan.Owner(id)) ? _plan.ExitName(id) : _ir.Values[id].Name;
 
     private string Name => DerivativeNames.HessianVectorProduct(_model.MethodName);
 
@@ -120,7 +130,9 @@ internal sealed class HessianVectorProductWriter : ILoopTaping
                 _writer.WriteLine((discard.Key == IrTypeKind.Float ? "float " : "double ") + discard.Value + " = 0; // receives derivatives of constant arguments");
             }
 
+            _reverseLoops = [];
             WriteReverse(_hvp.Reverse);
+            _reverseLoops = null;
             foreach (var parameter in differentiable.Where(p => !p.Type.IsTensor))
             {
                 // A parameter the result does not depend on has a zero row in H.
@@ -156,11 +168,15 @@ internal sealed class HessianVectorProductWriter : ILoopTaping
             "Buffers (forward values, tangents, gradients and their tangents) that <see cref=\"" + Name + "\"/> reuses from call to call on each thread, so that once they have grown it allocates nothing.",
             toolVersion,
             _forward.ValueBuffers.Select(id => "public " + TypeOf(id) + "? " + _ir.Values[id].Name + ";")
-                .Concat(_forward.SavedBuffers.Select(id => "public " + _forward.SavedType(id) + "? " + _ir.Values[id].Name + "Saved;"))
+                .Concat(_forward.SavedBuffers.Select(id => _plan.TapesSaved(id) ? Tape(_forward.SavedType(id) + "?", _ir.Values[id].Name + "Saved") : "public " + _forward.SavedType(id) + "? " + _ir.Values[id].Name + "Saved;"))
                 .Concat(_forward.TangentBuffers.Select(id => "public " + TypeOf(id) + "? " + _hvp.Forward.TangentNames[id] + ";"))
                 .Concat(_tensorFields.Select(field => "public " + field.Value + "? " + field.Key + ";"))
-                .Concat(_plan.Tapes.Select(tape => Tape(TypeOf(tape.Value), TapeName(tape.Value, tape.Tangent))))
+                .Concat(_plan.Tapes.Select(tape => Tape(TapedType(tape.Value, tape.Tangent), TapeName(tape.Value, tape.Tangent))))
+                .Concat(_plan.ExitTapes.Select(phi => Tape(TypeOf(phi), _plan.ExitName(phi))))
                 .Concat(_plan.Counted.SelectMany(l => _plan.TapedCalls(l.Cursor)).SelectMany(site => CallSiteLocals(site).Select(name => Tape(TypeOf(site.Target), name)))));
+
+    /// <summary>A call in a loop saves its state into this iteration's slot of a tape (<c>workspace.tSaved[iter0]</c>).</summary>
+    public string? SavedSlot(int id) => _plan.TapesSaved(id) ? "workspace." + _ir.Values[id].Name + "Saved[" + ValueName(_plan.Owner(id)) + "]" : null;
 
     private string Tape(string type, string name) => "public readonly " + _compilerServices + "Tape<" + type + "> " + name + " = new();";
 
@@ -197,8 +213,15 @@ internal sealed class HessianVectorProductWriter : ILoopTaping
                 case RAddAssign add:
                     _writer.WriteLine(_hvp.GradientName(add.Value) + " += " + _printer.Print(add.Contribution) + ";");
                     break;
+                case RReset reset when IsTensor(reset.Value):
+                    // In this iteration's shape (a carried tensor may change shape from one iteration to the next).
+                    WriteRestart(_hvp.GradientName(reset.Value), reset.Value);
+                    break;
                 case RReset reset:
                     _writer.WriteLine(_hvp.GradientName(reset.Value) + " = 0;");
+                    break;
+                case RResetTangent reset when _plan.ComputesTangent(reset.Value) && IsTensor(reset.Value):
+                    WriteRestart(_hvp.GradientTangentNames[reset.Value], reset.Value);
                     break;
                 case RResetTangent reset when _plan.ComputesTangent(reset.Value):
                     _writer.WriteLine(_hvp.GradientTangentNames[reset.Value] + " = 0;");
@@ -210,9 +233,9 @@ internal sealed class HessianVectorProductWriter : ILoopTaping
                     break;
                 case RGradientTangent tangent when tangent.Declares && IsTensor(tangent.Value):
                     _declared.Add(tangent.Value);
-                    // Shaped like the value itself: the forward sweep computed every value, while the gradient a rule's
-                    // [SameShapeAs] names may not be computed here (nothing reads it).
-                    WriteZero(_hvp.GradientTangentNames[tangent.Value], tangent.Value, null);
+                    // Shaped like the gradient just declared, or when H·v does not need it like the value itself (not
+                    // like the gradient a rule's [SameShapeAs] names: it may not be computed here, nothing reads it).
+                    WriteZero(_hvp.GradientTangentNames[tangent.Value], tangent.Value, _plan.TangentShape(tangent.Value));
                     if (!TangentSweep.IsZero(tangent.Tangent))
                     {
                         WriteAccumulate(_hvp.GradientTangentNames[tangent.Value], tangent.Tangent);
@@ -286,6 +309,13 @@ internal sealed class HessianVectorProductWriter : ILoopTaping
         _writer.WriteLine(TypeOf(value) + " " + name + " = " + _compilerServices + "Buffers.EnsureZeroed(ref workspace." + name + ", " + _printer.Print(shape ?? new CValue(value)) + ");");
     }
 
+    /// <summary><c>dh = Buffers.EnsureZeroed(ref workspace.dh, h);</c>: a carried tensor's gradient (or tangent) starting over.</summary>
+    private void WriteRestart(string name, int value)
+    {
+        _tensorFields[name] = TypeOf(value);
+        _writer.WriteLine(name + " = " + _compilerServices + "Buffers.EnsureZeroed(ref workspace." + name + ", " + _printer.Print(new CValue(value)) + ");");
+    }
+
     private void WriteAccumulate(string name, CExpr contribution) =>
         _writer.WriteLine(_compilerServices + "Buffers.AccumulateInto(" + name + ", " + _printer.Print(contribution) + ");");
 
@@ -315,12 +345,12 @@ internal sealed class HessianVectorProductWriter : ILoopTaping
             _writer.WriteLine(cursor + "--;");
             foreach (var id in _plan.TapedValues(loop.Loop.Cursor))
             {
-                WriteRestore(id, ValueName(id), TapeName(id, tangent: false), cursor);
+                WriteRestore(id, ValueName(id), TapeName(id, tangent: false), cursor, tangent: false);
             }
 
             foreach (var id in _plan.TapedTangents(loop.Loop.Cursor))
             {
-                WriteRestore(id, _hvp.Forward.TangentNames[id], TapeName(id, tangent: true), cursor);
+                WriteRestore(id, _hvp.Forward.TangentNames[id], TapeName(id, tangent: true), cursor, tangent: true);
             }
 
             foreach (var site in _plan.TapedCalls(loop.Loop.Cursor))
@@ -331,13 +361,28 @@ internal sealed class HessianVectorProductWriter : ILoopTaping
                 }
             }
 
+            foreach (var span in _plan.Remade(loop.Loop.Cursor))
+            {
+                _writer.WriteLine(TypeOf(span.Target) + " " + ValueName(span.Target) + " = " + _printer.Print(C.FromIr(span.Value)) + "; // made again: a span cannot be taped");
+            }
+
+            foreach (var phi in _plan.ExitTapedIn(loop.Loop.Cursor))
+            {
+                _writer.WriteLine(TypeOf(phi) + " " + _plan.ExitName(phi) + " = workspace." + _plan.ExitName(phi) + "[" + cursor + "]; // as '" + IrWalker.Loops(_ir.Body.Statements).First(l => l.Cursor == _plan.Owner(phi)).Source + "' left it");
+            }
+
+            _reverseLoops!.Add(loop.Loop.Cursor);
             WriteReverse(loop.Body);
+            _reverseLoops.RemoveAt(_reverseLoops.Count - 1);
         }
     }
 
     /// <summary><c>double h = workspace.h[iter0];</c> (a carried value the method's scope declares is assigned).</summary>
-    private void WriteRestore(int id, string name, string tape, string cursor) =>
-        _writer.WriteLine((_plan.InMethodScope(id) ? string.Empty : TypeOf(id) + " ") + name + " = workspace." + tape + "[" + cursor + "];");
+    private void WriteRestore(int id, string name, string tape, string cursor, bool tangent) =>
+        _writer.WriteLine((_plan.InMethodScope(id) ? string.Empty : TapedType(id, tangent) + " ") + name + " = workspace." + tape + "[" + cursor + "];");
+
+    /// <summary>What a tape keeps: a value's type, or its tangent's (a tensor tangent may be null: zero).</summary>
+    private string TapedType(int id, bool tangent) => TypeOf(id) + (tangent && IsTensor(id) ? "?" : string.Empty);
 
     /// <summary>The workspace tape of a value (<c>h</c>) or of its tangent (<c>vh</c>): named as the local it keeps.</summary>
     private string TapeName(int id, bool tangent) => tangent ? _hvp.Forward.TangentNames[id] : _ir.Values[id].Name.TrimStart('@');
@@ -355,6 +400,7 @@ internal sealed class HessianVectorProductWriter : ILoopTaping
         }
 
         var taped = _plan.TapedValues(cursor).Select(ValueName).Concat(_plan.TapedTangents(cursor).Select(id => _hvp.Forward.TangentNames[id]))
+            .Concat(_plan.TapedSaved(cursor).Select(id => ValueName(id) + "Saved"))
             .Concat(_plan.TapedCalls(cursor).SelectMany(CallSiteLocals)).ToList();
         _writer.WriteLine("// per iteration, " + (taped.Count == 0 ? "nothing taped (the reverse sweep reads no value of an iteration)"
             : "taped: " + string.Join(", ", taped) + " (the reverse sweep reads " + (taped.Count == 1 ? "it" : "them") + ")"));
@@ -420,6 +466,11 @@ internal sealed class HessianVectorProductWriter : ILoopTaping
                 {
                     Store(carried.Exit, tangent: false);
                     Store(carried.Exit, tangent: true);
+                }
+
+                foreach (var phi in loop.Loop.Carried.Select(c => c.Phi).Where(_plan.ExitTaped))
+                {
+                    _writer.WriteLine("workspace." + _plan.ExitName(phi) + "[" + ValueName(_plan.Enclosing(loop.Loop.Cursor)) + "] = " + ValueName(phi) + ";");
                 }
 
                 break;

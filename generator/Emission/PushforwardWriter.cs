@@ -334,7 +334,7 @@ internal sealed class PushforwardWriter
         var value = C.FromIr(assign.Value);
         if (_plan.SavedBuffers.Contains(assign.Target) && value is CCall saving)
         {
-            return new CCall(saving.Receiver, saving.Name, saving.Arguments.Append(new CName("ref workspace." + Name(assign.Target) + "Saved")).ToList());
+            return new CCall(saving.Receiver, saving.Name, saving.Arguments.Append(new CName("ref " + (_taping?.SavedSlot(assign.Target) ?? "workspace." + Name(assign.Target) + "Saved"))).ToList());
         }
 
         return _plan.ComputesIntoBuffer(assign) && value is CCall call
@@ -623,4 +623,10 @@ internal interface ILoopTaping
 
     /// <summary>After a statement: the values and tangents it defined that the reverse loop reads.</summary>
     void After(TStatement statement);
+
+    /// <summary>
+    /// Where a call inside a loop saves state for its rule when each iteration keeps its own: its slot on a tape
+    /// (<c>workspace.tSaved[iter0]</c>), else null (the workspace buffer).
+    /// </summary>
+    string? SavedSlot(int id);
 }

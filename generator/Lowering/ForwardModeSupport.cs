@@ -87,7 +87,7 @@ internal static class ForwardModeSupport
     }
 
     /// <summary>
-    /// Null when forward over reverse covers the method (scalar result; loops over scalars; rule calls whose pullbacks have a
+    /// Null when forward over reverse covers the method (scalar result; loops over scalars and tensors, not spans made in them; rule calls whose pullbacks have a
     /// pullback-tangent rule or are linear; calls to differentiable methods over scalars that have a Hessian-vector
     /// product themselves, <see cref="SecondOrderCoverage(IMethodSymbol, Compilation, INamedTypeSymbol?, INamedTypeSymbol?)"/>),
     /// else a clause saying what it does not cover and, when that is a pullback without a tangent rule, whose.
@@ -99,13 +99,15 @@ internal static class ForwardModeSupport
             return ("it needs a scalar result", null);
         }
 
+        // Its reverse loop reads values and tangents the forward sweep tapes per iteration (scalars, tensors). A span cannot
+        // be taped: the reverse iteration makes it again, which it can for one made in every iteration (not in a branch).
+        var remade = new HashSet<int>(IrWalker.Loops(ir.Body.Statements).SelectMany(l => SpansMadeInEveryIteration(ir, l)).Select(a => a.Target));
         foreach (var loop in IrWalker.Loops(ir.Body.Statements))
         {
-            // Its reverse loop reads values and tangents the forward sweep tapes per iteration: scalars only, so far.
             var defined = loop.Carried.Select(c => c.Phi).Concat(IrWalker.DefinitionOrder(loop.Header.Statements)).Concat(IrWalker.DefinitionOrder(loop.Body.Statements));
-            if (defined.Select(id => ir.Values[id].Type).FirstOrDefault(t => t.IsTensor || t.IsRefLike) is { } type)
+            if (defined.Where(id => !remade.Contains(id)).Select(id => ir.Values[id].Type).FirstOrDefault(t => t.IsRefLike) is { } type)
             {
-                return ("forward over reverse does not cover loops over " + (type.IsTensor ? "tensors" : "spans") + " yet ('" + loop.Source + "' defines a " + type.Name.Replace("global::", string.Empty) + " in each iteration)", null);
+                return (SpanGap(loop.Source, type.Name), null);
             }
         }
 
@@ -124,6 +126,13 @@ internal static class ForwardModeSupport
 
         return null;
     }
+
+    /// <summary>
+    /// The spans a loop's header or body makes in every iteration (not in a branch, not carried): the reverse iteration of a
+    /// Hessian-vector product makes them again from what it restored.
+    /// </summary>
+    public static IEnumerable<IrAssign> SpansMadeInEveryIteration(IrMethod ir, IrLoop loop) =>
+        loop.Header.Statements.Concat(loop.Body.Statements).OfType<IrAssign>().Where(a => ir.Values[a.Target].Type.IsRefLike);
 
     /// <summary>
     /// The first call in the method's body to <paramref name="function"/> whose pullback needs a pullback-tangent rule
@@ -207,10 +216,9 @@ internal static class ForwardModeSupport
                     return "it uses tensors ('" + SourceText.Of(operation.Syntax) + "'), which a caller of another type or file does not count on";
                 }
 
-                if (operation is ILoopOperation loop && SpanDefinedIn(loop) is { } span)
+                if (operation is ILoopOperation loop && SpanNotRemadeIn(loop) is { } span)
                 {
-                    return "forward over reverse does not cover loops over spans yet ('" + BodyLowerer.LoopSource(loop) + "' defines a "
-                        + span.ToDisplayString(TypeMapper.Format).Replace("global::", string.Empty) + " in each iteration)";
+                    return SpanGap(BodyLowerer.LoopSource(loop), span.ToDisplayString(TypeMapper.Format));
                 }
 
                 if (operation is not IInvocationOperation { TargetMethod: var target })
@@ -239,24 +247,49 @@ internal static class ForwardModeSupport
     }
 
     /// <summary>
-    /// A span type the loop defines in an iteration (a local declared in it, or any value made in it other than a read of
-    /// a parameter or of a local declared before it), as <see cref="SecondOrderGap(IrMethod)"/> finds on the IR; null if none.
+    /// A span type the loop (nested loops included) makes that the reverse iteration of a Hessian-vector product could
+    /// not make again, as <see cref="SecondOrderGap(IrMethod)"/> finds on the IR and never more lenient: a span is made
+    /// again when it is made at the top of its loop's body, so any span made in a branch, a conditional or short-circuit
+    /// expression, a lambda or a try block, in a loop that jumps (break, continue, return, throw: the rest of the body is a
+    /// branch then), or assigned to a local (carried), is not; null if none.
     /// </summary>
-    private static ITypeSymbol? SpanDefinedIn(ILoopOperation loop)
+    private static ITypeSymbol? SpanNotRemadeIn(ILoopOperation loop)
     {
         var once = loop is IForEachLoopOperation each ? new HashSet<IOperation>(each.Collection.DescendantsAndSelf()) : new HashSet<IOperation>();
-        var declaredInside = new HashSet<ILocalSymbol>(loop.Descendants().OfType<IVariableDeclaratorOperation>().Select(d => d.Symbol), SymbolEqualityComparer.Default);
-        foreach (var local in loop.Locals.Concat(declaredInside))
+        var spans = loop.Descendants().Where(o => !once.Contains(o) && o.Type is { IsRefLikeType: true } && o is not (IParameterReferenceOperation or ILocalReferenceOperation)).ToList();
+        var locals = loop.Locals.Concat(loop.Descendants().OfType<IVariableDeclaratorOperation>().Select(d => d.Symbol)).Where(l => l.Type.IsRefLikeType).ToList();
+        if (spans.Count == 0 && locals.Count == 0)
         {
-            if (local.Type.IsRefLikeType)
+            return null;
+        }
+
+        var first = spans.Count > 0 ? spans[0].Type! : locals[0].Type;
+        if (loop.Descendants().Any(o => o is IBranchOperation or IReturnOperation or IThrowOperation
+            || (o is ISimpleAssignmentOperation or ICompoundAssignmentOperation && ((IAssignmentOperation)o).Target.Type is { IsRefLikeType: true })))
+        {
+            return first;
+        }
+
+        foreach (var span in spans)
+        {
+            for (var parent = span.Parent; parent is not null and not ILoopOperation; parent = parent.Parent)
             {
-                return local.Type;
+                if (parent is IConditionalOperation or ISwitchOperation or ISwitchExpressionOperation or ICoalesceOperation or IConditionalAccessOperation
+                    or ITryOperation or IAnonymousFunctionOperation or ILocalFunctionOperation or IIsPatternOperation
+                    or IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr })
+                {
+                    return span.Type;
+                }
             }
         }
 
-        return loop.Descendants().FirstOrDefault(o => !once.Contains(o) && o.Type is { IsRefLikeType: true }
-            && o is not (IParameterReferenceOperation or ILocalReferenceOperation))?.Type;
+        return null;
     }
+
+    /// <summary>Why a loop's span keeps a method from its Hessian-vector product (<paramref name="type"/> as C# spells it).</summary>
+    public static string SpanGap(string loop, string type) =>
+        "forward over reverse does not cover spans carried by a loop or made in a branch inside it yet ('" + loop + "' has a "
+        + type.Replace("global::System.", string.Empty).Replace("global::", string.Empty) + " that its reverse loop could not make again; make the span in the loop's body itself, or before the loop)";
 
     private static IEnumerable<IrExpr> AllExpressions(IrBlock block)
     {

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using SymDiff.Generator.Differentiation;
 using SymDiff.Generator.Ir;
+using SymDiff.Generator.Lowering;
 
 namespace SymDiff.Generator.Planning;
 
@@ -21,10 +22,15 @@ internal sealed class HessianVectorProductPlan
     private readonly Dictionary<int, List<int>> _tapedTangents = new();
     private readonly Dictionary<int, List<CallSite>> _tapedCalls = new();
     private readonly HashSet<int> _methodScope = new();
+    private readonly Dictionary<int, List<int>> _tapedSaved = new();
+    private readonly Dictionary<int, List<IrAssign>> _remade = new();
     private readonly Dictionary<int, int> _enclosing = new();
+
+    private readonly IrMethod _ir;
 
     private HessianVectorProductPlan(IrMethod ir, HessianVectorProduct product, TangentPlan forward)
     {
+        _ir = ir;
         Product = product;
         Forward = forward;
         // Only what H·v needs is computed: from the parameters' gradient tangents back through the steps that feed them
@@ -32,6 +38,8 @@ internal sealed class HessianVectorProductPlan
         (_read, _readTangents) = Live(product.Reverse, ir.Parameters.Where(p => p.Differentiable).Select(p => p.Value));
         Own(ir.Body.Statements, -1, topLevel: true);
         var reversed = product.Reverse.Descendants().OfType<RLoop>().ToList();
+        // A span cannot be taped: the reverse iteration makes it again from what it reads (restored from tapes).
+        var remade = IrWalker.Loops(ir.Body.Statements).SelectMany(l => ForwardModeSupport.SpansMadeInEveryIteration(ir, l)).ToDictionary(a => a.Target);
         Counted = IrWalker.Loops(ir.Body.Statements).Where(l => reversed.Any(r => r.Loop.Cursor == l.Cursor)).ToList();
         foreach (var loop in reversed)
         {
@@ -43,13 +51,88 @@ internal sealed class HessianVectorProductPlan
                 tangents.UnionWith(C.Tangents(read));
             }
 
+            foreach (var span in values.Where(remade.ContainsKey).ToList())
+            {
+                values.UnionWith(Operands(span));
+            }
+
             // A nested reverse loop runs down to where its forward loop started in this iteration.
             values.UnionWith(loop.Body.Descendants().OfType<RLoop>().Where(l => l.Loop.Start >= 0).Select(l => l.Loop.Start));
             var order = IrWalker.DefinitionOrder(ir.Body.Statements).ToList();
-            _tapedValues[loop.Loop.Cursor] = order.Where(id => values.Contains(id) && Owner(id) == loop.Loop.Cursor).ToList();
+            _tapedValues[loop.Loop.Cursor] = order.Where(id => values.Contains(id) && Owner(id) == loop.Loop.Cursor && !remade.ContainsKey(id)).ToList();
+            _remade[loop.Loop.Cursor] = order.Where(id => values.Contains(id) && Owner(id) == loop.Loop.Cursor && remade.ContainsKey(id)).Select(id => remade[id]).ToList();
             _tapedTangents[loop.Loop.Cursor] = order.Where(id => tangents.Contains(id) && Owner(id) == loop.Loop.Cursor).ToList();
             // A call to another differentiable method: its reverse step reads the callee's partials and H·v.
+            // State a call saved for its rule (a cross-entropy's softmax): each iteration saves into its own slot.
+            var saved = new HashSet<int>(loop.Body.Descendants().SelectMany(Reads).OfType<CSaved>().Select(c => c.Id));
+            _tapedSaved[loop.Loop.Cursor] = order.Where(id => saved.Contains(id) && Owner(id) == loop.Loop.Cursor).ToList();
             _tapedCalls[loop.Loop.Cursor] = order.Where(id => product.CallSites.ContainsKey(id) && Owner(id) == loop.Loop.Cursor).Select(id => product.CallSites[id]).ToList();
+        }
+
+        IEnumerable<int> Operands(int span) =>
+            IrWalker.References(remade[span].Value).SelectMany(id => remade.ContainsKey(id) ? Operands(id).Append(id) : [id]);
+
+        _phis = new HashSet<int>(IrWalker.Loops(ir.Body.Statements).SelectMany(l => l.Carried).Select(c => c.Phi));
+        FindExitReads(product.Reverse, []);
+    }
+
+    private readonly HashSet<int> _phis;
+    private readonly HashSet<int> _exitTaped = new();
+
+    /// <summary>
+    /// Whether a nested loop's carried value is read outside that loop's reverse (a carried gradient zeroed before the
+    /// reverse loop takes the shape of the value the loop ended with): the enclosing loop's iteration keeps it as the
+    /// loop left it on a tape of its own (<c>workspace.hExit</c>) and restores it under that name.
+    /// </summary>
+    public bool ExitTaped(int phi) => _exitTaped.Contains(phi);
+
+    /// <summary>The tape and local of a nested loop's carried value as the loop left it (<c>hExit</c>), apart from every other name.</summary>
+    public string ExitName(int phi)
+    {
+        if (!_exitNames.TryGetValue(phi, out var name))
+        {
+            var taken = new HashSet<string>(_ir.Values.Select(v => v.Name).Concat(_ir.ReservedNames).SelectMany(n => new[] { n, "d" + n })
+                .Concat(Product.Forward.TangentNames.Values).Concat(Product.GradientTangentNames.Values).Concat(_exitNames.Values));
+            var stem = _ir.Values[phi].Name.TrimStart('@') + "Exit";
+            name = stem;
+            for (var i = 1; taken.Contains(name); i++)
+            {
+                name = stem + i;
+            }
+
+            _exitNames[phi] = name;
+        }
+
+        return name;
+    }
+
+    private readonly Dictionary<int, string> _exitNames = new();
+
+    /// <summary>The nested loops' carried values an iteration of a loop keeps as they left them (by its cursor).</summary>
+    public IEnumerable<int> ExitTapedIn(int cursor) => _exitTaped.Where(phi => Enclosing(Owner(phi)) == cursor).OrderBy(id => id);
+
+    private void FindExitReads(RBlock block, List<int> loops)
+    {
+        foreach (var statement in block.Statements)
+        {
+            foreach (var id in Reads(statement).SelectMany(C.Values))
+            {
+                if (_phis.Contains(id) && !loops.Contains(Owner(id)) && Enclosing(Owner(id)) >= 0)
+                {
+                    _exitTaped.Add(id);
+                }
+            }
+
+            switch (statement)
+            {
+                case RLoop loop:
+                    FindExitReads(loop.Body, [.. loops, loop.Loop.Cursor]);
+                    break;
+                case RIf branch:
+                    FindExitReads(branch.Then, loops);
+                    FindExitReads(branch.Else, loops);
+                    break;
+            }
         }
     }
 
@@ -78,6 +161,17 @@ internal sealed class HessianVectorProductPlan
     /// <summary>The calls to other differentiable methods whose partials and products each iteration of a loop keeps.</summary>
     public IReadOnlyList<CallSite> TapedCalls(int cursor) => _tapedCalls.TryGetValue(cursor, out var sites) ? sites : [];
 
+    /// <summary>
+    /// The spans each reverse iteration of a loop makes again (by its cursor), in the order the forward iteration made
+    /// them, from values restored from tapes: a span cannot be taped.
+    /// </summary>
+    public IReadOnlyList<IrAssign> Remade(int cursor) => _remade.TryGetValue(cursor, out var spans) ? spans : [];
+
+    /// <summary>The calls whose saved state each iteration of a loop keeps in a slot of its own (by its cursor).</summary>
+    public IReadOnlyList<int> TapedSaved(int cursor) => _tapedSaved.TryGetValue(cursor, out var ids) ? ids : [];
+
+    public bool TapesSaved(int id) => Owner(id) is var loop and >= 0 && TapedSaved(loop).Contains(id);
+
     public bool TapesValue(int id) => Owner(id) is var loop and >= 0 && TapedValues(loop).Contains(id);
 
     public bool TapesTangent(int id) => Owner(id) is var loop and >= 0 && TapedTangents(loop).Contains(id);
@@ -98,7 +192,10 @@ internal sealed class HessianVectorProductPlan
     public IEnumerable<(int Value, bool Tangent)> Tapes =>
         Counted.SelectMany(l => TapedValues(l.Cursor).Select(id => (id, false)).Concat(TapedTangents(l.Cursor).Select(id => (id, true))));
 
-    public bool UsesWorkspace => Forward.UsesWorkspace || Tapes.Any() || Counted.Any(l => TapedCalls(l.Cursor).Count > 0);
+    /// <summary>Every tape of a nested loop's carried value as the loop left it, in the order the loops fill them.</summary>
+    public IEnumerable<int> ExitTapes => Counted.SelectMany(l => ExitTapedIn(l.Cursor));
+
+    public bool UsesWorkspace => Forward.UsesWorkspace || Tapes.Any() || ExitTapes.Any() || Counted.Any(l => TapedSaved(l.Cursor).Count > 0) || Counted.Any(l => TapedCalls(l.Cursor).Count > 0);
 
     /// <summary>The expressions a live step of the reverse sweep reads (a step whose gradient nothing reads is not printed).</summary>
     public IEnumerable<CExpr> Reads(RStatement statement) => statement switch
@@ -106,12 +203,24 @@ internal sealed class HessianVectorProductPlan
         RDeclare d when Computes(d.Value) => [d.Initializer],
         RAddAssign a when Computes(a.Value) => [a.Contribution],
         RZero { Shape: { } shape } z when Computes(z.Value) => [shape],
+        RZero z when Computes(z.Value) && IsTensor(z.Value) => [new CValue(z.Value)],
+        RGradientTangent { Declares: true } t when ComputesTangent(t.Value) && IsTensor(t.Value) => [t.Tangent, TangentShape(t.Value)],
         RGradientTangent t when ComputesTangent(t.Value) => [t.Tangent],
+        RReset r when Computes(r.Value) && IsTensor(r.Value) => [new CValue(r.Value)],
+        RResetTangent r when ComputesTangent(r.Value) && IsTensor(r.Value) => [new CValue(r.Value)],
         RCall c when c.Accumulated.Any(Computes) => Values(c.Arguments),
         RRuleTangent r when r.Arguments.Any(a => a.GradientTangentOf is { } v && ComputesTangent(v)) => Values(r.Arguments),
         RIf i => [i.Condition],
         _ => [],
     };
+
+    /// <summary>
+    /// What a tensor gradient tangent's zeroed buffer takes its shape from: the gradient, computed just before it, else the
+    /// value itself (which a loop then tapes: the reverse loop reads it).
+    /// </summary>
+    public CExpr TangentShape(int value) => Computes(value) ? new CGradient(value) : new CValue(value);
+
+    private bool IsTensor(int value) => _ir.Values[value].Type.IsTensor;
 
     private void Own(IEnumerable<IrStatement> statements, int loop, bool topLevel)
     {

@@ -677,12 +677,192 @@ partial class Elman
     }
 
     /// <summary>
-    /// Not generated: forward over reverse does not cover everything Loss uses. Calling it is a compile-time
-    /// error (SD0020) that says what, and what to add.
+    /// Hessian-vector product of <c>Loss</c>: returns its value and adds (+=) H·v to <paramref
+    /// name="hvembed"/>, <paramref name="hvw"/>, <paramref name="hvu"/>, <paramref name="hvb"/>, <paramref
+    /// name="hvv"/> (tensors of the parameters' shapes, which the caller owns and zeroes), H being its
+    /// Hessian with respect to (embed, w, u, b, v) and v = (vembed, vw, vu, vb, vv). Derived forward over
+    /// reverse: the tangent of every step of the gradient along v.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
-    [global::System.Obsolete("LossHessianVectorProduct is not available: forward over reverse does not cover loops over tensors yet ('for (int t = 0; t < steps; t++)' defines a DTensor<float> in each iteration).", true, DiagnosticId = "SD0020")]
-    [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
-    public static float LossHessianVectorProduct(DTensor<float> embed, DTensor<float> w, DTensor<float> u, DTensor<float> b, DTensor<float> v, DTensor<float> h0, global::System.ReadOnlySpan<int> inputs, global::System.ReadOnlySpan<int> targets, int batch, DTensor<float> vembed, DTensor<float> vw, DTensor<float> vu, DTensor<float> vb, DTensor<float> vv, DTensor<float> hvembed, DTensor<float> hvw, DTensor<float> hvu, DTensor<float> hvb, DTensor<float> hvv) =>
-        throw new global::System.NotSupportedException("LossHessianVectorProduct is not available: forward over reverse does not cover loops over tensors yet ('for (int t = 0; t < steps; t++)' defines a DTensor<float> in each iteration).");
+    public static float LossHessianVectorProduct(DTensor<float> embed, DTensor<float> w, DTensor<float> u, DTensor<float> b, DTensor<float> v, DTensor<float> h0, global::System.ReadOnlySpan<int> inputs, global::System.ReadOnlySpan<int> targets, int batch, DTensor<float> vembed, DTensor<float> vw, DTensor<float> vu, DTensor<float> vb, DTensor<float> vv, DTensor<float> hvembed, DTensor<float> hvw, DTensor<float> hvu, DTensor<float> hvb, DTensor<float> hvv)
+    {
+        // the arguments, checked before anything is written
+        Arguments.CheckGradient("LossHessianVectorProduct", embed, vembed, required: true);
+        Arguments.CheckGradient("LossHessianVectorProduct", embed, hvembed, required: true);
+        Arguments.CheckGradient("LossHessianVectorProduct", w, vw, required: true);
+        Arguments.CheckGradient("LossHessianVectorProduct", w, hvw, required: true);
+        Arguments.CheckGradient("LossHessianVectorProduct", u, vu, required: true);
+        Arguments.CheckGradient("LossHessianVectorProduct", u, hvu, required: true);
+        Arguments.CheckGradient("LossHessianVectorProduct", b, vb, required: true);
+        Arguments.CheckGradient("LossHessianVectorProduct", b, hvb, required: true);
+        Arguments.CheckGradient("LossHessianVectorProduct", v, vv, required: true);
+        Arguments.CheckGradient("LossHessianVectorProduct", v, hvv, required: true);
+        var workspace = LossHessianVectorProductWorkspace.Current; // buffers reused from call to call
+        // forward sweep, with tangents along v
+        int iter0 = 0; // iterations of 'for (int t = 0; t < steps; t++)' so far: indexes its tapes
+        // float loss = 0;
+        float loss = 0f;
+        // var steps = inputs.Length / batch;
+        int steps = inputs.Length / batch;
+        // for (int t = 0; t < steps; t++) { var x = DTensor.Embedding(embed, inputs.Slice(t * batch, batch)); h = DTensor.Tanh(DTensor.AddRowBias(D...
+        int t = 0;
+        // for (int t = 0; t < steps; t++)
+        DTensor<float> h = h0;
+        float loss_1 = loss;
+        int t_1 = t;
+        DTensor<float>? vh = null;
+        float vloss_1 = 0;
+        // per iteration, taped: h, t_1, x, tmp2, h_1, vh, vx, vh_1, vtmp5, tmp7Saved (the reverse sweep reads them)
+        while (t_1 < steps)
+        {
+            workspace.h[iter0] = h;
+            workspace.vh[iter0] = vh;
+            workspace.t_1[iter0] = t_1;
+            // var x = DTensor.Embedding(embed, inputs.Slice(t * batch, batch));
+            global::System.ReadOnlySpan<int> tmp0 = inputs.Slice(t_1 * batch, batch);
+            DTensor<float> x = DTensor.Embedding(embed, tmp0);
+            workspace.x[iter0] = x;
+            DTensor<float> vx = new DTensor<float>(x.Shape.ToArray()); // fresh each iteration
+            DTensorRules.EmbeddingPushforward(embed, tmp0, vembed, vx);
+            workspace.vx[iter0] = vx;
+            // h = DTensor.Tanh(DTensor.AddRowBias(DTensor.Add(DTensor.MatMul(x, w), DTensor.MatMul(h, u)), b));
+            DTensor<float> tmp1 = DTensor.MatMul(x, w, false, false);
+            DTensor<float> vtmp1 = new DTensor<float>(tmp1.Shape.ToArray()); // fresh each iteration
+            DTensorRules.MatMulPushforward(x, w, false, false, vx, vw, vtmp1);
+            DTensor<float> tmp2 = DTensor.MatMul(h, u, false, false);
+            workspace.tmp2[iter0] = tmp2;
+            DTensor<float> vtmp2 = new DTensor<float>(tmp2.Shape.ToArray()); // fresh each iteration
+            DTensorRules.MatMulPushforward(h, u, false, false, vh, vu, vtmp2);
+            DTensor<float> tmp3 = DTensor.Add(tmp1, tmp2);
+            DTensor<float> vtmp3 = new DTensor<float>(tmp3.Shape.ToArray()); // fresh each iteration
+            DTensorRules.AddPushforward(vtmp1, vtmp2, vtmp3);
+            DTensor<float> tmp4 = DTensor.AddRowBias(tmp3, b);
+            DTensor<float> vtmp4 = new DTensor<float>(tmp4.Shape.ToArray()); // fresh each iteration
+            DTensorRules.AddRowBiasPushforward(vtmp3, vb, vtmp4);
+            DTensor<float> h_1 = DTensor.Tanh(tmp4);
+            workspace.h_1[iter0] = h_1;
+            DTensor<float> vh_1 = new DTensor<float>(h_1.Shape.ToArray()); // fresh each iteration
+            DTensorRules.TanhPushforward(h_1, vtmp4, vh_1);
+            workspace.vh_1[iter0] = vh_1;
+            // loss += DTensor.CrossEntropy(DTensor.MatMul(h, v), targets.Slice(t * batch, batch));
+            DTensor<float> tmp5 = DTensor.MatMul(h_1, v, false, false);
+            DTensor<float> vtmp5 = new DTensor<float>(tmp5.Shape.ToArray()); // fresh each iteration
+            DTensorRules.MatMulPushforward(h_1, v, false, false, vh_1, vv, vtmp5);
+            workspace.vtmp5[iter0] = vtmp5;
+            global::System.ReadOnlySpan<int> tmp6 = targets.Slice(t_1 * batch, batch);
+            float tmp7 = DTensor.CrossEntropy(tmp5, tmp6, ref workspace.tmp7Saved[iter0]);
+            float vtmp7 = DTensorRules.CrossEntropyPushforward(tmp5, tmp6, vtmp5);
+            float loss_2 = loss_1 + tmp7;
+            float vloss_2 = vloss_1 + vtmp7;
+            // t++
+            int t_2 = t_1 + 1;
+            iter0++;
+            h = h_1;
+            loss_1 = loss_2;
+            t_1 = t_2;
+            vh = vh_1;
+            vloss_1 = vloss_2;
+        }
+        float loss_3 = loss_1;
+        float vloss_3 = vloss_1;
+        // return loss / steps;
+        float result = loss_3 / (float)steps;
+        float vresult = vloss_3 / (float)steps;
+        // reverse sweep (dResult = 1), with the tangent of each gradient along v
+        // return loss / steps;
+        float dloss_3 = 1 / (float)steps;
+        float vdloss_3 = 0;
+        // for (int t = 0; t < steps; t++)
+        float dloss_1 = dloss_3;
+        float vdloss_1 = vdloss_3;
+        DTensor<float> dh = Buffers.EnsureZeroed(ref workspace.dh, h);
+        DTensor<float> vdh = Buffers.EnsureZeroed(ref workspace.vdh, dh);
+        while (iter0 > 0)
+        {
+            iter0--;
+            h = workspace.h[iter0];
+            t_1 = workspace.t_1[iter0];
+            DTensor<float> x = workspace.x[iter0];
+            DTensor<float> tmp2 = workspace.tmp2[iter0];
+            DTensor<float> h_1 = workspace.h_1[iter0];
+            vh = workspace.vh[iter0];
+            DTensor<float>? vx = workspace.vx[iter0];
+            DTensor<float>? vh_1 = workspace.vh_1[iter0];
+            DTensor<float>? vtmp5 = workspace.vtmp5[iter0];
+            global::System.ReadOnlySpan<int> tmp0 = inputs.Slice(t_1 * batch, batch); // made again: a span cannot be taped
+            global::System.ReadOnlySpan<int> tmp6 = targets.Slice(t_1 * batch, batch); // made again: a span cannot be taped
+            DTensor<float> dh_1 = Buffers.EnsureZeroed(ref workspace.dh_1, dh);
+            Buffers.AccumulateInto(dh_1, dh);
+            DTensor<float> vdh_1 = Buffers.EnsureZeroed(ref workspace.vdh_1, dh_1);
+            Buffers.AccumulateInto(vdh_1, vdh);
+            float dloss_2 = dloss_1;
+            float vdloss_2 = vdloss_1;
+            dh = Buffers.EnsureZeroed(ref workspace.dh, h);
+            vdh = Buffers.EnsureZeroed(ref workspace.vdh, h);
+            dloss_1 = 0;
+            vdloss_1 = 0;
+            // loss += DTensor.CrossEntropy(DTensor.MatMul(h, v), targets.Slice(t * batch, batch));
+            dloss_1 += dloss_2;
+            vdloss_1 += vdloss_2;
+            DTensor<float> dtmp5 = Buffers.EnsureZeroed(ref workspace.dtmp5, workspace.tmp7Saved[iter0]!);
+            DTensor<float> vdtmp5 = Buffers.EnsureZeroed(ref workspace.vdtmp5, dtmp5);
+            DTensorRules.CrossEntropyPullback(tmp6, workspace.tmp7Saved[iter0]!, dloss_2, dtmp5);
+            DTensorRules.CrossEntropyPullbackTangent(tmp6, workspace.tmp7Saved[iter0]!, dloss_2, vtmp5, vdloss_2, vdtmp5);
+            DTensorRules.MatMulPullback(h_1, v, false, false, dtmp5, dh_1, null);
+            DTensorRules.MatMulPullbackTangent(h_1, v, false, false, dtmp5, vh_1, vv, vdtmp5, vdh_1, hvv);
+            DTensor<float> dtmp4 = Buffers.EnsureZeroed(ref workspace.dtmp4, dh_1);
+            DTensor<float> vdtmp4 = Buffers.EnsureZeroed(ref workspace.vdtmp4, dtmp4);
+            // h = DTensor.Tanh(DTensor.AddRowBias(DTensor.Add(DTensor.MatMul(x, w), DTensor.MatMul(h, u)), b));
+            DTensorRules.TanhPullback(h_1, dh_1, dtmp4);
+            DTensorRules.TanhPullbackTangent(h_1, dh_1, vh_1, vdh_1, vdtmp4);
+            DTensorRules.AddRowBiasPullback(vdtmp4, null, hvb);
+            DTensor<float> dtmp2 = Buffers.EnsureZeroed(ref workspace.dtmp2, tmp2);
+            DTensor<float> vdtmp2 = Buffers.EnsureZeroed(ref workspace.vdtmp2, dtmp2);
+            DTensorRules.AddPullback(dtmp4, null, dtmp2);
+            DTensorRules.AddPullback(vdtmp4, null, vdtmp2);
+            DTensorRules.MatMulPullback(h, u, false, false, dtmp2, dh, null);
+            DTensorRules.MatMulPullbackTangent(h, u, false, false, dtmp2, vh, vu, vdtmp2, vdh, hvu);
+            DTensor<float> vdx = Buffers.EnsureZeroed(ref workspace.vdx, x);
+            DTensorRules.MatMulPullbackTangent(x, w, false, false, dtmp4, vx, vw, vdtmp4, vdx, hvw);
+            // var x = DTensor.Embedding(embed, inputs.Slice(t * batch, batch));
+            DTensorRules.EmbeddingPullback(tmp0, vdx, hvembed);
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Buffers (forward values, tangents, gradients and their tangents) that <see
+    /// cref="LossHessianVectorProduct"/> reuses from call to call on each thread, so that once they have
+    /// grown it allocates nothing.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    private sealed class LossHessianVectorProductWorkspace
+    {
+        [global::System.ThreadStatic]
+        private static LossHessianVectorProductWorkspace? s_current;
+
+        public static LossHessianVectorProductWorkspace Current => s_current ??= new LossHessianVectorProductWorkspace();
+
+        public readonly Tape<DTensor<float>?> tmp7Saved = new();
+        public DTensor<float>? dh;
+        public DTensor<float>? dh_1;
+        public DTensor<float>? dtmp2;
+        public DTensor<float>? dtmp4;
+        public DTensor<float>? dtmp5;
+        public DTensor<float>? vdh;
+        public DTensor<float>? vdh_1;
+        public DTensor<float>? vdtmp2;
+        public DTensor<float>? vdtmp4;
+        public DTensor<float>? vdtmp5;
+        public DTensor<float>? vdx;
+        public readonly Tape<DTensor<float>> h = new();
+        public readonly Tape<int> t_1 = new();
+        public readonly Tape<DTensor<float>> x = new();
+        public readonly Tape<DTensor<float>> tmp2 = new();
+        public readonly Tape<DTensor<float>> h_1 = new();
+        public readonly Tape<DTensor<float>?> vh = new();
+        public readonly Tape<DTensor<float>?> vx = new();
+        public readonly Tape<DTensor<float>?> vh_1 = new();
+        public readonly Tape<DTensor<float>?> vtmp5 = new();
+    }
 }

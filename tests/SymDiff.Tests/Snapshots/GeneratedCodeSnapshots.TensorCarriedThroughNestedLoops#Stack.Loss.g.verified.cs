@@ -561,12 +561,161 @@ partial class Stack
     }
 
     /// <summary>
-    /// Not generated: forward over reverse does not cover everything Loss uses. Calling it is a compile-time
-    /// error (SD0020) that says what, and what to add.
+    /// Hessian-vector product of <c>Loss</c>: returns its value and adds (+=) H·v to <paramref name="hvw"/>,
+    /// <paramref name="hvh0"/> (tensors of the parameters' shapes, which the caller owns and zeroes), H
+    /// being its Hessian with respect to (w, h0) and v = (vw, vh0). Derived forward over reverse: the
+    /// tangent of every step of the gradient along v.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
-    [global::System.Obsolete("LossHessianVectorProduct is not available: forward over reverse does not cover loops over tensors yet ('for (var i = 0; i < outer; i++)' defines a DTensor<double> in each iteration).", true, DiagnosticId = "SD0020")]
-    [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
-    public static double LossHessianVectorProduct(DTensor<double> w, DTensor<double> h0, int outer, int inner, DTensor<double> vw, DTensor<double> vh0, DTensor<double> hvw, DTensor<double> hvh0) =>
-        throw new global::System.NotSupportedException("LossHessianVectorProduct is not available: forward over reverse does not cover loops over tensors yet ('for (var i = 0; i < outer; i++)' defines a DTensor<double> in each iteration).");
+    public static double LossHessianVectorProduct(DTensor<double> w, DTensor<double> h0, int outer, int inner, DTensor<double> vw, DTensor<double> vh0, DTensor<double> hvw, DTensor<double> hvh0)
+    {
+        // the arguments, checked before anything is written
+        Arguments.CheckGradient("LossHessianVectorProduct", w, vw, required: true);
+        Arguments.CheckGradient("LossHessianVectorProduct", w, hvw, required: true);
+        Arguments.CheckGradient("LossHessianVectorProduct", h0, vh0, required: true);
+        Arguments.CheckGradient("LossHessianVectorProduct", h0, hvh0, required: true);
+        var workspace = LossHessianVectorProductWorkspace.Current; // buffers reused from call to call
+        // forward sweep, with tangents along v
+        int iter0 = 0; // iterations of 'for (var i = 0; i < outer; i++)' so far: indexes its tapes
+        int iter1 = 0; // iterations of 'for (var j = 0; j < inner; j++)' so far: indexes its tapes
+        // for (var i = 0; i < outer; i++) for (var j = 0; j < inner; j++) h = DTensor.Tanh(DTensor.MatMul(h, w));
+        int i = 0;
+        // for (var i = 0; i < outer; i++)
+        DTensor<double> h = h0;
+        int i_1 = i;
+        DTensor<double>? vh = vh0;
+        // per iteration, taped: h, iter1Start (the reverse sweep reads them)
+        while (i_1 < outer)
+        {
+            workspace.h[iter0] = h;
+            // for (var j = 0; j < inner; j++) h = DTensor.Tanh(DTensor.MatMul(h, w));
+            int j = 0;
+            // for (var j = 0; j < inner; j++)
+            DTensor<double> h_1 = h;
+            int j_1 = j;
+            DTensor<double>? vh_1 = vh;
+            // per iteration, taped: h_1, h_2, vh_1, vh_2 (the reverse sweep reads them)
+            int iter1Start = iter1; // where this run of the loop starts on its tapes
+            workspace.iter1Start[iter0] = iter1Start;
+            while (j_1 < inner)
+            {
+                workspace.h_1[iter1] = h_1;
+                workspace.vh_1[iter1] = vh_1;
+                // h = DTensor.Tanh(DTensor.MatMul(h, w));
+                DTensor<double> t0 = DTensor.MatMul(h_1, w, false, false);
+                DTensor<double> vt0 = new DTensor<double>(t0.Shape.ToArray()); // fresh each iteration
+                DTensorRules.MatMulPushforward(h_1, w, false, false, vh_1, vw, vt0);
+                DTensor<double> h_2 = DTensor.Tanh(t0);
+                workspace.h_2[iter1] = h_2;
+                DTensor<double> vh_2 = new DTensor<double>(h_2.Shape.ToArray()); // fresh each iteration
+                DTensorRules.TanhPushforward(h_2, vt0, vh_2);
+                workspace.vh_2[iter1] = vh_2;
+                // j++
+                int j_2 = j_1 + 1;
+                iter1++;
+                h_1 = h_2;
+                j_1 = j_2;
+                vh_1 = vh_2;
+            }
+            DTensor<double> h_3 = h_1;
+            DTensor<double>? vh_3 = vh_1;
+            // i++
+            int i_2 = i_1 + 1;
+            iter0++;
+            h = h_3;
+            i_1 = i_2;
+            vh = vh_3;
+        }
+        DTensor<double> h_4 = h;
+        DTensor<double>? vh_4 = vh;
+        // return DTensor.Sum(h);
+        double result = DTensor.Sum(h_4);
+        double vresult = DTensorRules.SumPushforward(h_4, vh_4);
+        // reverse sweep (dResult = 1), with the tangent of each gradient along v
+        DTensor<double> dh_4 = Buffers.EnsureZeroed(ref workspace.dh_4, h_4);
+        DTensor<double> vdh_4 = Buffers.EnsureZeroed(ref workspace.vdh_4, dh_4);
+        // return DTensor.Sum(h);
+        DTensorRules.SumPullback(1, dh_4);
+        DTensorRules.SumPullback(0, vdh_4);
+        // for (var i = 0; i < outer; i++)
+        DTensor<double> dh = Buffers.EnsureZeroed(ref workspace.dh, dh_4);
+        Buffers.AccumulateInto(dh, dh_4);
+        DTensor<double> vdh = Buffers.EnsureZeroed(ref workspace.vdh, dh);
+        Buffers.AccumulateInto(vdh, vdh_4);
+        while (iter0 > 0)
+        {
+            iter0--;
+            h = workspace.h[iter0];
+            int iter1Start = workspace.iter1Start[iter0];
+            DTensor<double> dh_3 = Buffers.EnsureZeroed(ref workspace.dh_3, dh);
+            Buffers.AccumulateInto(dh_3, dh);
+            DTensor<double> vdh_3 = Buffers.EnsureZeroed(ref workspace.vdh_3, dh_3);
+            Buffers.AccumulateInto(vdh_3, vdh);
+            dh = Buffers.EnsureZeroed(ref workspace.dh, h);
+            vdh = Buffers.EnsureZeroed(ref workspace.vdh, h);
+            // for (var j = 0; j < inner; j++)
+            DTensor<double> dh_1 = Buffers.EnsureZeroed(ref workspace.dh_1, dh_3);
+            Buffers.AccumulateInto(dh_1, dh_3);
+            DTensor<double> vdh_1 = Buffers.EnsureZeroed(ref workspace.vdh_1, dh_1);
+            Buffers.AccumulateInto(vdh_1, vdh_3);
+            while (iter1 > iter1Start)
+            {
+                iter1--;
+                DTensor<double> h_1 = workspace.h_1[iter1];
+                DTensor<double> h_2 = workspace.h_2[iter1];
+                DTensor<double>? vh_1 = workspace.vh_1[iter1];
+                DTensor<double>? vh_2 = workspace.vh_2[iter1];
+                DTensor<double> dh_2 = Buffers.EnsureZeroed(ref workspace.dh_2, dh_1);
+                Buffers.AccumulateInto(dh_2, dh_1);
+                DTensor<double> vdh_2 = Buffers.EnsureZeroed(ref workspace.vdh_2, dh_2);
+                Buffers.AccumulateInto(vdh_2, vdh_1);
+                dh_1 = Buffers.EnsureZeroed(ref workspace.dh_1, h_1);
+                vdh_1 = Buffers.EnsureZeroed(ref workspace.vdh_1, h_1);
+                DTensor<double> dt0 = Buffers.EnsureZeroed(ref workspace.dt0, dh_2);
+                DTensor<double> vdt0 = Buffers.EnsureZeroed(ref workspace.vdt0, dt0);
+                // h = DTensor.Tanh(DTensor.MatMul(h, w));
+                DTensorRules.TanhPullback(h_2, dh_2, dt0);
+                DTensorRules.TanhPullbackTangent(h_2, dh_2, vh_2, vdh_2, vdt0);
+                DTensorRules.MatMulPullback(h_1, w, false, false, dt0, dh_1, null);
+                DTensorRules.MatMulPullbackTangent(h_1, w, false, false, dt0, vh_1, vw, vdt0, vdh_1, hvw);
+            }
+            Buffers.AccumulateInto(dh, dh_1);
+            Buffers.AccumulateInto(vdh, vdh_1);
+        }
+        Buffers.AccumulateInto(hvh0, vdh);
+        return result;
+    }
+
+    /// <summary>
+    /// Buffers (forward values, tangents, gradients and their tangents) that <see
+    /// cref="LossHessianVectorProduct"/> reuses from call to call on each thread, so that once they have
+    /// grown it allocates nothing.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    private sealed class LossHessianVectorProductWorkspace
+    {
+        [global::System.ThreadStatic]
+        private static LossHessianVectorProductWorkspace? s_current;
+
+        public static LossHessianVectorProductWorkspace Current => s_current ??= new LossHessianVectorProductWorkspace();
+
+        public DTensor<double>? dh;
+        public DTensor<double>? dh_1;
+        public DTensor<double>? dh_2;
+        public DTensor<double>? dh_3;
+        public DTensor<double>? dh_4;
+        public DTensor<double>? dt0;
+        public DTensor<double>? vdh;
+        public DTensor<double>? vdh_1;
+        public DTensor<double>? vdh_2;
+        public DTensor<double>? vdh_3;
+        public DTensor<double>? vdh_4;
+        public DTensor<double>? vdt0;
+        public readonly Tape<DTensor<double>> h = new();
+        public readonly Tape<int> iter1Start = new();
+        public readonly Tape<DTensor<double>> h_1 = new();
+        public readonly Tape<DTensor<double>> h_2 = new();
+        public readonly Tape<DTensor<double>?> vh_1 = new();
+        public readonly Tape<DTensor<double>?> vh_2 = new();
+    }
 }

@@ -304,16 +304,16 @@ partial class Language
         float vresult = DTensorRules.CrossEntropyPushforward(t3, next, vt3);
         // reverse sweep (dResult = 1), with the tangent of each gradient along v
         DTensor<float> dt3 = Buffers.EnsureZeroed(ref workspace.dt3, workspace.resultSaved!);
-        DTensor<float> vdt3 = Buffers.EnsureZeroed(ref workspace.vdt3, t3);
+        DTensor<float> vdt3 = Buffers.EnsureZeroed(ref workspace.vdt3, dt3);
         // return DTensor.CrossEntropy(DTensor.MatMul(hidden, u), next);
         DTensorRules.CrossEntropyPullback(next, workspace.resultSaved!, 1, dt3);
         DTensorRules.CrossEntropyPullbackTangent(next, workspace.resultSaved!, 1, vt3, 0, vdt3);
         DTensor<float> dhidden = Buffers.EnsureZeroed(ref workspace.dhidden, hidden);
-        DTensor<float> vdhidden = Buffers.EnsureZeroed(ref workspace.vdhidden, hidden);
+        DTensor<float> vdhidden = Buffers.EnsureZeroed(ref workspace.vdhidden, dhidden);
         DTensorRules.MatMulPullback(hidden, u, false, false, dt3, dhidden, null);
         DTensorRules.MatMulPullbackTangent(hidden, u, false, false, dt3, vhidden, vu, vdt3, vdhidden, hvu);
         DTensor<float> dt2 = Buffers.EnsureZeroed(ref workspace.dt2, dhidden);
-        DTensor<float> vdt2 = Buffers.EnsureZeroed(ref workspace.vdt2, t2);
+        DTensor<float> vdt2 = Buffers.EnsureZeroed(ref workspace.vdt2, dt2);
         // var hidden = DTensor.Tanh(DTensor.AddRowBias(DTensor.MatMul(x, h), d));
         DTensorRules.TanhPullback(hidden, dhidden, dt2);
         DTensorRules.TanhPullbackTangent(hidden, dhidden, vhidden, vdhidden, vdt2);

@@ -283,18 +283,18 @@ namespace Samples
             float vresult = DTensorRules.CrossEntropyPushforward(logits, y, vlogits);
             // reverse sweep (dResult = 1), with the tangent of each gradient along v
             DTensor<float> dlogits = Buffers.EnsureZeroed(ref workspace.dlogits, workspace.resultSaved!);
-            DTensor<float> vdlogits = Buffers.EnsureZeroed(ref workspace.vdlogits, logits);
+            DTensor<float> vdlogits = Buffers.EnsureZeroed(ref workspace.vdlogits, dlogits);
             // return DTensor.CrossEntropy(logits, y);
             DTensorRules.CrossEntropyPullback(y, workspace.resultSaved!, 1, dlogits);
             DTensorRules.CrossEntropyPullbackTangent(y, workspace.resultSaved!, 1, vlogits, 0, vdlogits);
             // var logits = DTensor.AddRowBias(DTensor.MatMul(h, w2), b2);
             DTensorRules.AddRowBiasPullback(vdlogits, null, hvb2);
             DTensor<float> dh = Buffers.EnsureZeroed(ref workspace.dh, h);
-            DTensor<float> vdh = Buffers.EnsureZeroed(ref workspace.vdh, h);
+            DTensor<float> vdh = Buffers.EnsureZeroed(ref workspace.vdh, dh);
             DTensorRules.MatMulPullback(h, w2, false, false, dlogits, dh, null);
             DTensorRules.MatMulPullbackTangent(h, w2, false, false, dlogits, vh, vw2, vdlogits, vdh, hvw2);
             DTensor<float> dt1 = Buffers.EnsureZeroed(ref workspace.dt1, dh);
-            DTensor<float> vdt1 = Buffers.EnsureZeroed(ref workspace.vdt1, t1);
+            DTensor<float> vdt1 = Buffers.EnsureZeroed(ref workspace.vdt1, dt1);
             // var h = DTensor.Tanh(DTensor.AddRowBias(DTensor.MatMul(x, w1), b1));
             DTensorRules.TanhPullback(h, dh, dt1);
             DTensorRules.TanhPullbackTangent(h, dh, vh, vdh, vdt1);

@@ -10,7 +10,7 @@ public sealed partial class TensorHessianVectorProductTests
     private static readonly int[] Labels = { 2, 0, 1, 2, 1 };
 
     /// <summary>The gradient at the parameters as they are (the checker perturbs them in place), added into zeroed buffers.</summary>
-    private delegate void Gradient(DTensor<double>[] gradients);
+    internal delegate void Gradient(DTensor<double>[] gradients);
 
     [Fact]
     public void MlpWithTanhAndSoftmaxCrossEntropy()
@@ -135,7 +135,8 @@ public sealed partial class TensorHessianVectorProductTests
         AssertMatches(parameters, v, hv, g => BroadcastAddModels.CenteredGradient(x, rowBias, columnBias, g[0], g[1], g[2]), "Centered");
     }
 
-    private static void AssertMatches(DTensor<double>[] parameters, DTensor<double>[] v, DTensor<double>[] hv, Gradient gradient, string model)
+    /// <summary>H·v against central finite differences of the gradient along v, element by element (shared with the loop tests).</summary>
+    internal static void AssertMatches(DTensor<double>[] parameters, DTensor<double>[] v, DTensor<double>[] hv, Gradient gradient, string model)
     {
         var saved = parameters.Select(p => p.Clone()).ToArray();
         DTensor<double>[] At(double h)
