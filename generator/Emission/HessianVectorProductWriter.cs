@@ -125,14 +125,20 @@ internal sealed class HessianVectorProductWriter : ILoopTaping
 
             new PushforwardWriter(_model, _names, _forward, _writer, _printer, callSites: _hvp.CallSites, taping: this).WriteBlock(_hvp.Forward.Body);
             _writer.WriteLine("// reverse sweep (dResult = 1), with the tangent of each gradient along v");
-            foreach (var discard in _hvp.Discards.OrderBy(d => d.Key))
+            // The reverse sweep goes to its own writer first: which discards its calls use is known once it is written.
+            var reverse = new IndentedTextWriter();
+            var sweeps = _writer;
+            _writer = reverse;
+            _reverseLoops = [];
+            WriteReverse(_hvp.Reverse);
+            _reverseLoops = null;
+            _writer = sweeps;
+            foreach (var discard in _hvp.Discards.Where(d => _usedDiscards.Contains(d.Value)).OrderBy(d => d.Key))
             {
                 _writer.WriteLine((discard.Key == IrTypeKind.Float ? "float " : "double ") + discard.Value + " = 0; // receives derivatives of constant arguments");
             }
 
-            _reverseLoops = [];
-            WriteReverse(_hvp.Reverse);
-            _reverseLoops = null;
+            _writer.WriteLines(reverse);
             foreach (var parameter in differentiable.Where(p => !p.Type.IsTensor))
             {
                 // A parameter the result does not depend on has a zero row in H.
@@ -171,9 +177,31 @@ internal sealed class HessianVectorProductWriter : ILoopTaping
                 .Concat(_forward.SavedBuffers.Select(id => _plan.TapesSaved(id) ? Tape(_forward.SavedType(id) + "?", _ir.Values[id].Name + "Saved") : "public " + _forward.SavedType(id) + "? " + _ir.Values[id].Name + "Saved;"))
                 .Concat(_forward.TangentBuffers.Select(id => "public " + TypeOf(id) + "? " + _hvp.Forward.TangentNames[id] + ";"))
                 .Concat(_tensorFields.Select(field => "public " + field.Value + "? " + field.Key + ";"))
-                .Concat(_plan.Tapes.Select(tape => Tape(TapedType(tape.Value, tape.Tangent), TapeName(tape.Value, tape.Tangent))))
+                .Concat(_plan.Tapes.Select(tape => Tape(TapedType(tape.Value), TapeName(tape.Value, tape.Tangent))))
                 .Concat(_plan.ExitTapes.Select(phi => Tape(TypeOf(phi), _plan.ExitName(phi))))
                 .Concat(_plan.Counted.SelectMany(l => _plan.TapedCalls(l.Cursor)).SelectMany(site => CallSiteLocals(site).Select(name => Tape(TypeOf(site.Target), name)))));
+
+    /// <summary>The discards a printed pullback call passes (only those are declared).</summary>
+    private readonly HashSet<string> _usedDiscards = new(StringComparer.Ordinal);
+
+    /// <summary>Values (false) and tangents (true) computed straight into their tape slots: not stored again.</summary>
+    private readonly HashSet<(int, bool)> _inSlot = new();
+
+    public string? ValueSlot(int id) => InSlot(id, tangent: false);
+
+    public string? TangentSlot(int id) => InSlot(id, tangent: true);
+
+    /// <summary>A taped tensor (or tangent) is computed into its slot on the tape, which keeps it for the reverse loop.</summary>
+    private string? InSlot(int id, bool tangent)
+    {
+        if (!IsTensor(id) || !(tangent ? _plan.TapesTangent(id) : _plan.TapesValue(id)))
+        {
+            return null;
+        }
+
+        _inSlot.Add((id, tangent));
+        return "workspace." + TapeName(id, tangent) + "[" + ValueName(_plan.Owner(id)) + "]";
+    }
 
     /// <summary>A call in a loop saves its state into this iteration's slot of a tape (<c>workspace.tSaved[iter0]</c>).</summary>
     public string? SavedSlot(int id) => _plan.TapesSaved(id) ? "workspace." + _ir.Values[id].Name + "Saved[" + ValueName(_plan.Owner(id)) + "]" : null;
@@ -285,6 +313,7 @@ internal sealed class HessianVectorProductWriter : ILoopTaping
     {
         if (argument.Discard is not null)
         {
+            _usedDiscards.Add(argument.Discard);
             return "ref " + argument.Discard;
         }
 
@@ -379,10 +408,14 @@ internal sealed class HessianVectorProductWriter : ILoopTaping
 
     /// <summary><c>double h = workspace.h[iter0];</c> (a carried value the method's scope declares is assigned).</summary>
     private void WriteRestore(int id, string name, string tape, string cursor, bool tangent) =>
-        _writer.WriteLine((_plan.InMethodScope(id) ? string.Empty : TapedType(id, tangent) + " ") + name + " = workspace." + tape + "[" + cursor + "];");
+        _writer.WriteLine((_plan.InMethodScope(id) ? string.Empty : TypeOf(id) + (tangent && IsTensor(id) ? "? " : " ")) + name + " = workspace." + tape + "[" + cursor + "]"
+            + (!tangent && IsTensor(id) ? "!" : string.Empty) + ";");
 
-    /// <summary>What a tape keeps: a value's type, or its tangent's (a tensor tangent may be null: zero).</summary>
-    private string TapedType(int id, bool tangent) => TypeOf(id) + (tangent && IsTensor(id) ? "?" : string.Empty);
+    /// <summary>
+    /// What a tape keeps: a value's type, or its tangent's (a tensor tangent may be null: zero); a tensor's slot is
+    /// nullable, as the destination an op computes into.
+    /// </summary>
+    private string TapedType(int id) => TypeOf(id) + (IsTensor(id) ? "?" : string.Empty);
 
     /// <summary>The workspace tape of a value (<c>h</c>) or of its tangent (<c>vh</c>): named as the local it keeps.</summary>
     private string TapeName(int id, bool tangent) => tangent ? _hvp.Forward.TangentNames[id] : _ir.Values[id].Name.TrimStart('@');
@@ -480,7 +513,7 @@ internal sealed class HessianVectorProductWriter : ILoopTaping
     /// <summary><c>workspace.h[iter0] = h;</c> for a value (or tangent) an iteration defines and the reverse loop reads.</summary>
     private void Store(int id, bool tangent)
     {
-        if (!(tangent ? _plan.TapesTangent(id) : _plan.TapesValue(id)))
+        if (!(tangent ? _plan.TapesTangent(id) : _plan.TapesValue(id)) || _inSlot.Contains((id, tangent)))
         {
             return;
         }

@@ -337,6 +337,11 @@ internal sealed class PushforwardWriter
             return new CCall(saving.Receiver, saving.Name, saving.Arguments.Append(new CName("ref " + (_taping?.SavedSlot(assign.Target) ?? "workspace." + Name(assign.Target) + "Saved"))).ToList());
         }
 
+        if (assign.Value is IrCall { Callee.HasDestination: true } && value is CCall taped && _taping?.ValueSlot(assign.Target) is { } slot)
+        {
+            return new CCall(taped.Receiver, taped.Name, taped.Arguments.Append(new CName("ref " + slot)).ToList());
+        }
+
         return _plan.ComputesIntoBuffer(assign) && value is CCall call
             ? new CCall(call.Receiver, call.Name, call.Arguments.Append(new CName("ref workspace." + Name(assign.Target) + Slot(_plan.ValueSlot(assign.Target)))).ToList())
             : value;
@@ -370,7 +375,9 @@ internal sealed class PushforwardWriter
             return;
         }
 
-        Line(Declare(rule.Target) + Tangent(rule.Target) + " = " + (_plan.FreshTangent(rule.Target)
+        Line(Declare(rule.Target) + Tangent(rule.Target) + " = " + (_taping?.TangentSlot(rule.Target) is { } slot
+            ? _compilerServices + "Buffers.Ensure(ref " + slot + ", " + Name(rule.Target) + ".Shape);"
+            : _plan.FreshTangent(rule.Target)
             ? "new " + TypeOf(rule.Target) + "(" + Name(rule.Target) + ".Shape.ToArray()); // fresh each iteration"
             : _compilerServices + "Buffers.Ensure(ref workspace." + Tangent(rule.Target) + Slot(_plan.TangentSlot(rule.Target)) + ", " + Name(rule.Target) + ".Shape);"));
         arguments.Add(Tangent(rule.Target));
@@ -629,4 +636,13 @@ internal interface ILoopTaping
     /// (<c>workspace.tSaved[iter0]</c>), else null (the workspace buffer).
     /// </summary>
     string? SavedSlot(int id);
+
+    /// <summary>
+    /// Where a tensor an iteration defines and keeps on a tape is computed: its slot on that tape
+    /// (<c>workspace.h[iter0]</c>, reused from call to call), else null. Asked only of a destination-passing call.
+    /// </summary>
+    string? ValueSlot(int id);
+
+    /// <summary>Where a tensor tangent an iteration defines and keeps on a tape is computed (its slot), else null.</summary>
+    string? TangentSlot(int id);
 }

@@ -720,17 +720,14 @@ partial class Elman
             workspace.t_1[iter0] = t_1;
             // var x = DTensor.Embedding(embed, inputs.Slice(t * batch, batch));
             global::System.ReadOnlySpan<int> tmp0 = inputs.Slice(t_1 * batch, batch);
-            DTensor<float> x = DTensor.Embedding(embed, tmp0);
-            workspace.x[iter0] = x;
-            DTensor<float> vx = new DTensor<float>(x.Shape.ToArray()); // fresh each iteration
+            DTensor<float> x = DTensor.Embedding(embed, tmp0, ref workspace.x[iter0]);
+            DTensor<float> vx = Buffers.Ensure(ref workspace.vx[iter0], x.Shape);
             DTensorRules.EmbeddingPushforward(embed, tmp0, vembed, vx);
-            workspace.vx[iter0] = vx;
             // h = DTensor.Tanh(DTensor.AddRowBias(DTensor.Add(DTensor.MatMul(x, w), DTensor.MatMul(h, u)), b));
             DTensor<float> tmp1 = DTensor.MatMul(x, w, false, false);
             DTensor<float> vtmp1 = new DTensor<float>(tmp1.Shape.ToArray()); // fresh each iteration
             DTensorRules.MatMulPushforward(x, w, false, false, vx, vw, vtmp1);
-            DTensor<float> tmp2 = DTensor.MatMul(h, u, false, false);
-            workspace.tmp2[iter0] = tmp2;
+            DTensor<float> tmp2 = DTensor.MatMul(h, u, false, false, ref workspace.tmp2[iter0]);
             DTensor<float> vtmp2 = new DTensor<float>(tmp2.Shape.ToArray()); // fresh each iteration
             DTensorRules.MatMulPushforward(h, u, false, false, vh, vu, vtmp2);
             DTensor<float> tmp3 = DTensor.Add(tmp1, tmp2);
@@ -739,16 +736,13 @@ partial class Elman
             DTensor<float> tmp4 = DTensor.AddRowBias(tmp3, b);
             DTensor<float> vtmp4 = new DTensor<float>(tmp4.Shape.ToArray()); // fresh each iteration
             DTensorRules.AddRowBiasPushforward(vtmp3, vb, vtmp4);
-            DTensor<float> h_1 = DTensor.Tanh(tmp4);
-            workspace.h_1[iter0] = h_1;
-            DTensor<float> vh_1 = new DTensor<float>(h_1.Shape.ToArray()); // fresh each iteration
+            DTensor<float> h_1 = DTensor.Tanh(tmp4, ref workspace.h_1[iter0]);
+            DTensor<float> vh_1 = Buffers.Ensure(ref workspace.vh_1[iter0], h_1.Shape);
             DTensorRules.TanhPushforward(h_1, vtmp4, vh_1);
-            workspace.vh_1[iter0] = vh_1;
             // loss += DTensor.CrossEntropy(DTensor.MatMul(h, v), targets.Slice(t * batch, batch));
             DTensor<float> tmp5 = DTensor.MatMul(h_1, v, false, false);
-            DTensor<float> vtmp5 = new DTensor<float>(tmp5.Shape.ToArray()); // fresh each iteration
+            DTensor<float> vtmp5 = Buffers.Ensure(ref workspace.vtmp5[iter0], tmp5.Shape);
             DTensorRules.MatMulPushforward(h_1, v, false, false, vh_1, vv, vtmp5);
-            workspace.vtmp5[iter0] = vtmp5;
             global::System.ReadOnlySpan<int> tmp6 = targets.Slice(t_1 * batch, batch);
             float tmp7 = DTensor.CrossEntropy(tmp5, tmp6, ref workspace.tmp7Saved[iter0]);
             float vtmp7 = DTensorRules.CrossEntropyPushforward(tmp5, tmp6, vtmp5);
@@ -780,11 +774,11 @@ partial class Elman
         while (iter0 > 0)
         {
             iter0--;
-            h = workspace.h[iter0];
+            h = workspace.h[iter0]!;
             t_1 = workspace.t_1[iter0];
-            DTensor<float> x = workspace.x[iter0];
-            DTensor<float> tmp2 = workspace.tmp2[iter0];
-            DTensor<float> h_1 = workspace.h_1[iter0];
+            DTensor<float> x = workspace.x[iter0]!;
+            DTensor<float> tmp2 = workspace.tmp2[iter0]!;
+            DTensor<float> h_1 = workspace.h_1[iter0]!;
             vh = workspace.vh[iter0];
             DTensor<float>? vx = workspace.vx[iter0];
             DTensor<float>? vh_1 = workspace.vh_1[iter0];
@@ -855,11 +849,11 @@ partial class Elman
         public DTensor<float>? vdtmp4;
         public DTensor<float>? vdtmp5;
         public DTensor<float>? vdx;
-        public readonly Tape<DTensor<float>> h = new();
+        public readonly Tape<DTensor<float>?> h = new();
         public readonly Tape<int> t_1 = new();
-        public readonly Tape<DTensor<float>> x = new();
-        public readonly Tape<DTensor<float>> tmp2 = new();
-        public readonly Tape<DTensor<float>> h_1 = new();
+        public readonly Tape<DTensor<float>?> x = new();
+        public readonly Tape<DTensor<float>?> tmp2 = new();
+        public readonly Tape<DTensor<float>?> h_1 = new();
         public readonly Tape<DTensor<float>?> vh = new();
         public readonly Tape<DTensor<float>?> vx = new();
         public readonly Tape<DTensor<float>?> vh_1 = new();

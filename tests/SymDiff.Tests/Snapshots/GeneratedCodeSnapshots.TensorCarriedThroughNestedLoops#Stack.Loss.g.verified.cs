@@ -605,11 +605,9 @@ partial class Stack
                 DTensor<double> t0 = DTensor.MatMul(h_1, w, false, false);
                 DTensor<double> vt0 = new DTensor<double>(t0.Shape.ToArray()); // fresh each iteration
                 DTensorRules.MatMulPushforward(h_1, w, false, false, vh_1, vw, vt0);
-                DTensor<double> h_2 = DTensor.Tanh(t0);
-                workspace.h_2[iter1] = h_2;
-                DTensor<double> vh_2 = new DTensor<double>(h_2.Shape.ToArray()); // fresh each iteration
+                DTensor<double> h_2 = DTensor.Tanh(t0, ref workspace.h_2[iter1]);
+                DTensor<double> vh_2 = Buffers.Ensure(ref workspace.vh_2[iter1], h_2.Shape);
                 DTensorRules.TanhPushforward(h_2, vt0, vh_2);
-                workspace.vh_2[iter1] = vh_2;
                 // j++
                 int j_2 = j_1 + 1;
                 iter1++;
@@ -645,7 +643,7 @@ partial class Stack
         while (iter0 > 0)
         {
             iter0--;
-            h = workspace.h[iter0];
+            h = workspace.h[iter0]!;
             int iter1Start = workspace.iter1Start[iter0];
             DTensor<double> dh_3 = Buffers.EnsureZeroed(ref workspace.dh_3, dh);
             Buffers.AccumulateInto(dh_3, dh);
@@ -661,8 +659,8 @@ partial class Stack
             while (iter1 > iter1Start)
             {
                 iter1--;
-                DTensor<double> h_1 = workspace.h_1[iter1];
-                DTensor<double> h_2 = workspace.h_2[iter1];
+                DTensor<double> h_1 = workspace.h_1[iter1]!;
+                DTensor<double> h_2 = workspace.h_2[iter1]!;
                 DTensor<double>? vh_1 = workspace.vh_1[iter1];
                 DTensor<double>? vh_2 = workspace.vh_2[iter1];
                 DTensor<double> dh_2 = Buffers.EnsureZeroed(ref workspace.dh_2, dh_1);
@@ -711,10 +709,10 @@ partial class Stack
         public DTensor<double>? vdh_3;
         public DTensor<double>? vdh_4;
         public DTensor<double>? vdt0;
-        public readonly Tape<DTensor<double>> h = new();
+        public readonly Tape<DTensor<double>?> h = new();
         public readonly Tape<int> iter1Start = new();
-        public readonly Tape<DTensor<double>> h_1 = new();
-        public readonly Tape<DTensor<double>> h_2 = new();
+        public readonly Tape<DTensor<double>?> h_1 = new();
+        public readonly Tape<DTensor<double>?> h_2 = new();
         public readonly Tape<DTensor<double>?> vh_1 = new();
         public readonly Tape<DTensor<double>?> vh_2 = new();
     }
