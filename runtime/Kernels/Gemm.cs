@@ -154,7 +154,6 @@ internal static class Gemm
                     {
                         var columns = Math.Min(nr, nc - jr);
                         ref var bPanel = ref packedB[(jr / nr) * kc * nr];
-                        var narrow = columns <= TV.Count;
                         for (var ir = 0; ir < mc; ir += MR)
                         {
                             var rows = Math.Min(MR, mc - ir);
@@ -173,29 +172,7 @@ internal static class Gemm
                             nextB.Next();
                             nextA.Next();
 
-                            if (narrow && (direct ? ir + (2 * MR) <= mc : ir + MR < mc))
-                            {
-                                // A narrow panel, two panels of A at once: twelve independent sums keep both FMA pipes
-                                // busy where six wait on each other's latency (the same order per element: same bits).
-                                var second = inPlace ? MR * job.Lda : kc * MR;
-                                var both = Math.Min(2 * MR, mc - ir);
-                                if (pc == 0)
-                                {
-                                    PrefetchTile(job.C, cStart + (MR * job.Ldc), job.Ldc, both - MR, columns);
-                                }
-
-                                if (TV.Count > Simd256<T>.Count && columns <= Simd256<T>.Count)
-                                {
-                                    NarrowMicroKernel2<T, Simd256<T>>(kc, ref aPanel, second, rowStride, kStride, ref bPanel, (nuint)Simd256<T>.Count, job.C, cStart, job.Ldc, both, columns, addToC);
-                                }
-                                else
-                                {
-                                    NarrowMicroKernel2<T, TV>(kc, ref aPanel, second, rowStride, kStride, ref bPanel, (nuint)TV.Count, job.C, cStart, job.Ldc, both, columns, addToC);
-                                }
-
-                                ir += MR;
-                            }
-                            else if (columns <= Simd256<T>.Count && TV.Count > Simd256<T>.Count)
+                            if (columns <= Simd256<T>.Count && TV.Count > Simd256<T>.Count)
                             {
                                 // The last panel of a thin product (n = 100: 3 × 32 + 4): one 256-bit vector is enough.
                                 NarrowMicroKernel<T, Simd256<T>>(kc, ref aPanel, rowStride, kStride, ref bPanel, (nuint)Simd256<T>.Count, job.C, cStart, job.Ldc, rows, columns, addToC);
@@ -336,55 +313,6 @@ internal static class Gemm
         c3.Store(ref tileRef, (nuint)(3 * w));
         c4.Store(ref tileRef, (nuint)(4 * w));
         c5.Store(ref tileRef, (nuint)(5 * w));
-        WriteTile(tile, w, c, cStart, ldc, rows, columns, addToC);
-    }
-
-    /// <summary>
-    /// <see cref="NarrowMicroKernel{T, TV}"/> over two panels of A (the second <paramref name="second"/> elements after
-    /// the first): 2·MR accumulators, each B vector used twelve times.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void NarrowMicroKernel2<T, TV>(int kc, ref T a, int second, nuint rowStride, nuint kStride, ref T b, nuint nr, T[] c, int cStart, int ldc, int rows, int columns, bool addToC)
-        where T : unmanaged, IFloatingPointIeee754<T>
-        where TV : struct, ISimd<TV, T>
-    {
-        ref var a2 = ref Unsafe.Add(ref a, second);
-        TV c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
-        TV c6 = default, c7 = default, c8 = default, c9 = default, c10 = default, c11 = default;
-        nuint bIndex = 0;
-        nuint aIndex = 0;
-        for (var p = 0; p < kc; p++, bIndex += nr, aIndex += kStride)
-        {
-            var b0 = TV.Load(ref b, bIndex);
-            c0 = TV.MultiplyAdd(TV.Broadcast(Unsafe.Add(ref a, aIndex)), b0, c0);
-            c1 = TV.MultiplyAdd(TV.Broadcast(Unsafe.Add(ref a, aIndex + (1 * rowStride))), b0, c1);
-            c2 = TV.MultiplyAdd(TV.Broadcast(Unsafe.Add(ref a, aIndex + (2 * rowStride))), b0, c2);
-            c3 = TV.MultiplyAdd(TV.Broadcast(Unsafe.Add(ref a, aIndex + (3 * rowStride))), b0, c3);
-            c4 = TV.MultiplyAdd(TV.Broadcast(Unsafe.Add(ref a, aIndex + (4 * rowStride))), b0, c4);
-            c5 = TV.MultiplyAdd(TV.Broadcast(Unsafe.Add(ref a, aIndex + (5 * rowStride))), b0, c5);
-            c6 = TV.MultiplyAdd(TV.Broadcast(Unsafe.Add(ref a2, aIndex)), b0, c6);
-            c7 = TV.MultiplyAdd(TV.Broadcast(Unsafe.Add(ref a2, aIndex + (1 * rowStride))), b0, c7);
-            c8 = TV.MultiplyAdd(TV.Broadcast(Unsafe.Add(ref a2, aIndex + (2 * rowStride))), b0, c8);
-            c9 = TV.MultiplyAdd(TV.Broadcast(Unsafe.Add(ref a2, aIndex + (3 * rowStride))), b0, c9);
-            c10 = TV.MultiplyAdd(TV.Broadcast(Unsafe.Add(ref a2, aIndex + (4 * rowStride))), b0, c10);
-            c11 = TV.MultiplyAdd(TV.Broadcast(Unsafe.Add(ref a2, aIndex + (5 * rowStride))), b0, c11);
-        }
-
-        var w = TV.Count;
-        Span<T> tile = stackalloc T[2 * MR * 16];
-        ref var tileRef = ref MemoryMarshal.GetReference(tile);
-        c0.Store(ref tileRef, 0);
-        c1.Store(ref tileRef, (nuint)w);
-        c2.Store(ref tileRef, (nuint)(2 * w));
-        c3.Store(ref tileRef, (nuint)(3 * w));
-        c4.Store(ref tileRef, (nuint)(4 * w));
-        c5.Store(ref tileRef, (nuint)(5 * w));
-        c6.Store(ref tileRef, (nuint)(6 * w));
-        c7.Store(ref tileRef, (nuint)(7 * w));
-        c8.Store(ref tileRef, (nuint)(8 * w));
-        c9.Store(ref tileRef, (nuint)(9 * w));
-        c10.Store(ref tileRef, (nuint)(10 * w));
-        c11.Store(ref tileRef, (nuint)(11 * w));
         WriteTile(tile, w, c, cStart, ldc, rows, columns, addToC);
     }
 
