@@ -121,18 +121,6 @@ internal static class Gemm
                 PackB<T, TV>(job, pc, kc, jc, nc, packedB.Array, packedB.Offset);
                 var addToC = pc > 0 || job.Accumulate;
 
-                // A deep product (k = 16384 or 10000 in the NLM's backward sweep) reads every block of k from memory, a
-                // row's kc elements at a time: short strided streams the hardware prefetcher barely starts on. While
-                // this block computes, ask for the next block's lines of a transposed B and of an in-place A, a few
-                // after each tile.
-                var nextKc = Math.Min(KC, job.K - pc - kc);
-                var tiles = ((rowEnd - rowStart + MR - 1) / MR) * ((nc + nr - 1) / nr);
-                var nextB = job.TransposeB && nextKc > 0
-                    ? new LinePrefetcher<T>(job.B, job.BOffset + (jc * job.Ldb) + pc + kc, job.Ldb, nc, nextKc, tiles)
-                    : default;
-                var nextA = !job.TransposeA && nextKc > 0
-                    ? new LinePrefetcher<T>(job.A, job.AOffset + (rowStart * job.Lda) + pc + kc, job.Lda, rowEnd - rowStart, nextKc, tiles)
-                    : default;
                 for (var ic = rowStart; ic < rowEnd; ic += MC)
                 {
                     var mc = Math.Min(MC, rowEnd - ic);
@@ -168,9 +156,6 @@ internal static class Gemm
                             {
                                 PrefetchTile(job.C, cStart, job.Ldc, rows, columns);
                             }
-
-                            nextB.Next();
-                            nextA.Next();
 
                             if (columns <= Simd256<T>.Count && TV.Count > Simd256<T>.Count)
                             {
@@ -713,55 +698,4 @@ internal sealed class PackBuffer<T>
     public Span<T> Span => Array.AsSpan(Offset, Length);
 
     public ref T this[int index] => ref Array[Offset + index];
-}
-
-/// <summary>
-/// Walks the cache lines of a block of rows (rows apart by a stride, each a given number of elements long), asking for
-/// a fixed share of them at each call, so that the whole block has been asked for after a given number of calls.
-/// </summary>
-internal struct LinePrefetcher<T>
-    where T : unmanaged
-{
-    private readonly T[]? _matrix;
-    private readonly int _start;
-    private readonly int _stride;
-    private readonly int _rows;
-    private readonly int _linesPerRow;
-    private readonly int _perCall;
-    private int _row;
-    private int _line;
-
-    public LinePrefetcher(T[] matrix, int start, int stride, int rows, int length, int calls)
-    {
-        _matrix = matrix;
-        _start = start;
-        _stride = stride;
-        _rows = rows;
-        _linesPerRow = ((length * Unsafe.SizeOf<T>()) + 63) / 64;
-        _perCall = ((rows * _linesPerRow) + calls - 1) / Math.Max(1, calls);
-        _row = 0;
-        _line = 0;
-    }
-
-    /// <summary>Asks for the next share of lines (nothing once the block is done, or for a default instance).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public unsafe void Next()
-    {
-        if (_matrix is null || _row >= _rows || !Sse.IsSupported)
-        {
-            return;
-        }
-
-        ref var first = ref MemoryMarshal.GetArrayDataReference(_matrix);
-        for (var i = 0; i < _perCall && _row < _rows; i++)
-        {
-            var row = (byte*)Unsafe.AsPointer(ref Unsafe.Add(ref first, _start + (_row * _stride)));
-            Sse.Prefetch0(row + (_line * 64));
-            if (++_line == _linesPerRow)
-            {
-                _line = 0;
-                _row++;
-            }
-        }
-    }
 }
