@@ -64,11 +64,22 @@ internal sealed class TangentSweep
             switch (statement)
             {
                 case IrAssign { Value: IrCall { Callee.Kind: IrCalleeKind.Differentiable } call } assign when _ir.Values[assign.Target].Active:
-                    output.Add(new TPushforwardCall(assign.Target, call, call.Arguments
+                    var callTangents = call.Arguments
                         .Where((_, i) => i < call.Callee.DifferentiableParameters.Count && call.Callee.DifferentiableParameters[i])
                         .Select(a => TangentOf(a, TypeOf(a)))
-                        .ToList()));
-                    Define(assign.Target);
+                        .ToList();
+                    output.Add(new TPushforwardCall(assign.Target, call, callTangents));
+                    if (callTangents.All(IsZero) && !_ir.Values[assign.Target].Type.IsTensor)
+                    {
+                        // Active only through the callee's [NoDiff] parameters (a stop-gradient): a pushforward is linear
+                        // in its directions, so with none the value's tangent is zero; it keeps a name for the call's out.
+                        Name(assign.Target);
+                    }
+                    else
+                    {
+                        Define(assign.Target);
+                    }
+
                     break;
 
                 case IrAssign { Value: IrCall { Callee.Kind: IrCalleeKind.Rule } call } assign when _ir.Values[assign.Target].Active:
@@ -215,12 +226,16 @@ internal sealed class TangentSweep
     /// <summary>Gives <paramref name="value"/> a tangent local (<c>dh</c> for <c>h</c>).</summary>
     private void Define(int value)
     {
+        Name(value);
+        _tangent[value] = new CTangent(value);
+    }
+
+    private void Name(int value)
+    {
         if (!_tangentNames.ContainsKey(value))
         {
             _tangentNames[value] = _names.AllocateDerivative(_prefix, _ir.Values[value].Name);
         }
-
-        _tangent[value] = new CTangent(value);
     }
 
     private CExpr TangentOf(IrExpr expr, IrTypeKind kind) =>

@@ -325,7 +325,10 @@ internal sealed class PushforwardWriter
         _writer.WriteLine(Declare(site.Target) + Name(site.Target) + " = " + DerivativeNames.OfCallee(callee, DerivativeNames.HessianVectorProductSuffix) + "(" + string.Join(", ", arguments
             .Concat(site.Tangents.Select(_printer.Print)).Concat(site.Products.Select(p => outType + p))) + ");");
         _writer.WriteLine(DerivativeNames.OfCallee(callee, DerivativeNames.GradientSuffix) + "(" + string.Join(", ", arguments.Concat(site.Gradients.Select(g => outType + g))) + ");");
-        _writer.WriteLine(DeclareTangent(site.Target) + Tangent(site.Target) + " = " + _printer.Print(site.ValueTangent) + ";");
+        if (!C.IsZero(site.ValueTangent))
+        {
+            _writer.WriteLine(DeclareTangent(site.Target) + Tangent(site.Target) + " = " + _printer.Print(site.ValueTangent) + ";");
+        }
     }
 
     /// <summary>A tensor op computes into its workspace buffer when the plan says so: <c>Op(x, ref workspace.h)</c>.</summary>

@@ -78,6 +78,21 @@ public sealed class DetourProperties(Xunit.Abstractions.ITestOutputHelper output
     private static int differentiated;
     private static int diagnosed;
 
+    /// <summary>
+    /// A seed that once failed, replayed on every run: bzcZCoJCZ471 calls a [Differentiable] method whose argument that
+    /// depends on the parameters goes to a [NoDiff] parameter (a stop-gradient), so the call's tangent is zero; the
+    /// Hessian-vector product declared it (<c>double vt2 = 0;</c>) and never read it (CS0219).
+    /// </summary>
+    [Fact]
+    public void AStopGradientCallOfASeedThatOnceFailedIsRight()
+    {
+        Gen.Select(Program, Gen.Double[-1, 1], Gen.Double[-1, 1], Gen.Double[-1, 1].Array[3]).Sample(
+            (program, a, b, w) => Check(program, a + 0.123, b - 0.217, w.Select((v, i) => v + (0.1 * i)).ToArray()),
+            iter: 1,
+            threads: 1,
+            seed: "bzcZCoJCZ471");
+    }
+
     [Fact]
     public void EveryDetourIsDifferentiatedOrDiagnosed()
     {
