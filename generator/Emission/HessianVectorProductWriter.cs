@@ -177,7 +177,9 @@ internal sealed class HessianVectorProductWriter : ILoopTaping
                 .Concat(_forward.SavedBuffers.Select(id => _plan.TapesSaved(id) ? Tape(_forward.SavedType(id) + "?", _ir.Values[id].Name + "Saved") : "public " + _forward.SavedType(id) + "? " + _ir.Values[id].Name + "Saved;"))
                 .Concat(_forward.TangentBuffers.Select(id => "public " + TypeOf(id) + "? " + _hvp.Forward.TangentNames[id] + ";"))
                 .Concat(_tensorFields.Select(field => "public " + field.Value + "? " + field.Key + ";"))
+                .Concat(_plan.OverwrittenBuffers.Select(b => "public " + TypeOf(b.Id) + "? " + TapeName(b.Id, b.Tangent) + "; // overwritten by every iteration"))
                 .Concat(_plan.Tapes.Select(tape => Tape(TapedType(tape.Value), TapeName(tape.Value, tape.Tangent))))
+                .Concat(_plan.IterationTapes.Select(b => Tape(TypeOf(b.Id) + "?", TapeName(b.Id, b.Tangent)) + " // one per iteration, which may outlive it"))
                 .Concat(_plan.ExitTapes.Select(phi => Tape(TypeOf(phi), _plan.ExitName(phi))))
                 .Concat(_plan.Counted.SelectMany(l => _plan.TapedCalls(l.Cursor)).SelectMany(site => CallSiteLocals(site).Select(name => Tape(TypeOf(site.Target), name)))));
 
@@ -191,10 +193,29 @@ internal sealed class HessianVectorProductWriter : ILoopTaping
 
     public string? TangentSlot(int id) => InSlot(id, tangent: true);
 
-    /// <summary>A taped tensor (or tangent) is computed into its slot on the tape, which keeps it for the reverse loop.</summary>
+    /// <summary>
+    /// A taped tensor (or tangent) is computed into its slot on the tape, which keeps it for the reverse loop; any other
+    /// an iteration computes into its slot of a tape never restored (when it may outlive the iteration) or into one
+    /// buffer every iteration overwrites.
+    /// </summary>
     private string? InSlot(int id, bool tangent)
     {
-        if (!IsTensor(id) || !(tangent ? _plan.TapesTangent(id) : _plan.TapesValue(id)))
+        if (!IsTensor(id))
+        {
+            return null;
+        }
+
+        if (_plan.Overwritten(id, tangent))
+        {
+            return "workspace." + TapeName(id, tangent);
+        }
+
+        if (_plan.KeptPerIteration(id, tangent))
+        {
+            return "workspace." + TapeName(id, tangent) + "[" + ValueName(_plan.Owner(id)) + "]";
+        }
+
+        if (!(tangent ? _plan.TapesTangent(id) : _plan.TapesValue(id)))
         {
             return null;
         }

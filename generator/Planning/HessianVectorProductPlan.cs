@@ -74,7 +74,107 @@ internal sealed class HessianVectorProductPlan
 
         _phis = new HashSet<int>(IrWalker.Loops(ir.Body.Statements).SelectMany(l => l.Carried).Select(c => c.Phi));
         FindExitReads(product.Reverse, []);
+        PlanIterationBuffers(product.Forward);
     }
+
+    private readonly SortedSet<(int Id, bool Tangent)> _keptPerIteration = new();
+    private readonly SortedSet<(int Id, bool Tangent)> _overwritten = new();
+
+    /// <summary>
+    /// Where the tensors (and tensor tangents) a loop iteration computes but does not tape go, so that once warm the
+    /// product allocates nothing: one that may outlive its iteration (a source of a carried value, of a merge or of a
+    /// copy, which the next iteration or a tape may still read) into this iteration's slot of a tape of its own, never
+    /// restored; any other into one buffer that every iteration overwrites, as the gradient's do.
+    /// </summary>
+    private void PlanIterationBuffers(TangentProgram forward)
+    {
+        var outlive = new HashSet<int>();
+        var tangentsOutlive = new HashSet<int>();
+        var statements = TangentPlan.Descendants(forward.Body).ToList();
+        foreach (var statement in statements)
+        {
+            switch (statement)
+            {
+                case TPrimal { Statement: IrAssign { Value: IrRef copied } }:
+                    outlive.Add(copied.Value);
+                    break;
+                case TTangent copy:
+                    tangentsOutlive.UnionWith(C.Tangents(copy.Tangent));
+                    break;
+                case TIf branch:
+                    outlive.UnionWith(branch.Branch.Phis.SelectMany(p => IrWalker.References(p.WhenTrue).Concat(IrWalker.References(p.WhenFalse))));
+                    tangentsOutlive.UnionWith(branch.TangentPhis.SelectMany(p => C.Tangents(p.WhenTrue).Concat(C.Tangents(p.WhenFalse))));
+                    break;
+                case TLoop loop:
+                    outlive.UnionWith(loop.Loop.Carried.SelectMany(c => IrWalker.References(c.Initial).Concat(IrWalker.References(c.Next))));
+                    tangentsOutlive.UnionWith(loop.Tangents.SelectMany(c => C.Tangents(c.Initial).Concat(C.Tangents(c.Next))));
+                    break;
+            }
+        }
+
+        // A view (a reshape, a slice) shares its elements with the tensor it was made from: a tensor an op with a linear
+        // pullback (every view op's) made one that is taped or outlives its iteration from outlives it too.
+        var madeFrom = statements.OfType<TPrimal>().Select(p => p.Statement).OfType<IrAssign>()
+            .Where(a => IsTensor(a.Target) && a.Value is IrCall { Callee.LinearPullback: true })
+            .ToDictionary(a => a.Target, a => IrWalker.References(a.Value).Where(IsTensor).ToList());
+        var pending = new Stack<int>(madeFrom.Keys.Where(id => outlive.Contains(id) || TapesValue(id)));
+        while (pending.Count > 0)
+        {
+            foreach (var source in madeFrom.TryGetValue(pending.Pop(), out var sources) ? sources : [])
+            {
+                if (outlive.Add(source))
+                {
+                    pending.Push(source);
+                }
+            }
+        }
+
+        var counted = new HashSet<int>(Counted.Select(l => l.Cursor));
+        foreach (var statement in statements)
+        {
+            switch (statement)
+            {
+                case TPrimal { Statement: IrAssign assign } when IsTensor(assign.Target) && assign.Value is IrCall { Callee.HasDestination: true } && C.FromIr(assign.Value) is CCall:
+                    Place(assign.Target, tangent: false, outlive.Contains(assign.Target));
+                    break;
+                case TRuleTangent rule when IsTensor(rule.Target):
+                    Place(rule.Target, tangent: true, tangentsOutlive.Contains(rule.Target));
+                    break;
+            }
+        }
+
+        void Place(int id, bool tangent, bool outlivesIteration)
+        {
+            if (Owner(id) < 0 || (tangent ? TapesTangent(id) : TapesValue(id)))
+            {
+                return;
+            }
+
+            if (!outlivesIteration)
+            {
+                _overwritten.Add((id, tangent));
+            }
+            else if (counted.Contains(Owner(id)))
+            {
+                _keptPerIteration.Add((id, tangent));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether a tensor (or tangent, <paramref name="tangent"/>) an iteration computes and does not tape is kept in this
+    /// iteration's slot of a tape of its own (it may outlive the iteration), never restored.
+    /// </summary>
+    public bool KeptPerIteration(int id, bool tangent) => _keptPerIteration.Contains((id, tangent));
+
+    /// <summary>Whether a tensor (or tangent) an iteration computes lives in one buffer that every iteration overwrites.</summary>
+    public bool Overwritten(int id, bool tangent) => _overwritten.Contains((id, tangent));
+
+    /// <summary>The tensors (false) and tangents (true) kept per iteration, by value.</summary>
+    public IEnumerable<(int Id, bool Tangent)> IterationTapes => _keptPerIteration;
+
+    /// <summary>The tensors (false) and tangents (true) every iteration overwrites in one buffer, by value.</summary>
+    public IEnumerable<(int Id, bool Tangent)> OverwrittenBuffers => _overwritten;
 
     private readonly HashSet<int> _phis;
     private readonly HashSet<int> _exitTaped = new();
@@ -195,7 +295,7 @@ internal sealed class HessianVectorProductPlan
     /// <summary>Every tape of a nested loop's carried value as the loop left it, in the order the loops fill them.</summary>
     public IEnumerable<int> ExitTapes => Counted.SelectMany(l => ExitTapedIn(l.Cursor));
 
-    public bool UsesWorkspace => Forward.UsesWorkspace || Tapes.Any() || ExitTapes.Any() || Counted.Any(l => TapedSaved(l.Cursor).Count > 0) || Counted.Any(l => TapedCalls(l.Cursor).Count > 0);
+    public bool UsesWorkspace => Forward.UsesWorkspace || Tapes.Any() || _keptPerIteration.Count > 0 || _overwritten.Count > 0 || ExitTapes.Any() || Counted.Any(l => TapedSaved(l.Cursor).Count > 0) || Counted.Any(l => TapedCalls(l.Cursor).Count > 0);
 
     /// <summary>The expressions a live step of the reverse sweep reads (a step whose gradient nothing reads is not printed).</summary>
     public IEnumerable<CExpr> Reads(RStatement statement) => statement switch

@@ -509,7 +509,8 @@ internal sealed class TangentPlan
         }
     }
 
-    private static IEnumerable<TStatement> Descendants(TBlock block) => block.Statements.SelectMany(s => s switch
+    /// <summary>A block's statements and, depth first, those of its branches and loops.</summary>
+    internal static IEnumerable<TStatement> Descendants(TBlock block) => block.Statements.SelectMany(s => s switch
     {
         TIf branch => new[] { s }.Concat(Descendants(branch.Then)).Concat(Descendants(branch.Else)),
         TLoop loop => new[] { s }.Concat(Descendants(loop.Header)).Concat(Descendants(loop.Body)),

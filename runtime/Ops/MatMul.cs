@@ -114,16 +114,20 @@ namespace SymDiff.CompilerServices
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             var (m, _, n) = MatMulShape(nameof(MatMulPullbackTangent), a, b, transposeA, transposeB);
-            foreach (var gradient in new[] { dResult, vdResult })
-            {
-                ArgumentNullException.ThrowIfNull(gradient);
-                if (!gradient.HasShape([m, n]))
-                {
-                    throw new ArgumentException($"{nameof(MatMulPullbackTangent)}: dResult's tangent or dResult {gradient.ShapeText} is not the product's shape [{m}, {n}].");
-                }
-            }
-
+            CheckProductShape(dResult, m, n);
+            CheckProductShape(vdResult, m, n);
             ProductPullbackTangent(nameof(MatMulPullbackTangent), a, b, transposeA, transposeB, dResult, va, vb, vdResult, vda, vdb, batched: false);
+        }
+
+        /// <summary>dResult and its tangent have the product's shape (checked one at a time: a step allocates nothing).</summary>
+        private static void CheckProductShape<T>(DTensor<T> gradient, int m, int n)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ArgumentNullException.ThrowIfNull(gradient);
+            if (!gradient.HasShape([m, n]))
+            {
+                throw new ArgumentException($"{nameof(MatMulPullbackTangent)}: dResult's tangent or dResult {gradient.ShapeText} is not the product's shape [{m}, {n}].");
+            }
         }
     }
 }

@@ -99,7 +99,7 @@ namespace SymDiff
 
             if (!destination.Views(x, target))
             {
-                destination.Rebind(x, target.ToArray());
+                destination.Rebind(x, target);
             }
 
             return destination;

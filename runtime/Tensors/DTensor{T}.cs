@@ -244,7 +244,11 @@ public sealed partial class DTensor<T>
         {
             destination._data = source._data;
             destination._offset = source._offset + start;
-            destination._shape = shape.ToArray();
+            if (!destination.HasShape(shape))
+            {
+                destination._shape = shape.ToArray(); // re-targeted in the same shape (a loop's next tensor), it allocates nothing
+            }
+
             destination._length = ElementCount(shape);
         }
 
@@ -252,12 +256,16 @@ public sealed partial class DTensor<T>
     }
 
     /// <summary>Makes this (workspace) view show <paramref name="source"/>'s elements with <paramref name="shape"/>.</summary>
-    internal void Rebind(DTensor<T> source, int[] shape)
+    internal void Rebind(DTensor<T> source, ReadOnlySpan<int> shape)
     {
         _data = source._data;
         _offset = source._offset;
-        _shape = shape;
-        _length = ElementCount(shape);
+        if (!HasShape(shape))
+        {
+            _shape = shape.ToArray(); // a view re-targeted to storage of the same shape (a loop's next tensor) allocates nothing
+        }
+
+        _length = ElementCount(_shape);
     }
 
     /// <summary>Whether this tensor views <paramref name="source"/>'s storage with <paramref name="shape"/>.</summary>

@@ -1,3 +1,4 @@
+using SymDiff.Tests.Infrastructure;
 using SymDiff.Tests.TensorGradients;
 
 namespace SymDiff.Tests.Loops;
@@ -275,6 +276,57 @@ public sealed class TensorLoopHessianVectorProductTests
             () => TensorLoopModels.HalvingWidth(wide, narrow, halvings),
             g => TensorLoopModels.HalvingWidthGradient(wide, narrow, halvings, g[0], g[1]),
             "HalvingWidth");
+    }
+
+    /// <summary>
+    /// Once warm, a product with loops over tensors allocates nothing: an iteration computes what the reverse loop reads
+    /// into its slots on tapes, what may outlive it into a slot of its own, the rest into buffers every iteration
+    /// overwrites; and a warm call gives the very numbers of the first (the Elman network over token ids, nested loops,
+    /// a value read after an inner loop, three levels, an inner loop started over each outer iteration).
+    /// </summary>
+    [Fact]
+    public void ProductsWithTensorLoopsAllocateNothingOnceWarm()
+    {
+        const int batch = 2, vocabulary = 5, embedding = 3, hidden = 4, steps = 6;
+        var random = new Random(1600);
+        DTensor<double>[] p = [Uniform(random, vocabulary, embedding), Uniform(random, embedding, hidden), Uniform(random, hidden, hidden), Uniform(random, hidden), Uniform(random, hidden, vocabulary), Uniform(random, vocabulary)];
+        var h0 = Uniform(random, batch, hidden);
+        var inputs = Enumerable.Range(0, steps * batch).Select(_ => random.Next(vocabulary)).ToArray();
+        var targets = Enumerable.Range(0, steps * batch).Select(_ => random.Next(vocabulary)).ToArray();
+        var d = p.Select(x => Uniform(random, x.Shape.ToArray())).ToArray();
+        var hv = Zeros(p);
+        AssertWarmCallsAllocateNothing(hv, () => TensorModels.RnnHessianVectorProduct(p[0], p[1], p[2], p[3], p[4], p[5], h0, inputs, targets, batch, d[0], d[1], d[2], d[3], d[4], d[5], hv[0], hv[1], hv[2], hv[3], hv[4], hv[5]));
+
+        var (w, s0) = (Uniform(random, 3, 3, 0.8), Uniform(random, 2, 3, 0.8));
+        var (vw, vs0) = (Uniform(random, 3, 3, 1.0), Uniform(random, 2, 3, 1.0));
+        var hvs = Zeros([w, s0]);
+        AssertWarmCallsAllocateNothing(hvs, () => TensorLoopModels.NestedHessianVectorProduct(w, s0, 4, 3, vw, hvs[0]));
+        AssertWarmCallsAllocateNothing(hvs, () => TensorLoopModels.ReadAfterInnerLoopHessianVectorProduct(w, s0, 0.9, 4, 3, vw, vs0, 0.5, hvs[0], hvs[1], out _));
+        AssertWarmCallsAllocateNothing(hvs, () => TensorLoopModels.ThreeLevelsHessianVectorProduct(w, s0, 3, 2, 2, vw, vs0, hvs[0], hvs[1]));
+        AssertWarmCallsAllocateNothing(hvs, () => TensorLoopModels.RestartedEachOuterIterationHessianVectorProduct(w, s0, 4, 3, vw, vs0, hvs[0], hvs[1]));
+    }
+
+    /// <summary>A product called again and again (its H·v buffers zeroed first) allocates nothing once warm, and gives the first call's numbers.</summary>
+    private static void AssertWarmCallsAllocateNothing(DTensor<double>[] hv, Func<double> product)
+    {
+        double Call()
+        {
+            foreach (var buffer in hv)
+            {
+                buffer.Clear();
+            }
+
+            return product();
+        }
+
+        var value = Call();
+        var first = hv.Select(x => x.ToArray()).ToArray();
+        Assert.Equal(0, Allocations.OnceWarm(() => Call()));
+        Assert.Equal(value, Call());
+        for (var i = 0; i < hv.Length; i++)
+        {
+            Assert.Equal(first[i], hv[i].ToArray());
+        }
     }
 
     /// <summary>

@@ -724,23 +724,23 @@ partial class Elman
             DTensor<float> vx = Buffers.Ensure(ref workspace.vx[iter0], x.Shape);
             DTensorRules.EmbeddingPushforward(embed, tmp0, vembed, vx);
             // h = DTensor.Tanh(DTensor.AddRowBias(DTensor.Add(DTensor.MatMul(x, w), DTensor.MatMul(h, u)), b));
-            DTensor<float> tmp1 = DTensor.MatMul(x, w, false, false);
-            DTensor<float> vtmp1 = new DTensor<float>(tmp1.Shape.ToArray()); // fresh each iteration
+            DTensor<float> tmp1 = DTensor.MatMul(x, w, false, false, ref workspace.tmp1);
+            DTensor<float> vtmp1 = Buffers.Ensure(ref workspace.vtmp1, tmp1.Shape);
             DTensorRules.MatMulPushforward(x, w, false, false, vx, vw, vtmp1);
             DTensor<float> tmp2 = DTensor.MatMul(h, u, false, false, ref workspace.tmp2[iter0]);
-            DTensor<float> vtmp2 = new DTensor<float>(tmp2.Shape.ToArray()); // fresh each iteration
+            DTensor<float> vtmp2 = Buffers.Ensure(ref workspace.vtmp2, tmp2.Shape);
             DTensorRules.MatMulPushforward(h, u, false, false, vh, vu, vtmp2);
-            DTensor<float> tmp3 = DTensor.Add(tmp1, tmp2);
-            DTensor<float> vtmp3 = new DTensor<float>(tmp3.Shape.ToArray()); // fresh each iteration
+            DTensor<float> tmp3 = DTensor.Add(tmp1, tmp2, ref workspace.tmp3);
+            DTensor<float> vtmp3 = Buffers.Ensure(ref workspace.vtmp3, tmp3.Shape);
             DTensorRules.AddPushforward(vtmp1, vtmp2, vtmp3);
-            DTensor<float> tmp4 = DTensor.AddRowBias(tmp3, b);
-            DTensor<float> vtmp4 = new DTensor<float>(tmp4.Shape.ToArray()); // fresh each iteration
+            DTensor<float> tmp4 = DTensor.AddRowBias(tmp3, b, ref workspace.tmp4);
+            DTensor<float> vtmp4 = Buffers.Ensure(ref workspace.vtmp4, tmp4.Shape);
             DTensorRules.AddRowBiasPushforward(vtmp3, vb, vtmp4);
             DTensor<float> h_1 = DTensor.Tanh(tmp4, ref workspace.h_1[iter0]);
             DTensor<float> vh_1 = Buffers.Ensure(ref workspace.vh_1[iter0], h_1.Shape);
             DTensorRules.TanhPushforward(h_1, vtmp4, vh_1);
             // loss += DTensor.CrossEntropy(DTensor.MatMul(h, v), targets.Slice(t * batch, batch));
-            DTensor<float> tmp5 = DTensor.MatMul(h_1, v, false, false);
+            DTensor<float> tmp5 = DTensor.MatMul(h_1, v, false, false, ref workspace.tmp5);
             DTensor<float> vtmp5 = Buffers.Ensure(ref workspace.vtmp5[iter0], tmp5.Shape);
             DTensorRules.MatMulPushforward(h_1, v, false, false, vh_1, vv, vtmp5);
             global::System.ReadOnlySpan<int> tmp6 = targets.Slice(t_1 * batch, batch);
@@ -849,6 +849,14 @@ partial class Elman
         public DTensor<float>? vdtmp4;
         public DTensor<float>? vdtmp5;
         public DTensor<float>? vdx;
+        public DTensor<float>? tmp1; // overwritten by every iteration
+        public DTensor<float>? vtmp1; // overwritten by every iteration
+        public DTensor<float>? vtmp2; // overwritten by every iteration
+        public DTensor<float>? tmp3; // overwritten by every iteration
+        public DTensor<float>? vtmp3; // overwritten by every iteration
+        public DTensor<float>? tmp4; // overwritten by every iteration
+        public DTensor<float>? vtmp4; // overwritten by every iteration
+        public DTensor<float>? tmp5; // overwritten by every iteration
         public readonly Tape<DTensor<float>?> h = new();
         public readonly Tape<int> t_1 = new();
         public readonly Tape<DTensor<float>?> x = new();

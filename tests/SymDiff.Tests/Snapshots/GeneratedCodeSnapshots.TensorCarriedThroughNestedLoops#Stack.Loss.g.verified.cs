@@ -602,8 +602,8 @@ partial class Stack
                 workspace.h_1[iter1] = h_1;
                 workspace.vh_1[iter1] = vh_1;
                 // h = DTensor.Tanh(DTensor.MatMul(h, w));
-                DTensor<double> t0 = DTensor.MatMul(h_1, w, false, false);
-                DTensor<double> vt0 = new DTensor<double>(t0.Shape.ToArray()); // fresh each iteration
+                DTensor<double> t0 = DTensor.MatMul(h_1, w, false, false, ref workspace.t0);
+                DTensor<double> vt0 = Buffers.Ensure(ref workspace.vt0, t0.Shape);
                 DTensorRules.MatMulPushforward(h_1, w, false, false, vh_1, vw, vt0);
                 DTensor<double> h_2 = DTensor.Tanh(t0, ref workspace.h_2[iter1]);
                 DTensor<double> vh_2 = Buffers.Ensure(ref workspace.vh_2[iter1], h_2.Shape);
@@ -709,6 +709,8 @@ partial class Stack
         public DTensor<double>? vdh_3;
         public DTensor<double>? vdh_4;
         public DTensor<double>? vdt0;
+        public DTensor<double>? t0; // overwritten by every iteration
+        public DTensor<double>? vt0; // overwritten by every iteration
         public readonly Tape<DTensor<double>?> h = new();
         public readonly Tape<int> iter1Start = new();
         public readonly Tape<DTensor<double>?> h_1 = new();
