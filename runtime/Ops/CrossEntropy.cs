@@ -94,7 +94,7 @@ namespace SymDiff
                     var max = TensorPrimitives.Max<T>(row);
                     var sum = Kernels.ExpKernel.ShiftedExpSum(row, max, output);
                     Losses[i] = max + T.Log(sum) - row[_targets[i]];
-                    TensorPrimitives.Divide<T>(output, sum, output);
+                    TensorPrimitives.Multiply<T>(output, T.One / sum, output); // one division per row, as Softmax
                 }
             }
         }

@@ -70,6 +70,35 @@ public sealed class ThreadCountTests
         Assert.Equal(Train(1), Train(2));
     }
 
+    [Fact]
+    public void EmbeddingGatherAndScatterAreTheSameOnOneAndTwoThreads()
+    {
+        // 2,000 ids of rows 64 wide (past the split threshold), many repeated: the scatter sums each row's
+        // contributions in id order on any thread count.
+        var table = DTensor.RandomUniform(new Random(9), -1f, 1f, 500, 64);
+        var ids = Enumerable.Range(0, 2000).Select(i => (int)((i * 2654435761L) % 500)).ToArray();
+        var dy = DTensor.RandomUniform(new Random(10), -1f, 1f, 2000, 64);
+        (float[] Y, float[] Dtable) Run()
+        {
+            var dtable = DTensor.Zeros<float>(500, 64);
+            DTensorRules.EmbeddingPullback(ids, dy, dtable);
+            return (DTensor.Embedding(table, ids).ToArray(), dtable.ToArray());
+        }
+
+        var one = OnThreads(1, Run);
+        var two = OnThreads(2, Run);
+        Assert.Equal(one.Y, two.Y);
+        Assert.Equal(one.Dtable, two.Dtable);
+        Assert.Equal(table[(ids[1999] * 64) + 63], one.Y[(1999 * 64) + 63]);
+        var expected = 0f; // row ids[0], column 3: every i with that id, in order
+        for (var i = 0; i < ids.Length; i++)
+        {
+            expected += ids[i] == ids[0] ? dy[(i * 64) + 3] : 0f;
+        }
+
+        Assert.Equal(expected, one.Dtable[(ids[0] * 64) + 3]);
+    }
+
     private static (float Loss, float[] Gradient) Run(DTensor<float> logits, int[] targets)
     {
         DTensor<float>? saved = null;
