@@ -531,15 +531,20 @@ internal sealed class PushforwardWriter
             Line("while (" + doTest + ");");
         }
 
+        // A nested loop run again reuses its buffers: what it leaves is copied into a buffer of the enclosing iteration's.
         foreach (var carried in LoopShape.Exits(loop, _locals))
         {
-            Line(Declare(carried.Exit) + Name(carried.Exit) + " = " + Name(carried.Phi) + ";");
+            Line(Declare(carried.Exit) + Name(carried.Exit) + " = " + (_plan.CopiesExit(carried.Exit)
+                ? _compilerServices + "Buffers.Copy(" + Name(carried.Phi) + ", ref workspace." + Name(carried.Exit) + Slot(_plan.ValueSlot(carried.Exit)) + "); // its buffer is reused by the loop's next run"
+                : Name(carried.Phi) + ";"));
             WriteSharedTangentDeclaration(carried.Exit);
         }
 
         foreach (var carried in t.Tangents.Where(c => c.Exit >= 0 && Tangent(c.Exit) != Tangent(c.Phi)))
         {
-            Line(DeclareTangent(carried.Exit) + Tangent(carried.Exit) + " = " + Tangent(carried.Phi) + ";");
+            Line(DeclareTangent(carried.Exit) + Tangent(carried.Exit) + " = " + (_plan.CopiesTangentExit(carried.Exit)
+                ? Tangent(carried.Phi) + " is null ? null : " + _compilerServices + "Buffers.Copy(" + Tangent(carried.Phi) + ", ref workspace." + Tangent(carried.Exit) + Slot(_plan.TangentSlot(carried.Exit)) + ");"
+                : Tangent(carried.Phi) + ";"));
         }
     }
 

@@ -60,9 +60,9 @@ internal sealed class TangentPlan
         }
 
         TangentBuffers = Descendants(program.Body).OfType<TRuleTangent>()
-            .Where(t => ir.Values[t.Target].Type.IsTensor && !FreshTangent(t.Target)).Select(t => t.Target).Distinct().OrderBy(id => id).ToList();
+            .Where(t => ir.Values[t.Target].Type.IsTensor && !FreshTangent(t.Target)).Select(t => t.Target).Concat(_tangentExitCopies).Distinct().OrderBy(id => id).ToList();
         ValueBuffers = Descendants(program.Body).OfType<TPrimal>().Select(p => p.Statement).OfType<IrAssign>()
-            .Where(ComputesIntoBuffer).Select(a => a.Target).Distinct().OrderBy(id => id).ToList();
+            .Where(ComputesIntoBuffer).Select(a => a.Target).Concat(_exitCopies).Distinct().OrderBy(id => id).ToList();
     }
 
     /// <summary>
@@ -111,7 +111,8 @@ internal sealed class TangentPlan
 
     /// <summary>
     /// Whether a rule's tensor tangent is a fresh tensor each time rather than a workspace buffer: inside a loop whose
-    /// values cannot live in two alternating buffers (<see cref="PlanLoopBuffers"/>), and in a Hessian-vector product's loops.
+    /// values cannot live in two alternating buffers (<see cref="PlanLoopBuffers"/>), and in a Hessian-vector product's loops
+    /// where its plan places none (<c>HessianVectorProductPlan</c> decides their slots and buffers).
     /// </summary>
     public bool FreshTangent(int id) => _inLoop.Contains(id) && !_bufferedInLoop.Contains(id);
 
@@ -145,64 +146,111 @@ internal sealed class TangentPlan
     /// (<c>[iter0 &amp; 1]</c>), so the next iteration does not overwrite it while it is read; any other one is
     /// overwritten by the next iteration in a buffer of its own. When a carried tensor is another one's previous value
     /// (<c>prev = h; h = f(h)</c>), a value lives one iteration more, and one buffer more is used in turn
-    /// (<c>[iter0 % 3]</c>). Not in nested loops (a loop run again would overwrite the value it left), nor where
-    /// carried tensors go round in a cycle: there tensors stay fresh each iteration.
+    /// (<c>[iter0 % 3]</c>). A nested loop run again reuses its buffers: a tensor (and tangent) it leaves is copied into a
+    /// buffer of the enclosing iteration's (<see cref="CopiesExit"/>). Not where carried tensors of a loop nest go round
+    /// in a cycle: there tensors stay fresh each iteration.
     /// </summary>
     private void PlanLoopBuffers(IrMethod ir, TBlock body)
     {
         var copies = Descendants(body).OfType<TPrimal>().Select(p => p.Statement).OfType<IrAssign>()
             .Where(a => a.Value is IrRef).ToDictionary(a => a.Target, a => ((IrRef)a.Value).Value);
-        foreach (var loop in OuterLoops(body))
+        foreach (var outermost in OuterLoops(body))
         {
-            var inside = Descendants(loop.Header).Concat(Descendants(loop.Body)).ToList();
-            var previous = PreviousValueDepth(ir, loop.Loop, copies);
-            if (inside.OfType<TLoop>().Any() || previous < 0)
+            // Inner loops before the loops around them: a loop copies what the counted loops nested in it leave.
+            var nest = new[] { outermost }.Concat(Descendants(outermost.Header).Concat(Descendants(outermost.Body)).OfType<TLoop>()).Reverse().ToList();
+            var depths = nest.Select(l => PreviousValueDepth(ir, l.Loop, copies)).ToList();
+            if (depths.All(depth => depth >= 0))
             {
-                continue;
-            }
-
-            var handedOn = new HashSet<int>(loop.Loop.Carried.SelectMany(c => IrWalker.References(c.Next))
-                .Concat(inside.OfType<TIf>().SelectMany(b => b.Branch.Phis).SelectMany(p => IrWalker.References(p.WhenTrue).Concat(IrWalker.References(p.WhenFalse)))));
-            foreach (var id in handedOn.ToList())
-            {
-                for (var copied = id; copies.TryGetValue(copied, out var source) && handedOn.Add(source);)
+                for (var i = 0; i < nest.Count; i++)
                 {
-                    copied = source;
+                    PlanLoop(ir, nest[i], depths[i], copies);
                 }
-            }
-
-            var tangentsHandedOn = new HashSet<int>(loop.Tangents.SelectMany(c => C.Tangents(c.Next))
-                .Concat(inside.OfType<TIf>().SelectMany(b => b.TangentPhis).SelectMany(p => C.Tangents(p.WhenTrue).Concat(C.Tangents(p.WhenFalse)))));
-            foreach (var statement in inside)
-            {
-                switch (statement)
-                {
-                    case TPrimal { Statement: IrAssign assign } when ir.Values[assign.Target].Type.IsTensor:
-                        _bufferedInLoop.Add(assign.Target);
-                        if (handedOn.Contains(assign.Target) && ComputesIntoBuffer(assign))
-                        {
-                            _valueSlots[assign.Target] = loop.Loop.Cursor;
-                        }
-
-                        break;
-                    case TRuleTangent rule when ir.Values[rule.Target].Type.IsTensor:
-                        _bufferedInLoop.Add(rule.Target);
-                        if (tangentsHandedOn.Contains(rule.Target))
-                        {
-                            _tangentSlots[rule.Target] = loop.Loop.Cursor;
-                        }
-
-                        break;
-                }
-            }
-
-            if (_valueSlots.ContainsValue(loop.Loop.Cursor) || _tangentSlots.ContainsValue(loop.Loop.Cursor))
-            {
-                _countedLoops.Add(loop.Loop.Cursor);
-                _slotCounts[loop.Loop.Cursor] = 2 + previous;
             }
         }
     }
+
+    private void PlanLoop(IrMethod ir, TLoop loop, int previous, IReadOnlyDictionary<int, int> copies)
+    {
+        var own = OwnStatements(loop.Header).Concat(OwnStatements(loop.Body)).ToList();
+        var handedOn = new HashSet<int>(loop.Loop.Carried.SelectMany(c => IrWalker.References(c.Next))
+            .Concat(own.OfType<TIf>().SelectMany(b => b.Branch.Phis).SelectMany(p => IrWalker.References(p.WhenTrue).Concat(IrWalker.References(p.WhenFalse)))));
+        foreach (var id in handedOn.ToList())
+        {
+            for (var copied = id; copies.TryGetValue(copied, out var source) && handedOn.Add(source);)
+            {
+                copied = source;
+            }
+        }
+
+        var tangentsHandedOn = new HashSet<int>(loop.Tangents.SelectMany(c => C.Tangents(c.Next))
+            .Concat(own.OfType<TIf>().SelectMany(b => b.TangentPhis).SelectMany(p => C.Tangents(p.WhenTrue).Concat(C.Tangents(p.WhenFalse)))));
+        var cursor = loop.Loop.Cursor;
+        foreach (var statement in own)
+        {
+            switch (statement)
+            {
+                case TPrimal { Statement: IrAssign assign } when ir.Values[assign.Target].Type.IsTensor:
+                    _bufferedInLoop.Add(assign.Target);
+                    if (handedOn.Contains(assign.Target) && ComputesIntoBuffer(assign))
+                    {
+                        _valueSlots[assign.Target] = cursor;
+                    }
+
+                    break;
+                case TRuleTangent rule when ir.Values[rule.Target].Type.IsTensor:
+                    _bufferedInLoop.Add(rule.Target);
+                    if (tangentsHandedOn.Contains(rule.Target))
+                    {
+                        _tangentSlots[rule.Target] = cursor;
+                    }
+
+                    break;
+                case TLoop inner when _countedLoops.Contains(inner.Loop.Cursor):
+                    foreach (var carried in inner.Loop.Carried.Where(c => c.Exit >= 0 && ir.Values[c.Exit].Type.IsTensor && !_returned.Contains(c.Exit)))
+                    {
+                        _exitCopies.Add(carried.Exit);
+                        if (handedOn.Contains(carried.Exit))
+                        {
+                            _valueSlots[carried.Exit] = cursor;
+                        }
+                    }
+
+                    foreach (var carried in inner.Tangents.Where(c => c.Exit >= 0 && ir.Values[c.Exit].Type.IsTensor))
+                    {
+                        _tangentExitCopies.Add(carried.Exit);
+                        if (tangentsHandedOn.Contains(carried.Exit))
+                        {
+                            _tangentSlots[carried.Exit] = cursor;
+                        }
+                    }
+
+                    break;
+            }
+        }
+
+        if (_valueSlots.ContainsValue(cursor) || _tangentSlots.ContainsValue(cursor))
+        {
+            _countedLoops.Add(cursor);
+            _slotCounts[cursor] = 2 + previous;
+        }
+    }
+
+    /// <summary>A block's statements, those of its branches included, not those of its loops (the loops themselves are).</summary>
+    private static IEnumerable<TStatement> OwnStatements(TBlock block) => block.Statements.SelectMany(s => s is TIf branch
+        ? new[] { s }.Concat(OwnStatements(branch.Then)).Concat(OwnStatements(branch.Else))
+        : new[] { s });
+
+    /// <summary>
+    /// Whether a tensor a nested loop leaves (its exit value) is copied into a buffer of the enclosing iteration's: the
+    /// loop's next run reuses the buffers it was left in.
+    /// </summary>
+    public bool CopiesExit(int exit) => _exitCopies.Contains(exit);
+
+    /// <summary>Whether the tangent of a tensor a nested loop leaves is copied into a buffer of the enclosing iteration's.</summary>
+    public bool CopiesTangentExit(int exit) => _tangentExitCopies.Contains(exit);
+
+    private readonly HashSet<int> _exitCopies = new();
+    private readonly HashSet<int> _tangentExitCopies = new();
 
     /// <summary>
     /// How many iterations back a carried tensor of the loop reaches (<c>prev = h</c>: 1; <c>prev2 = prev; prev = h</c>:

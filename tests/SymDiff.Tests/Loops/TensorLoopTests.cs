@@ -22,13 +22,15 @@ public sealed class TensorLoopTests
             () => TensorLoopModels.NestedBuffered(w, h0, outer, inner),
             [w],
             (g, recompute) => TensorLoopModels.NestedGradient(w, h0, outer, inner, g[0], recompute),
-            (seed, g, recompute) => TensorLoopModels.NestedPullback(w, h0, outer, inner, seed, g[0], recompute));
+            (seed, g, recompute) => TensorLoopModels.NestedPullback(w, h0, outer, inner, seed, g[0], recompute),
+            d => (TensorLoopModels.NestedPushforward(w, h0, outer, inner, d[0], out var tangent), tangent));
         Verify(
             () => TensorLoopModels.NestedFromState(w, h0, outer, inner),
             () => TensorLoopModels.NestedFromStateBuffered(w, h0, outer, inner),
             [w, h0],
             (g, recompute) => TensorLoopModels.NestedFromStateGradient(w, h0, outer, inner, g[0], g[1], recompute),
-            (seed, g, recompute) => TensorLoopModels.NestedFromStatePullback(w, h0, outer, inner, seed, g[0], g[1], recompute));
+            (seed, g, recompute) => TensorLoopModels.NestedFromStatePullback(w, h0, outer, inner, seed, g[0], g[1], recompute),
+            d => (TensorLoopModels.NestedFromStatePushforward(w, h0, outer, inner, d[0], d[1], out var tangent), tangent));
     }
 
     [Theory]
@@ -55,13 +57,15 @@ public sealed class TensorLoopTests
                 var dDecay = g[2][0];
                 TensorLoopModels.ReadAfterInnerLoopPullback(w, h0, decay[0], outer, inner, seed, g[0], g[1], ref dDecay, recompute);
                 g[2][0] = dDecay;
-            });
+            },
+            d => (TensorLoopModels.ReadAfterInnerLoopPushforward(w, h0, decay[0], outer, inner, d[0], d[1], d[2][0], out var tangent), tangent));
         Verify(
             () => TensorLoopModels.OuterValueReadInside(w, h0, outer, inner),
             () => TensorLoopModels.OuterValueReadInsideBuffered(w, h0, outer, inner),
             [w, h0],
             (g, recompute) => TensorLoopModels.OuterValueReadInsideGradient(w, h0, outer, inner, g[0], g[1], recompute),
-            (seed, g, recompute) => TensorLoopModels.OuterValueReadInsidePullback(w, h0, outer, inner, seed, g[0], g[1], recompute));
+            (seed, g, recompute) => TensorLoopModels.OuterValueReadInsidePullback(w, h0, outer, inner, seed, g[0], g[1], recompute),
+            d => (TensorLoopModels.OuterValueReadInsidePushforward(w, h0, outer, inner, d[0], d[1], out var tangent), tangent));
     }
 
     [Theory]
@@ -77,13 +81,15 @@ public sealed class TensorLoopTests
             () => TensorLoopModels.ThreeLevelsBuffered(w, h0, a, b, 2),
             [w, h0],
             (g, recompute) => TensorLoopModels.ThreeLevelsGradient(w, h0, a, b, 2, g[0], g[1], recompute),
-            (seed, g, recompute) => TensorLoopModels.ThreeLevelsPullback(w, h0, a, b, 2, seed, g[0], g[1], recompute));
+            (seed, g, recompute) => TensorLoopModels.ThreeLevelsPullback(w, h0, a, b, 2, seed, g[0], g[1], recompute),
+            d => (TensorLoopModels.ThreeLevelsPushforward(w, h0, a, b, 2, d[0], d[1], out var tangent), tangent));
         Verify(
             () => TensorLoopModels.RestartedThreeLevels(w, h0, a, b, 2),
             () => TensorLoopModels.RestartedThreeLevelsBuffered(w, h0, a, b, 2),
             [w, h0],
             (g, recompute) => TensorLoopModels.RestartedThreeLevelsGradient(w, h0, a, b, 2, g[0], g[1], recompute),
-            (seed, g, recompute) => TensorLoopModels.RestartedThreeLevelsPullback(w, h0, a, b, 2, seed, g[0], g[1], recompute));
+            (seed, g, recompute) => TensorLoopModels.RestartedThreeLevelsPullback(w, h0, a, b, 2, seed, g[0], g[1], recompute),
+            d => (TensorLoopModels.RestartedThreeLevelsPushforward(w, h0, a, b, 2, d[0], d[1], out var tangent), tangent));
     }
 
     [Theory]
@@ -99,7 +105,8 @@ public sealed class TensorLoopTests
             () => TensorLoopModels.RestartedEachOuterIterationBuffered(w, h0, outer, inner),
             [w, h0],
             (g, recompute) => TensorLoopModels.RestartedEachOuterIterationGradient(w, h0, outer, inner, g[0], g[1], recompute),
-            (seed, g, recompute) => TensorLoopModels.RestartedEachOuterIterationPullback(w, h0, outer, inner, seed, g[0], g[1], recompute));
+            (seed, g, recompute) => TensorLoopModels.RestartedEachOuterIterationPullback(w, h0, outer, inner, seed, g[0], g[1], recompute),
+            d => (TensorLoopModels.RestartedEachOuterIterationPushforward(w, h0, outer, inner, d[0], d[1], out var tangent), tangent));
     }
 
     [Theory]
@@ -116,13 +123,15 @@ public sealed class TensorLoopTests
                 () => TensorLoopModels.BreakInInnerLoopBuffered(w, h0, limit, outer, inner),
                 [w, h0],
                 (g, recompute) => TensorLoopModels.BreakInInnerLoopGradient(w, h0, limit, outer, inner, g[0], g[1], recompute),
-                (seed, g, recompute) => TensorLoopModels.BreakInInnerLoopPullback(w, h0, limit, outer, inner, seed, g[0], g[1], recompute));
+                (seed, g, recompute) => TensorLoopModels.BreakInInnerLoopPullback(w, h0, limit, outer, inner, seed, g[0], g[1], recompute),
+                d => (TensorLoopModels.BreakInInnerLoopPushforward(w, h0, limit, outer, inner, d[0], d[1], out var tangent), tangent));
             Verify(
                 () => TensorLoopModels.ReturnAndBranch(w, h0, limit, outer, inner),
                 () => TensorLoopModels.ReturnAndBranchBuffered(w, h0, limit, outer, inner),
                 [w, h0],
                 (g, recompute) => TensorLoopModels.ReturnAndBranchGradient(w, h0, limit, outer, inner, g[0], g[1], recompute),
-                (seed, g, recompute) => TensorLoopModels.ReturnAndBranchPullback(w, h0, limit, outer, inner, seed, g[0], g[1], recompute));
+                (seed, g, recompute) => TensorLoopModels.ReturnAndBranchPullback(w, h0, limit, outer, inner, seed, g[0], g[1], recompute),
+                d => (TensorLoopModels.ReturnAndBranchPushforward(w, h0, limit, outer, inner, d[0], d[1], out var tangent), tangent));
         }
     }
 
@@ -248,7 +257,8 @@ public sealed class TensorLoopTests
             () => TensorLoopModels.NestedGrowthBuffered(c, ids, 2, outer, inner),
             [c],
             (g, recompute) => TensorLoopModels.NestedGrowthGradient(c, ids, 2, outer, inner, g[0], recompute),
-            (seed, g, recompute) => TensorLoopModels.NestedGrowthPullback(c, ids, 2, outer, inner, seed, g[0], recompute));
+            (seed, g, recompute) => TensorLoopModels.NestedGrowthPullback(c, ids, 2, outer, inner, seed, g[0], recompute),
+            d => (TensorLoopModels.NestedGrowthPushforward(c, ids, 2, outer, inner, d[0], out var tangent), tangent));
     }
 
     /// <summary>Add of a per-row value computed in the loop and of a per-column bias (issue 21), for 0, 1 and 4 steps.</summary>
@@ -290,6 +300,12 @@ public sealed class TensorLoopTests
             () => TensorLoopModels.AccumulatedGradient(w, h0, 6, dw, dh0, recomputeLoops: true),
             () => TensorLoopModels.OuterValueReadInsideBuffered(w, h0, 5, 4),
             () => TensorLoopModels.PreviousStepPushforward(w, h0, 5, dw, dh0, out _), // three buffers in turn
+            // nested loops: what an inner loop leaves is copied into a buffer of the enclosing iteration's
+            () => TensorLoopModels.NestedFromStatePushforward(w, h0, 5, 4, dw, dh0, out _),
+            () => TensorLoopModels.ReadAfterInnerLoopPushforward(w, h0, 0.9, 5, 4, dw, dh0, 0.5, out _),
+            () => TensorLoopModels.OuterValueReadInsidePushforward(w, h0, 5, 4, dw, dh0, out _),
+            () => TensorLoopModels.ThreeLevelsPushforward(w, h0, 3, 4, 2, dw, dh0, out _),
+            () => TensorLoopModels.RestartedEachOuterIterationPushforward(w, h0, 5, 4, dw, dh0, out _),
             () => TensorGradients.BroadcastAddModels.CenteredStepsGradient(w, bias, h0, 5, dw, dbias, dh0, recomputeLoops: false),
         })
         {

@@ -526,30 +526,35 @@ partial class Stack
     {
         Arguments.CheckGradient("LossPushforward", w, dw, false);
         Arguments.CheckGradient("LossPushforward", h0, dh0, false);
+        var workspace = LossPushforwardWorkspace.Current;
         // for (var i = 0; i < outer; i++)
         DTensor<double> h = h0;
         DTensor<double>? dh = dh0;
+        int iter0 = 0; // iterations so far: alternates the buffers of tensors an iteration hands to the next
         for (int i = 0; i < outer; i++)
         {
             // for (var j = 0; j < inner; j++)
             DTensor<double> h_1 = h;
             DTensor<double>? dh_1 = dh;
+            int iter1 = 0; // iterations so far: alternates the buffers of tensors an iteration hands to the next
             for (int j = 0; j < inner; j++)
             {
                 // h = DTensor.Tanh(DTensor.MatMul(h, w));
-                DTensor<double> t0 = DTensor.MatMul(h_1, w, false, false);
-                DTensor<double> dt0 = new DTensor<double>(t0.Shape.ToArray()); // fresh each iteration
+                DTensor<double> t0 = DTensor.MatMul(h_1, w, false, false, ref workspace.t0);
+                DTensor<double> dt0 = Buffers.Ensure(ref workspace.dt0, t0.Shape);
                 DTensorRules.MatMulPushforward(h_1, w, false, false, dh_1, dw, dt0);
-                DTensor<double> h_2 = DTensor.Tanh(t0);
-                DTensor<double> dh_2 = new DTensor<double>(h_2.Shape.ToArray()); // fresh each iteration
+                DTensor<double> h_2 = DTensor.Tanh(t0, ref workspace.h_2[iter1 & 1]);
+                DTensor<double> dh_2 = Buffers.Ensure(ref workspace.dh_2[iter1 & 1], h_2.Shape);
                 DTensorRules.TanhPushforward(h_2, dt0, dh_2);
                 h_1 = h_2;
                 dh_1 = dh_2;
+                iter1++;
             }
-            DTensor<double> h_3 = h_1;
-            DTensor<double>? dh_3 = dh_1;
+            DTensor<double> h_3 = Buffers.Copy(h_1, ref workspace.h_3[iter0 & 1]); // its buffer is reused by the loop's next run
+            DTensor<double>? dh_3 = dh_1 is null ? null : Buffers.Copy(dh_1, ref workspace.dh_3[iter0 & 1]);
             h = h_3;
             dh = dh_3;
+            iter0++;
         }
         DTensor<double> h_4 = h;
         DTensor<double>? dh_4 = dh;
@@ -558,6 +563,26 @@ partial class Stack
         double dresult = DTensorRules.SumPushforward(h_4, dh_4);
         dResult = dresult;
         return result;
+    }
+
+    /// <summary>
+    /// Buffers (forward values and tangents) that <see cref="LossPushforward"/> reuses from call to call on
+    /// each thread, so that once they have grown it allocates nothing but its result.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
+    private sealed class LossPushforwardWorkspace
+    {
+        [global::System.ThreadStatic]
+        private static LossPushforwardWorkspace? s_current;
+
+        public static LossPushforwardWorkspace Current => s_current ??= new LossPushforwardWorkspace();
+
+        public DTensor<double>? t0;
+        public readonly Tape<DTensor<double>?> h_2 = new(); // two buffers, used in turn by the iterations of 'for (var j = 0; j < inner; j++)'
+        public readonly Tape<DTensor<double>?> h_3 = new(); // two buffers, used in turn by the iterations of 'for (var i = 0; i < outer; i++)'
+        public DTensor<double>? dt0;
+        public readonly Tape<DTensor<double>?> dh_2 = new(); // two buffers, used in turn by the iterations of 'for (var j = 0; j < inner; j++)'
+        public readonly Tape<DTensor<double>?> dh_3 = new(); // two buffers, used in turn by the iterations of 'for (var i = 0; i < outer; i++)'
     }
 
     /// <summary>
