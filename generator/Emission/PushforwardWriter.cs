@@ -393,7 +393,19 @@ internal sealed class PushforwardWriter
         foreach (var group in _plan.DeclaredAhead(t).GroupBy(TypeOf))
         {
             var zero = _ir.Values[group.First()].Type.DefaultValueText;
-            Line(group.Key + " " + string.Join(", ", group.SelectMany(id => Hoisted(id).Select(name => name + " = " + zero))) + "; // read after the branch");
+            if (!_ir.Values[group.First()].Type.IsTensor)
+            {
+                Line(group.Key + " " + string.Join(", ", group.SelectMany(id => Hoisted(id).Select(name => name + " = " + zero))) + "; // read after the branch");
+                continue;
+            }
+
+            // A tensor's tangent may be null (a zero direction), as its declaration anywhere else says.
+            var tangents = new HashSet<string>(group.Where(_program.TangentNames.ContainsKey).Select(id => _program.TangentNames[id]));
+            Line(group.Key + " " + string.Join(", ", group.SelectMany(Hoisted).Where(name => !tangents.Contains(name)).Select(name => name + " = " + zero)) + "; // read after the branch");
+            if (tangents.Count > 0)
+            {
+                Line(group.Key + "? " + string.Join(", ", group.SelectMany(Hoisted).Where(tangents.Contains).Select(name => name + " = null")) + ";");
+            }
         }
 
         foreach (var phi in branch.Phis.Where(p => !_plan.Hoisted(p.Target) && Declares(p.Target) && !IsBreakFlag(p.Target)))

@@ -74,11 +74,13 @@ public sealed class GeneratedProgramProperties(Xunit.Abstractions.ITestOutputHel
     /// <summary>
     /// Seeds that once failed, replayed on every run (the properties draw new programs each time): 4SuhcxP2XYo1 printed
     /// a loop's synthetic break flag undeclared (CS0103) when two loops each had one; dEwJ4gQ-T4d2 (a loop over tensors)
-    /// declared a discard in its Hessian-vector product that no printed call used (CS0219).
+    /// declared a discard in its Hessian-vector product that no printed call used (CS0219); 4OcoDtIwjX82 (nested tensor
+    /// loops after an early return) declared the tangent of a tensor read after its branch non-nullable (CS8600).
     /// </summary>
     [Theory]
     [InlineData("4SuhcxP2XYo1")]
     [InlineData("dEwJ4gQ-T4d2")]
+    [InlineData("4OcoDtIwjX82")]
     public void ProgramsOfSeedsThatOnceFailedAreRight(string seed)
     {
         var counts = new Counts();
