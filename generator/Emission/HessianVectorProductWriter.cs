@@ -39,7 +39,7 @@ internal sealed class HessianVectorProductWriter : ILoopTaping
         _ir = model.Ir;
         _hvp = hvp;
         _writer = writer;
-        _printer = new CExprPrinter(ValueInScope, id => hvp.Forward.TangentNames[id], hvp.GradientName, id => hvp.GradientTangentNames[id], id => (SavedSlot(id) ?? "workspace." + _ir.Values[id].Name + "Saved") + "!");
+        _printer = new CExprPrinter(ValueInScope, TangentInScope, hvp.GradientName, id => hvp.GradientTangentNames[id], id => (SavedSlot(id) ?? "workspace." + _ir.Values[id].Name + "Saved") + "!");
         _compilerServices = model.Usings.Any(u => u == "SymDiff.CompilerServices") ? string.Empty : "global::SymDiff.CompilerServices.";
     }
 
@@ -74,7 +74,14 @@ internal sealed class HessianVectorProductWriter : ILoopTaping
     /// value the loop left, which the enclosing iteration restored from its own tape (<c>hExit</c>).
     /// </summary>
     private string ValueInScope(int id) =>
-        _reverseLoops is { } loops && _plan.ExitTaped(id) && !loops.Contains(_plan.Owner(id)) ? _plan.ExitName(id) : _ir.Values[id].Name;
+        _reverseLoops is not { } loops ? _forward.Locals.Name(id)
+        : _plan.ExitTaped(id) && !loops.Contains(_plan.Owner(id)) ? _plan.ExitName(id) : _ir.Values[id].Name;
+
+    /// <summary>
+    /// A value's tangent: in the forward sweep the local it shares with its variable's other versions (<c>vs</c>), in the
+    /// reverse sweep its own (what the reverse sweep reads by name keeps it; the rest comes back from tapes under it).
+    /// </summary>
+    private string TangentInScope(int id) => _reverseLoops is null ? _forward.TangentName(id) : _hvp.Forward.TangentNames[id];
 
     private string Name => DerivativeNames.HessianVectorProduct(_model.MethodName);
 
@@ -429,7 +436,7 @@ internal sealed class HessianVectorProductWriter : ILoopTaping
 
     /// <summary><c>double h = workspace.h[iter0];</c> (a carried value the method's scope declares is assigned).</summary>
     private void WriteRestore(int id, string name, string tape, string cursor, bool tangent) =>
-        _writer.WriteLine((_plan.InMethodScope(id) ? string.Empty : TypeOf(id) + (tangent && IsTensor(id) ? "? " : " ")) + name + " = workspace." + tape + "[" + cursor + "]"
+        _writer.WriteLine((_plan.InMethodScope(id, tangent) ? string.Empty : TypeOf(id) + (tangent && IsTensor(id) ? "? " : " ")) + name + " = workspace." + tape + "[" + cursor + "]"
             + (!tangent && IsTensor(id) ? "!" : string.Empty) + ";");
 
     /// <summary>
@@ -474,11 +481,11 @@ internal sealed class HessianVectorProductWriter : ILoopTaping
         }
     }
 
-    public void IterationEnd(TLoop loop)
+    public void IterationEnd(TLoop loop, bool leaving)
     {
         if (_plan.Counted.Any(l => l.Cursor == loop.Loop.Cursor))
         {
-            _writer.WriteLine(ValueName(loop.Loop.Cursor) + "++;");
+            _writer.WriteLine(ValueName(loop.Loop.Cursor) + "++;" + (leaving ? " // counts the iteration it leaves" : string.Empty));
         }
     }
 
@@ -524,7 +531,7 @@ internal sealed class HessianVectorProductWriter : ILoopTaping
 
                 foreach (var phi in loop.Loop.Carried.Select(c => c.Phi).Where(_plan.ExitTaped))
                 {
-                    _writer.WriteLine("workspace." + _plan.ExitName(phi) + "[" + ValueName(_plan.Enclosing(loop.Loop.Cursor)) + "] = " + ValueName(phi) + ";");
+                    _writer.WriteLine("workspace." + _plan.ExitName(phi) + "[" + ValueName(_plan.Enclosing(loop.Loop.Cursor)) + "] = " + _forward.Locals.Name(phi) + ";");
                 }
 
                 break;
@@ -539,7 +546,7 @@ internal sealed class HessianVectorProductWriter : ILoopTaping
             return;
         }
 
-        _writer.WriteLine("workspace." + TapeName(id, tangent) + "[" + ValueName(_plan.Owner(id)) + "] = " + (tangent ? _hvp.Forward.TangentNames[id] : ValueName(id)) + ";");
+        _writer.WriteLine("workspace." + TapeName(id, tangent) + "[" + ValueName(_plan.Owner(id)) + "] = " + (tangent ? _forward.TangentName(id) : _forward.Locals.Name(id)) + ";");
     }
 
     /// <summary>Every gradient (a parameter's too: here it is a local) is declared where it starts.</summary>

@@ -481,8 +481,10 @@ internal sealed class PushforwardWriter
 
         if (Breaks(t.Branch, whenTrue))
         {
-            // A break first moves the carried variables on, as the end of its iteration would.
-            WriteCarriedUpdates(_loops[_locals!.FlagLoop(t.Branch.Phis.First(p => IsBreakFlag(p.Target)).Target)]);
+            // A break first counts its iteration and moves the carried variables on, as the end of its iteration would.
+            var loop = _loops[_locals!.FlagLoop(t.Branch.Phis.First(p => IsBreakFlag(p.Target)).Target)];
+            _taping?.IterationEnd(loop, leaving: true);
+            WriteCarriedUpdates(loop);
             Line("break;");
         }
     }
@@ -530,7 +532,7 @@ internal sealed class PushforwardWriter
 
             _taping?.IterationStart(t);
             WriteBlock(t.Body);
-            _taping?.IterationEnd(t);
+            _taping?.IterationEnd(t, leaving: false);
             WriteCarriedUpdates(t);
             if (_plan.Counts(loop))
             {
@@ -645,8 +647,11 @@ internal interface ILoopTaping
     /// <summary>At the top of an iteration, once its test passed: the carried values it starts from.</summary>
     void IterationStart(TLoop loop);
 
-    /// <summary>At the end of an iteration, before the carried values move on: the iteration counted.</summary>
-    void IterationEnd(TLoop loop);
+    /// <summary>
+    /// At the end of an iteration, or at a <c>break;</c> (<paramref name="leaving"/>), before the carried values move on:
+    /// the iteration counted.
+    /// </summary>
+    void IterationEnd(TLoop loop, bool leaving);
 
     /// <summary>After a statement: the values and tangents it defined that the reverse loop reads.</summary>
     void After(TStatement statement);

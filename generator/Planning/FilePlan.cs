@@ -43,9 +43,9 @@ internal static class FilePlanner
             DerivativeNames.Of(model.Ir),
             methods,
             buffered,
-            tangents is null ? null : TangentPlan.Create(model.Ir, tangents, beforeReverse: false),
+            tangents is null ? null : TangentPlan.Create(model.Ir, tangents),
             // Its reverse sweep reads values the forward sweep defines inside branches (declared ahead) and loops (taped).
-            hessian is null ? null : HessianVectorProductPlan.Create(model.Ir, hessian, TangentPlan.Create(model.Ir, hessian.Forward, beforeReverse: true)));
+            hessian is null ? null : HessianVectorProductPlan.Create(model.Ir, hessian));
     }
 
     /// <summary>

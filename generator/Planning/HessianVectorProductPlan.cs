@@ -28,11 +28,10 @@ internal sealed class HessianVectorProductPlan
 
     private readonly IrMethod _ir;
 
-    private HessianVectorProductPlan(IrMethod ir, HessianVectorProduct product, TangentPlan forward)
+    private HessianVectorProductPlan(IrMethod ir, HessianVectorProduct product)
     {
         _ir = ir;
         Product = product;
-        Forward = forward;
         // Only what H·v needs is computed: from the parameters' gradient tangents back through the steps that feed them
         // (anything else would be a local assigned and never read, CS0219).
         (_read, _readTangents) = Live(product.Reverse, ir.Parameters.Where(p => p.Differentiable).Select(p => p.Value));
@@ -75,6 +74,99 @@ internal sealed class HessianVectorProductPlan
         _phis = new HashSet<int>(IrWalker.Loops(ir.Body.Statements).SelectMany(l => l.Carried).Select(c => c.Phi));
         FindExitReads(product.Reverse, []);
         PlanIterationBuffers(product.Forward);
+        Forward = PlanForward();
+    }
+
+    /// <summary>
+    /// The forward sweep prints the user's loops and names (<see cref="LoopLocals"/>), except for what the reverse sweep
+    /// reads by name rather than taking back from a tape (the result, values read outside the reverse of the loop that
+    /// defines them, state a call saved): those keep their SSA names. A value an iteration tapes is stored right after
+    /// it is defined, so it keeps its SSA name too where its definition would print elsewhere (in a <c>for</c> header)
+    /// or where a <c>break;</c> would leave before it is stored (a merge after the branch that breaks, what follows it).
+    /// </summary>
+    private TangentPlan PlanForward()
+    {
+        var byName = new HashSet<int>(IrWalker.References(_ir.Result));
+        FindReadsByName(Product.Reverse, [], byName);
+        // A call saving state for its rule saves it into a buffer named after the call's value.
+        var keepsName = new HashSet<int>(Assignments(_ir.Body.Statements).Where(a => a.Value is IrCall { Callee.SavedType: not null }).Select(a => a.Target));
+        var taken = Product.GradientTangentNames.Values.Concat(Product.Directions.Values).Concat(Product.Products.Values)
+            .Concat(IrWalker.DefinitionOrder(_ir.Body.Statements).Select(Product.GradientName)).ToList();
+        // Taped values are stored right after their definition: one that a for header could absorb (an incrementor, a
+        // counter's first value), or that a 'break;' could leave before it is stored, keeps its own local.
+        var stored = new HashSet<int>(Counted.SelectMany(l => TapedValues(l.Cursor).Concat(TapedTangents(l.Cursor)).Concat(TapedSaved(l.Cursor))
+            .Concat(TapedCalls(l.Cursor).Select(c => c.Target))));
+        foreach (var loop in IrWalker.Loops(_ir.Body.Statements).Where(l => l.Shape is not null))
+        {
+            var shape = loop.Shape!;
+            var steps = loop.Body.Statements.OfType<IrAssign>().Where(a => shape.StepSource.Length > 0 && a.Source == shape.StepSource).Select(a => a.Target);
+            var initials = loop.Carried.SelectMany(c => IrWalker.References(c.Initial));
+            var skipped = shape.Breaks ? SkippedByBreak(loop) : [];
+            keepsName.UnionWith(steps.Concat(initials).Concat(skipped).Where(stored.Contains));
+        }
+
+        return TangentPlan.CreateBeforeReverse(_ir, Product.Forward, byName.Contains, keepsName.Contains, taken);
+    }
+
+    /// <summary>
+    /// The values a <c>break;</c> may leave before they are defined: from the first statement of the loop's body that
+    /// holds a branch breaking out of it on, the merges of branches and everything after.
+    /// </summary>
+    private IEnumerable<int> SkippedByBreak(IrLoop loop)
+    {
+        var body = loop.Body.Statements;
+        var first = -1;
+        for (var i = 0; i < body.Count && first < 0; i++)
+        {
+            if (body[i] is IrIf or IrLoop)
+            {
+                first = i;
+            }
+        }
+
+        if (first < 0)
+        {
+            yield break;
+        }
+
+        foreach (var id in IrWalker.DefinitionOrder(body.Skip(first).ToList()))
+        {
+            yield return id;
+        }
+    }
+
+    private static IEnumerable<IrAssign> Assignments(IEnumerable<IrStatement> statements) => statements.SelectMany(s => s switch
+    {
+        IrAssign assign => new[] { assign },
+        IrIf branch => Assignments(branch.Then.Statements).Concat(Assignments(branch.Else.Statements)),
+        IrLoop loop => Assignments(loop.Header.Statements).Concat(Assignments(loop.Body.Statements)),
+        _ => Enumerable.Empty<IrAssign>(),
+    });
+
+    /// <summary>
+    /// Values (and values whose tangents) a live reverse step reads outside the reverse of the loop whose iterations
+    /// define them: by name, not from a tape.
+    /// </summary>
+    private void FindReadsByName(RBlock block, List<int> loops, HashSet<int> found)
+    {
+        foreach (var statement in block.Statements)
+        {
+            foreach (var read in Reads(statement))
+            {
+                found.UnionWith(C.Values(read).Concat(C.Tangents(read)).Where(id => !loops.Contains(Owner(id))));
+            }
+
+            switch (statement)
+            {
+                case RLoop loop:
+                    FindReadsByName(loop.Body, [.. loops, loop.Loop.Cursor], found);
+                    break;
+                case RIf branch:
+                    FindReadsByName(branch.Then, loops, found);
+                    FindReadsByName(branch.Else, loops, found);
+                    break;
+            }
+        }
     }
 
     private readonly SortedSet<(int Id, bool Tangent)> _keptPerIteration = new();
@@ -236,7 +328,7 @@ internal sealed class HessianVectorProductPlan
         }
     }
 
-    public static HessianVectorProductPlan Create(IrMethod ir, HessianVectorProduct product, TangentPlan forward) => new(ir, product, forward);
+    public static HessianVectorProductPlan Create(IrMethod ir, HessianVectorProduct product) => new(ir, product);
 
     public HessianVectorProduct Product { get; }
 
@@ -283,10 +375,14 @@ internal sealed class HessianVectorProductPlan
     public int Enclosing(int cursor) => _enclosing.TryGetValue(cursor, out var loop) ? loop : -1;
 
     /// <summary>
-    /// Whether a taped value (and its tangent) is declared in the method's own scope (a carried value of a loop outside
-    /// branches and loops): its reverse loop assigns it from the tape rather than declaring it.
+    /// Whether a taped value (or its tangent) is declared under its SSA name in the method's own scope (a carried value
+    /// of a loop outside loops, outside branches or declared ahead of them, that shares no local with other versions,
+    /// not declared in the loop's <c>for</c> header): its reverse loop assigns it from the tape rather than declaring it.
     /// </summary>
-    public bool InMethodScope(int id) => _methodScope.Contains(id);
+    public bool InMethodScope(int id, bool tangent) =>
+        (_methodScope.Contains(id) || (_phis.Contains(id) && Enclosing(Owner(id)) < 0 && Forward.Hoisted(id)))
+        && (tangent ? Forward.TangentName(id) == Product.Forward.TangentNames[id]
+            : Forward.Locals.Name(id) == _ir.Values[id].Name && !Forward.Locals.DeclaredInForHeader(IrWalker.Loops(_ir.Body.Statements).First(l => l.Cursor == Owner(id)), id));
 
     /// <summary>Every tape of a value or tangent (by value), in the order the loops fill them.</summary>
     public IEnumerable<(int Value, bool Tangent)> Tapes =>

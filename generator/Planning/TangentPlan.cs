@@ -9,9 +9,10 @@ namespace SymDiff.Generator.Planning;
 /// <summary>
 /// The plan of a tangent program as printed (a pushforward, or the forward sweep of a Hessian-vector product): which
 /// forward tensors compute into workspace buffers, which rule tangents get a buffer of their own, and which values
-/// (with their tangents) are declared ahead of the branch that defines them; in a pushforward, how loops print in the
-/// user's own shape (<see cref="LoopLocals"/>), a variable's tangent sharing one local as its versions do
-/// (<c>ds</c> for <c>s</c>). Built once; it only answers questions.
+/// (with their tangents) are declared ahead of the branch that defines them (in a Hessian-vector product, what its
+/// reverse sweep reads by name), and how loops print in the user's own shape (<see cref="LoopLocals"/>), a variable's
+/// tangent sharing one local as its versions do (<c>ds</c> for <c>s</c>, <c>vs</c> in a Hessian-vector product); in a
+/// Hessian-vector product, state calls save for their rules is kept. Built once; it only answers questions.
 /// </summary>
 internal sealed class TangentPlan
 {
@@ -29,7 +30,7 @@ internal sealed class TangentPlan
     private readonly HashSet<int> _declaresSharedTangent = new();
     private readonly Dictionary<int, string> _tangentDeclaredWith = new();
 
-    private TangentPlan(IrMethod ir, TangentProgram program, bool beforeReverse)
+    private TangentPlan(IrMethod ir, TangentProgram program, bool beforeReverse, System.Func<int, bool> readByName, System.Func<int, bool> keepsName, IEnumerable<string> taken)
     {
         Program = program;
         // The reverse sweep of a Hessian-vector product reads the state a call saves for its rule (the softmax of a
@@ -45,17 +46,20 @@ internal sealed class TangentPlan
         SavedBuffers = _savedTypes.Keys.OrderBy(id => id).ToList();
         _inLoop = LoopValues(program.Body);
         _returned = ReturnedValues(ir, program.Body);
+        var calls = new HashSet<int>(Descendants(program.Body).OfType<TPushforwardCall>().Select(c => c.Target));
         if (beforeReverse)
         {
-            Hoist(program.Body);
+            // What the reverse sweep of a Hessian-vector product reads by name (not from a tape) and the forward sweep
+            // defines inside a branch is declared ahead of it, where the reverse sweep can see it.
+            Hoist(program.Body, id => readByName(id) || calls.Contains(id));
         }
-        else
+
+        // The user's loops and names; what the reverse sweep of a Hessian-vector product reads by name keeps its SSA name.
+        var reads = ReadByTangents(program.Body);
+        Locals = LoopLocals.Plan(ir, ir.Body.Statements, id => calls.Contains(id) || _hoisted.Contains(id) || readByName(id) || keepsName(id), id => reads.TryGetValue(id, out var read) ? read : []);
+        ShareTangents(ir, program, Locals, beforeReverse ? "v" : "d", taken);
+        if (!beforeReverse)
         {
-            // The reverse sweep of a Hessian-vector product reads values by their SSA names; a pushforward prints the user's.
-            var reads = ReadByTangents(program.Body);
-            var pinned = new HashSet<int>(Descendants(program.Body).OfType<TPushforwardCall>().Select(c => c.Target));
-            Locals = LoopLocals.Plan(ir, ir.Body.Statements, pinned.Contains, id => reads.TryGetValue(id, out var read) ? read : []);
-            ShareTangents(ir, program, Locals);
             PlanLoopBuffers(ir, program.Body);
         }
 
@@ -65,17 +69,22 @@ internal sealed class TangentPlan
             .Where(ComputesIntoBuffer).Select(a => a.Target).Concat(_exitCopies).Distinct().OrderBy(id => id).ToList();
     }
 
+    /// <summary>Plans a pushforward.</summary>
+    public static TangentPlan Create(IrMethod ir, TangentProgram program) => new(ir, program, beforeReverse: false, _ => false, _ => false, []);
+
     /// <summary>
-    /// Plans a tangent program; <paramref name="beforeReverse"/>: whether a reverse sweep follows it (the forward sweep of
-    /// a Hessian-vector product): then values defined inside branches (and their tangents) are declared before the
-    /// outermost branch, so that the reverse sweep can read them, and state calls save for their rules is kept.
+    /// Plans the forward sweep of a Hessian-vector product: <paramref name="readByName"/> holds for the values the reverse
+    /// sweep reads by name rather than from a tape (they keep their SSA names and are declared ahead of the branch that
+    /// defines them); <paramref name="keepsName"/> for other values that keep their SSA names; <paramref name="taken"/>
+    /// are the names the product declares besides (gradients, their tangents), which a shared tangent local must not take.
     /// </summary>
-    public static TangentPlan Create(IrMethod ir, TangentProgram program, bool beforeReverse) => new(ir, program, beforeReverse);
+    public static TangentPlan CreateBeforeReverse(IrMethod ir, TangentProgram program, System.Func<int, bool> readByName, System.Func<int, bool> keepsName, IEnumerable<string> taken) =>
+        new(ir, program, beforeReverse: true, readByName, keepsName, taken);
 
     public TangentProgram Program { get; }
 
-    /// <summary>How a pushforward prints the user's variables and loops in the user's form; null in a Hessian-vector product.</summary>
-    public LoopLocals? Locals { get; }
+    /// <summary>How the program prints the user's variables and loops in the user's form.</summary>
+    public LoopLocals Locals { get; }
 
     /// <summary>The local holding a value's tangent: its variable's (<c>ds</c>) when its versions share one local.</summary>
     public string TangentName(int id) => _sharedTangents.TryGetValue(id, out var name) ? name : Program.TangentNames[id];
@@ -297,20 +306,20 @@ internal sealed class TangentPlan
         _ => Enumerable.Empty<TLoop>(),
     });
 
-    private void Hoist(TBlock block)
+    private void Hoist(TBlock block, System.Func<int, bool> wanted)
     {
         foreach (var statement in block.Statements)
         {
             switch (statement)
             {
                 case TIf branch:
-                    _declaredAhead[branch] = DefinedWithin(branch).Where(_hoisted.Add).ToList();
-                    Hoist(branch.Then);
-                    Hoist(branch.Else);
+                    _declaredAhead[branch] = DefinedWithin(branch).Where(id => wanted(id) && _hoisted.Add(id)).ToList();
+                    Hoist(branch.Then, wanted);
+                    Hoist(branch.Else, wanted);
                     break;
                 case TLoop loop:
-                    Hoist(loop.Header);
-                    Hoist(loop.Body);
+                    Hoist(loop.Header, wanted);
+                    Hoist(loop.Body, wanted);
                     break;
             }
         }
@@ -335,10 +344,15 @@ internal sealed class TangentPlan
                     yield return call.Target;
                     break;
                 case TLoop loop:
-                    // What a loop inside the branch leaves (its own values are taped per iteration).
-                    foreach (var carried in loop.Loop.Carried.Where(c => c.Exit >= 0))
+                    // What a loop inside the branch leaves, and its carried values (the reverse sweep may read one, as
+                    // the loop left it, before its reverse loop); its other values are taped per iteration.
+                    foreach (var carried in loop.Loop.Carried)
                     {
-                        yield return carried.Exit;
+                        yield return carried.Phi;
+                        if (carried.Exit >= 0)
+                        {
+                            yield return carried.Exit;
+                        }
                     }
 
                     break;
@@ -379,7 +393,7 @@ internal sealed class TangentPlan
     /// right after the definition it follows, which <see cref="LoopLocals"/> was told). It is declared by the first
     /// tangent defined in the block that declares the variable, or with the variable when all are in nested blocks.
     /// </summary>
-    private void ShareTangents(IrMethod ir, TangentProgram program, LoopLocals locals)
+    private void ShareTangents(IrMethod ir, TangentProgram program, LoopLocals locals, string prefix, IEnumerable<string> taken)
     {
         var valuePaths = new Dictionary<int, int[]>();
         var tangentSites = new List<(int Id, int[] Path)>();
@@ -387,12 +401,11 @@ internal sealed class TangentPlan
         Walk(program.Body, []);
 
         var allocator = DerivativeNames.Allocator(ir);
-        foreach (var name in program.TangentNames.Values.Concat(Descendants(program.Body).OfType<TPrimal>().Select(p => p.Companion?.Name).OfType<string>()))
+        foreach (var name in program.TangentNames.Values.Concat(Descendants(program.Body).OfType<TPrimal>().Select(p => p.Companion?.Name).OfType<string>()).Concat(taken))
         {
             allocator.Reserve(name);
         }
 
-        const string prefix = "d"; // a pushforward's tangents (DerivativeNames)
         foreach (var first in valuePaths.Keys.Where(id => locals.Sharing(id) is { Count: > 0 } members && members[0] == id))
         {
             var members = locals.Sharing(first);

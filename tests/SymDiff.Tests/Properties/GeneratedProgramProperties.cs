@@ -75,12 +75,14 @@ public sealed class GeneratedProgramProperties(Xunit.Abstractions.ITestOutputHel
     /// Seeds that once failed, replayed on every run (the properties draw new programs each time): 4SuhcxP2XYo1 printed
     /// a loop's synthetic break flag undeclared (CS0103) when two loops each had one; dEwJ4gQ-T4d2 (a loop over tensors)
     /// declared a discard in its Hessian-vector product that no printed call used (CS0219); 4OcoDtIwjX82 (nested tensor
-    /// loops after an early return) declared the tangent of a tensor read after its branch non-nullable (CS8600).
+    /// loops after an early return) declared the tangent of a tensor read after its branch non-nullable (CS8600); 2-Cj3xEgXqn1 (the same
+    /// after an early return) read a loop's carried tensor before its reverse loop where its branch had declared it (CS0103).
     /// </summary>
     [Theory]
     [InlineData("4SuhcxP2XYo1")]
     [InlineData("dEwJ4gQ-T4d2")]
     [InlineData("4OcoDtIwjX82")]
+    [InlineData("2-Cj3xEgXqn1")]
     public void ProgramsOfSeedsThatOnceFailedAreRight(string seed)
     {
         var counts = new Counts();

@@ -394,27 +394,22 @@ partial class Settle
         int k = 0;
         // do ... while (v < 5 && k < 30)
         double v = x;
-        int k_1 = k;
-        bool first = true;
         double vv = vx;
         // per iteration, taped: v_1, vv_1 (the reverse sweep reads them)
-        while (first || v < 5.0 && k_1 < 30)
+        do
         {
             // v = Math.Sqrt(v + c);
             double t0 = v + c;
             double vt0 = vv + vc;
-            double v_1 = Math.Sqrt(t0);
-            workspace.v_1[iter0] = v_1;
-            double vv_1 = vt0 / (2 * v_1);
-            workspace.vv_1[iter0] = vv_1;
+            v = Math.Sqrt(t0);
+            workspace.v_1[iter0] = v;
+            vv = vt0 / (2 * v);
+            workspace.vv_1[iter0] = vv;
             // k++;
-            int k_2 = k_1 + 1;
+            k++;
             iter0++;
-            v = v_1;
-            k_1 = k_2;
-            first = false;
-            vv = vv_1;
         }
+        while (v < 5.0 && k < 30);
         double v_2 = v;
         double vv_2 = vv;
         // return v * x;

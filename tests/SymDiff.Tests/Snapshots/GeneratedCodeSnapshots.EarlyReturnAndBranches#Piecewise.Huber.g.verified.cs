@@ -181,24 +181,24 @@ partial class Piecewise
         double vsize = residual > 0 ? vresidual : residual < 0 ? -vresidual : 0;
         // if (size <= delta)
         bool cond0 = size <= delta;
-        double result = 0, vresult = 0, t0 = 0, vt0 = 0, t1 = 0, vt1 = 0, t2 = 0, t3 = 0, t4 = 0, vt4 = 0; // read after the branch
+        double result = 0, vresult = 0, t0 = 0, vt0 = 0; // read after the branch
         if (cond0)
         {
             // return 0.5 * residual * residual;
             t0 = 0.5 * residual;
             vt0 = vresidual * 0.5;
-            t1 = t0 * residual;
-            vt1 = vt0 * residual + vresidual * t0;
+            double t1 = t0 * residual;
+            double vt1 = vt0 * residual + vresidual * t0;
             result = t1;
             vresult = vt1;
         }
         else
         {
             // return delta * (size - (0.5 * delta));
-            t2 = 0.5 * delta;
-            t3 = size - t2;
-            t4 = delta * t3;
-            vt4 = vsize * delta;
+            double t2 = 0.5 * delta;
+            double t3 = size - t2;
+            double t4 = delta * t3;
+            double vt4 = vsize * delta;
             result = t4;
             vresult = vt4;
         }

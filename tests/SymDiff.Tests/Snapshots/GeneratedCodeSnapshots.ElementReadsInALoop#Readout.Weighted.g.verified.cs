@@ -378,41 +378,30 @@ partial class Readout
         int iter0 = 0; // iterations of 'for (var i = 0; i < n; i++)' so far: indexes its tapes
         // var total = 0.0;
         double total = 0.0;
-        // for (var i = 0; i < n; i++) { total += w[i] * w[i] * i; }
-        int i = 0;
         // for (var i = 0; i < n; i++)
-        double total_1 = total;
-        int i_1 = i;
-        double vtotal_1 = 0;
+        double vtotal = 0;
         // per iteration, taped: i_1, t0, vt0 (the reverse sweep reads them)
-        while (i_1 < n)
+        for (int i = 0; i < n; i++)
         {
-            workspace.i_1[iter0] = i_1;
+            workspace.i_1[iter0] = i;
             // total += w[i] * w[i] * i;
-            double t0 = w[i_1];
+            double t0 = w[i];
             workspace.t0[iter0] = t0;
-            double vt0 = DTensorRules.ItemPushforward(i_1, vw);
+            double vt0 = DTensorRules.ItemPushforward(i, vw);
             workspace.vt0[iter0] = vt0;
             double t1 = t0 * t0;
             double vt1 = vt0 * 2 * t0;
-            double t2 = t1 * (double)i_1;
-            double vt2 = vt1 * (double)i_1;
-            double total_2 = total_1 + t2;
-            double vtotal_2 = vtotal_1 + vt2;
-            // i++
-            int i_2 = i_1 + 1;
+            double t2 = t1 * (double)i;
+            double vt2 = vt1 * (double)i;
+            total += t2;
+            vtotal += vt2;
             iter0++;
-            total_1 = total_2;
-            i_1 = i_2;
-            vtotal_1 = vtotal_2;
         }
-        double total_3 = total_1;
-        double vtotal_3 = vtotal_1;
         // return total + w[0];
         double t3 = w[0];
         double vt3 = DTensorRules.ItemPushforward(0, vw);
-        double result = total_3 + t3;
-        double vresult = vtotal_3 + vt3;
+        double result = total + t3;
+        double vresult = vtotal + vt3;
         // reverse sweep (dResult = 1), with the tangent of each gradient along v
         // return total + w[0];
         DTensorRules.ItemPullback(0, 0, hvw);
@@ -422,7 +411,7 @@ partial class Readout
         while (iter0 > 0)
         {
             iter0--;
-            i_1 = workspace.i_1[iter0];
+            int i_1 = workspace.i_1[iter0];
             double t0 = workspace.t0[iter0];
             double vt0 = workspace.vt0[iter0];
             double dtotal_2 = dtotal_1;

@@ -466,12 +466,9 @@ partial class Regression
         // var k = 0;
         int k = 0;
         // foreach (var x in xs)
-        double loss_1 = loss;
-        int k_1 = k;
-        int index = 0;
-        double vloss_1 = 0;
+        double vloss = 0;
         // per iteration, taped: x, t2, error, vt2 (the reverse sweep reads them)
-        while (index < xs.Length)
+        for (int index = 0; index < xs.Length; index++)
         {
             // foreach (var x in xs)
             double x = xs[index];
@@ -485,30 +482,22 @@ partial class Regression
             workspace.t2[iter0] = t2;
             double vt2 = vt1 * (1 - t2 * t2);
             workspace.vt2[iter0] = vt2;
-            double t3 = ys[k_1];
+            double t3 = ys[k];
             double error = t2 - t3;
             workspace.error[iter0] = error;
             // loss += error * error;
             double t4 = error * error;
             double vt4 = vt2 * 2 * error;
-            double loss_2 = loss_1 + t4;
-            double vloss_2 = vloss_1 + vt4;
+            loss += t4;
+            vloss += vt4;
             // k++;
-            int k_2 = k_1 + 1;
-            // index++
-            int index_1 = index + 1;
+            k++;
             iter0++;
-            loss_1 = loss_2;
-            k_1 = k_2;
-            index = index_1;
-            vloss_1 = vloss_2;
         }
-        double loss_3 = loss_1;
-        double vloss_3 = vloss_1;
         // return loss / xs.Length;
         double t5 = (double)xs.Length;
-        double result = loss_3 / t5;
-        double vresult = vloss_3 / t5;
+        double result = loss / t5;
+        double vresult = vloss / t5;
         // reverse sweep (dResult = 1), with the tangent of each gradient along v
         // return loss / xs.Length;
         double dloss_3 = 1 / t5;

@@ -322,42 +322,27 @@ partial class Accumulator
         int iter0 = 0; // iterations of 'for (int i = 0; i < steps; i++)' so far: indexes its tapes
         // double s = 0;
         double s = 0.0;
-        // for (int i = 0; i < steps; i++) { s += x * w; if (s > 2) { break; } }
-        int i = 0;
         // for (int i = 0; i < steps; i++)
-        double s_1 = s;
-        int i_1 = i;
-        bool broke = false;
-        double vs_1 = 0;
+        double vs = 0;
         // per iteration, nothing taped (the reverse sweep reads no value of an iteration)
-        while (!broke && i_1 < steps)
+        for (int i = 0; i < steps; i++)
         {
             // s += x * w;
             double t0 = x * w;
             double vt0 = vx * w + vw * x;
-            double s_2 = s_1 + t0;
-            double vs_2 = vs_1 + vt0;
+            s += t0;
+            vs += vt0;
             // if (s > 2)
-            bool cond1 = s_2 > 2.0;
-            bool broke_1 = false; // read after the branch
+            bool cond1 = s > 2.0;
             if (cond1)
             {
-                broke_1 = true;
+                iter0++; // counts the iteration it leaves
+                break;
             }
-            else
-            {
-                broke_1 = broke;
-            }
-            // i++
-            int i_2 = i_1 + 1;
             iter0++;
-            s_1 = s_2;
-            i_1 = i_2;
-            broke = broke_1;
-            vs_1 = vs_2;
         }
-        double s_3 = s_1;
-        double vs_3 = vs_1;
+        double s_3 = s;
+        double vs_3 = vs;
         // return s * x;
         double result = s_3 * x;
         double vresult = vs_3 * x + vx * s_3;

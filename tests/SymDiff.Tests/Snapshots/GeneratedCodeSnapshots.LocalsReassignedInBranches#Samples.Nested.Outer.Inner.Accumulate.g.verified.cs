@@ -179,20 +179,20 @@ namespace Samples.Nested
                 double s = a * b;
                 double vs = va * b + vb * a;
                 // if (twice)
-                double s_3 = 0, vs_3 = 0, s_1 = 0, vs_1 = 0, s_2 = 0, vs_2 = 0; // read after the branch
+                double s_3 = 0, vs_3 = 0; // read after the branch
                 if (twice)
                 {
                     // s += a * b;
-                    s_1 = s + s;
-                    vs_1 = vs * 2;
+                    double s_1 = s + s;
+                    double vs_1 = vs * 2;
                     s_3 = s_1;
                     vs_3 = vs_1;
                 }
                 else
                 {
                     // s = s - b;
-                    s_2 = s - b;
-                    vs_2 = vs - vb;
+                    double s_2 = s - b;
+                    double vs_2 = vs - vb;
                     s_3 = s_2;
                     vs_3 = vs_2;
                 }

@@ -531,60 +531,41 @@ partial class Grid
         int iter1 = 0; // iterations of 'for (int j = 0; j < columns; j++)' so far: indexes its tapes
         // double total = 0;
         double total = 0.0;
-        // for (int i = 0; i < rows; i++) { double row = a; for (int j = 0; j < columns; j++) { row = Math.Tanh(row * b + j); } total += row * i; }
-        int i = 0;
         // for (int i = 0; i < rows; i++)
-        double total_1 = total;
-        int i_1 = i;
-        double vtotal_1 = 0;
+        double vtotal = 0;
         // per iteration, taped: i_1, iter1Start (the reverse sweep reads them)
-        while (i_1 < rows)
+        for (int i = 0; i < rows; i++)
         {
-            workspace.i_1[iter0] = i_1;
-            // for (int j = 0; j < columns; j++) { row = Math.Tanh(row * b + j); }
-            int j = 0;
+            workspace.i_1[iter0] = i;
             // for (int j = 0; j < columns; j++)
             double row = a;
-            int j_1 = j;
             double vrow = va;
             // per iteration, taped: row, row_1, vrow, vrow_1 (the reverse sweep reads them)
             int iter1Start = iter1; // where this run of the loop starts on its tapes
             workspace.iter1Start[iter0] = iter1Start;
-            while (j_1 < columns)
+            for (int j = 0; j < columns; j++)
             {
                 workspace.row[iter1] = row;
                 workspace.vrow[iter1] = vrow;
                 // row = Math.Tanh(row * b + j);
                 double t0 = row * b;
                 double vt0 = vrow * b + vb * row;
-                double t1 = t0 + (double)j_1;
-                double row_1 = Math.Tanh(t1);
-                workspace.row_1[iter1] = row_1;
-                double vrow_1 = vt0 * (1 - row_1 * row_1);
-                workspace.vrow_1[iter1] = vrow_1;
-                // j++
-                int j_2 = j_1 + 1;
+                double t1 = t0 + (double)j;
+                row = Math.Tanh(t1);
+                workspace.row_1[iter1] = row;
+                vrow = vt0 * (1 - row * row);
+                workspace.vrow_1[iter1] = vrow;
                 iter1++;
-                row = row_1;
-                j_1 = j_2;
-                vrow = vrow_1;
             }
-            double row_2 = row;
-            double vrow_2 = vrow;
             // total += row * i;
-            double t2 = row_2 * (double)i_1;
-            double vt2 = vrow_2 * (double)i_1;
-            double total_2 = total_1 + t2;
-            double vtotal_2 = vtotal_1 + vt2;
-            // i++
-            int i_2 = i_1 + 1;
+            double t2 = row * (double)i;
+            double vt2 = vrow * (double)i;
+            total += t2;
+            vtotal += vt2;
             iter0++;
-            total_1 = total_2;
-            i_1 = i_2;
-            vtotal_1 = vtotal_2;
         }
-        double total_3 = total_1;
-        double vtotal_3 = vtotal_1;
+        double total_3 = total;
+        double vtotal_3 = vtotal;
         // reverse sweep (dResult = 1), with the tangent of each gradient along v
         // for (int i = 0; i < rows; i++)
         double dtotal_1 = 1;
@@ -594,7 +575,7 @@ partial class Grid
         while (iter0 > 0)
         {
             iter0--;
-            i_1 = workspace.i_1[iter0];
+            int i_1 = workspace.i_1[iter0];
             int iter1Start = workspace.iter1Start[iter0];
             double dtotal_2 = dtotal_1;
             double vdtotal_2 = vdtotal_1;

@@ -704,22 +704,18 @@ partial class Elman
         float loss = 0f;
         // var steps = inputs.Length / batch;
         int steps = inputs.Length / batch;
-        // for (int t = 0; t < steps; t++) { var x = DTensor.Embedding(embed, inputs.Slice(t * batch, batch)); h = DTensor.Tanh(DTensor.AddRowBias(D...
-        int t = 0;
         // for (int t = 0; t < steps; t++)
         DTensor<float> h = h0;
-        float loss_1 = loss;
-        int t_1 = t;
         DTensor<float>? vh = null;
-        float vloss_1 = 0;
+        float vloss = 0;
         // per iteration, taped: h, t_1, x, tmp2, h_1, vh, vx, vh_1, vtmp5, tmp7Saved (the reverse sweep reads them)
-        while (t_1 < steps)
+        for (int t = 0; t < steps; t++)
         {
             workspace.h[iter0] = h;
             workspace.vh[iter0] = vh;
-            workspace.t_1[iter0] = t_1;
+            workspace.t_1[iter0] = t;
             // var x = DTensor.Embedding(embed, inputs.Slice(t * batch, batch));
-            global::System.ReadOnlySpan<int> tmp0 = inputs.Slice(t_1 * batch, batch);
+            global::System.ReadOnlySpan<int> tmp0 = inputs.Slice(t * batch, batch);
             DTensor<float> x = DTensor.Embedding(embed, tmp0, ref workspace.x[iter0]);
             DTensor<float> vx = Buffers.Ensure(ref workspace.vx[iter0], x.Shape);
             DTensorRules.EmbeddingPushforward(embed, tmp0, vembed, vx);
@@ -743,25 +739,18 @@ partial class Elman
             DTensor<float> tmp5 = DTensor.MatMul(h_1, v, false, false, ref workspace.tmp5);
             DTensor<float> vtmp5 = Buffers.Ensure(ref workspace.vtmp5[iter0], tmp5.Shape);
             DTensorRules.MatMulPushforward(h_1, v, false, false, vh_1, vv, vtmp5);
-            global::System.ReadOnlySpan<int> tmp6 = targets.Slice(t_1 * batch, batch);
+            global::System.ReadOnlySpan<int> tmp6 = targets.Slice(t * batch, batch);
             float tmp7 = DTensor.CrossEntropy(tmp5, tmp6, ref workspace.tmp7Saved[iter0]);
             float vtmp7 = DTensorRules.CrossEntropyPushforward(tmp5, tmp6, vtmp5);
-            float loss_2 = loss_1 + tmp7;
-            float vloss_2 = vloss_1 + vtmp7;
-            // t++
-            int t_2 = t_1 + 1;
+            loss += tmp7;
+            vloss += vtmp7;
             iter0++;
             h = h_1;
-            loss_1 = loss_2;
-            t_1 = t_2;
             vh = vh_1;
-            vloss_1 = vloss_2;
         }
-        float loss_3 = loss_1;
-        float vloss_3 = vloss_1;
         // return loss / steps;
-        float result = loss_3 / (float)steps;
-        float vresult = vloss_3 / (float)steps;
+        float result = loss / (float)steps;
+        float vresult = vloss / (float)steps;
         // reverse sweep (dResult = 1), with the tangent of each gradient along v
         // return loss / steps;
         float dloss_3 = 1 / (float)steps;
@@ -775,7 +764,7 @@ partial class Elman
         {
             iter0--;
             h = workspace.h[iter0]!;
-            t_1 = workspace.t_1[iter0];
+            int t_1 = workspace.t_1[iter0];
             DTensor<float> x = workspace.x[iter0]!;
             DTensor<float> tmp2 = workspace.tmp2[iter0]!;
             DTensor<float> h_1 = workspace.h_1[iter0]!;

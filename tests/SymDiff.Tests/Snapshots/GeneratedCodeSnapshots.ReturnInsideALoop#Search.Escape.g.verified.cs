@@ -588,18 +588,14 @@ partial class Search
         var workspace = EscapeHessianVectorProductWorkspace.Current; // buffers reused from call to call
         // forward sweep, with tangents along v
         int iter0 = 0; // iterations of 'for (int i = 0; i < steps; i++)' so far: indexes its tapes
-        // for (int i = 0; i < steps; i++) { v = v * rate + Math.Sin(v); if (v > 2) { return v * v; } }
-        int i = 0;
         // for (int i = 0; i < steps; i++)
         double v = x;
-        int i_1 = i;
         bool returned = false;
         double returnValue = 0;
-        bool broke = false;
         double vv = vx;
         double vreturnValue = 0;
         // per iteration, taped: v, v_1, cond1, vv, vv_1 (the reverse sweep reads them)
-        while (!broke && i_1 < steps)
+        for (int i = 0; i < steps; i++)
         {
             workspace.v[iter0] = v;
             workspace.vv[iter0] = vv;
@@ -608,50 +604,31 @@ partial class Search
             double vt0 = vv * rate + vrate * v;
             (double t1, double cosV) = Math.SinCos(v);
             double vt1 = vv * cosV;
-            double v_1 = t0 + t1;
-            workspace.v_1[iter0] = v_1;
-            double vv_1 = vt0 + vt1;
-            workspace.vv_1[iter0] = vv_1;
+            v = t0 + t1;
+            workspace.v_1[iter0] = v;
+            vv = vt0 + vt1;
+            workspace.vv_1[iter0] = vv;
             // if (v > 2)
-            bool cond1 = v_1 > 2.0;
+            bool cond1 = v > 2.0;
             workspace.cond1[iter0] = cond1;
-            bool returned_1 = false, broke_1 = false; // read after the branch
-            double returnValue_1 = 0, vreturnValue_1 = 0, t2 = 0, vt2 = 0; // read after the branch
             if (cond1)
             {
                 // return v * v;
-                t2 = v_1 * v_1;
-                vt2 = vv_1 * 2 * v_1;
-                returned_1 = true;
-                returnValue_1 = t2;
-                broke_1 = true;
-                vreturnValue_1 = vt2;
+                double t2 = v * v;
+                double vt2 = vv * 2 * v;
+                returned = true;
+                returnValue = t2;
+                vreturnValue = vt2;
+                iter0++; // counts the iteration it leaves
+                break;
             }
-            else
-            {
-                returned_1 = returned;
-                returnValue_1 = returnValue;
-                broke_1 = broke;
-                vreturnValue_1 = vreturnValue;
-            }
-            // i++
-            int i_2 = i_1 + 1;
             iter0++;
-            v = v_1;
-            i_1 = i_2;
-            returned = returned_1;
-            returnValue = returnValue_1;
-            broke = broke_1;
-            vv = vv_1;
-            vreturnValue = vreturnValue_1;
         }
-        double v_2 = v;
         bool returned_2 = returned;
         double returnValue_2 = returnValue;
-        double vv_2 = vv;
         double vreturnValue_2 = vreturnValue;
         // if (returned) return returnValue
-        double result = 0, vresult = 0, t3 = 0, vt3 = 0; // read after the branch
+        double result = 0, vresult = 0; // read after the branch
         if (returned_2)
         {
             result = returnValue_2;
@@ -660,8 +637,8 @@ partial class Search
         else
         {
             // return -v;
-            t3 = -v_2;
-            vt3 = -vv_2;
+            double t3 = -v;
+            double vt3 = -vv;
             result = t3;
             vresult = vt3;
         }

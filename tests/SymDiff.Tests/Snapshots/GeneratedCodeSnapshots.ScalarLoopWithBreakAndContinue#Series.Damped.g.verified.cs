@@ -580,17 +580,12 @@ partial class Series
         int iter0 = 0; // iterations of 'for (int i = 0; i < steps; i++)' so far: indexes its tapes
         // double s = 0;
         double s = 0.0;
-        // for (int i = 0; i < steps; i++) { v = v * rate + Math.Sin(v); if (v > 10) { break; } if (i % 2 == 1) { continue; } s += v * v; }
-        int i = 0;
         // for (int i = 0; i < steps; i++)
-        double s_1 = s;
         double v = x;
-        int i_1 = i;
-        bool broke = false;
-        double vs_1 = 0;
+        double vs = 0;
         double vv = vx;
         // per iteration, taped: v, v_1, cond1, cond2, vv, vv_1 (the reverse sweep reads them)
-        while (!broke && i_1 < steps)
+        for (int i = 0; i < steps; i++)
         {
             workspace.v[iter0] = v;
             workspace.vv[iter0] = vv;
@@ -599,57 +594,36 @@ partial class Series
             double vt0 = vv * rate + vrate * v;
             (double t1, double cosV) = Math.SinCos(v);
             double vt1 = vv * cosV;
-            double v_1 = t0 + t1;
-            workspace.v_1[iter0] = v_1;
-            double vv_1 = vt0 + vt1;
-            workspace.vv_1[iter0] = vv_1;
+            v = t0 + t1;
+            workspace.v_1[iter0] = v;
+            vv = vt0 + vt1;
+            workspace.vv_1[iter0] = vv;
             // if (v > 10)
-            bool cond1 = v_1 > 10.0;
+            bool cond1 = v > 10.0;
             workspace.cond1[iter0] = cond1;
-            double s_4 = 0, vs_4 = 0, s_3 = 0, vs_3 = 0, t2 = 0, vt2 = 0, s_2 = 0, vs_2 = 0; // read after the branch
-            bool broke_1 = false, cond2 = false; // read after the branch
             if (cond1)
             {
-                s_4 = s_1;
-                broke_1 = true;
-                vs_4 = vs_1;
+                iter0++; // counts the iteration it leaves
+                break;
             }
             else
             {
                 // if (i % 2 == 1)
-                cond2 = i_1 % 2 == 1;
+                bool cond2 = i % 2 == 1;
                 workspace.cond2[iter0] = cond2;
-                if (cond2)
-                {
-                    s_3 = s_1;
-                    vs_3 = vs_1;
-                }
-                else
+                if (!cond2)
                 {
                     // s += v * v;
-                    t2 = v_1 * v_1;
-                    vt2 = vv_1 * 2 * v_1;
-                    s_2 = s_1 + t2;
-                    vs_2 = vs_1 + vt2;
-                    s_3 = s_2;
-                    vs_3 = vs_2;
+                    double t2 = v * v;
+                    double vt2 = vv * 2 * v;
+                    s += t2;
+                    vs += vt2;
                 }
-                s_4 = s_3;
-                broke_1 = broke;
-                vs_4 = vs_3;
             }
-            // i++
-            int i_2 = i_1 + 1;
             iter0++;
-            s_1 = s_4;
-            v = v_1;
-            i_1 = i_2;
-            broke = broke_1;
-            vs_1 = vs_4;
-            vv = vv_1;
         }
-        double s_5 = s_1;
-        double vs_5 = vs_1;
+        double s_5 = s;
+        double vs_5 = vs;
         // reverse sweep (dResult = 1), with the tangent of each gradient along v
         // for (int i = 0; i < steps; i++)
         double ds_1 = 1;

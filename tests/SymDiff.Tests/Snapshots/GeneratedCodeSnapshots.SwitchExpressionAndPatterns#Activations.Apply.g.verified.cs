@@ -280,7 +280,7 @@ partial class Activations
         // forward sweep, with tangents along v
         // => kind switch { 0 => Math.Tanh(x), 1 => x is > 0 ? x : 0.01 * x, _ => x * (1 / (1 + Math.Exp(-x))), }
         bool cond0 = kind == 0;
-        double result = 0, vresult = 0, t0 = 0, vt0 = 0, t8 = 0, vt8 = 0, t2 = 0, vt2 = 0, t1 = 0, vt1 = 0, t3 = 0, vt3 = 0, t4 = 0, vt4 = 0, t5 = 0, t6 = 0, vt6 = 0, t7 = 0, vt7 = 0; // read after the branch
+        double result = 0, vresult = 0, t0 = 0, vt0 = 0, t4 = 0, vt4 = 0, t5 = 0, t6 = 0, vt6 = 0; // read after the branch
         bool cond1 = false, cond2 = false; // read after the branch
         if (cond0)
         {
@@ -294,10 +294,14 @@ partial class Activations
         {
             // => kind switch { 0 => Math.Tanh(x), 1 => x is > 0 ? x : 0.01 * x, _ => x * (1 / (1 + Math.Exp(-x))), }
             cond1 = kind == 1;
+            double t8;
+            double vt8;
             if (cond1)
             {
                 // => kind switch { 0 => Math.Tanh(x), 1 => x is > 0 ? x : 0.01 * x, _ => x * (1 / (1 + Math.Exp(-x))), }
                 cond2 = x > 0.0;
+                double t2;
+                double vt2;
                 if (cond2)
                 {
                     t2 = x;
@@ -306,8 +310,8 @@ partial class Activations
                 else
                 {
                     // => kind switch { 0 => Math.Tanh(x), 1 => x is > 0 ? x : 0.01 * x, _ => x * (1 / (1 + Math.Exp(-x))), }
-                    t1 = 0.01 * x;
-                    vt1 = vx * 0.01;
+                    double t1 = 0.01 * x;
+                    double vt1 = vx * 0.01;
                     t2 = t1;
                     vt2 = vt1;
                 }
@@ -317,15 +321,15 @@ partial class Activations
             else
             {
                 // => kind switch { 0 => Math.Tanh(x), 1 => x is > 0 ? x : 0.01 * x, _ => x * (1 / (1 + Math.Exp(-x))), }
-                t3 = -x;
-                vt3 = -vx;
+                double t3 = -x;
+                double vt3 = -vx;
                 t4 = Math.Exp(t3);
                 vt4 = vt3 * t4;
                 t5 = 1.0 + t4;
                 t6 = 1.0 / t5;
                 vt6 = -vt4 * t6 / t5;
-                t7 = x * t6;
-                vt7 = vx * t6 + vt6 * x;
+                double t7 = x * t6;
+                double vt7 = vx * t6 + vt6 * x;
                 t8 = t7;
                 vt8 = vt7;
             }

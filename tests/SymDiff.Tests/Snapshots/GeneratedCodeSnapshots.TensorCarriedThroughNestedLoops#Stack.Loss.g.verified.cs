@@ -603,26 +603,20 @@ partial class Stack
         // forward sweep, with tangents along v
         int iter0 = 0; // iterations of 'for (var i = 0; i < outer; i++)' so far: indexes its tapes
         int iter1 = 0; // iterations of 'for (var j = 0; j < inner; j++)' so far: indexes its tapes
-        // for (var i = 0; i < outer; i++) for (var j = 0; j < inner; j++) h = DTensor.Tanh(DTensor.MatMul(h, w));
-        int i = 0;
         // for (var i = 0; i < outer; i++)
         DTensor<double> h = h0;
-        int i_1 = i;
         DTensor<double>? vh = vh0;
         // per iteration, taped: h, iter1Start (the reverse sweep reads them)
-        while (i_1 < outer)
+        for (int i = 0; i < outer; i++)
         {
             workspace.h[iter0] = h;
-            // for (var j = 0; j < inner; j++) h = DTensor.Tanh(DTensor.MatMul(h, w));
-            int j = 0;
             // for (var j = 0; j < inner; j++)
             DTensor<double> h_1 = h;
-            int j_1 = j;
             DTensor<double>? vh_1 = vh;
             // per iteration, taped: h_1, h_2, vh_1, vh_2 (the reverse sweep reads them)
             int iter1Start = iter1; // where this run of the loop starts on its tapes
             workspace.iter1Start[iter0] = iter1Start;
-            while (j_1 < inner)
+            for (int j = 0; j < inner; j++)
             {
                 workspace.h_1[iter1] = h_1;
                 workspace.vh_1[iter1] = vh_1;
@@ -633,20 +627,14 @@ partial class Stack
                 DTensor<double> h_2 = DTensor.Tanh(t0, ref workspace.h_2[iter1]);
                 DTensor<double> vh_2 = Buffers.Ensure(ref workspace.vh_2[iter1], h_2.Shape);
                 DTensorRules.TanhPushforward(h_2, vt0, vh_2);
-                // j++
-                int j_2 = j_1 + 1;
                 iter1++;
                 h_1 = h_2;
-                j_1 = j_2;
                 vh_1 = vh_2;
             }
             DTensor<double> h_3 = h_1;
             DTensor<double>? vh_3 = vh_1;
-            // i++
-            int i_2 = i_1 + 1;
             iter0++;
             h = h_3;
-            i_1 = i_2;
             vh = vh_3;
         }
         DTensor<double> h_4 = h;

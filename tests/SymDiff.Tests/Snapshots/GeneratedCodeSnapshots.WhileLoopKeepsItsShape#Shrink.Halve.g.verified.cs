@@ -448,11 +448,9 @@ partial class Shrink
         int n = 0;
         // while (y > a)
         double y = x;
-        int n_1 = n;
-        bool broke = false;
         double vy = vx;
         // per iteration, taped: y, t1, vy, vt1 (the reverse sweep reads them)
-        while (!broke && y > a)
+        while (y > a)
         {
             workspace.y[iter0] = y;
             workspace.vy[iter0] = vy;
@@ -465,26 +463,18 @@ partial class Shrink
             workspace.vt1[iter0] = vt1;
             double t2 = t1 * a;
             double vt2 = vt1 * a + va * t1;
-            double y_1 = t0 + t2;
-            double vy_1 = vt0 + vt2;
+            y = t0 + t2;
+            vy = vt0 + vt2;
             // n++;
-            int n_2 = n_1 + 1;
+            n++;
             // if (n > 50)
-            bool cond1 = n_2 > 50;
-            bool broke_1 = false; // read after the branch
+            bool cond1 = n > 50;
             if (cond1)
             {
-                broke_1 = true;
-            }
-            else
-            {
-                broke_1 = broke;
+                iter0++; // counts the iteration it leaves
+                break;
             }
             iter0++;
-            y = y_1;
-            n_1 = n_2;
-            broke = broke_1;
-            vy = vy_1;
         }
         double y_2 = y;
         double vy_2 = vy;
