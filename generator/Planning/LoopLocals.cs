@@ -713,11 +713,27 @@ internal sealed class LoopLocals
             return;
         }
 
+        // Copies the loop itself makes at the end of its body (previous = h, before h moves on) may stand after the
+        // incrementors: they still print at the body's end, before the incrementors run, if neither reads the other.
         var body = loop.Body.Statements;
+        var end = body.Count;
+        while (end > 0 && body[end - 1] is IrAssign { Source: var own, Value: IrRef } && own == loop.Source && shape.StepSource.Length > 0 && own != shape.StepSource)
+        {
+            end--;
+        }
+
         var steps = new List<IrAssign>();
-        for (var i = body.Count - 1; i >= 0 && body[i] is IrAssign { Source: var source } step && source == shape.StepSource && shape.StepSource.Length > 0; i--)
+        for (var i = end - 1; i >= 0 && body[i] is IrAssign { Source: var source } step && source == shape.StepSource && shape.StepSource.Length > 0; i--)
         {
             steps.Insert(0, step);
+        }
+
+        var trailing = body.Skip(end).Cast<IrAssign>().ToList();
+        if (trailing.Count > 0 && (steps.Count == 0
+            || trailing.Any(copy => IrWalker.References(copy.Value).Any(id => steps.Any(step => step.Target == id || SameClass(step.Target, id))))
+            || steps.Any(step => IrWalker.References(step.Value).Any(id => trailing.Any(copy => copy.Target == id || SameClass(copy.Target, id))))))
+        {
+            return;
         }
 
         var stepped = new List<IrCarried>();
