@@ -5,8 +5,8 @@ namespace SymDiff.Benchmarks;
 
 /// <summary>
 /// Scalar functions for <see cref="ForwardModeBenchmarks"/>, besides the tanh network's loss of the sample: a series
-/// summed in a loop of 50 steps (it gets a pushforward but no Hessian-vector product) and a function without loops of
-/// about 30 operations.
+/// summed in a loop of 50 steps, a function without loops of about 30 operations, a tensor MLP and an Elman network
+/// (a loop over tensors).
 /// </summary>
 public static partial class ForwardModeModels
 {
@@ -43,6 +43,26 @@ public static partial class ForwardModeModels
     {
         var h = DTensor.Tanh(DTensor.AddRowBias(DTensor.MatMul(x, w1), b1));
         return DTensor.CrossEntropy(DTensor.AddRowBias(DTensor.MatMul(h, w2), b2), y);
+    }
+
+    /// <summary>An Elman network over the time steps of a batch of token ids, a cross-entropy per step (a loop over tensors).</summary>
+    [Differentiable]
+    public static float Elman(
+        DTensor<float> embed, DTensor<float> w, DTensor<float> u, DTensor<float> b, DTensor<float> v, DTensor<float> c,
+        [NoDiff] DTensor<float> h0, [NoDiff] ReadOnlySpan<int> inputs, [NoDiff] ReadOnlySpan<int> targets, int batch)
+    {
+        var h = h0;
+        float loss = 0;
+        var steps = inputs.Length / batch;
+        for (int t = 0; t < steps; t++)
+        {
+            var x = DTensor.Embedding(embed, inputs.Slice(t * batch, batch));
+            h = DTensor.Tanh(DTensor.AddRowBias(DTensor.Add(DTensor.MatMul(x, w), DTensor.MatMul(h, u)), b));
+            var logits = DTensor.AddRowBias(DTensor.MatMul(h, v), c);
+            loss += DTensor.CrossEntropy(logits, targets.Slice(t * batch, batch));
+        }
+
+        return loss / steps;
     }
 }
 
@@ -134,6 +154,53 @@ public class ForwardModeBenchmarks
             _mlp[0], _mlp[1], _mlp[2], _mlp[3], _mlpInput, _mlpLabels,
             _mlpDirection[0], _mlpDirection[1], _mlpDirection[2], _mlpDirection[3],
             _mlpProduct[0], _mlpProduct[1], _mlpProduct[2], _mlpProduct[3]);
+
+    [BenchmarkCategory("Series50"), Benchmark]
+    public double SeriesHessianVectorProduct() => ForwardModeModels.SeriesHessianVectorProduct(_a, _b, _v1, _v2, out var h1, out var h2) + h1 + h2;
+
+    // The Elman network: vocabulary 1,000, 32-wide embeddings, 64 hidden units, batch 32, 10 time steps. The gradient
+    // is the baseline; the pushforward and the Hessian-vector product (issue 18's bounds for a loop over tensors).
+    private static readonly int[][] ElmanShapes = [[1000, 32], [32, 64], [64, 64], [64], [64, 1000], [1000]];
+    private readonly DTensor<float>[] _elman = MlpTensors(new Random(6), ElmanShapes);
+    private readonly DTensor<float>[] _elmanDirection = MlpTensors(new Random(7), ElmanShapes);
+    private readonly DTensor<float>[] _elmanGradient = MlpTensors(new Random(8), ElmanShapes);
+    private readonly DTensor<float>[] _elmanProduct = MlpTensors(new Random(9), ElmanShapes);
+    private readonly DTensor<float> _elmanH0 = DTensor.Zeros<float>(32, 64);
+    private readonly int[] _elmanInputs = Enumerable.Range(0, 320).Select(i => (i * 7919) % 1000).ToArray();
+    private readonly int[] _elmanTargets = Enumerable.Range(0, 320).Select(i => (i * 104729) % 1000).ToArray();
+
+    [BenchmarkCategory("Elman"), Benchmark]
+    public float ElmanForward() =>
+        ForwardModeModels.Elman(_elman[0], _elman[1], _elman[2], _elman[3], _elman[4], _elman[5], _elmanH0, _elmanInputs, _elmanTargets, 32);
+
+    [BenchmarkCategory("Elman"), Benchmark]
+    public float ElmanBuffered() =>
+        ForwardModeModels.ElmanBuffered(_elman[0], _elman[1], _elman[2], _elman[3], _elman[4], _elman[5], _elmanH0, _elmanInputs, _elmanTargets, 32);
+
+    [BenchmarkCategory("Elman"), Benchmark(Baseline = true)]
+    public float ElmanGradient()
+    {
+        var e = _elman;
+        var g = _elmanGradient;
+        return ForwardModeModels.ElmanGradient(e[0], e[1], e[2], e[3], e[4], e[5], _elmanH0, _elmanInputs, _elmanTargets, 32, g[0], g[1], g[2], g[3], g[4], g[5]);
+    }
+
+    [BenchmarkCategory("Elman"), Benchmark]
+    public float ElmanPushforward()
+    {
+        var e = _elman;
+        var d = _elmanDirection;
+        return ForwardModeModels.ElmanPushforward(e[0], e[1], e[2], e[3], e[4], e[5], _elmanH0, _elmanInputs, _elmanTargets, 32, d[0], d[1], d[2], d[3], d[4], d[5], out var dResult) + dResult;
+    }
+
+    [BenchmarkCategory("Elman"), Benchmark]
+    public float ElmanHessianVectorProduct()
+    {
+        var e = _elman;
+        var d = _elmanDirection;
+        var p = _elmanProduct;
+        return ForwardModeModels.ElmanHessianVectorProduct(e[0], e[1], e[2], e[3], e[4], e[5], _elmanH0, _elmanInputs, _elmanTargets, 32, d[0], d[1], d[2], d[3], d[4], d[5], p[0], p[1], p[2], p[3], p[4], p[5]);
+    }
 
     private static DTensor<float>[] MlpTensors(Random random, params int[][] shapes) =>
         shapes.Select(s => DTensor.RandomUniform(random, -0.1f, 0.1f, s)).ToArray();
