@@ -74,6 +74,12 @@ internal static class Gemm
             return;
         }
 
+        if (transposeB && !transposeA && NarrowEdge(n) && !NarrowEdge(m))
+        {
+            MultiplyTransposed(m, n, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc, accumulate);
+            return;
+        }
+
         var job = new GemmJob<T>(transposeA, transposeB, m, n, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc, accumulate);
         if ((long)m * n * k >= ParallelThreshold && Parallelism.Threads > 1)
         {
@@ -83,6 +89,58 @@ internal static class Gemm
         {
             job.Run(0, m, 0, n);
         }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="columns"/> end in a narrow panel (a few columns past a multiple of the kernel's 2 × vector
+    /// width): the narrow kernel has too few independent sums to hide the multiply-add latency, so n = 100 at 512 bits
+    /// (3 × 32 + 4) spends a fifth of its time on its last 4 columns.
+    /// </summary>
+    private static bool NarrowEdge(int columns)
+    {
+        var nr = 2 * (Width == SimdWidth.Bits512 ? 16 : 8);
+        return Width != SimdWidth.Scalar && columns > nr && columns % nr is > 0 and <= 8;
+    }
+
+    /// <summary>
+    /// C = A·Bᵀ (+ C) computed as Cᵀ = B·Aᵀ into a scratch buffer, then transposed into C, for a C whose columns end in
+    /// a narrow panel and whose rows do not (the NLM's 128 × 16384 · (100 × 16384)ᵀ: m = 128 is four full panels). B is
+    /// then read in place as the row-major operand and A packed. Each element sums its k products in the same order,
+    /// and an accumulated C is copied into the scratch first, so the result is the same bits as the direct product.
+    /// </summary>
+    private static void MultiplyTransposed<T>(int m, int n, int k, T[] a, int aOffset, int lda, T[] b, int bOffset, int ldb, T[] c, int cOffset, int ldc, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var scratch = TransposeScratch<T>.Get(n * m);
+        if (accumulate)
+        {
+            for (var i = 0; i < m; i++)
+            {
+                for (var j = 0; j < n; j++)
+                {
+                    scratch[(j * m) + i] = c[cOffset + (i * ldc) + j];
+                }
+            }
+        }
+
+        // Cᵀ[n×m] = B[n×k] · (A[m×k])ᵀ: B row-major in place, A as a transposed right operand.
+        Multiply(false, true, n, m, k, b, bOffset, ldb, a, aOffset, lda, scratch, 0, m, accumulate);
+        for (var i = 0; i < m; i++)
+        {
+            for (var j = 0; j < n; j++)
+            {
+                c[cOffset + (i * ldc) + j] = scratch[(j * m) + i];
+            }
+        }
+    }
+
+    /// <summary>The scratch of <see cref="MultiplyTransposed"/>, per thread, grown when needed (nothing allocated per step).</summary>
+    private static class TransposeScratch<T>
+    {
+        [ThreadStatic]
+        private static T[]? s_buffer;
+
+        public static T[] Get(int length) => s_buffer is { } buffer && buffer.Length >= length ? buffer : s_buffer = new T[length];
     }
 
     /// <summary>Computes the block [rowStart, rowEnd) × [columnStart, columnEnd) of C.</summary>

@@ -68,6 +68,51 @@ public sealed class GemmTests
         }
     }
 
+    /// <summary>
+    /// A·Bᵀ whose columns end in a narrow panel (n = 100) is computed as (B·Aᵀ)ᵀ: the same bits as the direct product
+    /// (here through an explicitly transposed B), accumulating into C over several blocks of k, at both widths.
+    /// </summary>
+    [Theory]
+    [InlineData(256)]
+    [InlineData(512)]
+    public void ANarrowProductWithTransposedBComputedTransposedGivesTheDirectBits(int bits)
+    {
+        var saved = Gemm.Width;
+        try
+        {
+            Gemm.Width = (SimdWidth)bits;
+            foreach (var (m, n) in new[] { (128, 100), (64, 36), (40, 20) })
+            {
+                const int k = 600;
+                var random = new Random(m + n);
+                var a = Enumerable.Range(0, m * k).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray();
+                var b = Enumerable.Range(0, n * k).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray();
+                var bTransposed = new float[k * n];
+                for (var j = 0; j < n; j++)
+                {
+                    for (var p = 0; p < k; p++)
+                    {
+                        bTransposed[(p * n) + j] = b[(j * k) + p];
+                    }
+                }
+
+                var start = Enumerable.Range(0, m * n).Select(_ => (float)random.NextDouble()).ToArray();
+                var viaTranspose = (float[])start.Clone();
+                var direct = (float[])start.Clone();
+                Gemm.Multiply(false, true, m, n, k, a, 0, k, b, 0, k, viaTranspose, 0, n, accumulate: true);
+                Gemm.Multiply(false, false, m, n, k, a, 0, k, bTransposed, 0, n, direct, 0, n, accumulate: true);
+                Assert.Equal(direct, viaTranspose);
+                Gemm.Multiply(false, true, m, n, k, a, 0, k, b, 0, k, viaTranspose, 0, n, accumulate: false);
+                Gemm.Multiply(false, false, m, n, k, a, 0, k, bTransposed, 0, n, direct, 0, n, accumulate: false);
+                Assert.Equal(direct, viaTranspose);
+            }
+        }
+        finally
+        {
+            Gemm.Width = saved;
+        }
+    }
+
     /// <summary>Each element sums its k products in the same order whatever the width: the results are identical.</summary>
     [Fact]
     public void TheVectorWidthsGiveTheSameProductBitForBit()
