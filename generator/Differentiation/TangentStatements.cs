@@ -116,6 +116,9 @@ internal sealed class TangentProgram(TBlock body, CExpr resultTangent, IReadOnly
 
     /// <summary>The C# name of each tangent the program defines or reads (<c>dh</c> for <c>h</c>; parameters' are theirs).</summary>
     public IReadOnlyDictionary<int, string> TangentNames { get; } = tangentNames;
+
+    /// <summary>The same program with other statements (fewer tangents) and the names of the tangents it still has.</summary>
+    public TangentProgram With(TBlock body, IReadOnlyDictionary<int, string> names) => new(body, ResultTangent, names, tangents);
 }
 
 /// <summary>

@@ -314,7 +314,8 @@ internal sealed class PushforwardWriter
 
     /// <summary>
     /// A call in a Hessian-vector product: <c>t = GHessianVectorProduct(args, ẋ, out t_hv0, ...)</c>, then
-    /// <c>GGradient(args, out t_d0, ...)</c>, then the value's tangent <c>vt = ẋ_0·t_d0 + ...</c>.
+    /// <c>GGradient(args, out t_d0, ...)</c>, then the value's tangent <c>vt = ẋ_0·t_d0 + ...</c> unless nothing reads it
+    /// (the plan's program names only the tangents it keeps).
     /// </summary>
     private void WriteCallSite(CallSite site)
     {
@@ -325,7 +326,7 @@ internal sealed class PushforwardWriter
         _writer.WriteLine(Declare(site.Target) + Name(site.Target) + " = " + DerivativeNames.OfCallee(callee, DerivativeNames.HessianVectorProductSuffix) + "(" + string.Join(", ", arguments
             .Concat(site.Tangents.Select(_printer.Print)).Concat(site.Products.Select(p => outType + p))) + ");");
         _writer.WriteLine(DerivativeNames.OfCallee(callee, DerivativeNames.GradientSuffix) + "(" + string.Join(", ", arguments.Concat(site.Gradients.Select(g => outType + g))) + ");");
-        if (!C.IsZero(site.ValueTangent))
+        if (!C.IsZero(site.ValueTangent) && _program.TangentNames.ContainsKey(site.Target))
         {
             _writer.WriteLine(DeclareTangent(site.Target) + Tangent(site.Target) + " = " + _printer.Print(site.ValueTangent) + ";");
         }

@@ -27,6 +27,7 @@ internal sealed class HessianVectorProductPlan
     private readonly Dictionary<int, int> _enclosing = new();
 
     private readonly IrMethod _ir;
+    private readonly TangentProgram _program;
 
     private HessianVectorProductPlan(IrMethod ir, HessianVectorProduct product)
     {
@@ -35,6 +36,9 @@ internal sealed class HessianVectorProductPlan
         // Only what H·v needs is computed: from the parameters' gradient tangents back through the steps that feed them
         // (anything else would be a local assigned and never read, CS0219).
         (_read, _readTangents) = Live(product.Reverse, ir.Parameters.Where(p => p.Differentiable).Select(p => p.Value));
+        // The forward sweep computes only the tangents those steps read (by name or from tapes): reversing from the
+        // constant seed 1, nothing reads the result's tangent, nor what only it needs.
+        _program = TangentLiveness.Prune(product.Forward, product.Reverse.Descendants().SelectMany(Reads).SelectMany(C.Tangents).ToList(), keepCalls: true);
         Own(ir.Body.Statements, -1, topLevel: true);
         var reversed = product.Reverse.Descendants().OfType<RLoop>().ToList();
         // A span cannot be taped: the reverse iteration makes it again from what it reads (restored from tapes).
@@ -73,7 +77,7 @@ internal sealed class HessianVectorProductPlan
 
         _phis = new HashSet<int>(IrWalker.Loops(ir.Body.Statements).SelectMany(l => l.Carried).Select(c => c.Phi));
         FindExitReads(product.Reverse, []);
-        PlanIterationBuffers(product.Forward);
+        PlanIterationBuffers(_program);
         Forward = PlanForward();
     }
 
@@ -105,7 +109,7 @@ internal sealed class HessianVectorProductPlan
             keepsName.UnionWith(steps.Concat(initials).Concat(skipped).Where(stored.Contains));
         }
 
-        return TangentPlan.CreateBeforeReverse(_ir, Product.Forward, byName.Contains, keepsName.Contains, taken);
+        return TangentPlan.CreateBeforeReverse(_ir, _program, byName.Contains, keepsName.Contains, taken);
     }
 
     /// <summary>

@@ -69,11 +69,13 @@ internal sealed class TangentPlan
             .Where(ComputesIntoBuffer).Select(a => a.Target).Concat(_exitCopies).Distinct().OrderBy(id => id).ToList();
     }
 
-    /// <summary>Plans a pushforward.</summary>
-    public static TangentPlan Create(IrMethod ir, TangentProgram program) => new(ir, program, beforeReverse: false, _ => false, _ => false, []);
+    /// <summary>Plans a pushforward: only the tangents its result's reads (<see cref="TangentLiveness"/>).</summary>
+    public static TangentPlan Create(IrMethod ir, TangentProgram program) =>
+        new(ir, TangentLiveness.Prune(program, C.Tangents(program.ResultTangent), keepCalls: false), beforeReverse: false, _ => false, _ => false, []);
 
     /// <summary>
-    /// Plans the forward sweep of a Hessian-vector product: <paramref name="readByName"/> holds for the values the reverse
+    /// Plans the forward sweep of a Hessian-vector product (<paramref name="program"/> already holds only the tangents its
+    /// reverse sweep reads): <paramref name="readByName"/> holds for the values the reverse
     /// sweep reads by name rather than from a tape (they keep their SSA names and are declared ahead of the branch that
     /// defines them); <paramref name="keepsName"/> for other values that keep their SSA names; <paramref name="taken"/>
     /// are the names the product declares besides (gradients, their tangents), which a shared tangent local must not take.

@@ -228,6 +228,54 @@ public sealed class ForwardModeTests
         AssertProductOfFIsTheGradientsDerivative(type.GetMethod("FHessianVectorProduct")!, type.GetMethods().Single(m => m.Name == "FGradient" && m.GetParameters().Length == 4));
     }
 
+    /// <summary>
+    /// Only tangents something reads are computed. A Hessian-vector product reverses from the constant seed 1: its result's
+    /// tangent (<c>vresult</c>) is read by nothing, nor is the tangent of a value that only decides a branch, which the
+    /// pushforward (whose result tangent it returns) does not compute either; both still match finite differences, and
+    /// the generated code compiles warning-free.
+    /// </summary>
+    [Fact]
+    public void TangentsNothingReadsAreNotComputed()
+    {
+        const string source = """
+            using System;
+            using SymDiff;
+
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F(double a, double b)
+                {
+                    var s = Math.Sin(a * b);
+                    var gate = Math.Exp(a);
+                    return gate > 1 ? s * a : s * b * b;
+                }
+            }
+            """;
+        var generated = GeneratorHarness.Run(source);
+        var product = generated.Method("double FHessianVectorProduct(");
+        Assert.DoesNotContain("vresult", product, StringComparison.Ordinal);
+        Assert.DoesNotContain("vgate", product, StringComparison.Ordinal);
+        Assert.Contains("hva = ", product, StringComparison.Ordinal);
+        var pushforward = generated.Method("double FPushforward(");
+        Assert.Contains("gate = Math.Exp(a);", pushforward, StringComparison.Ordinal);
+        Assert.DoesNotContain("dgate", pushforward, StringComparison.Ordinal);
+        Assert.Contains("dResult = ", pushforward, StringComparison.Ordinal);
+
+        var type = GeneratorHarness.CompileAndLoad(source).GetType("C")!;
+        AssertProductOfFIsTheGradientsDerivative(type.GetMethod("FHessianVectorProduct")!, type.GetMethod("FGradient")!);
+        foreach (var (a, b) in new[] { (0.4, 0.9), (-0.7, 1.3) })
+        {
+            var (da, db) = (0.6, -0.35);
+            const double step = 1e-6;
+            var args = new object?[] { a, b, da, db, 0.0 };
+            type.GetMethod("FPushforward")!.Invoke(null, args);
+            var f = type.GetMethod("F")!;
+            var expected = ((double)f.Invoke(null, [a + (step * da), b + (step * db)])! - (double)f.Invoke(null, [a - (step * da), b - (step * db)])!) / (2 * step);
+            Assert.True(Math.Abs((double)args[4]! - expected) <= 1e-7 * Math.Max(1, Math.Abs(expected)), $"dResult = {args[4]}, finite differences {expected}");
+        }
+    }
+
     /// <summary>F(a, b)'s generated H·v against central differences of its generated gradient along v, at two points.</summary>
     private static void AssertProductOfFIsTheGradientsDerivative(MethodInfo hvp, MethodInfo gradient)
     {

@@ -102,6 +102,17 @@ public sealed record GeneratorRun(
     public IEnumerable<Diagnostic> AllDiagnostics =>
         GeneratorDiagnostics.Concat(Compilation.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
 
+    /// <summary>
+    /// The text of the generated method whose declaration contains <paramref name="signature"/>
+    /// (<c>"double FHessianVectorProduct("</c>), from there to its closing brace (a member of a type outside namespaces).
+    /// </summary>
+    public string Method(string signature)
+    {
+        var file = Sources.Values.Single(s => s.Contains(signature, StringComparison.Ordinal));
+        var start = file.IndexOf(signature, StringComparison.Ordinal);
+        return file[start..file.IndexOf("\n    }\n", start, StringComparison.Ordinal)];
+    }
+
     public void AssertNoDiagnostics()
     {
         var problems = AllDiagnostics.ToList();

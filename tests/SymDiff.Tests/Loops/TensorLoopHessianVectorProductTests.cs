@@ -49,6 +49,72 @@ public sealed class TensorLoopHessianVectorProductTests
     }
 
     /// <summary>
+    /// A Hessian-vector product reverses from the constant seed 1, so nothing reads its result's tangent: its forward
+    /// sweep computes no loss tangent (no cross-entropy pushforward, a softmax recomputed per time step) and no
+    /// <c>vresult</c>, while the pushforward, which returns that tangent, still does; H·v still matches central finite
+    /// differences of the gradient, and the generated code compiles warning-free.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public void AnElmanNetworksProductComputesNoTangentOfItsLoss(int steps)
+    {
+        const string source = """
+            using System;
+            using SymDiff;
+
+            public static partial class Rnn
+            {
+                [Differentiable]
+                public static double Loss(
+                    DTensor<double> w, DTensor<double> u, DTensor<double> b, DTensor<double> v,
+                    [NoDiff] DTensor<double> xs, [NoDiff] DTensor<double> h0, [NoDiff] ReadOnlySpan<int> labels, int steps)
+                {
+                    var h = h0;
+                    double loss = 0;
+                    for (int t = 0; t < steps; t++)
+                    {
+                        h = DTensor.Tanh(DTensor.AddRowBias(DTensor.Add(DTensor.MatMul(DTensor.Select(xs, t), w), DTensor.MatMul(h, u)), b));
+                        loss += DTensor.CrossEntropy(DTensor.MatMul(h, v), labels);
+                    }
+
+                    return loss / steps;
+                }
+
+                // Spans cannot go through reflection: these take the labels as an array.
+                public static double Value(DTensor<double>[] p, DTensor<double> xs, DTensor<double> h0, int[] labels, int steps) =>
+                    Loss(p[0], p[1], p[2], p[3], xs, h0, labels, steps);
+
+                public static double Product(DTensor<double>[] p, DTensor<double> xs, DTensor<double> h0, int[] labels, int steps, DTensor<double>[] d, DTensor<double>[] hv) =>
+                    LossHessianVectorProduct(p[0], p[1], p[2], p[3], xs, h0, labels, steps, d[0], d[1], d[2], d[3], hv[0], hv[1], hv[2], hv[3]);
+
+                public static void Gradient(DTensor<double>[] p, DTensor<double> xs, DTensor<double> h0, int[] labels, int steps, DTensor<double>[] g) =>
+                    LossGradient(p[0], p[1], p[2], p[3], xs, h0, labels, steps, g[0], g[1], g[2], g[3]);
+            }
+            """;
+        var generated = GeneratorHarness.Run(source);
+        var product = generated.Method("double LossHessianVectorProduct(");
+        Assert.DoesNotContain("CrossEntropyPushforward", product, StringComparison.Ordinal);
+        Assert.DoesNotContain("vresult", product, StringComparison.Ordinal);
+        Assert.DoesNotContain("vloss", product, StringComparison.Ordinal);
+        Assert.Contains("CrossEntropyPullbackTangent", product, StringComparison.Ordinal);
+        Assert.Contains("CrossEntropyPushforward", generated.Method("double LossPushforward("), StringComparison.Ordinal);
+
+        var type = GeneratorHarness.CompileAndLoad(source).GetType("Rnn")!;
+        var random = new Random(1200 + steps);
+        DTensor<double>[] p = [Uniform(random, 3, 4), Uniform(random, 4, 4), Uniform(random, 4), Uniform(random, 4, 3)];
+        var (xs, h0) = (Uniform(random, 5, 2, 3), Uniform(random, 2, 4));
+        int[] labels = [2, 0];
+        Check(
+            random,
+            p,
+            (d, hv) => (double)type.GetMethod("Product")!.Invoke(null, [p, xs, h0, labels, steps, d, hv])!,
+            () => (double)type.GetMethod("Value")!.Invoke(null, [p, xs, h0, labels, steps])!,
+            g => type.GetMethod("Gradient")!.Invoke(null, [p, xs, h0, labels, steps, g]),
+            "Rnn.Loss");
+    }
+
+    /// <summary>
     /// The Elman network over token ids, its inputs and targets sliced from spans in each step: the reverse iteration
     /// makes the slices again (a span cannot be taped); keeping and recomputing its iterations in the gradient alike.
     /// </summary>

@@ -150,7 +150,6 @@ partial class Clock
         (double sinTmp2, double tmp3) = Math.SinCos(tmp2);
         double vtmp3 = -(vtmp2 * sinTmp2);
         double result = tmp3 * x;
-        double vresult = vtmp3 * x + vx * tmp3;
         // reverse sweep (dResult = 1), with the tangent of each gradient along v
         // return Math.Cos(t * w) * x;
         double vdx = vtmp3;

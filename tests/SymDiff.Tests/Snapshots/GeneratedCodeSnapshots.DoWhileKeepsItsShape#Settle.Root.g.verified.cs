@@ -414,7 +414,6 @@ partial class Settle
         double vv_2 = vv;
         // return v * x;
         double result = v_2 * x;
-        double vresult = vv_2 * x + vx * v_2;
         // reverse sweep (dResult = 1), with the tangent of each gradient along v
         // return v * x;
         double vdx = vv_2;

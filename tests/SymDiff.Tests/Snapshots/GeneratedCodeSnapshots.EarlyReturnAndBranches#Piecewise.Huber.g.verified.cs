@@ -178,19 +178,16 @@ partial class Piecewise
         // forward sweep, with tangents along v
         // var size = Math.Abs(residual);
         double size = Math.Abs(residual);
-        double vsize = residual > 0 ? vresidual : residual < 0 ? -vresidual : 0;
         // if (size <= delta)
         bool cond0 = size <= delta;
-        double result = 0, vresult = 0, t0 = 0, vt0 = 0; // read after the branch
+        double result = 0, t0 = 0, vt0 = 0; // read after the branch
         if (cond0)
         {
             // return 0.5 * residual * residual;
             t0 = 0.5 * residual;
             vt0 = vresidual * 0.5;
             double t1 = t0 * residual;
-            double vt1 = vt0 * residual + vresidual * t0;
             result = t1;
-            vresult = vt1;
         }
         else
         {
@@ -198,9 +195,7 @@ partial class Piecewise
             double t2 = 0.5 * delta;
             double t3 = size - t2;
             double t4 = delta * t3;
-            double vt4 = vsize * delta;
             result = t4;
-            vresult = vt4;
         }
         // reverse sweep (dResult = 1), with the tangent of each gradient along v
         double vdresidual = 0;

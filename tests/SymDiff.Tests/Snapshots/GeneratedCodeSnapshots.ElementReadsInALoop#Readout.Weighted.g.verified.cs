@@ -378,8 +378,6 @@ partial class Readout
         int iter0 = 0; // iterations of 'for (var i = 0; i < n; i++)' so far: indexes its tapes
         // var total = 0.0;
         double total = 0.0;
-        // for (var i = 0; i < n; i++)
-        double vtotal = 0;
         // per iteration, taped: i_1, t0, vt0 (the reverse sweep reads them)
         for (int i = 0; i < n; i++)
         {
@@ -390,18 +388,13 @@ partial class Readout
             double vt0 = DTensorRules.ItemPushforward(i, vw);
             workspace.vt0[iter0] = vt0;
             double t1 = t0 * t0;
-            double vt1 = vt0 * 2 * t0;
             double t2 = t1 * (double)i;
-            double vt2 = vt1 * (double)i;
             total += t2;
-            vtotal += vt2;
             iter0++;
         }
         // return total + w[0];
         double t3 = w[0];
-        double vt3 = DTensorRules.ItemPushforward(0, vw);
         double result = total + t3;
-        double vresult = vtotal + vt3;
         // reverse sweep (dResult = 1), with the tangent of each gradient along v
         // return total + w[0];
         DTensorRules.ItemPullback(0, 0, hvw);

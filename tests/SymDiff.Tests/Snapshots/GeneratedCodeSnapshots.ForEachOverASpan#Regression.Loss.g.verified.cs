@@ -465,8 +465,6 @@ partial class Regression
         double loss = 0.0;
         // var k = 0;
         int k = 0;
-        // foreach (var x in xs)
-        double vloss = 0;
         // per iteration, taped: x, t2, error, vt2 (the reverse sweep reads them)
         for (int index = 0; index < xs.Length; index++)
         {
@@ -487,9 +485,7 @@ partial class Regression
             workspace.error[iter0] = error;
             // loss += error * error;
             double t4 = error * error;
-            double vt4 = vt2 * 2 * error;
             loss += t4;
-            vloss += vt4;
             // k++;
             k++;
             iter0++;
@@ -497,7 +493,6 @@ partial class Regression
         // return loss / xs.Length;
         double t5 = (double)xs.Length;
         double result = loss / t5;
-        double vresult = vloss / t5;
         // reverse sweep (dResult = 1), with the tangent of each gradient along v
         // return loss / xs.Length;
         double dloss_3 = 1 / t5;

@@ -345,7 +345,6 @@ partial class Accumulator
         double vs_3 = vs;
         // return s * x;
         double result = s_3 * x;
-        double vresult = vs_3 * x + vx * s_3;
         // reverse sweep (dResult = 1), with the tangent of each gradient along v
         // return s * x;
         double vdx = vs_3;

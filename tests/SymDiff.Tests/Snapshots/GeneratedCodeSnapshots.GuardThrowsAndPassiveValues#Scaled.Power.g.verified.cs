@@ -144,7 +144,6 @@ partial class Scaled
         double t1 = t0 * factor;
         double vt1 = vt0 * factor;
         double result = t1 * scale;
-        double vresult = vt1 * scale + vscale * t1;
         // reverse sweep (dResult = 1), with the tangent of each gradient along v
         // return Math.Pow(x, n) * factor * scale;
         double vdscale = vt1;

@@ -198,7 +198,6 @@ namespace Samples.Nested
                 }
                 // s *= a;
                 double s_4 = s_3 * a;
-                double vs_4 = vs_3 * a + va * s_3;
                 // reverse sweep (dResult = 1), with the tangent of each gradient along v
                 // s *= a;
                 double vda = vs_3;

@@ -531,8 +531,6 @@ partial class Grid
         int iter1 = 0; // iterations of 'for (int j = 0; j < columns; j++)' so far: indexes its tapes
         // double total = 0;
         double total = 0.0;
-        // for (int i = 0; i < rows; i++)
-        double vtotal = 0;
         // per iteration, taped: i_1, iter1Start (the reverse sweep reads them)
         for (int i = 0; i < rows; i++)
         {
@@ -559,13 +557,10 @@ partial class Grid
             }
             // total += row * i;
             double t2 = row * (double)i;
-            double vt2 = vrow * (double)i;
             total += t2;
-            vtotal += vt2;
             iter0++;
         }
         double total_3 = total;
-        double vtotal_3 = vtotal;
         // reverse sweep (dResult = 1), with the tangent of each gradient along v
         // for (int i = 0; i < rows; i++)
         double dtotal_1 = 1;

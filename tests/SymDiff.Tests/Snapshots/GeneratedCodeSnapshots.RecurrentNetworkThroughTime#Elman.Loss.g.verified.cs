@@ -707,7 +707,6 @@ partial class Elman
         // for (int t = 0; t < steps; t++)
         DTensor<float> h = h0;
         DTensor<float>? vh = null;
-        float vloss = 0;
         // per iteration, taped: h, t_1, x, tmp2, h_1, vh, vx, vh_1, vtmp5, tmp7Saved (the reverse sweep reads them)
         for (int t = 0; t < steps; t++)
         {
@@ -741,16 +740,13 @@ partial class Elman
             DTensorRules.MatMulPushforward(h_1, v, false, false, vh_1, vv, vtmp5);
             global::System.ReadOnlySpan<int> tmp6 = targets.Slice(t * batch, batch);
             float tmp7 = DTensor.CrossEntropy(tmp5, tmp6, ref workspace.tmp7Saved[iter0]);
-            float vtmp7 = DTensorRules.CrossEntropyPushforward(tmp5, tmp6, vtmp5);
             loss += tmp7;
-            vloss += vtmp7;
             iter0++;
             h = h_1;
             vh = vh_1;
         }
         // return loss / steps;
         float result = loss / (float)steps;
-        float vresult = vloss / (float)steps;
         // reverse sweep (dResult = 1), with the tangent of each gradient along v
         // return loss / steps;
         float dloss_3 = 1 / (float)steps;

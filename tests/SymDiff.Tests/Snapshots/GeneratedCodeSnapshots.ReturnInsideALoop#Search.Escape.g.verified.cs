@@ -593,7 +593,6 @@ partial class Search
         bool returned = false;
         double returnValue = 0;
         double vv = vx;
-        double vreturnValue = 0;
         // per iteration, taped: v, v_1, cond1, vv, vv_1 (the reverse sweep reads them)
         for (int i = 0; i < steps; i++)
         {
@@ -615,10 +614,8 @@ partial class Search
             {
                 // return v * v;
                 double t2 = v * v;
-                double vt2 = vv * 2 * v;
                 returned = true;
                 returnValue = t2;
-                vreturnValue = vt2;
                 iter0++; // counts the iteration it leaves
                 break;
             }
@@ -626,21 +623,17 @@ partial class Search
         }
         bool returned_2 = returned;
         double returnValue_2 = returnValue;
-        double vreturnValue_2 = vreturnValue;
         // if (returned) return returnValue
-        double result = 0, vresult = 0; // read after the branch
+        double result = 0; // read after the branch
         if (returned_2)
         {
             result = returnValue_2;
-            vresult = vreturnValue_2;
         }
         else
         {
             // return -v;
             double t3 = -v;
-            double vt3 = -vv;
             result = t3;
-            vresult = vt3;
         }
         // reverse sweep (dResult = 1), with the tangent of each gradient along v
         double dv_2 = 0;

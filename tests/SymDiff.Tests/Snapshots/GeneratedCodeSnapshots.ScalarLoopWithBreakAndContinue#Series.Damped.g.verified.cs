@@ -582,7 +582,6 @@ partial class Series
         double s = 0.0;
         // for (int i = 0; i < steps; i++)
         double v = x;
-        double vs = 0;
         double vv = vx;
         // per iteration, taped: v, v_1, cond1, cond2, vv, vv_1 (the reverse sweep reads them)
         for (int i = 0; i < steps; i++)
@@ -615,15 +614,12 @@ partial class Series
                 {
                     // s += v * v;
                     double t2 = v * v;
-                    double vt2 = vv * 2 * v;
                     s += t2;
-                    vs += vt2;
                 }
             }
             iter0++;
         }
         double s_5 = s;
-        double vs_5 = vs;
         // reverse sweep (dResult = 1), with the tangent of each gradient along v
         // for (int i = 0; i < steps; i++)
         double ds_1 = 1;

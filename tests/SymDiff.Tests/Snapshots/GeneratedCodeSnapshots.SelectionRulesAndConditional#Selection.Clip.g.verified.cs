@@ -191,16 +191,13 @@ partial class Selection
         // forward sweep, with tangents along v
         // => x > 0 ? Math.Min(Math.Max(x, lo), hi) : Math.Abs(x) * lo
         bool cond0 = x > 0.0;
-        double result = 0, vresult = 0, t0 = 0, vt0 = 0, t2 = 0, vt2 = 0; // read after the branch
+        double result = 0, t0 = 0, t2 = 0, vt2 = 0; // read after the branch
         if (cond0)
         {
             // => x > 0 ? Math.Min(Math.Max(x, lo), hi) : Math.Abs(x) * lo
             t0 = Math.Max(x, lo);
-            vt0 = x >= lo ? vx : vlo;
             double t1 = Math.Min(t0, hi);
-            double vt1 = t0 <= hi ? vt0 : vhi;
             result = t1;
-            vresult = vt1;
         }
         else
         {
@@ -208,9 +205,7 @@ partial class Selection
             t2 = Math.Abs(x);
             vt2 = x > 0 ? vx : x < 0 ? -vx : 0;
             double t3 = t2 * lo;
-            double vt3 = vt2 * lo + vlo * t2;
             result = t3;
-            vresult = vt3;
         }
         // reverse sweep (dResult = 1), with the tangent of each gradient along v
         double vdx = 0;

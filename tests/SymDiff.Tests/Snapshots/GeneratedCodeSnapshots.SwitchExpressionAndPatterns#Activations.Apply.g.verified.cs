@@ -280,7 +280,7 @@ partial class Activations
         // forward sweep, with tangents along v
         // => kind switch { 0 => Math.Tanh(x), 1 => x is > 0 ? x : 0.01 * x, _ => x * (1 / (1 + Math.Exp(-x))), }
         bool cond0 = kind == 0;
-        double result = 0, vresult = 0, t0 = 0, vt0 = 0, t4 = 0, vt4 = 0, t5 = 0, t6 = 0, vt6 = 0; // read after the branch
+        double result = 0, t0 = 0, vt0 = 0, t4 = 0, vt4 = 0, t5 = 0, t6 = 0, vt6 = 0; // read after the branch
         bool cond1 = false, cond2 = false; // read after the branch
         if (cond0)
         {
@@ -288,35 +288,28 @@ partial class Activations
             t0 = Math.Tanh(x);
             vt0 = vx * (1 - t0 * t0);
             result = t0;
-            vresult = vt0;
         }
         else
         {
             // => kind switch { 0 => Math.Tanh(x), 1 => x is > 0 ? x : 0.01 * x, _ => x * (1 / (1 + Math.Exp(-x))), }
             cond1 = kind == 1;
             double t8;
-            double vt8;
             if (cond1)
             {
                 // => kind switch { 0 => Math.Tanh(x), 1 => x is > 0 ? x : 0.01 * x, _ => x * (1 / (1 + Math.Exp(-x))), }
                 cond2 = x > 0.0;
                 double t2;
-                double vt2;
                 if (cond2)
                 {
                     t2 = x;
-                    vt2 = vx;
                 }
                 else
                 {
                     // => kind switch { 0 => Math.Tanh(x), 1 => x is > 0 ? x : 0.01 * x, _ => x * (1 / (1 + Math.Exp(-x))), }
                     double t1 = 0.01 * x;
-                    double vt1 = vx * 0.01;
                     t2 = t1;
-                    vt2 = vt1;
                 }
                 t8 = t2;
-                vt8 = vt2;
             }
             else
             {
@@ -329,12 +322,9 @@ partial class Activations
                 t6 = 1.0 / t5;
                 vt6 = -vt4 * t6 / t5;
                 double t7 = x * t6;
-                double vt7 = vx * t6 + vt6 * x;
                 t8 = t7;
-                vt8 = vt7;
             }
             result = t8;
-            vresult = vt8;
         }
         // reverse sweep (dResult = 1), with the tangent of each gradient along v
         double vdx = 0;

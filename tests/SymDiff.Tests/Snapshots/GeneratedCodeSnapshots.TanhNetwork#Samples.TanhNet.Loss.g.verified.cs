@@ -155,7 +155,6 @@ namespace Samples
             double t3 = 0.5 * t2;
             double vt3 = vt2 * 0.5;
             double result = t3 * t2;
-            double vresult = vt3 * t2 + vt2 * t3;
             // reverse sweep (dResult = 1), with the tangent of each gradient along v
             // return 0.5 * (y - o) * (y - o);
             double dt2 = t3;

@@ -638,10 +638,8 @@ partial class Stack
             vh = vh_3;
         }
         DTensor<double> h_4 = h;
-        DTensor<double>? vh_4 = vh;
         // return DTensor.Sum(h);
         double result = DTensor.Sum(h_4);
-        double vresult = DTensorRules.SumPushforward(h_4, vh_4);
         // reverse sweep (dResult = 1), with the tangent of each gradient along v
         DTensor<double> dh_4 = Buffers.EnsureZeroed(ref workspace.dh_4, h_4);
         DTensor<double> vdh_4 = Buffers.EnsureZeroed(ref workspace.vdh_4, dh_4);

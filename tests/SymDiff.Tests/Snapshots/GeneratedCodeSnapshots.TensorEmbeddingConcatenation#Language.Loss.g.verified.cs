@@ -301,7 +301,6 @@ partial class Language
         DTensor<float> vt3 = Buffers.Ensure(ref workspace.vt3, t3.Shape);
         DTensorRules.MatMulPushforward(hidden, u, false, false, vhidden, vu, vt3);
         float result = DTensor.CrossEntropy(t3, next, ref workspace.resultSaved);
-        float vresult = DTensorRules.CrossEntropyPushforward(t3, next, vt3);
         // reverse sweep (dResult = 1), with the tangent of each gradient along v
         DTensor<float> dt3 = Buffers.EnsureZeroed(ref workspace.dt3, workspace.resultSaved!);
         DTensor<float> vdt3 = Buffers.EnsureZeroed(ref workspace.vdt3, dt3);

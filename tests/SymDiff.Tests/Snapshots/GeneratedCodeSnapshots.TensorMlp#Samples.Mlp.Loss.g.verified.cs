@@ -280,7 +280,6 @@ namespace Samples
             DTensorRules.AddRowBiasPushforward(vt2, vb2, vlogits);
             // return DTensor.CrossEntropy(logits, y);
             float result = DTensor.CrossEntropy(logits, y, ref workspace.resultSaved);
-            float vresult = DTensorRules.CrossEntropyPushforward(logits, y, vlogits);
             // reverse sweep (dResult = 1), with the tangent of each gradient along v
             DTensor<float> dlogits = Buffers.EnsureZeroed(ref workspace.dlogits, workspace.resultSaved!);
             DTensor<float> vdlogits = Buffers.EnsureZeroed(ref workspace.vdlogits, dlogits);

@@ -480,7 +480,6 @@ partial class Shrink
         double vy_2 = vy;
         // return y * y;
         double result = y_2 * y_2;
-        double vresult = vy_2 * 2 * y_2;
         // reverse sweep (dResult = 1), with the tangent of each gradient along v
         // return y * y;
         double dy_2 = 2 * y_2;
