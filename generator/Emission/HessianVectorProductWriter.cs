@@ -130,7 +130,7 @@ internal sealed class HessianVectorProductWriter : ILoopTaping
                 _writer.WriteLine("int " + ValueName(loop.Cursor) + " = 0; // iterations of '" + loop.Source + "' so far: indexes its tapes");
             }
 
-            new PushforwardWriter(_model, _names, _forward, _writer, _printer, callSites: _hvp.CallSites, taping: this).WriteBlock(_forward.Program.Body);
+            new PushforwardWriter(_model, _names, _forward, _writer, _printer, callSites: _plan.CallSites, taping: this).WriteBlock(_forward.Program.Body);
             _writer.WriteLine("// reverse sweep (dResult = 1), with the tangent of each gradient along v");
             // The reverse sweep goes to its own writer first: which discards its calls use is known once it is written.
             var reverse = new IndentedTextWriter();

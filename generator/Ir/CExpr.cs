@@ -405,6 +405,11 @@ internal static class C
     /// <summary>Every gradient (<see cref="CGradient"/>) an expression reads.</summary>
     public static IEnumerable<int> Gradients(CExpr? e) => Ids(e, node => (node as CGradient)?.Id);
 
+    /// <summary>Every name (<see cref="CName"/>) an expression reads, such as a callee's partials and products.</summary>
+    public static IEnumerable<string> Names(CExpr? e) => e is null ? []
+        : e is CName name ? [name.Text]
+        : Children(e).SelectMany(Names);
+
     private static IEnumerable<int> Ids(CExpr? e, Func<CExpr, int?> id)
     {
         if (e is null)

@@ -38,7 +38,16 @@ internal sealed class HessianVectorProductPlan
         (_read, _readTangents) = Live(product.Reverse, ir.Parameters.Where(p => p.Differentiable).Select(p => p.Value));
         // The forward sweep computes only the tangents those steps read (by name or from tapes): reversing from the
         // constant seed 1, nothing reads the result's tangent, nor what only it needs.
-        _program = TangentLiveness.Prune(product.Forward, product.Reverse.Descendants().SelectMany(Reads).SelectMany(C.Tangents).ToList(), keepCalls: true);
+        // A call to another differentiable method goes through its product and gradient only where the reverse sweep
+        // reads its partials or products, or its value's tangent is read; else it is the plain call.
+        var reads = product.Reverse.Descendants().SelectMany(Reads).ToList();
+        var names = new HashSet<string>(reads.SelectMany(C.Names));
+        _program = TangentLiveness.Prune(
+            product.Forward,
+            reads.SelectMany(C.Tangents).ToList(),
+            id => product.CallSites.TryGetValue(id, out var site) && site.Gradients.Concat(site.Products).Any(names.Contains));
+        var calls = TangentPlan.Descendants(_program.Body).OfType<TPushforwardCall>().Select(c => c.Target).ToList();
+        CallSites = product.CallSites.Where(c => calls.Contains(c.Key)).ToDictionary(c => c.Key, c => c.Value);
         Own(ir.Body.Statements, -1, topLevel: true);
         var reversed = product.Reverse.Descendants().OfType<RLoop>().ToList();
         // A span cannot be taped: the reverse iteration makes it again from what it reads (restored from tapes).
@@ -69,7 +78,7 @@ internal sealed class HessianVectorProductPlan
             // State a call saved for its rule (a cross-entropy's softmax): each iteration saves into its own slot.
             var saved = new HashSet<int>(loop.Body.Descendants().SelectMany(Reads).OfType<CSaved>().Select(c => c.Id));
             _tapedSaved[loop.Loop.Cursor] = order.Where(id => saved.Contains(id) && Owner(id) == loop.Loop.Cursor).ToList();
-            _tapedCalls[loop.Loop.Cursor] = order.Where(id => product.CallSites.ContainsKey(id) && Owner(id) == loop.Loop.Cursor).Select(id => product.CallSites[id]).ToList();
+            _tapedCalls[loop.Loop.Cursor] = order.Where(id => CallSites.ContainsKey(id) && Owner(id) == loop.Loop.Cursor).Select(id => CallSites[id]).ToList();
         }
 
         IEnumerable<int> Operands(int span) =>
@@ -335,6 +344,12 @@ internal sealed class HessianVectorProductPlan
     public static HessianVectorProductPlan Create(IrMethod ir, HessianVectorProduct product) => new(ir, product);
 
     public HessianVectorProduct Product { get; }
+
+    /// <summary>
+    /// The calls to other differentiable methods that go through the callee's product and gradient (the others' partials
+    /// and products nothing reads: they are plain calls), by the value they define.
+    /// </summary>
+    public IReadOnlyDictionary<int, CallSite> CallSites { get; }
 
     /// <summary>The plan of the forward sweep (buffers, values declared ahead of their branches).</summary>
     public TangentPlan Forward { get; }

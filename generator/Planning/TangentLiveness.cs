@@ -17,20 +17,21 @@ internal static class TangentLiveness
 {
     /// <summary>
     /// The program with only the tangents <paramref name="roots"/> need. A call to another differentiable method whose
-    /// tangent nothing reads becomes the plain call, unless <paramref name="keepCalls"/> (a Hessian-vector product's
-    /// calls give the reverse sweep the callee's partials and products: they stay, and so do the tangents they are handed).
+    /// tangent nothing reads becomes the plain call, unless <paramref name="keepsCall"/> holds for its value (in a
+    /// Hessian-vector product, when the reverse sweep reads the callee's partials and products: then the call stays, and
+    /// so do the tangents it is handed).
     /// </summary>
-    public static TangentProgram Prune(TangentProgram program, IEnumerable<int> roots, bool keepCalls)
+    public static TangentProgram Prune(TangentProgram program, IEnumerable<int> roots, System.Func<int, bool> keepsCall)
     {
         var live = new HashSet<int>(roots);
-        var body = Block(program.Body, live, keepCalls);
+        var body = Block(program.Body, live, keepsCall);
         // A tangent defined in the program and not kept loses its name too (the direction's components keep theirs).
         var dead = new HashSet<int>(Defined(program.Body).Where(id => !live.Contains(id)));
         var names = program.TangentNames.Where(n => !dead.Contains(n.Key)).ToDictionary(n => n.Key, n => n.Value);
         return program.With(body, names);
     }
 
-    private static TBlock Block(TBlock block, HashSet<int> live, bool keepCalls)
+    private static TBlock Block(TBlock block, HashSet<int> live, System.Func<int, bool> keepsCall)
     {
         var kept = new List<TStatement>();
         for (var i = block.Statements.Count - 1; i >= 0; i--)
@@ -56,7 +57,7 @@ internal static class TangentLiveness
                     break;
 
                 case TPushforwardCall call:
-                    if (keepCalls || live.Contains(call.Target))
+                    if (keepsCall(call.Target) || live.Contains(call.Target))
                     {
                         call.Tangents.ToList().ForEach(t => Mark(t, live));
                         kept.Add(call);
@@ -80,11 +81,11 @@ internal static class TangentLiveness
                         Mark(phi.WhenFalse, live);
                     }
 
-                    kept.Add(new TIf(branch.Branch, Block(branch.Then, live, keepCalls), Block(branch.Else, live, keepCalls), phis));
+                    kept.Add(new TIf(branch.Branch, Block(branch.Then, live, keepsCall), Block(branch.Else, live, keepsCall), phis));
                     break;
 
                 case TLoop loop:
-                    kept.Add(Loop(loop, live, keepCalls));
+                    kept.Add(Loop(loop, live, keepsCall));
                     break;
 
                 default:
@@ -103,7 +104,7 @@ internal static class TangentLiveness
     /// A carried tangent is kept when its exit tangent or a use in the loop needs it; a kept one needs its next tangent:
     /// repeat until nothing changes, then its initial tangent.
     /// </summary>
-    private static TLoop Loop(TLoop loop, HashSet<int> live, bool keepCalls)
+    private static TLoop Loop(TLoop loop, HashSet<int> live, System.Func<int, bool> keepsCall)
     {
         foreach (var carried in loop.Tangents.Where(c => c.Exit >= 0 && live.Contains(c.Exit)))
         {
@@ -120,8 +121,8 @@ internal static class TangentLiveness
                 Mark(carried.Next, live);
             }
 
-            body = Block(loop.Body, live, keepCalls);
-            header = Block(loop.Header, live, keepCalls);
+            body = Block(loop.Body, live, keepsCall);
+            header = Block(loop.Header, live, keepsCall);
             if (live.Count == before)
             {
                 break;

@@ -71,7 +71,7 @@ internal sealed class TangentPlan
 
     /// <summary>Plans a pushforward: only the tangents its result's reads (<see cref="TangentLiveness"/>).</summary>
     public static TangentPlan Create(IrMethod ir, TangentProgram program) =>
-        new(ir, TangentLiveness.Prune(program, C.Tangents(program.ResultTangent), keepCalls: false), beforeReverse: false, _ => false, _ => false, []);
+        new(ir, TangentLiveness.Prune(program, C.Tangents(program.ResultTangent), keepsCall: _ => false), beforeReverse: false, _ => false, _ => false, []);
 
     /// <summary>
     /// Plans the forward sweep of a Hessian-vector product (<paramref name="program"/> already holds only the tangents its

@@ -264,13 +264,65 @@ public sealed class ForwardModeTests
 
         var type = GeneratorHarness.CompileAndLoad(source).GetType("C")!;
         AssertProductOfFIsTheGradientsDerivative(type.GetMethod("FHessianVectorProduct")!, type.GetMethod("FGradient")!);
+        AssertPushforwardOfFIsItsDerivative(type);
+    }
+
+    /// <summary>
+    /// A call to another file's method whose value only decides a branch: no tangent of it is read, so the pushforward
+    /// calls the method itself rather than its pushforward, and the Hessian-vector product, whose reverse sweep reads no
+    /// partial of it either, neither its product nor its gradient.
+    /// </summary>
+    [Fact]
+    public void ACallWhoseDerivativesNothingReadsIsThePlainCall()
+    {
+        const string callee = """
+            using System;
+            using SymDiff;
+
+            public static partial class Other
+            {
+                [Differentiable]
+                public static double G(double x, double y) => Math.Exp(x) * y;
+            }
+            """;
+        const string caller = """
+            using System;
+            using SymDiff;
+
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F(double a, double b)
+                {
+                    var g = Other.G(a, b);
+                    return g > 1 ? Math.Sin(a * b) : a * b * b;
+                }
+            }
+            """;
+        var generated = GeneratorHarness.Run(callee, caller);
+        foreach (var method in new[] { generated.Method("double FPushforward("), generated.Method("double FHessianVectorProduct(") })
+        {
+            Assert.Contains("G(a, b);", method, StringComparison.Ordinal);
+            Assert.DoesNotContain("GPushforward(", method, StringComparison.Ordinal);
+            Assert.DoesNotContain("GHessianVectorProduct(", method, StringComparison.Ordinal);
+            Assert.DoesNotContain("GGradient(", method, StringComparison.Ordinal);
+        }
+
+        var type = GeneratorHarness.CompileAndLoad(callee, caller).GetType("C")!;
+        AssertProductOfFIsTheGradientsDerivative(type.GetMethod("FHessianVectorProduct")!, type.GetMethod("FGradient")!);
+        AssertPushforwardOfFIsItsDerivative(type);
+    }
+
+    /// <summary>F(a, b)'s generated pushforward against central differences of F along the direction, at two points.</summary>
+    private static void AssertPushforwardOfFIsItsDerivative(Type type)
+    {
+        var f = type.GetMethod("F")!;
         foreach (var (a, b) in new[] { (0.4, 0.9), (-0.7, 1.3) })
         {
             var (da, db) = (0.6, -0.35);
             const double step = 1e-6;
             var args = new object?[] { a, b, da, db, 0.0 };
-            type.GetMethod("FPushforward")!.Invoke(null, args);
-            var f = type.GetMethod("F")!;
+            Assert.Equal((double)f.Invoke(null, [a, b])!, (double)type.GetMethod("FPushforward")!.Invoke(null, args)!);
             var expected = ((double)f.Invoke(null, [a + (step * da), b + (step * db)])! - (double)f.Invoke(null, [a - (step * da), b - (step * db)])!) / (2 * step);
             Assert.True(Math.Abs((double)args[4]! - expected) <= 1e-7 * Math.Max(1, Math.Abs(expected)), $"dResult = {args[4]}, finite differences {expected}");
         }
