@@ -23,7 +23,7 @@ public sealed partial class DifferentiableGenerator
             // planner runs the reverse sweep per generated method and decides what is taped, hoisted and recomputed.
             var mathPrefix = MathPrefix(model);
             var tangents = !model.HasPushforward ? null : TangentSweep.Run(model.Ir, mathPrefix, TangentNaming.Pushforward(model.Ir));
-            var hessian = !model.HasHessianVectorProduct ? null : HessianVectorProduct.Derive(model.Ir, mathPrefix);
+            var hessian = !model.HasHessianVectorProduct ? null : HessianVectorProduct.Derive(model.Ir, mathPrefix, CompilerServicesPrefix(model));
             var plan = FilePlanner.Plan(model, mathPrefix, tangents, hessian);
             return new GeneratedFile(model.HintName, SourceEmitter.Emit(plan), null);
         }
@@ -32,6 +32,8 @@ public sealed partial class DifferentiableGenerator
             return new GeneratedFile(model.HintName, null, InternalError(model.MethodName, exception));
         }
     }
+
+    private static string CompilerServicesPrefix(MethodModel model) => model.Usings.Any(u => u == "SymDiff.CompilerServices") ? string.Empty : "global::SymDiff.CompilerServices.";
 
     private static string MathPrefix(MethodModel model) => model.Usings.Any(u => u == "System") ? string.Empty : "global::System.";
 

@@ -47,9 +47,11 @@ internal sealed class RResetTangent(int value) : RStatement
 /// A call to another <c>[Differentiable]</c> method in a Hessian-vector product: its value and H·v come from the callee's
 /// own Hessian-vector product (<see cref="Products"/>, along the arguments' tangents), its gradient from the callee's
 /// gradient (<see cref="Gradients"/>): the value's tangent is Σ ∂G/∂x_k·ẋ_k, and the tangent of its pullback's step
-/// <c>dx_k += g·∂G/∂x_k</c> is <c>ġ·∂G/∂x_k + g·(H_G·ẋ)_k</c>. One entry per differentiable parameter of the callee.
+/// <c>dx_k += g·∂G/∂x_k</c> is <c>ġ·∂G/∂x_k + g·(H_G·ẋ)_k</c>. One entry per differentiable parameter of the callee;
+/// for a tensor argument (<see cref="TensorInputs"/>: the value, else null) the partials and H·v are tensors of its
+/// shape, in zeroed workspace buffers the callee adds into (a slot per iteration when a loop tapes them).
 /// </summary>
-internal sealed record CallSite(int Target, IrCall Call, IReadOnlyList<CExpr> Tangents, IReadOnlyList<string> Gradients, IReadOnlyList<string> Products, CExpr ValueTangent);
+internal sealed record CallSite(int Target, IrCall Call, IReadOnlyList<CExpr> Tangents, IReadOnlyList<string> Gradients, IReadOnlyList<string> Products, CExpr ValueTangent, IReadOnlyList<int?> TensorInputs);
 
 /// <summary>
 /// Forward over reverse: the method's forward sweep with tangents along a direction v, then its reverse sweep (seed 1)
@@ -104,7 +106,8 @@ internal sealed class HessianVectorProduct
     /// (<c>ForwardModeSupport.SecondOrderGap</c> is null). Its reverse loops read, per iteration, values and tangents the
     /// forward sweep keeps on tapes (<c>Planning/HessianTapes</c> decides which).
     /// </summary>
-    public static HessianVectorProduct Derive(IrMethod ir, string mathPrefix)
+    /// <param name="compilerServices">How generated code spells <c>SymDiff.CompilerServices.</c> (empty when imported).</param>
+    public static HessianVectorProduct Derive(IrMethod ir, string mathPrefix, string compilerServices)
     {
         var sweep = new ReverseSweep(ir, SweepMode.Gradient, mathPrefix, aliasBroadcasts: false);
         var reverse = sweep.Run();
@@ -134,13 +137,20 @@ internal sealed class HessianVectorProduct
             var name = ir.Values[call.Target].Name.TrimStart('@');
             var gradientNames = call.Tangents.Select((_, k) => names.Allocate(name + "_d" + k)).ToList();
             var productNames = call.Tangents.Select((_, k) => names.Allocate(name + "_hv" + k)).ToList();
-            var valueTangent = call.Tangents.Select((t, k) => C.IsZero(t) ? t : C.Multiply(t, new CName(gradientNames[k])))
+            var tensorInputs = call.Call.Arguments
+                .Where((_, i) => i < call.Call.Callee.DifferentiableParameters.Count && call.Call.Callee.DifferentiableParameters[i])
+                .Select(a => a is IrRef r && ir.Values[r.Value].Type.IsTensor ? r.Value : (int?)null)
+                .ToList();
+            // A tensor argument's share of the value's tangent is the sum of its tangent times the partials (zero for none).
+            var valueTangent = call.Tangents.Select((t, k) => TangentSweep.IsZero(t) ? C.Number(0, ir.ReturnType.Kind)
+                    : tensorInputs[k] is null ? C.Multiply(t, new CName(gradientNames[k]))
+                    : C.Call(compilerServices + "Buffers.Dot", t, new CName(gradientNames[k])))
                 .Aggregate((CExpr)C.Number(0, ir.ReturnType.Kind), C.Add);
-            callSites[call.Target] = new CallSite(call.Target, call.Call, call.Tangents, gradientNames, productNames, valueTangent);
+            callSites[call.Target] = new CallSite(call.Target, call.Call, call.Tangents, gradientNames, productNames, valueTangent, tensorInputs);
         }
 
         var tangents = new ExpressionTangent(forward.TangentOf, ir.ReturnType.Kind);
-        var interleaved = Interleave(reverse, new Tangents(ir, forward, tangents), callSites);
+        var interleaved = Interleave(reverse, new Tangents(ir, forward, tangents), callSites, compilerServices);
         return new HessianVectorProduct(forward, interleaved, sweep.GradientName, gradientTangentNames, directions, products, callSites, sweep.Discards);
     }
 
@@ -171,7 +181,7 @@ internal sealed class HessianVectorProduct
             : e is IrRef tensor && ir.Values[tensor.Value].Type.IsTensor ? new CName("null") : C.Number(0, ir.ReturnType.Kind);
     }
 
-    private static RBlock Interleave(RBlock block, Tangents tangents, IReadOnlyDictionary<int, CallSite> callSites)
+    private static RBlock Interleave(RBlock block, Tangents tangents, IReadOnlyDictionary<int, CallSite> callSites, string compilerServices)
     {
         var output = new RBlock();
         foreach (var statement in block.Statements)
@@ -188,6 +198,19 @@ internal sealed class HessianVectorProduct
                         continue;
                     }
 
+                    if (site.TensorInputs[k] is not null)
+                    {
+                        // Tensors: Buffers.AccumulateScaled(g, t_d0, dw), then (ġ, t_d0, g, t_hv0, vdw) for its tangent.
+                        var accumulate = compilerServices + "Buffers.AccumulateScaled";
+                        var (tensorPartial, tensorProduct) = (RArgument.Value(new CName(site.Gradients[k])), RArgument.Value(new CName(site.Products[k])));
+                        output.Add(new RCall(accumulate, [RArgument.Value(g), tensorPartial, RArgument.Gradient(value, byRef: false)]));
+                        var gTangent = tangents.Of(g);
+                        output.Add(new RRuleTangent(accumulate, C.IsZero(gTangent)
+                            ? [RArgument.Value(g), tensorProduct, RArgument.GradientTangent(value, byRef: false)]
+                            : [RArgument.Value(gTangent), tensorPartial, RArgument.Value(g), tensorProduct, RArgument.GradientTangent(value, byRef: false)]));
+                        continue;
+                    }
+
                     var partial = new CName(site.Gradients[k]);
                     output.Add(new RAddAssign(value, C.Multiply(g, partial)));
                     output.Add(new RGradientTangent(value, C.Add(C.Multiply(tangents.Of(g), partial), C.Multiply(g, new CName(site.Products[k]))), declares: false));
@@ -198,8 +221,8 @@ internal sealed class HessianVectorProduct
 
             output.Add(statement switch
             {
-                RIf branch => new RIf(branch.Condition, Interleave(branch.Then, tangents, callSites), Interleave(branch.Else, tangents, callSites)),
-                RLoop loop => new RLoop(loop.Loop, Interleave(loop.Body, tangents, callSites)),
+                RIf branch => new RIf(branch.Condition, Interleave(branch.Then, tangents, callSites, compilerServices), Interleave(branch.Else, tangents, callSites, compilerServices)),
+                RLoop loop => new RLoop(loop.Loop, Interleave(loop.Body, tangents, callSites, compilerServices)),
                 _ => statement,
             });
             switch (statement)

@@ -54,7 +54,7 @@ internal sealed class HessianVectorProductWriter : ILoopTaping
         var name = DerivativeNames.HessianVectorProduct(model.MethodName);
         var names = DerivativeNames.Allocator(ir);
         var differentiable = ir.Parameters.Where(p => p.Differentiable).ToList();
-        var directions = differentiable.Select(p => p.Type.Name + " " + names.AllocateDerivative("v", p.Name)).ToList();
+        var directions = differentiable.Select(p => p.Type.Name + (p.Type.IsTensor ? "? " : " ") + names.AllocateDerivative("v", p.Name)).ToList();
         var products = differentiable.Select(p => (p.Type.IsTensor ? string.Empty : "out ") + p.Type.Name + " " + names.AllocateDerivative("hv", p.Name)).ToList();
         var parameters = ir.Parameters.Select(p => p.Type.Name + " " + p.Name).Concat(directions).Concat(products);
         PushforwardWriter.WriteObsolete(
@@ -103,7 +103,7 @@ internal sealed class HessianVectorProductWriter : ILoopTaping
             + ") and v = (" + string.Join(", ", differentiable.Select(p => _hvp.Directions[p.Value])) + "). Derived forward over reverse:"
             + " the tangent of every step of the gradient along v.");
         var parameters = _ir.Parameters.Select(p => p.Type.Name + " " + p.Name)
-            .Concat(differentiable.Select(p => p.Type.Name + " " + _hvp.Directions[p.Value]))
+            .Concat(differentiable.Select(p => p.Type.Name + (p.Type.IsTensor ? "? " : " ") + _hvp.Directions[p.Value]))
             .Concat(differentiable.Select(p => (p.Type.IsTensor ? string.Empty : "out ") + p.Type.Name + " " + _hvp.Products[p.Value]));
         _writer.WriteLine("[global::System.CodeDom.Compiler.GeneratedCode(\"SymDiff\", \"" + toolVersion + "\")]");
         _writer.WriteLine(_model.Accessibility + " static " + type + " " + Name + "(" + string.Join(", ", parameters) + ")");
@@ -115,7 +115,8 @@ internal sealed class HessianVectorProductWriter : ILoopTaping
                 _writer.WriteLine("// the arguments, checked before anything is written");
                 foreach (var parameter in tensors)
                 {
-                    _writer.WriteLine(_compilerServices + "Arguments.CheckGradient(\"" + Name + "\", " + parameter.Name + ", " + _hvp.Directions[parameter.Value] + ", required: true);");
+                    // A null direction is a zero one, as in the pushforward (a caller's argument the direction does not move).
+                    _writer.WriteLine(_compilerServices + "Arguments.CheckGradient(\"" + Name + "\", " + parameter.Name + ", " + _hvp.Directions[parameter.Value] + ", required: false);");
                     _writer.WriteLine(_compilerServices + "Arguments.CheckGradient(\"" + Name + "\", " + parameter.Name + ", " + _hvp.Products[parameter.Value] + ", required: true);");
                 }
             }
@@ -188,7 +189,7 @@ internal sealed class HessianVectorProductWriter : ILoopTaping
                 .Concat(_plan.Tapes.Select(tape => Tape(TapedType(tape.Value), TapeName(tape.Value, tape.Tangent))))
                 .Concat(_plan.IterationTapes.Select(b => Tape(TypeOf(b.Id) + "?", TapeName(b.Id, b.Tangent)) + " // one per iteration, which may outlive it"))
                 .Concat(_plan.ExitTapes.Select(phi => Tape(TypeOf(phi), _plan.ExitName(phi))))
-                .Concat(_plan.Counted.SelectMany(l => _plan.TapedCalls(l.Cursor)).SelectMany(site => CallSiteLocals(site).Select(name => Tape(TypeOf(site.Target), name)))));
+                .Concat(_plan.Counted.SelectMany(l => _plan.TapedCalls(l.Cursor)).SelectMany(site => PushforwardWriter.CallSiteLocals(_ir, site).Select(l => Tape(l.Type + (l.Tensor ? "?" : string.Empty), l.Name)))));
 
     /// <summary>The discards a printed pullback call passes (only those are declared).</summary>
     private readonly HashSet<string> _usedDiscards = new(StringComparer.Ordinal);
@@ -238,6 +239,25 @@ internal sealed class HessianVectorProductWriter : ILoopTaping
 
     /// <summary>The locals a call to another differentiable method defines for the reverse step: the callee's partials and H·v.</summary>
     private static IEnumerable<string> CallSiteLocals(CallSite site) => site.Gradients.Concat(site.Products);
+
+    /// <summary>
+    /// A call's partials or H·v for a tensor argument: computed into this iteration's slot when its loop tapes them (the
+    /// tape keeps them for the reverse loop), else into a workspace buffer.
+    /// </summary>
+    public string CallSiteBuffer(CallSite site, string name, string type)
+    {
+        if (_plan.Owner(site.Target) is var owner and >= 0 && _plan.TapedCalls(owner).Contains(site))
+        {
+            return "workspace." + name + "[" + ValueName(owner) + "]";
+        }
+
+        _tensorFields[name] = type;
+        return "workspace." + name;
+    }
+
+    /// <summary>A call's tensor partials and H·v declared ahead of its branch (nullable there): read with <c>!</c> after it.</summary>
+    private bool HoistedTensorLocal(string text) =>
+        _hvp.CallSites.Values.Any(site => _forward.Hoisted(site.Target) && PushforwardWriter.CallSiteLocals(_ir, site).Any(l => l.Tensor && l.Name == text));
 
     private void WriteReverse(RBlock block)
     {
@@ -351,7 +371,9 @@ internal sealed class HessianVectorProductWriter : ILoopTaping
             { GradientTangentOf: { } t } => (t, _plan.ComputesTangent(t), _hvp.GradientTangentNames[t]),
             _ => (-1, false, string.Empty),
         };
-        return value < 0 ? _printer.Print(argument.Expression!) : !live ? "null" : (argument.ByRef ? "ref " : string.Empty) + name;
+        return value >= 0 ? (!live ? "null" : (argument.ByRef ? "ref " : string.Empty) + name)
+            : argument.Expression is CName { Text: var text } && _reverseLoops is { Count: 0 } && HoistedTensorLocal(text) ? text + "!"
+            : _printer.Print(argument.Expression!);
     }
 
     /// <summary><c>var dh = Buffers.EnsureZeroed(ref workspace.dh, shape);</c> (a parameter's buffer is the caller's).</summary>
@@ -412,9 +434,9 @@ internal sealed class HessianVectorProductWriter : ILoopTaping
 
             foreach (var site in _plan.TapedCalls(loop.Loop.Cursor))
             {
-                foreach (var name in CallSiteLocals(site))
+                foreach (var (name, type, tensor) in PushforwardWriter.CallSiteLocals(_ir, site))
                 {
-                    _writer.WriteLine(TypeOf(site.Target) + " " + name + " = workspace." + name + "[" + cursor + "];");
+                    _writer.WriteLine(type + " " + name + " = workspace." + name + "[" + cursor + "]" + (tensor ? "!" : string.Empty) + ";");
                 }
             }
 
@@ -507,7 +529,8 @@ internal sealed class HessianVectorProductWriter : ILoopTaping
                 Store(call.Target, tangent: true);
                 if (_plan.Owner(call.Target) is var owner and >= 0 && _plan.TapedCalls(owner).FirstOrDefault(s => s.Target == call.Target) is { } site)
                 {
-                    foreach (var name in CallSiteLocals(site))
+                    // A tensor argument's partials and H·v were computed in their slots.
+                    foreach (var (name, _, _) in PushforwardWriter.CallSiteLocals(_ir, site).Where(l => !l.Tensor))
                     {
                         _writer.WriteLine("workspace." + name + "[" + ValueName(owner) + "] = " + name + ";");
                     }

@@ -323,12 +323,26 @@ internal sealed class PushforwardWriter
         var outType = hoisted ? "out " : "out " + TypeOf(site.Target) + " ";
         var callee = site.Call.Callee;
         var arguments = site.Call.Arguments.Select(a => _printer.Print(C.FromIr(a))).ToList();
-        _writer.WriteLine(Declare(site.Target) + Name(site.Target) + " = " + DerivativeNames.OfCallee(callee, DerivativeNames.HessianVectorProductSuffix) + "(" + string.Join(", ", arguments
-            .Concat(site.Tangents.Select(_printer.Print)).Concat(site.Products.Select(p => outType + p))) + ");");
-        _writer.WriteLine(DerivativeNames.OfCallee(callee, DerivativeNames.GradientSuffix) + "(" + string.Join(", ", arguments.Concat(site.Gradients.Select(g => outType + g))) + ");");
+        for (var k = 0; k < site.TensorInputs.Count; k++)
+        {
+            if (site.TensorInputs[k] is { } input)
+            {
+                // The callee adds its H·v and partials for a tensor argument into zeroed buffers of its shape.
+                foreach (var name in new[] { site.Products[k], site.Gradients[k] })
+                {
+                    Line((hoisted ? string.Empty : TypeOf(input) + " ") + name + " = " + _compilerServices + "Buffers.EnsureZeroed(ref "
+                        + (_taping?.CallSiteBuffer(site, name, TypeOf(input)) ?? "workspace." + name) + ", " + Name(input) + ");");
+                }
+            }
+        }
+
+        string Output(string name, int k) => site.TensorInputs[k] is null ? outType + name : name;
+        Line(Declare(site.Target) + Name(site.Target) + " = " + DerivativeNames.OfCallee(callee, DerivativeNames.HessianVectorProductSuffix) + "(" + string.Join(", ", arguments
+            .Concat(site.Tangents.Select(_printer.Print)).Concat(site.Products.Select(Output))) + ");");
+        Line(DerivativeNames.OfCallee(callee, DerivativeNames.GradientSuffix) + "(" + string.Join(", ", arguments.Concat(site.Gradients.Select(Output))) + ");");
         if (!C.IsZero(site.ValueTangent) && _program.TangentNames.ContainsKey(site.Target))
         {
-            _writer.WriteLine(DeclareTangent(site.Target) + Tangent(site.Target) + " = " + _printer.Print(site.ValueTangent) + ";");
+            Line(DeclareTangent(site.Target) + Tangent(site.Target) + " = " + _printer.Print(site.ValueTangent) + ";");
         }
     }
 
@@ -397,6 +411,11 @@ internal sealed class PushforwardWriter
             if (!_ir.Values[group.First()].Type.IsTensor)
             {
                 Line(group.Key + " " + string.Join(", ", group.SelectMany(id => Hoisted(id).Select(name => name + " = " + zero))) + "; // read after the branch");
+                foreach (var tensors in group.Where(_callSites.ContainsKey).SelectMany(id => TensorCallSiteLocals(_callSites[id])).GroupBy(l => l.Type))
+                {
+                    Line(tensors.Key + "? " + string.Join(", ", tensors.Select(l => l.Name + " = null")) + "; // the call's partials and H·v, read after the branch");
+                }
+
                 continue;
             }
 
@@ -596,12 +615,22 @@ internal sealed class PushforwardWriter
 
         if (_callSites.TryGetValue(id, out var site))
         {
-            foreach (var name in site.Products.Concat(site.Gradients))
+            foreach (var name in site.Products.Concat(site.Gradients).Except(TensorCallSiteLocals(site).Select(l => l.Name)))
             {
                 yield return name;
             }
         }
     }
+
+    private IEnumerable<(string Name, string Type)> TensorCallSiteLocals(CallSite site) => CallSiteLocals(_ir, site).Where(l => l.Tensor).Select(l => (l.Name, l.Type));
+
+    /// <summary>
+    /// The locals a call to another differentiable method defines for the reverse step, the callee's H·v and partials,
+    /// with their types: a tensor argument's are buffers of its type, a scalar's the call's own.
+    /// </summary>
+    public static IEnumerable<(string Name, string Type, bool Tensor)> CallSiteLocals(IrMethod ir, CallSite site) =>
+        site.Products.Select((name, k) => (name, k)).Concat(site.Gradients.Select((name, k) => (name, k)))
+            .Select(l => site.TensorInputs[l.k] is { } id ? (l.name, ir.Values[id].Type.Name, true) : (l.name, ir.Values[site.Target].Type.Name, false));
 
     /// <summary>The type and a space, or nothing for a value declared ahead of its branch or sharing an earlier version's local.</summary>
     private string Declare(int id) => _plan.Hoisted(id) || !Declares(id) ? string.Empty : TypeOf(id) + " ";
@@ -671,4 +700,10 @@ internal interface ILoopTaping
 
     /// <summary>Where a tensor tangent an iteration defines and keeps on a tape is computed (its slot), else null.</summary>
     string? TangentSlot(int id);
+
+    /// <summary>
+    /// The workspace buffer (or, when a loop tapes the call's partials, this iteration's slot) that a call to another
+    /// file's method fills with its partials or H·v for a tensor argument (<paramref name="name"/>, of <paramref name="type"/>).
+    /// </summary>
+    string CallSiteBuffer(CallSite site, string name, string type);
 }

@@ -88,8 +88,8 @@ internal static class ForwardModeSupport
 
     /// <summary>
     /// Null when forward over reverse covers the method (scalar result; loops over scalars and tensors, not spans made in them; rule calls whose pullbacks have a
-    /// pullback-tangent rule or are linear; calls to differentiable methods over scalars that have a Hessian-vector
-    /// product themselves, <see cref="SecondOrderCoverage(IMethodSymbol, Compilation, INamedTypeSymbol?, INamedTypeSymbol?)"/>),
+    /// pullback-tangent rule or are linear; calls to differentiable methods, with scalar or tensor arguments, that have a
+    /// Hessian-vector product themselves, <see cref="SecondOrderCoverage(IMethodSymbol, Compilation, INamedTypeSymbol?, INamedTypeSymbol?)"/>),
     /// else a clause saying what it does not cover and, when that is a pullback without a tangent rule, whose.
     /// </summary>
     public static (string What, string? RuleOf)? SecondOrderGap(IrMethod ir)
@@ -119,8 +119,6 @@ internal static class ForwardModeSupport
                     return ("the pullback of '" + rule.Name + "' has no [PullbackTangentOf] rule", rule.Name);
                 case { Kind: IrCalleeKind.Differentiable, HasHessianVectorProduct: false } callee:
                     return ("'" + callee.Name + "', which it calls, has no Hessian-vector product" + (callee.HessianVectorProductGap is { } why ? ": " + why : string.Empty), null);
-                case { Kind: IrCalleeKind.Differentiable } callee when call.Arguments.Any(a => a is IrRef r && ir.Values[r.Value].Type.IsTensor):
-                    return ("forward over reverse does not cover calls with tensor arguments to '" + callee.Name + "' (of another type or file, so not inlined)", null);
             }
         }
 
@@ -167,9 +165,12 @@ internal static class ForwardModeSupport
     /// <summary>
     /// The same decision from a method's declaration and body, for its callers: null when the method has a
     /// Hessian-vector product, else why not. Never more lenient than <see cref="SecondOrderGap(IrMethod)"/> on the
-    /// method's own IR, so a caller counts on a callee's product only when it exists: loops over scalars are covered (a
-    /// loop that defines a span in an iteration is not), a rule call when its pullback has a pullback-tangent rule or is
-    /// linear; any tensor is not (a caller passing tensors is not covered either).
+    /// method's own IR, so a caller counts on a callee's product only when it exists: a scalar result; loops over scalars
+    /// and tensors (a loop that makes a span it could not make again is not), a rule call when its pullback has a
+    /// pullback-tangent rule or is linear (tensor element reads are), a call to a differentiable method (inlined or not,
+    /// with scalar or tensor arguments) when that method is covered in turn; the forward-mode gap first. A call to a
+    /// tensor-valued differentiable method is not: it has no product of its own (stricter than the IR, where a same-file
+    /// one is inlined).
     /// </summary>
     public static string? SecondOrderCoverage(IMethodSymbol method, Compilation compilation, INamedTypeSymbol? differentiable, INamedTypeSymbol? rules) =>
         Gap(method, compilation, differentiable, rules) is var (what, _)
@@ -211,11 +212,6 @@ internal static class ForwardModeSupport
 
             foreach (var operation in body.Descendants())
             {
-                if (operation.Type is { } type && DerivativeRules.IsTensor(type))
-                {
-                    return "it uses tensors ('" + SourceText.Of(operation.Syntax) + "'), which a caller of another type or file does not count on";
-                }
-
                 if (operation is ILoopOperation loop && SpanNotRemadeIn(loop) is { } span)
                 {
                     return SpanGap(BodyLowerer.LoopSource(loop), span.ToDisplayString(TypeMapper.Format));

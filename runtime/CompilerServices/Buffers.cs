@@ -117,6 +117,61 @@ public static class Buffers
         where T : unmanaged, IFloatingPointIeee754<T> => DTensor.Accumulate(nameof(AccumulateInto), target, source);
 
     /// <summary>
+    /// target += scale·source, elementwise; a null target is skipped. A Hessian-vector product adds a call's partials
+    /// (another file's method, scaled by the gradient it hands that method) to its arguments' gradients with it.
+    /// </summary>
+    public static void AccumulateScaled<T>(T scale, DTensor<T> source, DTensor<T>? target)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (target is null)
+        {
+            return;
+        }
+
+        Check.SameShape(nameof(AccumulateScaled), target, source);
+        System.Numerics.Tensors.TensorPrimitives.MultiplyAdd<T>(source.Span, scale, target.Span, target.Span);
+    }
+
+    /// <summary>
+    /// target += a·x + b·y, elementwise; a null target is skipped: the tangent of a call's step
+    /// <see cref="AccumulateScaled{T}(T, DTensor{T}, DTensor{T})"/> (the gradient's tangent times the partials, plus the
+    /// gradient times the callee's H·v).
+    /// </summary>
+    public static void AccumulateScaled<T>(T a, DTensor<T> x, T b, DTensor<T> y, DTensor<T>? target)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        if (target is null)
+        {
+            return;
+        }
+
+        Check.SameShape(nameof(AccumulateScaled), target, x);
+        Check.SameShape(nameof(AccumulateScaled), target, y);
+        System.Numerics.Tensors.TensorPrimitives.MultiplyAdd<T>(x.Span, a, target.Span, target.Span);
+        System.Numerics.Tensors.TensorPrimitives.MultiplyAdd<T>(y.Span, b, target.Span, target.Span);
+    }
+
+    /// <summary>
+    /// Σ tangent·partial over the elements, zero for a null tangent (a zero direction): the tangent of a call's scalar
+    /// value along its tensor argument's tangent, from the partials the callee's gradient wrote.
+    /// </summary>
+    public static T Dot<T>(DTensor<T>? tangent, DTensor<T> partial)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(partial);
+        if (tangent is null)
+        {
+            return T.Zero;
+        }
+
+        Check.SameShape(nameof(Dot), partial, tangent);
+        return System.Numerics.Tensors.TensorPrimitives.Dot<T>(tangent.Span, partial.Span);
+    }
+
+    /// <summary>
     /// Writes a tensor result's tangent into the caller's <paramref name="dResult"/> (zeros when the tangent is null: a
     /// result that does not depend on the direction). Generated pushforwards end with it.
     /// </summary>

@@ -284,6 +284,136 @@ public sealed class HessianVectorProductDiagnosticTests
     }
 
     /// <summary>
+    /// Calls with tensor arguments to methods of other files, two levels deep (a caller of a caller): each product calls
+    /// the next one's product and gradient. F(w) = B(w) = 2·C(w) = 2·Σw², so H·v = 4v.
+    /// </summary>
+    [Fact]
+    public void CallsWithTensorArgumentsToOtherFilesMethodsHaveProductsTwoLevelsDeep()
+    {
+        const string inner = """
+            using SymDiff;
+
+            public static partial class Inner
+            {
+                [Differentiable]
+                public static double Squares(DTensor<double> w) => DTensor.Sum(DTensor.Square(w));
+            }
+            """;
+        const string middle = """
+            using SymDiff;
+
+            public static partial class Middle
+            {
+                [Differentiable]
+                public static double Twice(DTensor<double> w) => 2 * Inner.Squares(w);
+            }
+            """;
+        const string outer = """
+            using SymDiff;
+
+            public static partial class Outer
+            {
+                [Differentiable]
+                public static double F(DTensor<double> w) => Middle.Twice(w);
+            }
+            """;
+        var run = GeneratorHarness.Run(inner, middle, outer);
+        run.AssertNoDiagnostics();
+        Assert.Contains("Middle.TwiceHessianVectorProduct(", run.Sources.Values.Single(v => v.Contains("FHessianVectorProduct(", StringComparison.Ordinal)), StringComparison.Ordinal);
+        var type = GeneratorHarness.CompileAndLoad(inner, middle, outer).GetType("Outer")!;
+        var (w, v, hv) = (DTensor<double>.FromArray([0.3, -1.2, 2.0], 3), DTensor<double>.FromArray([0.5, 0.25, -1.0], 3), DTensor.Zeros<double>(3));
+        var value = (double)type.GetMethod("FHessianVectorProduct")!.Invoke(null, [w, v, hv])!;
+        Assert.Equal(2 * ((0.3 * 0.3) + (1.2 * 1.2) + 4.0), value, 12);
+        Assert.Equal(new[] { 2.0, 1.0, -4.0 }, hv.ToArray());
+    }
+
+    /// <summary>
+    /// A callee of another file that passes tensors to an op whose pullback has no pullback-tangent rule has no product,
+    /// and its caller, handing it tensors, says which callee and why (SD0020 where the caller's product is called).
+    /// </summary>
+    [Fact]
+    public void ACallerPassingTensorsToACalleeWithoutAProductSaysWhy()
+    {
+        const string callee = """
+            using SymDiff;
+
+            public static partial class G
+            {
+                public static double Energy(DTensor<double> x) => DTensor.Sum(DTensor.Multiply(x, x));
+
+                [PullbackOf(nameof(Energy))]
+                static void EnergyPullback(DTensor<double> x, double dResult, DTensor<double>? dx)
+                {
+                    if (dx is not null)
+                    {
+                        DTensor.Add(dx, DTensor.Multiply(x, 2 * dResult), ref dx);
+                    }
+                }
+
+                [PushforwardOf(nameof(Energy))]
+                static double EnergyPushforward(DTensor<double> x, DTensor<double>? dx) => dx is null ? 0 : 2 * DTensor.Sum(DTensor.Multiply(x, dx));
+
+                [Differentiable]
+                public static double Loss(DTensor<double> w) => Energy(DTensor.Tanh(w));
+            }
+            """;
+        const string source = """
+            using SymDiff;
+
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F(DTensor<double> w) => G.Loss(w) * 2;
+            }
+            """;
+        const string caller = "public static class D { public static double H(SymDiff.DTensor<double> w) => C.FHessianVectorProduct(w, w, w); }";
+        var error = Assert.Single(GeneratorHarness.Run(callee, source, caller).AllDiagnostics);
+        Assert.Equal("SD0020", error.Id);
+        Assert.Contains("FHessianVectorProduct is not available: 'Loss', which it calls, has no Hessian-vector product: the pullback of 'Energy' has no [PullbackTangentOf] rule", error.GetMessage(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A callee of another file that calls a tensor-valued method of its own file has a product (that method is inlined
+    /// there), but its callers judge it from its declaration and body, more strictly, and do not count on it: the
+    /// caller's SD0020 names the tensor-valued call. (Never more lenient than the callee's own build.)
+    /// </summary>
+    [Fact]
+    public void ACalleeCallingATensorValuedMethodOfItsOwnFileIsNotCountedOnByOtherFiles()
+    {
+        const string callee = """
+            using SymDiff;
+
+            public static partial class G
+            {
+                [Differentiable]
+                public static DTensor<double> Layer(DTensor<double> w) => DTensor.Tanh(w);
+
+                [Differentiable]
+                public static double Loss(DTensor<double> w) => DTensor.Sum(Layer(w));
+            }
+            """;
+        const string source = """
+            using SymDiff;
+
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F(DTensor<double> w) => G.Loss(w) * 2;
+            }
+            """;
+        const string callers = """
+            public static class D
+            {
+                public static double H(SymDiff.DTensor<double> w, SymDiff.DTensor<double> v, SymDiff.DTensor<double> hv) => C.FHessianVectorProduct(w, v, hv);
+                public static double K(SymDiff.DTensor<double> w, SymDiff.DTensor<double> v, SymDiff.DTensor<double> hv) => G.LossHessianVectorProduct(w, v, hv);
+            }
+            """;
+        var error = Assert.Single(GeneratorHarness.Run(callee, source, callers).AllDiagnostics);
+        Assert.Equal("SD0020", error.Id);
+        Assert.Contains("FHessianVectorProduct is not available: 'Loss', which it calls, has no Hessian-vector product: 'Layer', which it calls, has no Hessian-vector product: it needs a scalar result", error.GetMessage(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// A callee of another file whose own product is not generated (its loop makes a span in a branch) is not
     /// counted on by its callers: the caller's product is declared unusable, saying which callee and why, in the words
     /// of the callee's own declaration.

@@ -348,7 +348,8 @@ public sealed class TensorLoopHessianVectorProductTests
     /// Once warm, a product with loops over tensors allocates nothing: an iteration computes what the reverse loop reads
     /// into its slots on tapes, what may outlive it into a slot of its own, the rest into buffers every iteration
     /// overwrites; and a warm call gives the very numbers of the first (the Elman network over token ids, nested loops,
-    /// a value read after an inner loop, three levels, an inner loop started over each outer iteration).
+    /// a value read after an inner loop, three levels, an inner loop started over each outer iteration, calls to another
+    /// file's method with tensor arguments, in a loop and in a branch).
     /// </summary>
     [Fact]
     public void ProductsWithTensorLoopsAllocateNothingOnceWarm()
@@ -370,6 +371,15 @@ public sealed class TensorLoopHessianVectorProductTests
         AssertWarmCallsAllocateNothing(hvs, () => TensorLoopModels.ReadAfterInnerLoopHessianVectorProduct(w, s0, 0.9, 4, 3, vw, vs0, 0.5, hvs[0], hvs[1], out _));
         AssertWarmCallsAllocateNothing(hvs, () => TensorLoopModels.ThreeLevelsHessianVectorProduct(w, s0, 3, 2, 2, vw, vs0, hvs[0], hvs[1]));
         AssertWarmCallsAllocateNothing(hvs, () => TensorLoopModels.RestartedEachOuterIterationHessianVectorProduct(w, s0, 4, 3, vw, vs0, hvs[0], hvs[1]));
+
+        // Calls to another file's method with tensor arguments: its partials and H·v go into workspace buffers, in a loop
+        // into per-iteration slots (and the callee's own product and gradient reuse theirs).
+        AssertWarmCallsAllocateNothing(hvs, () => TensorGradients.CrossFileCallers.UnrolledHessianVectorProduct(w, s0, 0.7, 4, vw, vs0, 0.3, hvs[0], hvs[1], out _));
+        // Both calls of the callee see the same shapes here: its own workspace is one per method, so calls of different
+        // shapes would re-grow its buffers in turn (as its gradient's would).
+        var (w2, x) = (Uniform(random, 3, 3, 0.8), Uniform(random, 5, 3, 0.8));
+        var hv2 = Zeros([w, w2]);
+        AssertWarmCallsAllocateNothing(hv2, () => TensorGradients.CrossFileCallers.TwoCallsHessianVectorProduct(w, w2, 0.8, x, vw, null, 0.3, hv2[0], hv2[1], out _));
     }
 
     /// <summary>A product called again and again (its H·v buffers zeroed first) allocates nothing once warm, and gives the first call's numbers.</summary>

@@ -193,6 +193,6 @@ partial class Custom
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
     [global::System.Obsolete("LossHessianVectorProduct is not available: forward mode does not cover 'SoftSign', which has a [PullbackOf] rule but no pushforward rule; add one beside it: [PushforwardOf(typeof(Custom), nameof(Custom.SoftSign))] static double SoftSignPushforward(double v, double dv).", true, DiagnosticId = "SD0020")]
     [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
-    public static double LossHessianVectorProduct(DTensor<double> x, double s, bool squash, DTensor<double> vx, double vs, DTensor<double> hvx, out double hvs) =>
+    public static double LossHessianVectorProduct(DTensor<double> x, double s, bool squash, DTensor<double>? vx, double vs, DTensor<double> hvx, out double hvs) =>
         throw new global::System.NotSupportedException("LossHessianVectorProduct is not available: forward mode does not cover 'SoftSign', which has a [PullbackOf] rule but no pushforward rule; add one beside it: [PushforwardOf(typeof(Custom), nameof(Custom.SoftSign))] static double SoftSignPushforward(double v, double dv).");
 }

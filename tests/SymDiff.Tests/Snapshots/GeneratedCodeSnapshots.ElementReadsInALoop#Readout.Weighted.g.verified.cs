@@ -368,10 +368,10 @@ partial class Readout
     /// the gradient along v.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
-    public static double WeightedHessianVectorProduct(DTensor<double> w, int n, DTensor<double> vw, DTensor<double> hvw)
+    public static double WeightedHessianVectorProduct(DTensor<double> w, int n, DTensor<double>? vw, DTensor<double> hvw)
     {
         // the arguments, checked before anything is written
-        Arguments.CheckGradient("WeightedHessianVectorProduct", w, vw, required: true);
+        Arguments.CheckGradient("WeightedHessianVectorProduct", w, vw, required: false);
         Arguments.CheckGradient("WeightedHessianVectorProduct", w, hvw, required: true);
         var workspace = WeightedHessianVectorProductWorkspace.Current; // buffers reused from call to call
         // forward sweep, with tangents along v

@@ -592,12 +592,12 @@ partial class Stack
     /// tangent of every step of the gradient along v.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
-    public static double LossHessianVectorProduct(DTensor<double> w, DTensor<double> h0, int outer, int inner, DTensor<double> vw, DTensor<double> vh0, DTensor<double> hvw, DTensor<double> hvh0)
+    public static double LossHessianVectorProduct(DTensor<double> w, DTensor<double> h0, int outer, int inner, DTensor<double>? vw, DTensor<double>? vh0, DTensor<double> hvw, DTensor<double> hvh0)
     {
         // the arguments, checked before anything is written
-        Arguments.CheckGradient("LossHessianVectorProduct", w, vw, required: true);
+        Arguments.CheckGradient("LossHessianVectorProduct", w, vw, required: false);
         Arguments.CheckGradient("LossHessianVectorProduct", w, hvw, required: true);
-        Arguments.CheckGradient("LossHessianVectorProduct", h0, vh0, required: true);
+        Arguments.CheckGradient("LossHessianVectorProduct", h0, vh0, required: false);
         Arguments.CheckGradient("LossHessianVectorProduct", h0, hvh0, required: true);
         var workspace = LossHessianVectorProductWorkspace.Current; // buffers reused from call to call
         // forward sweep, with tangents along v

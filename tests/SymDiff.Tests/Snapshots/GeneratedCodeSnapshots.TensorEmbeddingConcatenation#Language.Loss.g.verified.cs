@@ -266,16 +266,16 @@ partial class Language
     /// (vc, vh, vd, vu). Derived forward over reverse: the tangent of every step of the gradient along v.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
-    public static float LossHessianVectorProduct(DTensor<float> c, DTensor<float> h, DTensor<float> d, DTensor<float> u, global::System.ReadOnlySpan<int> context, global::System.ReadOnlySpan<int> next, int batch, DTensor<float> vc, DTensor<float> vh, DTensor<float> vd, DTensor<float> vu, DTensor<float> hvc, DTensor<float> hvh, DTensor<float> hvd, DTensor<float> hvu)
+    public static float LossHessianVectorProduct(DTensor<float> c, DTensor<float> h, DTensor<float> d, DTensor<float> u, global::System.ReadOnlySpan<int> context, global::System.ReadOnlySpan<int> next, int batch, DTensor<float>? vc, DTensor<float>? vh, DTensor<float>? vd, DTensor<float>? vu, DTensor<float> hvc, DTensor<float> hvh, DTensor<float> hvd, DTensor<float> hvu)
     {
         // the arguments, checked before anything is written
-        Arguments.CheckGradient("LossHessianVectorProduct", c, vc, required: true);
+        Arguments.CheckGradient("LossHessianVectorProduct", c, vc, required: false);
         Arguments.CheckGradient("LossHessianVectorProduct", c, hvc, required: true);
-        Arguments.CheckGradient("LossHessianVectorProduct", h, vh, required: true);
+        Arguments.CheckGradient("LossHessianVectorProduct", h, vh, required: false);
         Arguments.CheckGradient("LossHessianVectorProduct", h, hvh, required: true);
-        Arguments.CheckGradient("LossHessianVectorProduct", d, vd, required: true);
+        Arguments.CheckGradient("LossHessianVectorProduct", d, vd, required: false);
         Arguments.CheckGradient("LossHessianVectorProduct", d, hvd, required: true);
-        Arguments.CheckGradient("LossHessianVectorProduct", u, vu, required: true);
+        Arguments.CheckGradient("LossHessianVectorProduct", u, vu, required: false);
         Arguments.CheckGradient("LossHessianVectorProduct", u, hvu, required: true);
         var workspace = LossHessianVectorProductWorkspace.Current; // buffers reused from call to call
         // forward sweep, with tangents along v

@@ -248,16 +248,16 @@ namespace Samples
         /// the gradient along v.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "0.1.0")]
-        public static float LossHessianVectorProduct(DTensor<float> w1, DTensor<float> b1, DTensor<float> w2, DTensor<float> b2, DTensor<float> x, global::System.ReadOnlySpan<int> y, DTensor<float> vw1, DTensor<float> vb1, DTensor<float> vw2, DTensor<float> vb2, DTensor<float> hvw1, DTensor<float> hvb1, DTensor<float> hvw2, DTensor<float> hvb2)
+        public static float LossHessianVectorProduct(DTensor<float> w1, DTensor<float> b1, DTensor<float> w2, DTensor<float> b2, DTensor<float> x, global::System.ReadOnlySpan<int> y, DTensor<float>? vw1, DTensor<float>? vb1, DTensor<float>? vw2, DTensor<float>? vb2, DTensor<float> hvw1, DTensor<float> hvb1, DTensor<float> hvw2, DTensor<float> hvb2)
         {
             // the arguments, checked before anything is written
-            Arguments.CheckGradient("LossHessianVectorProduct", w1, vw1, required: true);
+            Arguments.CheckGradient("LossHessianVectorProduct", w1, vw1, required: false);
             Arguments.CheckGradient("LossHessianVectorProduct", w1, hvw1, required: true);
-            Arguments.CheckGradient("LossHessianVectorProduct", b1, vb1, required: true);
+            Arguments.CheckGradient("LossHessianVectorProduct", b1, vb1, required: false);
             Arguments.CheckGradient("LossHessianVectorProduct", b1, hvb1, required: true);
-            Arguments.CheckGradient("LossHessianVectorProduct", w2, vw2, required: true);
+            Arguments.CheckGradient("LossHessianVectorProduct", w2, vw2, required: false);
             Arguments.CheckGradient("LossHessianVectorProduct", w2, hvw2, required: true);
-            Arguments.CheckGradient("LossHessianVectorProduct", b2, vb2, required: true);
+            Arguments.CheckGradient("LossHessianVectorProduct", b2, vb2, required: false);
             Arguments.CheckGradient("LossHessianVectorProduct", b2, hvb2, required: true);
             var workspace = LossHessianVectorProductWorkspace.Current; // buffers reused from call to call
             // forward sweep, with tangents along v

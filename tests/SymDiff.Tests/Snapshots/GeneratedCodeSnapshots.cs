@@ -116,6 +116,49 @@ public sealed class GeneratedCodeSnapshots
         }
         """);
 
+    /// <summary>
+    /// A call with tensor arguments to a method of another file (not inlined), inside a loop: the Hessian-vector product
+    /// calls the callee's product and gradient into per-iteration slots and adds its partials and H·v back in the reverse
+    /// loop. Only the caller's file is verified.
+    /// </summary>
+    [Fact]
+    public void TensorCallToAnotherFilesMethod()
+    {
+        const string callee = """
+            using SymDiff;
+
+            public static partial class Energy
+            {
+                [Differentiable]
+                public static double Of(DTensor<double> w, DTensor<double> h, double scale) =>
+                    DTensor.Sum(DTensor.Square(DTensor.Tanh(DTensor.Multiply(DTensor.MatMul(h, w), scale))));
+            }
+            """;
+        const string caller = """
+            using SymDiff;
+
+            public static partial class Unrolled
+            {
+                [Differentiable]
+                public static double Loss(DTensor<double> w, DTensor<double> h0, double a, int steps)
+                {
+                    var h = h0;
+                    var s = 0.0;
+                    for (var t = 0; t < steps; t++)
+                    {
+                        s += Energy.Of(w, h, a);
+                        h = DTensor.Tanh(DTensor.MatMul(h, w));
+                    }
+
+                    return s * s;
+                }
+            }
+            """;
+        var run = GeneratorHarness.Run(callee, caller);
+        run.AssertNoDiagnostics();
+        Snapshot.VerifyAll(run.Sources.Where(f => f.Key.StartsWith("Unrolled.", StringComparison.Ordinal)));
+    }
+
     [Fact]
     public void FloatWithMathF() => VerifySingle("""
         using System;

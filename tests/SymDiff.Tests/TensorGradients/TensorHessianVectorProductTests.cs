@@ -27,6 +27,25 @@ public sealed partial class TensorHessianVectorProductTests
         AssertMatches(parameters, v, hv, g => TensorModels.MlpGradient(w1, b1, w2, b2, x, Labels, g[0], g[1], g[2], g[3]), "Mlp");
     }
 
+    /// <summary>A null direction is a zero one, as in the pushforward: the product along it equals the product along zeros.</summary>
+    [Fact]
+    public void ANullDirectionIsAZeroOne()
+    {
+        var random = new Random(27);
+        var (w1, b1, w2, b2, x) = (Uniform(random, 4, 6), Uniform(random, 6), Uniform(random, 6, 3), Uniform(random, 3), Uniform(random, 5, 4));
+        DTensor<double>[] parameters = [w1, b1, w2, b2];
+        var v = Directions(random, parameters);
+        var (withNulls, withZeros) = (Zeros(parameters), Zeros(parameters));
+
+        TensorModels.MlpHessianVectorProduct(w1, b1, w2, b2, x, Labels, null, v[1], null, v[3], withNulls[0], withNulls[1], withNulls[2], withNulls[3]);
+        TensorModels.MlpHessianVectorProduct(w1, b1, w2, b2, x, Labels, Zeros([w1])[0], v[1], Zeros([w2])[0], v[3], withZeros[0], withZeros[1], withZeros[2], withZeros[3]);
+
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            Assert.Equal(withZeros[i].ToArray(), withNulls[i].ToArray());
+        }
+    }
+
     [Fact]
     public void SquareLossRegressionAddsIntoTheBuffers()
     {
