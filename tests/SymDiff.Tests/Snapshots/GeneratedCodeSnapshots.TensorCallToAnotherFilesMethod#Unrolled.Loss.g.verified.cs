@@ -539,7 +539,6 @@ partial class Unrolled
         double vs_3 = vs;
         // return s * s;
         double result = s_3 * s_3;
-        double vresult = vs_3 * 2 * s_3;
         // reverse sweep (dResult = 1), with the tangent of each gradient along v
         // return s * s;
         double ds_3 = 2 * s_3;
