@@ -257,7 +257,7 @@ internal sealed class HessianVectorProductWriter : ILoopTaping
 
     /// <summary>A call's tensor partials and H·v declared ahead of its branch (nullable there): read with <c>!</c> after it.</summary>
     private bool HoistedTensorLocal(string text) =>
-        _hvp.CallSites.Values.Any(site => _forward.Hoisted(site.Target) && PushforwardWriter.CallSiteLocals(_ir, site).Any(l => l.Tensor && l.Name == text));
+        _plan.CallSites.Values.Any(site => _forward.Hoisted(site.Target) && PushforwardWriter.CallSiteLocals(_ir, site).Any(l => l.Tensor && l.Name == text));
 
     private void WriteReverse(RBlock block)
     {
