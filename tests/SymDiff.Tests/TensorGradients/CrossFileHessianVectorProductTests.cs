@@ -105,6 +105,44 @@ public sealed class CrossFileHessianVectorProductTests
         Assert.Contains(nullHv2.ToArray(), h => h != 0); // w2's row of H·v along vw1 and va is not zero
     }
 
+    /// <summary>
+    /// Float tensors, the callee called twice: F(w) = E(w)² with E(w) = Σw², so H·v = 8w(w·v) + 4E·v. Compiled from
+    /// source (two files) so that both are float.
+    /// </summary>
+    [Fact]
+    public void FloatTensorsThroughACalleeCalledTwice()
+    {
+        const string callee = """
+            using SymDiff;
+
+            public static partial class E
+            {
+                [Differentiable]
+                public static float Squares(DTensor<float> w) => DTensor.Sum(DTensor.Square(w));
+            }
+            """;
+        const string caller = """
+            using SymDiff;
+
+            public static partial class C
+            {
+                [Differentiable]
+                public static float F(DTensor<float> w) => E.Squares(w) * E.Squares(w);
+            }
+            """;
+        var type = Infrastructure.GeneratorHarness.CompileAndLoad(callee, caller).GetType("C")!;
+        float[] w = [0.5f, -1.5f, 2f], v = [1f, 0.25f, -0.5f];
+        var hv = DTensor.Zeros<float>(3);
+        var value = (float)type.GetMethod("FHessianVectorProduct")!.Invoke(null, [DTensor<float>.FromArray(w, 3), DTensor<float>.FromArray(v, 3), hv])!;
+        var squares = w.Sum(x => x * x);
+        var wv = w.Zip(v, (a, b) => a * b).Sum();
+        Assert.Equal(squares * squares, value, 4);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal((8 * w[i] * wv) + (4 * squares * v[i]), hv[i], 4);
+        }
+    }
+
     private static DTensor<double>[] Directions(Random random, DTensor<double>[] parameters) =>
         parameters.Select(p => Uniform(random, p.Shape.ToArray())).ToArray();
 
