@@ -132,6 +132,7 @@ public sealed partial class DifferentiableGenerator
         bodyDiagnostics = bodyDiagnostics
             .Concat(ZeroGradientAnalysis.Run(ir, lowerer.LossSites))
             .Concat(ParametersWithoutEffect(ir, method))
+            .Concat(LoopSpans.Check(ir, body, syntax.Identifier.GetLocation()))
             .Where(d => d.Location is null || (d.Location.FilePath == syntax.SyntaxTree.FilePath && syntax.Span.Contains(d.Location.Span)))
             .ToEquatableArray();
         if (bodyDiagnostics.Any(d => DiagnosticDescriptors.Get(d.Id).DefaultSeverity == DiagnosticSeverity.Error))
