@@ -69,6 +69,12 @@ internal static class ForwardModeSupport
                         {
                             continue;
                         }
+                        else if (target.ReturnsVoid && target.Parameters.All(p => p.RefKind == RefKind.None) && DerivativeRules.Find(target, method.ContainingType, rules) is null)
+                        {
+                            // A void call handed values (hLast.CopyFrom(h)) runs as in the gradient: what it writes cannot come
+                            // back into the result (SD0015, SD0016 reject the method otherwise), so it needs no tangent.
+                            continue;
+                        }
                         else if (DerivativeRules.IsTensor(target.ReturnType) || target.Parameters.Any(p => DerivativeRules.IsTensor(p.Type)))
                         {
                             return ("the tensor operation '" + SourceText.Of(invocation.Syntax) + "' (it has no pushforward rule)", invocation.Syntax.GetLocation());

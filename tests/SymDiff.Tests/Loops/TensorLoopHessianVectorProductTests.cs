@@ -145,6 +145,33 @@ public sealed class TensorLoopHessianVectorProductTests
             "RnnRecomputed");
     }
 
+    /// <summary>
+    /// The same network handing its last hidden state on (<c>hLast.CopyFrom(h)</c>, as samples/RecurrentLM does): the
+    /// product's forward sweep runs the copy once, as the method does.
+    /// </summary>
+    [Fact]
+    public void AnElmanNetworkHandingItsStateOn()
+    {
+        const int batch = 2, vocabulary = 5, embedding = 3, hidden = 4, steps = 3;
+        var random = new Random(1170);
+        DTensor<double>[] p = [Uniform(random, vocabulary, embedding), Uniform(random, embedding, hidden), Uniform(random, hidden, hidden), Uniform(random, hidden), Uniform(random, hidden, vocabulary), Uniform(random, vocabulary)];
+        var h0 = Uniform(random, batch, hidden);
+        var inputs = Enumerable.Range(0, steps * batch).Select(_ => random.Next(vocabulary)).ToArray();
+        var targets = Enumerable.Range(0, steps * batch).Select(_ => random.Next(vocabulary)).ToArray();
+        var hLast = DTensor.Zeros<double>(batch, hidden);
+        Check(
+            random,
+            p,
+            (d, hv) => TensorModels.RnnHandingOnHessianVectorProduct(p[0], p[1], p[2], p[3], p[4], p[5], h0, hLast, inputs, targets, batch, d[0], d[1], d[2], d[3], d[4], d[5], hv[0], hv[1], hv[2], hv[3], hv[4], hv[5]),
+            () => TensorModels.RnnHandingOn(p[0], p[1], p[2], p[3], p[4], p[5], h0, DTensor.Zeros<double>(batch, hidden), inputs, targets, batch),
+            g => TensorModels.RnnHandingOnGradient(p[0], p[1], p[2], p[3], p[4], p[5], h0, DTensor.Zeros<double>(batch, hidden), inputs, targets, batch, g[0], g[1], g[2], g[3], g[4], g[5]),
+            "RnnHandingOn");
+
+        var expected = DTensor.Zeros<double>(batch, hidden);
+        TensorModels.RnnHandingOn(p[0], p[1], p[2], p[3], p[4], p[5], h0, expected, inputs, targets, batch);
+        Assert.Equal(expected.ToArray(), hLast.ToArray());
+    }
+
     /// <summary>Spans sliced in each step of a loop, and of nested loops, that grow a context.</summary>
     [Theory]
     [InlineData(1, 1)]

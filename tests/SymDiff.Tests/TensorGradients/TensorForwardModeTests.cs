@@ -125,6 +125,30 @@ public sealed class TensorForwardModeTests
     }
 
     /// <summary>
+    /// The Elman network that hands its last hidden state on (<c>hLast.CopyFrom(h)</c>, as samples/RecurrentLM does): the
+    /// pushforward runs the copy as the method does, and its tangent is the gradient's along the direction.
+    /// </summary>
+    [Fact]
+    public void AVoidCallCopyingTheStateOutRunsInThePushforward()
+    {
+        var (p, d, h0, inputs, targets) = RecurrentProblem(new Random(140), steps: 3);
+        const int batch = RecurrentBatch;
+        var g = p.Select(x => DTensor.Zeros<double>(x.Shape.ToArray())).ToArray();
+        var expectedLast = DTensor.Zeros<double>(h0.Shape.ToArray());
+        var expected = TensorModels.RnnHandingOn(p[0], p[1], p[2], p[3], p[4], p[5], h0, expectedLast, inputs, targets, batch);
+        TensorModels.RnnHandingOnGradient(p[0], p[1], p[2], p[3], p[4], p[5], h0, DTensor.Zeros<double>(h0.Shape.ToArray()), inputs, targets, batch, g[0], g[1], g[2], g[3], g[4], g[5]);
+
+        var hLast = DTensor.Zeros<double>(h0.Shape.ToArray());
+        var value = TensorModels.RnnHandingOnPushforward(p[0], p[1], p[2], p[3], p[4], p[5], h0, hLast, inputs, targets, batch, d[0], d[1], d[2], d[3], d[4], d[5], out var tangent);
+
+        Assert.Equal(expected, value, 12);
+        Assert.Equal(expectedLast.ToArray(), hLast.ToArray());
+        Assert.NotEqual(0.0, hLast.ToArray().Sum(Math.Abs));
+        AssertClose(Dot(g, d), tangent, 1e-10);
+        AssertClose(Along(p, d, () => TensorModels.RnnHandingOn(p[0], p[1], p[2], p[3], p[4], p[5], h0, DTensor.Zeros<double>(h0.Shape.ToArray()), inputs, targets, batch)), tangent, 1e-7);
+    }
+
+    /// <summary>
     /// The Elman network's pushforward computes into buffers reused from call to call, the hidden state and its tangent
     /// (which one time step hands to the next) into two used in turn: once warm it allocates nothing, and a call gives
     /// the same numbers as the first.

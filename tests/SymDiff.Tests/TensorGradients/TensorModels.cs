@@ -70,6 +70,30 @@ public static partial class TensorModels
         return loss / steps;
     }
 
+    /// <summary>
+    /// <see cref="Rnn"/> that hands its last hidden state on to the next chunk, as samples/RecurrentLM does: a void call
+    /// copying a differentiated value out, which every generated method runs as written and no derivative follows.
+    /// </summary>
+    [Differentiable]
+    public static double RnnHandingOn(
+        DTensor<double> embed, DTensor<double> w, DTensor<double> u, DTensor<double> b, DTensor<double> v, DTensor<double> c,
+        [NoDiff] DTensor<double> h0, [NoDiff] DTensor<double> hLast, [NoDiff] ReadOnlySpan<int> inputs, [NoDiff] ReadOnlySpan<int> targets, int batch)
+    {
+        var h = h0;
+        double loss = 0;
+        var steps = inputs.Length / batch;
+        for (int t = 0; t < steps; t++)
+        {
+            var x = DTensor.Embedding(embed, inputs.Slice(t * batch, batch));
+            h = DTensor.Tanh(DTensor.AddRowBias(DTensor.Add(DTensor.MatMul(x, w), DTensor.MatMul(h, u)), b));
+            var logits = DTensor.AddRowBias(DTensor.MatMul(h, v), c);
+            loss += DTensor.CrossEntropy(logits, targets.Slice(t * batch, batch));
+        }
+
+        hLast.CopyFrom(h);
+        return loss / steps;
+    }
+
     /// <summary><see cref="Rnn"/> with checkpointing: only h (and the loss so far) is kept per step.</summary>
     [Differentiable(RecomputeLoops = true)]
     public static double RnnRecomputed(
