@@ -244,10 +244,7 @@ public sealed partial class DTensor<T>
         {
             destination._data = source._data;
             destination._offset = source._offset + start;
-            if (!destination.HasShape(shape))
-            {
-                destination._shape = shape.ToArray(); // re-targeted in the same shape (a loop's next tensor), it allocates nothing
-            }
+            destination.Reshape(shape);
 
             destination._length = ElementCount(shape);
         }
@@ -260,11 +257,7 @@ public sealed partial class DTensor<T>
     {
         _data = source._data;
         _offset = source._offset;
-        if (!HasShape(shape))
-        {
-            _shape = shape.ToArray(); // a view re-targeted to storage of the same shape (a loop's next tensor) allocates nothing
-        }
-
+        Reshape(shape);
         _length = ElementCount(_shape);
     }
 
@@ -273,9 +266,25 @@ public sealed partial class DTensor<T>
         ReferenceEquals(_data, source._data) && _offset == source._offset && HasShape(shape);
 
     /// <summary>Gives this tensor a new shape with the same element count (workspace reuse).</summary>
-    internal void SetShape(ReadOnlySpan<int> shape)
+    internal void SetShape(ReadOnlySpan<int> shape) => Reshape(shape);
+
+    /// <summary>
+    /// Takes <paramref name="shape"/> as this tensor's own: written over the old one when the rank is the same (a loop whose
+    /// tensor alternates between 4 x 3 and 3 x 4 allocates nothing), a new array only when the rank changes. A tensor's
+    /// shape array is its own (constructors clone, views resolve a fresh one), so no other tensor sees the change.
+    /// </summary>
+    private void Reshape(ReadOnlySpan<int> shape)
     {
-        if (!HasShape(shape))
+        if (HasShape(shape))
+        {
+            return;
+        }
+
+        if (shape.Length == _shape.Length)
+        {
+            shape.CopyTo(_shape);
+        }
+        else
         {
             _shape = shape.ToArray();
         }

@@ -375,8 +375,9 @@ public sealed class TensorLoopHessianVectorProductTests
     /// Once warm, a product with loops over tensors allocates nothing: an iteration computes what the reverse loop reads
     /// into its slots on tapes, what may outlive it into a slot of its own, the rest into buffers every iteration
     /// overwrites; and a warm call gives the very numbers of the first (the Elman network over token ids, nested loops,
-    /// a value read after an inner loop, three levels, an inner loop started over each outer iteration, calls to another
-    /// file's method with tensor arguments, in a loop and in a branch).
+    /// a value read after an inner loop, three levels, an inner loop started over each outer iteration, a tensor whose shape
+    /// alternates between iterations (its gradient and pushforward too), calls to another file's method with tensor
+    /// arguments, in a loop and in a branch).
     /// </summary>
     [Fact]
     public void ProductsWithTensorLoopsAllocateNothingOnceWarm()
@@ -398,6 +399,14 @@ public sealed class TensorLoopHessianVectorProductTests
         AssertWarmCallsAllocateNothing(hvs, () => TensorLoopModels.ReadAfterInnerLoopHessianVectorProduct(w, s0, 0.9, 4, 3, vw, vs0, 0.5, hvs[0], hvs[1], out _));
         AssertWarmCallsAllocateNothing(hvs, () => TensorLoopModels.ThreeLevelsHessianVectorProduct(w, s0, 3, 2, 2, vw, vs0, hvs[0], hvs[1]));
         AssertWarmCallsAllocateNothing(hvs, () => TensorLoopModels.RestartedEachOuterIterationHessianVectorProduct(w, s0, 4, 3, vw, vs0, hvs[0], hvs[1]));
+
+        // A tensor whose shape alternates between iterations (4 x 3, 3 x 4): views and buffers re-shaped in place.
+        var (x0, scale) = (Uniform(random, 4, 3, 0.9), Uniform(random, 4, 3, 0.9));
+        var (vx0, vscale) = (Uniform(random, 4, 3, 1.0), Uniform(random, 4, 3, 1.0));
+        var hvr = Zeros([x0, scale]);
+        AssertWarmCallsAllocateNothing(hvr, () => TensorLoopModels.AlternatingReshapeHessianVectorProduct(x0, scale, 5, vx0, vscale, hvr[0], hvr[1]));
+        Assert.Equal(0, Allocations.OnceWarm(() => TensorLoopModels.AlternatingReshapeGradient(x0, scale, 5, hvr[0], hvr[1])));
+        Assert.Equal(0, Allocations.OnceWarm(() => TensorLoopModels.AlternatingReshapePushforward(x0, scale, 5, vx0, vscale, out _)));
 
         // Calls to another file's method with tensor arguments: its partials and H·v go into workspace buffers, in a loop
         // into per-iteration slots (and the callee's own product and gradient reuse theirs).
