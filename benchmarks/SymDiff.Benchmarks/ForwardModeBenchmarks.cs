@@ -45,6 +45,14 @@ public static partial class ForwardModeModels
         return DTensor.CrossEntropy(DTensor.AddRowBias(DTensor.MatMul(h, w2), b2), y);
     }
 
+    /// <summary><see cref="Mlp"/> with its output layer in another file (<see cref="ForwardModeHeads.Head"/>): a call with tensor arguments.</summary>
+    [Differentiable]
+    public static float MlpSplit(DTensor<float> w1, DTensor<float> b1, DTensor<float> w2, DTensor<float> b2, [NoDiff] DTensor<float> x, [NoDiff] ReadOnlySpan<int> y)
+    {
+        var h = DTensor.Tanh(DTensor.AddRowBias(DTensor.MatMul(x, w1), b1));
+        return ForwardModeHeads.Head(h, w2, b2, y);
+    }
+
     /// <summary>An Elman network over the time steps of a batch of token ids, a cross-entropy per step (a loop over tensors).</summary>
     [Differentiable]
     public static float Elman(
@@ -151,6 +159,19 @@ public class ForwardModeBenchmarks
     [BenchmarkCategory("MlpSecondOrder"), Benchmark]
     public float MlpHessianVectorProduct() =>
         ForwardModeModels.MlpHessianVectorProduct(
+            _mlp[0], _mlp[1], _mlp[2], _mlp[3], _mlpInput, _mlpLabels,
+            _mlpDirection[0], _mlpDirection[1], _mlpDirection[2], _mlpDirection[3],
+            _mlpProduct[0], _mlpProduct[1], _mlpProduct[2], _mlpProduct[3]);
+
+    // The same MLP with its output layer in another file: the product goes through the callee's own product and
+    // gradient (tensor arguments), against the split model's gradient.
+    [BenchmarkCategory("MlpSplit"), Benchmark(Baseline = true)]
+    public float MlpSplitGradient() =>
+        ForwardModeModels.MlpSplitGradient(_mlp[0], _mlp[1], _mlp[2], _mlp[3], _mlpInput, _mlpLabels, _mlpGradient[0], _mlpGradient[1], _mlpGradient[2], _mlpGradient[3]);
+
+    [BenchmarkCategory("MlpSplit"), Benchmark]
+    public float MlpSplitHessianVectorProduct() =>
+        ForwardModeModels.MlpSplitHessianVectorProduct(
             _mlp[0], _mlp[1], _mlp[2], _mlp[3], _mlpInput, _mlpLabels,
             _mlpDirection[0], _mlpDirection[1], _mlpDirection[2], _mlpDirection[3],
             _mlpProduct[0], _mlpProduct[1], _mlpProduct[2], _mlpProduct[3]);

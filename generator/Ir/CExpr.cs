@@ -367,6 +367,7 @@ internal static class C
         IrConvert c => new CCast(c.To.Name, FromIr(c.Operand)),
         IrConditional c => new CConditional(FromIr(c.Condition), FromIr(c.WhenTrue), FromIr(c.WhenFalse)),
         IrCall { Callee.Indexer: true } c => new CIndex(FromIr(c.Arguments[0]), c.Arguments.Skip(1).Select(FromIr).ToList()),
+        IrCall { Callee.BufferedValue: true } c => new CCall(null, c.Callee.Target + "Buffered", c.Arguments.Select(FromIr).ToList()),
         IrCall c => new CCall(c.Receiver is null ? null : FromIr(c.Receiver), c.Callee.Target, c.Arguments.Select(FromIr).ToList()),
         IrMember m => new CMember(m.Receiver is null ? null : FromIr(m.Receiver), m.Member),
         IrIndex i => new CIndex(FromIr(i.Receiver), i.Indices.Select(FromIr).ToList()),

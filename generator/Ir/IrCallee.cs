@@ -39,6 +39,11 @@ internal enum IrCalleeKind
 /// <param name="PushforwardReads">For rule callees with a pushforward rule, per parameter: whether that rule takes the input.</param>
 /// <param name="HasHessianVectorProduct">For differentiable callees: whether they have a generated Hessian-vector product.</param>
 /// <param name="HessianVectorProductGap">For differentiable callees without one: why not, for the caller's SD0020.</param>
+/// <param name="BufferedValue">
+/// For a scalar-valued differentiable callee: where only its value is needed, its generated <c>Buffered</c> form computes
+/// it (the same operations into buffers reused from call to call, so a caller's gradient does not allocate the callee's
+/// intermediates as the method as written does).
+/// </param>
 /// <param name="PushforwardReadsResult">For rule callees with a pushforward rule: whether it takes the result.</param>
 /// <param name="PullbackTangent">
 /// Second order: for rule callees their <c>[PullbackTangentOf]</c> rule and what it reads (null when they have none).
@@ -68,7 +73,8 @@ internal sealed record IrCallee(
     bool HasHessianVectorProduct = false,
     IrPullbackTangent? PullbackTangent = null,
     bool LinearPullback = false,
-    string? HessianVectorProductGap = null);
+    string? HessianVectorProductGap = null,
+    bool BufferedValue = false);
 
 /// <summary>
 /// A <c>[PullbackTangentOf]</c> rule: C# text naming it, and what it reads (per input: the input, its tangent; saved

@@ -82,7 +82,8 @@ internal sealed partial class BodyLowerer
                     null, // its generated members are named after the target by Differentiation
                     method.Parameters.Select(IsDifferentiableCalleeParameter).ToEquatableArray(),
                     HasHessianVectorProduct: secondOrderGap is null,
-                    HessianVectorProductGap: secondOrderGap);
+                    HessianVectorProductGap: secondOrderGap,
+                    BufferedValue: returnType.IsScalar);
                 return NewActive(new IrCall(callee, null, AtomizeIf(true, arguments, method).ToEquatableArray()), returnType);
             }
         }

@@ -416,6 +416,13 @@ public sealed class TensorLoopHessianVectorProductTests
         var (w2, x) = (Uniform(random, 3, 3, 0.8), Uniform(random, 5, 3, 0.8));
         var hv2 = Zeros([w, w2]);
         AssertWarmCallsAllocateNothing(hv2, () => TensorGradients.CrossFileCallers.TwoCallsHessianVectorProduct(w, w2, 0.8, x, vw, null, 0.3, hv2[0], hv2[1], out _));
+
+        // Their gradients and buffered forms too: the callee's value comes from its own buffered form, not the method as
+        // written (which allocates its intermediates).
+        Assert.Equal(0, Allocations.OnceWarm(() => TensorGradients.CrossFileCallers.UnrolledGradient(w, s0, 0.7, 4, hvs[0], hvs[1], out _)));
+        Assert.Equal(0, Allocations.OnceWarm(() => TensorGradients.CrossFileCallers.UnrolledBuffered(w, s0, 0.7, 4)));
+        Assert.Equal(0, Allocations.OnceWarm(() => TensorGradients.CrossFileCallers.TwoCallsGradient(w, w2, 0.8, x, hv2[0], hv2[1], out _)));
+        Assert.Equal(TensorGradients.CrossFileCallers.TwoCalls(w, w2, 0.8, x), TensorGradients.CrossFileCallers.TwoCallsBuffered(w, w2, 0.8, x));
     }
 
     /// <summary>A product called again and again (its H·v buffers zeroed first) allocates nothing once warm, and gives the first call's numbers.</summary>

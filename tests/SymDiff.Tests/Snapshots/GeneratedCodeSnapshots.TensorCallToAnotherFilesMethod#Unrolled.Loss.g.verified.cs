@@ -60,7 +60,7 @@ partial class Unrolled
         {
             workspace.h[iter0] = h;
             // s += Energy.Of(w, h, a);
-            double tmp0 = global::Energy.Of(w, h, a);
+            double tmp0 = global::Energy.OfBuffered(w, h, a);
             s += tmp0;
             // h = DTensor.Tanh(DTensor.MatMul(h, w));
             DTensor<double> tmp1 = DTensor.MatMul(h, w, false, false, ref workspace.tmp1);
@@ -136,7 +136,7 @@ partial class Unrolled
         {
             Buffers.Copy(h, ref workspace.h[iter0]); // its buffer is reused two iterations later
             // s += Energy.Of(w, h, a);
-            double tmp0 = global::Energy.Of(w, h, a);
+            double tmp0 = global::Energy.OfBuffered(w, h, a);
             s += tmp0;
             // h = DTensor.Tanh(DTensor.MatMul(h, w));
             DTensor<double> tmp1 = DTensor.MatMul(h, w, false, false, ref workspace.tmp1[iter0 & 1]);
@@ -250,7 +250,7 @@ partial class Unrolled
         {
             workspace.h[iter0] = h;
             // s += Energy.Of(w, h, a);
-            double tmp0 = global::Energy.Of(w, h, a);
+            double tmp0 = global::Energy.OfBuffered(w, h, a);
             s += tmp0;
             // h = DTensor.Tanh(DTensor.MatMul(h, w));
             DTensor<double> tmp1 = DTensor.MatMul(h, w, false, false, ref workspace.tmp1);
@@ -322,7 +322,7 @@ partial class Unrolled
         {
             Buffers.Copy(h, ref workspace.h[iter0]); // its buffer is reused two iterations later
             // s += Energy.Of(w, h, a);
-            double tmp0 = global::Energy.Of(w, h, a);
+            double tmp0 = global::Energy.OfBuffered(w, h, a);
             s += tmp0;
             // h = DTensor.Tanh(DTensor.MatMul(h, w));
             DTensor<double> tmp1 = DTensor.MatMul(h, w, false, false, ref workspace.tmp1[iter0 & 1]);
@@ -397,7 +397,7 @@ partial class Unrolled
         for (int t = 0; t < steps; t++)
         {
             // s += Energy.Of(w, h, a);
-            double tmp0 = global::Energy.Of(w, h, a);
+            double tmp0 = global::Energy.OfBuffered(w, h, a);
             s += tmp0;
             // h = DTensor.Tanh(DTensor.MatMul(h, w));
             DTensor<double> tmp1 = DTensor.MatMul(h, w, false, false, ref workspace.tmp1);
