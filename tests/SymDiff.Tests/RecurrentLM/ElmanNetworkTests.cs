@@ -37,6 +37,51 @@ public sealed class ElmanNetworkTests
         FiniteDifferences.AssertFloatGradients(parameters, Loss, $" after {steps} steps");
     }
 
+    /// <summary>
+    /// The sample's own network (float, <c>hLast.CopyFrom(h)</c> included) has a pushforward and a Hessian-vector product:
+    /// they match those of its double twin (<c>TensorModels.RnnHandingOn</c>, checked there against finite differences)
+    /// to float rounding, and leave the last hidden state as the method does.
+    /// </summary>
+    [Fact]
+    public void ItsPushforwardAndHessianVectorProductMatchTheDoubleTwin()
+    {
+        const int steps = 3, vocabulary = 7, embed = 3, hidden = 4;
+        var random = new Random(21);
+        int[][] shapes = [[vocabulary, embed], [embed, hidden], [hidden, hidden], [hidden], [hidden, vocabulary], [vocabulary]];
+        var p = shapes.Select(s => DTensor.RandomUniform(random, -0.8, 0.8, s)).ToArray();
+        var d = shapes.Select(s => DTensor.RandomUniform(random, -1.0, 1.0, s)).ToArray();
+        var h0 = DTensor.RandomUniform(random, -0.5, 0.5, Batch, hidden);
+        var inputs = Enumerable.Range(0, steps * Batch).Select(_ => random.Next(vocabulary)).ToArray();
+        var targets = Enumerable.Range(0, steps * Batch).Select(_ => random.Next(vocabulary)).ToArray();
+        var pf = p.Select(ToFloat).ToArray();
+        var df = d.Select(ToFloat).ToArray();
+        var h0f = ToFloat(h0);
+
+        var hLast = DTensor.Zeros<double>(Batch, hidden);
+        var hv = p.Select(x => DTensor.Zeros<double>(x.Shape.ToArray())).ToArray();
+        var value = TensorGradients.TensorModels.RnnHandingOnHessianVectorProduct(p[0], p[1], p[2], p[3], p[4], p[5], h0, hLast, inputs, targets, Batch, d[0], d[1], d[2], d[3], d[4], d[5], hv[0], hv[1], hv[2], hv[3], hv[4], hv[5]);
+        TensorGradients.TensorModels.RnnHandingOnPushforward(p[0], p[1], p[2], p[3], p[4], p[5], h0, hLast, inputs, targets, Batch, d[0], d[1], d[2], d[3], d[4], d[5], out var tangent);
+
+        var hLastf = DTensor.Zeros<float>(Batch, hidden);
+        var hvf = pf.Select(x => DTensor.Zeros<float>(x.Shape.ToArray())).ToArray();
+        var valuef = ElmanNetwork.LossHessianVectorProduct(pf[0], pf[1], pf[2], pf[3], pf[4], pf[5], h0f, hLastf, inputs, targets, Batch, df[0], df[1], df[2], df[3], df[4], df[5], hvf[0], hvf[1], hvf[2], hvf[3], hvf[4], hvf[5]);
+        Assert.Equal(value, valuef, 4);
+        Assert.Equal(hLast.ToArray().Select(x => (float)x), hLastf.ToArray(), (x, y) => Math.Abs(x - y) <= 1e-5f);
+        for (var i = 0; i < hv.Length; i++)
+        {
+            var (expected, actual) = (hv[i].ToArray(), hvf[i].ToArray());
+            for (var j = 0; j < expected.Length; j++)
+            {
+                Assert.True(Math.Abs(expected[j] - actual[j]) <= 1e-4 * Math.Max(1.0, Math.Abs(expected[j])), $"H·v of parameter {i}, element {j}: {actual[j]} in float, {expected[j]} in double");
+            }
+        }
+
+        ElmanNetwork.LossPushforward(pf[0], pf[1], pf[2], pf[3], pf[4], pf[5], h0f, hLastf, inputs, targets, Batch, df[0], df[1], df[2], df[3], df[4], df[5], out var tangentf);
+        Assert.True(Math.Abs(tangent - tangentf) <= 1e-4 * Math.Max(1.0, Math.Abs(tangent)), $"pushforward {tangentf} in float, {tangent} in double");
+    }
+
+    private static DTensor<float> ToFloat(DTensor<double> x) => DTensor<float>.FromArray(x.ToArray().Select(e => (float)e).ToArray(), x.Shape.ToArray());
+
     [Fact]
     public void RecomputingStepsGivesTheSameGradientAsKeepingThem()
     {
