@@ -55,12 +55,12 @@ internal static class LoopSpans
         {
             var (phi, loop) = (pair.Key, pair.Value);
             var value = ir.Values[phi];
-            if (!value.Type.IsRefLike || !reads.Contains(phi) || !reported.Add(value.Variable ?? value.Name))
+            var name = value.Variable ?? value.Name;
+            if (!value.Type.IsRefLike || !reads.Contains(phi) || !reported.Add(name))
             {
                 continue;
             }
 
-            var name = value.Variable ?? value.Name;
             var type = value.Type.Name.Replace("global::System.", string.Empty).Replace("global::", string.Empty);
             yield return DiagnosticInfo.Create(
                 DiagnosticDescriptors.UnsupportedStatement,

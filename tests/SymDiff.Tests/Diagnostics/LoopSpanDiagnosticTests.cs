@@ -48,7 +48,7 @@ public sealed class LoopSpanDiagnosticTests
         var run = GeneratorHarness.Run(Template.Replace("BODY", body));
         var error = Assert.Single(run.GeneratorDiagnostics);
         Assert.Equal(("SD0001", DiagnosticSeverity.Error), (error.Id, error.Severity));
-        Assert.Equal(at, Text(run, error));
+        Assert.Equal(at, run.TextAt(error));
         Assert.Contains("that 'for (var t = 0; t < 3; t++)' carries from one iteration to the next or picks in a branch", error.GetMessage(), StringComparison.Ordinal);
         Assert.Contains("pick the slice's start in the branch and call Slice once, unconditionally", error.GetMessage(), StringComparison.Ordinal);
 
@@ -78,11 +78,5 @@ public sealed class LoopSpanDiagnosticTests
         double F(double[] x) => (double)type.GetMethod("Value")!.Invoke(null, [DTensor<double>.FromArray((double[])x.Clone(), 4, 2), ids])!;
         Assert.Equal(F(values), value, 12);
         FiniteDifferences.AssertClose(FiniteDifferences.Gradient(F, values), gradient.ToArray(), 1e-7);
-    }
-
-    private static string Text(GeneratorRun run, Diagnostic diagnostic)
-    {
-        var path = diagnostic.Location.GetLineSpan().Path;
-        return run.Compilation.SyntaxTrees.Single(t => t.FilePath == path).GetText().ToString(diagnostic.Location.SourceSpan);
     }
 }

@@ -33,7 +33,7 @@ public sealed class TensorDiagnosticTests
             """);
         var diagnostic = Assert.Single(run.GeneratorDiagnostics);
         Assert.Equal("SD0003", diagnostic.Id);
-        Assert.Equal("MyOps.Scale2(x)", Text(run, diagnostic));
+        Assert.Equal("MyOps.Scale2(x)", run.TextAt(diagnostic));
         Assert.Contains("'MyOps.Scale2(DTensor<float>)'", diagnostic.GetMessage(), StringComparison.Ordinal);
         Assert.Contains("[PullbackOf(nameof(Scale2))]", diagnostic.GetMessage(), StringComparison.Ordinal);
     }
@@ -100,7 +100,7 @@ public sealed class TensorDiagnosticTests
         var diagnostic = Assert.Single(run.GeneratorDiagnostics);
         Assert.Equal(id, diagnostic.Id);
         Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
-        Assert.Equal("Rule", Text(run, diagnostic));
+        Assert.Equal("Rule", run.TextAt(diagnostic));
         Assert.Contains(reason, diagnostic.GetMessage(), StringComparison.Ordinal);
         if (id == "SD0014")
         {
@@ -153,7 +153,7 @@ public sealed class TensorDiagnosticTests
             """);
         var diagnostic = Assert.Single(run.GeneratorDiagnostics);
         Assert.Equal("SD0001", diagnostic.Id);
-        Assert.StartsWith("return", Text(run, diagnostic), StringComparison.Ordinal);
+        Assert.StartsWith("return", run.TextAt(diagnostic), StringComparison.Ordinal);
         Assert.Contains("'break', and return after the loop", diagnostic.GetMessage(), StringComparison.Ordinal);
     }
 
@@ -172,11 +172,5 @@ public sealed class TensorDiagnosticTests
             var fits = type!.GetMembers(name!).OfType<IMethodSymbol>().Any(f => SymDiff.Generator.Lowering.DerivativeRules.Fits(f, rule, out _) is null);
             Assert.True(fits, $"{rule.ToDisplayString()} fits no overload of {name}");
         }
-    }
-
-    private static string Text(GeneratorRun run, Diagnostic diagnostic)
-    {
-        var path = diagnostic.Location.GetLineSpan().Path;
-        return run.Compilation.SyntaxTrees.Single(t => t.FilePath == path).GetText().ToString(diagnostic.Location.SourceSpan);
     }
 }

@@ -113,6 +113,13 @@ public sealed record GeneratorRun(
         return file[start..file.IndexOf("\n    }\n", start, StringComparison.Ordinal)];
     }
 
+    /// <summary>The source text a diagnostic points at, from the run's compilation.</summary>
+    public string TextAt(Diagnostic diagnostic)
+    {
+        var path = diagnostic.Location.GetLineSpan().Path;
+        return Compilation.SyntaxTrees.Single(t => t.FilePath == path).GetText().ToString(diagnostic.Location.SourceSpan);
+    }
+
     public void AssertNoDiagnostics()
     {
         var problems = AllDiagnostics.ToList();
