@@ -94,7 +94,9 @@ internal static class QuickCommands
     /// one training step of the concatenation language model (generated gradient + optimizer) on synthetic ids.
     /// <c>--phase forward</c> times only the forward pass (the [Differentiable] method itself), <c>--phase gradient</c>
     /// only the generated gradient (forward and backward, no optimizer): their difference over the first is the
-    /// backward-to-forward ratio.
+    /// backward-to-forward ratio. <c>--fused [--level 1|2|3]</c> runs the hand-written step with issue 19's fusions
+    /// (<see cref="HandWrittenNlm.FusedStep"/>); with <c>--verify</c>, five fused steps against five plain ones from the
+    /// same start, printing the largest difference of every parameter.
     /// </summary>
     private static void NlmStep(Options options)
     {
@@ -118,7 +120,8 @@ internal static class QuickCommands
         var examples = new int[batchSize];
         var (c, h, d, u, b, w) = (parameters["C"], parameters["H"], parameters["d"], parameters["U"], parameters["b"], parameters["W"]);
         var next = 0;
-        var handWritten = options.Flag("hand-written") || options.Flag("profile") ? new HandWrittenNlm(shape, parameters) { Profile = options.Flag("profile") } : null;
+        var fused = options.Flag("fused");
+        var handWritten = options.Flag("hand-written") || options.Flag("profile") || fused ? new HandWrittenNlm(shape, parameters) { Profile = options.Flag("profile"), Level = options.Int("level", 3) } : null;
         var phase = options.String("phase", "step");
         var phases = new Dictionary<string, Stopwatch> { ["zero gradients"] = new(), ["optimizer"] = new() };
         void Step()
@@ -132,6 +135,12 @@ internal static class QuickCommands
             if (phase == "forward")
             {
                 NeuralLM.LanguageModel.Loss(c.Value, h.Value, d.Value, u.Value, b.Value, w.Value, contextIds.Span, nextIds.Span, direct, 0f, 0UL);
+                return;
+            }
+
+            if (fused)
+            {
+                handWritten!.FusedStep(contextIds.Span, nextIds.Span, optimizer);
                 return;
             }
 
@@ -157,6 +166,41 @@ internal static class QuickCommands
             phases["optimizer"].Start();
             optimizer.Step();
             phases["optimizer"].Stop();
+        }
+
+        if (options.Flag("verify"))
+        {
+            // The fused step against the plain one, from the same start: the parameters after 5 steps.
+            var plainParameters = NeuralLM.LanguageModel.CreateParameters(shape, new Rng(1));
+            var plainOptimizer = new Adam<float>(plainParameters, 1e-3);
+            var plain = new HandWrittenNlm(shape, plainParameters);
+            for (var s = 0; s < 5; s++)
+            {
+                for (var i = 0; i < batchSize; i++)
+                {
+                    examples[i] = (s * 7919 + i * 31) % batches.Count;
+                }
+
+                var (ids, nextWords) = batches.Gather(examples);
+                plainParameters.ZeroGradients();
+                var l1 = plain.Step(ids.Span, nextWords.Span);
+                plainOptimizer.Step();
+                var l2 = handWritten!.FusedStep(ids.Span, nextWords.Span, optimizer);
+                Console.WriteLine($"verify step {s}: loss {l1} vs fused {l2}");
+            }
+
+            for (var p = 0; p < parameters.Count; p++)
+            {
+                var diff = 0f;
+                for (var e = 0; e < parameters[p].Value.Length; e++)
+                {
+                    diff = MathF.Max(diff, MathF.Abs(parameters[p].Value.Span[e] - plainParameters[p].Value.Span[e]));
+                }
+
+                Console.WriteLine($"verify {parameters[p].Name}: max |fused - plain| = {diff}");
+            }
+
+            return;
         }
 
         var seconds = Measure(Step, 0);
@@ -185,7 +229,7 @@ internal static class QuickCommands
             }
         }
 
-        Console.WriteLine($"nlm-step{(handWritten is null ? string.Empty : " (hand-written)")}{(phase == "step" ? string.Empty : $" --phase {phase}")} {shape} batch={batchSize} optimizer={options.String("optimizer", "adam")} threads={Compute.Threads}: " +
+        Console.WriteLine($"nlm-step{(handWritten is null ? string.Empty : fused ? " (hand-written, fused)" : " (hand-written)")}{(phase == "step" ? string.Empty : $" --phase {phase}")} {shape} batch={batchSize} optimizer={options.String("optimizer", "adam")} threads={Compute.Threads}: " +
             $"median {median * 1e3:F3} ms per step (fastest {seconds.Min() * 1e3:F3}) over {seconds.Length} steps");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"RESULT tokens_per_s={batchSize / median:F0} steps_per_s={1 / median:F2} alloc_bytes_per_step={allocated}"));

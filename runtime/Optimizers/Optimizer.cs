@@ -47,6 +47,12 @@ public abstract class Optimizer<T>
         }
     }
 
+    /// <summary>Starts a step whose parameters are updated one by one with <see cref="UpdateOne"/> (the fused step).</summary>
+    internal void BeginStep() => StepCount++;
+
+    /// <summary>Updates parameter <paramref name="index"/> within the step <see cref="BeginStep"/> began.</summary>
+    internal void UpdateOne(int index) => Update(index, Parameters[index]);
+
     /// <summary>
     /// Applies one update to part of every parameter: elements [Start, Start + Count) of parameter i (distributed
     /// training: each rank updates its own part, then the ranks exchange them). Needs <see cref="UpdatesElementwise"/>.
