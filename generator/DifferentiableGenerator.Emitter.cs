@@ -24,7 +24,7 @@ public sealed partial class DifferentiableGenerator
             var mathPrefix = MathPrefix(model);
             var tangents = !model.HasPushforward ? null : TangentSweep.Run(model.Ir, mathPrefix, TangentNaming.Pushforward(model.Ir));
             var hessian = !model.HasHessianVectorProduct ? null : HessianVectorProduct.Derive(model.Ir, mathPrefix, CompilerServicesPrefix(model));
-            var plan = FilePlanner.Plan(model, mathPrefix, tangents, hessian);
+            var plan = FilePlanner.Plan(model, mathPrefix, CompilerServicesPrefix(model), tangents, hessian);
             return new GeneratedFile(model.HintName, SourceEmitter.Emit(plan), null);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)

@@ -201,7 +201,7 @@ internal sealed class HessianVectorProduct
                     if (site.TensorInputs[k] is not null)
                     {
                         // Tensors: Buffers.AccumulateScaled(g, t_d0, dw), then (ġ, t_d0, g, t_hv0, vdw) for its tangent.
-                        var accumulate = compilerServices + "Buffers.AccumulateScaled";
+                        var accumulate = ReverseSweep.AccumulateScaledName(compilerServices);
                         var (tensorPartial, tensorProduct) = (RArgument.Value(new CName(site.Gradients[k])), RArgument.Value(new CName(site.Products[k])));
                         output.Add(new RCall(accumulate, [RArgument.Value(g), tensorPartial, RArgument.Gradient(value, byRef: false)]));
                         var gTangent = tangents.Of(g);

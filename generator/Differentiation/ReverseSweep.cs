@@ -28,6 +28,7 @@ internal enum SweepMode
 internal sealed class ReverseSweep
 {
     private readonly bool _aliasBroadcasts;
+    private readonly string? _callPartials;
     private readonly IrMethod _ir;
     private readonly SweepMode _mode;
     private readonly string _mathPrefix;
@@ -55,9 +56,16 @@ internal sealed class ReverseSweep
     /// Whether a broadcastable pass-through gradient (Add's b) may be dResult itself, chosen at run time; the Hessian-vector
     /// product, whose tangents follow each rule call, calls the rule instead.
     /// </param>
-    public ReverseSweep(IrMethod ir, SweepMode mode, string mathPrefix, bool aliasBroadcasts = true)
+    /// <param name="callPartials">
+    /// How generated code spells <c>SymDiff.CompilerServices.</c>, when a call to another file's scalar-valued method
+    /// takes its partials from the forward sweep (<see cref="CPartial"/>: its generated gradient gives the value and
+    /// them at once) instead of calling its pullback, which would run it again; null: its pullback (the Hessian-vector
+    /// product, which follows each pullback with its tangent, replaces those calls itself).
+    /// </param>
+    public ReverseSweep(IrMethod ir, SweepMode mode, string mathPrefix, bool aliasBroadcasts = true, string? callPartials = null)
     {
         _ir = ir;
+        _callPartials = callPartials;
         _aliasBroadcasts = aliasBroadcasts;
         _mode = mode;
         _mathPrefix = mathPrefix;
@@ -469,11 +477,56 @@ internal sealed class ReverseSweep
     /// <summary><c>GPullback(args..., g, ref dArg...)</c>: the callee's own vector-Jacobian product.</summary>
     private void CallPullback(int target, IrCall call, CExpr g, RBlock output)
     {
+        if (_callPartials is not null && call.Callee.BufferedValue)
+        {
+            AddScaledPartials(target, call, g, output, _callPartials);
+            return;
+        }
+
         var arguments = call.Arguments.Select(a => RArgument.Value(C.FromIr(a))).ToList();
         arguments.Add(RArgument.Value(g));
         AddGradientArguments(call, arguments);
         AddUnlessNoOp(output, new RCall(DerivativeNames.OfCallee(call.Callee, DerivativeNames.PullbackSuffix), arguments, target, g));
     }
+
+    /// <summary>
+    /// <c>dx_k += g·∂G/∂x_k</c> per active argument of a scalar-valued call, from the partials the forward sweep computed
+    /// with its value: a scalar's by product, a tensor's with <c>Buffers.AccumulateScaled(g, t_d0, dw)</c>.
+    /// </summary>
+    private void AddScaledPartials(int target, IrCall call, CExpr g, RBlock output, string compilerServices)
+    {
+        var k = 0;
+        for (var i = 0; i < call.Arguments.Count && i < call.Callee.DifferentiableParameters.Count; i++)
+        {
+            if (!call.Callee.DifferentiableParameters[i])
+            {
+                continue;
+            }
+
+            var partial = new CPartial(target, k++);
+            if (call.Arguments[i] is not IrRef r || !_ir.Values[r.Value].Active)
+            {
+                continue;
+            }
+
+            if (!_ir.Values[r.Value].Type.IsTensor)
+            {
+                Accumulate(output, r.Value, C.Multiply(g, partial));
+                continue;
+            }
+
+            if (_exclusive[r.Value] && _known[r.Value] is not null)
+            {
+                throw new AliasConflict(r.Value); // the other branch aliased it; this one adds something else
+            }
+
+            output.Add(new RCall(AccumulateScaledName(compilerServices), [RArgument.Value(g), RArgument.Value(partial), RArgument.Gradient(r.Value, byRef: false)]));
+            _hasGradient[r.Value] = true;
+        }
+    }
+
+    /// <summary><c>Buffers.AccumulateScaled</c>: adds a call's tensor partials, scaled, to its argument's gradient.</summary>
+    public static string AccumulateScaledName(string compilerServices) => compilerServices + "Buffers.AccumulateScaled";
 
     /// <summary>
     /// <c>FPullback(inputs it reads..., [saved], [result], dResult, dArg...)</c>: a <c>[PullbackOf]</c> rule, handed only

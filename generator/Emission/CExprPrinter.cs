@@ -22,6 +22,9 @@ internal sealed class CExprPrinter
     private readonly Func<int, string>? _tangentName;
     private readonly Func<int, string>? _gradientTangentName;
 
+    /// <summary>How a call's partial (<see cref="CPartial"/>: value, index) prints, where the reverse sweep reads them.</summary>
+    public Func<int, int, string>? PartialName { get; init; }
+
     public CExprPrinter(Func<int, string> valueName, Func<int, string> gradientName, Func<int, string>? savedName = null)
     {
         _valueName = valueName;
@@ -69,6 +72,9 @@ internal sealed class CExprPrinter
                 break;
             case CSaved saved:
                 b.Append(_savedName(saved.Id));
+                break;
+            case CPartial callPartial when PartialName is not null:
+                b.Append(PartialName(callPartial.Id, callPartial.Index));
                 break;
             case CName n:
                 b.Append(n.Text);

@@ -143,7 +143,12 @@ internal static class SourceEmitter
             _mode = plan.Mode;
             _prefixes = prefixes;
             _writer = writer;
-            _printer = new CExprPrinter(Name, plan.GradientName, id => WorkspaceLocal + "." + _ir.Values[id].Name + "Saved" + Slot(id) + "!");
+            _printer = new CExprPrinter(Name, plan.GradientName, id => WorkspaceLocal + "." + _ir.Values[id].Name + "Saved" + Slot(id) + "!")
+            {
+                PartialName = (id, k) => _plan.Partials(id)[k] is var partial && _plan.PartialInWorkspace(id, partial)
+                    ? PartialSlot(id, partial) + (partial.Tensor ? "!" : string.Empty)
+                    : partial.Name,
+            };
             _parameterValues = new HashSet<int>(_ir.Parameters.Select(p => p.Value));
         }
 
@@ -446,6 +451,11 @@ internal static class SourceEmitter
                             break;
                         }
 
+                        if (_plan.ComputesPartials(assign.Target, Recomputing))
+                        {
+                            WriteZeroedPartials(assign.Target);
+                        }
+
                         var value = _printer.Print(ForwardValue(assign));
                         _writer.WriteLine(Hoisted(assign.Target) || !Declares(assign.Target)
                             ? Name(assign.Target) + " = " + value + ";"
@@ -606,9 +616,12 @@ internal static class SourceEmitter
             // Under the names of their tapes, which the reverse sweep's locals take (the loop may print two versions as one local).
             string Names(IReadOnlyList<int> ids) => string.Join(", ", ids.Select(FieldName));
             string Them(IReadOnlyList<int> ids) => ids.Count == 1 ? "it" : "them";
+            string Partials() => "the partials of " + Names(taping.Partials) + " ("
+                + (taping.Partials.Count == 1 ? "its callee's gradient computes them" : "their callees' gradients compute them") + " with the value)";
             var parts = new List<string>
             {
-                taping.Taped.Count == 0 ? "nothing taped (the reverse sweep reads no value of an iteration)"
+                taping.Taped.Count == 0 && taping.Partials.Count > 0 ? "taped: " + Partials()
+                : taping.Taped.Count == 0 ? "nothing taped (the reverse sweep reads no value of an iteration)"
                 : _plan.RecomputeLoops && taping.Rerun.Count > 0 ? "taped: " + Names(taping.Taped) + " (the reverse sweep reruns each iteration from " + Them(taping.Taped) + ")"
                 : "taped: " + Names(taping.Taped) + " (the reverse sweep reads " + Them(taping.Taped) + ")",
             };
@@ -620,6 +633,11 @@ internal static class SourceEmitter
             if (taping.Rerun.Count > 0)
             {
                 parts.Add("recomputed: " + Names(taping.Rerun) + " (RecomputeLoops: less memory for one more pass of the loop)");
+            }
+
+            if (taping.Partials.Count > 0 && taping.Taped.Count > 0)
+            {
+                parts.Add(Partials());
             }
 
             if (taping.ShapesOnly.Count > 0)
@@ -639,9 +657,47 @@ internal static class SourceEmitter
             LoopShape.WriteUpdates(_writer, updates.Select(c => (Name(c.Phi), _printer.Print(C.FromIr(c.Next)))).ToList(), hazard, updates.Any(c => _ir.Values[c.Phi].Type.IsRefLike));
         }
 
+        /// <summary>Where a call's partial lives in the workspace: this iteration's slot of its tape, or a buffer.</summary>
+        private string PartialSlot(int id, ReversePlan.CallPartial partial) =>
+            WorkspaceField(partial.Name) + (_plan.PartialOnTape(id, partial) ? Slot(id) : string.Empty);
+
+        /// <summary>
+        /// <c>DTensor&lt;double&gt; t_d0 = Buffers.EnsureZeroed(ref workspace.t_d0[iter0], w);</c> per tensor argument of a
+        /// call that computes its partials: the callee's gradient adds into them.
+        /// </summary>
+        private void WriteZeroedPartials(int id)
+        {
+            foreach (var partial in _plan.Partials(id).Where(p => p.Tensor))
+            {
+                _writer.WriteLine(partial.Type + " " + partial.Name + " = " + BuffersClass + ".EnsureZeroed(ref " + PartialSlot(id, partial) + ", "
+                    + _printer.Print(C.FromIr(partial.Argument)) + ");");
+            }
+        }
+
+        /// <summary>
+        /// <c>GGradient(args, t_d0, out t_d1)</c>: the value and the partials of a call whose partials the reverse sweep
+        /// reads (a scalar's into a local, or this iteration's slot of its tape; <c>out _</c> when nothing reads it).
+        /// </summary>
+        private CExpr CallWithPartials(IrAssign assign)
+        {
+            var call = (IrCall)assign.Value;
+            var partials = _plan.Partials(assign.Target).Select(p => new CName(
+                p.Tensor ? p.Name
+                : !p.Read ? "out _"
+                : _plan.PartialInWorkspace(assign.Target, p) ? "out " + PartialSlot(assign.Target, p)
+                : _plan.PartialsAhead(assign.Target) ? "out " + p.Name
+                : "out " + p.Type + " " + p.Name));
+            return new CCall(null, DerivativeNames.OfCallee(call.Callee, DerivativeNames.GradientSuffix), call.Arguments.Select(C.FromIr).Concat(partials).ToList());
+        }
+
         /// <summary>A call with a destination-passing overload writes into its workspace buffer: <c>Op(x, ref workspace.h)</c>.</summary>
         private CExpr ForwardValue(IrAssign assign)
         {
+            if (_plan.ComputesPartials(assign.Target, Recomputing))
+            {
+                return CallWithPartials(assign);
+            }
+
             var value = C.FromIr(assign.Value);
             if (assign.Value is IrCall { Callee.HasDestination: true } && value is CCall call)
             {
@@ -670,6 +726,11 @@ internal static class SourceEmitter
                 {
                     var zero = _ir.Values[group.First()].Type.DefaultValueText;
                     _writer.WriteLine(group.Key + " " + string.Join(", ", group.Select(id => Name(id) + " = " + zero)) + "; // read by the reverse sweep");
+                }
+
+                foreach (var group in _plan.PartialsDeclaredAhead(branch).GroupBy(p => p.Type))
+                {
+                    _writer.WriteLine(group.Key + " " + string.Join(", ", group.Select(p => p.Name + " = 0")) + "; // partials the reverse sweep reads");
                 }
             }
 

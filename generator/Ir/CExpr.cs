@@ -53,6 +53,25 @@ internal sealed class CSaved : CExpr
     public int Id { get; }
 }
 
+/// <summary>
+/// A partial derivative ∂G/∂x_k of a scalar-valued call to another file's differentiable method, which the forward
+/// sweep computed beside the call's value (its generated <c>Gradient</c>, so the callee runs once); printed as the local
+/// or workspace slot it was written to. <see cref="Index"/> counts the callee's differentiable parameters.
+/// </summary>
+internal sealed class CPartial : CExpr
+{
+    public CPartial(int id, int index)
+    {
+        Id = id;
+        Index = index;
+    }
+
+    /// <summary>The value the call defines.</summary>
+    public int Id { get; }
+
+    public int Index { get; }
+}
+
 /// <summary>A name or any other atomic text (a non-numeric literal, <c>dResult</c>, an gradient).</summary>
 internal sealed class CName : CExpr
 {
@@ -405,6 +424,11 @@ internal static class C
 
     /// <summary>Every gradient (<see cref="CGradient"/>) an expression reads.</summary>
     public static IEnumerable<int> Gradients(CExpr? e) => Ids(e, node => (node as CGradient)?.Id);
+
+    /// <summary>The call partials (<see cref="CPartial"/>) an expression reads.</summary>
+    public static IEnumerable<CPartial> Partials(CExpr? e) => e is null ? []
+        : e is CPartial partial ? [partial]
+        : Children(e).SelectMany(Partials);
 
     /// <summary>Every name (<see cref="CName"/>) an expression reads, such as a callee's partials and products.</summary>
     public static IEnumerable<string> Names(CExpr? e) => e is null ? []

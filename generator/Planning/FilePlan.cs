@@ -27,17 +27,17 @@ internal sealed record FilePlan(
 /// <summary>Plans a whole generated file.</summary>
 internal static class FilePlanner
 {
-    public static FilePlan Plan(MethodModel model, string mathPrefix, TangentProgram? tangents, HessianVectorProduct? hessian)
+    public static FilePlan Plan(MethodModel model, string mathPrefix, string compilerServices, TangentProgram? tangents, HessianVectorProduct? hessian)
     {
         var methods = new List<ReverseMethod>();
         if (model.Ir.ReturnType.IsScalar)
         {
-            methods.Add(ReverseMethod(model, SweepMode.Gradient, DerivativeNames.Gradient(model.MethodName), mathPrefix));
+            methods.Add(ReverseMethod(model, SweepMode.Gradient, DerivativeNames.Gradient(model.MethodName), mathPrefix, compilerServices));
         }
 
-        methods.Add(ReverseMethod(model, SweepMode.Pullback, DerivativeNames.Pullback(model.MethodName), mathPrefix));
+        methods.Add(ReverseMethod(model, SweepMode.Pullback, DerivativeNames.Pullback(model.MethodName), mathPrefix, compilerServices));
         var bufferedName = DerivativeNames.Buffered(model.MethodName);
-        var buffered = ReversePlanner.Plan(model.Ir, SweepMode.Value, bufferedName, bufferedName, recomputeLoops: false, isPublic: true, mathPrefix);
+        var buffered = ReversePlanner.Plan(model.Ir, SweepMode.Value, bufferedName, bufferedName, recomputeLoops: false, isPublic: true, mathPrefix, compilerServices);
         return new FilePlan(
             model,
             DerivativeNames.Of(model.Ir),
@@ -53,17 +53,17 @@ internal static class FilePlanner
     /// them in the reverse sweep is the caller's (<c>recomputeLoops</c>, defaulting to the attribute's
     /// <c>RecomputeLoops</c>): the public method dispatches to one private method per strategy, each with its workspace.
     /// </summary>
-    private static ReverseMethod ReverseMethod(MethodModel model, SweepMode mode, string name, string mathPrefix)
+    private static ReverseMethod ReverseMethod(MethodModel model, SweepMode mode, string name, string mathPrefix, string compilerServices)
     {
         if (!IrWalker.Loops(model.Ir.Body.Statements).Any())
         {
-            return new ReverseMethod(mode, name, ReversePlanner.Plan(model.Ir, mode, name, name, recomputeLoops: false, isPublic: true, mathPrefix), null);
+            return new ReverseMethod(mode, name, ReversePlanner.Plan(model.Ir, mode, name, name, recomputeLoops: false, isPublic: true, mathPrefix, compilerServices), null);
         }
 
         return new ReverseMethod(
             mode,
             name,
-            ReversePlanner.Plan(model.Ir, mode, name + "KeepingLoops", name, recomputeLoops: false, isPublic: false, mathPrefix),
-            ReversePlanner.Plan(model.Ir, mode, name + "RecomputingLoops", name, recomputeLoops: true, isPublic: false, mathPrefix));
+            ReversePlanner.Plan(model.Ir, mode, name + "KeepingLoops", name, recomputeLoops: false, isPublic: false, mathPrefix, compilerServices),
+            ReversePlanner.Plan(model.Ir, mode, name + "RecomputingLoops", name, recomputeLoops: true, isPublic: false, mathPrefix, compilerServices));
     }
 }

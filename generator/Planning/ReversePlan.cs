@@ -24,7 +24,8 @@ internal enum WorkspaceFieldKind
 /// <param name="Spans">Spans the reverse sweep recomputes (they cannot be taped).</param>
 /// <param name="Rerun">With RecomputeLoops: the values each reverse iteration recomputes from the taped carried values.</param>
 /// <param name="ShapesOnly">Carried tensors of which only the shape is kept (for their gradients).</param>
-internal sealed record LoopTaping(bool Reversed, IReadOnlyList<int> Taped, IReadOnlyList<int> Spans, IReadOnlyList<int> Rerun, IReadOnlyList<int> ShapesOnly);
+/// <param name="Partials">Calls to another file's method whose partials each iteration keeps (computed with the value).</param>
+internal sealed record LoopTaping(bool Reversed, IReadOnlyList<int> Taped, IReadOnlyList<int> Spans, IReadOnlyList<int> Rerun, IReadOnlyList<int> ShapesOnly, IReadOnlyList<int> Partials);
 
 /// <summary>One field of a generated method's workspace class.</summary>
 internal sealed record WorkspaceField(WorkspaceFieldKind Kind, string Type, string Name);
@@ -122,8 +123,8 @@ internal sealed partial class ReversePlan
     public bool HoistedInRecompute(int cursor, int value) =>
         _hoisted.Contains(value) || (_hoistedInRecompute.TryGetValue(cursor, out var set) && set.Contains(value));
 
-    /// <summary>Whether the reverse sweep reads a forward value.</summary>
-    public bool ReverseReads(int value) => _reverseReads.Contains(value);
+    /// <summary>Whether the reverse sweep reads a forward value (not only a call's partials, which have slots of their own).</summary>
+    public bool ReverseReads(int value) => _reverseReads.Contains(value) && !_partialsOnly.Contains(value);
 
     /// <summary>Whether a loop counts its iterations (a cursor that indexes its tapes or alternates its buffers).</summary>
     public bool Counted(int cursor) => _cursorLoops.Contains(cursor);
@@ -145,7 +146,8 @@ internal sealed partial class ReversePlan
             owned.Where(Taped).ToList(),
             owned.Where(id => Recomputed(id) && _reverseReads.Contains(id)).ToList(),
             body is null ? [] : IrWalker.DefinitionOrder(body).Where(id => !Taped(id)).ToList(),
-            loop.Carried.Select(c => c.Phi).Concat(owned).Where(_shapeTaped.Contains).Distinct().ToList());
+            loop.Carried.Select(c => c.Phi).Concat(owned).Where(_shapeTaped.Contains).Distinct().ToList(),
+            owned.Where(id => ComputesPartials(id, recomputing: false)).ToList());
     }
 
     /// <summary>The cursor of the innermost loop whose iterations define a value (-1: none).</summary>
@@ -205,7 +207,7 @@ internal sealed partial class ReversePlan
                 && (_loopPhis.Contains(id) || (_definitions.TryGetValue(id, out var assign) && IrLiveness.HasSideEffects(assign.Value)));
         }
 
-        return _reverseReads.Contains(id);
+        return ReverseReads(id);
     }
 
     /// <summary>A span defined by a loop iteration that the reverse sweep reads: recomputed there.</summary>

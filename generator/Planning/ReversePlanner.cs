@@ -11,22 +11,25 @@ namespace SymDiff.Generator.Planning;
 /// </summary>
 internal static class ReversePlanner
 {
-    public static ReversePlan Plan(IrMethod ir, SweepMode mode, string methodName, string publicName, bool recomputeLoops, bool isPublic, string mathPrefix) =>
-        ReversePlan.Create(ir, mode, methodName, publicName, recomputeLoops, isPublic, mathPrefix);
+    /// <param name="compilerServices">How generated code spells <c>SymDiff.CompilerServices.</c> (empty when imported).</param>
+    public static ReversePlan Plan(IrMethod ir, SweepMode mode, string methodName, string publicName, bool recomputeLoops, bool isPublic, string mathPrefix, string compilerServices) =>
+        ReversePlan.Create(ir, mode, methodName, publicName, recomputeLoops, isPublic, mathPrefix, compilerServices);
 }
 
 internal sealed partial class ReversePlan
 {
-    internal static ReversePlan Create(IrMethod ir, SweepMode mode, string methodName, string publicName, bool recomputeLoops, bool isPublic, string mathPrefix)
+    internal static ReversePlan Create(IrMethod ir, SweepMode mode, string methodName, string publicName, bool recomputeLoops, bool isPublic, string mathPrefix, string compilerServices)
     {
         var plan = new ReversePlan(ir, mode, methodName, publicName, recomputeLoops, isPublic);
-        plan.Build(mathPrefix);
+        plan.Build(mathPrefix, compilerServices);
         return plan;
     }
 
-    private void Build(string mathPrefix)
+    private void Build(string mathPrefix, string compilerServices)
     {
-        var sweep = new ReverseSweep(_ir, Mode == SweepMode.Value ? SweepMode.Gradient : Mode, mathPrefix);
+        // A call to another file's scalar-valued method computes its partials with its value (its gradient): the
+        // reverse sweep reads them (CPartial) instead of calling its pullback, which would run it again.
+        var sweep = new ReverseSweep(_ir, Mode == SweepMode.Value ? SweepMode.Gradient : Mode, mathPrefix, callPartials: compilerServices);
         var reverse = _ir.Result is null || Mode == SweepMode.Value ? new RBlock() : sweep.Run();
 
         // Gradients the caller owns: every one in a pullback; tensors in a gradient (accumulated into).
@@ -35,6 +38,7 @@ internal sealed partial class ReversePlan
             .Select(p => p.Value);
         _declared = GradientPlacement.Resolve(reverse, sweep, predeclared);
         _reverse = reverse;
+        FindCallPartials(reverse);
 
         // The forward sweep keeps what the reverse sweep reads (and, in the gradient, the result). Inside loops,
         // spans cannot be taped: the reverse sweep recomputes them, so it reads their operands too.
@@ -93,6 +97,7 @@ internal sealed partial class ReversePlan
 
         _forward = forward;
         _hoisted = new HashSet<int>(forward.OfType<IrIf>().SelectMany(DefinedWithin).Where(reverseReads.Contains));
+        _partialsAhead.UnionWith(forward.OfType<IrIf>().SelectMany(DefinedWithin).Where(id => _callPartials.ContainsKey(id) && _owner[id] < 0));
         _cursorLoops = new HashSet<int>(IrWalker.Loops(forward).Where(l => reverseReads.Contains(l.Cursor) || l.Body.Statements.Any(UsesDestinationOutsideLoops)).Select(l => l.Cursor));
         PlanRecomputation(forward, reverseReads);
         _shapeTaped.RemoveWhere(_keptInRecompute.Contains); // kept anyway, to recompute the iteration
@@ -114,6 +119,7 @@ internal sealed partial class ReversePlan
         NameGradients(sweep);
         _discards = sweep.Discards.OrderBy(d => d.Key).ToList();
         LayOutWorkspace();
+        UsesWorkspace |= _workspaceFields.Count > 0; // a call's partials
         // The reverse sweep restores a loop's carried values into the forward sweep's locals; a loop's final value the
         // method returns after it keeps a local of its own.
         var exits = new HashSet<int>(IrWalker.Loops(_forward).SelectMany(l => l.Carried).Select(c => c.Exit));
@@ -173,10 +179,10 @@ internal sealed partial class ReversePlan
     /// </summary>
     private IEnumerable<int> Reads(RStatement statement) => statement switch
     {
-        RAccumulate a => C.Values(a.Contribution),
+        RAccumulate a => Reads(a.Contribution),
         RDeclare d => Reads(d.Initializer),
         RZero z when IsTensor(z.Value) => z.Shape is null ? new[] { z.Value } : Reads(z.Shape),
-        RAddAssign a => C.Values(a.Contribution),
+        RAddAssign a => Reads(a.Contribution),
         // A rule that reads saved state reads the call that saved it: that call stays in the forward sweep.
         RCall call => call.Arguments.SelectMany(a => Reads(a.Expression)),
         RIf branch => C.Values(branch.Condition),
@@ -268,8 +274,8 @@ internal sealed partial class ReversePlan
         _ => -1,
     };
 
-    /// <summary>The forward values an expression reads; saved state reads the call that saved it.</summary>
-    private static IEnumerable<int> Reads(CExpr? e) => e is CSaved saved ? new[] { saved.Id } : C.Values(e);
+    /// <summary>The forward values an expression reads; saved state and a call's partials read the call that made them.</summary>
+    private static IEnumerable<int> Reads(CExpr? e) => e is CSaved saved ? new[] { saved.Id } : C.Values(e).Concat(C.Partials(e).Select(p => p.Id));
 
     /// <summary>
     /// Carried values of nested loops that the reverse sweep reads outside that loop's reverse: the value the loop
@@ -687,6 +693,10 @@ internal sealed partial class ReversePlan
                             AddField(WorkspaceFieldKind.Buffer, TypeOf(assign.Target), _ir.Values[assign.Target].Name);
                         }
                     }
+                    else if (_callPartials.ContainsKey(assign.Target))
+                    {
+                        LayOutCallPartials(assign);
+                    }
                     else if (Mode != SweepMode.Value && assign.Value is IrCall { Callee.SavedType: { } savedType } && C.FromIr(assign.Value) is CCall)
                     {
                         AddField(_owner[assign.Target] >= 0 ? WorkspaceFieldKind.Tape : WorkspaceFieldKind.Buffer,
@@ -790,7 +800,7 @@ internal sealed partial class ReversePlan
                     var recomputed = _recomputed.TryGetValue(loop.Loop.Cursor, out var body);
                     foreach (var id in IrWalker.DefinitionOrder(_ir.Body.Statements))
                     {
-                        if (_owner[id] == loop.Loop.Cursor && (recomputed ? Taped(id) && _loopPhis.Contains(id) : _reverseReads.Contains(id)) && !Recomputed(id))
+                        if (_owner[id] == loop.Loop.Cursor && (recomputed ? Taped(id) && _loopPhis.Contains(id) : ReverseReads(id)) && !Recomputed(id))
                         {
                             AddTape(id);
                         }

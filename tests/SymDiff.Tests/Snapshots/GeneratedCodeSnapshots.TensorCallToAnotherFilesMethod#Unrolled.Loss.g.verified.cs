@@ -55,12 +55,14 @@ partial class Unrolled
         double s = 0.0;
         // for (var t = 0; t < steps; t++)
         DTensor<double> h = h0;
-        // per iteration, taped: h, h_1 (the reverse sweep reads them)
+        // per iteration, taped: h, h_1 (the reverse sweep reads them); the partials of tmp0 (its callee's gradient computes them with the value)
         for (int t = 0; t < steps; t++)
         {
             workspace.h[iter0] = h;
             // s += Energy.Of(w, h, a);
-            double tmp0 = global::Energy.OfBuffered(w, h, a);
+            DTensor<double> tmp0_d0 = Buffers.EnsureZeroed(ref workspace.tmp0_d0[iter0], w);
+            DTensor<double> tmp0_d1 = Buffers.EnsureZeroed(ref workspace.tmp0_d1[iter0], h);
+            double tmp0 = global::Energy.OfGradient(w, h, a, tmp0_d0, tmp0_d1, out workspace.tmp0_d2[iter0]);
             s += tmp0;
             // h = DTensor.Tanh(DTensor.MatMul(h, w));
             DTensor<double> tmp1 = DTensor.MatMul(h, w, false, false, ref workspace.tmp1);
@@ -94,7 +96,9 @@ partial class Unrolled
             DTensorRules.MatMulPullback(h, w, false, false, dtmp1, dh, dw);
             // s += Energy.Of(w, h, a);
             ds_1 += ds_2;
-            global::Energy.OfPullback(w, h, a, ds_2, dw, dh, ref da);
+            Buffers.AccumulateScaled(ds_2, workspace.tmp0_d0[iter0]!, dw);
+            Buffers.AccumulateScaled(ds_2, workspace.tmp0_d1[iter0]!, dh);
+            da += ds_2 * workspace.tmp0_d2[iter0];
         }
         Buffers.AccumulateInto(dh0, dh);
         return result;
@@ -113,6 +117,9 @@ partial class Unrolled
         public static LossGradientKeepingLoopsWorkspace Current => s_current ??= new LossGradientKeepingLoopsWorkspace();
 
         public readonly Tape<DTensor<double>?> h = new();
+        public readonly Tape<DTensor<double>?> tmp0_d0 = new();
+        public readonly Tape<DTensor<double>?> tmp0_d1 = new();
+        public readonly Tape<double> tmp0_d2 = new();
         public DTensor<double>? tmp1;
         public readonly Tape<DTensor<double>?> h_1 = new();
         public DTensor<double>? dh;
@@ -131,7 +138,7 @@ partial class Unrolled
         double s = 0.0;
         // for (var t = 0; t < steps; t++)
         DTensor<double> h = h0;
-        // per iteration, taped: h (the reverse sweep reruns each iteration from it); recomputed: tmp1, h_1 (RecomputeLoops: less memory for one more pass of the loop)
+        // per iteration, taped: h (the reverse sweep reruns each iteration from it); recomputed: tmp0, tmp1, h_1 (RecomputeLoops: less memory for one more pass of the loop)
         for (int t = 0; t < steps; t++)
         {
             Buffers.Copy(h, ref workspace.h[iter0]); // its buffer is reused two iterations later
@@ -159,6 +166,9 @@ partial class Unrolled
             iter0--;
             h = workspace.h[iter0]!;
             // recomputes this iteration from its carried values (RecomputeLoops)
+            DTensor<double> tmp0_d0 = Buffers.EnsureZeroed(ref workspace.tmp0_d0[iter0 & 1], w);
+            DTensor<double> tmp0_d1 = Buffers.EnsureZeroed(ref workspace.tmp0_d1[iter0 & 1], h);
+            double tmp0 = global::Energy.OfGradient(w, h, a, tmp0_d0, tmp0_d1, out workspace.tmp0_d2[iter0 & 1]);
             DTensor<double> tmp1 = DTensor.MatMul(h, w, false, false, ref workspace.tmp1[iter0 & 1]);
             DTensor<double> h_1 = DTensor.Tanh(tmp1, ref workspace.h_1[iter0 & 1]);
             DTensor<double> dh_1 = Buffers.EnsureZeroed(ref workspace.dh_1, dh);
@@ -172,7 +182,9 @@ partial class Unrolled
             DTensorRules.MatMulPullback(h, w, false, false, dtmp1, dh, dw);
             // s += Energy.Of(w, h, a);
             ds_1 += ds_2;
-            global::Energy.OfPullback(w, h, a, ds_2, dw, dh, ref da);
+            Buffers.AccumulateScaled(ds_2, workspace.tmp0_d0[iter0 & 1]!, dw);
+            Buffers.AccumulateScaled(ds_2, workspace.tmp0_d1[iter0 & 1]!, dh);
+            da += ds_2 * workspace.tmp0_d2[iter0 & 1];
         }
         Buffers.AccumulateInto(dh0, dh);
         return result;
@@ -191,6 +203,9 @@ partial class Unrolled
         public static LossGradientRecomputingLoopsWorkspace Current => s_current ??= new LossGradientRecomputingLoopsWorkspace();
 
         public readonly Tape<DTensor<double>?> h = new();
+        public readonly Tape<DTensor<double>?> tmp0_d0 = new();
+        public readonly Tape<DTensor<double>?> tmp0_d1 = new();
+        public readonly Tape<double> tmp0_d2 = new();
         public readonly Tape<DTensor<double>?> tmp1 = new();
         public readonly Tape<DTensor<double>?> h_1 = new();
         public DTensor<double>? dh;
@@ -245,12 +260,14 @@ partial class Unrolled
         double s = 0.0;
         // for (var t = 0; t < steps; t++)
         DTensor<double> h = h0;
-        // per iteration, taped: h, h_1 (the reverse sweep reads them)
+        // per iteration, taped: h, h_1 (the reverse sweep reads them); the partials of tmp0 (its callee's gradient computes them with the value)
         for (int t = 0; t < steps; t++)
         {
             workspace.h[iter0] = h;
             // s += Energy.Of(w, h, a);
-            double tmp0 = global::Energy.OfBuffered(w, h, a);
+            DTensor<double> tmp0_d0 = Buffers.EnsureZeroed(ref workspace.tmp0_d0[iter0], w);
+            DTensor<double> tmp0_d1 = Buffers.EnsureZeroed(ref workspace.tmp0_d1[iter0], h);
+            double tmp0 = global::Energy.OfGradient(w, h, a, tmp0_d0, tmp0_d1, out workspace.tmp0_d2[iter0]);
             s += tmp0;
             // h = DTensor.Tanh(DTensor.MatMul(h, w));
             DTensor<double> tmp1 = DTensor.MatMul(h, w, false, false, ref workspace.tmp1);
@@ -281,7 +298,9 @@ partial class Unrolled
             DTensorRules.MatMulPullback(h, w, false, false, dtmp1, dh, dw);
             // s += Energy.Of(w, h, a);
             ds_1 += ds_2;
-            global::Energy.OfPullback(w, h, a, ds_2, dw, dh, ref da);
+            Buffers.AccumulateScaled(ds_2, workspace.tmp0_d0[iter0]!, dw);
+            Buffers.AccumulateScaled(ds_2, workspace.tmp0_d1[iter0]!, dh);
+            da += ds_2 * workspace.tmp0_d2[iter0];
         }
         Buffers.AccumulateInto(dh0, dh);
     }
@@ -299,6 +318,9 @@ partial class Unrolled
         public static LossPullbackKeepingLoopsWorkspace Current => s_current ??= new LossPullbackKeepingLoopsWorkspace();
 
         public readonly Tape<DTensor<double>?> h = new();
+        public readonly Tape<DTensor<double>?> tmp0_d0 = new();
+        public readonly Tape<DTensor<double>?> tmp0_d1 = new();
+        public readonly Tape<double> tmp0_d2 = new();
         public DTensor<double>? tmp1;
         public readonly Tape<DTensor<double>?> h_1 = new();
         public DTensor<double>? dh;
@@ -317,7 +339,7 @@ partial class Unrolled
         double s = 0.0;
         // for (var t = 0; t < steps; t++)
         DTensor<double> h = h0;
-        // per iteration, taped: h (the reverse sweep reruns each iteration from it); recomputed: tmp1, h_1 (RecomputeLoops: less memory for one more pass of the loop)
+        // per iteration, taped: h (the reverse sweep reruns each iteration from it); recomputed: tmp0, tmp1, h_1 (RecomputeLoops: less memory for one more pass of the loop)
         for (int t = 0; t < steps; t++)
         {
             Buffers.Copy(h, ref workspace.h[iter0]); // its buffer is reused two iterations later
@@ -342,6 +364,9 @@ partial class Unrolled
             iter0--;
             h = workspace.h[iter0]!;
             // recomputes this iteration from its carried values (RecomputeLoops)
+            DTensor<double> tmp0_d0 = Buffers.EnsureZeroed(ref workspace.tmp0_d0[iter0 & 1], w);
+            DTensor<double> tmp0_d1 = Buffers.EnsureZeroed(ref workspace.tmp0_d1[iter0 & 1], h);
+            double tmp0 = global::Energy.OfGradient(w, h, a, tmp0_d0, tmp0_d1, out workspace.tmp0_d2[iter0 & 1]);
             DTensor<double> tmp1 = DTensor.MatMul(h, w, false, false, ref workspace.tmp1[iter0 & 1]);
             DTensor<double> h_1 = DTensor.Tanh(tmp1, ref workspace.h_1[iter0 & 1]);
             DTensor<double> dh_1 = Buffers.EnsureZeroed(ref workspace.dh_1, dh);
@@ -355,7 +380,9 @@ partial class Unrolled
             DTensorRules.MatMulPullback(h, w, false, false, dtmp1, dh, dw);
             // s += Energy.Of(w, h, a);
             ds_1 += ds_2;
-            global::Energy.OfPullback(w, h, a, ds_2, dw, dh, ref da);
+            Buffers.AccumulateScaled(ds_2, workspace.tmp0_d0[iter0 & 1]!, dw);
+            Buffers.AccumulateScaled(ds_2, workspace.tmp0_d1[iter0 & 1]!, dh);
+            da += ds_2 * workspace.tmp0_d2[iter0 & 1];
         }
         Buffers.AccumulateInto(dh0, dh);
     }
@@ -373,6 +400,9 @@ partial class Unrolled
         public static LossPullbackRecomputingLoopsWorkspace Current => s_current ??= new LossPullbackRecomputingLoopsWorkspace();
 
         public readonly Tape<DTensor<double>?> h = new();
+        public readonly Tape<DTensor<double>?> tmp0_d0 = new();
+        public readonly Tape<DTensor<double>?> tmp0_d1 = new();
+        public readonly Tape<double> tmp0_d2 = new();
         public readonly Tape<DTensor<double>?> tmp1 = new();
         public readonly Tape<DTensor<double>?> h_1 = new();
         public DTensor<double>? dh;

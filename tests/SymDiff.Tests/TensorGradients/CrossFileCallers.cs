@@ -47,4 +47,23 @@ public static partial class CrossFileCallers
     [Differentiable]
     public static double DataThroughTheCallee(DTensor<double> w, double a, [NoDiff] DTensor<double> x) =>
         CrossFileCallees.LayerEnergy(x, w, a) * a;
+
+    /// <summary>Scalar arguments only, in a loop: the call's value is read twice (a product with the carried sum).</summary>
+    [Differentiable]
+    public static double ScalarLoop(double a, double b, int n)
+    {
+        var s = 0.5;
+        for (var i = 1; i <= n; i++)
+        {
+            var e = CrossFileCallees.Bend(a * i, b + (0.1 * s));
+            s += (e * s) + e;
+        }
+
+        return s;
+    }
+
+    /// <summary>A call whose value only chooses the branch: the reverse sweep never reaches it.</summary>
+    [Differentiable]
+    public static double OnlyChooses(DTensor<double> w, [NoDiff] DTensor<double> x) =>
+        CrossFileCallees.Quadratic(w, x) > 1.0 ? DTensor.Sum(DTensor.Square(w)) : DTensor.Sum(w);
 }
