@@ -12,13 +12,16 @@ internal sealed class ExpressionTangent
 {
     private readonly Func<int, CExpr?> _valueTangent;
     private readonly IrTypeKind _kind;
+    private readonly Func<int, bool> _zeroGradientTangent;
 
     /// <param name="valueTangent">Each value's tangent (null: zero).</param>
     /// <param name="kind">The element type of the formulas.</param>
-    public ExpressionTangent(Func<int, CExpr?> valueTangent, IrTypeKind kind)
+    /// <param name="zeroGradientTangent">Gradients whose tangent is known to be zero everywhere (folded); null: none.</param>
+    public ExpressionTangent(Func<int, CExpr?> valueTangent, IrTypeKind kind, Func<int, bool>? zeroGradientTangent = null)
     {
         _valueTangent = valueTangent;
         _kind = kind;
+        _zeroGradientTangent = zeroGradientTangent ?? (_ => false);
     }
 
     /// <summary>The tangent of <paramref name="e"/>; a gradient's tangent is <see cref="CGradientTangent"/>.</summary>
@@ -26,7 +29,7 @@ internal sealed class ExpressionTangent
     {
         CNumber => Zero,
         CValue v => _valueTangent(v.Id) ?? Zero,
-        CGradient g => new CGradientTangent(g.Id),
+        CGradient g => _zeroGradientTangent(g.Id) ? Zero : new CGradientTangent(g.Id),
         CUnary { Op: "-" } u => C.Negate(Of(u.Operand)),
         CUnary { Op: "+" } u => Of(u.Operand),
         CCast c => C.IsZero(Of(c.Operand)) ? Zero : C.Cast(c.Type, Of(c.Operand)),

@@ -149,8 +149,24 @@ internal sealed class HessianVectorProduct
             callSites[call.Target] = new CallSite(call.Target, call.Call, call.Tangents, gradientNames, productNames, valueTangent, tensorInputs);
         }
 
-        var tangents = new ExpressionTangent(forward.TangentOf, ir.ReturnType.Kind);
-        var interleaved = Interleave(reverse, new Tangents(ir, forward, tangents), callSites, compilerServices);
+        // A scalar gradient whose tangent nothing non-zero reaches (the seed's, when it is scaled by constants) is 0 all
+        // along: its tangent is folded away. Start from every scalar gradient but the parameters' and drop, until nothing
+        // changes, those a step gives a non-zero tangent (loops carry tangents round, so one pass is not enough).
+        var zero = new HashSet<int>(gradients.Where(id => !ir.Values[id].Type.IsTensor && differentiable.All(p => p.Value != id)));
+        RBlock interleaved;
+        while (true)
+        {
+            var tangents = new ExpressionTangent(forward.TangentOf, ir.ReturnType.Kind, zero.Contains);
+            interleaved = Interleave(reverse, new Tangents(ir, forward, tangents, zero), callSites, compilerServices);
+            var nonZero = NonZeroGradientTangents(interleaved).ToList();
+            if (!nonZero.Any(zero.Contains))
+            {
+                break;
+            }
+
+            zero.ExceptWith(nonZero);
+        }
+
         return new HessianVectorProduct(forward, interleaved, sweep.GradientName, gradientTangentNames, directions, products, callSites, sweep.Discards);
     }
 
@@ -163,6 +179,22 @@ internal sealed class HessianVectorProduct
         _ => Enumerable.Empty<int>(),
     });
 
+    /// <summary>The gradient a zeroing or reset starts over (-1 for other statements).</summary>
+    private static int StartedGradient(RStatement statement) => statement switch
+    {
+        RReset reset => reset.Value,
+        RZero zero => zero.Value,
+        _ => -1,
+    };
+
+    /// <summary>The gradients some step of an interleaved sweep gives a tangent that is not zero.</summary>
+    private static IEnumerable<int> NonZeroGradientTangents(RBlock block) => block.Descendants().SelectMany(s => s switch
+    {
+        RGradientTangent t when !C.IsZero(t.Tangent) => [t.Value],
+        RRuleTangent rule => rule.Arguments.Select(a => a.GradientTangentOf).OfType<int>(),
+        _ => Enumerable.Empty<int>(),
+    });
+
     private static IEnumerable<TPushforwardCall> Calls(TBlock block) => block.Statements.SelectMany(s => s switch
     {
         TPushforwardCall call => new[] { call },
@@ -172,9 +204,12 @@ internal sealed class HessianVectorProduct
     });
 
     /// <summary>What the interleaving needs: the method, its forward tangents, and the tangents of reverse-sweep formulas.</summary>
-    private sealed class Tangents(IrMethod ir, TangentProgram forward, ExpressionTangent expressions)
+    private sealed class Tangents(IrMethod ir, TangentProgram forward, ExpressionTangent expressions, HashSet<int> zero)
     {
         public CExpr Of(CExpr e) => expressions.Of(e);
+
+        /// <summary>Whether a gradient's tangent is 0 all along (folded: never declared nor read).</summary>
+        public bool Zero(int gradient) => zero.Contains(gradient);
 
         /// <summary>A forward value's tangent: null (zero) for a tensor without one, 0 for a scalar.</summary>
         public CExpr OfValue(IrExpr e) => e is IrRef r && forward.TangentOf(r.Value) is { } t ? t
@@ -227,6 +262,10 @@ internal sealed class HessianVectorProduct
             });
             switch (statement)
             {
+                case RReset or RZero when tangents.Zero(StartedGradient(statement)):
+                    break;
+                case RDeclare declare when tangents.Zero(declare.Value) && C.IsZero(tangents.Of(declare.Initializer)):
+                    break;
                 case RReset reset:
                     output.Add(new RResetTangent(reset.Value));
                     break;

@@ -199,7 +199,6 @@ partial class Piecewise
         }
         // reverse sweep (dResult = 1), with the tangent of each gradient along v
         double vdresidual = 0;
-        double vdsize = 0;
         // if (size <= delta)
         if (cond0)
         {
@@ -212,7 +211,6 @@ partial class Piecewise
             // return delta * (size - (0.5 * delta));
         }
         // var size = Math.Abs(residual);
-        vdresidual += residual > 0 ? vdsize : residual < 0 ? -vdsize : 0;
         hvresidual = vdresidual;
         return result;
     }

@@ -378,13 +378,12 @@ partial class Readout
         int iter0 = 0; // iterations of 'for (var i = 0; i < n; i++)' so far: indexes its tapes
         // var total = 0.0;
         double total = 0.0;
-        // per iteration, taped: i_1, t0, vt0 (the reverse sweep reads them)
+        // per iteration, taped: i_1, vt0 (the reverse sweep reads them)
         for (int i = 0; i < n; i++)
         {
             workspace.i_1[iter0] = i;
             // total += w[i] * w[i] * i;
             double t0 = w[i];
-            workspace.t0[iter0] = t0;
             double vt0 = DTensorRules.ItemPushforward(i, vw);
             workspace.vt0[iter0] = vt0;
             double t1 = t0 * t0;
@@ -400,23 +399,17 @@ partial class Readout
         DTensorRules.ItemPullback(0, 0, hvw);
         // for (var i = 0; i < n; i++)
         double dtotal_1 = 1;
-        double vdtotal_1 = 0;
         while (iter0 > 0)
         {
             iter0--;
             int i_1 = workspace.i_1[iter0];
-            double t0 = workspace.t0[iter0];
             double vt0 = workspace.vt0[iter0];
             double dtotal_2 = dtotal_1;
-            double vdtotal_2 = vdtotal_1;
             dtotal_1 = 0;
-            vdtotal_1 = 0;
             // total += w[i] * w[i] * i;
             dtotal_1 += dtotal_2;
-            vdtotal_1 += vdtotal_2;
             double dt1 = dtotal_2 * (double)i_1;
-            double vdt1 = vdtotal_2 * (double)i_1;
-            double vdt0 = vdt1 * 2 * t0 + vt0 * dt1 * 2;
+            double vdt0 = vt0 * dt1 * 2;
             DTensorRules.ItemPullback(i_1, vdt0, hvw);
         }
         return result;
@@ -436,7 +429,6 @@ partial class Readout
         public static WeightedHessianVectorProductWorkspace Current => s_current ??= new WeightedHessianVectorProductWorkspace();
 
         public readonly Tape<int> i_1 = new();
-        public readonly Tape<double> t0 = new();
         public readonly Tape<double> vt0 = new();
     }
 }

@@ -496,10 +496,8 @@ partial class Regression
         // reverse sweep (dResult = 1), with the tangent of each gradient along v
         // return loss / xs.Length;
         double dloss_3 = 1 / t5;
-        double vdloss_3 = 0;
         // foreach (var x in xs)
         double dloss_1 = dloss_3;
-        double vdloss_1 = vdloss_3;
         double vdw = 0;
         double vdb = 0;
         while (iter0 > 0)
@@ -510,14 +508,11 @@ partial class Regression
             double error = workspace.error[iter0];
             double vt2 = workspace.vt2[iter0];
             double dloss_2 = dloss_1;
-            double vdloss_2 = vdloss_1;
             dloss_1 = 0;
-            vdloss_1 = 0;
             // loss += error * error;
             dloss_1 += dloss_2;
-            vdloss_1 += vdloss_2;
             double derror = dloss_2 * 2 * error;
-            double vderror = vdloss_2 * 2 * error + vt2 * dloss_2 * 2;
+            double vderror = vt2 * dloss_2 * 2;
             // var error = Math.Tanh(w * x + b) - ys[k];
             double vdt1 = vderror * (1 - t2 * t2) + -(vt2 * t2 + vt2 * t2) * derror;
             vdb += vdt1;

@@ -564,7 +564,6 @@ partial class Grid
         // reverse sweep (dResult = 1), with the tangent of each gradient along v
         // for (int i = 0; i < rows; i++)
         double dtotal_1 = 1;
-        double vdtotal_1 = 0;
         double vda = 0;
         double vdb = 0;
         while (iter0 > 0)
@@ -573,17 +572,13 @@ partial class Grid
             int i_1 = workspace.i_1[iter0];
             int iter1Start = workspace.iter1Start[iter0];
             double dtotal_2 = dtotal_1;
-            double vdtotal_2 = vdtotal_1;
             dtotal_1 = 0;
-            vdtotal_1 = 0;
             // total += row * i;
             dtotal_1 += dtotal_2;
-            vdtotal_1 += vdtotal_2;
             double drow_2 = dtotal_2 * (double)i_1;
-            double vdrow_2 = vdtotal_2 * (double)i_1;
             // for (int j = 0; j < columns; j++)
             double drow = drow_2;
-            double vdrow = vdrow_2;
+            double vdrow = 0;
             while (iter1 > iter1Start)
             {
                 iter1--;

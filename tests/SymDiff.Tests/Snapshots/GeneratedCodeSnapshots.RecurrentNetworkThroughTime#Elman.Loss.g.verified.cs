@@ -750,10 +750,8 @@ partial class Elman
         // reverse sweep (dResult = 1), with the tangent of each gradient along v
         // return loss / steps;
         float dloss_3 = 1 / (float)steps;
-        float vdloss_3 = 0;
         // for (int t = 0; t < steps; t++)
         float dloss_1 = dloss_3;
-        float vdloss_1 = vdloss_3;
         DTensor<float> dh = Buffers.EnsureZeroed(ref workspace.dh, h);
         DTensor<float> vdh = Buffers.EnsureZeroed(ref workspace.vdh, dh);
         while (iter0 > 0)
@@ -775,18 +773,15 @@ partial class Elman
             DTensor<float> vdh_1 = Buffers.EnsureZeroed(ref workspace.vdh_1, dh_1);
             Buffers.AccumulateInto(vdh_1, vdh);
             float dloss_2 = dloss_1;
-            float vdloss_2 = vdloss_1;
             dh = Buffers.EnsureZeroed(ref workspace.dh, h);
             vdh = Buffers.EnsureZeroed(ref workspace.vdh, h);
             dloss_1 = 0;
-            vdloss_1 = 0;
             // loss += DTensor.CrossEntropy(DTensor.MatMul(h, v), targets.Slice(t * batch, batch));
             dloss_1 += dloss_2;
-            vdloss_1 += vdloss_2;
             DTensor<float> dtmp5 = Buffers.EnsureZeroed(ref workspace.dtmp5, workspace.tmp7Saved[iter0]!);
             DTensor<float> vdtmp5 = Buffers.EnsureZeroed(ref workspace.vdtmp5, dtmp5);
             DTensorRules.CrossEntropyPullback(tmp6, workspace.tmp7Saved[iter0]!, dloss_2, dtmp5);
-            DTensorRules.CrossEntropyPullbackTangent(tmp6, workspace.tmp7Saved[iter0]!, dloss_2, vtmp5, vdloss_2, vdtmp5);
+            DTensorRules.CrossEntropyPullbackTangent(tmp6, workspace.tmp7Saved[iter0]!, dloss_2, vtmp5, 0, vdtmp5);
             DTensorRules.MatMulPullback(h_1, v, false, false, dtmp5, dh_1, null);
             DTensorRules.MatMulPullbackTangent(h_1, v, false, false, dtmp5, vh_1, vv, vdtmp5, vdh_1, hvv);
             DTensor<float> dtmp4 = Buffers.EnsureZeroed(ref workspace.dtmp4, dh_1);

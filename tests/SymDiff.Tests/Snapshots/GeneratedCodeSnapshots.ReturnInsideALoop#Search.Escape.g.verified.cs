@@ -637,9 +637,7 @@ partial class Search
         }
         // reverse sweep (dResult = 1), with the tangent of each gradient along v
         double dv_2 = 0;
-        double vdv_2 = 0;
         double dreturnValue_2 = 0;
-        double vdreturnValue_2 = 0;
         // if (returned) return returnValue
         if (returned_2)
         {
@@ -652,9 +650,8 @@ partial class Search
         }
         // for (int i = 0; i < steps; i++)
         double dv = dv_2;
-        double vdv = vdv_2;
+        double vdv = 0;
         double dreturnValue = dreturnValue_2;
-        double vdreturnValue = vdreturnValue_2;
         double vdrate = 0;
         while (iter0 > 0)
         {
@@ -667,22 +664,19 @@ partial class Search
             double dv_1 = dv;
             double vdv_1 = vdv;
             double dreturnValue_1 = dreturnValue;
-            double vdreturnValue_1 = vdreturnValue;
             dv = 0;
             vdv = 0;
             dreturnValue = 0;
-            vdreturnValue = 0;
             // if (v > 2)
             if (cond1)
             {
                 // return v * v;
                 dv_1 += dreturnValue_1 * 2 * v_1;
-                vdv_1 += vdreturnValue_1 * 2 * v_1 + vv_1 * dreturnValue_1 * 2;
+                vdv_1 += vv_1 * dreturnValue_1 * 2;
             }
             else
             {
                 dreturnValue += dreturnValue_1;
-                vdreturnValue += vdreturnValue_1;
             }
             // v = v * rate + Math.Sin(v);
             dv += dv_1 * Math.Cos(v);

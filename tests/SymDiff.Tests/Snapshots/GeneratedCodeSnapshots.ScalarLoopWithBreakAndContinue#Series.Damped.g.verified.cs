@@ -623,7 +623,6 @@ partial class Series
         // reverse sweep (dResult = 1), with the tangent of each gradient along v
         // for (int i = 0; i < steps; i++)
         double ds_1 = 1;
-        double vds_1 = 0;
         double vdrate = 0;
         double dv = 0;
         double vdv = 0;
@@ -637,18 +636,15 @@ partial class Series
             vv = workspace.vv[iter0];
             double vv_1 = workspace.vv_1[iter0];
             double ds_4 = ds_1;
-            double vds_4 = vds_1;
             double dv_1 = dv;
             double vdv_1 = vdv;
             ds_1 = 0;
-            vds_1 = 0;
             dv = 0;
             vdv = 0;
             // if (v > 10)
             if (cond1)
             {
                 ds_1 += ds_4;
-                vds_1 += vds_4;
             }
             else
             {
@@ -656,15 +652,13 @@ partial class Series
                 if (cond2)
                 {
                     ds_1 += ds_4;
-                    vds_1 += vds_4;
                 }
                 else
                 {
                     // s += v * v;
                     ds_1 += ds_4;
-                    vds_1 += vds_4;
                     dv_1 += ds_4 * 2 * v_1;
-                    vdv_1 += vds_4 * 2 * v_1 + vv_1 * ds_4 * 2;
+                    vdv_1 += vv_1 * ds_4 * 2;
                 }
             }
             // v = v * rate + Math.Sin(v);

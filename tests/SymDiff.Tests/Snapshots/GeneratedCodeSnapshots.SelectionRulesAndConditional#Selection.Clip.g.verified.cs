@@ -214,7 +214,6 @@ partial class Selection
         // => x > 0 ? Math.Min(Math.Max(x, lo), hi) : Math.Abs(x) * lo
         if (cond0)
         {
-            double vdt0 = 0;
             if (t0 <= hi)
             {
             }
@@ -223,11 +222,9 @@ partial class Selection
             }
             if (x >= lo)
             {
-                vdx += vdt0;
             }
             else
             {
-                vdlo += vdt0;
             }
         }
         else
