@@ -158,8 +158,8 @@ internal sealed class TangentPlan
     /// overwritten by the next iteration in a buffer of its own. When a carried tensor is another one's previous value
     /// (<c>prev = h; h = f(h)</c>), a value lives one iteration more, and one buffer more is used in turn
     /// (<c>[iter0 % 3]</c>). A nested loop run again reuses its buffers: a tensor (and tangent) it leaves is copied into a
-    /// buffer of the enclosing iteration's (<see cref="CopiesExit"/>). Not where carried tensors of a loop nest go round
-    /// in a cycle: there tensors stay fresh each iteration.
+    /// buffer of the enclosing iteration's (<see cref="CopiesExit"/>). Carried tensors that go round in a cycle
+    /// (<c>t = a; a = b; b = t;</c>) hold only what the loop started from, so they add no buffer.
     /// </summary>
     private void PlanLoopBuffers(IrMethod ir, TBlock body)
     {
@@ -169,13 +169,9 @@ internal sealed class TangentPlan
         {
             // Inner loops before the loops around them: a loop copies what the counted loops nested in it leave.
             var nest = new[] { outermost }.Concat(Descendants(outermost.Header).Concat(Descendants(outermost.Body)).OfType<TLoop>()).Reverse().ToList();
-            var depths = nest.Select(l => PreviousValueDepth(ir, l.Loop, copies)).ToList();
-            if (depths.All(depth => depth >= 0))
+            foreach (var loop in nest)
             {
-                for (var i = 0; i < nest.Count; i++)
-                {
-                    PlanLoop(ir, nest[i], depths[i], copies);
-                }
+                PlanLoop(ir, loop, PreviousValueDepth(ir, loop.Loop, copies), copies);
             }
         }
     }
@@ -265,8 +261,10 @@ internal sealed class TangentPlan
 
     /// <summary>
     /// How many iterations back a carried tensor of the loop reaches (<c>prev = h</c>: 1; <c>prev2 = prev; prev = h</c>:
-    /// 2), so that what an iteration computes lives that many iterations more; -1 when carried values go round in a
-    /// cycle (<c>(a, b) = (b, a)</c>).
+    /// 2), so that what an iteration computes lives that many iterations more. Carried values that go round in a cycle
+    /// (<c>t = a; a = b; b = t;</c>), and those that take theirs, only ever hold what the loop
+    /// started from, never a tensor an iteration computed: they reach back nowhere (the buffers in turn rotate only what
+    /// the iterations compute).
     /// </summary>
     private static int PreviousValueDepth(IrMethod ir, IrLoop loop, IReadOnlyDictionary<int, int> copies)
     {
@@ -290,7 +288,8 @@ internal sealed class TangentPlan
             {
                 if (++depth > carried.Count)
                 {
-                    return -1;
+                    depth = 0; // a cycle: no value an iteration computes comes this way
+                    break;
                 }
             }
 

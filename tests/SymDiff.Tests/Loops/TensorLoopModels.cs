@@ -257,4 +257,51 @@ public static partial class TensorLoopModels
 
         return DTensor.Sum(DTensor.Square(h)) + DTensor.Sum(previous);
     }
+
+    /// <summary>
+    /// Two weights swapped every step (t = a; a = b; b = t): carried tensors that go round in a cycle hold only what the
+    /// loop started from, and the state the steps compute still lives in two buffers in turn.
+    /// </summary>
+    [Differentiable]
+    public static double Alternating(DTensor<double> w, DTensor<double> u, DTensor<double> h0, int steps)
+    {
+        var a = w;
+        var b = u;
+        var h = h0;
+        for (var t = 0; t < steps; t++)
+        {
+            h = DTensor.Tanh(DTensor.MatMul(h, a));
+            var spare = a;
+            a = b;
+            b = spare;
+        }
+
+        return DTensor.Sum(DTensor.Square(h)) + DTensor.Sum(DTensor.Multiply(a, 0.5));
+    }
+
+    /// <summary>
+    /// Three weights rotated through a temporary (t = a; a = b; b = c; c = t) beside a second-order recurrence (the
+    /// previous state read by the next step): the cycle adds nothing, the previous state one buffer more.
+    /// </summary>
+    [Differentiable]
+    public static double Rotating(DTensor<double> w, DTensor<double> u, DTensor<double> h0, int steps)
+    {
+        var a = w;
+        var b = u;
+        var c = DTensor.Multiply(w, 0.5);
+        var previous = h0;
+        var h = h0;
+        for (var t = 0; t < steps; t++)
+        {
+            var next = DTensor.Tanh(DTensor.Add(DTensor.MatMul(h, a), DTensor.Multiply(previous, 0.3)));
+            previous = h;
+            h = next;
+            var spare = a;
+            a = b;
+            b = c;
+            c = spare;
+        }
+
+        return DTensor.Sum(DTensor.Square(h)) + DTensor.Sum(previous) + DTensor.Sum(DTensor.Multiply(b, 0.25));
+    }
 }

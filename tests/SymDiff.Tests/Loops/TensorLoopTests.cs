@@ -159,6 +159,34 @@ public sealed class TensorLoopTests
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(5)]
+    public void CarriedTensorsGoingRoundInACycle(int steps)
+    {
+        var random = new Random(490 + steps);
+        var w = DTensor.RandomUniform(random, -0.8, 0.8, 3, 3);
+        var u = DTensor.RandomUniform(random, -0.8, 0.8, 3, 3);
+        var h0 = DTensor.RandomUniform(random, -0.8, 0.8, 2, 3);
+
+        Verify(
+            () => TensorLoopModels.Alternating(w, u, h0, steps),
+            () => TensorLoopModels.AlternatingBuffered(w, u, h0, steps),
+            [w, u, h0],
+            (g, recompute) => TensorLoopModels.AlternatingGradient(w, u, h0, steps, g[0], g[1], g[2], recompute),
+            (seed, g, recompute) => TensorLoopModels.AlternatingPullback(w, u, h0, steps, seed, g[0], g[1], g[2], recompute),
+            d => (TensorLoopModels.AlternatingPushforward(w, u, h0, steps, d[0], d[1], d[2], out var tangent), tangent));
+        Verify(
+            () => TensorLoopModels.Rotating(w, u, h0, steps),
+            () => TensorLoopModels.RotatingBuffered(w, u, h0, steps),
+            [w, u, h0],
+            (g, recompute) => TensorLoopModels.RotatingGradient(w, u, h0, steps, g[0], g[1], g[2], recompute),
+            (seed, g, recompute) => TensorLoopModels.RotatingPullback(w, u, h0, steps, seed, g[0], g[1], g[2], recompute),
+            d => (TensorLoopModels.RotatingPushforward(w, u, h0, steps, d[0], d[1], d[2], out var tangent), tangent));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(5)]
     public void CarriedPreviousState(int steps)
     {
         var random = new Random(470 + steps);
@@ -300,6 +328,9 @@ public sealed class TensorLoopTests
             () => TensorLoopModels.AccumulatedGradient(w, h0, 6, dw, dh0, recomputeLoops: true),
             () => TensorLoopModels.OuterValueReadInsideBuffered(w, h0, 5, 4),
             () => TensorLoopModels.PreviousStepPushforward(w, h0, 5, dw, dh0, out _), // three buffers in turn
+            // carried tensors going round in a cycle add no buffer
+            () => TensorLoopModels.AlternatingPushforward(w, w, h0, 5, dw, dw, dh0, out _),
+            () => TensorLoopModels.RotatingPushforward(w, w, h0, 5, dw, dw, dh0, out _),
             // nested loops: what an inner loop leaves is copied into a buffer of the enclosing iteration's
             () => TensorLoopModels.NestedFromStatePushforward(w, h0, 5, 4, dw, dh0, out _),
             () => TensorLoopModels.ReadAfterInnerLoopPushforward(w, h0, 0.9, 5, 4, dw, dh0, 0.5, out _),
