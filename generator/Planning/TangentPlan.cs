@@ -169,9 +169,13 @@ internal sealed class TangentPlan
         {
             // Inner loops before the loops around them: a loop copies what the counted loops nested in it leave.
             var nest = new[] { outermost }.Concat(Descendants(outermost.Header).Concat(Descendants(outermost.Body)).OfType<TLoop>()).Reverse().ToList();
-            foreach (var loop in nest)
+            var depths = nest.Select(l => PreviousValueDepth(ir, l.Loop, copies)).ToList();
+            if (depths.All(depth => depth >= 0))
             {
-                PlanLoop(ir, loop, PreviousValueDepth(ir, loop.Loop, copies), copies);
+                for (var i = 0; i < nest.Count; i++)
+                {
+                    PlanLoop(ir, nest[i], depths[i], copies);
+                }
             }
         }
     }
@@ -264,7 +268,8 @@ internal sealed class TangentPlan
     /// 2), so that what an iteration computes lives that many iterations more. Carried values that go round in a cycle
     /// (<c>t = a; a = b; b = t;</c>), and those that take theirs, only ever hold what the loop
     /// started from, never a tensor an iteration computed: they reach back nowhere (the buffers in turn rotate only what
-    /// the iterations compute).
+    /// the iterations compute). -1 when a carried tensor a branch may leave unchanged keeps a previous value
+    /// (<c>if (t == 1) { prev = h; }</c>): it may hold what any earlier iteration computed.
     /// </summary>
     private static int PreviousValueDepth(IrMethod ir, IrLoop loop, IReadOnlyDictionary<int, int> copies)
     {
@@ -278,6 +283,52 @@ internal sealed class TangentPlan
 
             var source = copies.TryGetValue(next, out var copied) ? copied : next;
             return carried.ContainsKey(source) ? source : null;
+        }
+
+        // A carried tensor that a branch may leave as it was (if (t == 1) { prev = h; }) can hold what any earlier
+        // iteration computed: no number of buffers in turn is enough, so the loop's tensors stay fresh.
+        var merges = new Dictionary<int, IrPhi>();
+        void FindMerges(IEnumerable<IrStatement> statements)
+        {
+            foreach (var statement in statements)
+            {
+                switch (statement)
+                {
+                    case IrIf branch:
+                        foreach (var phi in branch.Phis)
+                        {
+                            merges[phi.Target] = phi;
+                        }
+
+                        FindMerges(branch.Then.Statements);
+                        FindMerges(branch.Else.Statements);
+                        break;
+                    case IrLoop inner:
+                        FindMerges(inner.Header.Statements);
+                        FindMerges(inner.Body.Statements);
+                        break;
+                }
+            }
+        }
+
+        bool KeepsACarriedValue(IrExpr? source, int depth)
+        {
+            if (source is not IrRef { Value: var id } || depth > merges.Count)
+            {
+                return false;
+            }
+
+            id = copies.TryGetValue(id, out var copied) ? copied : id;
+            return carried.ContainsKey(id)
+                || (merges.TryGetValue(id, out var merge) && (KeepsACarriedValue(merge.WhenTrue, depth + 1) || KeepsACarriedValue(merge.WhenFalse, depth + 1)));
+        }
+
+        FindMerges(loop.Header.Statements);
+        FindMerges(loop.Body.Statements);
+        if (carried.Values.Any(c => c.Next is IrRef { Value: var next } && merges.ContainsKey(copies.TryGetValue(next, out var copied) ? copied : next)
+            && KeepsACarriedValue(c.Next, 0)))
+        {
+            return -1;
         }
 
         var deepest = 0;

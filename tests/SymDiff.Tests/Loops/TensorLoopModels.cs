@@ -304,4 +304,27 @@ public static partial class TensorLoopModels
 
         return DTensor.Sum(DTensor.Square(h)) + DTensor.Sum(previous) + DTensor.Sum(DTensor.Multiply(b, 0.25));
     }
+
+    /// <summary>
+    /// A state kept by a branch in one iteration only and read after the loop: it holds what that iteration computed for
+    /// the rest of the loop, so the buffers of the state cannot be used in turn (they were: the pushforward and buffered
+    /// form returned a later state's numbers).
+    /// </summary>
+    [Differentiable]
+    public static double KeptOnce(DTensor<double> w, DTensor<double> h0, int steps)
+    {
+        var previous = h0;
+        var h = h0;
+        for (var t = 0; t < steps; t++)
+        {
+            if (t == 1)
+            {
+                previous = h;
+            }
+
+            h = DTensor.Tanh(DTensor.MatMul(h, w));
+        }
+
+        return DTensor.Sum(DTensor.Square(h)) + DTensor.Sum(previous);
+    }
 }

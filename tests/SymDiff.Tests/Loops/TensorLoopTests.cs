@@ -155,6 +155,25 @@ public sealed class TensorLoopTests
     }
 
     [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(6)]
+    public void AStateABranchKeepsForTheRestOfTheLoop(int steps)
+    {
+        var random = new Random(510 + steps);
+        var w = DTensor.RandomUniform(random, -0.8, 0.8, 3, 3);
+        var h0 = DTensor.RandomUniform(random, -0.8, 0.8, 2, 3);
+
+        Verify(
+            () => TensorLoopModels.KeptOnce(w, h0, steps),
+            () => TensorLoopModels.KeptOnceBuffered(w, h0, steps),
+            [w, h0],
+            (g, recompute) => TensorLoopModels.KeptOnceGradient(w, h0, steps, g[0], g[1], recompute),
+            (seed, g, recompute) => TensorLoopModels.KeptOncePullback(w, h0, steps, seed, g[0], g[1], recompute),
+            d => (TensorLoopModels.KeptOncePushforward(w, h0, steps, d[0], d[1], out var tangent), tangent));
+    }
+
+    [Theory]
     [InlineData(0)]
     [InlineData(1)]
     [InlineData(2)]
