@@ -470,21 +470,10 @@ internal sealed partial class ReversePlan
     private bool Chained(IrLoop loop)
     {
         var phis = new HashSet<int>(loop.Carried.Select(c => c.Phi));
-        var merges = IrWalker.Loops([loop]).SelectMany(l => l.Header.Statements.Concat(l.Body.Statements)).SelectMany(MergesIn)
-            .ToDictionary(phi => phi.Target);
-        bool KeepsACarriedValue(IrExpr? source, int depth) => source is IrRef { Value: var id } && depth <= merges.Count
-            && (phis.Contains(id)
-                || (_definitions.TryGetValue(id, out var copy) && copy.Value is IrRef && KeepsACarriedValue(copy.Value, depth + 1))
-                || (merges.TryGetValue(id, out var merge) && (KeepsACarriedValue(merge.WhenTrue, depth + 1) || KeepsACarriedValue(merge.WhenFalse, depth + 1))));
         return loop.Carried.Any(c => _ir.Values[c.Phi].Type.IsTensor && c.Next is IrRef { Value: var next }
-            && ((_definitions.TryGetValue(next, out var copy) && copy.Value is IrRef { Value: var source } && phis.Contains(source))
-                || (merges.ContainsKey(next) && KeepsACarriedValue(c.Next, 0))));
+                && _definitions.TryGetValue(next, out var copy) && copy.Value is IrRef { Value: var source } && phis.Contains(source))
+            || LoopMerges.KeepCarriedValues(_ir, loop, id => _definitions.TryGetValue(id, out var copy) && copy.Value is IrRef { Value: var source } ? source : null);
     }
-
-    /// <summary>The phis of the branches among some statements, nested branches included (not those of nested loops).</summary>
-    private static IEnumerable<IrPhi> MergesIn(IrStatement statement) => statement is IrIf branch
-        ? branch.Phis.Concat(branch.Then.Statements.Concat(branch.Else.Statements).SelectMany(MergesIn))
-        : [];
 
     /// <summary>The forward sweep: what the reverse sweep reads (and, in the gradient, the result).</summary>
     private List<IrStatement> PruneForward(HashSet<int> reverseReads)

@@ -287,46 +287,7 @@ internal sealed class TangentPlan
 
         // A carried tensor that a branch may leave as it was (if (t == 1) { prev = h; }) can hold what any earlier
         // iteration computed: no number of buffers in turn is enough, so the loop's tensors stay fresh.
-        var merges = new Dictionary<int, IrPhi>();
-        void FindMerges(IEnumerable<IrStatement> statements)
-        {
-            foreach (var statement in statements)
-            {
-                switch (statement)
-                {
-                    case IrIf branch:
-                        foreach (var phi in branch.Phis)
-                        {
-                            merges[phi.Target] = phi;
-                        }
-
-                        FindMerges(branch.Then.Statements);
-                        FindMerges(branch.Else.Statements);
-                        break;
-                    case IrLoop inner:
-                        FindMerges(inner.Header.Statements);
-                        FindMerges(inner.Body.Statements);
-                        break;
-                }
-            }
-        }
-
-        bool KeepsACarriedValue(IrExpr? source, int depth)
-        {
-            if (source is not IrRef { Value: var id } || depth > merges.Count)
-            {
-                return false;
-            }
-
-            id = copies.TryGetValue(id, out var copied) ? copied : id;
-            return carried.ContainsKey(id)
-                || (merges.TryGetValue(id, out var merge) && (KeepsACarriedValue(merge.WhenTrue, depth + 1) || KeepsACarriedValue(merge.WhenFalse, depth + 1)));
-        }
-
-        FindMerges(loop.Header.Statements);
-        FindMerges(loop.Body.Statements);
-        if (carried.Values.Any(c => c.Next is IrRef { Value: var next } && merges.ContainsKey(copies.TryGetValue(next, out var copied) ? copied : next)
-            && KeepsACarriedValue(c.Next, 0)))
+        if (LoopMerges.KeepCarriedValues(ir, loop, id => copies.TryGetValue(id, out var copied) ? copied : null))
         {
             return -1;
         }
