@@ -66,4 +66,17 @@ public static partial class CrossFileCallers
     [Differentiable]
     public static double OnlyChooses(DTensor<double> w, [NoDiff] DTensor<double> x) =>
         CrossFileCallees.Quadratic(w, x) > 1.0 ? DTensor.Sum(DTensor.Square(w)) : DTensor.Sum(w);
+
+    /// <summary>A call with scalar arguments inside a branch: its partials are declared ahead of the branch.</summary>
+    [Differentiable]
+    public static double InABranch(double a, double b)
+    {
+        var s = a;
+        if (a > 0)
+        {
+            s += CrossFileCallees.Bend(a, b) * b;
+        }
+
+        return s * b;
+    }
 }

@@ -72,6 +72,19 @@ public sealed class CrossFileGradientTests
         AssertMatchesFiniteDifferences(() => CrossFileCallers.ScalarLoop(parameters[0][0], parameters[1][0], 5), parameters, [DTensor.Full(da, 1), DTensor.Full(db, 1)]);
     }
 
+    /// <summary>Scalar arguments of a call inside a branch, both ways: the partials are locals declared ahead of it.</summary>
+    [Theory]
+    [InlineData(0.6)]
+    [InlineData(-0.4)]
+    public void ScalarArgumentsInABranchMatchFiniteDifferences(double a)
+    {
+        var parameters = new[] { DTensor.Full(a, 1), DTensor.Full(0.7, 1) };
+        var value = CrossFileCallers.InABranchGradient(parameters[0][0], parameters[1][0], out var da, out var db);
+
+        Assert.Equal(CrossFileCallers.InABranch(parameters[0][0], parameters[1][0]), value, 12);
+        AssertMatchesFiniteDifferences(() => CrossFileCallers.InABranch(parameters[0][0], parameters[1][0]), parameters, [DTensor.Full(da, 1), DTensor.Full(db, 1)]);
+    }
+
     /// <summary>A data tensor through the callee's differentiable parameter (its partials feed nothing).</summary>
     [Fact]
     public void DataThroughTheCalleeMatchesFiniteDifferences()
